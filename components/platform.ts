@@ -1,0 +1,254 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as containerregistry from "@pulumi/azure-native/containerregistry";
+import * as keyvault from "@pulumi/azure-native/keyvault";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as network from "@pulumi/azure-native/network";
+import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
+import * as resources from "@pulumi/azure-native/resources";
+import { PrivateLink } from "./privateLink";
+
+/** Built-in Azure role definition ids (the same in every tenant). */
+export const BuiltInRoles = {
+    acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+    keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
+} as const;
+
+export function roleDefinitionId(subscriptionId: pulumi.Input<string>, role: string): pulumi.Output<string> {
+    return pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${role}`;
+}
+
+export interface PlatformBaseArgs {
+    /** Short prefix for resource names (e.g. "bookstore"). */
+    namePrefix: string;
+    /** Environment class; "prod" turns on private Key Vault access and a Premium registry by default. */
+    environment: "dev" | "staging" | "prod";
+    /** Azure region of the resource group and every regional resource. */
+    location: string;
+    /** Tags for every taggable resource. */
+    tags: Record<string, string>;
+    /** VNet address space, e.g. "10.40.0.0/16". */
+    addressSpace: string;
+    /** Subnet ranges; see stacks/config.ts for the defaults and rules. */
+    subnets: { containerApps: string; aks: string; postgres: string; privateEndpoints: string };
+    /** Log Analytics retention in days. Default: 90 in prod, 30 elsewhere. */
+    logRetentionDays?: number;
+    /** Registry SKU. Default: Premium in prod, Standard elsewhere. */
+    registrySku?: "Basic" | "Standard" | "Premium";
+}
+
+/** What the next tiers consume from the platform base. */
+export interface PlatformOutputs {
+    resourceGroupName: pulumi.Output<string>;
+    location: string;
+    subscriptionId: pulumi.Output<string>;
+    tenantId: pulumi.Output<string>;
+    vnetId: pulumi.Output<string>;
+    subnetIds: { containerApps: pulumi.Output<string>; aks: pulumi.Output<string>; postgres: pulumi.Output<string>; privateEndpoints: pulumi.Output<string> };
+    workspace: { id: pulumi.Output<string>; name: pulumi.Output<string>; customerId: pulumi.Output<string> };
+    appInsights: { id: pulumi.Output<string>; connectionString: pulumi.Output<string> };
+    keyVault: { id: pulumi.Output<string>; name: pulumi.Output<string>; uri: pulumi.Output<string> };
+    workloadIdentity: { id: pulumi.Output<string>; name: pulumi.Output<string>; clientId: pulumi.Output<string>; principalId: pulumi.Output<string> };
+    registry: { id: pulumi.Output<string>; loginServer: pulumi.Output<string> };
+}
+
+/**
+ * The platform base: resource group, VNet with one subnet per tier and their NSGs,
+ * Log Analytics + workspace-based Application Insights, an RBAC Key Vault, the workload
+ * identity, and a container registry that identity pulls from.
+ */
+export class PlatformBase extends pulumi.ComponentResource implements PlatformOutputs {
+    readonly resourceGroupName: pulumi.Output<string>;
+    readonly location: string;
+    readonly subscriptionId: pulumi.Output<string>;
+    readonly tenantId: pulumi.Output<string>;
+    readonly vnetId: pulumi.Output<string>;
+    readonly subnetIds: PlatformOutputs["subnetIds"];
+    readonly workspace: PlatformOutputs["workspace"];
+    readonly appInsights: PlatformOutputs["appInsights"];
+    readonly keyVault: PlatformOutputs["keyVault"];
+    readonly workloadIdentity: PlatformOutputs["workloadIdentity"];
+    readonly registry: PlatformOutputs["registry"];
+
+    constructor(name: string, args: PlatformBaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookstore:platform:PlatformBase", name, {}, opts);
+        const child = { parent: this };
+        const prod = args.environment === "prod";
+        const base = `${args.namePrefix}-${args.environment}`;
+        const tags = args.tags;
+        const client = authorization.getClientConfigOutput(child);
+        this.subscriptionId = client.subscriptionId;
+        this.tenantId = client.tenantId;
+        this.location = args.location;
+
+        const group = new resources.ResourceGroup("rg", {
+            resourceGroupName: `${base}-rg`,
+            location: args.location,
+            tags,
+        }, child);
+        this.resourceGroupName = group.name;
+        const rg = { resourceGroupName: group.name, location: args.location };
+
+        // One NSG per subnet; PostgreSQL only accepts the database and pooler ports from inside the VNet.
+        const nsg = (subnet: string, securityRules: network.NetworkSecurityGroupArgs["securityRules"] = []) =>
+            new network.NetworkSecurityGroup(`nsg-${subnet}`, { ...rg, securityRules, tags }, child);
+        const postgresRules: network.NetworkSecurityGroupArgs["securityRules"] = [
+            {
+                name: "allow-postgres-from-vnet", priority: 100, direction: "Inbound", access: "Allow", protocol: "Tcp",
+                sourceAddressPrefix: "VirtualNetwork", sourcePortRange: "*",
+                destinationAddressPrefix: "VirtualNetwork", destinationPortRanges: ["5432", "6432"],
+            },
+            {
+                name: "deny-other-inbound", priority: 4000, direction: "Inbound", access: "Deny", protocol: "*",
+                sourceAddressPrefix: "*", sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "*",
+            },
+        ];
+        const nsgs = {
+            containerApps: nsg("container-apps"),
+            aks: nsg("aks"),
+            postgres: nsg("postgres", postgresRules),
+            privateEndpoints: nsg("private-endpoints"),
+        };
+
+        const subnetNames = {
+            containerApps: "snet-container-apps",
+            aks: "snet-aks",
+            postgres: "snet-postgres",
+            privateEndpoints: "snet-private-endpoints",
+        } as const;
+        const vnet = new network.VirtualNetwork("vnet", {
+            ...rg,
+            virtualNetworkName: `${base}-vnet`,
+            addressSpace: { addressPrefixes: [args.addressSpace] },
+            subnets: [
+                {
+                    name: subnetNames.containerApps,
+                    addressPrefix: args.subnets.containerApps,
+                    networkSecurityGroup: { id: nsgs.containerApps.id },
+                    delegations: [{ name: "container-apps", serviceName: "Microsoft.App/environments" }],
+                },
+                {
+                    name: subnetNames.aks,
+                    addressPrefix: args.subnets.aks,
+                    networkSecurityGroup: { id: nsgs.aks.id },
+                },
+                {
+                    name: subnetNames.postgres,
+                    addressPrefix: args.subnets.postgres,
+                    networkSecurityGroup: { id: nsgs.postgres.id },
+                    delegations: [{ name: "postgres-flexible", serviceName: "Microsoft.DBforPostgreSQL/flexibleServers" }],
+                },
+                {
+                    name: subnetNames.privateEndpoints,
+                    addressPrefix: args.subnets.privateEndpoints,
+                    networkSecurityGroup: { id: nsgs.privateEndpoints.id },
+                    privateEndpointNetworkPolicies: "Enabled",
+                },
+            ],
+            tags,
+        }, child);
+        this.vnetId = vnet.id;
+        const subnetId = (key: keyof typeof subnetNames) => pulumi.interpolate`${vnet.id}/subnets/${subnetNames[key]}`;
+        this.subnetIds = {
+            containerApps: subnetId("containerApps"),
+            aks: subnetId("aks"),
+            postgres: subnetId("postgres"),
+            privateEndpoints: subnetId("privateEndpoints"),
+        };
+
+        const workspace = new operationalinsights.Workspace("logs", {
+            ...rg,
+            workspaceName: `${base}-logs`,
+            sku: { name: "PerGB2018" },
+            retentionInDays: args.logRetentionDays ?? (prod ? 90 : 30),
+            tags,
+        }, child);
+        this.workspace = { id: workspace.id, name: workspace.name, customerId: workspace.customerId };
+
+        const insights = new applicationinsights.Component("insights", {
+            ...rg,
+            resourceName: `${base}-insights`,
+            kind: "web",
+            applicationType: "web",
+            ingestionMode: "LogAnalytics",
+            workspaceResourceId: workspace.id,
+            tags,
+        }, child);
+        this.appInsights = { id: insights.id, connectionString: insights.connectionString };
+
+        const identity = new managedidentity.UserAssignedIdentity("workload-identity", {
+            ...rg,
+            resourceName: `${base}-workload`,
+            tags,
+        }, child);
+        this.workloadIdentity = {
+            id: identity.id, name: identity.name, clientId: identity.clientId, principalId: identity.principalId,
+        };
+
+        // Key Vault and registry names are global, so the provider's random suffix keeps them unique.
+        const vault = new keyvault.Vault(`${args.namePrefix}kv`, {
+            ...rg,
+            properties: {
+                tenantId: client.tenantId,
+                sku: { family: "A", name: "standard" },
+                enableRbacAuthorization: true,
+                enableSoftDelete: true,
+                softDeleteRetentionInDays: 90,
+                enablePurgeProtection: true,
+                publicNetworkAccess: prod ? "Disabled" : "Enabled",
+                networkAcls: { defaultAction: prod ? "Deny" : "Allow", bypass: "AzureServices" },
+            },
+            tags,
+        }, { ...child, protect: true });
+        this.keyVault = {
+            id: vault.id,
+            name: vault.name,
+            uri: vault.properties.apply((p) => p.vaultUri ?? ""),
+        };
+        if (prod) {
+            new PrivateLink("kv-private", {
+                ...rg,
+                vnetId: vnet.id,
+                subnetId: this.subnetIds.privateEndpoints,
+                targetResourceId: vault.id,
+                groupId: "vault",
+                dnsZoneName: "privatelink.vaultcore.azure.net",
+                tags,
+            }, child);
+        }
+        new authorization.RoleAssignment("kv-secrets-user", {
+            scope: vault.id,
+            principalId: identity.principalId,
+            principalType: "ServicePrincipal",
+            roleDefinitionId: roleDefinitionId(client.subscriptionId, BuiltInRoles.keyVaultSecretsUser),
+        }, child);
+
+        const registry = new containerregistry.Registry(`${args.namePrefix}${args.environment}acr`, {
+            ...rg,
+            sku: { name: args.registrySku ?? (prod ? "Premium" : "Standard") },
+            adminUserEnabled: false,
+            anonymousPullEnabled: false,
+            zoneRedundancy: prod ? "Enabled" : "Disabled",
+            tags,
+        }, { ...child, protect: true });
+        this.registry = { id: registry.id, loginServer: registry.loginServer };
+        new authorization.RoleAssignment("acr-pull", {
+            scope: registry.id,
+            principalId: identity.principalId,
+            principalType: "ServicePrincipal",
+            roleDefinitionId: roleDefinitionId(client.subscriptionId, BuiltInRoles.acrPull),
+        }, child);
+
+        this.registerOutputs({
+            resourceGroupName: this.resourceGroupName,
+            vnetId: this.vnetId,
+            subnetIds: this.subnetIds,
+            workspace: this.workspace,
+            appInsights: this.appInsights,
+            keyVault: this.keyVault,
+            workloadIdentity: this.workloadIdentity,
+            registry: this.registry,
+        });
+    }
+}

@@ -1,0 +1,221 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { AppSchema } from "./schema/app";
+import type { Report, StackCheck } from "./schema/checks";
+import { azureRegion, email, int, ipv4Cidr, oneOf, pattern, stringMap, text } from "./schema/common";
+import { DatabaseSchema, databaseChecks } from "./schema/database";
+import { edgeChecks, edgeFields } from "./schema/edge";
+import { cidrSize, contains, hasHostBits, overlaps, parseCidr } from "./network";
+
+/** The Pulumi config namespace of this project: keys are `bookstore:<key>`. */
+export const CONFIG_NAMESPACE = "bookstore";
+
+const SubnetsSchema = z.strictObject({
+    /** Container Apps environment (workload profiles): at least /27, delegated to Microsoft.App/environments. */
+    containerApps: ipv4Cidr.default("10.40.0.0/23"),
+    /** AKS nodes (Azure CNI overlay: pods take addresses from the overlay, not this subnet). */
+    aks: ipv4Cidr.default("10.40.4.0/22"),
+    /** PostgreSQL Flexible Server, delegated to Microsoft.DBforPostgreSQL/flexibleServers. */
+    postgres: ipv4Cidr.default("10.40.8.0/24"),
+    /** Private endpoints (Key Vault, Redis, ...). */
+    privateEndpoints: ipv4Cidr.default("10.40.9.0/24"),
+});
+
+const NetworkSchema = z.strictObject({
+    /** VNet address space. */
+    addressSpace: ipv4Cidr.default("10.40.0.0/16"),
+    subnets: SubnetsSchema.default(SubnetsSchema.parse({})),
+});
+
+const MonitoringSchema = z.strictObject({
+    /** Log Analytics retention in days. Default: 90 in prod, 30 elsewhere. */
+    logRetentionDays: int(30, 730).optional(),
+    /** Who the alert action group emails. */
+    alertEmails: z.array(email, { error: "expected a list of email addresses" }).default([]),
+});
+
+const RegistrySchema = z.strictObject({
+    /** Container registry SKU. Default: Premium in prod (zone redundancy, private link), Standard elsewhere. */
+    sku: oneOf(["Basic", "Standard", "Premium"]).optional(),
+});
+
+export const StackConfigSchema = z.strictObject({
+    /** Which runtime hosts the app tier. Default `containerapps`. */
+    platform: oneOf(["containerapps", "aks"]).default("containerapps"),
+    /** Environment class; `prod` turns on zone redundancy, HA, geo backups, private access. Required. */
+    environment: oneOf(["dev", "staging", "prod"]),
+    /** Primary Azure region. Default `eastus2` (the seed's). */
+    location: azureRegion.default("eastus2"),
+    /** Secondary region for the cross-region read replica. Default `westus2` (the seed's). */
+    secondaryLocation: azureRegion.default("westus2"),
+    /** Short prefix for resource names: lowercase letters and digits, 2-12 characters. */
+    namePrefix: pattern(/^[a-z][a-z0-9]{1,11}$/, "2-12 lowercase letters or digits, starting with a letter").default("bookstore"),
+    /** Tags carried by every taggable resource. `owner` and `costCenter` are required. */
+    tags: z.strictObject({
+        owner: text("an owner (team or email)"),
+        costCenter: text("a cost center"),
+        extra: stringMap("a map of extra tag names to string values").default({}),
+    }),
+    network: NetworkSchema.default(NetworkSchema.parse({})),
+    monitoring: MonitoringSchema.default({ alertEmails: [] }),
+    registry: RegistrySchema.default({}),
+    /** App tier: services and their scaling. */
+    app: AppSchema,
+    /** Database tier. */
+    database: DatabaseSchema.default({}),
+    ...edgeFields,
+});
+
+export type StackConfig = z.output<typeof StackConfigSchema>;
+
+/** Cross-key rules of the foundation: replica bounds and the VNet layout. */
+const foundationChecks: StackCheck[] = [
+    (config: StackConfig, report) => {
+        for (const [name, svc] of Object.entries(config.app.services)) {
+            if (svc.maxReplicas < svc.minReplicas) {
+                report(["app", "services", name, "maxReplicas"],
+                    `expected an integer >= minReplicas (${svc.minReplicas})`, svc.maxReplicas);
+            }
+        }
+    },
+    (config: StackConfig, report) => {
+        const space = config.network.addressSpace;
+        const vnet = parseCidr(space);
+        const subnets = Object.entries(config.network.subnets);
+        for (const [name, cidr] of subnets) {
+            const path = ["network", "subnets", name];
+            if (hasHostBits(cidr)) report(path, "expected a network address without host bits", cidr);
+            else if (!contains(vnet, parseCidr(cidr))) report(path, `expected a subnet inside the address space ${space}`, cidr);
+        }
+        for (let i = 0; i < subnets.length; i++) {
+            for (let j = i + 1; j < subnets.length; j++) {
+                if (overlaps(parseCidr(subnets[i][1]), parseCidr(subnets[j][1]))) {
+                    report(["network", "subnets", subnets[j][0]],
+                        `expected a range that does not overlap subnets.${subnets[i][0]} (${subnets[i][1]})`, subnets[j][1]);
+                }
+            }
+        }
+        // A workload-profiles Container Apps environment needs at least a /27.
+        if (cidrSize(parseCidr(config.network.subnets.containerApps)) < 32) {
+            report(["network", "subnets", "containerApps"], "expected a subnet of /27 or larger", config.network.subnets.containerApps);
+        }
+    },
+];
+
+/** Every cross-key rule, run only once the shape of the config is valid. */
+export const stackChecks: StackCheck[] = [...foundationChecks, ...databaseChecks, ...edgeChecks];
+
+/** A user mistake in stack config: reported without a stack trace, naming every bad key. */
+export class ConfigError extends pulumi.RunError {
+    constructor(readonly problems: string[]) {
+        super(`Invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n`
+            + problems.map((p) => `  - ${p}`).join("\n"));
+        this.name = "ConfigError";
+    }
+}
+
+function describeValue(value: unknown, secret: boolean): string {
+    if (value === undefined) return "nothing (the key is required)";
+    if (secret) return "[secret]";
+    const json = JSON.stringify(value);
+    return json.length > 80 ? `${json.slice(0, 77)}...` : json;
+}
+
+function keyName(path: readonly PropertyKey[]): string {
+    return `${CONFIG_NAMESPACE}:${path.map(String).join(".")}`;
+}
+
+/**
+ * Parses raw config values (key → value, already JSON-decoded) into the typed stack config.
+ * Throws one ConfigError that lists every bad key, the value given and the expected form.
+ * `secretKeys` are top-level keys whose values must never appear in a message.
+ */
+export function parseStackConfig(raw: Record<string, unknown>, secretKeys: ReadonlySet<string> = new Set()): StackConfig {
+    const isSecret = (path: readonly PropertyKey[]) => path.length > 0 && secretKeys.has(String(path[0]));
+    const result = StackConfigSchema.safeParse(raw, { reportInput: true });
+    if (!result.success) {
+        const problems = result.error.issues.flatMap((issue) => {
+            if (issue.code === "unrecognized_keys") {
+                return issue.keys.map((key) =>
+                    `${keyName([...issue.path, key])}: unknown key (check the spelling; allowed here: ${allowedKeys(issue.path)})`);
+            }
+            return [`${keyName(issue.path)}: ${issue.message}, got ${describeValue(issue.input, isSecret(issue.path))}`];
+        });
+        throw new ConfigError(problems);
+    }
+    const problems: string[] = [];
+    const report: Report = (path, message, input) =>
+        problems.push(`${keyName(path)}: ${message}, got ${describeValue(input, isSecret(path))}`);
+    for (const check of stackChecks) check(result.data, report);
+    if (problems.length > 0) throw new ConfigError(problems);
+    return result.data;
+}
+
+/** Names the keys a strict object at `path` accepts, for the unknown-key message. */
+function allowedKeys(path: readonly PropertyKey[]): string {
+    let schema: z.ZodType = StackConfigSchema;
+    for (const segment of path) {
+        const inner = unwrap(schema);
+        if (inner instanceof z.ZodObject) schema = inner.shape[String(segment)];
+        else if (inner instanceof z.ZodRecord) schema = inner.valueType as z.ZodType;
+        else return "?";
+        if (!schema) return "?";
+    }
+    const target = unwrap(schema);
+    return target instanceof z.ZodObject ? Object.keys(target.shape).join(", ") : "?";
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+    let current: z.ZodType = schema;
+    while (current instanceof z.ZodDefault || current instanceof z.ZodOptional || current instanceof z.ZodNullable) {
+        current = current.unwrap() as z.ZodType;
+    }
+    return current;
+}
+
+/**
+ * Decodes one raw config value as the engine hands it to the program: structured values
+ * arrive as JSON text, scalars as plain text ("2", "true", "eastus2").
+ */
+export function decodeConfigValue(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
+}
+
+// The SDK marks this helper @internal (it reads PULUMI_CONFIG_SECRET_KEYS, which the engine sets).
+// Knowing which keys are secret keeps their values out of error messages without reading them as plain config.
+const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+
+/**
+ * Reads every `bookstore:*` key from the Pulumi runtime config and validates it.
+ * Called before any resource is registered, so a bad stack file changes nothing.
+ */
+export function readStackConfig(): StackConfig {
+    const raw: Record<string, unknown> = {};
+    const secretKeys = new Set<string>();
+    for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
+        const [namespace, ...rest] = fullKey.split(":");
+        if (namespace !== CONFIG_NAMESPACE) continue;
+        const key = rest.join(":").replace(/^config:/, "");
+        raw[key] = decodeConfigValue(value);
+        if (isConfigSecret(fullKey)) secretKeys.add(key);
+    }
+    return parseStackConfig(raw, secretKeys);
+}
+
+export const isProd = (config: StackConfig) => config.environment === "prod";
+
+/** Tags for every taggable resource of the stack. */
+export function stackTags(config: StackConfig): Record<string, string> {
+    return {
+        ...config.tags.extra,
+        project: "bookstore",
+        environment: config.environment,
+        owner: config.tags.owner,
+        costCenter: config.tags.costCenter,
+        managedBy: "pulumi",
+    };
+}

@@ -1,0 +1,81 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+
+/** Stands in for a `secure:` value: the ciphertext can't be decrypted without the Pulumi CLI. */
+export const SECRET_PLACEHOLDER = "offline-plan-placeholder-secret";
+
+export interface StackFileConfig {
+    project: string;
+    /** Raw config as the engine hands it to the program: full key → string (JSON for structured values). */
+    config: Record<string, string>;
+    /** Full keys whose values are secret (a `secure:` value anywhere inside them). */
+    secretKeys: string[];
+}
+
+export class StackFileError extends Error {}
+
+function readYaml(file: string): unknown {
+    try {
+        return parse(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+        const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : (err as Error).message;
+        throw new StackFileError(`Cannot read ${file}: ${reason}`);
+    }
+}
+
+/** Replaces every `{ secure: ... }` with a placeholder and says whether there was one. */
+function stripSecure(value: unknown): { value: unknown; secret: boolean } {
+    if (Array.isArray(value)) {
+        const items = value.map(stripSecure);
+        return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
+    }
+    if (value !== null && typeof value === "object") {
+        const entries = Object.entries(value as Record<string, unknown>);
+        if (entries.length === 1 && entries[0][0] === "secure") return { value: SECRET_PLACEHOLDER, secret: true };
+        let secret = false;
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of entries) {
+            const stripped = stripSecure(v);
+            out[k] = stripped.value;
+            secret ||= stripped.secret;
+        }
+        return { value: out, secret };
+    }
+    return { value, secret: false };
+}
+
+function qualify(project: string, key: string): string {
+    return key.includes(":") ? key : `${project}:${key}`;
+}
+
+/**
+ * Reads `Pulumi.yaml` and a stack file the way the engine does: project-level config
+ * defaults first, stack values over them; structured values become JSON text.
+ */
+export function readStackFile(projectDir: string, stackFile: string): StackFileConfig {
+    const project = readYaml(path.join(projectDir, "Pulumi.yaml")) as { name?: string; config?: Record<string, unknown> };
+    if (!project?.name) throw new StackFileError(`${path.join(projectDir, "Pulumi.yaml")} has no project name`);
+    const config: Record<string, string> = {};
+    const secretKeys = new Set<string>();
+
+    for (const [key, decl] of Object.entries(project.config ?? {})) {
+        const value = decl !== null && typeof decl === "object" && !Array.isArray(decl) && "default" in decl
+            ? (decl as { default: unknown }).default
+            : (decl !== null && typeof decl === "object" ? undefined : decl);
+        if (value !== undefined) config[qualify(project.name, key)] = encode(value);
+    }
+
+    const stack = readYaml(stackFile) as { config?: Record<string, unknown> } | null;
+    for (const [key, rawValue] of Object.entries(stack?.config ?? {})) {
+        const { value, secret } = stripSecure(rawValue);
+        const fullKey = qualify(project.name, key);
+        config[fullKey] = encode(value);
+        if (secret) secretKeys.add(fullKey);
+    }
+    return { project: project.name, config, secretKeys: [...secretKeys].sort() };
+}
+
+function encode(value: unknown): string {
+    return typeof value === "string" ? value : JSON.stringify(value);
+}

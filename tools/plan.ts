@@ -1,0 +1,141 @@
+/**
+ * Offline plan: runs the real program (index.ts) under the Pulumi SDK's mock monitor in preview
+ * mode, prints what the stack would deploy and writes it as JSON. No Pulumi CLI, no plugins,
+ * no cloud credentials. Usage: npm run plan -- --stack prod [--json out.json]
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { Command } from "commander";
+import { ProgramRun, runProgram } from "./offline/capture";
+import { displayValue, PlanResource, renderTree, summarize, toPlanResources } from "./offline/render";
+import { readStackFile, StackFileError } from "./offline/stackFile";
+
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+
+export interface PlanOptions {
+    stack: string;
+    /** Stack file to read instead of Pulumi.<stack>.yaml (e.g. a test fixture). */
+    stackFile?: string;
+    json?: string;
+    quiet?: boolean;
+    verbose?: boolean;
+}
+
+/** The plan's JSON document. Later sections are added beside `resources`; the shape stays stable. */
+export interface PlanDocument {
+    project: string;
+    stack: string;
+    resources: PlanResource[];
+    outputs: unknown;
+    [section: string]: unknown;
+}
+
+export interface PlanResult {
+    exitCode: number;
+    document?: PlanDocument;
+    run?: ProgramRun;
+}
+
+/** Exit codes: 0 planned, 1 program error, 2 invalid config or stack file. */
+export const EXIT = { ok: 0, programError: 1, invalidConfig: 2 } as const;
+
+function isRunError(err: unknown): err is Error {
+    return Boolean(err && typeof err === "object" && (err as { __pulumiRunError?: boolean }).__pulumiRunError);
+}
+
+export async function plan(options: PlanOptions, out: (line: string) => void = console.log, errOut: (line: string) => void = console.error): Promise<PlanResult> {
+    const stackFile = options.stackFile ?? path.join(PROJECT_DIR, `Pulumi.${options.stack}.yaml`);
+    let stackConfig;
+    try {
+        stackConfig = readStackFile(PROJECT_DIR, stackFile);
+    } catch (err) {
+        if (err instanceof StackFileError) {
+            errOut(`Plan failed: ${err.message}`);
+            return { exitCode: EXIT.invalidConfig };
+        }
+        throw err;
+    }
+
+    let run: ProgramRun;
+    try {
+        run = await runProgram({
+            project: stackConfig.project,
+            stack: options.stack,
+            config: stackConfig.config,
+            secretKeys: stackConfig.secretKeys,
+            program: () => require(path.join(PROJECT_DIR, "index")),
+        });
+    } catch (err) {
+        if (isRunError(err)) {
+            errOut(`Plan failed for stack "${options.stack}" (${options.stackFile ?? `Pulumi.${options.stack}.yaml`}): nothing was planned.\n${err.message}`);
+            return { exitCode: EXIT.invalidConfig };
+        }
+        const message = err instanceof Error ? err.message : String(err);
+        errOut(`Plan failed for stack "${options.stack}": the program raised an error.\n${message}`);
+        if (options.verbose && err instanceof Error && err.stack) errOut(err.stack);
+        return { exitCode: EXIT.programError };
+    }
+
+    const resources = toPlanResources(run.resources);
+    const document: PlanDocument = {
+        project: stackConfig.project,
+        stack: options.stack,
+        resources,
+        outputs: displayValue(run.outputs),
+    };
+
+    if (!options.quiet) {
+        out(`Offline plan of ${stackConfig.project}/${options.stack}: the program run under the Pulumi SDK's mock monitor.`);
+        out("This is not a cloud preview: nothing was read from or sent to Azure; computed values are emulated or [unknown].");
+        out("");
+        out("     Type                                                     Name");
+        for (const line of renderTree(resources)) out(line);
+        out("");
+        out(summarize(resources));
+        out("");
+        out("Outputs:");
+        for (const [key, value] of Object.entries(document.outputs as Record<string, unknown>)) {
+            out(`    ${key}: ${JSON.stringify(value)}`);
+        }
+        if (run.unansweredInvokes.length > 0) {
+            out("");
+            out(`Note: the offline mocks had no answer for ${run.unansweredInvokes.join(", ")}; their results are empty.`);
+        }
+    }
+
+    if (options.json) {
+        fs.mkdirSync(path.dirname(path.resolve(options.json)), { recursive: true });
+        fs.writeFileSync(options.json, `${JSON.stringify(document, null, 2)}\n`);
+        if (!options.quiet) out(`\nWrote ${options.json}`);
+    }
+    return { exitCode: EXIT.ok, document, run };
+}
+
+async function main(argv: string[]): Promise<number> {
+    const program = new Command()
+        .name("plan")
+        .description("Offline plan of a stack: the real program under the Pulumi SDK's mock monitor")
+        .option("-s, --stack <name>", "stack to plan (reads Pulumi.<name>.yaml)", "prod")
+        .option("--stack-file <file>", "read this stack file instead of Pulumi.<stack>.yaml")
+        .option("--json <file>", "write the plan as JSON")
+        .option("-q, --quiet", "print nothing but errors")
+        .option("--verbose", "print stack traces of program errors")
+        .exitOverride();
+    try {
+        program.parse(argv);
+    } catch (err) {
+        return (err as { exitCode?: number }).exitCode ?? EXIT.invalidConfig;
+    }
+    const result = await plan(program.opts<PlanOptions>());
+    return result.exitCode;
+}
+
+if (require.main === module) {
+    main(process.argv).then(
+        (code) => process.exit(code),
+        (err) => {
+            console.error(`Plan failed: ${err instanceof Error ? err.message : String(err)}`);
+            process.exit(EXIT.programError);
+        },
+    );
+}
