@@ -6,8 +6,5 @@ import { composeAzureStack } from "./stacks/azure";
 const config = readStackConfig();
 const outputs = composeAzureStack(config);
 
-export const resourceGroupName = outputs.resourceGroupName;
-export const location = outputs.location;
-export const keyVaultName = outputs.keyVaultName;
-export const registryLoginServer = outputs.registryLoginServer;
-export const workloadIdentityClientId = outputs.workloadIdentityClientId;
+// Pulumi turns the module's exports into stack outputs.
+export = outputs;

@@ -8,6 +8,7 @@ import * as path from "path";
 import { Command } from "commander";
 import { ProgramRun, runProgram } from "./offline/capture";
 import { displayValue, PlanResource, renderTree, summarize, toPlanResources } from "./offline/render";
+import { PLAN_SECTIONS } from "./offline/sections";
 import { readStackFile, StackFileError } from "./offline/stackFile";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
@@ -103,12 +104,18 @@ export async function plan(options: PlanOptions, out: (line: string) => void = c
         }
     }
 
+    let exitCode: number = EXIT.ok;
+    for (const section of PLAN_SECTIONS) {
+        const code = await section({ document, run, options, out: options.quiet ? () => undefined : out });
+        exitCode = Math.max(exitCode, code);
+    }
+
     if (options.json) {
         fs.mkdirSync(path.dirname(path.resolve(options.json)), { recursive: true });
         fs.writeFileSync(options.json, `${JSON.stringify(document, null, 2)}\n`);
         if (!options.quiet) out(`\nWrote ${options.json}`);
     }
-    return { exitCode: EXIT.ok, document, run };
+    return { exitCode, document, run };
 }
 
 async function main(argv: string[]): Promise<number> {

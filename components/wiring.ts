@@ -1,0 +1,36 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** A secret setting handed to the app: its value, and where a runtime that can read Key Vault finds it. */
+export interface SecretSetting {
+    /** The secret value (a secret Output). Runtimes without Key Vault references (AKS) use it. */
+    value: pulumi.Input<string>;
+    /** Versionless Key Vault secret URI; Container Apps reads it with the workload identity. */
+    keyVaultSecretUri?: pulumi.Input<string>;
+}
+
+/**
+ * What the other tiers hand the app tier: environment variables every service receives.
+ * Names follow the app's configuration keys (e.g. `ConnectionStrings__bookstore`).
+ */
+export interface AppWiring {
+    env: Record<string, pulumi.Input<string>>;
+    secrets: Record<string, SecretSetting>;
+}
+
+export const emptyWiring = (): AppWiring => ({ env: {}, secrets: {} });
+
+/** Merges wirings; a name set by two tiers is a programming error, not a silent override. */
+export function mergeWiring(...parts: AppWiring[]): AppWiring {
+    const merged = emptyWiring();
+    for (const part of parts) {
+        for (const [name, value] of Object.entries(part.env)) {
+            if (name in merged.env || name in merged.secrets) throw new Error(`app setting ${name} is wired twice`);
+            merged.env[name] = value;
+        }
+        for (const [name, value] of Object.entries(part.secrets)) {
+            if (name in merged.env || name in merged.secrets) throw new Error(`app setting ${name} is wired twice`);
+            merged.secrets[name] = value;
+        }
+    }
+    return merged;
+}

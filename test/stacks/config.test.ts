@@ -1,0 +1,120 @@
+import * as assert from "assert";
+import { ConfigError, parseStackConfig } from "../../stacks/config";
+import { imagePinProblem } from "../../stacks/schema/app";
+
+/** A minimal valid config; tests break one key at a time. */
+function valid(): Record<string, any> {
+    return {
+        environment: "prod",
+        tags: { owner: "team@example.com", costCenter: "cc-1" },
+        app: { services: { api: { image: "acr.example.io/api:1.2.3" } } },
+    };
+}
+
+function problemsOf(raw: Record<string, unknown>, secretKeys?: Set<string>): string[] {
+    try {
+        parseStackConfig(raw, secretKeys);
+    } catch (err) {
+        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
+        return err.problems;
+    }
+    assert.fail("expected the config to be rejected");
+}
+
+describe("stack config", () => {
+    it("fills documented defaults from the schema", () => {
+        const config = parseStackConfig(valid());
+        assert.strictEqual(config.platform, "containerapps");
+        assert.strictEqual(config.location, "eastus2");
+        assert.strictEqual(config.secondaryLocation, "westus2");
+        const api = config.app.services.api;
+        assert.deepStrictEqual(
+            [api.minReplicas, api.maxReplicas, api.healthPath, api.port, api.dbPoolSize],
+            [2, 10, "/health", 8080, 20],
+        );
+        assert.deepStrictEqual(api.scale, { concurrentRequests: 50, cpuUtilization: 70, memoryUtilization: 80 });
+    });
+
+    it("names the key, the value and the expected form for a wrong type", () => {
+        const raw = valid();
+        raw.app.services.api.minReplicas = "two";
+        assert.deepStrictEqual(problemsOf(raw), [
+            'bookstore:app.services.api.minReplicas: expected an integer between 1 and 1000, got "two"',
+        ]);
+    });
+
+    it("rejects out-of-range values", () => {
+        const raw = valid();
+        raw.app.services.api.port = 70000;
+        assert.match(problemsOf(raw)[0], /^bookstore:app\.services\.api\.port: expected an integer between 1 and 65535, got 70000$/);
+    });
+
+    it("rejects unknown keys at any depth, so typos are never ignored", () => {
+        const raw = valid();
+        raw.app.services.api.minReplica = 3;
+        raw.enviroment = "prod";
+        const problems = problemsOf(raw);
+        assert.ok(problems.some((p) => p.startsWith("bookstore:app.services.api.minReplica: unknown key")), problems.join("\n"));
+        assert.ok(problems.some((p) => p.startsWith("bookstore:enviroment: unknown key")), problems.join("\n"));
+    });
+
+    it("reports a missing required key", () => {
+        const raw = valid();
+        delete raw.tags.owner;
+        assert.deepStrictEqual(problemsOf(raw), ["bookstore:tags.owner: expected an owner (team or email), got nothing (the key is required)"]);
+    });
+
+    it("rejects a value outside an enum", () => {
+        const raw = valid();
+        raw.platform = "k8s";
+        assert.deepStrictEqual(problemsOf(raw), ['bookstore:platform: expected one of "containerapps" | "aks", got "k8s"']);
+    });
+
+    it("lists every bad key in one error", () => {
+        const raw = valid();
+        raw.platform = "k8s";
+        raw.environment = "production";
+        raw.app.services.api.image = "acr.example.io/api:latest";
+        const problems = problemsOf(raw);
+        assert.strictEqual(problems.length, 3, problems.join("\n"));
+        const err = (() => { try { parseStackConfig(raw); } catch (e) { return e as Error; } })()!;
+        assert.match(err.message, /^Invalid stack configuration \(3 problems\):/);
+    });
+
+    it("rejects maxReplicas below minReplicas", () => {
+        const raw = valid();
+        raw.app.services.api.minReplicas = 4;
+        raw.app.services.api.maxReplicas = 3;
+        assert.deepStrictEqual(problemsOf(raw), ["bookstore:app.services.api.maxReplicas: expected an integer >= minReplicas (4), got 3"]);
+    });
+
+    it("checks the VNet layout: subnets inside the space, no overlap, a /27 or larger for Container Apps", () => {
+        const raw = valid();
+        raw.network = { addressSpace: "10.40.0.0/16", subnets: { containerApps: "10.40.0.0/28", aks: "10.50.0.0/22", postgres: "10.40.0.0/24" } };
+        const problems = problemsOf(raw);
+        assert.ok(problems.includes('bookstore:network.subnets.aks: expected a subnet inside the address space 10.40.0.0/16, got "10.50.0.0/22"'), problems.join("\n"));
+        assert.ok(problems.some((p) => p.startsWith("bookstore:network.subnets.postgres: expected a range that does not overlap subnets.containerApps")), problems.join("\n"));
+        assert.ok(problems.includes('bookstore:network.subnets.containerApps: expected a subnet of /27 or larger, got "10.40.0.0/28"'), problems.join("\n"));
+    });
+
+    it("never prints the value of a secret key", () => {
+        const raw = valid();
+        raw.tags = "s3cr3t-value";
+        const problems = problemsOf(raw, new Set(["tags"]));
+        assert.ok(problems[0].endsWith("got [secret]"), problems[0]);
+        assert.ok(!problems.join("\n").includes("s3cr3t-value"));
+    });
+});
+
+describe("image pinning", () => {
+    it("accepts tags and digests", () => {
+        assert.strictEqual(imagePinProblem("acr.io/api:1.2.3"), undefined);
+        assert.strictEqual(imagePinProblem("localhost:5000/api:1.2.3"), undefined);
+        assert.strictEqual(imagePinProblem(`acr.io/api@sha256:${"a".repeat(64)}`), undefined);
+    });
+    it("rejects latest and untagged references", () => {
+        assert.strictEqual(imagePinProblem("acr.io/api:latest"), 'uses the mutable tag "latest"');
+        assert.strictEqual(imagePinProblem("acr.io/api"), "has no tag or digest");
+        assert.strictEqual(imagePinProblem("localhost:5000/api"), "has no tag or digest");
+    });
+});
