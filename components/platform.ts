@@ -4,6 +4,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as monitor from "@pulumi/azure-native/monitor";
 import * as network from "@pulumi/azure-native/network";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
@@ -36,6 +37,8 @@ export interface PlatformBaseArgs {
     logRetentionDays?: number;
     /** Registry SKU. Default: Premium in prod, Standard elsewhere. */
     registrySku?: "Basic" | "Standard" | "Premium";
+    /** Who the alert action group emails. Default: nobody (alerts still show in Azure Monitor). */
+    alertEmails?: string[];
 }
 
 /** What the next tiers consume from the platform base. */
@@ -51,6 +54,8 @@ export interface PlatformOutputs {
     keyVault: { id: pulumi.Output<string>; name: pulumi.Output<string>; uri: pulumi.Output<string> };
     workloadIdentity: { id: pulumi.Output<string>; name: pulumi.Output<string>; clientId: pulumi.Output<string>; principalId: pulumi.Output<string> };
     registry: { id: pulumi.Output<string>; loginServer: pulumi.Output<string> };
+    /** Action group every tier's metric alerts notify. */
+    actionGroupId: pulumi.Output<string>;
 }
 
 /**
@@ -70,6 +75,7 @@ export class PlatformBase extends pulumi.ComponentResource implements PlatformOu
     readonly keyVault: PlatformOutputs["keyVault"];
     readonly workloadIdentity: PlatformOutputs["workloadIdentity"];
     readonly registry: PlatformOutputs["registry"];
+    readonly actionGroupId: pulumi.Output<string>;
 
     constructor(name: string, args: PlatformBaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:platform:PlatformBase", name, {}, opts);
@@ -240,7 +246,21 @@ export class PlatformBase extends pulumi.ComponentResource implements PlatformOu
             roleDefinitionId: roleDefinitionId(client.subscriptionId, BuiltInRoles.acrPull),
         }, child);
 
+        const actionGroup = new monitor.ActionGroup("alerts", {
+            resourceGroupName: group.name,
+            location: "global",
+            actionGroupName: `${base}-alerts`,
+            groupShortName: args.namePrefix.slice(0, 12),
+            enabled: true,
+            emailReceivers: (args.alertEmails ?? []).map((emailAddress, i) => ({
+                name: `email-${i + 1}`, emailAddress, useCommonAlertSchema: true,
+            })),
+            tags,
+        }, child);
+        this.actionGroupId = actionGroup.id;
+
         this.registerOutputs({
+            actionGroupId: this.actionGroupId,
             resourceGroupName: this.resourceGroupName,
             vnetId: this.vnetId,
             subnetIds: this.subnetIds,

@@ -34,3 +34,15 @@ export function mergeWiring(...parts: AppWiring[]): AppWiring {
     }
     return merged;
 }
+
+/**
+ * A resource whose logs and metrics go to the Log Analytics workspace. Every tier lists its
+ * resources that support diagnostic settings; the observability tier creates the settings.
+ */
+export interface DiagnosticTarget {
+    /** Logical name, unique in the stack (used to name the diagnostic setting). */
+    name: string;
+    resourceId: pulumi.Input<string>;
+    /** Azure resource type, e.g. "Microsoft.DBforPostgreSQL/flexibleServers". */
+    resourceType: string;
+}

@@ -21,6 +21,7 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
         subnets: config.network.subnets,
         logRetentionDays: config.monitoring.logRetentionDays,
         registrySku: config.registry.sku,
+        alertEmails: config.monitoring.alertEmails,
     });
     const outputs: AzureStackOutputs = {
         resourceGroupName: platform.resourceGroupName,
