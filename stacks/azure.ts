@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformBase } from "../components/platform";
-import { AppWiring, mergeWiring } from "../components/wiring";
+import { AppWiring, DiagnosticTarget, mergeWiring } from "../components/wiring";
 import { StackConfig, stackTags } from "./config";
 
 /** Stack outputs: what operators and internal tools read after `pulumi up`. */
@@ -30,15 +30,27 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
         registryLoginServer: platform.registry.loginServer,
         workloadIdentityClientId: platform.workloadIdentity.clientId,
     };
+    /** Settings each tier hands the app tier. */
     const wirings: AppWiring[] = [];
+    /** Resources whose logs and metrics go to the workspace (filled by every tier). */
+    const diagnosticTargets: DiagnosticTarget[] = [];
 
-    // --- database tier (PostgreSQL, replicas, pooler) ---
+    // --- AKS cluster (platform "aks" only; the database tier's pooler runs on it) ---
 
-    // --- cache, CDN, real-time, observability ---
+    // --- database tier (PostgreSQL primary, replicas, alerts; pooler endpoints) ---
 
-    // --- app tier (Container Apps or AKS) ---
+    // --- cache and real-time (wired into the app) ---
+
+    // --- app tier (Container Apps or Kubernetes) ---
     const wiring = mergeWiring(...wirings);
     void wiring;
+
+    // --- PgBouncer Deployment (pooler "deployment", in the app namespace) ---
+
+    // --- static assets and CDN (Front Door or Cloudflare; needs the web app's host) ---
+
+    // --- observability (diagnostic settings for every target, alerts, scrape config) ---
+    void diagnosticTargets;
 
     return outputs;
 }
