@@ -1,9 +1,11 @@
 // Entry point: `pulumi up` and the offline plan both run this file.
 // Config is validated first, so a bad stack file fails before any resource is registered.
-import { readStackConfig } from "./stacks/config";
+import { readStackConfigWithSecrets } from "./stacks/config";
 import { composeAzureStack } from "./stacks/azure";
+import { registerSecretConfigGuard } from "./stacks/secrets";
 
-const config = readStackConfig();
+const { config, secretValues } = readStackConfigWithSecrets();
+registerSecretConfigGuard(secretValues);
 const outputs = composeAzureStack(config);
 
 // Pulumi turns the module's exports into stack outputs.

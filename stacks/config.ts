@@ -5,6 +5,7 @@ import type { Report, StackCheck } from "./schema/checks";
 import { azureRegion, email, int, ipv4Cidr, oneOf, pattern, stringMap, text } from "./schema/common";
 import { DatabaseSchema, databaseChecks } from "./schema/database";
 import { edgeChecks, edgeFields } from "./schema/edge";
+import { leafStrings } from "./secrets";
 import { cidrSize, contains, hasHostBits, overlaps, parseCidr } from "./network";
 
 /** The Pulumi config namespace of this project: keys are `bookstore:<key>`. */
@@ -194,6 +195,11 @@ const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfi
  * Called before any resource is registered, so a bad stack file changes nothing.
  */
 export function readStackConfig(): StackConfig {
+    return readStackConfigWithSecrets().config;
+}
+
+/** Like readStackConfig, also returning every string value that was set as a secret. */
+export function readStackConfigWithSecrets(): { config: StackConfig; secretValues: string[] } {
     const raw: Record<string, unknown> = {};
     const secretKeys = new Set<string>();
     for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
@@ -203,7 +209,8 @@ export function readStackConfig(): StackConfig {
         raw[key] = decodeConfigValue(value);
         if (isConfigSecret(fullKey)) secretKeys.add(key);
     }
-    return parseStackConfig(raw, secretKeys);
+    const config = parseStackConfig(raw, secretKeys);
+    return { config, secretValues: [...secretKeys].flatMap((key) => leafStrings(raw[key])) };
 }
 
 export const isProd = (config: StackConfig) => config.environment === "prod";

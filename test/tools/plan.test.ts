@@ -1,0 +1,93 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PROJECT_DIR, runPlan, stackVariant } from "../helpers/plan";
+
+function freshPlanJson(stack: string): string {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "det-")), "plan.json");
+    const child = spawnSync(process.execPath, ["--import", "tsx", "tools/plan.ts", "--stack", stack, "--quiet", "--json", file],
+        { cwd: PROJECT_DIR, encoding: "utf8" });
+    assert.strictEqual(child.status, 0, child.stderr);
+    return fs.readFileSync(file, "utf8");
+}
+
+describe("offline plan", () => {
+    it("prints the resource tree under an honest header, and a summary", () => {
+        const run = runPlan("prod");
+        assert.strictEqual(run.exitCode, 0, run.stderr);
+        assert.match(run.stdout, /^Offline plan of bookstore\/prod/);
+        assert.match(run.stdout, /not a cloud preview/);
+        assert.match(run.stdout, /pulumi:pulumi:Stack\s+bookstore-prod/);
+        assert.match(run.stdout, /└─ bookstore:platform:PlatformBase\s+platform/);
+        assert.match(run.stdout, /azure-native:keyvault:Vault\s+\S+\s+\[protect\]/);
+        const summary = run.stdout.match(/^(\d+) resources: (\d+) components, (\d+) custom; by provider: (.+)$/m);
+        assert.ok(summary, run.stdout);
+        assert.strictEqual(Number(summary[1]), run.document!.resources.length);
+        assert.strictEqual(Number(summary[2]) + Number(summary[3]), Number(summary[1]));
+        assert.match(summary[4], /azure-native \d+/);
+    });
+
+    it("writes JSON of the documented shape", () => {
+        const doc = runPlan("prod").document!;
+        assert.strictEqual(doc.project, "bookstore");
+        assert.strictEqual(doc.stack, "prod");
+        for (const r of doc.resources) {
+            assert.deepStrictEqual(Object.keys(r), ["urn", "type", "name", "parent", "dependencies", "provider", "options", "inputs"]);
+            assert.deepStrictEqual(Object.keys(r.options), ["protect", "ignoreChanges", "retainOnDelete", "deleteBeforeReplace"]);
+        }
+        const vault = doc.resources.find((r) => r.type === "azure-native:keyvault:Vault")!;
+        assert.match(vault.urn, /^urn:pulumi:prod::bookstore::bookstore:platform:PlatformBase\$azure-native:keyvault:Vault::/);
+        assert.strictEqual(vault.parent, "urn:pulumi:prod::bookstore::bookstore:platform:PlatformBase::platform");
+        assert.strictEqual(vault.provider, "default:azure-native");
+        const group = doc.resources.find((r) => r.type === "azure-native:resources:ResourceGroup")!;
+        assert.match((doc.outputs as any).registryLoginServer, /^bookstoreprodacr[a-z0-9]{8}\.azurecr\.io$/);
+        assert.strictEqual((group.inputs as any).resourceGroupName, "bookstore-prod-rg");
+    });
+
+    it("chains computed values as Azure would: ARM ids flow into dependants", () => {
+        const doc = runPlan("prod").document!;
+        const assignment = doc.resources.find((r) => r.name === "acr-pull")!;
+        assert.match((assignment.inputs as any).scope,
+            /^\/subscriptions\/00000000-0000-0000-0000-000000000000\/resourceGroups\/bookstore-prod-rg\/providers\/Microsoft\.ContainerRegistry\/registries\/bookstoreprodacr[a-z0-9]{8}$/);
+    });
+
+    it("is deterministic: two runs give byte-identical JSON", () => {
+        assert.strictEqual(freshPlanJson("dev"), freshPlanJson("dev"));
+    });
+
+    it("masks secret config and never prints its value", () => {
+        const file = stackVariant("dev", (config) => {
+            config["bookstore:tags"].extra = { billingAccount: { secure: "AAABAGNpcGhlcnRleHQ=" } };
+        });
+        const run = runPlan("dev", { stackFile: file });
+        assert.strictEqual(run.exitCode, 0, run.stderr);
+        const rg = run.document!.resources.find((r) => r.type === "azure-native:resources:ResourceGroup")!;
+        assert.strictEqual((rg.inputs as any).tags.billingAccount, "[secret]");
+        assert.strictEqual((rg.inputs as any).tags.environment, "dev");
+        const json = JSON.stringify(run.document);
+        assert.ok(!json.includes("offline-plan-placeholder-secret"));
+        assert.ok(!json.includes("AAABAGNpcGhlcnRleHQ="));
+        assert.ok(!run.stdout.includes("offline-plan-placeholder-secret"));
+    });
+
+    it("fails on invalid config with exit code 2, every bad key named, no stack trace, no JSON", () => {
+        const file = stackVariant("prod", (config) => {
+            config["bookstore:app"].services.api.minReplicas = "two";
+            config["bookstore:platfrom"] = "aks";
+        });
+        const run = runPlan("prod", { stackFile: file });
+        assert.strictEqual(run.exitCode, 2);
+        assert.match(run.stderr, /bookstore:app\.services\.api\.minReplicas: expected an integer between 1 and 1000, got "two"/);
+        assert.match(run.stderr, /bookstore:platfrom: unknown key/);
+        assert.doesNotMatch(run.stderr, /^\s+at /m);
+        assert.strictEqual(run.document, undefined);
+    });
+
+    it("fails clearly for a stack that has no stack file", () => {
+        const run = runPlan("nosuchstack");
+        assert.strictEqual(run.exitCode, 2);
+        assert.match(run.stderr, /Pulumi\.nosuchstack\.yaml: file not found/);
+    });
+});
