@@ -89,7 +89,6 @@ export async function plan(options: PlanOptions, out: (line: string) => void = c
         out(`Offline plan of ${stackConfig.project}/${options.stack}: the program run under the Pulumi SDK's mock monitor.`);
         out("This is not a cloud preview: nothing was read from or sent to Azure; computed values are emulated or [unknown].");
         out("");
-        out("     Type                                                     Name");
         for (const line of renderTree(resources)) out(line);
         out("");
         out(summarize(resources));

@@ -50,7 +50,7 @@ export function toPlanResources(resources: CapturedResource[]): PlanResource[] {
         .sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
 }
 
-/** A `pulumi preview`-style tree: component → children, each with type and name. */
+/** A `pulumi preview`-style tree (header line first): component → children, each with type and name. */
 export function renderTree(resources: PlanResource[]): string[] {
     const children = new Map<string | null, PlanResource[]>();
     for (const r of resources) {
@@ -61,19 +61,17 @@ export function renderTree(resources: PlanResource[]): string[] {
     for (const list of children.values()) {
         list.sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
     }
-    const typeWidth = Math.max(...resources.map((r) => r.type.length)) + 4;
-    const lines: string[] = [];
+    const rows: { label: string; name: string }[] = [];
     const walk = (node: PlanResource, prefix: string, last: boolean, root: boolean) => {
         const branch = root ? "" : `${prefix}${last ? "└─ " : "├─ "}`;
-        const label = `${branch}${node.type}`;
-        const marks = node.options.protect ? "  [protect]" : "";
-        lines.push(` +  ${label.padEnd(typeWidth + prefix.length + 3)} ${node.name}${marks}`);
+        rows.push({ label: `${branch}${node.type}`, name: `${node.name}${node.options.protect ? "  [protect]" : ""}` });
         const kids = children.get(node.urn) ?? [];
         const nextPrefix = root ? "" : `${prefix}${last ? "   " : "│  "}`;
         kids.forEach((kid, i) => walk(kid, nextPrefix, i === kids.length - 1, false));
     };
     for (const root of children.get(null) ?? []) walk(root, "", true, true);
-    return lines;
+    const width = Math.max(...rows.map((r) => r.label.length)) + 2;
+    return [`    ${"Type".padEnd(width)}Name`, ...rows.map((r) => ` +  ${r.label.padEnd(width)}${r.name}`)];
 }
 
 export function summarize(resources: PlanResource[]): string {
