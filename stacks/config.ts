@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { AppSchema } from "./schema/app";
+import { AppSchema, appChecks } from "./schema/app";
 import type { Report, StackCheck } from "./schema/checks";
 import { azureRegion, email, int, ipv4Cidr, oneOf, pattern, stringMap, text } from "./schema/common";
 import { DatabaseSchema, databaseChecks } from "./schema/database";
@@ -63,7 +63,7 @@ export const StackConfigSchema = z.strictObject({
     /** App tier: services and their scaling. */
     app: AppSchema,
     /** Database tier. */
-    database: DatabaseSchema.default({}),
+    database: DatabaseSchema.prefault({}),
     ...edgeFields,
 });
 
@@ -104,7 +104,7 @@ const foundationChecks: StackCheck[] = [
 ];
 
 /** Every cross-key rule, run only once the shape of the config is valid. */
-export const stackChecks: StackCheck[] = [...foundationChecks, ...databaseChecks, ...edgeChecks];
+export const stackChecks: StackCheck[] = [...foundationChecks, ...databaseChecks, ...edgeChecks, ...appChecks];
 
 /** A user mistake in stack config: reported without a stack trace, naming every bad key. */
 export class ConfigError extends pulumi.RunError {

@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { bool, int, memoryQuantity, num, pattern, stringMap, text } from "./common";
+import { cidrSize, contains, overlaps, parseCidr } from "../network";
+import type { StackCheck } from "./checks";
+import { bool, int, ipv4Cidr, memoryQuantity, num, oneOf, pattern, stringMap, text } from "./common";
 
 /**
  * An image reference is pinned when it names a tag other than `latest` or a digest.
@@ -30,6 +32,68 @@ const pinnedImage = text("an image pinned to a tag or digest, e.g. \"bookstoreac
 
 /** Utilisation or concurrency trigger; `null` turns the trigger off. */
 const trigger = (min: number, max: number) => int(min, max).nullable();
+
+/** One HPA scaling policy: at most `value` pods or percent per `periodSeconds`. */
+const HpaPolicySchema = z.strictObject({
+    type: oneOf(["Pods", "Percent"]),
+    value: int(1, 1000),
+    periodSeconds: int(1, 1800),
+});
+
+/** HPA v2 scaling rules for one direction (field names as in `autoscaling/v2`). */
+const HpaRulesSchema = z.strictObject({
+    stabilizationWindowSeconds: int(0, 3600).optional(),
+    selectPolicy: oneOf(["Max", "Min", "Disabled"]).optional(),
+    policies: z.array(HpaPolicySchema, { error: "expected a list of {type, value, periodSeconds}" }).optional(),
+});
+
+/**
+ * The seed's api HPA behaviour: scale down after 5 min of calm by at most 50 % a minute; scale up
+ * at once by the larger of 100 % or 2 pods per 30 s. The schema default for every service.
+ */
+export const SEED_HPA_BEHAVIOR = {
+    scaleDown: {
+        stabilizationWindowSeconds: 300,
+        policies: [{ type: "Percent" as const, value: 50, periodSeconds: 60 }],
+    },
+    scaleUp: {
+        stabilizationWindowSeconds: 0,
+        policies: [
+            { type: "Percent" as const, value: 100, periodSeconds: 30 },
+            { type: "Pods" as const, value: 2, periodSeconds: 30 },
+        ],
+        selectPolicy: "Max" as const,
+    },
+};
+
+/** The seed's custom-metrics HPA targets (per-pod averages served by a custom metrics adapter). */
+export const SEED_CUSTOM_METRICS = [
+    { name: "http_requests_per_second", averageValue: "1000" },
+    { name: "api_response_time_p95", averageValue: "500m" },
+];
+
+/** A Kubernetes quantity such as "1000", "500m", "1.5", "2k". */
+const quantity = pattern(/^\d+(\.\d+)?(m|k|M|G|Ki|Mi|Gi)?$/, "a Kubernetes quantity such as \"1000\" or \"500m\"");
+
+const HpaSchema = z.strictObject({
+    /** `autoscaling/v2` behavior. Default: the seed's api behaviour (SEED_HPA_BEHAVIOR). */
+    behavior: z.strictObject({
+        scaleUp: HpaRulesSchema.optional(),
+        scaleDown: HpaRulesSchema.optional(),
+    }).default(SEED_HPA_BEHAVIOR),
+    /**
+     * Pods metrics from a custom metrics API adapter (e.g. Prometheus adapter), added to the
+     * service's one HPA when enabled. Default off: without an adapter an HPA with these metrics
+     * can no longer scale down.
+     */
+    customMetrics: z.strictObject({
+        enabled: bool().default(false),
+        metrics: z.array(z.strictObject({
+            name: pattern(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "a metric name such as \"http_requests_per_second\""),
+            averageValue: quantity,
+        }), { error: "expected a list of {name, averageValue}" }).min(1, { error: "expected at least one metric" }).default(SEED_CUSTOM_METRICS),
+    }).default({ enabled: false, metrics: SEED_CUSTOM_METRICS }),
+});
 
 export const ServiceSchema = z.strictObject({
     /** Container image, pinned to a tag or digest; `latest` or no tag is an error. */
@@ -70,9 +134,82 @@ export const ServiceSchema = z.strictObject({
     }).default({ external: false }),
     /** Database connections each replica's pool may open. Seed: 20. */
     dbPoolSize: int(1, 1000).default(20),
+    /** Kubernetes only: the HPA's behaviour and optional custom metrics (CPU/memory come from `scale`). */
+    hpa: HpaSchema.default({ behavior: SEED_HPA_BEHAVIOR, customMetrics: { enabled: false, metrics: SEED_CUSTOM_METRICS } }),
+    /** Container Apps only: the workload profile the app runs on. Default "Consumption". */
+    workloadProfile: text("a workload profile name").default("Consumption"),
+    /** Kubernetes only: may run on the spot pool (gets its toleration and affinity when the pool exists). */
+    spotTolerant: bool().default(false),
+    /** Kubernetes only: numeric user the container runs as. Default 1654, the `app` user of .NET 8+ images. */
+    runAsUser: int(1, 2147483647).default(1654),
 });
 
 export type ServiceConfig = z.infer<typeof ServiceSchema>;
+
+/** Dedicated Container Apps workload profile types: vCPU and memory (GiB) of one node. */
+export const DEDICATED_PROFILES = {
+    D4: { cpu: 4, memoryGi: 16 }, D8: { cpu: 8, memoryGi: 32 }, D16: { cpu: 16, memoryGi: 64 }, D32: { cpu: 32, memoryGi: 128 },
+    E4: { cpu: 4, memoryGi: 32 }, E8: { cpu: 8, memoryGi: 64 }, E16: { cpu: 16, memoryGi: 128 }, E32: { cpu: 32, memoryGi: 256 },
+} as const;
+type DedicatedProfileType = keyof typeof DEDICATED_PROFILES;
+const dedicatedTypes = Object.keys(DEDICATED_PROFILES) as [DedicatedProfileType, ...DedicatedProfileType[]];
+
+const ContainerAppsSchema = z.strictObject({
+    /** Zone-redundant environment (needs the VNet subnet; fixed at creation). Default: true in prod. */
+    zoneRedundant: bool().optional(),
+    /** Environment reachable only from the VNet (no public ingress at all). Default false. */
+    internal: bool().default(false),
+    /** Dedicated workload profiles besides the always-present "Consumption" profile. */
+    workloadProfiles: z.array(z.strictObject({
+        name: pattern(/^[a-zA-Z][a-zA-Z0-9-]{0,14}$/, "a profile name of letters, digits and dashes (max 15)"),
+        workloadProfileType: oneOf(dedicatedTypes),
+        minimumCount: int(0, 100).default(1),
+        maximumCount: int(1, 100).default(3),
+    }), { error: "expected a list of {name, workloadProfileType, minimumCount, maximumCount}" }).default([]),
+});
+
+const poolSize = (minCount: number, maxCount: number) => ({ minCount: int(0, 1000).default(minCount), maxCount: int(1, 1000).default(maxCount) });
+const vmSize = pattern(/^Standard_[A-Za-z0-9_]+$/, "an Azure VM size such as \"Standard_D4ds_v5\"");
+
+const AksSchema = z.strictObject({
+    /** Kubernetes minor (or patch) version; patches follow the `patch` upgrade channel. Default "1.33". */
+    kubernetesVersion: pattern(/^1\.\d+(\.\d+)?$/, "a Kubernetes version such as \"1.33\"").default("1.33"),
+    /** Control-plane tier. Default: Standard (financially backed SLA) in prod, Free elsewhere. */
+    skuTier: oneOf(["Free", "Standard", "Premium"]).optional(),
+    /** Entra groups that get cluster-admin through Entra RBAC. */
+    adminGroupObjectIds: z.array(pattern(/^[0-9a-f-]{36}$/, "an Entra group object id (GUID)"), { error: "expected a list of Entra group object ids" }).default([]),
+    /** Availability zones of every pool. Default: ["1","2","3"] in prod, none elsewhere. */
+    zones: z.array(oneOf(["1", "2", "3"]), { error: "expected a list of zones \"1\" | \"2\" | \"3\"" }).optional(),
+    /** Inline system pool (tainted CriticalAddonsOnly). minCount default: 3 in prod (one per zone), 1 elsewhere. */
+    systemPool: z.strictObject({
+        vmSize: vmSize.default("Standard_D4ds_v5"),
+        minCount: int(1, 1000).optional(),
+        maxCount: int(1, 1000).default(5),
+    }).default({ vmSize: "Standard_D4ds_v5", maxCount: 5 }),
+    /** Autoscaled user pool for the app. */
+    userPool: z.strictObject({ vmSize: vmSize.default("Standard_D4ds_v5"), ...poolSize(2, 10) })
+        .default({ vmSize: "Standard_D4ds_v5", minCount: 2, maxCount: 10 }),
+    /** Optional spot pool (evicted at any time; only `spotTolerant` services go there). */
+    spotPool: z.strictObject({
+        vmSize: vmSize.default("Standard_D4ds_v5"),
+        ...poolSize(0, 10),
+        /** Extra node labels. Default: the seed's `workload: batch`. */
+        nodeLabels: stringMap("a map of node label names to values").default({ workload: "batch" }),
+    }).optional(),
+    /** Ingress of the external service. */
+    ingress: z.strictObject({
+        /** Ingress class; an application-routing NGINX controller of this class is created on our cluster. */
+        className: pattern(/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, "an ingress class name").default("bookstore-nginx"),
+        /** Public host name. Default: `<namePrefix>-<environment>.<location>.cloudapp.azure.com` (a DNS label on the controller's IP). */
+        host: pattern(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "a lowercase DNS host name").optional(),
+    }).default({ className: "bookstore-nginx" }),
+    /** Azure CNI overlay pod range (not part of the VNet, must not overlap it). */
+    podCidr: ipv4Cidr.default("10.244.0.0/16"),
+    /** Kubernetes service range (must not overlap the VNet or the pod range). */
+    serviceCidr: ipv4Cidr.default("10.0.0.0/16"),
+    /** Cluster DNS address, inside serviceCidr. */
+    dnsServiceIP: pattern(/^\d{1,3}(\.\d{1,3}){3}$/, "an IPv4 address").default("10.0.0.10"),
+});
 
 export const AppSchema = z.strictObject({
     /** Services by name; the seed's app has `api` (internal) and `web` (external). */
@@ -81,6 +218,121 @@ export const AppSchema = z.strictObject({
         ServiceSchema,
         { error: "expected a map of service name to service settings" },
     ),
+    /** Container Apps runtime settings (platform "containerapps"). */
+    containerApps: ContainerAppsSchema.default({ internal: false, workloadProfiles: [] }),
+    /** AKS runtime settings (platform "aks"). */
+    aks: AksSchema.default(AksSchema.parse({})),
 });
 
 export type AppConfig = z.infer<typeof AppSchema>;
+
+export type ContainerAppsConfig = AppConfig["containerApps"];
+export type AksConfig = AppConfig["aks"];
+
+/** Memory quantity ("512Mi", "1.5Gi") in GiB. */
+export function memoryGi(quantity: string): number {
+    const value = Number(quantity.slice(0, -2));
+    return quantity.endsWith("Mi") ? value / 1024 : value;
+}
+
+/**
+ * Allowed Container Apps cpu/memory pairs (total per replica): 0.25 vCPU steps with 2 GiB per vCPU,
+ * up to 2 vCPU everywhere and up to 4 vCPU on the Consumption workload profile.
+ */
+export function containerAppsPairProblem(cpu: number, memory: string): string | undefined {
+    const steps = cpu / 0.25;
+    const ok = Number.isInteger(Math.round(steps * 1e6) / 1e6) && cpu >= 0.25 && cpu <= 4
+        && Math.abs(memoryGi(memory) - cpu * 2) < 1e-9;
+    return ok ? undefined : `a Container Apps cpu/memory pair (0.25/0.5Gi, 0.5/1Gi, ... in 0.25 vCPU steps with 2Gi per vCPU, up to 4/8Gi)`;
+}
+
+/** The Container App's resource name; Azure allows at most 32 characters. */
+export const containerAppName = (namePrefix: string, service: string) => `${namePrefix}-${service}`;
+
+const servicesOf = (config: { app: AppConfig }) => Object.entries(config.app.services);
+
+/** Cross-key rules of the app tier on Container Apps. */
+const containerAppsChecks: StackCheck[] = [
+    (config, report) => {
+        if (config.platform !== "containerapps") return;
+        const app = config.app as AppConfig;
+        const dedicated = new Map(app.containerApps.workloadProfiles.map((p) => [p.name, p]));
+        for (const [name, svc] of servicesOf(config)) {
+            const path = ["app", "services", name];
+            const profile = svc.workloadProfile === "Consumption" ? undefined : dedicated.get(svc.workloadProfile);
+            if (svc.workloadProfile !== "Consumption" && !profile) {
+                report([...path, "workloadProfile"],
+                    `expected "Consumption" or a profile of app.containerApps.workloadProfiles (${[...dedicated.keys()].join(", ") || "none declared"})`,
+                    svc.workloadProfile);
+            } else if (!profile) {
+                const problem = containerAppsPairProblem(svc.cpu, svc.memory);
+                if (problem) report([...path, "cpu"], `expected ${problem} for service "${name}"`, { cpu: svc.cpu, memory: svc.memory });
+            } else {
+                const size = DEDICATED_PROFILES[profile.workloadProfileType as DedicatedProfileType];
+                if (svc.cpu > size.cpu || memoryGi(svc.memory) > size.memoryGi) {
+                    report([...path, "cpu"], `expected at most ${size.cpu} vCPU and ${size.memoryGi}Gi for service "${name}" on a ${profile.workloadProfileType} profile`,
+                        { cpu: svc.cpu, memory: svc.memory });
+                }
+            }
+            if (svc.hpa.customMetrics.enabled) {
+                report([...path, "hpa", "customMetrics", "enabled"], "expected false on platform \"containerapps\" (custom-metric HPAs are a Kubernetes feature)", true);
+            }
+            const appName = containerAppName(config.namePrefix, name);
+            if (appName.length > 32) {
+                report(path, `expected a shorter service name: the Container App name "${appName}" exceeds 32 characters`, name);
+            }
+        }
+        const seen = new Set<string>();
+        app.containerApps.workloadProfiles.forEach((p, i) => {
+            const path = ["app", "containerApps", "workloadProfiles", i];
+            if (p.name === "Consumption" || seen.has(p.name)) report([...path, "name"], "expected a unique name other than \"Consumption\"", p.name);
+            seen.add(p.name);
+            if (p.maximumCount < p.minimumCount) report([...path, "maximumCount"], `expected an integer >= minimumCount (${p.minimumCount})`, p.maximumCount);
+        });
+    },
+];
+
+/** Cross-key rules of the app tier on AKS. */
+const aksChecks: StackCheck[] = [
+    (config, report) => {
+        if (config.platform !== "aks") return;
+        const aks = (config.app as AppConfig).aks;
+        const external = servicesOf(config).filter(([, svc]) => svc.ingress.external).map(([name]) => name);
+        if (external.length > 1) {
+            report(["app", "services", external[1], "ingress", "external"],
+                `expected only one external service on platform "aks" (its Ingress owns the host; "${external[0]}" is external already)`, true);
+        }
+        for (const [name, svc] of servicesOf(config)) {
+            const path = ["app", "services", name];
+            if (svc.cpu > svc.limits.cpu) report([...path, "cpu"], `expected a CPU request <= limits.cpu (${svc.limits.cpu})`, svc.cpu);
+            if (memoryGi(svc.memory) > memoryGi(svc.limits.memory)) {
+                report([...path, "memory"], `expected a memory request <= limits.memory (${svc.limits.memory})`, svc.memory);
+            }
+            const metrics = [svc.scale.cpuUtilization, svc.scale.memoryUtilization].filter((m) => m !== null).length;
+            if (metrics === 0 && !svc.hpa.customMetrics.enabled) {
+                report([...path, "scale"], "expected cpuUtilization, memoryUtilization or hpa.customMetrics on platform \"aks\" (the HPA needs a metric)", svc.scale);
+            }
+        }
+        const pools: [string, { minCount?: number; maxCount: number } | undefined][] = [
+            ["systemPool", aks.systemPool], ["userPool", aks.userPool], ["spotPool", aks.spotPool],
+        ];
+        for (const [pool, size] of pools) {
+            if (size?.minCount !== undefined && size.maxCount < size.minCount) {
+                report(["app", "aks", pool, "maxCount"], `expected an integer >= minCount (${size.minCount})`, size.maxCount);
+            }
+        }
+        const vnet = parseCidr(config.network.addressSpace);
+        const pod = parseCidr(aks.podCidr);
+        const service = parseCidr(aks.serviceCidr);
+        if (overlaps(pod, vnet)) report(["app", "aks", "podCidr"], `expected a range outside the VNet (${config.network.addressSpace})`, aks.podCidr);
+        if (overlaps(service, vnet)) report(["app", "aks", "serviceCidr"], `expected a range outside the VNet (${config.network.addressSpace})`, aks.serviceCidr);
+        else if (overlaps(service, pod)) report(["app", "aks", "serviceCidr"], `expected a range that does not overlap podCidr (${aks.podCidr})`, aks.serviceCidr);
+        const dns = parseCidr(`${aks.dnsServiceIP}/32`);
+        if (!contains(service, dns) || dns.start === service.start || dns.start === service.start + cidrSize(service) - 1) {
+            report(["app", "aks", "dnsServiceIP"], `expected a usable address inside serviceCidr (${aks.serviceCidr})`, aks.dnsServiceIP);
+        }
+    },
+];
+
+/** Every cross-key rule of the app tier (the replica bounds are a foundation check). */
+export const appChecks: StackCheck[] = [...containerAppsChecks, ...aksChecks];
