@@ -1,10 +1,134 @@
+import { z } from "zod";
 import type { StackCheck } from "./checks";
+import { bool, int, num, oneOf, pattern, text } from "./common";
+
+/** Azure Managed Redis SKUs this program offers (the `redisenterprise` API's B, M and X families). */
+export const CACHE_SKUS = [
+    "Balanced_B0", "Balanced_B1", "Balanced_B3", "Balanced_B5", "Balanced_B10", "Balanced_B20", "Balanced_B50", "Balanced_B100",
+    "MemoryOptimized_M10", "MemoryOptimized_M20", "MemoryOptimized_M50", "MemoryOptimized_M100",
+    "ComputeOptimized_X3", "ComputeOptimized_X5", "ComputeOptimized_X10", "ComputeOptimized_X20", "ComputeOptimized_X50",
+] as const;
+
+const CacheSchema = z.strictObject({
+    /** Azure Managed Redis SKU. Default: Balanced_B5 in prod, Balanced_B0 elsewhere. */
+    sku: oneOf(CACHE_SKUS).optional(),
+    /**
+     * `EnterpriseCluster` (default) looks like one Redis to the client, so clients that are not
+     * cluster-aware (the seed's StackExchange.Redis setup) work; `OSSCluster` needs a cluster-aware client.
+     * Changing it later replaces the database.
+     */
+    clusteringPolicy: oneOf(["EnterpriseCluster", "OSSCluster"]).default("EnterpriseCluster"),
+    /** What Redis evicts when memory is full. Default `VolatileLRU` (keys with a TTL, least recently used first). */
+    evictionPolicy: oneOf(["AllKeysLFU", "AllKeysLRU", "AllKeysRandom", "VolatileLRU", "VolatileLFU", "VolatileTTL", "VolatileRandom", "NoEviction"])
+        .default("VolatileLRU"),
+    /** Persistence: `aof` (every second), `rdb` (hourly snapshot) or `none`. Default: rdb in prod, none elsewhere. */
+    persistence: oneOf(["aof", "rdb", "none"]).optional(),
+    /** Replicate the data set across zones. Default: true in prod, false elsewhere. */
+    highAvailability: bool().optional(),
+    /** Private endpoint and no public network access. Default: true in prod, false elsewhere. */
+    privateEndpoint: bool().optional(),
+});
+
+/** Azure SignalR Service Standard_S1 accepts 1-10 units, then 20, 30, ... 100. */
+export function isValidSignalRCapacity(units: number): boolean {
+    return Number.isInteger(units) && ((units >= 1 && units <= 10) || (units >= 20 && units <= 100 && units % 10 === 0));
+}
+
+const SignalRSchema = z.strictObject({
+    /** Units of Standard_S1 (1 000 connections each). Default: 2 in prod (the seed's), 1 elsewhere. */
+    capacity: z.number({ error: "expected 1-10, 20, 30, ... or 100 units" })
+        .refine(isValidSignalRCapacity, { error: "expected 1-10, 20, 30, ... or 100 units" })
+        .optional(),
+});
+
+const hostname = pattern(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "a lowercase DNS host name such as \"www.bookstore.example\"");
+const pathPrefix = pattern(/^\/[A-Za-z0-9._~\-/]*$/, "a path prefix starting with \"/\"");
+
+/** Paths that are never cached at the edge: the API, sign-in and account pages, and the SignalR hubs. */
+export const DEFAULT_BYPASS_PATH_PREFIXES = ["/api/", "/account/", "/identity/", "/signin-oidc", "/signout", "/hubs/"];
+
+const CloudflareSchema = z.strictObject({
+    /** Id of the existing zone (32 hex characters). The program never creates or deletes the zone. */
+    zoneId: pattern(/^[0-9a-f]{32}$/, "a Cloudflare zone id (32 lowercase hex characters)"),
+    /** Proxied host name of the web app, e.g. "www.bookstore.example". */
+    webHostname: hostname,
+    /** Proxied host name of the static assets, e.g. "static.bookstore.example". */
+    staticHostname: hostname,
+    /** Path prefixes that bypass the cache (case-insensitive), beside requests that carry credentials. */
+    bypassPathPrefixes: z.array(pathPrefix, { error: "expected a list of path prefixes" }).default(DEFAULT_BYPASS_PATH_PREFIXES),
+});
+
+const FrontDoorSchema = z.strictObject({
+    /** Add a second route that fronts the web app (caching off). Default true. */
+    webRoute: bool().default(true),
+});
+
+const ObservabilitySchema = z.strictObject({
+    /** Minutes an app must sit at its replica ceiling before the alert fires. Default 10. */
+    replicasAtMaxMinutes: int(5, 60).default(10),
+    /** Percent of requests answered with 5xx (Application Insights) that fires an alert. Default 1 (the seed's load-test threshold). */
+    http5xxPercent: num(0.01, 100).default(1),
+    /** p95 server response time in ms (Application Insights) that fires an alert. Default 500 (the seed's load-test threshold). */
+    p95LatencyMs: int(1, 60000).default(500),
+    /** Redis used-memory percentage that fires an alert. Default 80. */
+    redisMemoryPercent: int(1, 100).default(80),
+    /** SignalR connection-quota percentage that fires an alert. Default 80. */
+    signalrConnectionQuotaPercent: int(1, 100).default(80),
+    /** Front Door origin health percentage below which an alert fires. Default 100. */
+    frontDoorOriginHealthPercent: int(1, 100).default(100),
+});
 
 /**
- * Top-level keys of the cache, CDN, real-time and observability tiers
- * (`cache`, `cdn`, `cloudflare`, `realtime`, ...), spread into the root schema.
+ * Top-level keys of the cache, CDN, real-time and observability tiers, spread into the root schema.
+ * Environment-dependent defaults are resolved where used (see the helpers below).
  */
-export const edgeFields = {};
+export const edgeFields = {
+    /** Azure Managed Redis (cache, sessions, SignalR backplane). */
+    cache: CacheSchema.default({ clusteringPolicy: "EnterpriseCluster", evictionPolicy: "VolatileLRU" }),
+    /** Edge in front of the static assets (and the web app): Front Door Standard, Cloudflare, or none. Default `frontdoor`. */
+    cdn: oneOf(["frontdoor", "cloudflare", "none"]).default("frontdoor"),
+    frontDoor: FrontDoorSchema.default({ webRoute: true }),
+    /** Required when `cdn` is `cloudflare`. */
+    cloudflare: CloudflareSchema.optional(),
+    /** Cloudflare API token (Zone DNS, Zone Settings and Cache Rules edit). Set with `pulumi config set --secret`. */
+    cloudflareApiToken: text("a Cloudflare API token").optional(),
+    /** `signalr` (Azure SignalR Service) or `redis-backplane` (aks only). Default: signalr on containerapps, redis-backplane on aks. */
+    realtime: oneOf(["signalr", "redis-backplane"]).optional(),
+    signalr: SignalRSchema.default({}),
+    observability: ObservabilitySchema.default({
+        replicasAtMaxMinutes: 10, http5xxPercent: 1, p95LatencyMs: 500,
+        redisMemoryPercent: 80, signalrConnectionQuotaPercent: 80, frontDoorOriginHealthPercent: 100,
+    }),
+};
+
+/** The slice of the parsed stack config the edge tiers read. */
+export interface EdgeConfigView {
+    platform: "containerapps" | "aks";
+    environment: "dev" | "staging" | "prod";
+    realtime?: "signalr" | "redis-backplane";
+}
+
+/** The real-time mode: config, else the seed's choice per runtime (SignalR Service on Container Apps, Redis backplane on Kubernetes). */
+export function realtimeMode(config: EdgeConfigView): "signalr" | "redis-backplane" {
+    return config.realtime ?? (config.platform === "aks" ? "redis-backplane" : "signalr");
+}
 
 /** Cross-key rules of the edge tiers. */
-export const edgeChecks: StackCheck[] = [];
+export const edgeChecks: StackCheck[] = [
+    (config, report) => {
+        if (config.realtime === "redis-backplane" && config.platform !== "aks") {
+            report(["realtime"], `expected "signalr" on platform "${config.platform}" (the Redis backplane is for platform "aks" only)`, config.realtime);
+        }
+    },
+    (config, report) => {
+        if (config.cdn !== "cloudflare") return;
+        if (!config.cloudflare) report(["cloudflare"], "expected zoneId, webHostname and staticHostname when cdn is \"cloudflare\"", undefined);
+        if (!config.cloudflareApiToken) report(["cloudflareApiToken"], "expected a secret Cloudflare API token when cdn is \"cloudflare\"", undefined);
+    },
+    (config, report) => {
+        const cf = config.cloudflare;
+        if (cf && cf.webHostname === cf.staticHostname) {
+            report(["cloudflare", "staticHostname"], "expected a host name different from cloudflare.webHostname", cf.staticHostname);
+        }
+    },
+];

@@ -1,0 +1,273 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as alertsmanagement from "@pulumi/azure-native/alertsmanagement";
+import * as monitor from "@pulumi/azure-native/monitor";
+import * as k8s from "@pulumi/kubernetes";
+import type { DiagnosticTarget } from "./wiring";
+
+/** What a diagnostic setting exports for one resource type. */
+export interface DiagnosticCategories {
+    logs: monitor.DiagnosticSettingArgs["logs"] & unknown[];
+    /** Metric categories: "AllMetrics", or the type's own ("Transaction" for storage). */
+    metrics: string[];
+}
+
+const allLogs = [{ categoryGroup: "allLogs", enabled: true }];
+const allLogsAndMetrics: DiagnosticCategories = { logs: allLogs, metrics: ["AllMetrics"] };
+
+/**
+ * Diagnostic categories per Azure resource type (Azure Monitor's supported-logs and
+ * supported-metrics references). `allLogs` + `AllMetrics` where the type supports both; the
+ * exceptions are spelled out.
+ */
+export const DIAGNOSTIC_CATEGORIES: Readonly<Record<string, DiagnosticCategories>> = {
+    "Microsoft.DBforPostgreSQL/flexibleServers": allLogsAndMetrics,
+    // Managed Redis: metrics live on the cluster, the connection-event logs on the database.
+    "Microsoft.Cache/redisEnterprise": { logs: [], metrics: ["AllMetrics"] },
+    "Microsoft.Cache/redisEnterprise/databases": { logs: allLogs, metrics: [] },
+    "Microsoft.SignalRService/SignalR": allLogsAndMetrics,
+    "Microsoft.Cdn/profiles": allLogsAndMetrics,
+    "Microsoft.App/managedEnvironments": allLogsAndMetrics,
+    "Microsoft.App/containerApps": { logs: [], metrics: ["AllMetrics"] },
+    // AKS: the control-plane logs without `kube-audit` (every read of every object; `kube-audit-admin` keeps the writes).
+    "Microsoft.ContainerService/managedClusters": {
+        logs: ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "cluster-autoscaler", "kube-audit-admin", "guard"]
+            .map((category) => ({ category, enabled: true })),
+        metrics: ["AllMetrics"],
+    },
+    "Microsoft.KeyVault/vaults": allLogsAndMetrics,
+    "Microsoft.ContainerRegistry/registries": allLogsAndMetrics,
+    // Storage: the account exports transaction metrics only; read/write/delete logs come from the blob service.
+    "Microsoft.Storage/storageAccounts": { logs: [], metrics: ["Transaction"] },
+    "Microsoft.Storage/storageAccounts/blobServices": { logs: allLogs, metrics: ["Transaction"] },
+};
+
+/** The categories for a resource type; an unknown type is a programming error, never silently skipped. */
+export function diagnosticCategories(resourceType: string): DiagnosticCategories {
+    const categories = DIAGNOSTIC_CATEGORIES[resourceType];
+    if (!categories) {
+        throw new Error(`no diagnostic categories known for resource type ${resourceType}; add it to DIAGNOSTIC_CATEGORIES`);
+    }
+    return categories;
+}
+
+/** Requests in the window below which the error rate is not judged (one failure of three is not an incident). */
+export const MIN_REQUESTS_FOR_ERROR_RATE = 20;
+
+/** KQL over Application Insights `requests`: percent answered with 5xx. */
+export function http5xxRateQuery(minRequests = MIN_REQUESTS_FOR_ERROR_RATE): string {
+    return [
+        "requests",
+        "| summarize total = count(), failed = countif(toint(resultCode) >= 500)",
+        `| where total >= ${minRequests}`,
+        "| extend failedPercent = 100.0 * failed / total",
+    ].join("\n");
+}
+
+/** KQL over Application Insights `requests`: 95th percentile of server duration in ms. */
+export function p95LatencyQuery(): string {
+    return ["requests", "| summarize p95DurationMs = percentile(duration, 95)"].join("\n");
+}
+
+/** PromQL: an HPA of the namespace has been at its ceiling (used with `for`). */
+export function hpaAtMaxExpression(namespace: string): string {
+    const sel = `{namespace=${JSON.stringify(namespace)}}`;
+    return `kube_horizontalpodautoscaler_status_current_replicas${sel} >= on(namespace, horizontalpodautoscaler) kube_horizontalpodautoscaler_spec_max_replicas${sel}`;
+}
+
+export interface ObservabilityThresholds {
+    replicasAtMaxMinutes: number;
+    http5xxPercent: number;
+    p95LatencyMs: number;
+    redisMemoryPercent: number;
+    signalrConnectionQuotaPercent: number;
+    frontDoorOriginHealthPercent: number;
+}
+
+export interface ObservabilityArgs {
+    resourceGroupName: pulumi.Input<string>;
+    location: string;
+    /** Prefix of alert names, e.g. "bookstore-prod". */
+    namePrefix: string;
+    workspaceId: pulumi.Input<string>;
+    actionGroupId: pulumi.Input<string>;
+    appInsightsId: pulumi.Input<string>;
+    /** Every resource whose logs and metrics go to the workspace. */
+    diagnosticTargets: DiagnosticTarget[];
+    thresholds: ObservabilityThresholds;
+    /** Container Apps to watch for sitting at their replica ceiling. */
+    containerApps?: { service: string; resourceId: pulumi.Input<string>; maxReplicas: number }[];
+    /** AKS: managed Prometheus (HPA-at-max rule, and the api's /metrics scrape). */
+    kubernetes?: {
+        provider: k8s.Provider;
+        namespace: string;
+        clusterName: pulumi.Input<string>;
+        clusterId: pulumi.Input<string>;
+        azureMonitorWorkspaceId: pulumi.Input<string>;
+        /** Pods whose /metrics are scraped: the api's labels and its container port name. */
+        scrape: { name: string; matchLabels: Record<string, string>; port: string; path?: string };
+    };
+    redisClusterId?: pulumi.Input<string>;
+    signalrId?: pulumi.Input<string>;
+    frontDoorProfileId?: pulumi.Input<string>;
+    tags: Record<string, string>;
+}
+
+/**
+ * Observability across every tier: one diagnostic setting per target (to Log Analytics) and the
+ * alerts of the scaling guide, all notifying the platform's action group.
+ */
+export class Observability extends pulumi.ComponentResource {
+    /** Names of every alert rule created (metric, log search and Prometheus rules). */
+    readonly alertNames: string[];
+    readonly diagnosticSettingCount: number;
+
+    constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookstore:observability:Observability", name, {}, opts);
+        const child = { parent: this };
+        const rg = args.resourceGroupName;
+        const alertNames: string[] = [];
+
+        const seen = new Set<string>();
+        for (const target of args.diagnosticTargets) {
+            if (seen.has(target.name)) throw new Error(`diagnostic target ${target.name} is listed twice`);
+            seen.add(target.name);
+            const categories = diagnosticCategories(target.resourceType);
+            new monitor.DiagnosticSetting(`diag-${target.name}`, {
+                name: "to-log-analytics",
+                resourceUri: target.resourceId,
+                workspaceId: args.workspaceId,
+                logs: categories.logs,
+                metrics: categories.metrics.map((category) => ({ category, enabled: true })),
+            }, child);
+        }
+        this.diagnosticSettingCount = seen.size;
+
+        const metricAlert = (key: string, description: string, scope: pulumi.Input<string>, criterion: {
+            metricNamespace: string; metricName: string; operator: string; threshold: number; timeAggregation: string;
+        }, window: { size: string; frequency: string }, severity = 2) => {
+            const ruleName = `${args.namePrefix}-${key}`;
+            new monitor.MetricAlert(key, {
+                resourceGroupName: rg,
+                ruleName,
+                location: "global",
+                description,
+                severity,
+                enabled: true,
+                scopes: [scope],
+                evaluationFrequency: window.frequency,
+                windowSize: window.size,
+                autoMitigate: true,
+                criteria: {
+                    odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
+                    allOf: [{ criterionType: "StaticThresholdCriterion", name: key, ...criterion }],
+                },
+                actions: [{ actionGroupId: args.actionGroupId }],
+                tags: args.tags,
+            }, child);
+            alertNames.push(ruleName);
+        };
+
+        const atMaxWindow = `PT${args.thresholds.replicasAtMaxMinutes}M`;
+        for (const app of args.containerApps ?? []) {
+            // Minimum over the window >= ceiling: the app sat at its maximum the whole time.
+            metricAlert(`${app.service}-replicas-at-max`,
+                `${app.service} has run at its maximum of ${app.maxReplicas} replicas for ${args.thresholds.replicasAtMaxMinutes} minutes`,
+                app.resourceId,
+                { metricNamespace: "Microsoft.App/containerApps", metricName: "Replicas", operator: "GreaterThanOrEqual", threshold: app.maxReplicas, timeAggregation: "Minimum" },
+                { size: atMaxWindow, frequency: "PT1M" });
+        }
+
+        if (args.redisClusterId) {
+            metricAlert("redis-memory", `Redis used memory above ${args.thresholds.redisMemoryPercent} %`, args.redisClusterId,
+                { metricNamespace: "Microsoft.Cache/redisEnterprise", metricName: "usedmemorypercentage", operator: "GreaterThan", threshold: args.thresholds.redisMemoryPercent, timeAggregation: "Maximum" },
+                { size: "PT15M", frequency: "PT5M" });
+        }
+        if (args.signalrId) {
+            metricAlert("signalr-connection-quota", `SignalR connections above ${args.thresholds.signalrConnectionQuotaPercent} % of the unit quota`, args.signalrId,
+                { metricNamespace: "Microsoft.SignalRService/SignalR", metricName: "ConnectionQuotaUtilization", operator: "GreaterThan", threshold: args.thresholds.signalrConnectionQuotaPercent, timeAggregation: "Maximum" },
+                { size: "PT5M", frequency: "PT1M" });
+        }
+        if (args.frontDoorProfileId) {
+            metricAlert("frontdoor-origin-health", `Front Door origin health below ${args.thresholds.frontDoorOriginHealthPercent} %`, args.frontDoorProfileId,
+                { metricNamespace: "Microsoft.Cdn/profiles", metricName: "OriginHealthPercentage", operator: "LessThan", threshold: args.thresholds.frontDoorOriginHealthPercent, timeAggregation: "Average" },
+                { size: "PT5M", frequency: "PT1M" });
+        }
+
+        // Rates and percentiles are not platform metrics of Application Insights, so these are log search alerts.
+        const logAlert = (key: string, description: string, query: string, column: string, threshold: number) => {
+            const ruleName = `${args.namePrefix}-${key}`;
+            new monitor.ScheduledQueryRule(key, {
+                resourceGroupName: rg,
+                ruleName,
+                location: args.location,
+                description,
+                displayName: ruleName,
+                kind: "LogAlert",
+                severity: 2,
+                enabled: true,
+                scopes: [args.appInsightsId],
+                evaluationFrequency: "PT5M",
+                windowSize: "PT5M",
+                autoMitigate: true,
+                criteria: {
+                    allOf: [{
+                        query,
+                        timeAggregation: "Maximum",
+                        metricMeasureColumn: column,
+                        operator: "GreaterThan",
+                        threshold,
+                        failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 },
+                    }],
+                },
+                actions: { actionGroups: [args.actionGroupId] },
+                tags: args.tags,
+            }, child);
+            alertNames.push(ruleName);
+        };
+        logAlert("http-5xx-rate", `More than ${args.thresholds.http5xxPercent} % of requests answered with 5xx (load-test threshold)`,
+            http5xxRateQuery(), "failedPercent", args.thresholds.http5xxPercent);
+        logAlert("p95-latency", `p95 response time above ${args.thresholds.p95LatencyMs} ms (load-test threshold)`,
+            p95LatencyQuery(), "p95DurationMs", args.thresholds.p95LatencyMs);
+
+        if (args.kubernetes) {
+            const kube = args.kubernetes;
+            const ruleGroupName = `${args.namePrefix}-hpa-at-max`;
+            new alertsmanagement.PrometheusRuleGroup("hpa-at-max", {
+                resourceGroupName: rg,
+                location: args.location,
+                ruleGroupName,
+                description: "HPAs of the app namespace at their replica ceiling",
+                clusterName: kube.clusterName,
+                scopes: [kube.azureMonitorWorkspaceId, kube.clusterId],
+                enabled: true,
+                interval: "PT1M",
+                rules: [{
+                    alert: "HpaAtMaxReplicas",
+                    expression: hpaAtMaxExpression(kube.namespace),
+                    for: atMaxWindow,
+                    severity: 2,
+                    enabled: true,
+                    annotations: { description: `HPA {{ $labels.horizontalpodautoscaler }} has run at its maximum replicas for ${args.thresholds.replicasAtMaxMinutes} minutes` },
+                    actions: [{ actionGroupId: args.actionGroupId }],
+                    resolveConfiguration: { autoResolved: true, timeToResolve: "PT10M" },
+                }],
+                tags: args.tags,
+            }, child);
+            alertNames.push(ruleGroupName);
+
+            // Azure Monitor's managed Prometheus reads its own CRD group (azmonitoring.coreos.com), not the operator's.
+            new k8s.apiextensions.CustomResource(`${kube.scrape.name}-pod-monitor`, {
+                apiVersion: "azmonitoring.coreos.com/v1",
+                kind: "PodMonitor",
+                metadata: { name: `${kube.scrape.name}-metrics`, namespace: kube.namespace },
+                spec: {
+                    selector: { matchLabels: kube.scrape.matchLabels },
+                    podMetricsEndpoints: [{ port: kube.scrape.port, path: kube.scrape.path ?? "/metrics", interval: "30s", scheme: "http" }],
+                },
+            }, { parent: this, provider: kube.provider });
+        }
+
+        this.alertNames = alertNames;
+        this.registerOutputs({ alertNames: this.alertNames });
+    }
+}
