@@ -1,0 +1,266 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as containerservice from "@pulumi/azure-native/containerservice";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as monitor from "@pulumi/azure-native/monitor";
+import type { AksConfig } from "../stacks/schema/app";
+import { roleDefinitionId, type PlatformOutputs } from "./platform";
+import type { DiagnosticTarget } from "./wiring";
+
+/** Built-in roles the cluster needs (ids are the same in every tenant). */
+const AksRoles = {
+    networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
+    acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+    aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+} as const;
+
+/**
+ * The taint AKS puts on every spot node (and which we declare, so the API's answer causes no diff).
+ * Workloads allowed on spot carry exactly this toleration (see kubernetesAppTier.ts).
+ */
+export const SPOT_TAINT = { key: "kubernetes.azure.com/scalesetpriority", value: "spot", effect: "NoSchedule" } as const;
+/** The label AKS puts on every spot node; spot-tolerant workloads prefer nodes with it. */
+export const SPOT_NODE_LABEL = { key: "kubernetes.azure.com/scalesetpriority", value: "spot" } as const;
+/** AKS taint syntax `key=value:Effect`. */
+export const taintString = (t: { key: string; value: string; effect: string }) => `${t.key}=${t.value}:${t.effect}`;
+/** Keeps application pods off the system pool. */
+export const SYSTEM_POOL_TAINT = "CriticalAddonsOnly=true:NoSchedule";
+
+export interface AksClusterArgs {
+    /** Short prefix for resource names. */
+    namePrefix: string;
+    environment: "dev" | "staging" | "prod";
+    /** Pools, version, zones and network ranges (stacks/schema/app.ts documents the defaults). */
+    aks: AksConfig;
+    /** Resource group, subnet, workspace, registry and subscription of the platform base. */
+    platform: Pick<PlatformOutputs, "resourceGroupName" | "location" | "subscriptionId" | "tenantId" | "subnetIds" | "workspace" | "registry">;
+    /** Object id of whoever runs `pulumi up`; it gets cluster-admin through Entra RBAC so the Kubernetes provider can deploy. */
+    deployerObjectId: pulumi.Input<string>;
+    tags: Record<string, string>;
+}
+
+/**
+ * AKS for the app tier: a ManagedCluster with a small inline system pool, a separate autoscaled
+ * user pool and an optional spot pool; OIDC issuer and workload identity; Azure CNI overlay with
+ * Cilium; local accounts off and Entra RBAC; Container Insights to the Log Analytics workspace and
+ * managed Prometheus to an Azure Monitor workspace; a Kubernetes provider from the user credentials.
+ */
+export class AksCluster extends pulumi.ComponentResource {
+    readonly clusterId: pulumi.Output<string>;
+    readonly clusterName: pulumi.Output<string>;
+    /** Kubernetes provider built from the cluster's (Entra, kubelogin) user credentials. */
+    readonly provider: k8s.Provider;
+    readonly oidcIssuerUrl: pulumi.Output<string>;
+    /** Azure Monitor workspace that receives the cluster's Prometheus metrics. */
+    readonly monitorWorkspaceId: pulumi.Output<string>;
+    /** True when the spot pool exists (spot-tolerant workloads then get the toleration). */
+    readonly hasSpotPool: boolean;
+    readonly zones: string[];
+    readonly diagnosticTarget: DiagnosticTarget;
+
+    constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookstore:app:AksCluster", name, {}, opts);
+        const child = { parent: this };
+        const { platform, aks, tags } = args;
+        const prod = args.environment === "prod";
+        const base = `${args.namePrefix}-${args.environment}`;
+        const clusterName = `${base}-aks`;
+        const rg = { resourceGroupName: platform.resourceGroupName, location: platform.location };
+        const zones = aks.zones ?? (prod ? ["1", "2", "3"] : []);
+        this.zones = zones;
+        const availabilityZones = zones.length > 0 ? zones : undefined;
+        const role = (logicalName: string, scope: pulumi.Input<string>, principalId: pulumi.Input<string>, roleId: string,
+            principalType?: "ServicePrincipal", dependsOn?: pulumi.Resource[]) =>
+            new authorization.RoleAssignment(logicalName, {
+                scope, principalId, principalType,
+                roleDefinitionId: roleDefinitionId(platform.subscriptionId, roleId),
+            }, { ...child, dependsOn });
+
+        // The control plane's own identity manages load balancers and IPs in the node subnet; it
+        // needs that right before the cluster is created, hence a user-assigned identity.
+        const controlPlane = new managedidentity.UserAssignedIdentity("aks-control-plane", {
+            ...rg, resourceName: `${base}-aks-control-plane`, tags,
+        }, child);
+        const subnetRole = role("aks-subnet-network-contributor", platform.subnetIds.aks, controlPlane.principalId,
+            AksRoles.networkContributor, "ServicePrincipal");
+
+        const systemMin = aks.systemPool.minCount ?? (prod ? 3 : 1);
+        const cluster = new containerservice.ManagedCluster("cluster", {
+            ...rg,
+            resourceName: clusterName,
+            dnsPrefix: base,
+            kubernetesVersion: aks.kubernetesVersion,
+            sku: { name: "Base", tier: aks.skuTier ?? (prod ? "Standard" : "Free") },
+            identity: { type: "UserAssigned", userAssignedIdentities: [controlPlane.id] },
+            agentPoolProfiles: [{
+                name: "system",
+                mode: "System",
+                vmSize: aks.systemPool.vmSize,
+                osType: "Linux",
+                osSKU: "AzureLinux",
+                type: "VirtualMachineScaleSets",
+                enableAutoScaling: true,
+                count: systemMin,
+                minCount: systemMin,
+                maxCount: Math.max(aks.systemPool.maxCount, systemMin),
+                availabilityZones,
+                vnetSubnetID: platform.subnetIds.aks,
+                nodeTaints: [SYSTEM_POOL_TAINT],
+                upgradeSettings: { maxSurge: "33%" },
+            }],
+            oidcIssuerProfile: { enabled: true },
+            securityProfile: { workloadIdentity: { enabled: true } },
+            aadProfile: {
+                managed: true,
+                enableAzureRBAC: true,
+                tenantID: platform.tenantId,
+                adminGroupObjectIDs: aks.adminGroupObjectIds,
+            },
+            disableLocalAccounts: true,
+            enableRBAC: true,
+            networkProfile: {
+                networkPlugin: "azure",
+                networkPluginMode: "overlay",
+                networkDataplane: "cilium",
+                networkPolicy: "cilium",
+                podCidr: aks.podCidr,
+                serviceCidr: aks.serviceCidr,
+                dnsServiceIP: aks.dnsServiceIP,
+                outboundType: "loadBalancer",
+                loadBalancerSku: "standard",
+            },
+            autoUpgradeProfile: { upgradeChannel: "patch", nodeOSUpgradeChannel: "NodeImage" },
+            addonProfiles: {
+                omsagent: { enabled: true, config: { logAnalyticsWorkspaceResourceID: platform.workspace.id, useAADAuth: "true" } },
+                azureKeyvaultSecretsProvider: { enabled: true, config: { enableSecretRotation: "true", rotationPollInterval: "2m" } },
+            },
+            azureMonitorProfile: { metrics: { enabled: true, kubeStateMetrics: { metricLabelsAllowlist: "", metricAnnotationsAllowList: "" } } },
+            // The application routing add-on runs the NGINX controllers the app's Ingress uses.
+            ingressProfile: { webAppRouting: { enabled: true } },
+            tags,
+        }, {
+            ...child,
+            dependsOn: [subnetRole],
+            // The autoscaler owns node counts; a plan must not fight it.
+            ignoreChanges: ["agentPoolProfiles[*].count"],
+        });
+        this.clusterId = cluster.id;
+        this.clusterName = cluster.name;
+        this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((p) => p?.issuerURL ?? "");
+        this.diagnosticTarget = { name: "aks", resourceId: cluster.id, resourceType: "Microsoft.ContainerService/managedClusters" };
+
+        const pool = (logicalName: string, poolArgs: Partial<containerservice.AgentPoolArgs>) =>
+            new containerservice.AgentPool(logicalName, {
+                resourceGroupName: platform.resourceGroupName,
+                resourceName: cluster.name,
+                mode: "User",
+                osType: "Linux",
+                osSKU: "AzureLinux",
+                type: "VirtualMachineScaleSets",
+                enableAutoScaling: true,
+                availabilityZones,
+                vnetSubnetID: platform.subnetIds.aks,
+                ...poolArgs,
+            }, { ...child, ignoreChanges: ["count"] });
+        pool("user-pool", {
+            agentPoolName: "user",
+            vmSize: aks.userPool.vmSize,
+            count: aks.userPool.minCount,
+            minCount: aks.userPool.minCount,
+            maxCount: aks.userPool.maxCount,
+            upgradeSettings: { maxSurge: "33%" },
+        });
+        this.hasSpotPool = aks.spotPool !== undefined;
+        if (aks.spotPool) {
+            pool("spot-pool", {
+                agentPoolName: "spot",
+                vmSize: aks.spotPool.vmSize,
+                scaleSetPriority: "Spot",
+                scaleSetEvictionPolicy: "Delete",
+                spotMaxPrice: -1,
+                count: aks.spotPool.minCount,
+                minCount: aks.spotPool.minCount,
+                maxCount: aks.spotPool.maxCount,
+                nodeTaints: [taintString(SPOT_TAINT)],
+                nodeLabels: aks.spotPool.nodeLabels,
+            });
+        }
+
+        // Kubelets pull images with their own identity; the deployer administers through Entra RBAC.
+        role("aks-kubelet-acr-pull", platform.registry.id,
+            cluster.identityProfile.apply((p) => p?.kubeletidentity?.objectId ?? ""), AksRoles.acrPull, "ServicePrincipal");
+        const deployerAdmin = role("aks-deployer-cluster-admin", cluster.id, args.deployerObjectId, AksRoles.aksRbacClusterAdmin);
+
+        this.monitorWorkspaceId = this.monitoring(clusterName, cluster, args, child);
+
+        const credentials = containerservice.listManagedClusterUserCredentialsOutput({
+            resourceGroupName: platform.resourceGroupName,
+            resourceName: cluster.name,
+            // Entra-only clusters need kubelogin; "exec" writes a kubeconfig that calls it.
+            format: "exec",
+        }, child);
+        const kubeconfig = pulumi.secret(credentials.apply((c) => Buffer.from(c.kubeconfigs?.[0]?.value ?? "", "base64").toString("utf8")));
+        this.provider = new k8s.Provider("aks", { kubeconfig }, { ...child, dependsOn: [deployerAdmin] });
+
+        this.registerOutputs({
+            clusterId: this.clusterId,
+            clusterName: this.clusterName,
+            oidcIssuerUrl: this.oidcIssuerUrl,
+            monitorWorkspaceId: this.monitorWorkspaceId,
+        });
+    }
+
+    /** Container Insights (to Log Analytics) and managed Prometheus (to an Azure Monitor workspace) data collection. */
+    private monitoring(clusterName: string, cluster: containerservice.ManagedCluster, args: AksClusterArgs, child: pulumi.CustomResourceOptions): pulumi.Output<string> {
+        const { platform, tags } = args;
+        const rg = { resourceGroupName: platform.resourceGroupName, location: platform.location };
+        const insightsStreams = ["Microsoft-ContainerInsights-Group-Default"];
+        const insightsRule = new monitor.DataCollectionRule("container-insights", {
+            ...rg,
+            dataCollectionRuleName: `MSCI-${platform.location}-${clusterName}`,
+            kind: "Linux",
+            dataSources: {
+                extensions: [{
+                    name: "ContainerInsightsExtension",
+                    extensionName: "ContainerInsights",
+                    streams: insightsStreams,
+                    extensionSettings: { dataCollectionSettings: { interval: "1m", namespaceFilteringMode: "Off", enableContainerLogV2: true } },
+                }],
+            },
+            destinations: { logAnalytics: [{ name: "ciworkspace", workspaceResourceId: platform.workspace.id }] },
+            dataFlows: [{ streams: insightsStreams, destinations: ["ciworkspace"] }],
+            tags,
+        }, child);
+        new monitor.DataCollectionRuleAssociation("container-insights", {
+            resourceUri: cluster.id,
+            associationName: "ContainerInsightsExtension",
+            dataCollectionRuleId: insightsRule.id,
+        }, child);
+
+        const workspace = new monitor.AzureMonitorWorkspace("prometheus", {
+            ...rg, azureMonitorWorkspaceName: `${args.namePrefix}-${args.environment}-amw`, tags,
+        }, child);
+        const endpoint = new monitor.DataCollectionEndpoint("prometheus", {
+            ...rg, dataCollectionEndpointName: `MSProm-${platform.location}-${clusterName}`, kind: "Linux", tags,
+        }, child);
+        const prometheusRule = new monitor.DataCollectionRule("prometheus", {
+            ...rg,
+            dataCollectionRuleName: `MSProm-${platform.location}-${clusterName}`,
+            kind: "Linux",
+            dataCollectionEndpointId: endpoint.id,
+            dataSources: { prometheusForwarder: [{ name: "PrometheusDataSource", streams: ["Microsoft-PrometheusMetrics"], labelIncludeFilter: {} }] },
+            destinations: { monitoringAccounts: [{ name: "MonitoringAccount1", accountResourceId: workspace.id }] },
+            dataFlows: [{ streams: ["Microsoft-PrometheusMetrics"], destinations: ["MonitoringAccount1"] }],
+            tags,
+        }, child);
+        // The cluster finds its endpoint through this fixed association name.
+        new monitor.DataCollectionRuleAssociation("prometheus-endpoint", {
+            resourceUri: cluster.id, associationName: "configurationAccessEndpoint", dataCollectionEndpointId: endpoint.id,
+        }, child);
+        new monitor.DataCollectionRuleAssociation("prometheus-rule", {
+            resourceUri: cluster.id, associationName: `MSProm-${platform.location}-${clusterName}`, dataCollectionRuleId: prometheusRule.id,
+        }, child);
+        return workspace.id;
+    }
+}
