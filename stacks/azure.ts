@@ -1,7 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DatabaseTier } from "../components/database";
+import { APP_NAMESPACE, PgbouncerDeployment, pgbouncerServiceHost } from "../components/pgbouncer";
 import { PlatformBase } from "../components/platform";
+import { Cache } from "../components/cache";
+import { CloudflareEdge } from "../components/cloudflareEdge";
+import { Observability } from "../components/observability";
+import { Realtime, SIGNALR_REDIS_CHANNEL_PREFIX, signalRIdentityConnectionString } from "../components/realtime";
+import { FrontDoorCdn, StaticAssets } from "../components/staticAssets";
 import { AppWiring, DiagnosticTarget, mergeWiring } from "../components/wiring";
-import { StackConfig, stackTags } from "./config";
+import { isProd, StackConfig, stackTags } from "./config";
+import { resolveDatabase, sharedAppPoolSize } from "./schema/database";
+import { realtimeMode } from "./schema/edge";
 
 /** Stack outputs: what operators and internal tools read after `pulumi up`. */
 export type AzureStackOutputs = Record<string, pulumi.Input<unknown>>;
@@ -38,8 +47,65 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
     // --- AKS cluster (platform "aks" only; the database tier's pooler runs on it) ---
 
     // --- database tier (PostgreSQL primary, replicas, alerts; pooler endpoints) ---
+    const databaseConfig = resolveDatabase(config);
+    const database = new DatabaseTier("database", {
+        namePrefix: config.namePrefix,
+        environment: config.environment,
+        location: config.location,
+        resourceGroupName: platform.resourceGroupName,
+        vnetId: platform.vnetId,
+        delegatedSubnetId: platform.subnetIds.postgres,
+        keyVaultName: platform.keyVault.name,
+        actionGroupId: platform.actionGroupId,
+        tags,
+        database: databaseConfig,
+        // The Service's name is fixed, so the connection strings exist before the PgBouncer Deployment does.
+        deploymentPoolerHost: databaseConfig.pooler === "deployment" ? pgbouncerServiceHost(APP_NAMESPACE) : undefined,
+        appPoolSize: sharedAppPoolSize(config),
+    });
+    wirings.push({ env: {}, secrets: database.connectionStrings });
+    diagnosticTargets.push(...database.diagnosticTargets);
+    Object.assign(outputs, database.stackOutputs());
 
     // --- cache and real-time (wired into the app) ---
+    const edgeBase = `${config.namePrefix}-${config.environment}`;
+    const edgeProd = isProd(config);
+    const cache = new Cache("cache", {
+        resourceGroupName: platform.resourceGroupName,
+        location: config.location,
+        clusterName: `${edgeBase}-redis`,
+        sku: config.cache.sku ?? (edgeProd ? "Balanced_B5" : "Balanced_B0"),
+        highAvailability: config.cache.highAvailability ?? edgeProd,
+        clusteringPolicy: config.cache.clusteringPolicy,
+        evictionPolicy: config.cache.evictionPolicy,
+        persistence: config.cache.persistence ?? (edgeProd ? "rdb" : "none"),
+        entraPrincipalId: platform.workloadIdentity.principalId,
+        privateEndpoint: (config.cache.privateEndpoint ?? edgeProd)
+            ? { vnetId: platform.vnetId, subnetId: platform.subnetIds.privateEndpoints } : undefined,
+        tags,
+    });
+    const realtime = realtimeMode(config);
+    // SignalR's host name follows from its resource name, so the app is wired now and the service is
+    // created once the public web origin (its CORS) is known, after the app tier.
+    const signalRName = `${edgeBase}-signalr`;
+    wirings.push({
+        env: {
+            ConnectionStrings__redis: cache.connectionString,
+            ...(realtime === "signalr"
+                ? { Azure__SignalR__ConnectionString: platform.workloadIdentity.clientId.apply((clientId) =>
+                    signalRIdentityConnectionString(`${signalRName}.service.signalr.net`, clientId)) }
+                : { SignalR__Backplane: "Redis", SignalR__Redis__ChannelPrefix: SIGNALR_REDIS_CHANNEL_PREFIX }),
+        },
+        secrets: {},
+    });
+    diagnosticTargets.push(
+        ...cache.diagnosticTargets,
+        { name: "key-vault", resourceId: platform.keyVault.id, resourceType: "Microsoft.KeyVault/vaults" },
+        { name: "container-registry", resourceId: platform.registry.id, resourceType: "Microsoft.ContainerRegistry/registries" },
+    );
+    outputs.redisHost = cache.hostName;
+    outputs.redisPort = cache.port;
+    outputs.realtime = realtime;
 
     // --- app tier (Container Apps or Kubernetes) ---
     const wiring = mergeWiring(...wirings);

@@ -1,10 +1,332 @@
 import { z } from "zod";
-import type { StackCheck } from "./checks";
+import { BudgetInput, connectionBudget } from "../budget";
+import { contains, overlaps, parseCidr, hasHostBits } from "../network";
+import { POSTGRES_SKUS, PostgresSkuTier, postgresSku } from "../postgresParameters";
+import { imagePinProblem } from "./app";
+import type { Report, StackCheck } from "./checks";
+import { azureRegion, bool, int, ipv4Cidr, num, oneOf, pattern, text } from "./common";
 
-/** Database tier settings (PostgreSQL Flexible Server, replicas, pooler). Filled by the database tier. */
-export const DatabaseSchema = z.strictObject({});
+/** Storage sizes Flexible Server offers (GiB). */
+export const STORAGE_SIZES_GB = [32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32767] as const;
+
+const skuName = z.string({ error: "expected a Flexible Server SKU such as \"Standard_D4ds_v5\" (B, Ddsv5 or Edsv5 series)" })
+    .refine((name) => name in POSTGRES_SKUS, {
+        error: "expected a Flexible Server SKU such as \"Standard_D4ds_v5\" (B, Ddsv5 or Edsv5 series)",
+    });
+
+const SkuSchema = z.strictObject({
+    /** Compute size, e.g. "Standard_D4ds_v5" (4 vCores, 16 GiB). */
+    name: skuName,
+    /** Compute tier; must match the series (B → Burstable, D → GeneralPurpose, E → MemoryOptimized). Default: from the name. */
+    tier: oneOf(["Burstable", "GeneralPurpose", "MemoryOptimized"]).optional(),
+});
+
+const storageSize = z.number({ error: `expected one of ${STORAGE_SIZES_GB.join(", ")} (GiB)` })
+    .refine((size) => (STORAGE_SIZES_GB as readonly number[]).includes(size), {
+        error: `expected one of ${STORAGE_SIZES_GB.join(", ")} (GiB)`,
+    });
+
+const ReplicaSchema = z.strictObject({
+    /** Azure region of the replica. */
+    location: azureRegion,
+    /** Replica compute; must be >= the primary's. Default: the primary's. */
+    sku: SkuSchema.optional(),
+    /** Replica storage in GiB; must be >= the primary's. Default: the primary's. */
+    storageSizeGB: storageSize.optional(),
+});
+
+const RemoteNetworkSchema = z.strictObject({
+    /** Address space of the VNet in that region; peered with the main VNet, so it must not overlap it. */
+    addressSpace: ipv4Cidr,
+    /** Subnet delegated to Flexible Server, inside `addressSpace`. */
+    subnet: ipv4Cidr,
+});
+
+const pinnedImage = text("an image pinned to a tag or digest").superRefine((image, ctx) => {
+    const problem = imagePinProblem(image);
+    if (problem) ctx.addIssue({ code: "custom", input: image, message: `expected an image pinned to a tag or digest (${problem})` });
+});
+
+/** The seed's PgBouncer settings. */
+const PgbouncerSchema = z.strictObject({
+    poolMode: oneOf(["transaction", "session", "statement"]).default("transaction"),
+    maxClientConn: int(1, 50000).default(1000),
+    defaultPoolSize: int(1, 4950).default(25),
+    /** Deployment only: extra server connections per pool under load (builtin PgBouncer has no reserve pool). */
+    reservePoolSize: int(0, 1000).default(5),
+    /** Deployment only: seconds a client waits before the reserve pool is used. */
+    reservePoolTimeout: int(0, 3600).default(3),
+    /** Deployment only: cap on server connections per database and PgBouncer process; 0 = no cap. */
+    maxDbConnections: int(0, 5000).default(100),
+    serverIdleTimeout: int(0, 86400).default(600),
+    /** Deployment only: seconds before a server connection is closed and reopened. */
+    serverLifetime: int(0, 86400).default(3600),
+    /** Deployment only: PgBouncer pods. */
+    replicas: int(1, 20).default(2),
+    /**
+     * Deployment only: a maintained PgBouncer image, pinned. Default: CloudNativePG's image (Debian +
+     * PGDG PgBouncer, rebuilt on every release); Bitnami's free versioned images are retired.
+     */
+    image: pinnedImage.default("ghcr.io/cloudnative-pg/pgbouncer:1.25.2"),
+    /** Deployment only: TLS from PgBouncer to PostgreSQL (Azure requires TLS). */
+    serverTlsSslmode: oneOf(["require", "verify-ca", "verify-full"]).default("require"),
+});
+
+/** The seed's server parameters; memory-relative ones are computed from the SKU's RAM. */
+const ParametersSchema = z.strictObject({
+    sharedBuffersPercent: int(10, 75).default(25),
+    effectiveCacheSizePercent: int(10, 90).default(75),
+    walBuffersMB: int(1, 2047).default(16),
+    checkpointCompletionTarget: num(0.1, 1).default(0.9),
+    maxWalSizeGB: int(1, 64).default(4),
+    randomPageCost: num(0.1, 100).default(1.1),
+    effectiveIoConcurrency: int(0, 1000).default(200),
+    maxConnections: int(25, 5000).default(200),
+});
+
+const AlertsSchema = z.strictObject({
+    /** Replica lag (seconds) that fires the replication alert. Seed: 60. */
+    replicationLagSeconds: int(1, 86400).default(60),
+    cpuPercent: int(1, 100).default(80),
+    /** Active connections as a share of max_connections. */
+    connectionsPercent: int(1, 100).default(80),
+    storagePercent: int(1, 100).default(85),
+});
+
+const RESERVED_LOGINS = ["azure_superuser", "azure_pg_admin", "admin", "administrator", "root", "guest", "public"];
+
+export const DatabaseSchema = z.strictObject({
+    /** PostgreSQL major version. Default "16". */
+    version: oneOf(["14", "15", "16", "17"]).default("16"),
+    /** Compute. Default: Standard_D4ds_v5 GeneralPurpose in prod and staging, Standard_D2ds_v5 in dev. */
+    sku: SkuSchema.optional(),
+    storage: z.strictObject({
+        sizeGB: storageSize.default(128),
+        autoGrow: bool().default(true),
+    }).prefault({}),
+    backup: z.strictObject({
+        retentionDays: int(7, 35).default(7),
+        /** Default: on in prod. */
+        geoRedundant: bool().optional(),
+    }).prefault({}),
+    /** Default: ZoneRedundant in prod, Disabled elsewhere. */
+    highAvailability: oneOf(["ZoneRedundant", "SameZone", "Disabled"]).optional(),
+    /** Read replicas. Default: in prod one in `location` and one in `secondaryLocation`; none elsewhere. */
+    replicas: z.array(ReplicaSchema, { error: "expected a list of replicas ({location, sku?, storageSizeGB?})" })
+        .max(5, { error: "expected at most 5 replicas (Flexible Server's limit)" }).optional(),
+    /** VNet per replica region other than `location`. Default: 10.41.0.0/16 (subnet 10.41.8.0/24), 10.42... in order. */
+    replicaNetworks: z.record(azureRegion, RemoteNetworkSchema, { error: "expected a map of region to {addressSpace, subnet}" }).default({}),
+    /** `builtin` (Flexible Server's PgBouncer) or `deployment` (PgBouncer pods on AKS). Default: builtin on containerapps, deployment on aks. */
+    pooler: oneOf(["builtin", "deployment"]).optional(),
+    pgbouncer: PgbouncerSchema.prefault({}),
+    parameters: ParametersSchema.prefault({}),
+    /** Connections the platform keeps (Azure reserves 15 on Flexible Server). */
+    reservedConnections: int(0, 100).default(15),
+    /** Administrator login (cannot be changed after creation). */
+    adminLogin: pattern(/^[a-z][a-z0-9_]{2,62}$/, "a login of 3-63 lowercase letters, digits or underscores")
+        .refine((login) => !RESERVED_LOGINS.includes(login) && !login.startsWith("pg_"), {
+            error: `expected a login other than ${RESERVED_LOGINS.join(", ")} or pg_*`,
+        })
+        .default("bookstoreadmin"),
+    alerts: AlertsSchema.prefault({}),
+});
 
 export type DatabaseConfig = z.infer<typeof DatabaseSchema>;
+type ReplicaConfig = z.infer<typeof ReplicaSchema>;
+export type PgbouncerSettings = DatabaseConfig["pgbouncer"];
+
+/** The parts of the stack config the database tier reads (structural, so there is no import cycle). */
+export interface DatabaseContext {
+    environment: "dev" | "staging" | "prod";
+    platform: "containerapps" | "aks";
+    location: string;
+    secondaryLocation: string;
+    network: { addressSpace: string };
+    app: { services: Record<string, { maxReplicas: number; dbPoolSize: number }> };
+    database: DatabaseConfig;
+}
+
+export interface ResolvedSku {
+    name: string;
+    tier: PostgresSkuTier;
+}
+
+export interface ResolvedReplica {
+    location: string;
+    sku: ResolvedSku;
+    storageSizeGB: number;
+    /** Set for replicas outside the primary's region: the peered VNet they live in. */
+    remoteNetwork?: { addressSpace: string; subnet: string };
+}
+
+/** The database tier with every environment-dependent default filled in. */
+export interface ResolvedDatabase extends Omit<DatabaseConfig, "sku" | "replicas" | "pooler" | "highAvailability" | "backup"> {
+    sku: ResolvedSku;
+    highAvailability: "ZoneRedundant" | "SameZone" | "Disabled";
+    backup: { retentionDays: number; geoRedundant: boolean };
+    replicas: ResolvedReplica[];
+    pooler: "builtin" | "deployment";
+    /** The database the app uses. */
+    databaseName: "bookstore";
+}
+
+const DEFAULT_SKU = { prod: "Standard_D4ds_v5", staging: "Standard_D4ds_v5", dev: "Standard_D2ds_v5" } as const;
+
+function resolveSku(sku: { name: string; tier?: PostgresSkuTier }): ResolvedSku {
+    return { name: sku.name, tier: sku.tier ?? postgresSku(sku.name).tier };
+}
+
+/** Default VNet for the k-th region (0-based) that hosts a replica outside `location`. */
+export function defaultRemoteNetwork(k: number): { addressSpace: string; subnet: string } {
+    return { addressSpace: `10.${41 + k}.0.0/16`, subnet: `10.${41 + k}.8.0/24` };
+}
+
+/**
+ * Fills the environment- and platform-dependent defaults: prod gets ZoneRedundant HA, geo backups
+ * and two replicas (primary region and `secondaryLocation`); the pooler follows the platform.
+ */
+export function resolveDatabase(config: DatabaseContext): ResolvedDatabase {
+    const db = config.database;
+    const prod = config.environment === "prod";
+    const sku = resolveSku(db.sku ?? { name: DEFAULT_SKU[config.environment] });
+    const replicaSpecs: ReplicaConfig[] = db.replicas ?? (prod ? [{ location: config.location }, { location: config.secondaryLocation }] : []);
+    const remoteRegions = [...new Set(replicaSpecs.map((r) => r.location).filter((l) => l !== config.location))];
+    const replicas = replicaSpecs.map((r): ResolvedReplica => {
+        const remoteIndex = remoteRegions.indexOf(r.location);
+        return {
+            location: r.location,
+            sku: r.sku ? resolveSku(r.sku) : sku,
+            storageSizeGB: r.storageSizeGB ?? db.storage.sizeGB,
+            ...(remoteIndex >= 0 ? { remoteNetwork: db.replicaNetworks[r.location] ?? defaultRemoteNetwork(remoteIndex) } : {}),
+        };
+    });
+    return {
+        ...db,
+        sku,
+        highAvailability: db.highAvailability ?? (prod ? "ZoneRedundant" : "Disabled"),
+        backup: { retentionDays: db.backup.retentionDays, geoRedundant: db.backup.geoRedundant ?? prod },
+        replicas,
+        pooler: db.pooler ?? (config.platform === "aks" ? "deployment" : "builtin"),
+        databaseName: "bookstore",
+    };
+}
+
+/** The connection budget's inputs for a stack. */
+export function budgetInputOf(config: DatabaseContext): BudgetInput {
+    const db = resolveDatabase(config);
+    const deployment = db.pooler === "deployment";
+    return {
+        services: Object.entries(config.app.services).map(([name, s]) => ({ name, maxReplicas: s.maxReplicas, dbPoolSize: s.dbPoolSize })),
+        pooler: {
+            kind: db.pooler,
+            replicas: deployment ? db.pgbouncer.replicas : 1,
+            maxClientConn: db.pgbouncer.maxClientConn,
+            defaultPoolSize: db.pgbouncer.defaultPoolSize,
+            reservePoolSize: deployment ? db.pgbouncer.reservePoolSize : 0,
+            maxDbConnections: deployment ? db.pgbouncer.maxDbConnections : 0,
+        },
+        readReplicas: db.replicas.length,
+        maxConnections: db.parameters.maxConnections,
+        reservedConnections: db.reservedConnections,
+    };
+}
+
+const TIER_OF_SERIES: Record<string, PostgresSkuTier> = { B: "Burstable", D: "GeneralPurpose", E: "MemoryOptimized" };
+const path = (...rest: (string | number)[]) => ["database", ...rest];
+
+function checkSkuTier(sku: { name: string; tier?: string } | undefined, at: (string | number)[], report: Report) {
+    if (!sku?.tier) return;
+    const expected = postgresSku(sku.name).tier;
+    if (sku.tier !== expected) {
+        const series = Object.entries(TIER_OF_SERIES).find(([, tier]) => tier === expected)?.[0];
+        report([...at, "tier"], `expected "${expected}" for ${sku.name} (${series}-series)`, sku.tier);
+    }
+}
 
 /** Cross-key rules of the database tier. */
-export const databaseChecks: StackCheck[] = [];
+export const databaseChecks: StackCheck[] = [
+    (config: DatabaseContext, report) => {
+        checkSkuTier(config.database.sku, path("sku"), report);
+        config.database.replicas?.forEach((r, i) => checkSkuTier(r.sku, path("replicas", i, "sku"), report));
+    },
+    // Burstable is for development only, and Azure supports neither replicas nor HA on it.
+    (config: DatabaseContext, report) => {
+        const db = resolveDatabase(config);
+        if (db.sku.tier !== "Burstable") return;
+        if (config.environment !== "dev") {
+            report(path("sku", "name"), `expected a GeneralPurpose or MemoryOptimized SKU in ${config.environment} (Burstable is for dev only)`, db.sku.name);
+        }
+        if (db.replicas.length > 0) {
+            report(path("replicas"), `expected no replicas on a Burstable primary (${db.sku.name}); Azure has no replicas on Burstable`, db.replicas.map((r) => r.location));
+        }
+        if (db.highAvailability !== "Disabled") {
+            report(path("highAvailability"), `expected "Disabled" on a Burstable primary (${db.sku.name})`, db.highAvailability);
+        }
+        if (db.pooler === "builtin") {
+            report(path("pooler"), `expected "deployment" with a Burstable SKU: the built-in PgBouncer needs GeneralPurpose or MemoryOptimized`, db.pooler);
+        }
+    },
+    (config: DatabaseContext, report) => {
+        const db = resolveDatabase(config);
+        if (db.pooler === "deployment" && config.platform !== "aks") {
+            report(path("pooler"), `expected "builtin" on platform ${config.platform} (the PgBouncer Deployment runs on AKS)`, db.pooler);
+        }
+    },
+    // Replicas must be at least as large as the primary (compute and storage), and autogrow follows the primary.
+    (config: DatabaseContext, report) => {
+        const db = resolveDatabase(config);
+        const primary = postgresSku(db.sku.name);
+        db.replicas.forEach((replica, i) => {
+            const sku = postgresSku(replica.sku.name);
+            if (sku.vCores < primary.vCores || sku.memoryGiB < primary.memoryGiB) {
+                report(path("replicas", i, "sku", "name"),
+                    `expected a SKU at least as large as the primary's ${db.sku.name} (${primary.vCores} vCores, ${primary.memoryGiB} GiB)`, replica.sku.name);
+            }
+            if (sku.tier === "Burstable") {
+                report(path("replicas", i, "sku", "name"), "expected a GeneralPurpose or MemoryOptimized SKU (no Burstable replicas)", replica.sku.name);
+            }
+            if (replica.storageSizeGB < db.storage.sizeGB) {
+                report(path("replicas", i, "storageSizeGB"), `expected at least the primary's ${db.storage.sizeGB} GiB`, replica.storageSizeGB);
+            }
+        });
+    },
+    // Replicas outside the primary region live in their own peered VNet: ranges must not collide.
+    (config: DatabaseContext, report) => {
+        const db = resolveDatabase(config);
+        const seen: { region: string; cidr: string }[] = [{ region: "network.addressSpace", cidr: config.network.addressSpace }];
+        const regions = new Map(db.replicas.filter((r) => r.remoteNetwork).map((r) => [r.location, r.remoteNetwork!]));
+        for (const [region, net] of regions) {
+            const at = path("replicaNetworks", region);
+            if (hasHostBits(net.addressSpace)) { report([...at, "addressSpace"], "expected a network address without host bits", net.addressSpace); continue; }
+            if (hasHostBits(net.subnet) || !contains(parseCidr(net.addressSpace), parseCidr(net.subnet))) {
+                report([...at, "subnet"], `expected a subnet inside ${net.addressSpace}`, net.subnet);
+            }
+            const clash = seen.find((s) => overlaps(parseCidr(s.cidr), parseCidr(net.addressSpace)));
+            if (clash) report([...at, "addressSpace"], `expected a range that does not overlap ${clash.region} (${clash.cidr}); the VNets are peered`, net.addressSpace);
+            seen.push({ region: `replicaNetworks.${region}`, cidr: net.addressSpace });
+        }
+    },
+    // The connection budget, with the numbers, so the fix is obvious.
+    (config: DatabaseContext, report) => {
+        const budget = connectionBudget(budgetInputOf(config));
+        if (budget.clientConnections > budget.clientLimit) {
+            report(path("pgbouncer", "maxClientConn"),
+                `expected room for the app's ${budget.clientConnections} client connections (${budget.lines[0]}; ${budget.lines[1]})`,
+                config.database.pgbouncer.maxClientConn);
+        }
+        if (budget.serverConnections > budget.serverLimit) {
+            report(path("parameters", "maxConnections"),
+                `expected room for the pooler's ${budget.serverConnections} server connections (${budget.lines[2]}; ${budget.lines[3]})`,
+                config.database.parameters.maxConnections);
+        }
+    },
+];
+
+/**
+ * The per-replica pool size to write into the connection strings, when every service uses the
+ * same one (they share the strings); undefined otherwise, leaving it to each service.
+ */
+export function sharedAppPoolSize(config: Pick<DatabaseContext, "app">): number | undefined {
+    const sizes = new Set(Object.values(config.app.services).map((s) => s.dbPoolSize));
+    return sizes.size === 1 ? [...sizes][0] : undefined;
+}

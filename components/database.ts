@@ -1,0 +1,402 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
+import * as keyvault from "@pulumi/azure-native/keyvault";
+import * as monitor from "@pulumi/azure-native/monitor";
+import * as network from "@pulumi/azure-native/network";
+import * as privatedns from "@pulumi/azure-native/privatedns";
+import * as random from "@pulumi/random";
+import { builtinPoolerParameters, serverParameters, ServerParameter } from "../stacks/postgresParameters";
+import type { ResolvedDatabase } from "../stacks/schema/database";
+import { POOLER_PORT } from "./pgbouncer";
+import type { DiagnosticTarget, SecretSetting } from "./wiring";
+
+export const POSTGRES_PORT = 5432;
+export const FLEXIBLE_SERVER_TYPE = "Microsoft.DBforPostgreSQL/flexibleServers";
+
+export interface DatabaseTierArgs {
+    /** Short prefix for resource names (e.g. "bookstore"). */
+    namePrefix: string;
+    environment: "dev" | "staging" | "prod";
+    /** Region of the primary. */
+    location: string;
+    resourceGroupName: pulumi.Input<string>;
+    /** The platform VNet (linked to the private DNS zone, peered with replica VNets in other regions). */
+    vnetId: pulumi.Input<string>;
+    /** The platform's subnet delegated to Microsoft.DBforPostgreSQL/flexibleServers. */
+    delegatedSubnetId: pulumi.Input<string>;
+    /** Key Vault that receives the admin password and the connection strings. */
+    keyVaultName: pulumi.Input<string>;
+    /** Action group the metric alerts notify. */
+    actionGroupId: pulumi.Input<string>;
+    tags: Record<string, string>;
+    /** The database tier's config with every default resolved (stacks/schema/database.ts). */
+    database: ResolvedDatabase;
+    /**
+     * In-cluster host of the PgBouncer Deployment (`pooler: deployment` only). Connection strings
+     * then point there; with the built-in pooler they point at each server's port 6432.
+     */
+    deploymentPoolerHost?: string;
+    /**
+     * Npgsql `Maximum Pool Size` written into the connection strings, so the app's pools stay inside
+     * the connection budget. Default: none (the app sets it per service).
+     */
+    appPoolSize?: number;
+}
+
+export interface DatabaseServer {
+    id: pulumi.Output<string>;
+    name: pulumi.Output<string>;
+    fqdn: pulumi.Output<string>;
+    location: string;
+}
+
+/** A pooled endpoint the app connects to: the name is also PgBouncer's database name. */
+export interface PoolerEndpoint {
+    name: string;
+    host: pulumi.Output<string>;
+    port: number;
+}
+
+/** Key Vault secret names hold only letters, digits and dashes. */
+const vaultSecretName = (name: string) => name.toLowerCase().replace(/[^a-z0-9-]/g, "-");
+const slug = (name: string) => name.replace(/[._]/g, "-");
+
+/**
+ * The database tier: a PostgreSQL Flexible Server primary with private access (delegated subnet,
+ * private DNS zone, VNet links), server parameters computed from its SKU and applied one after
+ * another, the `bookstore` database, read replicas created only after the primary is fully
+ * configured, an admin password from @pulumi/random kept in Key Vault, pooled connection strings
+ * in Key Vault, and metric alerts.
+ */
+export class DatabaseTier extends pulumi.ComponentResource {
+    readonly primary: DatabaseServer;
+    readonly replicas: DatabaseServer[];
+    readonly databaseName: string;
+    readonly adminLogin: string;
+    readonly adminPassword: pulumi.Output<string>;
+    readonly maxConnections: number;
+    /** Pooled endpoints: the primary ("bookstore"), then "bookstore-replica-1", ... */
+    readonly endpoints: PoolerEndpoint[];
+    /** App settings (`ConnectionStrings__<endpoint>`) → the connection string and its Key Vault secret. */
+    readonly connectionStrings: Record<string, SecretSetting>;
+    /** Servers whose logs and metrics go to the workspace. */
+    readonly diagnosticTargets: DiagnosticTarget[];
+
+    constructor(name: string, args: DatabaseTierArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookstore:database:DatabaseTier", name, {}, opts);
+        const child = { parent: this };
+        const db = args.database;
+        const base = `${args.namePrefix}-${args.environment}`;
+        const { tags } = args;
+        const resourceGroupName = args.resourceGroupName;
+        if (db.pooler === "deployment" && !args.deploymentPoolerHost) {
+            throw new Error("DatabaseTier: pooler \"deployment\" needs deploymentPoolerHost");
+        }
+        this.databaseName = db.databaseName;
+        this.adminLogin = db.adminLogin;
+        this.maxConnections = db.parameters.maxConnections;
+
+        const password = new random.RandomPassword(`${name}-admin-password`, {
+            length: 32,
+            special: true,
+            // Characters that need no escaping in connection strings or PgBouncer's user list.
+            overrideSpecial: "-_.",
+            minLower: 2, minUpper: 2, minNumeric: 2, minSpecial: 1,
+        }, child);
+        this.adminPassword = pulumi.secret(password.result);
+        new keyvault.Secret(`${name}-admin-password-secret`, {
+            resourceGroupName,
+            vaultName: args.keyVaultName,
+            secretName: "postgres-admin-password",
+            properties: { value: this.adminPassword, contentType: "text/plain" },
+            tags,
+        }, child);
+
+        // --- private access: one zone for every server, linked to every VNet a server lives in.
+        const zone = new privatedns.PrivateZone(`${name}-dns-zone`, {
+            resourceGroupName,
+            privateZoneName: `${base}.private.postgres.database.azure.com`,
+            location: "global",
+            tags,
+        }, child);
+        const linkVnet = (linkName: string, vnetId: pulumi.Input<string>) => new privatedns.VirtualNetworkLink(linkName, {
+            resourceGroupName,
+            privateZoneName: zone.name,
+            location: "global",
+            virtualNetwork: { id: vnetId },
+            registrationEnabled: false,
+            tags,
+        }, child);
+        const mainLink = linkVnet(`${name}-dns-link`, args.vnetId);
+        const subnetOf = this.replicaSubnets(name, args, linkVnet);
+
+        // --- primary
+        const primaryName = `${base}-pg`;
+        const primary = new dbforpostgresql.Server(primaryName, {
+            resourceGroupName,
+            location: args.location,
+            version: db.version,
+            sku: { name: db.sku.name, tier: db.sku.tier },
+            storage: { storageSizeGB: db.storage.sizeGB, autoGrow: db.storage.autoGrow ? "Enabled" : "Disabled" },
+            backup: { backupRetentionDays: db.backup.retentionDays, geoRedundantBackup: db.backup.geoRedundant ? "Enabled" : "Disabled" },
+            highAvailability: { mode: db.highAvailability },
+            network: {
+                delegatedSubnetResourceId: args.delegatedSubnetId,
+                privateDnsZoneArmResourceId: zone.id,
+                publicNetworkAccess: "Disabled",
+            },
+            authConfig: { passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" },
+            administratorLogin: db.adminLogin,
+            administratorLoginPassword: this.adminPassword,
+            tags,
+        }, { ...child, protect: true, dependsOn: [mainLink] });
+        const primaryConfigs = this.configureChain(primaryName, primary, this.parametersFor(db, db.sku.name), [primary], resourceGroupName);
+        const database = new dbforpostgresql.Database(`${primaryName}-${db.databaseName}`, {
+            resourceGroupName,
+            serverName: primary.name,
+            databaseName: db.databaseName,
+            charset: "UTF8",
+            collation: "en_US.utf8",
+        }, { ...child, protect: true, dependsOn: primaryConfigs.length > 0 ? [primaryConfigs[primaryConfigs.length - 1]] : [primary] });
+        this.primary = { id: primary.id, name: primary.name, fqdn: primary.fullyQualifiedDomainName, location: args.location };
+
+        // --- replicas: each after the primary and every primary Configuration (a replica being created
+        // locks the primary in "updating"), and one after another for the same reason.
+        let previous: pulumi.Resource[] = [primary, ...primaryConfigs, database];
+        this.replicas = db.replicas.map((replica, i) => {
+            const replicaName = `${base}-pg-replica-${i + 1}`;
+            const server = new dbforpostgresql.Server(replicaName, {
+                resourceGroupName,
+                location: replica.location,
+                createMode: "Replica",
+                sourceServerResourceId: primary.id,
+                sku: { name: replica.sku.name, tier: replica.sku.tier },
+                storage: { storageSizeGB: replica.storageSizeGB, autoGrow: db.storage.autoGrow ? "Enabled" : "Disabled" },
+                // Replicas can have neither HA nor backups of their own.
+                highAvailability: { mode: "Disabled" },
+                network: {
+                    delegatedSubnetResourceId: subnetOf(replica.location),
+                    privateDnsZoneArmResourceId: zone.id,
+                    publicNetworkAccess: "Disabled",
+                },
+                tags,
+            }, { ...child, protect: true, dependsOn: previous });
+            // Parameters are not copied from the primary later on: set them (max_connections >= primary's) on the replica too.
+            const configs = this.configureChain(replicaName, server, this.parametersFor(db, replica.sku.name), [server], resourceGroupName);
+            previous = [server, ...configs];
+            return { id: server.id, name: server.name, fqdn: server.fullyQualifiedDomainName, location: replica.location };
+        });
+
+        // --- pooled endpoints and connection strings
+        const endpointNames = [db.databaseName, ...this.replicas.map((_, i) => `${db.databaseName}-replica-${i + 1}`)];
+        const servers = [this.primary, ...this.replicas];
+        this.endpoints = servers.map((server, i) => ({
+            name: endpointNames[i],
+            host: args.deploymentPoolerHost ? pulumi.output(args.deploymentPoolerHost) : server.fqdn,
+            port: POOLER_PORT,
+        }));
+        this.connectionStrings = {};
+        for (const endpoint of this.endpoints) {
+            const value = pulumi.secret(connectionString({
+                host: endpoint.host,
+                // Through the PgBouncer Deployment the endpoint name selects the server; the built-in pooler takes the real name.
+                database: args.deploymentPoolerHost ? endpoint.name : db.databaseName,
+                user: db.adminLogin,
+                password: this.adminPassword,
+                tls: args.deploymentPoolerHost ? "Disable" : "Require",
+                maxPoolSize: args.appPoolSize,
+            }));
+            const secret = new keyvault.Secret(`${name}-connection-${endpoint.name}`, {
+                resourceGroupName,
+                vaultName: args.keyVaultName,
+                secretName: vaultSecretName(`connectionstrings-${endpoint.name}`),
+                properties: { value, contentType: "text/plain" },
+                tags,
+            }, child);
+            this.connectionStrings[`ConnectionStrings__${endpoint.name}`] = {
+                value,
+                keyVaultSecretUri: secret.properties.apply((p) => p.secretUri),
+            };
+        }
+
+        this.createAlerts(args, primary, this.replicas);
+        this.diagnosticTargets = servers.map((server, i) => ({
+            name: i === 0 ? "postgres-primary" : `postgres-replica-${i}`,
+            resourceId: server.id,
+            resourceType: FLEXIBLE_SERVER_TYPE,
+        }));
+
+        this.registerOutputs({
+            primary: this.primary,
+            replicas: this.replicas,
+            adminLogin: this.adminLogin,
+            adminPassword: this.adminPassword,
+            maxConnections: this.maxConnections,
+            endpoints: this.endpoints,
+        });
+    }
+
+    /** The stack outputs of the tier (names read by the internal CLI's `doctor`). */
+    stackOutputs(): Record<string, pulumi.Input<unknown>> {
+        return {
+            databaseWriteHost: this.primary.fqdn,
+            databaseReadHosts: pulumi.all(this.replicas.map((r) => r.fqdn)),
+            databasePort: POSTGRES_PORT,
+            databasePoolerPort: POOLER_PORT,
+            databaseName: this.databaseName,
+            databaseAdminLogin: this.adminLogin,
+            databaseAdminPassword: this.adminPassword,
+            databaseMaxConnections: this.maxConnections,
+        };
+    }
+
+    /** The seed's tuning for a server of this SKU, plus the built-in PgBouncer when that is the pooler. */
+    private parametersFor(db: ResolvedDatabase, skuName: string): ServerParameter[] {
+        const tuning = serverParameters(skuName, db.parameters);
+        return db.pooler === "builtin" ? [...tuning, ...builtinPoolerParameters(db.pgbouncer)] : tuning;
+    }
+
+    /** One Configuration per parameter, each waiting for the previous one: in parallel Azure answers ServerBusy. */
+    private configureChain(serverLogicalName: string, server: dbforpostgresql.Server, parameters: ServerParameter[],
+        after: pulumi.Resource[], resourceGroupName: pulumi.Input<string>): dbforpostgresql.Configuration[] {
+        const chain: dbforpostgresql.Configuration[] = [];
+        for (const parameter of parameters) {
+            const previous = chain.length > 0 ? [chain[chain.length - 1]] : after;
+            chain.push(new dbforpostgresql.Configuration(`${serverLogicalName}-${slug(parameter.name)}`, {
+                resourceGroupName,
+                serverName: server.name,
+                configurationName: parameter.name,
+                value: parameter.value,
+                source: "user-override",
+            }, { parent: this, dependsOn: previous }));
+        }
+        return chain;
+    }
+
+    /**
+     * Replicas in the primary's region share its delegated subnet. Each other region gets a VNet
+     * with a delegated subnet, peered both ways with the platform VNet (replication runs on 5432
+     * in both directions) and linked to the private DNS zone.
+     */
+    private replicaSubnets(name: string, args: DatabaseTierArgs,
+        linkVnet: (linkName: string, vnetId: pulumi.Input<string>) => privatedns.VirtualNetworkLink): (location: string) => pulumi.Input<string> {
+        const subnets = new Map<string, pulumi.Input<string>>([[args.location, args.delegatedSubnetId]]);
+        const mainVnetName = pulumi.output(args.vnetId).apply((id) => id.split("/").pop() ?? id);
+        const base = `${args.namePrefix}-${args.environment}`;
+        for (const replica of args.database.replicas) {
+            if (!replica.remoteNetwork || subnets.has(replica.location)) continue;
+            const region = replica.location;
+            const rg = { resourceGroupName: args.resourceGroupName, location: region };
+            const nsg = new network.NetworkSecurityGroup(`${name}-nsg-${region}`, {
+                ...rg,
+                securityRules: [{
+                    name: "allow-postgres-from-vnet", priority: 100, direction: "Inbound", access: "Allow", protocol: "Tcp",
+                    sourceAddressPrefix: "VirtualNetwork", sourcePortRange: "*",
+                    destinationAddressPrefix: "VirtualNetwork", destinationPortRanges: [String(POSTGRES_PORT), String(POOLER_PORT)],
+                }],
+                tags: args.tags,
+            }, { parent: this });
+            const subnetName = "snet-postgres";
+            const vnet = new network.VirtualNetwork(`${name}-vnet-${region}`, {
+                ...rg,
+                virtualNetworkName: `${base}-vnet-${region}`,
+                addressSpace: { addressPrefixes: [replica.remoteNetwork.addressSpace] },
+                subnets: [{
+                    name: subnetName,
+                    addressPrefix: replica.remoteNetwork.subnet,
+                    networkSecurityGroup: { id: nsg.id },
+                    delegations: [{ name: "postgres-flexible", serviceName: FLEXIBLE_SERVER_TYPE }],
+                }],
+                tags: args.tags,
+            }, { parent: this });
+            const peering = (peeringName: string, from: pulumi.Input<string>, to: pulumi.Input<string>) => new network.VirtualNetworkPeering(peeringName, {
+                resourceGroupName: args.resourceGroupName,
+                virtualNetworkName: from,
+                remoteVirtualNetwork: { id: to },
+                allowVirtualNetworkAccess: true,
+                allowForwardedTraffic: false,
+            }, { parent: this });
+            peering(`${name}-peer-main-to-${region}`, mainVnetName, vnet.id);
+            peering(`${name}-peer-${region}-to-main`, vnet.name, args.vnetId);
+            linkVnet(`${name}-dns-link-${region}`, vnet.id);
+            subnets.set(region, pulumi.interpolate`${vnet.id}/subnets/${subnetName}`);
+        }
+        return (location) => subnets.get(location)!;
+    }
+
+    /** Metric alerts: CPU, active connections and storage on every server; replication lag on each replica. */
+    private createAlerts(args: DatabaseTierArgs, primary: dbforpostgresql.Server, replicas: DatabaseServer[]) {
+        const { alerts, parameters } = args.database;
+        const base = `${args.namePrefix}-${args.environment}`;
+        const alert = (alertName: string, server: { id: pulumi.Input<string>; location: string }, criterion: {
+            metricName: string; threshold: number; timeAggregation: "Average" | "Maximum"; severity: number; description: string;
+        }) => new monitor.MetricAlert(alertName, {
+            resourceGroupName: args.resourceGroupName,
+            ruleName: alertName,
+            location: "global",
+            description: criterion.description,
+            severity: criterion.severity,
+            enabled: true,
+            scopes: [server.id],
+            targetResourceType: FLEXIBLE_SERVER_TYPE,
+            targetResourceRegion: server.location,
+            evaluationFrequency: "PT1M",
+            windowSize: "PT5M",
+            autoMitigate: true,
+            criteria: {
+                odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
+                allOf: [{
+                    criterionType: "StaticThresholdCriterion",
+                    name: criterion.metricName,
+                    metricName: criterion.metricName,
+                    metricNamespace: FLEXIBLE_SERVER_TYPE,
+                    operator: "GreaterThan",
+                    threshold: criterion.threshold,
+                    timeAggregation: criterion.timeAggregation,
+                }],
+            },
+            actions: [{ actionGroupId: args.actionGroupId }],
+            tags: args.tags,
+        }, { parent: this });
+        const connectionThreshold = Math.floor(parameters.maxConnections * alerts.connectionsPercent / 100);
+        const servers = [{ label: "pg", id: primary.id, location: args.location }, ...replicas.map((r, i) => ({ label: `pg-replica-${i + 1}`, id: r.id, location: r.location }))];
+        for (const server of servers) {
+            alert(`${base}-${server.label}-cpu`, server, {
+                metricName: "cpu_percent", threshold: alerts.cpuPercent, timeAggregation: "Average", severity: 2,
+                description: `CPU above ${alerts.cpuPercent}% for 5 minutes`,
+            });
+            alert(`${base}-${server.label}-connections`, server, {
+                metricName: "active_connections", threshold: connectionThreshold, timeAggregation: "Maximum", severity: 2,
+                description: `Active connections above ${alerts.connectionsPercent}% of max_connections ${parameters.maxConnections} (${connectionThreshold})`,
+            });
+            alert(`${base}-${server.label}-storage`, server, {
+                metricName: "storage_percent", threshold: alerts.storagePercent, timeAggregation: "Maximum", severity: 1,
+                description: `Storage above ${alerts.storagePercent}% (autogrow ${args.database.storage.autoGrow ? "on" : "off"})`,
+            });
+        }
+        for (const server of servers.slice(1)) {
+            alert(`${base}-${server.label}-replication-lag`, server, {
+                metricName: "physical_replication_delay_in_seconds", threshold: alerts.replicationLagSeconds, timeAggregation: "Maximum", severity: 2,
+                description: `Replica more than ${alerts.replicationLagSeconds} s behind the primary`,
+            });
+        }
+    }
+}
+
+/** An Npgsql connection string (the app's `ConnectionStrings__*` settings). */
+export function connectionString(parts: {
+    host: pulumi.Input<string>; database: string; user: string; password: pulumi.Input<string>;
+    tls: "Require" | "Disable"; maxPoolSize?: number; port?: number;
+}): pulumi.Output<string> {
+    return pulumi.all([parts.host, parts.password]).apply(([host, password]) => [
+        `Host=${host}`,
+        `Port=${parts.port ?? POOLER_PORT}`,
+        `Database=${parts.database}`,
+        `Username=${parts.user}`,
+        `Password=${password}`,
+        `SSL Mode=${parts.tls}`,
+        // Transaction pooling: the session reset (DISCARD ALL) on returning a connection would run on an arbitrary server connection.
+        "No Reset On Close=true",
+        ...(parts.maxPoolSize ? [`Maximum Pool Size=${parts.maxPoolSize}`] : []),
+    ].join(";"));
+}
