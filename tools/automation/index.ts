@@ -1,0 +1,188 @@
+/**
+ * Library for internal tools: preview, deploy, destroy, refresh and read the outputs of a stack of
+ * this project through the Pulumi Automation API (`LocalWorkspace` over the project directory).
+ * It needs the Pulumi CLI; without one every call throws `PulumiCliMissingError` at once.
+ *
+ *   const result = await previewStack({ stack: "dev", onProgress: console.log });
+ *   console.log(formatChangeSummary(result.changeSummary, true));
+ */
+import * as path from "path";
+import { ConfigMap, EngineEvent, LocalWorkspace, OpMap, OutputMap, Stack } from "@pulumi/pulumi/automation";
+import { Confirmation, isConfirmed, isProductionStack, ProductionGuardError, refuseDestroy, refuseProtectedReplacements } from "./guard";
+import { EventRecorder, OperationLog, protectedReplacements, StepRecord } from "./progress";
+import { CommandRunner, installedPulumiCommand, pulumiCommandFrom } from "./runner";
+
+export * from "./guard";
+export * from "./progress";
+export * from "./runner";
+
+export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+
+/** Policy packs passed to preview and up unless told otherwise: this project's CrossGuard pack. */
+export const DEFAULT_POLICY_PACKS = ["policy"];
+
+export interface StackOptions {
+    /** Stack name (`prod`, or fully qualified `org/bookstore/prod`). */
+    stack: string;
+    /** Project directory holding Pulumi.yaml; default: this repository. */
+    projectDir?: string;
+    /** Runs the Pulumi CLI; default: the installed CLI (PATH or ~/.pulumi/bin). */
+    runner?: CommandRunner;
+    /** Extra environment for the CLI (e.g. ARM_* credentials, PULUMI_BACKEND_URL). */
+    envVars?: Record<string, string>;
+}
+
+export interface OperationOptions extends StackOptions {
+    /** Config written to the stack before the operation (like `pulumi up -c`): full keys (`bookstore:x`) or bare keys of this project. */
+    config?: ConfigMap;
+    /** Treat config keys as paths (`bookstore:app.services.api.minReplicas`). */
+    configPath?: boolean;
+    /** One line per engine event (resource step, policy result, diagnostic). */
+    onProgress?: (line: string) => void;
+    /** Every raw engine event. */
+    onEvent?: (event: EngineEvent) => void;
+    signal?: AbortSignal;
+}
+
+export interface PolicyOptions {
+    /** Policy pack directories, relative to the project directory; default `["policy"]`, `[]` for none. */
+    policyPacks?: string[];
+    policyPackConfigs?: string[];
+}
+
+export type Operation = "preview" | "up" | "destroy" | "refresh";
+
+export interface OperationResult extends OperationLog {
+    operation: Operation;
+    stack: string;
+    changeSummary: OpMap;
+    /** Protected resources the operation replaces (up/preview). */
+    protectedReplacements: StepRecord[];
+    /** Stack outputs after an update. */
+    outputs?: OutputMap;
+}
+
+/** The engine or CLI reported an error; `log` holds what the events said up to then. */
+export class OperationFailedError extends Error {
+    constructor(
+        readonly operation: Operation,
+        readonly stack: string,
+        readonly log: OperationLog,
+        readonly cause: unknown,
+    ) {
+        super(`${operation} of stack "${stack}" failed: ${describeCommandError(cause)}`);
+        this.name = "OperationFailedError";
+    }
+}
+
+/** The CLI's own error lines, without the SDK's "code: ... stdout: ..." dump. */
+export function describeCommandError(err: unknown): string {
+    if (!(err instanceof Error)) return String(err);
+    // CommandError keeps the CLI's stderr in a private field; it is the only place the CLI's own words are.
+    const stderr = (err as unknown as { commandResult?: { stderr?: string } }).commandResult?.stderr;
+    const text = (stderr ?? err.message).trim();
+    const errorLines = text.split("\n").filter((line) => /error/i.test(line));
+    return (errorLines.length > 0 ? errorLines : text.split("\n").slice(-5)).map((line) => line.trim()).join("\n");
+}
+
+function qualifyConfig(config: ConfigMap, projectName: string): ConfigMap {
+    return Object.fromEntries(Object.entries(config).map(([key, value]) => [key.includes(":") ? key : `${projectName}:${key}`, value]));
+}
+
+/** Selects the stack in a `LocalWorkspace` over the project directory, with the runner as its CLI. */
+export async function openStack(options: StackOptions): Promise<Stack> {
+    const projectDir = options.projectDir ?? PROJECT_DIR;
+    const pulumiCommand = options.runner ? pulumiCommandFrom(options.runner) : await installedPulumiCommand();
+    return LocalWorkspace.selectStack(
+        { stackName: options.stack, workDir: projectDir },
+        { pulumiCommand, envVars: { PULUMI_SKIP_UPDATE_CHECK: "true", ...options.envVars } },
+    );
+}
+
+async function applyConfig(stack: Stack, options: OperationOptions): Promise<void> {
+    if (!options.config || Object.keys(options.config).length === 0) return;
+    const projectName = (await stack.workspace.projectSettings()).name;
+    await stack.setAllConfig(qualifyConfig(options.config, projectName), options.configPath);
+}
+
+async function run(operation: Operation, options: OperationOptions, body: (stack: Stack, recorder: EventRecorder) => Promise<OpMap | undefined>): Promise<OperationResult> {
+    const stack = await openStack(options);
+    await applyConfig(stack, options);
+    const recorder = new EventRecorder(operation === "preview", options.onProgress, options.onEvent);
+    let reported: OpMap | undefined;
+    try {
+        reported = await body(stack, recorder);
+    } catch (err) {
+        if (err instanceof ProductionGuardError) throw err;
+        throw new OperationFailedError(operation, options.stack, recorder.log, err);
+    }
+    return {
+        ...recorder.log,
+        operation,
+        stack: options.stack,
+        changeSummary: recorder.log.changeSummary ?? reported ?? {},
+        protectedReplacements: protectedReplacements(recorder.log.steps),
+    };
+}
+
+/** `pulumi preview` with the policy pack: what would change, and the policy results. */
+export async function previewStack(options: OperationOptions & PolicyOptions): Promise<OperationResult> {
+    return run("preview", options, async (stack, recorder) => {
+        const result = await stack.preview({
+            policyPacks: options.policyPacks ?? DEFAULT_POLICY_PACKS,
+            policyPackConfigs: options.policyPackConfigs,
+            onEvent: recorder.handle,
+            signal: options.signal,
+        });
+        return result.changeSummary;
+    });
+}
+
+/**
+ * `pulumi up` with the policy pack. On a production stack a preview runs first; if it replaces
+ * protected resources the update is refused (`ProductionGuardError`) unless `confirm` names the stack.
+ */
+export async function deployStack(options: OperationOptions & PolicyOptions & Confirmation): Promise<OperationResult> {
+    const projectDir = options.projectDir ?? PROJECT_DIR;
+    if (isProductionStack(options.stack, projectDir) && !isConfirmed(options.stack, options)) {
+        const preview = await previewStack({ ...options, config: undefined });
+        if (preview.protectedReplacements.length > 0) throw refuseProtectedReplacements(options.stack, preview.protectedReplacements);
+    }
+    let outputs: OutputMap | undefined;
+    const result = await run("up", options, async (stack, recorder) => {
+        const up = await stack.up({
+            policyPacks: options.policyPacks ?? DEFAULT_POLICY_PACKS,
+            policyPackConfigs: options.policyPackConfigs,
+            onEvent: recorder.handle,
+            signal: options.signal,
+        });
+        outputs = up.outputs;
+        return up.summary?.resourceChanges;
+    });
+    return { ...result, outputs };
+}
+
+/** `pulumi destroy`. Refused on a production stack unless `confirm` names the stack. */
+export async function destroyStack(options: OperationOptions & Confirmation): Promise<OperationResult> {
+    if (isProductionStack(options.stack, options.projectDir ?? PROJECT_DIR) && !isConfirmed(options.stack, options)) {
+        throw refuseDestroy(options.stack);
+    }
+    return run("destroy", options, async (stack, recorder) => {
+        const destroy = await stack.destroy({ onEvent: recorder.handle, signal: options.signal });
+        return destroy.summary?.resourceChanges;
+    });
+}
+
+/** `pulumi refresh`: adopt the cloud's actual state into the stack. */
+export async function refreshStack(options: OperationOptions): Promise<OperationResult> {
+    return run("refresh", options, async (stack, recorder) => {
+        const refresh = await stack.refresh({ onEvent: recorder.handle, signal: options.signal });
+        return refresh.summary?.resourceChanges;
+    });
+}
+
+/** The stack's outputs, secrets decrypted and flagged (`{value, secret}` per output). */
+export async function stackOutputs(options: StackOptions): Promise<OutputMap> {
+    const stack = await openStack(options);
+    return stack.outputs();
+}

@@ -1,0 +1,422 @@
+/**
+ * `bookstore-infra`: the platform team's command line over the Pulumi Automation API.
+ *   plan                          offline plan (no Pulumi CLI, no cloud account)
+ *   preview | up | destroy | refresh | outputs   the real engine, through tools/automation
+ *   doctor                        database health checks against live servers
+ * Exit codes (EXIT below) are stable so CI can branch on them.
+ */
+import * as fs from "fs";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import type { ConfigMap, OutputMap } from "@pulumi/pulumi/automation";
+import {
+    CommandRunner,
+    deployStack,
+    describeCommandError,
+    destroyStack,
+    formatChangeSummary,
+    mandatoryViolations,
+    Operation,
+    OperationFailedError,
+    OperationLog,
+    OperationResult,
+    previewStack,
+    PROJECT_DIR,
+    ProductionGuardError,
+    PulumiCliMissingError,
+    refreshStack,
+    requirePulumiCli,
+    stackOutputs,
+} from "./automation";
+import { DoctorInputError, parseSslMode, plainOutputs, renderReport, runDoctor, SslMode, targetsFromOutputs, targetsFromUrls } from "./doctor";
+
+export const EXIT = {
+    ok: 0,
+    /** The engine or CLI reported an error (or the plan's program failed). */
+    failed: 1,
+    /** Bad arguments, unknown command, invalid config or stack file. */
+    usage: 2,
+    /** Refused by the production guard (or destroy without --yes). */
+    refused: 3,
+    /** The Pulumi CLI isn't installed. */
+    cliMissing: 4,
+    /** A mandatory policy of the policy pack was violated. */
+    policyViolation: 5,
+    /** doctor: a check broke its threshold or a server was unreachable. */
+    unhealthy: 6,
+} as const;
+
+export interface CliIo {
+    out(line: string): void;
+    err(line: string): void;
+    /** Stands in for the Pulumi CLI (tests); default: the installed one. */
+    runner?: CommandRunner;
+    projectDir?: string;
+}
+
+const consoleIo: CliIo = { out: (line) => console.log(line), err: (line) => console.error(line) };
+
+class CliExit extends Error {
+    constructor(readonly code: number, message?: string) {
+        super(message);
+    }
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+    return [...previous, value];
+}
+
+function positiveNumber(value: string): number {
+    const number = Number(value);
+    if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
+    return number;
+}
+
+function parseConfigPairs(pairs: string[]): ConfigMap {
+    const config: ConfigMap = {};
+    for (const pair of pairs) {
+        const separator = pair.indexOf("=");
+        if (separator <= 0) throw new CliExit(EXIT.usage, `--config: expected key=value, got "${pair}"`);
+        config[pair.slice(0, separator)] = { value: pair.slice(separator + 1), secret: false };
+    }
+    return config;
+}
+
+interface StackFlags {
+    stack: string;
+    json?: boolean;
+}
+interface ChangeFlags extends StackFlags {
+    config?: string[];
+    configPath?: boolean;
+}
+interface PolicyFlags extends ChangeFlags {
+    policyPack: string[] | false;
+    policyPackConfig?: string[];
+}
+interface GuardFlags {
+    yes?: boolean;
+    confirm?: string;
+}
+
+function maskOutputs(outputs: OutputMap | undefined, showSecrets: boolean): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(outputs ?? {}).map(([key, { value, secret }]) => [key, secret && !showSecrets ? "[secret]" : value]));
+}
+
+class Cli {
+    constructor(private readonly io: CliIo) {}
+
+    private get projectDir(): string {
+        return this.io.projectDir ?? PROJECT_DIR;
+    }
+
+    /** Cloud commands stop before printing anything when there is no CLI to run them. */
+    private requireCli(): void {
+        if (!this.io.runner) requirePulumiCli();
+    }
+
+    /** Progress goes to stdout, or to stderr when stdout carries the JSON document. */
+    private progress(json?: boolean): (line: string) => void {
+        return json ? (line) => this.io.err(line) : (line) => this.io.out(`  ${line}`);
+    }
+
+    private report(operation: Operation, stack: string, json: boolean | undefined, result: OperationLog & Partial<OperationResult>, exitCode: number, error?: string, showSecrets = false): number {
+        const dryRun = operation === "preview";
+        if (json) {
+            this.io.out(
+                JSON.stringify(
+                    {
+                        command: operation,
+                        stack,
+                        ok: exitCode === EXIT.ok,
+                        exitCode,
+                        changeSummary: result.changeSummary ?? {},
+                        steps: result.steps,
+                        failedSteps: result.failedSteps,
+                        protectedReplacements: result.protectedReplacements ?? [],
+                        policyViolations: result.policyViolations,
+                        diagnostics: result.diagnostics,
+                        ...(result.outputs ? { outputs: maskOutputs(result.outputs, showSecrets) } : {}),
+                        ...(error ? { error } : {}),
+                    },
+                    null,
+                    2,
+                ),
+            );
+            return exitCode;
+        }
+        const label = { preview: "Preview", up: "Update", destroy: "Destroy", refresh: "Refresh" }[operation];
+        this.io.out("");
+        this.io.out(`${label} of ${stack}: ${formatChangeSummary(result.changeSummary, dryRun)}${result.durationSeconds ? ` (${result.durationSeconds} s)` : ""}`);
+        const violations = result.policyViolations;
+        if (violations.length > 0) {
+            this.io.out(`Policy: ${mandatoryViolations(result).length} mandatory, ${violations.length - mandatoryViolations(result).length} advisory violation(s)`);
+        }
+        if (result.failedSteps.length > 0) this.io.out(`Failed: ${result.failedSteps.map((step) => step.name).join(", ")}`);
+        if (error) this.io.err(error);
+        return exitCode;
+    }
+
+    /** Runs a cloud operation and turns every outcome into an exit code. */
+    private async operate(operation: Operation, flags: StackFlags, body: () => Promise<OperationResult>): Promise<number> {
+        try {
+            const result = await body();
+            return this.report(operation, flags.stack, flags.json, result, EXIT.ok);
+        } catch (err) {
+            if (err instanceof OperationFailedError) {
+                const code = mandatoryViolations(err.log).length > 0 ? EXIT.policyViolation : EXIT.failed;
+                return this.report(operation, flags.stack, flags.json, err.log, code, err.message);
+            }
+            throw err;
+        }
+    }
+
+    private changeOptions(flags: ChangeFlags) {
+        return {
+            stack: flags.stack,
+            projectDir: this.projectDir,
+            runner: this.io.runner,
+            config: flags.config ? parseConfigPairs(flags.config) : undefined,
+            configPath: flags.configPath,
+            onProgress: this.progress(flags.json),
+        };
+    }
+
+    private policyOptions(flags: PolicyFlags) {
+        return { policyPacks: flags.policyPack === false ? [] : flags.policyPack, policyPackConfigs: flags.policyPackConfig };
+    }
+
+    preview(flags: PolicyFlags): Promise<number> {
+        this.requireCli();
+        if (!flags.json) this.io.out(`Previewing ${flags.stack}${this.packNote(flags)}`);
+        return this.operate("preview", flags, () => previewStack({ ...this.changeOptions(flags), ...this.policyOptions(flags) }));
+    }
+
+    up(flags: PolicyFlags & GuardFlags): Promise<number> {
+        this.requireCli();
+        if (!flags.json) this.io.out(`Updating ${flags.stack}${this.packNote(flags)}`);
+        return this.operate("up", flags, () =>
+            deployStack({ ...this.changeOptions(flags), ...this.policyOptions(flags), confirm: flags.yes ? flags.confirm : undefined }),
+        );
+    }
+
+    destroy(flags: StackFlags & GuardFlags): Promise<number> {
+        this.requireCli();
+        if (!flags.yes) {
+            throw new CliExit(EXIT.refused, `Refusing to destroy "${flags.stack}" without --yes (production stacks also need --confirm <stack>).`);
+        }
+        if (!flags.json) this.io.out(`Destroying ${flags.stack}`);
+        return this.operate("destroy", flags, () => destroyStack({ ...this.changeOptions(flags), confirm: flags.confirm }));
+    }
+
+    refresh(flags: StackFlags): Promise<number> {
+        this.requireCli();
+        if (!flags.json) this.io.out(`Refreshing ${flags.stack}`);
+        return this.operate("refresh", flags, () => refreshStack(this.changeOptions(flags)));
+    }
+
+    async outputs(flags: StackFlags & { showSecrets?: boolean }): Promise<number> {
+        this.requireCli();
+        const outputs = maskOutputs(await stackOutputs({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner }), Boolean(flags.showSecrets));
+        if (flags.json) {
+            this.io.out(JSON.stringify(outputs, null, 2));
+        } else {
+            for (const [key, value] of Object.entries(outputs)) this.io.out(`${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`);
+        }
+        return EXIT.ok;
+    }
+
+    async plan(flags: { stack: string; stackFile?: string; json?: string | boolean; quiet?: boolean; verbose?: boolean }): Promise<number> {
+        // Loaded on demand: it pulls in the Pulumi SDK's mock runtime, which the cloud commands never need.
+        const { plan } = await import("./plan");
+        const toStdout = flags.json === true;
+        const result = await plan(
+            { stack: flags.stack, stackFile: flags.stackFile, json: typeof flags.json === "string" ? flags.json : undefined, quiet: flags.quiet || toStdout, verbose: flags.verbose },
+            (line) => this.io.out(line),
+            (line) => this.io.err(line),
+        );
+        if (toStdout && result.document) this.io.out(JSON.stringify(result.document, null, 2));
+        return result.exitCode;
+    }
+
+    async doctor(flags: {
+        stack?: string;
+        outputsFile?: string;
+        primary?: string;
+        replica?: string[];
+        maxLag: number;
+        maxConnections: number;
+        maxQuerySeconds: number;
+        maxDeadRatio: number;
+        sslmode?: string;
+        timeout: number;
+        json?: boolean;
+    }): Promise<number> {
+        const sources = [flags.stack, flags.outputsFile, flags.primary ?? flags.replica].filter((source) => source !== undefined);
+        if (sources.length !== 1) {
+            throw new DoctorInputError("pass exactly one of --stack <name>, --outputs-file <file>, or --primary <url> [--replica <url> ...]");
+        }
+        const sslMode: SslMode | undefined = flags.sslmode ? parseSslMode(flags.sslmode) : undefined;
+        let targets;
+        if (flags.stack) {
+            targets = targetsFromOutputs(plainOutputs(await stackOutputs({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner })), sslMode);
+        } else if (flags.outputsFile) {
+            targets = targetsFromOutputs(plainOutputs(readJsonFile(flags.outputsFile)), sslMode);
+        } else {
+            targets = targetsFromUrls(flags.primary, flags.replica ?? [], sslMode);
+        }
+        const report = await runDoctor(targets, {
+            thresholds: {
+                maxLagSeconds: flags.maxLag,
+                maxConnectionsPercent: flags.maxConnections,
+                maxQuerySeconds: flags.maxQuerySeconds,
+                maxDeadTuplePercent: flags.maxDeadRatio,
+            },
+            timeoutSeconds: flags.timeout,
+        });
+        const exitCode = report.healthy ? EXIT.ok : EXIT.unhealthy;
+        if (flags.json) {
+            this.io.out(JSON.stringify({ healthy: report.healthy, exitCode, thresholds: report.thresholds, checks: report.rows }, null, 2));
+        } else {
+            for (const line of renderReport(report.rows)) this.io.out(line);
+            const failed = report.rows.filter((row) => row.status === "fail").length;
+            this.io.out("");
+            this.io.out(report.healthy ? "Healthy: every check within its threshold." : `Unhealthy: ${failed} check(s) failed.`);
+        }
+        return exitCode;
+    }
+
+    private packNote(flags: PolicyFlags): string {
+        return flags.policyPack === false || flags.policyPack.length === 0 ? " (no policy pack)" : ` (policy pack: ${flags.policyPack.join(", ")})`;
+    }
+}
+
+function readJsonFile(file: string): Record<string, unknown> {
+    try {
+        return JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+        throw new DoctorInputError(`--outputs-file: cannot read ${file}: ${(err as Error).message}`);
+    }
+}
+
+function buildProgram(cli: Cli, io: CliIo, setExit: (code: number) => void): Command {
+    const program = new Command()
+        .name("bookstore-infra")
+        .description("Preview, deploy and examine the BookStore platform's stacks (Pulumi Automation API)")
+        .showHelpAfterError()
+        .exitOverride()
+        .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) });
+
+    const stackOption = () => new Option("-s, --stack <name>", "stack name (e.g. dev, prod, or org/bookstore/prod)").makeOptionMandatory();
+    const jsonOption = () => new Option("--json", "print one JSON document on stdout (progress goes to stderr)");
+    const withChangeOptions = (command: Command) =>
+        command
+            .addOption(stackOption())
+            .option("-c, --config <key=value>", "set stack config before running (repeatable; bare keys are bookstore:)", collect)
+            .option("--config-path", "treat config keys as paths (app.services.api.minReplicas)")
+            .addOption(jsonOption());
+    const withPolicyOptions = (command: Command) =>
+        command
+            .option("--policy-pack <dir>", "policy pack directory, relative to the project (repeatable)", collect)
+            .option("--no-policy-pack", "run without the policy pack")
+            .option("--policy-pack-config <file>", "policy pack config file (repeatable)", collect);
+    const action = <T>(handler: (flags: T) => Promise<number>) => async (flags: T) => setExit(await handler(flags));
+    // commander sets a repeatable option with a default to [default, ...given]; default it here instead.
+    const withDefaultPack = <T extends PolicyFlags>(flags: T): T => ({ ...flags, policyPack: flags.policyPack === undefined ? ["policy"] : flags.policyPack });
+
+    program
+        .command("plan")
+        .description("offline plan: the program under the SDK's mock monitor; no Pulumi CLI, no cloud account")
+        .option("-s, --stack <name>", "stack to plan (reads Pulumi.<name>.yaml)", "prod")
+        .option("--stack-file <file>", "read this stack file instead of Pulumi.<stack>.yaml")
+        .option("--json [file]", "write the plan as JSON to a file, or to stdout without one")
+        .option("-q, --quiet", "print nothing but errors")
+        .option("--verbose", "print stack traces of program errors")
+        .action(action((flags) => cli.plan(flags as Parameters<Cli["plan"]>[0])));
+
+    withPolicyOptions(withChangeOptions(program.command("preview").description("what would change, checked by the policy pack")))
+        .action(action((flags: PolicyFlags) => cli.preview(withDefaultPack(flags))));
+
+    withPolicyOptions(withChangeOptions(program.command("up").description("deploy the stack (policy pack on); prod: replacing protected resources needs --yes --confirm <stack>")))
+        .option("-y, --yes", "confirm a guarded operation")
+        .option("--confirm <stack>", "type the stack name again to confirm a guarded operation on production")
+        .action(action((flags: PolicyFlags & GuardFlags) => cli.up(withDefaultPack(flags))));
+
+    program
+        .command("destroy")
+        .description("delete every resource of the stack; needs --yes, and on prod --confirm <stack>")
+        .addOption(stackOption())
+        .option("-y, --yes", "confirm the destroy")
+        .option("--confirm <stack>", "type the stack name again (required on production)")
+        .addOption(jsonOption())
+        .action(action((flags: StackFlags & GuardFlags) => cli.destroy(flags)));
+
+    program
+        .command("refresh")
+        .description("adopt the cloud's actual state into the stack")
+        .addOption(stackOption())
+        .addOption(jsonOption())
+        .action(action((flags: StackFlags) => cli.refresh(flags)));
+
+    program
+        .command("outputs")
+        .description("print the stack's outputs (secrets masked unless --show-secrets)")
+        .addOption(stackOption())
+        .option("--show-secrets", "print secret outputs in plain text")
+        .addOption(jsonOption())
+        .action(action((flags: StackFlags & { showSecrets?: boolean }) => cli.outputs(flags)));
+
+    program
+        .command("doctor")
+        .description("database health: replication lag, pg_stat_replication, connections, long-running queries, dead tuples")
+        .option("-s, --stack <name>", "read servers and credentials from the stack's outputs")
+        .option("--outputs-file <file>", "read them from `pulumi stack output --json --show-secrets` saved to a file")
+        .option("--primary <url>", "primary server, postgres://user:password@host:port/database")
+        .option("--replica <url>", "read replica (repeatable)", collect)
+        .option("--max-lag <seconds>", "replication lag threshold", positiveNumber, 60)
+        .option("--max-connections <percent>", "connections as % of max_connections", positiveNumber, 80)
+        .option("--max-query-seconds <seconds>", "age of the oldest active query", positiveNumber, 300)
+        .option("--max-dead-ratio <percent>", "dead tuples as % of a table's tuples (tables with > 1000 dead)", positiveNumber, 20)
+        .option("--sslmode <mode>", "disable | require | verify-full (default for stack outputs: verify-full)")
+        .option("--timeout <seconds>", "connect and query timeout", positiveNumber, 10)
+        .addOption(jsonOption())
+        .action(action((flags) => cli.doctor(flags as Parameters<Cli["doctor"]>[0])));
+
+    return program;
+}
+
+/** Runs the CLI on `args` (without node and script); returns the exit code, never throws. */
+export async function runCli(args: string[], io: CliIo = consoleIo): Promise<number> {
+    let exitCode: number = EXIT.ok;
+    const program = buildProgram(new Cli(io), io, (code) => (exitCode = code));
+    try {
+        await program.parseAsync(args, { from: "user" });
+        return exitCode;
+    } catch (err) {
+        if (err instanceof CommanderError) {
+            // --help and --version exit 0; everything else commander rejects is a usage error.
+            return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+        }
+        if (err instanceof CliExit) {
+            if (err.message) io.err(err.message);
+            return err.code;
+        }
+        if (err instanceof PulumiCliMissingError) {
+            io.err(err.message);
+            return EXIT.cliMissing;
+        }
+        if (err instanceof ProductionGuardError) {
+            io.err(err.message);
+            return EXIT.refused;
+        }
+        if (err instanceof DoctorInputError) {
+            io.err(`doctor: ${err.message}`);
+            return EXIT.usage;
+        }
+        io.err(`bookstore-infra: ${describeCommandError(err)}`);
+        return EXIT.failed;
+    }
+}
+
+if (require.main === module) {
+    runCli(process.argv.slice(2)).then((code) => process.exit(code));
+}
