@@ -1,3 +1,4 @@
+import { budgetSection } from "./budget";
 import type { ProgramRun } from "./capture";
 import type { PlanDocument, PlanOptions } from "../plan";
 
@@ -16,4 +17,4 @@ export interface PlanSectionContext {
 export type PlanSection = (ctx: PlanSectionContext) => Promise<number> | number;
 
 /** Sections run in this order after the program has run. */
-export const PLAN_SECTIONS: PlanSection[] = [];
+export const PLAN_SECTIONS: PlanSection[] = [budgetSection];
