@@ -162,7 +162,8 @@ export class DatabaseTier extends pulumi.ComponentResource {
 
         // --- replicas: each after the primary and every primary Configuration (a replica being created
         // locks the primary in "updating"), and one after another for the same reason.
-        let previous: pulumi.Resource[] = [primary, ...primaryConfigs, database];
+        const primaryReady: pulumi.Resource[] = [primary, ...primaryConfigs, database];
+        let previousReplica: pulumi.Resource[] = [];
         this.replicas = db.replicas.map((replica, i) => {
             const replicaName = `${base}-pg-replica-${i + 1}`;
             const server = new dbforpostgresql.Server(replicaName, {
@@ -180,10 +181,10 @@ export class DatabaseTier extends pulumi.ComponentResource {
                     publicNetworkAccess: "Disabled",
                 },
                 tags,
-            }, { ...child, protect: true, dependsOn: previous });
+            }, { ...child, protect: true, dependsOn: [...primaryReady, ...previousReplica] });
             // Parameters are not copied from the primary later on: set them (max_connections >= primary's) on the replica too.
             const configs = this.configureChain(replicaName, server, this.parametersFor(db, replica.sku.name), [server], resourceGroupName);
-            previous = [server, ...configs];
+            previousReplica = [server, ...configs];
             return { id: server.id, name: server.name, fqdn: server.fullyQualifiedDomainName, location: replica.location };
         });
 
