@@ -20,6 +20,8 @@ export interface PlanOptions {
     json?: string;
     quiet?: boolean;
     verbose?: boolean;
+    /** Policy pack config (`--policy-pack-config` format); default policy/config.json. */
+    policyConfig?: string;
 }
 
 /** The plan's JSON document. Later sections are added beside `resources`; the shape stays stable. */
@@ -37,8 +39,8 @@ export interface PlanResult {
     run?: ProgramRun;
 }
 
-/** Exit codes: 0 planned, 1 program error, 2 invalid config or stack file. */
-export const EXIT = { ok: 0, programError: 1, invalidConfig: 2 } as const;
+/** Exit codes: 0 planned, 1 program error, 2 invalid config or stack file, 3 mandatory policy violation. */
+export const EXIT = { ok: 0, programError: 1, invalidConfig: 2, policyViolation: 3 } as const;
 
 function isRunError(err: unknown): err is Error {
     return Boolean(err && typeof err === "object" && (err as { __pulumiRunError?: boolean }).__pulumiRunError);
@@ -126,6 +128,7 @@ async function main(argv: string[]): Promise<number> {
         .option("--json <file>", "write the plan as JSON")
         .option("-q, --quiet", "print nothing but errors")
         .option("--verbose", "print stack traces of program errors")
+        .option("--policy-config <file>", "policy pack config, as for pulumi preview --policy-pack-config (default policy/config.json)")
         .exitOverride();
     try {
         program.parse(argv);

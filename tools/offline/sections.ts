@@ -1,4 +1,5 @@
 import { budgetSection } from "./budget";
+import { policySection } from "./policy";
 import type { ProgramRun } from "./capture";
 import type { PlanDocument, PlanOptions } from "../plan";
 
@@ -17,4 +18,4 @@ export interface PlanSectionContext {
 export type PlanSection = (ctx: PlanSectionContext) => Promise<number> | number;
 
 /** Sections run in this order after the program has run. */
-export const PLAN_SECTIONS: PlanSection[] = [budgetSection];
+export const PLAN_SECTIONS: PlanSection[] = [budgetSection, policySection];
