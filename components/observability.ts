@@ -68,6 +68,11 @@ export function p95LatencyQuery(): string {
     return ["requests", "| summarize p95DurationMs = percentile(duration, 95)"].join("\n");
 }
 
+/** KQL over a Container App's exported platform metrics: the lowest replica count in the window. */
+export function replicasLowestQuery(): string {
+    return ["AzureMetrics", "| where MetricName == \"Replicas\"", "| summarize lowestReplicas = min(Minimum)"].join("\n");
+}
+
 /** PromQL: an HPA of the namespace has been at its ceiling (used with `for`). */
 export function hpaAtMaxExpression(namespace: string): string {
     const sel = `{namespace=${JSON.stringify(namespace)}}`;
@@ -167,16 +172,6 @@ export class Observability extends pulumi.ComponentResource {
             alertNames.push(ruleName);
         };
 
-        const atMaxWindow = `PT${args.thresholds.replicasAtMaxMinutes}M`;
-        for (const app of args.containerApps ?? []) {
-            // Minimum over the window >= ceiling: the app sat at its maximum the whole time.
-            metricAlert(`${app.service}-replicas-at-max`,
-                `${app.service} has run at its maximum of ${app.maxReplicas} replicas for ${args.thresholds.replicasAtMaxMinutes} minutes`,
-                app.resourceId,
-                { metricNamespace: "Microsoft.App/containerApps", metricName: "Replicas", operator: "GreaterThanOrEqual", threshold: app.maxReplicas, timeAggregation: "Minimum" },
-                { size: atMaxWindow, frequency: "PT1M" });
-        }
-
         if (args.redisClusterId) {
             metricAlert("redis-memory", `Redis used memory above ${args.thresholds.redisMemoryPercent} %`, args.redisClusterId,
                 { metricNamespace: "Microsoft.Cache/redisEnterprise", metricName: "usedmemorypercentage", operator: "GreaterThan", threshold: args.thresholds.redisMemoryPercent, timeAggregation: "Maximum" },
@@ -193,9 +188,14 @@ export class Observability extends pulumi.ComponentResource {
                 { size: "PT5M", frequency: "PT1M" });
         }
 
-        // Rates and percentiles are not platform metrics of Application Insights, so these are log search alerts.
-        const logAlert = (key: string, description: string, query: string, column: string, threshold: number) => {
+        // Log search alerts: Application Insights has no rate or percentile platform metric, and metric
+        // alerts allow no 10-minute window, so "at max for N minutes" is N/5 failing 5-minute periods.
+        // Operators are the scheduledQueryRules API's (GreaterThan, GreaterThanOrEqual, ...).
+        const logAlert = (key: string, description: string, scope: pulumi.Input<string>, condition: {
+            query: string; column: string; operator: "GreaterThan" | "GreaterThanOrEqual"; threshold: number; periods?: number;
+        }) => {
             const ruleName = `${args.namePrefix}-${key}`;
+            const periods = condition.periods ?? 1;
             new monitor.ScheduledQueryRule(key, {
                 resourceGroupName: rg,
                 ruleName,
@@ -205,18 +205,18 @@ export class Observability extends pulumi.ComponentResource {
                 kind: "LogAlert",
                 severity: 2,
                 enabled: true,
-                scopes: [args.appInsightsId],
+                scopes: [scope],
                 evaluationFrequency: "PT5M",
                 windowSize: "PT5M",
                 autoMitigate: true,
                 criteria: {
                     allOf: [{
-                        query,
+                        query: condition.query,
                         timeAggregation: "Maximum",
-                        metricMeasureColumn: column,
-                        operator: "GreaterThan",
-                        threshold,
-                        failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 },
+                        metricMeasureColumn: condition.column,
+                        operator: condition.operator,
+                        threshold: condition.threshold,
+                        failingPeriods: { numberOfEvaluationPeriods: periods, minFailingPeriodsToAlert: periods },
                     }],
                 },
                 actions: { actionGroups: [args.actionGroupId] },
@@ -225,9 +225,17 @@ export class Observability extends pulumi.ComponentResource {
             alertNames.push(ruleName);
         };
         logAlert("http-5xx-rate", `More than ${args.thresholds.http5xxPercent} % of requests answered with 5xx (load-test threshold)`,
-            http5xxRateQuery(), "failedPercent", args.thresholds.http5xxPercent);
+            args.appInsightsId, { query: http5xxRateQuery(), column: "failedPercent", operator: "GreaterThan", threshold: args.thresholds.http5xxPercent });
         logAlert("p95-latency", `p95 response time above ${args.thresholds.p95LatencyMs} ms (load-test threshold)`,
-            p95LatencyQuery(), "p95DurationMs", args.thresholds.p95LatencyMs);
+            args.appInsightsId, { query: p95LatencyQuery(), column: "p95DurationMs", operator: "GreaterThan", threshold: args.thresholds.p95LatencyMs });
+
+        const atMaxPeriods = args.thresholds.replicasAtMaxMinutes / 5;
+        for (const app of args.containerApps ?? []) {
+            // Scoped to the app: its exported Replicas metric; the lowest count in a period at the ceiling means pinned there.
+            logAlert(`${app.service}-replicas-at-max`,
+                `${app.service} has run at its maximum of ${app.maxReplicas} replicas for ${args.thresholds.replicasAtMaxMinutes} minutes`,
+                app.resourceId, { query: replicasLowestQuery(), column: "lowestReplicas", operator: "GreaterThanOrEqual", threshold: app.maxReplicas, periods: atMaxPeriods });
+        }
 
         if (args.kubernetes) {
             const kube = args.kubernetes;
@@ -244,7 +252,7 @@ export class Observability extends pulumi.ComponentResource {
                 rules: [{
                     alert: "HpaAtMaxReplicas",
                     expression: hpaAtMaxExpression(kube.namespace),
-                    for: atMaxWindow,
+                    for: `PT${args.thresholds.replicasAtMaxMinutes}M`,
                     severity: 2,
                     enabled: true,
                     annotations: { description: `HPA {{ $labels.horizontalpodautoscaler }} has run at its maximum replicas for ${args.thresholds.replicasAtMaxMinutes} minutes` },

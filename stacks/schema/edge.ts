@@ -64,8 +64,10 @@ const FrontDoorSchema = z.strictObject({
 });
 
 const ObservabilitySchema = z.strictObject({
-    /** Minutes an app must sit at its replica ceiling before the alert fires. Default 10. */
-    replicasAtMaxMinutes: int(5, 60).default(10),
+    /** Minutes an app must sit at its replica ceiling before the alert fires (5-minute evaluation periods). Default 10. */
+    replicasAtMaxMinutes: z.number({ error: "expected 5, 10, 15, 20, 25 or 30 (minutes)" })
+        .refine((m) => [5, 10, 15, 20, 25, 30].includes(m), { error: "expected 5, 10, 15, 20, 25 or 30 (minutes)" })
+        .default(10),
     /** Percent of requests answered with 5xx (Application Insights) that fires an alert. Default 1 (the seed's load-test threshold). */
     http5xxPercent: num(0.01, 100).default(1),
     /** p95 server response time in ms (Application Insights) that fires an alert. Default 500 (the seed's load-test threshold). */

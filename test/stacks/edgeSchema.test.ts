@@ -1,0 +1,111 @@
+import * as assert from "assert";
+import { ConfigError, parseStackConfig } from "../../stacks/config";
+import { isValidSignalRCapacity, realtimeMode } from "../../stacks/schema/edge";
+
+/** A minimal valid config; tests change one edge key at a time. */
+function valid(): Record<string, any> {
+    return {
+        environment: "prod",
+        tags: { owner: "team@example.com", costCenter: "cc-1" },
+        app: { services: { api: { image: "acr.example.io/api:1.2.3" }, web: { image: "acr.example.io/web:1.2.3", ingress: { external: true } } } },
+    };
+}
+
+function problemsOf(raw: Record<string, unknown>, secretKeys?: Set<string>): string[] {
+    try {
+        parseStackConfig(raw, secretKeys);
+    } catch (err) {
+        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
+        return err.problems;
+    }
+    assert.fail("expected the config to be rejected");
+}
+
+const cloudflare = { zoneId: "0123456789abcdef0123456789abcdef", webHostname: "www.bookstore.example", staticHostname: "static.bookstore.example" };
+
+describe("edge config (cache, cdn, realtime, observability)", () => {
+    it("defaults to Front Door, EnterpriseCluster, VolatileLRU and the seed's alert thresholds", () => {
+        const config = parseStackConfig(valid());
+        assert.strictEqual(config.cdn, "frontdoor");
+        assert.strictEqual(config.frontDoor.webRoute, true);
+        assert.strictEqual(config.cache.clusteringPolicy, "EnterpriseCluster");
+        assert.strictEqual(config.cache.evictionPolicy, "VolatileLRU");
+        assert.deepStrictEqual(config.observability, {
+            replicasAtMaxMinutes: 10, http5xxPercent: 1, p95LatencyMs: 500,
+            redisMemoryPercent: 80, signalrConnectionQuotaPercent: 80, frontDoorOriginHealthPercent: 100,
+        });
+    });
+
+    it("picks SignalR Service on containerapps and the Redis backplane on aks unless configured", () => {
+        assert.strictEqual(realtimeMode({ platform: "containerapps", environment: "prod" }), "signalr");
+        assert.strictEqual(realtimeMode({ platform: "aks", environment: "prod" }), "redis-backplane");
+        assert.strictEqual(realtimeMode({ platform: "aks", environment: "prod", realtime: "signalr" }), "signalr");
+    });
+
+    it("rejects the Redis backplane on containerapps, naming the key", () => {
+        const raw = valid();
+        raw.realtime = "redis-backplane";
+        assert.deepStrictEqual(problemsOf(raw), [
+            'bookstore:realtime: expected "signalr" on platform "containerapps" (the Redis backplane is for platform "aks" only), got "redis-backplane"',
+        ]);
+    });
+
+    it("requires the zone, host names and a token when cdn is cloudflare", () => {
+        const raw = valid();
+        raw.cdn = "cloudflare";
+        const problems = problemsOf(raw);
+        assert.ok(problems.some((p) => p.startsWith("bookstore:cloudflare: expected zoneId, webHostname and staticHostname")), problems.join("\n"));
+        assert.ok(problems.some((p) => p.startsWith("bookstore:cloudflareApiToken: expected a secret Cloudflare API token")), problems.join("\n"));
+    });
+
+    it("never prints the Cloudflare token, even when it is rejected", () => {
+        const raw = valid();
+        raw.cdn = "cloudflare";
+        raw.cloudflare = cloudflare;
+        raw.cloudflareApiToken = "";
+        const problems = problemsOf(raw, new Set(["cloudflareApiToken"]));
+        assert.deepStrictEqual(problems, ["bookstore:cloudflareApiToken: expected a Cloudflare API token, got [secret]"]);
+    });
+
+    it("validates the zone id and host names", () => {
+        const raw = valid();
+        raw.cdn = "cloudflare";
+        raw.cloudflareApiToken = "token";
+        raw.cloudflare = { ...cloudflare, zoneId: "not-a-zone", staticHostname: "Static.Bookstore.Example" };
+        const problems = problemsOf(raw);
+        assert.ok(problems.some((p) => p.startsWith('bookstore:cloudflare.zoneId: expected a Cloudflare zone id (32 lowercase hex characters), got "not-a-zone"')), problems.join("\n"));
+        assert.ok(problems.some((p) => p.startsWith("bookstore:cloudflare.staticHostname: expected a lowercase DNS host name")), problems.join("\n"));
+    });
+
+    it("rejects the same host for web and static assets", () => {
+        const raw = valid();
+        raw.cdn = "cloudflare";
+        raw.cloudflareApiToken = "token";
+        raw.cloudflare = { ...cloudflare, staticHostname: cloudflare.webHostname };
+        assert.deepStrictEqual(problemsOf(raw), [
+            'bookstore:cloudflare.staticHostname: expected a host name different from cloudflare.webHostname, got "www.bookstore.example"',
+        ]);
+    });
+
+    it("accepts only the capacities Standard_S1 offers (1-10, then tens to 100)", () => {
+        for (const ok of [1, 2, 10, 20, 50, 100]) assert.ok(isValidSignalRCapacity(ok), String(ok));
+        for (const bad of [0, 11, 15, 25, 110, 2.5]) assert.ok(!isValidSignalRCapacity(bad), String(bad));
+        const raw = valid();
+        raw.signalr = { capacity: 15 };
+        assert.deepStrictEqual(problemsOf(raw), ["bookstore:signalr.capacity: expected 1-10, 20, 30, ... or 100 units, got 15"]);
+    });
+
+    it("rejects unknown cache options and SKUs", () => {
+        const raw = valid();
+        raw.cache = { sku: "Premium_P1", persistance: "aof" };
+        const problems = problemsOf(raw);
+        assert.ok(problems.some((p) => p.startsWith('bookstore:cache.sku: expected one of "Balanced_B0"')), problems.join("\n"));
+        assert.ok(problems.some((p) => p.startsWith("bookstore:cache.persistance: unknown key")), problems.join("\n"));
+    });
+
+    it("allows only replica-ceiling windows made of 5-minute alert periods", () => {
+        const raw = valid();
+        raw.observability = { replicasAtMaxMinutes: 12 };
+        assert.deepStrictEqual(problemsOf(raw), ["bookstore:observability.replicasAtMaxMinutes: expected 5, 10, 15, 20, 25 or 30 (minutes), got 12"]);
+    });
+});
