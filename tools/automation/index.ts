@@ -8,9 +8,9 @@
  */
 import * as path from "path";
 import { ConfigMap, EngineEvent, LocalWorkspace, OpMap, OutputMap, Stack } from "@pulumi/pulumi/automation";
-import { Confirmation, isConfirmed, isProductionStack, ProductionGuardError, refuseDestroy, refuseProtectedReplacements } from "./guard";
+import { Confirmation, isConfirmed, isProductionStack, refuseDestroy, refuseProtectedReplacements } from "./guard";
 import { EventRecorder, OperationLog, protectedReplacements, StepRecord } from "./progress";
-import { CommandRunner, installedPulumiCommand, pulumiCommandFrom } from "./runner";
+import { CommandRunner, installedPulumiCommand, PulumiCliMissingError, pulumiCommandFrom } from "./runner";
 
 export * from "./guard";
 export * from "./progress";
@@ -106,14 +106,14 @@ async function applyConfig(stack: Stack, options: OperationOptions): Promise<voi
 }
 
 async function run(operation: Operation, options: OperationOptions, body: (stack: Stack, recorder: EventRecorder) => Promise<OpMap | undefined>): Promise<OperationResult> {
-    const stack = await openStack(options);
-    await applyConfig(stack, options);
     const recorder = new EventRecorder(operation === "preview", options.onProgress, options.onEvent);
     let reported: OpMap | undefined;
     try {
+        const stack = await openStack(options);
+        await applyConfig(stack, options);
         reported = await body(stack, recorder);
     } catch (err) {
-        if (err instanceof ProductionGuardError) throw err;
+        if (err instanceof PulumiCliMissingError) throw err;
         throw new OperationFailedError(operation, options.stack, recorder.log, err);
     }
     return {
