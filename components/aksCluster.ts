@@ -35,8 +35,11 @@ export interface AksClusterArgs {
     aks: AksConfig;
     /** Resource group, subnet, workspace, registry and subscription of the platform base. */
     platform: Pick<PlatformOutputs, "resourceGroupName" | "location" | "subscriptionId" | "tenantId" | "subnetIds" | "workspace" | "registry">;
-    /** Object id of whoever runs `pulumi up`; it gets cluster-admin through Entra RBAC so the Kubernetes provider can deploy. */
-    deployerObjectId: pulumi.Input<string>;
+    /**
+     * Who gets cluster-admin through Entra RBAC so the Kubernetes provider can deploy.
+     * Default: the principal running `pulumi up`.
+     */
+    deployerObjectId?: pulumi.Input<string>;
     tags: Record<string, string>;
 }
 
@@ -190,7 +193,8 @@ export class AksCluster extends pulumi.ComponentResource {
         // Kubelets pull images with their own identity; the deployer administers through Entra RBAC.
         role("aks-kubelet-acr-pull", platform.registry.id,
             cluster.identityProfile.apply((p) => p?.kubeletidentity?.objectId ?? ""), AksRoles.acrPull, "ServicePrincipal");
-        const deployerAdmin = role("aks-deployer-cluster-admin", cluster.id, args.deployerObjectId, AksRoles.aksRbacClusterAdmin);
+        const deployer = args.deployerObjectId ?? authorization.getClientConfigOutput(child).objectId;
+        const deployerAdmin = role("aks-deployer-cluster-admin", cluster.id, deployer, AksRoles.aksRbacClusterAdmin);
 
         this.monitorWorkspaceId = this.monitoring(clusterName, cluster, args, child);
 

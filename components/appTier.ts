@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import type { AppConfig, ServiceConfig } from "../stacks/schema/app";
+import type { AksCluster } from "./aksCluster";
+import { ContainerAppsTier } from "./containerApps";
+import { KubernetesAppTier } from "./kubernetesAppTier";
 import type { PlatformOutputs } from "./platform";
 import type { AppWiring, DiagnosticTarget, SecretSetting } from "./wiring";
 
@@ -125,3 +128,45 @@ export const millicores = (cpu: number) => `${Math.round(cpu * 1000)}m`;
 
 /** The runtime sections of the app config a runtime needs beside the services. */
 export type RuntimeConfig = Pick<AppConfig, "containerApps" | "aks">;
+
+/** What `createAppTier` needs beside the services: the runtime sections, the subnet and, on aks, the cluster. */
+export interface AppTierArgs extends AppTierCommonArgs {
+    platformKind: "containerapps" | "aks";
+    runtime: RuntimeConfig;
+    /** Platform base outputs both runtimes read (subnets, workspace, ...). */
+    platformBase: PlatformOutputs;
+    /** The AKS cluster (platform "aks"). */
+    aksCluster?: AksCluster;
+}
+
+/**
+ * Creates the app tier on the runtime `platformKind` names. Both runtimes take the same services
+ * and wiring and return the same outputs, so later tiers never ask which one runs.
+ */
+export function createAppTier(name: string, args: AppTierArgs): AppTierOutputs {
+    if (args.platformKind === "containerapps") {
+        return new ContainerAppsTier(name, {
+            ...args,
+            workspace: args.platformBase.workspace,
+            subnetId: args.platformBase.subnetIds.containerApps,
+            containerApps: args.runtime.containerApps,
+        });
+    }
+    const cluster = args.aksCluster;
+    if (!cluster) throw new Error("the aks app tier needs the AksCluster (create it before the app tier)");
+    const ingress = args.runtime.aks.ingress;
+    // Without a host of its own the web app gets an Azure DNS label on the ingress controller's IP.
+    const dnsLabel = ingress.host ? undefined : `${args.namePrefix}-${args.environment}`;
+    return new KubernetesAppTier(name, {
+        ...args,
+        provider: cluster.provider,
+        oidcIssuerUrl: cluster.oidcIssuerUrl,
+        spotPool: cluster.hasSpotPool,
+        zoneRedundant: cluster.zones.length > 1,
+        ingress: {
+            className: ingress.className,
+            host: ingress.host ?? `${dnsLabel}.${args.platformBase.location}.cloudapp.azure.com`,
+            appRoutingController: { dnsLabel },
+        },
+    });
+}

@@ -7,6 +7,8 @@ import { CloudflareEdge } from "../components/cloudflareEdge";
 import { Observability } from "../components/observability";
 import { Realtime, SIGNALR_REDIS_CHANNEL_PREFIX, signalRIdentityConnectionString } from "../components/realtime";
 import { FrontDoorCdn, StaticAssets } from "../components/staticAssets";
+import { AksCluster } from "../components/aksCluster";
+import { createAppTier } from "../components/appTier";
 import { AppWiring, DiagnosticTarget, mergeWiring } from "../components/wiring";
 import { isProd, StackConfig, stackTags } from "./config";
 import { resolveDatabase, sharedAppPoolSize } from "./schema/database";
@@ -45,6 +47,14 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
     const diagnosticTargets: DiagnosticTarget[] = [];
 
     // --- AKS cluster (platform "aks" only; the database tier's pooler runs on it) ---
+    const aksCluster = config.platform === "aks"
+        ? new AksCluster("aks", { namePrefix: config.namePrefix, environment: config.environment, aks: config.app.aks, platform, tags })
+        : undefined;
+    if (aksCluster) {
+        diagnosticTargets.push(aksCluster.diagnosticTarget);
+        outputs.aksClusterName = aksCluster.clusterName;
+        outputs.prometheusWorkspaceId = aksCluster.monitorWorkspaceId;
+    }
 
     // --- database tier (PostgreSQL primary, replicas, alerts; pooler endpoints) ---
     const databaseConfig = resolveDatabase(config);
@@ -109,7 +119,22 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
 
     // --- app tier (Container Apps or Kubernetes) ---
     const wiring = mergeWiring(...wirings);
-    void wiring;
+    const appTier = createAppTier("app", {
+        platformKind: config.platform,
+        namePrefix: config.namePrefix,
+        environment: config.environment,
+        services: config.app.services,
+        runtime: config.app,
+        platform,
+        platformBase: platform,
+        aksCluster,
+        wiring,
+        tags,
+    });
+    diagnosticTargets.push(...appTier.diagnosticTargets);
+    outputs.webUrl = pulumi.interpolate`https://${appTier.webHost}`;
+    outputs.apiHost = appTier.apiHost;
+    if (appTier.namespace) outputs.kubernetesNamespace = appTier.namespace;
 
     // --- PgBouncer Deployment (pooler "deployment", in the app namespace) ---
 
