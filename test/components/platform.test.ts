@@ -12,7 +12,7 @@ function isTaggable(type: string): boolean {
 
 describe("platform base (plan of prod)", () => {
     const prod = () => planOf("prod");
-    const vnetSubnets = (doc = prod()) => inputs(oneOfType(doc, "azure-native:network:VirtualNetwork")).subnets as any[];
+    const vnetSubnets = (doc = prod()) => inputs(oneOfType(doc, "azure-native:network:VirtualNetwork", "vnet")).subnets as any[];
 
     it("delegates the Container Apps subnet (>= /27) and the PostgreSQL subnet", () => {
         const subnets = vnetSubnets();
