@@ -45,6 +45,8 @@ export interface ConnectionBudget {
     clientConnections: number;
     /** What the pooler accepts. */
     clientLimit: number;
+    /** Server connections one PgBouncer process opens to one server at most. */
+    serverConnectionsPerPooler: number;
     /** Server connections one PostgreSQL server receives from the pooler at most. */
     serverConnections: number;
     /** max_connections minus the reserved connections. */
@@ -97,5 +99,8 @@ export function connectionBudget(input: BudgetInput): ConnectionBudget {
     if (serverConnections > serverLimit) {
         problems.push(`the pooler may open ${serverConnections} server connections but each server allows ${serverLimit}`);
     }
-    return { ok: problems.length === 0, clientConnections, clientLimit, serverConnections, serverLimit, lines, problems };
+    return {
+        ok: problems.length === 0, clientConnections, clientLimit,
+        serverConnectionsPerPooler: perProcess, serverConnections, serverLimit, lines, problems,
+    };
 }

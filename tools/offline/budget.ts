@@ -9,7 +9,7 @@ import { readStackFile } from "./stackFile";
 const PROJECT_DIR = path.resolve(__dirname, "../..");
 
 /** The validated stack config of the planned stack, read the way the program read it. */
-function stackConfigOf(options: PlanOptions) {
+export function stackConfigOf(options: Pick<PlanOptions, "stack" | "stackFile">) {
     const file = readStackFile(PROJECT_DIR, options.stackFile ?? path.join(PROJECT_DIR, `Pulumi.${options.stack}.yaml`));
     const raw: Record<string, unknown> = {};
     const secretKeys = new Set<string>();
