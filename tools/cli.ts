@@ -29,18 +29,19 @@ import {
 } from "./automation";
 import { DoctorInputError, parseSslMode, plainOutputs, renderReport, runDoctor, SslMode, targetsFromOutputs, targetsFromUrls } from "./doctor";
 
+/** 0-3 mean what they mean for the offline plan (tools/plan.ts), which `plan` passes through. */
 export const EXIT = {
     ok: 0,
     /** The engine or CLI reported an error (or the plan's program failed). */
     failed: 1,
     /** Bad arguments, unknown command, invalid config or stack file. */
     usage: 2,
-    /** Refused by the production guard (or destroy without --yes). */
-    refused: 3,
+    /** A mandatory policy of the policy pack was violated. */
+    policyViolation: 3,
     /** The Pulumi CLI isn't installed. */
     cliMissing: 4,
-    /** A mandatory policy of the policy pack was violated. */
-    policyViolation: 5,
+    /** Refused by the production guard (or destroy without --yes). */
+    refused: 5,
     /** doctor: a check broke its threshold or a server was unreachable. */
     unhealthy: 6,
 } as const;
@@ -227,7 +228,9 @@ class Cli {
 
     async plan(flags: { stack: string; stackFile?: string; json?: string | boolean; quiet?: boolean; verbose?: boolean }): Promise<number> {
         // Loaded on demand: it pulls in the Pulumi SDK's mock runtime, which the cloud commands never need.
-        const { plan } = await import("./plan");
+        // require, not import(): the bin's CommonJS loader resolves extensionless .ts paths only through require.
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        const { plan } = require("./plan") as typeof import("./plan");
         const toStdout = flags.json === true;
         const result = await plan(
             { stack: flags.stack, stackFile: flags.stackFile, json: typeof flags.json === "string" ? flags.json : undefined, quiet: flags.quiet || toStdout, verbose: flags.verbose },
