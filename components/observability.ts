@@ -73,6 +73,11 @@ export function replicasLowestQuery(): string {
     return ["AzureMetrics", "| where MetricName == \"Replicas\"", "| summarize lowestReplicas = min(Minimum)"].join("\n");
 }
 
+/** An Azure portal link to a resource blade, e.g. "overview" or "logs". */
+export function portalLink(tenantId: string, resourceId: string, blade = "overview"): string {
+    return `https://portal.azure.com/#@${tenantId}/resource${resourceId}/${blade}`;
+}
+
 /** PromQL: an HPA of the namespace has been at its ceiling (used with `for`). */
 export function hpaAtMaxExpression(namespace: string): string {
     const sel = `{namespace=${JSON.stringify(namespace)}}`;
@@ -104,7 +109,10 @@ export interface ObservabilityArgs {
     /** AKS: managed Prometheus (HPA-at-max rule, and the api's /metrics scrape). */
     kubernetes?: {
         provider: k8s.Provider;
+        /** The app namespace's name (PromQL selector). */
         namespace: string;
+        /** The same name as the namespace resource's output, so the PodMonitor waits for the namespace. */
+        namespaceRef: pulumi.Input<string>;
         clusterName: pulumi.Input<string>;
         clusterId: pulumi.Input<string>;
         azureMonitorWorkspaceId: pulumi.Input<string>;
@@ -267,7 +275,7 @@ export class Observability extends pulumi.ComponentResource {
             new k8s.apiextensions.CustomResource(`${kube.scrape.name}-pod-monitor`, {
                 apiVersion: "azmonitoring.coreos.com/v1",
                 kind: "PodMonitor",
-                metadata: { name: `${kube.scrape.name}-metrics`, namespace: kube.namespace },
+                metadata: { name: `${kube.scrape.name}-metrics`, namespace: kube.namespaceRef },
                 spec: {
                     selector: { matchLabels: kube.scrape.matchLabels },
                     podMetricsEndpoints: [{ port: kube.scrape.port, path: kube.scrape.path ?? "/metrics", interval: "30s", scheme: "http" }],

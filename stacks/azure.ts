@@ -4,11 +4,11 @@ import { APP_NAMESPACE, PgbouncerDeployment, pgbouncerServiceHost } from "../com
 import { PlatformBase } from "../components/platform";
 import { Cache } from "../components/cache";
 import { CloudflareEdge } from "../components/cloudflareEdge";
-import { Observability } from "../components/observability";
+import { Observability, portalLink } from "../components/observability";
 import { Realtime, SIGNALR_REDIS_CHANNEL_PREFIX, signalRIdentityConnectionString } from "../components/realtime";
 import { FrontDoorCdn, StaticAssets } from "../components/staticAssets";
 import { AksCluster } from "../components/aksCluster";
-import { createAppTier } from "../components/appTier";
+import { createAppTier, roleService } from "../components/appTier";
 import { AppWiring, DiagnosticTarget, mergeWiring } from "../components/wiring";
 import { isProd, StackConfig, stackTags } from "./config";
 import { resolveDatabase, sharedAppPoolSize } from "./schema/database";
@@ -139,9 +139,113 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
     // --- PgBouncer Deployment (pooler "deployment", in the app namespace) ---
 
     // --- static assets and CDN (Front Door or Cloudflare; needs the web app's host) ---
+    const webOrigin = pulumi.interpolate`https://${appTier.webHost}`;
+    const cloudflareConfig = config.cdn === "cloudflare" ? config.cloudflare : undefined;
+    const staticAssets = new StaticAssets("static-assets", {
+        resourceGroupName: platform.resourceGroupName,
+        location: config.location,
+        accountLogicalName: `${config.namePrefix.slice(0, 10)}${config.environment.slice(0, 4)}st`,
+        zoneRedundant: edgeProd,
+        softDeleteDays: edgeProd ? 30 : 7,
+        // Pages on another host fetch fonts cross-origin (Front Door's web route serves pages and assets from one origin).
+        corsOrigins: [webOrigin, ...(cloudflareConfig ? [`https://${cloudflareConfig.webHostname}`] : [])],
+        tags,
+    });
+    diagnosticTargets.push(...staticAssets.diagnosticTargets);
+    outputs.staticAssetsAccount = staticAssets.accountName;
+    /** Origins browsers load the web app from: SignalR's CORS list. */
+    const publicWebOrigins: pulumi.Input<string>[] = [webOrigin];
+    let frontDoor: FrontDoorCdn | undefined;
+    if (config.cdn === "frontdoor") {
+        frontDoor = new FrontDoorCdn("frontdoor", {
+            resourceGroupName: platform.resourceGroupName,
+            profileName: `${edgeBase}-fd`,
+            staticOriginHost: staticAssets.blobHost,
+            web: config.frontDoor.webRoute
+                ? { host: appTier.webHost, healthPath: config.app.services[roleService(config.app.services, "web")].healthPath }
+                : undefined,
+            tags,
+        });
+        diagnosticTargets.push(...frontDoor.diagnosticTargets);
+        outputs.cdnUrl = frontDoor.staticUrl;
+        outputs.publicWebUrl = frontDoor.webUrl ?? webOrigin;
+        if (frontDoor.webUrl) publicWebOrigins.push(pulumi.interpolate`https://${frontDoor.endpointHostName}`);
+    } else if (cloudflareConfig && config.cloudflareApiToken) {
+        const edge = new CloudflareEdge("cloudflare", {
+            zoneId: cloudflareConfig.zoneId,
+            apiToken: pulumi.secret(config.cloudflareApiToken),
+            web: { hostname: cloudflareConfig.webHostname, originHost: appTier.webHost },
+            static: { hostname: cloudflareConfig.staticHostname, originHost: staticAssets.blobHost },
+            bypassPathPrefixes: cloudflareConfig.bypassPathPrefixes,
+        });
+        outputs.cdnUrl = edge.staticUrl;
+        outputs.publicWebUrl = edge.webUrl;
+        publicWebOrigins.push(`https://${cloudflareConfig.webHostname}`);
+    } else {
+        outputs.cdnUrl = staticAssets.containerUrl;
+        outputs.publicWebUrl = webOrigin;
+    }
+    // The SignalR Service the app was wired to above, now that its CORS origins are known.
+    const signalr = realtime === "signalr"
+        ? new Realtime("realtime", {
+            resourceGroupName: platform.resourceGroupName,
+            location: config.location,
+            resourceName: signalRName,
+            capacity: config.signalr.capacity ?? (edgeProd ? 2 : 1),
+            allowedOrigins: publicWebOrigins,
+            appIdentity: platform.workloadIdentity,
+            subscriptionId: platform.subscriptionId,
+            tags,
+        })
+        : undefined;
+    if (signalr) {
+        diagnosticTargets.push(...signalr.diagnosticTargets);
+        outputs.signalrHost = signalr.hostName;
+    }
 
     // --- observability (diagnostic settings for every target, alerts, scrape config) ---
-    void diagnosticTargets;
+    const scaledContainerApps = Object.entries(appTier.services).flatMap(([service, svc]) =>
+        svc.resourceId ? [{ service, resourceId: svc.resourceId, maxReplicas: svc.maxReplicas }] : []);
+    // Each Container App exports its Replicas metric, which the at-max alerts read.
+    diagnosticTargets.push(...scaledContainerApps.map((app) => ({
+        name: `container-app-${app.service}`, resourceId: app.resourceId, resourceType: "Microsoft.App/containerApps",
+    })));
+    const apiService = roleService(config.app.services, "api");
+    const observability = new Observability("observability", {
+        resourceGroupName: platform.resourceGroupName,
+        location: config.location,
+        namePrefix: edgeBase,
+        workspaceId: platform.workspace.id,
+        actionGroupId: platform.actionGroupId,
+        appInsightsId: platform.appInsights.id,
+        diagnosticTargets,
+        thresholds: config.observability,
+        containerApps: scaledContainerApps,
+        kubernetes: aksCluster && appTier.provider && appTier.namespace ? {
+            provider: appTier.provider,
+            namespace: APP_NAMESPACE,
+            namespaceRef: appTier.namespace,
+            clusterName: aksCluster.clusterName,
+            clusterId: aksCluster.clusterId,
+            azureMonitorWorkspaceId: aksCluster.monitorWorkspaceId,
+            scrape: { name: apiService, matchLabels: { "app.kubernetes.io/name": apiService }, port: "http" },
+        } : undefined,
+        redisClusterId: cache.clusterId,
+        signalrId: signalr?.id,
+        frontDoorProfileId: frontDoor?.profileId,
+        tags,
+    });
+    outputs.alertNames = observability.alertNames;
+    const link = (id: pulumi.Input<string>, blade?: string) =>
+        pulumi.all([platform.tenantId, id]).apply(([tenantId, resourceId]) => portalLink(tenantId, resourceId, blade));
+    outputs.dashboards = {
+        applicationInsights: link(platform.appInsights.id),
+        logs: link(platform.workspace.id, "logs"),
+        redis: link(cache.clusterId),
+        ...(signalr ? { signalr: link(signalr.id) } : {}),
+        ...(frontDoor ? { frontDoor: link(frontDoor.profileId) } : {}),
+        ...(aksCluster ? { aks: link(aksCluster.clusterId, "workloads"), prometheus: link(aksCluster.monitorWorkspaceId) } : {}),
+    };
 
     return outputs;
 }
