@@ -20,6 +20,8 @@ export interface PlanOptions {
     json?: string;
     quiet?: boolean;
     verbose?: boolean;
+    /** Write every Kubernetes resource as YAML into this directory and validate it. */
+    manifests?: string;
     /** Policy pack config (`--policy-pack-config` format); default policy/config.json. */
     policyConfig?: string;
 }
@@ -128,6 +130,7 @@ async function main(argv: string[]): Promise<number> {
         .option("--json <file>", "write the plan as JSON")
         .option("-q, --quiet", "print nothing but errors")
         .option("--verbose", "print stack traces of program errors")
+        .option("--manifests <dir>", "write each Kubernetes resource as YAML into <dir> and validate it against the Kubernetes schemas")
         .option("--policy-config <file>", "policy pack config, as for pulumi preview --policy-pack-config (default policy/config.json)")
         .exitOverride();
     try {

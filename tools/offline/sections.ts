@@ -2,6 +2,7 @@ import { budgetSection } from "./budget";
 import { policySection } from "./policy";
 import type { ProgramRun } from "./capture";
 import type { PlanDocument, PlanOptions } from "../plan";
+import { manifestsSection } from "./manifests";
 
 /**
  * A section of the offline plan beyond the resource tree (connection budget, Kubernetes
@@ -18,4 +19,4 @@ export interface PlanSectionContext {
 export type PlanSection = (ctx: PlanSectionContext) => Promise<number> | number;
 
 /** Sections run in this order after the program has run. */
-export const PLAN_SECTIONS: PlanSection[] = [budgetSection, policySection];
+export const PLAN_SECTIONS: PlanSection[] = [budgetSection, manifestsSection, policySection];
