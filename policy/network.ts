@@ -81,7 +81,7 @@ const publicBlobSchema = configSchema({
     publicContainers: {
         type: "array",
         items: { type: "string" },
-        default: ["static-assets"],
+        default: ["static"],
         description: "Blob containers that may allow anonymous blob reads (the CDN origin of the static assets).",
     },
 });
@@ -90,7 +90,7 @@ const containerNameOf = (r: PolicyResource) => String(r.props.containerName ?? r
 
 export const storagePublicBlobAccess: StackValidationPolicy = {
     name: "storage-public-blob-access",
-    description: "No anonymous blob access except blob-level reads on the static-assets container the CDN serves.",
+    description: "No anonymous blob access except blob-level reads on the static-assets container (\"static\") the CDN serves.",
     configSchema: publicBlobSchema,
     validateStack: (args, reportViolation) => {
         const { publicContainers } = settingsOf<{ publicContainers: string[] }>(args, publicBlobSchema);
