@@ -107,7 +107,7 @@ describe("Cloudflare edge (plan of prod-cloudflare)", () => {
     it("creates no Front Door, and outputs the Cloudflare URLs", () => {
         assert.strictEqual(resourcesOfType(doc(), "azure-native:cdn:Profile").length, 0);
         const outputs = doc().outputs as Record<string, unknown>;
-        assert.strictEqual(outputs.webUrl, `https://${WEB}/`);
+        assert.strictEqual(outputs.publicWebUrl, `https://${WEB}/`);
         assert.strictEqual(outputs.cdnUrl, `https://${STATIC}/static/`);
     });
 });
