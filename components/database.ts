@@ -251,6 +251,13 @@ export class DatabaseTier extends pulumi.ComponentResource {
         };
     }
 
+    /** PgBouncer `[databases]` entries: each endpoint name and the server behind it. */
+    serverDatabases(): { name: string; host: pulumi.Output<string>; port: number; dbname: string }[] {
+        return [this.primary, ...this.replicas].map((server, i) => ({
+            name: this.endpoints[i].name, host: server.fqdn, port: POSTGRES_PORT, dbname: this.databaseName,
+        }));
+    }
+
     /** The seed's tuning for a server of this SKU, plus the built-in PgBouncer when that is the pooler. */
     private parametersFor(db: ResolvedDatabase, skuName: string): ServerParameter[] {
         const tuning = serverParameters(skuName, db.parameters);

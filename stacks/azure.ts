@@ -137,6 +137,17 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
     if (appTier.namespace) outputs.kubernetesNamespace = appTier.namespace;
 
     // --- PgBouncer Deployment (pooler "deployment", in the app namespace) ---
+    if (databaseConfig.pooler === "deployment") {
+        if (!appTier.provider || !appTier.namespace) throw new Error("the PgBouncer Deployment needs the Kubernetes app tier's provider and namespace");
+        new PgbouncerDeployment("pgbouncer", {
+            provider: appTier.provider,
+            namespace: appTier.namespace,
+            databases: database.serverDatabases(),
+            user: database.adminLogin,
+            password: database.adminPassword,
+            settings: databaseConfig.pgbouncer,
+        });
+    }
 
     // --- static assets and CDN (Front Door or Cloudflare; needs the web app's host) ---
     const webOrigin = pulumi.interpolate`https://${appTier.webHost}`;
