@@ -1,0 +1,379 @@
+import { strict as assert } from "assert";
+import { policies } from "../../policy/catalogue";
+import { analyze, duringPreview, policyNamed, TestResource, unknown } from "./harness";
+import * as r from "./resources";
+import { edit, T } from "./resources";
+
+/**
+ * For every policy: resources that pass, resources that break it (with the message expected),
+ * and resources where a value it reads is unknown during preview (the path the engine names).
+ */
+interface PolicyCases {
+    /** Scenarios (each a set of resources) with no violation. */
+    pass: TestResource[][];
+    fail: { resources: TestResource[]; message: RegExp }[];
+    /** Omitted only for a policy that reads no property value (it then must not care about unknowns). */
+    unknown: { resources: TestResource[]; path: string } | { readsNoValues: TestResource[] };
+}
+
+const CASES: Record<string, PolicyCases> = {
+    "containerapp-min-replicas": {
+        pass: [[r.managedEnvironment, r.containerApp]],
+        fail: [
+            { resources: [r.managedEnvironment, edit(r.containerApp, "template.scale.minReplicas", 2)], message: /minReplicas 2; expected at least 3 \(its environment .* is zone redundant\)/ },
+            { resources: [edit(r.managedEnvironment, "zoneRedundant", false), edit(r.containerApp, "template.scale.minReplicas", 1)], message: /minReplicas 1; expected at least 2\.$/ },
+            { resources: [r.managedEnvironment, edit(r.containerApp, "template.scale.minReplicas", undefined)], message: /minReplicas 0/ },
+        ],
+        unknown: { resources: [r.managedEnvironment, edit(r.containerApp, "template.scale.minReplicas", unknown)], path: "template.scale.minReplicas" },
+    },
+    "containerapp-max-replicas": {
+        pass: [[r.containerApp]],
+        fail: [{ resources: [edit(r.containerApp, "template.scale.maxReplicas", 2)], message: /maxReplicas 2 is below minReplicas 3/ }],
+        unknown: { resources: [edit(r.containerApp, "template.scale.maxReplicas", unknown)], path: "template.scale.maxReplicas" },
+    },
+    "containerapp-scale-rules": {
+        pass: [[r.containerApp]],
+        fail: [
+            { resources: [edit(r.containerApp, "template.scale.rules", [])], message: /rules is empty/ },
+            { resources: [edit(r.containerApp, "template.scale.rules", [{ name: "cpu", custom: { type: "cpu", metadata: { type: "Utilization", value: "70" } } }])], message: /has ingress but no HTTP scale rule/ },
+        ],
+        unknown: { resources: [edit(r.containerApp, "template.scale.rules", unknown)], path: "template.scale.rules" },
+    },
+    "containerapps-environment-zone-redundant": {
+        pass: [[r.managedEnvironment], [edit(edit(r.managedEnvironment, "zoneRedundant", false), "tags.environment", "dev")]],
+        fail: [{ resources: [edit(r.managedEnvironment, "zoneRedundant", false)], message: /zoneRedundant is not true/ }],
+        unknown: { resources: [edit(r.managedEnvironment, "tags", unknown)], path: "tags" },
+    },
+    "k8s-deployment-replicas": {
+        pass: [[r.deployment], [edit(r.deployment, "spec.replicas", 1), r.hpa]],
+        fail: [{ resources: [edit(r.deployment, "spec.replicas", 1)], message: /spec.replicas 1 and no HorizontalPodAutoscaler; expected at least 2/ }],
+        unknown: { resources: [edit(r.deployment, "spec.replicas", unknown)], path: "spec.replicas" },
+    },
+    "k8s-hpa-min-replicas": {
+        pass: [[r.hpa]],
+        fail: [{ resources: [edit(r.hpa, "spec.minReplicas", 1)], message: /spec.minReplicas is 1; expected at least 2/ }],
+        unknown: { resources: [edit(r.hpa, "spec.minReplicas", unknown)], path: "spec.minReplicas" },
+    },
+    "k8s-hpa-max-replicas": {
+        pass: [[r.hpa]],
+        fail: [{ resources: [edit(r.hpa, "spec.maxReplicas", 2)], message: /spec.maxReplicas is 2; expected more than minReplicas \(2\)/ }],
+        unknown: { resources: [edit(r.hpa, "spec.maxReplicas", unknown)], path: "spec.maxReplicas" },
+    },
+    "k8s-hpa-scale-down-stabilization": {
+        pass: [[r.hpa], [edit(r.hpa, "spec.behavior", undefined)]],
+        fail: [{ resources: [edit(r.hpa, "spec.behavior.scaleDown.stabilizationWindowSeconds", 60)], message: /stabilizationWindowSeconds is 60; expected at least 300/ }],
+        unknown: { resources: [edit(r.hpa, "spec.behavior.scaleDown.stabilizationWindowSeconds", unknown)], path: "spec.behavior.scaleDown.stabilizationWindowSeconds" },
+    },
+    "k8s-hpa-metrics": {
+        pass: [[r.hpa]],
+        fail: [{ resources: [edit(r.hpa, "spec.metrics", undefined)], message: /spec.metrics is empty/ }],
+        unknown: { resources: [edit(r.hpa, "spec.metrics", unknown)], path: "spec.metrics" },
+    },
+    "container-resources": {
+        pass: [[r.containerApp, r.deployment]],
+        fail: [
+            { resources: [edit(r.containerApp, "template.containers.0.resources", undefined)], message: /container "api" has no resources.cpu and resources.memory/ },
+            { resources: [edit(r.deployment, "spec.template.spec.containers.0.resources.limits", undefined)], message: /container "api" has no resources.limits.cpu, resources.limits.memory/ },
+        ],
+        unknown: { resources: [edit(r.deployment, "spec.template.spec.containers", unknown)], path: "spec.template.spec.containers" },
+    },
+    "container-probes": {
+        pass: [[r.containerApp, r.deployment]],
+        fail: [
+            { resources: [edit(r.containerApp, "template.containers.0.probes", [{ type: "Startup", tcpSocket: { port: 8080 } }])], message: /no Liveness or Readiness probe/ },
+            { resources: [edit(r.deployment, "spec.template.spec.containers.0.readinessProbe", undefined)], message: /container "api" has no readinessProbe/ },
+        ],
+        unknown: { resources: [edit(r.containerApp, "template.containers.0.probes", unknown)], path: "template.containers.0.probes" },
+    },
+    "k8s-pod-disruption-budget": {
+        pass: [[r.deployment, r.pdb]],
+        fail: [
+            { resources: [r.deployment], message: /runs 2 replicas but no PodDisruptionBudget in namespace "bookstore"/ },
+            { resources: [r.deployment, edit(r.pdb, "spec.selector.matchLabels", { app: "web" })], message: /no PodDisruptionBudget/ },
+            { resources: [edit(r.deployment, "spec.replicas", 1), r.hpa], message: /runs 2 replicas/ },
+        ],
+        unknown: { resources: [r.deployment, edit(r.pdb, "spec.selector", unknown, "state")], path: "spec.selector" },
+    },
+    "aks-user-pool-autoscaling": {
+        pass: [[r.aksCluster, r.userPool, r.spotPool]],
+        fail: [
+            { resources: [edit(r.userPool, "minCount", 1)], message: /user pool "user" has minCount 1; expected at least 2/ },
+            { resources: [edit(r.userPool, "enableAutoScaling", false)], message: /user pool "user" does not autoscale/ },
+            { resources: [edit(r.aksCluster, "agentPoolProfiles.0.mode", "User")], message: /user pool "system" does not autoscale/ },
+        ],
+        unknown: { resources: [edit(r.userPool, "minCount", unknown)], path: "minCount" },
+    },
+    "postgres-zone-redundant-ha": {
+        pass: [[r.postgresPrimary, r.postgresReplica]],
+        fail: [{ resources: [edit(r.postgresPrimary, "highAvailability.mode", "SameZone")], message: /highAvailability.mode is SameZone; expected ZoneRedundant/ }],
+        unknown: { resources: [edit(r.postgresPrimary, "highAvailability", unknown)], path: "highAvailability" },
+    },
+    "postgres-read-replica": {
+        pass: [[r.postgresPrimary, r.postgresReplica]],
+        fail: [{ resources: [r.postgresPrimary], message: /Server "pg" has 0 read replica\(s\); expected at least 1/ }],
+        unknown: { resources: [r.postgresPrimary, edit(r.postgresReplica, "createMode", unknown, "state")], path: "createMode" },
+    },
+    "postgres-replica-no-ha": {
+        pass: [[r.postgresPrimary, r.postgresReplica]],
+        fail: [{ resources: [edit(r.postgresReplica, "highAvailability.mode", "ZoneRedundant")], message: /read replica with highAvailability.mode ZoneRedundant/ }],
+        unknown: { resources: [edit(r.postgresReplica, "highAvailability.mode", unknown)], path: "highAvailability.mode" },
+    },
+    "postgres-burstable-sku": {
+        pass: [[r.postgresPrimary, r.postgresReplica], [edit(edit(r.postgresPrimary, "sku", { name: "Standard_B2s", tier: "Burstable" }), "highAvailability.mode", "Disabled")]],
+        fail: [
+            { resources: [edit(r.postgresPrimary, "sku", { name: "Standard_B2s", tier: "Burstable" })], message: /is Burstable with highAvailability.mode ZoneRedundant/ },
+            { resources: [edit(edit(r.postgresPrimary, "sku", { name: "Standard_B2s", tier: "Burstable" }), "highAvailability.mode", "Disabled"), r.postgresReplica], message: /is Burstable and has 1 read replica/ },
+            { resources: [r.postgresPrimary, edit(r.postgresReplica, "sku", { name: "Standard_B2s", tier: "Burstable" })], message: /read replica on a Burstable SKU/ },
+        ],
+        unknown: { resources: [edit(r.postgresPrimary, "sku", unknown, "state")], path: "sku" },
+    },
+    "redis-high-availability": {
+        pass: [[r.managedRedis, r.redisCache]],
+        fail: [
+            { resources: [edit(r.managedRedis, "highAvailability", "Disabled")], message: /highAvailability is Disabled/ },
+            { resources: [edit(r.redisCache, "sku", { name: "Basic", family: "C", capacity: 1 })], message: /sku.name is Basic/ },
+        ],
+        unknown: { resources: [edit(r.managedRedis, "highAvailability", unknown)], path: "highAvailability" },
+    },
+    "signalr-capacity": {
+        pass: [[r.signalR]],
+        fail: [{ resources: [edit(r.signalR, "sku.capacity", 1)], message: /sku.capacity is 1; expected at least 2/ }],
+        unknown: { resources: [edit(r.signalR, "sku", unknown)], path: "sku" },
+    },
+    "postgres-backup-retention": {
+        pass: [[r.postgresPrimary], [edit(r.postgresPrimary, "backup.backupRetentionDays", undefined)]],
+        fail: [{ resources: [edit(r.postgresPrimary, "backup.backupRetentionDays", 3)], message: /backupRetentionDays is 3; expected at least 7/ }],
+        unknown: { resources: [edit(r.postgresPrimary, "backup.backupRetentionDays", unknown)], path: "backup.backupRetentionDays" },
+    },
+    "postgres-geo-redundant-backup": {
+        pass: [[r.postgresPrimary, r.postgresReplica]],
+        fail: [{ resources: [edit(r.postgresPrimary, "backup.geoRedundantBackup", "Disabled")], message: /geoRedundantBackup is Disabled; expected Enabled/ }],
+        unknown: { resources: [edit(r.postgresPrimary, "backup.geoRedundantBackup", unknown)], path: "backup.geoRedundantBackup" },
+    },
+    "protect-stateful-resources": {
+        pass: [[r.postgresPrimary, r.storageAccount, r.keyVault]],
+        fail: [
+            { resources: [{ ...r.postgresPrimary, protect: false }], message: /Server "pg" holds data but is not protected/ },
+            { resources: [{ ...r.keyVault, protect: false }], message: /Vault "kv" holds data but is not protected/ },
+        ],
+        unknown: { readsNoValues: [{ ...edit(r.storageAccount, "accountName", unknown, "state"), protect: false }] },
+    },
+    "storage-soft-delete": {
+        pass: [[r.storageAccount, r.blobService]],
+        fail: [
+            { resources: [r.storageAccount], message: /has no blob service properties/ },
+            { resources: [r.storageAccount, edit(r.blobService, "deleteRetentionPolicy.enabled", false)], message: /deleteRetentionPolicy is not enabled/ },
+            { resources: [r.storageAccount, edit(r.blobService, "containerDeleteRetentionPolicy.days", 1)], message: /containerDeleteRetentionPolicy.days is 1; expected at least 7/ },
+        ],
+        unknown: { resources: [r.storageAccount, edit(r.blobService, "deleteRetentionPolicy", unknown, "state")], path: "deleteRetentionPolicy" },
+    },
+    "postgres-private-access": {
+        pass: [[r.postgresPrimary, r.postgresReplica]],
+        fail: [
+            { resources: [edit(r.postgresPrimary, "network.publicNetworkAccess", "Enabled")], message: /publicNetworkAccess is Enabled/ },
+            { resources: [edit(r.postgresPrimary, "network", undefined)], message: /neither network.delegatedSubnetResourceId nor publicNetworkAccess Disabled/ },
+        ],
+        unknown: { resources: [edit(r.postgresPrimary, "network.publicNetworkAccess", unknown)], path: "network.publicNetworkAccess" },
+    },
+    "redis-tls": {
+        pass: [[r.managedRedis, r.managedRedisDatabase, r.redisCache]],
+        fail: [
+            { resources: [edit(r.redisCache, "enableNonSslPort", true)], message: /enableNonSslPort is true/ },
+            { resources: [edit(r.redisCache, "minimumTlsVersion", undefined)], message: /minimumTlsVersion is undefined; expected 1.2 or later, set explicitly/ },
+            { resources: [edit(r.managedRedis, "minimumTlsVersion", "1.0")], message: /minimumTlsVersion is 1.0/ },
+            { resources: [edit(r.managedRedisDatabase, "clientProtocol", "Plaintext")], message: /clientProtocol is Plaintext; expected Encrypted/ },
+        ],
+        unknown: { resources: [edit(r.managedRedisDatabase, "clientProtocol", unknown)], path: "clientProtocol" },
+    },
+    "storage-secure-transport": {
+        pass: [[r.storageAccount]],
+        fail: [
+            { resources: [edit(r.storageAccount, "enableHttpsTrafficOnly", false)], message: /enableHttpsTrafficOnly is false/ },
+            { resources: [edit(r.storageAccount, "minimumTlsVersion", "TLS1_0")], message: /minimumTlsVersion is TLS1_0; expected TLS1_2 or later/ },
+        ],
+        unknown: { resources: [edit(r.storageAccount, "minimumTlsVersion", unknown)], path: "minimumTlsVersion" },
+    },
+    "storage-public-blob-access": {
+        pass: [[r.storageAccount, r.staticAssetsContainer, edit(edit(r.staticAssetsContainer, "containerName", "uploads"), "publicAccess", "None")]],
+        fail: [
+            { resources: [r.storageAccount, r.staticAssetsContainer, edit(r.staticAssetsContainer, "containerName", "uploads")], message: /allows anonymous access \(Blob\); only static may/ },
+            { resources: [r.storageAccount, edit(r.staticAssetsContainer, "publicAccess", "Container")], message: /anonymous access Container; expected Blob/ },
+            { resources: [r.storageAccount], message: /sets allowBlobPublicAccess but hosts no public static container/ },
+        ],
+        unknown: { resources: [r.storageAccount, edit(r.staticAssetsContainer, "publicAccess", unknown, "state")], path: "publicAccess" },
+    },
+    "frontdoor-https-only": {
+        pass: [[r.frontDoorRoute], [edit(edit(r.frontDoorRoute, "supportedProtocols", ["Https"]), "httpsRedirect", undefined)]],
+        fail: [
+            { resources: [edit(r.frontDoorRoute, "httpsRedirect", "Disabled")], message: /accepts HTTP with httpsRedirect Disabled/ },
+            { resources: [edit(r.frontDoorRoute, "forwardingProtocol", undefined)], message: /forwardingProtocol is MatchRequest; expected HttpsOnly/ },
+        ],
+        unknown: { resources: [edit(r.frontDoorRoute, "httpsRedirect", unknown)], path: "httpsRedirect" },
+    },
+    "cloudflare-ssl-strict": {
+        pass: [[r.cloudflareRecord, r.cloudflareSsl, r.cloudflareMinTls]],
+        fail: [
+            { resources: [r.cloudflareRecord], message: /has no "ssl" zone setting; expected "strict"/ },
+            { resources: [r.cloudflareRecord, edit(r.cloudflareSsl, "value", "flexible")], message: /sets "ssl" to "flexible"; expected "strict"/ },
+        ],
+        unknown: { resources: [edit(r.cloudflareRecord, "zoneId", unknown, "state"), r.cloudflareSsl], path: "zoneId" },
+    },
+    "cloudflare-min-tls": {
+        pass: [[r.cloudflareRecord, r.cloudflareSsl, r.cloudflareMinTls]],
+        fail: [
+            { resources: [r.cloudflareRecord, r.cloudflareSsl], message: /has no "min_tls_version" zone setting/ },
+            { resources: [r.cloudflareRecord, edit(r.cloudflareMinTls, "value", "1.0")], message: /sets "min_tls_version" to "1.0"/ },
+        ],
+        unknown: { resources: [r.cloudflareRecord, edit(r.cloudflareMinTls, "value", unknown, "state")], path: "value" },
+    },
+    "keyvault-purge-protection": {
+        pass: [[r.keyVault]],
+        fail: [{ resources: [edit(r.keyVault, "properties.enablePurgeProtection", undefined)], message: /enablePurgeProtection is not true/ }],
+        unknown: { resources: [edit(r.keyVault, "properties.enablePurgeProtection", unknown)], path: "properties.enablePurgeProtection" },
+    },
+    "keyvault-rbac-authorization": {
+        pass: [[r.keyVault]],
+        fail: [{ resources: [edit(r.keyVault, "properties.enableRbacAuthorization", false)], message: /enableRbacAuthorization is not true/ }],
+        unknown: { resources: [edit(r.keyVault, "properties", unknown)], path: "properties" },
+    },
+    "aks-entra-rbac": {
+        pass: [[r.aksCluster]],
+        fail: [
+            { resources: [edit(r.aksCluster, "disableLocalAccounts", false)], message: /disableLocalAccounts is not true/ },
+            { resources: [edit(r.aksCluster, "aadProfile.enableAzureRBAC", false)], message: /aadProfile must set managed and enableAzureRBAC/ },
+        ],
+        unknown: { resources: [edit(r.aksCluster, "aadProfile", unknown)], path: "aadProfile" },
+    },
+    "registry-admin-user-disabled": {
+        pass: [[r.registry]],
+        fail: [{ resources: [edit(r.registry, "adminUserEnabled", true)], message: /adminUserEnabled is true/ }],
+        unknown: { resources: [edit(r.registry, "adminUserEnabled", unknown)], path: "adminUserEnabled" },
+    },
+    "image-pinned": {
+        pass: [[r.containerApp, r.deployment, edit(r.deployment, "spec.template.spec.containers.0.image", `bookstoreacr.azurecr.io/api@sha256:${"a".repeat(64)}`)]],
+        fail: [
+            { resources: [edit(r.containerApp, "template.containers.0.image", "bookstoreacr.azurecr.io/bookstore-api:latest")], message: /uses the mutable tag "latest"; pin a tag or a digest/ },
+            { resources: [edit(r.deployment, "spec.template.spec.containers.0.image", "nginx")], message: /"nginx" has no tag or digest/ },
+        ],
+        unknown: { resources: [edit(r.containerApp, "template.containers.0.image", unknown)], path: "template.containers.0.image" },
+    },
+    "k8s-run-as-non-root": {
+        pass: [[r.deployment]],
+        fail: [{ resources: [edit(r.deployment, "spec.template.spec.securityContext", undefined)], message: /container "api" may run as root/ }],
+        unknown: { resources: [edit(r.deployment, "spec.template.spec.securityContext", unknown)], path: "spec.template.spec.securityContext" },
+    },
+    "k8s-no-privilege-escalation": {
+        pass: [[r.deployment]],
+        fail: [
+            { resources: [edit(r.deployment, "spec.template.spec.containers.0.securityContext.allowPrivilegeEscalation", undefined)], message: /does not set securityContext.allowPrivilegeEscalation: false/ },
+            { resources: [edit(r.deployment, "spec.template.spec.containers.0.securityContext.privileged", true)], message: /container "api" is privileged/ },
+        ],
+        unknown: { resources: [edit(r.deployment, "spec.template.spec.containers.0.securityContext", unknown)], path: "spec.template.spec.containers.0.securityContext" },
+    },
+};
+
+describe("policy catalogue", () => {
+    it("has passing, failing and unknown-value cases for every policy", () => {
+        assert.deepEqual(Object.keys(CASES).sort(), policies.map((p) => p.name).sort());
+    });
+
+    it("names policies uniquely, in kebab case, with a description", () => {
+        assert.equal(new Set(policies.map((p) => p.name)).size, policies.length);
+        for (const p of policies) {
+            assert.match(p.name, /^[a-z0-9]+(-[a-z0-9]+)*$/);
+            assert.ok(p.description.length > 20, p.name);
+        }
+    });
+
+    for (const [name, cases] of Object.entries(CASES)) {
+        describe(name, () => {
+            const only = () => [policyNamed(name)];
+
+            cases.pass.forEach((resources, i) => {
+                it(`passes well-configured resources (case ${i + 1})`, async () => {
+                    assert.deepEqual(await analyze(resources, { policies: only() }), []);
+                });
+            });
+
+            cases.fail.forEach((failing, i) => {
+                it(`reports a mandatory violation (case ${i + 1})`, async () => {
+                    const violations = await analyze(failing.resources, { policies: only() });
+                    assert.ok(violations.length > 0, "expected a violation");
+                    for (const v of violations) {
+                        assert.equal(v.policy, name);
+                        assert.equal(v.level, "mandatory");
+                        assert.match(v.urn, /^urn:pulumi:test::bookstore::/);
+                    }
+                    assert.ok(violations.some((v) => failing.message.test(v.message)),
+                        `no message matched ${failing.message}: ${violations.map((v) => v.message).join(" | ")}`);
+                });
+            });
+
+            if ("path" in cases.unknown) {
+                const { resources, path } = cases.unknown;
+                it("reports a value unknown during preview as the engine's advisory, not a crash", async () => {
+                    const violations = await analyze(resources, { policies: only() });
+                    assert.deepEqual(violations.map((v) => [v.policy, v.level, v.message]), [[name, "advisory", duringPreview(name, path)]]);
+                });
+            } else {
+                const { readsNoValues } = cases.unknown;
+                it("reads no property values, so unknowns during preview don't stop it", async () => {
+                    const violations = await analyze(readsNoValues, { policies: only() });
+                    assert.ok(violations.length > 0 && violations.every((v) => v.level === "mandatory"));
+                });
+            }
+        });
+    }
+});
+
+describe("policy scope and types", () => {
+    it("checks production-only rules only where the environment tag or label says prod", async () => {
+        const devEnvironment = edit(edit(r.managedEnvironment, "zoneRedundant", false), "tags.environment", "dev");
+        const devApp = edit(edit(r.containerApp, "template.scale.minReplicas", 1), "tags.environment", "dev");
+        assert.deepEqual(await analyze([devEnvironment, devApp]), []);
+    });
+
+    it("treats a resource without an environment as in scope", async () => {
+        const untagged = edit(edit(r.postgresPrimary, "tags", undefined), "highAvailability.mode", "Disabled");
+        const violations = await analyze([untagged, r.postgresReplica]);
+        assert.deepEqual(violations.map((v) => v.policy), ["postgres-zone-redundant-ha"]);
+    });
+
+    it("matches a Container App to its environment by id when no dependency links them", async () => {
+        const app = { ...edit(r.containerApp, "template.scale.minReplicas", 2), dependsOn: [] };
+        const violations = await analyze([r.managedEnvironment, app], { policies: [policyNamed("containerapp-min-replicas")] });
+        assert.match(violations[0].message, /zone redundant/);
+    });
+
+    it("uses the type tokens of the provider SDKs' classes", () => {
+        const classes: Record<string, { __pulumiType: string }> = {
+            [T.containerApp]: require("@pulumi/azure-native/app").ContainerApp,
+            [T.environment]: require("@pulumi/azure-native/app").ManagedEnvironment,
+            [T.route]: require("@pulumi/azure-native/cdn").Route,
+            [T.registry]: require("@pulumi/azure-native/containerregistry").Registry,
+            [T.cluster]: require("@pulumi/azure-native/containerservice").ManagedCluster,
+            [T.agentPool]: require("@pulumi/azure-native/containerservice").AgentPool,
+            [T.postgres]: require("@pulumi/azure-native/dbforpostgresql").Server,
+            [T.postgresDatabase]: require("@pulumi/azure-native/dbforpostgresql").Database,
+            [T.keyVault]: require("@pulumi/azure-native/keyvault").Vault,
+            [T.redis]: require("@pulumi/azure-native/redis").Redis,
+            [T.managedRedis]: require("@pulumi/azure-native/redisenterprise").RedisEnterprise,
+            [T.managedRedisDatabase]: require("@pulumi/azure-native/redisenterprise").Database,
+            [T.signalR]: require("@pulumi/azure-native/signalrservice").SignalR,
+            [T.storageAccount]: require("@pulumi/azure-native/storage").StorageAccount,
+            [T.blobService]: require("@pulumi/azure-native/storage").BlobServiceProperties,
+            [T.blobContainer]: require("@pulumi/azure-native/storage").BlobContainer,
+            [T.cloudflareZoneSetting]: require("@pulumi/cloudflare").ZoneSetting,
+            [T.cloudflareDnsRecord]: require("@pulumi/cloudflare").DnsRecord,
+            [T.deployment]: require("@pulumi/kubernetes").apps.v1.Deployment,
+            [T.hpa]: require("@pulumi/kubernetes").autoscaling.v2.HorizontalPodAutoscaler,
+            [T.pdb]: require("@pulumi/kubernetes").policy.v1.PodDisruptionBudget,
+        };
+        for (const [token, cls] of Object.entries(classes)) assert.equal(cls.__pulumiType, token);
+        const types = require("../../policy/types");
+        for (const value of Object.values(types) as { __pulumiType: string }[]) {
+            assert.ok(Object.keys(classes).includes(value.__pulumiType) || value.__pulumiType.startsWith("cloudflare:") || value.__pulumiType === "azure-native:dbforpostgresql:Configuration",
+                `${value.__pulumiType} is not checked against its class`);
+        }
+    });
+});
