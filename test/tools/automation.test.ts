@@ -23,11 +23,15 @@ const RG = "azure-native:resources:ResourceGroup";
 const PG = "azure-native:dbforpostgresql:Server";
 const KV = "azure-native:keyvault:Vault";
 
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "automation-test-"));
+
 function tempDir(prefix: string): string {
-    return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    return fs.mkdtempSync(path.join(scratch, prefix));
 }
 
 describe("automation library (Automation API over a fake Pulumi CLI)", () => {
+    after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
     describe("argument construction", () => {
         it("selects the stack in the project directory, then previews with the policy pack", async () => {
             const cli = new FakePulumiCli();

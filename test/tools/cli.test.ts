@@ -29,6 +29,7 @@ function binWithoutPulumi(args: string[]) {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), "no-pulumi-"));
     const started = Date.now();
     const child = spawnSync(process.execPath, [BIN, ...args], { cwd: os.tmpdir(), encoding: "utf8", env: { PATH: empty, HOME: empty }, timeout: 60000 });
+    fs.rmSync(empty, { recursive: true, force: true });
     return { exitCode: child.status, stdout: child.stdout, stderr: child.stderr, seconds: (Date.now() - started) / 1000 };
 }
 

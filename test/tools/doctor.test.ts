@@ -39,6 +39,7 @@ describe("doctor against a real PostgreSQL 15 primary and streaming replica", fu
     let primary: string;
     let replica: string;
     let urls: string[];
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "doctor-outputs-"));
 
     before(async function () {
         const missing = missingClusterBinaries();
@@ -56,6 +57,7 @@ describe("doctor against a real PostgreSQL 15 primary and streaming replica", fu
 
     after(async () => {
         await cluster?.stop();
+        fs.rmSync(scratch, { recursive: true, force: true });
     });
 
     it("reports lag 0 on an idle replica, the streaming standby, and exits 0", async () => {
@@ -91,7 +93,7 @@ describe("doctor against a real PostgreSQL 15 primary and streaming replica", fu
         assert.deepEqual([...new Set(fromStack.rows.map((row) => `${row.role} ${row.server}`))], [`primary ${primary}`, `replica ${replica}`]);
         assert.deepEqual(runner.callOf("stack output").args.slice(0, 3), ["stack", "output", "--json"]);
 
-        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "doctor-outputs-")), "outputs.json");
+        const file = path.join(scratch, "outputs.json");
         fs.writeFileSync(file, JSON.stringify(outputs));
         const fromFile = await doctor(["--outputs-file", file, "--sslmode", "disable"]);
         assert.equal(fromFile.exitCode, EXIT.ok, fromFile.err.join("\n"));
@@ -199,7 +201,7 @@ describe("doctor against a real PostgreSQL 15 primary and streaming replica", fu
         const badUrl = await doctor(["--primary", "mysql://x@y/z"]);
         assert.equal(badUrl.exitCode, EXIT.usage);
         assert.match(badUrl.err.join("\n"), /--primary: expected a postgres:\/\/ or postgresql:\/\/ URL, got protocol "mysql:"/);
-        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "doctor-outputs-")), "outputs.json");
+        const file = path.join(scratch, "outputs.json");
         fs.writeFileSync(file, JSON.stringify({ ...cluster.stackOutputs(), databaseWriteHost: undefined }));
         const missing = await doctor(["--outputs-file", file]);
         assert.equal(missing.exitCode, EXIT.usage);
