@@ -145,7 +145,8 @@ export async function previewStack(options: OperationOptions & PolicyOptions): P
 export async function deployStack(options: OperationOptions & PolicyOptions & Confirmation): Promise<OperationResult> {
     const projectDir = options.projectDir ?? PROJECT_DIR;
     if (isProductionStack(options.stack, projectDir) && !isConfirmed(options.stack, options)) {
-        const preview = await previewStack({ ...options, config: undefined });
+        options.onProgress?.("production stack: previewing first, to refuse replacements of protected resources");
+        const preview = await previewStack(options);
         if (preview.protectedReplacements.length > 0) throw refuseProtectedReplacements(options.stack, preview.protectedReplacements);
     }
     let outputs: OutputMap | undefined;
