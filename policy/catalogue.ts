@@ -1,5 +1,6 @@
 import type { Policies } from "@pulumi/policy";
 import { availabilityPolicies } from "./availability";
+import { budgetPolicies } from "./budget";
 import { dataProtectionPolicies } from "./dataProtection";
 import { networkPolicies } from "./network";
 import { workloadPolicies } from "./workload";
@@ -15,4 +16,5 @@ export const policies: Policies = [
     ...dataProtectionPolicies,
     ...networkPolicies,
     ...workloadPolicies,
+    ...budgetPolicies,
 ];

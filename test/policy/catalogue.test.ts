@@ -249,6 +249,22 @@ const CASES: Record<string, PolicyCases> = {
         fail: [{ resources: [edit(r.registry, "adminUserEnabled", true)], message: /adminUserEnabled is true/ }],
         unknown: { resources: [edit(r.registry, "adminUserEnabled", unknown)], path: "adminUserEnabled" },
     },
+    "connection-budget": {
+        pass: [[r.postgresPrimary, r.postgresParameter("max_connections", "200"), r.postgresParameter("pgbouncer.enabled", "true"),
+            r.postgresParameter("pgbouncer.max_client_conn", "1000"), r.postgresParameter("pgbouncer.default_pool_size", "25"), r.databaseClientApp]],
+        fail: [
+            {
+                resources: [r.postgresPrimary, r.postgresParameter("max_connections", "200"), r.postgresParameter("pgbouncer.enabled", "true"),
+                    r.postgresParameter("pgbouncer.max_client_conn", "150"), r.databaseClientApp],
+                message: /^the app may open 200 client connections but the pooler accepts 150\.\napp pools per endpoint: api 10×20 = 200/,
+            },
+            {
+                resources: [r.postgresPrimary, r.postgresParameter("max_connections", "50"), r.postgresParameter("pgbouncer.enabled", "true"), r.databaseClientApp],
+                message: /the pooler may open 50 server connections but each server allows 35/,
+            },
+        ],
+        unknown: { resources: [r.postgresPrimary, edit(r.postgresParameter("max_connections", "200"), "value", unknown, "state"), r.databaseClientApp], path: "value" },
+    },
     "image-pinned": {
         pass: [[r.containerApp, r.deployment, edit(r.deployment, "spec.template.spec.containers.0.image", `bookstoreacr.azurecr.io/api@sha256:${"a".repeat(64)}`)]],
         fail: [

@@ -270,3 +270,16 @@ export const registry: TestResource = {
     type: T.registry, name: "acr", protect: true,
     inputs: { resourceGroupName: rg, registryName: "bookstoreprodacr", sku: { name: "Premium" }, adminUserEnabled: false, tags: prod },
 };
+
+/** A server parameter of the primary, as the database tier sets it. */
+export function postgresParameter(name: string, value: string): TestResource {
+    return {
+        type: T.postgresConfiguration, name: `pg-${name}`, dependsOn: ["pg"],
+        inputs: { resourceGroupName: rg, serverName: "bookstore-prod-pg", configurationName: name, value, source: "user-override" },
+    };
+}
+
+/** The api as a database client: 10 replicas at most, each pooling through the built-in PgBouncer. */
+export const databaseClientApp = edit(containerApp, "template.containers.0.env", [
+    { name: "ConnectionStrings__bookstore", secretRef: "connectionstrings--bookstore" },
+]);
