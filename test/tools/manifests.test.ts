@@ -7,7 +7,13 @@ import type { CapturedResource } from "../../tools/offline/capture";
 import { fieldPath, manifestsSection, validateManifest, writeManifests, type ManifestEntry } from "../../tools/offline/manifests";
 import { runPlan } from "../helpers/plan";
 
-const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "manifests-"));
+const tempDirs: string[] = [];
+const tempDir = () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "manifests-"));
+    tempDirs.push(dir);
+    return dir;
+};
+after(() => { for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true }); });
 
 /** A captured registration as the mock monitor records it (the plan's own input format). */
 function captured(kind: string, apiVersion: string, name: string, body: Record<string, unknown>): CapturedResource {
