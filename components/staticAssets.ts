@@ -246,21 +246,26 @@ export class FrontDoorCdn extends pulumi.ComponentResource {
             }],
         }, child);
 
-        const httpsOnly = {
-            supportedProtocols: ["Http", "Https"],
-            httpsRedirect: "Enabled",
-            forwardingProtocol: "HttpsOnly",
-            linkToDefaultDomain: "Enabled",
-            enabledState: "Enabled",
-        };
+        /**
+         * A route on the endpoint, HTTPS only (HTTP redirected) and forwarding over HTTPS. It waits
+         * for an enabled origin in its group, or Azure rejects it.
+         */
+        const route = (routeName: string, origin: { group: cdn.AFDOriginGroup; origin: cdn.AFDOrigin }, settings: Partial<cdn.RouteArgs>) =>
+            new cdn.Route(`${name}-${routeName}-route`, {
+                resourceGroupName: rg,
+                profileName: profile.name,
+                endpointName: endpoint.name,
+                routeName,
+                originGroup: { id: origin.group.id },
+                supportedProtocols: ["Http", "Https"],
+                httpsRedirect: "Enabled",
+                forwardingProtocol: "HttpsOnly",
+                linkToDefaultDomain: "Enabled",
+                enabledState: "Enabled",
+                ...settings,
+            }, { ...child, dependsOn: [origin.origin] });
 
-        // A route must wait for an enabled origin in its group, or Azure rejects it.
-        new cdn.Route(`${name}-static-route`, {
-            resourceGroupName: rg,
-            profileName: profile.name,
-            endpointName: endpoint.name,
-            routeName: "static",
-            originGroup: { id: staticOrigin.group.id },
+        route("static", staticOrigin, {
             patternsToMatch: [`/${STATIC_CONTAINER}/*`],
             ruleSets: [{ id: ruleSet.id }],
             cacheConfiguration: {
@@ -268,21 +273,12 @@ export class FrontDoorCdn extends pulumi.ComponentResource {
                 queryStringCachingBehavior: "UseQueryString",
                 compressionSettings: { isCompressionEnabled: true, contentTypesToCompress: COMPRESSIBLE_TYPES },
             },
-            ...httpsOnly,
-        }, { ...child, dependsOn: [staticOrigin.origin] });
+        });
 
         if (args.web) {
             const webOrigin = singleOriginGroup(this, "web", profile, rg, args.web.host, { path: args.web.healthPath, method: "GET" });
             // No cacheConfiguration: caching stays off for pages and the API behind the web app.
-            new cdn.Route(`${name}-web-route`, {
-                resourceGroupName: rg,
-                profileName: profile.name,
-                endpointName: endpoint.name,
-                routeName: "web",
-                originGroup: { id: webOrigin.group.id },
-                patternsToMatch: ["/*"],
-                ...httpsOnly,
-            }, { ...child, dependsOn: [webOrigin.origin] });
+            route("web", webOrigin, { patternsToMatch: ["/*"] });
             this.webUrl = pulumi.interpolate`https://${endpoint.hostName}/`;
         }
 

@@ -1,6 +1,7 @@
 import * as assert from "assert";
-import { ConfigError, parseStackConfig } from "../../stacks/config";
+import { parseStackConfig } from "../../stacks/config";
 import { isValidSignalRCapacity, realtimeMode } from "../../stacks/schema/edge";
+import { problemsOf } from "../helpers/config";
 
 /** A minimal valid config; tests change one edge key at a time. */
 function valid(): Record<string, any> {
@@ -9,16 +10,6 @@ function valid(): Record<string, any> {
         tags: { owner: "team@example.com", costCenter: "cc-1" },
         app: { services: { api: { image: "acr.example.io/api:1.2.3" }, web: { image: "acr.example.io/web:1.2.3", ingress: { external: true } } } },
     };
-}
-
-function problemsOf(raw: Record<string, unknown>, secretKeys?: Set<string>): string[] {
-    try {
-        parseStackConfig(raw, secretKeys);
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
-        return err.problems;
-    }
-    assert.fail("expected the config to be rejected");
 }
 
 const cloudflare = { zoneId: "0123456789abcdef0123456789abcdef", webHostname: "www.bookstore.example", staticHostname: "static.bookstore.example" };
