@@ -94,6 +94,9 @@ export class ReplicatedCluster {
             // A throwaway cluster: durability costs time and buys nothing here.
             "fsync = off",
             "wal_receiver_status_interval = 1s",
+            // The tests decide when tables are vacuumed and when WAL is written.
+            "autovacuum = off",
+            "checkpoint_timeout = 1h",
             "",
         ].join("\n"));
         this.handOver();
@@ -105,6 +108,9 @@ export class ReplicatedCluster {
         this.handOver();
         this.pgCtl(this.replicaDir, "start");
         await until("the replica to stream", 30_000, async () => (await this.query(PRIMARY_HOST, "SELECT 1 FROM pg_stat_replication WHERE state = 'streaming'")).length === 1);
+        // A replayed commit, so the seed's lag query has a last-replay timestamp to measure from.
+        await this.query(PRIMARY_HOST, "CREATE TABLE replicated_once (id int)");
+        await this.caughtUp();
     }
 
     private handOver(): void {
