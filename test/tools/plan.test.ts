@@ -20,7 +20,7 @@ describe("offline plan", () => {
         assert.match(run.stdout, /^Offline plan of bookstore\/prod/);
         assert.match(run.stdout, /not a cloud preview/);
         assert.match(run.stdout, /pulumi:pulumi:Stack\s+bookstore-prod/);
-        assert.match(run.stdout, /└─ bookstore:platform:PlatformBase\s+platform/);
+        assert.match(run.stdout, /[├└]─ bookstore:platform:PlatformBase\s+platform/);
         assert.match(run.stdout, /azure-native:keyvault:Vault\s+\S+\s+\[protect\]/);
         const summary = run.stdout.match(/^(\d+) resources: (\d+) components, (\d+) custom; by provider: (.+)$/m);
         assert.ok(summary, run.stdout);
