@@ -20,6 +20,16 @@ export function roleDefinitionId(subscriptionId: pulumi.Input<string>, role: str
     return pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${role}`;
 }
 
+/** Subnet names and the services each is delegated to (a delegation lets that service inject into it). */
+export const SUBNET_LAYOUT = {
+    containerApps: { name: "snet-container-apps", delegatedTo: ["Microsoft.App/environments"] },
+    aks: { name: "snet-aks", delegatedTo: [] },
+    postgres: { name: "snet-postgres", delegatedTo: ["Microsoft.DBforPostgreSQL/flexibleServers"] },
+    privateEndpoints: { name: "snet-private-endpoints", delegatedTo: [] },
+} as const;
+export type SubnetKey = keyof typeof SUBNET_LAYOUT;
+const SUBNET_KEYS = Object.keys(SUBNET_LAYOUT) as SubnetKey[];
+
 export interface PlatformBaseArgs {
     /** Short prefix for resource names (e.g. "bookstore"). */
     namePrefix: string;
@@ -32,7 +42,7 @@ export interface PlatformBaseArgs {
     /** VNet address space, e.g. "10.40.0.0/16". */
     addressSpace: string;
     /** Subnet ranges; see stacks/config.ts for the defaults and rules. */
-    subnets: { containerApps: string; aks: string; postgres: string; privateEndpoints: string };
+    subnets: Record<SubnetKey, string>;
     /** Log Analytics retention in days. Default: 90 in prod, 30 elsewhere. */
     logRetentionDays?: number;
     /** Registry SKU. Default: Premium in prod, Standard elsewhere. */
@@ -48,7 +58,7 @@ export interface PlatformOutputs {
     subscriptionId: pulumi.Output<string>;
     tenantId: pulumi.Output<string>;
     vnetId: pulumi.Output<string>;
-    subnetIds: { containerApps: pulumi.Output<string>; aks: pulumi.Output<string>; postgres: pulumi.Output<string>; privateEndpoints: pulumi.Output<string> };
+    subnetIds: Record<SubnetKey, pulumi.Output<string>>;
     workspace: { id: pulumi.Output<string>; name: pulumi.Output<string>; customerId: pulumi.Output<string> };
     appInsights: { id: pulumi.Output<string>; connectionString: pulumi.Output<string> };
     keyVault: { id: pulumi.Output<string>; name: pulumi.Output<string>; uri: pulumi.Output<string> };
@@ -96,7 +106,8 @@ export class PlatformBase extends pulumi.ComponentResource implements PlatformOu
         this.resourceGroupName = group.name;
         const rg = { resourceGroupName: group.name, location: args.location };
 
-        // One NSG per subnet; PostgreSQL only accepts the database and pooler ports from inside the VNet.
+        // One NSG per subnet. PostgreSQL's explicitly allows the database and pooler ports from the VNet
+        // (peered replica VNets included) and refuses the internet outright, whatever later rules say.
         const nsg = (subnet: string, securityRules: network.NetworkSecurityGroupArgs["securityRules"] = []) =>
             new network.NetworkSecurityGroup(`nsg-${subnet}`, { ...rg, securityRules, tags }, child);
         const postgresRules: network.NetworkSecurityGroupArgs["securityRules"] = [
@@ -106,8 +117,8 @@ export class PlatformBase extends pulumi.ComponentResource implements PlatformOu
                 destinationAddressPrefix: "VirtualNetwork", destinationPortRanges: ["5432", "6432"],
             },
             {
-                name: "deny-other-inbound", priority: 4000, direction: "Inbound", access: "Deny", protocol: "*",
-                sourceAddressPrefix: "*", sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "*",
+                name: "deny-internet-inbound", priority: 4000, direction: "Inbound", access: "Deny", protocol: "*",
+                sourceAddressPrefix: "Internet", sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "*",
             },
         ];
         const nsgs = {
@@ -117,51 +128,23 @@ export class PlatformBase extends pulumi.ComponentResource implements PlatformOu
             privateEndpoints: nsg("private-endpoints"),
         };
 
-        const subnetNames = {
-            containerApps: "snet-container-apps",
-            aks: "snet-aks",
-            postgres: "snet-postgres",
-            privateEndpoints: "snet-private-endpoints",
-        } as const;
         const vnet = new network.VirtualNetwork("vnet", {
             ...rg,
             virtualNetworkName: `${base}-vnet`,
             addressSpace: { addressPrefixes: [args.addressSpace] },
-            subnets: [
-                {
-                    name: subnetNames.containerApps,
-                    addressPrefix: args.subnets.containerApps,
-                    networkSecurityGroup: { id: nsgs.containerApps.id },
-                    delegations: [{ name: "container-apps", serviceName: "Microsoft.App/environments" }],
-                },
-                {
-                    name: subnetNames.aks,
-                    addressPrefix: args.subnets.aks,
-                    networkSecurityGroup: { id: nsgs.aks.id },
-                },
-                {
-                    name: subnetNames.postgres,
-                    addressPrefix: args.subnets.postgres,
-                    networkSecurityGroup: { id: nsgs.postgres.id },
-                    delegations: [{ name: "postgres-flexible", serviceName: "Microsoft.DBforPostgreSQL/flexibleServers" }],
-                },
-                {
-                    name: subnetNames.privateEndpoints,
-                    addressPrefix: args.subnets.privateEndpoints,
-                    networkSecurityGroup: { id: nsgs.privateEndpoints.id },
-                    privateEndpointNetworkPolicies: "Enabled",
-                },
-            ],
+            subnets: SUBNET_KEYS.map((key) => ({
+                name: SUBNET_LAYOUT[key].name,
+                addressPrefix: args.subnets[key],
+                networkSecurityGroup: { id: nsgs[key].id },
+                delegations: SUBNET_LAYOUT[key].delegatedTo.map((serviceName) => ({ name: key, serviceName })),
+                // Private endpoints honour the subnet's NSG only with network policies on.
+                ...(key === "privateEndpoints" ? { privateEndpointNetworkPolicies: "Enabled" } : {}),
+            })),
             tags,
         }, child);
         this.vnetId = vnet.id;
-        const subnetId = (key: keyof typeof subnetNames) => pulumi.interpolate`${vnet.id}/subnets/${subnetNames[key]}`;
-        this.subnetIds = {
-            containerApps: subnetId("containerApps"),
-            aks: subnetId("aks"),
-            postgres: subnetId("postgres"),
-            privateEndpoints: subnetId("privateEndpoints"),
-        };
+        const subnetId = (key: SubnetKey) => pulumi.interpolate`${vnet.id}/subnets/${SUBNET_LAYOUT[key].name}`;
+        this.subnetIds = Object.fromEntries(SUBNET_KEYS.map((key) => [key, subnetId(key)])) as Record<SubnetKey, pulumi.Output<string>>;
 
         const workspace = new operationalinsights.Workspace("logs", {
             ...rg,

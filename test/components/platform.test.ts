@@ -31,6 +31,9 @@ describe("platform base (plan of prod)", () => {
         const allow = inputs(nsg).securityRules.find((r: any) => r.access === "Allow");
         assert.deepStrictEqual(allow.destinationPortRanges, ["5432", "6432"]);
         assert.strictEqual(allow.sourceAddressPrefix, "VirtualNetwork");
+        const deny = inputs(nsg).securityRules.find((r: any) => r.access === "Deny");
+        assert.strictEqual(deny.sourceAddressPrefix, "Internet");
+        assert.ok(deny.priority > allow.priority);
     });
 
     it("builds an RBAC Key Vault with soft delete and purge protection, private in prod, protected", () => {

@@ -1,6 +1,7 @@
 import * as assert from "assert";
-import { ConfigError, parseStackConfig } from "../../stacks/config";
+import { parseStackConfig } from "../../stacks/config";
 import { imagePinProblem } from "../../stacks/schema/app";
+import { problemsOf } from "../helpers/config";
 
 /** A minimal valid config; tests break one key at a time. */
 function valid(): Record<string, any> {
@@ -9,16 +10,6 @@ function valid(): Record<string, any> {
         tags: { owner: "team@example.com", costCenter: "cc-1" },
         app: { services: { api: { image: "acr.example.io/api:1.2.3" } } },
     };
-}
-
-function problemsOf(raw: Record<string, unknown>, secretKeys?: Set<string>): string[] {
-    try {
-        parseStackConfig(raw, secretKeys);
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
-        return err.problems;
-    }
-    assert.fail("expected the config to be rejected");
 }
 
 describe("stack config", () => {
