@@ -106,6 +106,9 @@ const foundationChecks: StackCheck[] = [
 /** Every cross-key rule, run only once the shape of the config is valid. */
 export const stackChecks: StackCheck[] = [...foundationChecks, ...databaseChecks, ...edgeChecks, ...appChecks];
 
+/** Keys that hold credentials: accepted only when set as secrets. */
+export const SECRET_ONLY_KEYS = ["cloudflareApiToken"] as const;
+
 /** A user mistake in stack config: reported without a stack trace, naming every bad key. */
 export class ConfigError extends pulumi.RunError {
     constructor(readonly problems: string[]) {
@@ -132,19 +135,22 @@ function keyName(path: readonly PropertyKey[]): string {
  * `secretKeys` are top-level keys whose values must never appear in a message.
  */
 export function parseStackConfig(raw: Record<string, unknown>, secretKeys: ReadonlySet<string> = new Set()): StackConfig {
-    const isSecret = (path: readonly PropertyKey[]) => path.length > 0 && secretKeys.has(String(path[0]));
+    const isSecret = (path: readonly PropertyKey[]) =>
+        path.length > 0 && (secretKeys.has(String(path[0])) || (SECRET_ONLY_KEYS as readonly string[]).includes(String(path[0])));
+    // A credential set in plain text sits unencrypted in the stack file and in git: refuse it, without echoing it.
+    const problems: string[] = SECRET_ONLY_KEYS.filter((key) => raw[key] !== undefined && !secretKeys.has(key)).map((key) =>
+        `${keyName([key])}: expected a secret (set it with \`pulumi config set --secret ${keyName([key])} <value>\`), got a plain-text value`);
     const result = StackConfigSchema.safeParse(raw, { reportInput: true });
     if (!result.success) {
-        const problems = result.error.issues.flatMap((issue) => {
+        problems.push(...result.error.issues.flatMap((issue) => {
             if (issue.code === "unrecognized_keys") {
                 return issue.keys.map((key) =>
                     `${keyName([...issue.path, key])}: unknown key (check the spelling; allowed here: ${allowedKeys(issue.path)})`);
             }
             return [`${keyName(issue.path)}: ${issue.message}, got ${describeValue(issue.input, isSecret(issue.path))}`];
-        });
+        }));
         throw new ConfigError(problems);
     }
-    const problems: string[] = [];
     const report: Report = (path, message, input) =>
         problems.push(`${keyName(path)}: ${message}, got ${describeValue(input, isSecret(path))}`);
     for (const check of stackChecks) check(result.data, report);

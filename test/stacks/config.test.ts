@@ -97,6 +97,24 @@ describe("stack config", () => {
     });
 });
 
+describe("credentials in config", () => {
+    it("refuses a Cloudflare token set in plain text, without echoing it", () => {
+        const raw = valid();
+        raw.cloudflareApiToken = "cf-plain-token-123";
+        const problems = problemsOf(raw);
+        assert.deepStrictEqual(problems, [
+            "bookstore:cloudflareApiToken: expected a secret (set it with `pulumi config set --secret bookstore:cloudflareApiToken <value>`), got a plain-text value",
+        ]);
+        assert.ok(!problems.join("\n").includes("cf-plain-token-123"));
+    });
+
+    it("accepts the token when it was set as a secret", () => {
+        const raw = valid();
+        raw.cloudflareApiToken = "cf-secret-token-123";
+        assert.strictEqual(parseStackConfig(raw, new Set(["cloudflareApiToken"])).cloudflareApiToken, "cf-secret-token-123");
+    });
+});
+
 describe("image pinning", () => {
     it("accepts tags and digests", () => {
         assert.strictEqual(imagePinProblem("acr.io/api:1.2.3"), undefined);

@@ -63,7 +63,7 @@ describe("edge config (cache, cdn, realtime, observability)", () => {
         raw.cdn = "cloudflare";
         raw.cloudflareApiToken = "token";
         raw.cloudflare = { ...cloudflare, zoneId: "not-a-zone", staticHostname: "Static.Bookstore.Example" };
-        const problems = problemsOf(raw);
+        const problems = problemsOf(raw, new Set(["cloudflareApiToken"]));
         assert.ok(problems.some((p) => p.startsWith('bookstore:cloudflare.zoneId: expected a Cloudflare zone id (32 lowercase hex characters), got "not-a-zone"')), problems.join("\n"));
         assert.ok(problems.some((p) => p.startsWith("bookstore:cloudflare.staticHostname: expected a lowercase DNS host name")), problems.join("\n"));
     });
@@ -73,7 +73,7 @@ describe("edge config (cache, cdn, realtime, observability)", () => {
         raw.cdn = "cloudflare";
         raw.cloudflareApiToken = "token";
         raw.cloudflare = { ...cloudflare, staticHostname: cloudflare.webHostname };
-        assert.deepStrictEqual(problemsOf(raw), [
+        assert.deepStrictEqual(problemsOf(raw, new Set(["cloudflareApiToken"])), [
             'bookstore:cloudflare.staticHostname: expected a host name different from cloudflare.webHostname, got "www.bookstore.example"',
         ]);
     });
