@@ -3,7 +3,7 @@ import * as app from "@pulumi/azure-native/app";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import type * as types from "@pulumi/azure-native/types/input";
 import type { ContainerAppsConfig, ServiceConfig } from "../stacks/schema/app";
-import { containerAppName } from "../stacks/schema/app";
+import { containerAppName, memoryGi } from "../stacks/schema/app";
 import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, PROBE_TIMINGS, roleService, serviceSettings } from "./appTier";
 import type { PlatformOutputs } from "./platform";
 
@@ -38,6 +38,12 @@ export function scaleRules(scale: ServiceConfig["scale"]): types.app.ScaleRuleAr
     }
     return rules;
 }
+
+/**
+ * Container Apps states allocations in Gi ("0.5Gi", the form Azure reports back); a config value
+ * such as "512Mi" (valid for Kubernetes) is rewritten so the API and later plans see one form.
+ */
+export const containerAppsMemory = (memory: string) => `${memoryGi(memory)}Gi`;
 
 function probes(svc: ServiceConfig): types.app.ContainerAppProbeArgs[] {
     const httpGet = { path: svc.healthPath, port: svc.port, scheme: "HTTP" };
@@ -158,7 +164,7 @@ export class ContainerAppsTier extends pulumi.ComponentResource implements AppTi
                     containers: [{
                         name: service,
                         image: svc.image,
-                        resources: { cpu: svc.cpu, memory: svc.memory },
+                        resources: { cpu: svc.cpu, memory: containerAppsMemory(svc.memory) },
                         env,
                         probes: probes(svc),
                     }],

@@ -92,7 +92,7 @@ export const edgeFields = {
     frontDoor: FrontDoorSchema.default({ webRoute: true }),
     /** Required when `cdn` is `cloudflare`. */
     cloudflare: CloudflareSchema.optional(),
-    /** Cloudflare API token (Zone DNS, Zone Settings and Cache Rules edit). Set with `pulumi config set --secret`. */
+    /** Cloudflare API token (DNS, Zone Settings, Cache Rules and Origin Rules edit). Set with `pulumi config set --secret`. */
     cloudflareApiToken: text("a Cloudflare API token").optional(),
     /** `signalr` (Azure SignalR Service) or `redis-backplane` (aks only). Default: signalr on containerapps, redis-backplane on aks. */
     realtime: oneOf(["signalr", "redis-backplane"]).optional(),

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseStackConfig } from "../../stacks/config";
 import { containerAppsPairProblem, memoryGi, SEED_CUSTOM_METRICS, SEED_HPA_BEHAVIOR } from "../../stacks/schema/app";
 import { roleService, serviceSettings } from "../../components/appTier";
-import { containerAppSecretName, scaleRules } from "../../components/containerApps";
+import { containerAppSecretName, containerAppsMemory, scaleRules } from "../../components/containerApps";
 
 function base(platform: "containerapps" | "aks"): Record<string, any> {
     return {
@@ -132,6 +132,10 @@ describe("app tier building blocks", () => {
             { name: "http-rule", http: { metadata: { concurrentRequests: "50" } } },
             { name: "cpu-rule", custom: { type: "cpu", metadata: { type: "Utilization", value: "70" } } },
         ]);
+    });
+
+    it("states Container Apps memory in Gi, whatever unit the config used", () => {
+        assert.deepStrictEqual(["512Mi", "1536Mi", "1Gi", "0.5Gi"].map(containerAppsMemory), ["0.5Gi", "1.5Gi", "1Gi", "0.5Gi"]);
     });
 
     it("names Container App secrets within Azure's alphabet", () => {

@@ -78,7 +78,8 @@ describe("Kubernetes app tier (plan of prod-aks)", () => {
     it("has a ClusterIP Service and a PDB per service, and an Ingress of the configured class for web", () => {
         for (const service of ["api", "web"]) {
             assert.strictEqual(k8s(doc(), "core/v1:Service", service).spec.type, "ClusterIP");
-            assert.deepStrictEqual(k8s(doc(), "policy/v1:PodDisruptionBudget", service).spec.selector, { matchLabels: { "app.kubernetes.io/name": service } });
+            const pdb = k8s(doc(), "policy/v1:PodDisruptionBudget", service).spec;
+            assert.deepStrictEqual([pdb.selector, pdb.maxUnavailable], [{ matchLabels: { "app.kubernetes.io/name": service } }, 1]);
         }
         const ingress = k8s(doc(), "networking.k8s.io/v1:Ingress", "web");
         assert.strictEqual(ingress.spec.ingressClassName, "bookstore-nginx");
@@ -87,6 +88,17 @@ describe("Kubernetes app tier (plan of prod-aks)", () => {
         const outputs = doc().outputs as any;
         assert.deepStrictEqual([outputs.webUrl, outputs.apiHost, outputs.kubernetesNamespace],
             ["https://bookstore-prod.eastus2.cloudapp.azure.com", "api.bookstore.svc.cluster.local", "bookstore"]);
+    });
+
+    it("uses the configured ingress class and host for the web Ingress and its controller", () => {
+        const variant = planOf("prod-aks", {
+            stackFile: stackVariant("prod-aks", (config) => { config["bookstore:app"].aks.ingress = { className: "public-nginx", host: "shop.bookstore.example" }; }),
+        });
+        const ingress = k8s(variant, "networking.k8s.io/v1:Ingress", "web");
+        assert.deepStrictEqual([ingress.spec.ingressClassName, ingress.spec.rules[0].host], ["public-nginx", "shop.bookstore.example"]);
+        const controller = k8s(variant, "approuting.kubernetes.azure.com/v1alpha1:NginxIngressController", "ingress-controller");
+        assert.deepStrictEqual([controller.spec.ingressClassName, controller.spec.loadBalancerAnnotations], ["public-nginx", {}]);
+        assert.strictEqual((variant.outputs as any).webUrl, "https://shop.bookstore.example");
     });
 
     it("deploys every Kubernetes resource through the cluster's provider", () => {
