@@ -55,7 +55,12 @@ export interface PoolerEndpoint {
     name: string;
     host: pulumi.Output<string>;
     port: number;
+    /** Database name clients pass: the endpoint name through the PgBouncer Deployment, the real one on a built-in pooler. */
+    database: string;
 }
+
+/** `host:port/database` of a pooled endpoint. */
+const pooledAddress = (endpoint: PoolerEndpoint) => pulumi.interpolate`${endpoint.host}:${endpoint.port}/${endpoint.database}`;
 
 /** Key Vault secret names hold only letters, digits and dashes. */
 const vaultSecretName = (name: string) => name.toLowerCase().replace(/[^a-z0-9-]/g, "-");
@@ -195,13 +200,14 @@ export class DatabaseTier extends pulumi.ComponentResource {
             name: endpointNames[i],
             host: args.deploymentPoolerHost ? pulumi.output(args.deploymentPoolerHost) : server.fqdn,
             port: POOLER_PORT,
+            // Through the PgBouncer Deployment the endpoint name selects the server; the built-in pooler takes the real name.
+            database: args.deploymentPoolerHost ? endpointNames[i] : db.databaseName,
         }));
         this.connectionStrings = {};
         for (const endpoint of this.endpoints) {
             const value = pulumi.secret(connectionString({
                 host: endpoint.host,
-                // Through the PgBouncer Deployment the endpoint name selects the server; the built-in pooler takes the real name.
-                database: args.deploymentPoolerHost ? endpoint.name : db.databaseName,
+                database: endpoint.database,
                 user: db.adminLogin,
                 password: this.adminPassword,
                 tls: args.deploymentPoolerHost ? "Disable" : "Require",
@@ -244,6 +250,9 @@ export class DatabaseTier extends pulumi.ComponentResource {
             databaseReadHosts: pulumi.all(this.replicas.map((r) => r.fqdn)),
             databasePort: POSTGRES_PORT,
             databasePoolerPort: POOLER_PORT,
+            // What the app connects to, through the pooler: the connection strings without credentials.
+            databaseWriteEndpoint: pooledAddress(this.endpoints[0]),
+            databaseReadEndpoints: pulumi.all(this.endpoints.slice(1).map(pooledAddress)),
             databaseName: this.databaseName,
             databaseAdminLogin: this.adminLogin,
             databaseAdminPassword: this.adminPassword,

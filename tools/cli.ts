@@ -167,6 +167,11 @@ class Cli {
                 const code = mandatoryViolations(err.log).length > 0 ? EXIT.policyViolation : EXIT.failed;
                 return this.report(operation, flags.stack, flags.json, err.log, code, err.message);
             }
+            // With --json, CI reads stdout: a refusal is a document too, listing what would have been replaced.
+            if (err instanceof ProductionGuardError && flags.json) {
+                const log: OperationLog = { steps: [], failedSteps: [], policyViolations: [], diagnostics: [], cancelled: false };
+                return this.report(operation, flags.stack, true, { ...log, protectedReplacements: err.replacements }, EXIT.refused, err.message);
+            }
             throw err;
         }
     }

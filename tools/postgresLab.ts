@@ -14,10 +14,19 @@ import type { ServerParameter } from "../stacks/postgresParameters";
 
 export const PG_BIN = process.env.PG_BIN ?? "/usr/lib/postgresql/15/bin";
 
+/**
+ * PgBouncer: $PGBOUNCER, else on PATH, else where Debian's package puts it (/usr/sbin, which is not
+ * on a regular user's PATH).
+ */
+export function pgbouncerBinary(): string | undefined {
+    const candidates = [process.env.PGBOUNCER, "pgbouncer", "/usr/sbin/pgbouncer"].filter((c): c is string => Boolean(c));
+    return candidates.find((bin) => spawnSync(bin, ["--version"], { encoding: "utf8" }).status === 0);
+}
+
 /** The binaries the lab needs that are not installed (empty when all are there). */
 export function missingBinaries(): string[] {
     const missing = ["initdb", "pg_ctl", "postgres", "pgbench"].filter((bin) => !fs.existsSync(path.join(PG_BIN, bin))).map((bin) => path.join(PG_BIN, bin));
-    if (spawnSync("pgbouncer", ["--version"], { encoding: "utf8" }).status !== 0) missing.push("pgbouncer (on PATH)");
+    if (!pgbouncerBinary()) missing.push("pgbouncer (on PATH, /usr/sbin or $PGBOUNCER)");
     return missing;
 }
 
@@ -174,6 +183,8 @@ export class PostgresLab {
 
     /** Starts PgBouncer with the given pgbouncer.ini settings on a free port; returns the port. */
     async startPgbouncer(input: Omit<PgbouncerIniInput, "listenAddr" | "listenPort" | "authFile">): Promise<number> {
+        const binary = pgbouncerBinary();
+        if (!binary) throw new Error("PgBouncer is not installed (looked on PATH, in /usr/sbin and at $PGBOUNCER)");
         const port = await freePort();
         const userlist = path.join(this.dir, "userlist.txt");
         const ini = path.join(this.dir, "pgbouncer.ini");
@@ -181,7 +192,7 @@ export class PostgresLab {
         fs.writeFileSync(ini, renderPgbouncerIni({ ...input, listenAddr: "127.0.0.1", listenPort: port, authFile: userlist }));
         if (this.identity.uid !== undefined) this.chownTree(this.dir);
         const log = fs.openSync(path.join(this.dir, "pgbouncer.log"), "a");
-        const child = spawn("pgbouncer", [ini], { cwd: this.dir, stdio: ["ignore", log, log], ...this.identity });
+        const child = spawn(binary, [ini], { cwd: this.dir, stdio: ["ignore", log, log], ...this.identity });
         fs.closeSync(log);
         this.pgbouncer = child;
         await waitForPort(port, 15_000, () => child.exitCode === null);

@@ -165,9 +165,12 @@ describe("database tier (plan of prod, Container Apps)", () => {
         }
     });
 
-    it("exports the endpoints the CLI's doctor reads", () => {
+    it("exports the endpoints the CLI's doctor reads, and the pooled endpoints the app connects to", () => {
         const outputs = prod().outputs as Record<string, unknown>;
         assert.match(String(outputs.databaseWriteHost), /^bookstore-prod-pg[a-z0-9]{8}\.postgres\.database\.azure\.com$/);
+        // The built-in pooler: each server's own host on 6432, the real database name.
+        assert.strictEqual(outputs.databaseWriteEndpoint, `${outputs.databaseWriteHost}:6432/bookstore`);
+        assert.deepStrictEqual(outputs.databaseReadEndpoints, (outputs.databaseReadHosts as string[]).map((h) => `${h}:6432/bookstore`));
         assert.deepStrictEqual((outputs.databaseReadHosts as string[]).map((h) => h.replace(/[a-z0-9]{8}\./, ".")),
             ["bookstore-prod-pg-replica-1.postgres.database.azure.com", "bookstore-prod-pg-replica-2.postgres.database.azure.com"]);
         assert.deepStrictEqual(
@@ -187,6 +190,12 @@ describe("database tier (plan of prod, Container Apps)", () => {
 describe("database tier across stacks", () => {
     it("uses the PgBouncer Deployment on AKS: no built-in pooler parameters, connection strings to the in-cluster Service", () => {
         const doc = planOf("prod-aks");
+        const outputs = doc.outputs as Record<string, unknown>;
+        // One Service for every endpoint; PgBouncer's database name picks the server.
+        assert.strictEqual(outputs.databaseWriteEndpoint, "pgbouncer.bookstore.svc.cluster.local:6432/bookstore");
+        assert.deepStrictEqual(outputs.databaseReadEndpoints, [
+            "pgbouncer.bookstore.svc.cluster.local:6432/bookstore-replica-1", "pgbouncer.bookstore.svc.cluster.local:6432/bookstore-replica-2",
+        ]);
         const names = resourcesOfType(doc, CONFIGURATION).map((c) => inputs(c).configurationName);
         assert.ok(!names.some((n: string) => n.startsWith("pgbouncer.")), names.join(", "));
         assert.strictEqual(resourcesOfType(doc, "bookstore:database:PgbouncerDeployment").length, 1);

@@ -141,6 +141,13 @@ describe("bookstore-infra CLI", () => {
             assert.match(run.err.join("\n"), /replaces 1 protected resource\(s\)[\s\S]*bookstore-db[\s\S]*--yes --confirm prod/);
             assert.ok(!refused.commands().includes("up"));
 
+            const asJson = await cli(["up", "--stack", "prod", "--json"], replacingDatabase());
+            assert.equal(asJson.exitCode, EXIT.refused);
+            const document = JSON.parse(asJson.out.join("\n"));
+            assert.deepEqual([document.command, document.ok, document.exitCode], ["up", false, EXIT.refused]);
+            assert.deepEqual(document.protectedReplacements.map((step: { name: string }) => step.name), ["bookstore-db"]);
+            assert.match(document.error, /Refusing to update production stack "prod"/);
+
             const confirmed = replacingDatabase();
             const ok = await cli(["up", "--stack", "prod", "--yes", "--confirm", "prod"], confirmed);
             assert.equal(ok.exitCode, EXIT.ok, ok.err.join("\n"));
