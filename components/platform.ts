@@ -66,6 +66,11 @@ export interface PlatformOutputs {
     registry: { id: pulumi.Output<string>; loginServer: pulumi.Output<string> };
     /** Action group every tier's metric alerts notify. */
     actionGroupId: pulumi.Output<string>;
+    /**
+     * The workload identity's role assignments (AcrPull, Key Vault Secrets User). Workloads that
+     * pull images or read secrets with the identity depend on them, or their first start fails.
+     */
+    identityGrants: pulumi.Resource[];
 }
 
 /**
@@ -86,6 +91,7 @@ export class PlatformBase extends pulumi.ComponentResource implements PlatformOu
     readonly workloadIdentity: PlatformOutputs["workloadIdentity"];
     readonly registry: PlatformOutputs["registry"];
     readonly actionGroupId: pulumi.Output<string>;
+    readonly identityGrants: pulumi.Resource[];
 
     constructor(name: string, args: PlatformBaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:platform:PlatformBase", name, {}, opts);
@@ -206,7 +212,7 @@ export class PlatformBase extends pulumi.ComponentResource implements PlatformOu
                 tags,
             }, child);
         }
-        new authorization.RoleAssignment("kv-secrets-user", {
+        const secretsUser = new authorization.RoleAssignment("kv-secrets-user", {
             scope: vault.id,
             principalId: identity.principalId,
             principalType: "ServicePrincipal",
@@ -222,12 +228,14 @@ export class PlatformBase extends pulumi.ComponentResource implements PlatformOu
             tags,
         }, { ...child, protect: true });
         this.registry = { id: registry.id, loginServer: registry.loginServer };
-        new authorization.RoleAssignment("acr-pull", {
+        const acrPull = new authorization.RoleAssignment("acr-pull", {
             scope: registry.id,
             principalId: identity.principalId,
             principalType: "ServicePrincipal",
             roleDefinitionId: roleDefinitionId(client.subscriptionId, BuiltInRoles.acrPull),
         }, child);
+
+        this.identityGrants = [acrPull, secretsUser];
 
         const actionGroup = new monitor.ActionGroup("alerts", {
             resourceGroupName: group.name,
