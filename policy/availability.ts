@@ -317,9 +317,14 @@ export const aksUserPoolAutoscaling: ResourceValidationPolicy = {
     ],
 };
 
-/** A Flexible Server created as a read replica of another. */
-export function isReplica(server: { createMode?: string }): boolean {
-    return server.createMode === "Replica";
+/**
+ * A Flexible Server that is a read replica of another. Inputs say so with `createMode`; a stack
+ * policy sees the provider's outputs, where `createMode` is absent (input only) and the read-only
+ * `replicationRole` tells.
+ */
+export function isReplica(server: { createMode?: string; replicationRole?: string }): boolean {
+    if (server.createMode !== undefined) return server.createMode === "Replica";
+    return server.replicationRole === "AsyncReplica" || server.replicationRole === "GeoAsyncReplica";
 }
 
 export const postgresZoneRedundantHa: ResourceValidationPolicy = {

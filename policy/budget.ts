@@ -75,10 +75,12 @@ function parametersOf(server: PolicyResource, configurations: PolicyResource[]):
     const names = [server.props.serverName, server.props.name];
     const result = new Map<string, string>();
     for (const configuration of configurations) {
-        // Input-only properties (the names) are not on the output type, so read the raw props.
-        const props = configuration.props as { serverName?: string; configurationName?: string; value?: string };
+        // serverName and configurationName are input only: the provider's outputs (what a cloud
+        // preview's stack analysis sees) carry the parameter's name as `name`.
+        const props = configuration.props as { serverName?: string; configurationName?: string; name?: string; value?: string };
         const ofServer = configuration.dependencies.includes(server) || names.includes(props.serverName);
-        if (ofServer && props.configurationName && props.value !== undefined) result.set(props.configurationName, props.value);
+        const parameter = props.configurationName ?? props.name;
+        if (ofServer && parameter && props.value !== undefined) result.set(parameter, props.value);
     }
     return result;
 }

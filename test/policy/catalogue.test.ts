@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { policies } from "../../policy/catalogue";
 import { analyze, duringPreview, policyNamed, TestResource, unknown } from "./harness";
 import * as r from "./resources";
-import { edit, T } from "./resources";
+import { asOutputs, edit, T } from "./resources";
 
 /**
  * For every policy: resources that pass, resources that break it (with the message expected),
@@ -15,6 +15,12 @@ interface PolicyCases {
     /** Omitted only for a policy that reads no property value (it then must not care about unknowns). */
     unknown: { resources: TestResource[]; path: string } | { readsNoValues: TestResource[] };
 }
+
+/** PostgreSQL as the provider reports it after Check/Create: no createMode or names, a replicationRole. */
+const primaryOutputs = asOutputs(r.postgresPrimary, ["serverName", "resourceGroupName"], { name: "bookstore-prod-pg", replicationRole: "Primary" });
+const replicaOutputs = asOutputs(r.postgresReplica, ["serverName", "resourceGroupName", "createMode"], { name: "bookstore-prod-pg-replica-1", replicationRole: "AsyncReplica" });
+const parameterOutputs = (name: string, value: string) =>
+    asOutputs(r.postgresParameter(name, value), ["serverName", "configurationName", "resourceGroupName"], { name });
 
 const CASES: Record<string, PolicyCases> = {
     "containerapp-min-replicas": {
@@ -109,8 +115,11 @@ const CASES: Record<string, PolicyCases> = {
         unknown: { resources: [edit(r.postgresPrimary, "highAvailability", unknown)], path: "highAvailability" },
     },
     "postgres-read-replica": {
-        pass: [[r.postgresPrimary, r.postgresReplica]],
-        fail: [{ resources: [r.postgresPrimary], message: /Server "pg" has 0 read replica\(s\); expected at least 1/ }],
+        pass: [[r.postgresPrimary, r.postgresReplica], [primaryOutputs, replicaOutputs]],
+        fail: [
+            { resources: [r.postgresPrimary], message: /Server "pg" has 0 read replica\(s\); expected at least 1/ },
+            { resources: [primaryOutputs], message: /Server "pg" has 0 read replica\(s\)/ },
+        ],
         unknown: { resources: [r.postgresPrimary, edit(r.postgresReplica, "createMode", unknown, "state")], path: "createMode" },
     },
     "postgres-replica-no-ha": {
@@ -260,6 +269,11 @@ const CASES: Record<string, PolicyCases> = {
             },
             {
                 resources: [r.postgresPrimary, r.postgresParameter("max_connections", "50"), r.postgresParameter("pgbouncer.enabled", "true"), r.databaseClientApp],
+                message: /the pooler may open 50 server connections but each server allows 35/,
+            },
+            {
+                // The outputs a cloud preview's stack analysis sees: parameter names as `name`.
+                resources: [primaryOutputs, parameterOutputs("max_connections", "50"), parameterOutputs("pgbouncer.enabled", "true"), r.databaseClientApp],
                 message: /the pooler may open 50 server connections but each server allows 35/,
             },
         ],

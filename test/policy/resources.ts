@@ -47,6 +47,16 @@ export function edit(resource: TestResource, path: string, value: unknown, where
     return copy;
 }
 
+/**
+ * The resource's state as the provider reports it to a cloud preview's stack analysis: input-only
+ * properties gone, read-only ones filled in (the offline mocks echo the inputs instead).
+ */
+export function asOutputs(resource: TestResource, inputOnly: string[], readOnly: Record<string, unknown>): TestResource {
+    const state = JSON.parse(JSON.stringify(resource.state ?? resource.inputs));
+    for (const key of inputOnly) delete state[key];
+    return { ...resource, state: { ...state, ...readOnly } };
+}
+
 const probe = (type: string) => ({ type, httpGet: { path: "/health", port: 8080 }, periodSeconds: 10 });
 
 export const managedEnvironment: TestResource = {
