@@ -72,7 +72,7 @@ export const LAB_DATABASE = "bookstore";
  * PostgreSQL and PgBouncer refuse to run as root; as root the lab runs them as the `postgres`
  * system user and hands it the temporary directory.
  */
-function runAs(): { uid?: number; gid?: number } {
+export function runAs(): { uid?: number; gid?: number } {
     if (process.getuid?.() !== 0) return {};
     const id = (flag: string) => Number(spawnSync("id", [flag, "postgres"], { encoding: "utf8" }).stdout.trim());
     const uid = id("-u");

@@ -11,7 +11,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
-import { freePort, PG_BIN } from "../../tools/postgresLab";
+import { freePort, PG_BIN, runAs } from "../../tools/postgresLab";
 
 export const PRIMARY_HOST = "127.0.0.1";
 export const REPLICA_HOST = "127.0.0.2";
@@ -31,13 +31,6 @@ function portFreeOn(host: string, port: number): Promise<boolean> {
     });
 }
 
-/** initdb refuses to run as root: then the servers run as the `postgres` system user. */
-function serverIdentity(): { uid?: number; gid?: number } {
-    if (process.getuid?.() !== 0) return {};
-    const id = (flag: string) => Number(spawnSync("id", [flag, ADMIN], { encoding: "utf8" }).stdout.trim());
-    if (!Number.isInteger(id("-u")) || id("-u") <= 0) throw new Error("running as root and there is no postgres user to run PostgreSQL as");
-    return { uid: id("-u"), gid: id("-g") };
-}
 
 async function until(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -50,7 +43,7 @@ async function until(what: string, timeoutMs: number, probe: () => Promise<boole
 
 export class ReplicatedCluster {
     readonly password = `doctor-${Math.random().toString(36).slice(2)}`;
-    private readonly identity = serverIdentity();
+    private readonly identity = runAs();
     private readonly primaryDir: string;
     private readonly replicaDir: string;
     private stopped = false;
