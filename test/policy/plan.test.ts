@@ -38,14 +38,16 @@ describe("policy pack in the offline plan", () => {
         });
     }
 
-    const fixtures: [string, string[]][] = [
-        ["prod-min-replicas-1", ["containerapp-min-replicas"]],
-        ["prod-ha-off", ["containerapps-environment-zone-redundant", "postgres-zone-redundant-ha", "redis-high-availability"]],
-        ["prod-no-replicas", ["postgres-geo-redundant-backup", "postgres-read-replica", "signalr-capacity"]],
+    // [fixture, the shipped stack it was edited from, the mandatory policies it breaks]
+    const fixtures: [string, string, string[]][] = [
+        ["prod-min-replicas-1", "prod", ["containerapp-min-replicas"]],
+        ["prod-ha-off", "prod", ["containerapps-environment-zone-redundant", "postgres-zone-redundant-ha", "redis-high-availability"]],
+        ["prod-no-replicas", "prod", ["postgres-geo-redundant-backup", "postgres-read-replica", "signalr-capacity"]],
+        ["prod-aks-single-replicas", "prod-aks", ["k8s-deployment-replicas", "k8s-hpa-min-replicas"]],
     ];
-    for (const [fixture, expected] of fixtures) {
+    for (const [fixture, stack, expected] of fixtures) {
         it(`fails misconfigured ${fixture} with exit 3 naming ${expected.join(", ")}`, () => {
-            const { exitCode, stderr, violations } = violationsOf("prod", { stackFile: path.join(FIXTURES, `Pulumi.${fixture}.yaml`) });
+            const { exitCode, stderr, violations } = violationsOf(stack, { stackFile: path.join(FIXTURES, `Pulumi.${fixture}.yaml`) });
             assert.equal(exitCode, 3);
             assert.deepEqual(mandatoryPolicies(violations), expected);
             for (const name of expected) assert.match(stderr, new RegExp(`mandatory policy violations?: .*${name}`));
@@ -58,6 +60,15 @@ describe("policy pack in the offline plan", () => {
         assert.deepEqual(violations.map((v) => [v.urn.split("::").pop(), v.message]).sort(), [
             ["api", "ContainerApp \"api\" has template.scale.minReplicas 1; expected at least 3 (its environment ManagedEnvironment \"environment\" is zone redundant)."],
             ["web", "ContainerApp \"web\" has template.scale.minReplicas 1; expected at least 3 (its environment ManagedEnvironment \"environment\" is zone redundant)."],
+        ]);
+    });
+
+    it("holds the PgBouncer Deployment and the HPAs of the Kubernetes tier to the production floors", () => {
+        const { violations } = violationsOf("prod-aks", { stackFile: path.join(FIXTURES, "Pulumi.prod-aks-single-replicas.yaml") });
+        assert.deepEqual(violations.map((v) => [v.policy, v.urn.split("::").pop(), v.message]).sort(), [
+            ["k8s-deployment-replicas", "pgbouncer-deployment", "Deployment \"pgbouncer-deployment\" has spec.replicas 1 and no HorizontalPodAutoscaler; expected at least 2."],
+            ["k8s-hpa-min-replicas", "api", "spec.minReplicas is 1; expected at least 2."],
+            ["k8s-hpa-min-replicas", "web", "spec.minReplicas is 1; expected at least 2."],
         ]);
     });
 
