@@ -13,6 +13,8 @@ const AksRoles = {
     networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
     acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
     aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+    /** Reads certificates including their private key (the secret behind a Key Vault certificate). */
+    keyVaultCertificateUser: "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba",
 } as const;
 
 /**
@@ -33,8 +35,8 @@ export interface AksClusterArgs {
     environment: "dev" | "staging" | "prod";
     /** Pools, version, zones and network ranges (stacks/schema/app.ts documents the defaults). */
     aks: AksConfig;
-    /** Resource group, subnet, workspace, registry and subscription of the platform base. */
-    platform: Pick<PlatformOutputs, "resourceGroupName" | "location" | "subscriptionId" | "tenantId" | "subnetIds" | "workspace" | "registry">;
+    /** Resource group, subnet, workspace, registry, Key Vault and subscription of the platform base. */
+    platform: Pick<PlatformOutputs, "resourceGroupName" | "location" | "subscriptionId" | "tenantId" | "subnetIds" | "workspace" | "registry" | "keyVault">;
     /**
      * Who gets cluster-admin through Entra RBAC so the Kubernetes provider can deploy.
      * Default: the principal running `pulumi up`.
@@ -61,6 +63,11 @@ export class AksCluster extends pulumi.ComponentResource {
     readonly hasSpotPool: boolean;
     readonly zones: string[];
     readonly diagnosticTarget: DiagnosticTarget;
+    /**
+     * The application-routing add-on identity's read access to the platform Key Vault's certificates;
+     * only when `aks.ingress.tlsCertificate` is set. The Ingress that uses the certificate waits for it.
+     */
+    readonly appRoutingKeyVaultGrant?: pulumi.Resource;
 
     constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:app:AksCluster", name, {}, opts);
@@ -193,6 +200,12 @@ export class AksCluster extends pulumi.ComponentResource {
         // Kubelets pull images with their own identity; the deployer administers through Entra RBAC.
         role("aks-kubelet-acr-pull", platform.registry.id,
             cluster.identityProfile.apply((p) => p?.kubeletidentity?.objectId ?? ""), AksRoles.acrPull, "ServicePrincipal");
+        if (aks.ingress.tlsCertificate !== undefined) {
+            // The add-on syncs the Ingress certificate from Key Vault with its own identity (what
+            // `az aks approuting update --attach-kv` would grant), so the vault must let it read certificates.
+            this.appRoutingKeyVaultGrant = role("aks-app-routing-keyvault-certificate-user", platform.keyVault.id,
+                cluster.ingressProfile.apply((p) => p?.webAppRouting?.identity?.objectId ?? ""), AksRoles.keyVaultCertificateUser, "ServicePrincipal");
+        }
         const deployer = args.deployerObjectId ?? authorization.getClientConfigOutput(child).objectId;
         const deployerAdmin = role("aks-deployer-cluster-admin", cluster.id, deployer, AksRoles.aksRbacClusterAdmin);
 

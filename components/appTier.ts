@@ -49,8 +49,12 @@ export interface AppTierCommonArgs {
     environment: "dev" | "staging" | "prod";
     /** Services and their scaling, as validated by stacks/schema/app.ts. */
     services: Record<string, ServiceConfig>;
-    /** Identity, registry, Key Vault, workspace and App Insights of the platform base. */
-    platform: Pick<PlatformOutputs, "resourceGroupName" | "location" | "workloadIdentity" | "registry" | "keyVault" | "appInsights" | "tenantId">;
+    /**
+     * Identity, registry, Key Vault, workspace and App Insights of the platform base, and the
+     * identity's role assignments: workloads wait for them, or their first pull or secret read fails.
+     */
+    platform: Pick<PlatformOutputs,
+        "resourceGroupName" | "location" | "workloadIdentity" | "registry" | "keyVault" | "appInsights" | "tenantId" | "identityGrants">;
     /** Env vars and secrets every service receives from the other tiers. */
     wiring: AppWiring;
     tags: Record<string, string>;
@@ -155,8 +159,9 @@ export function createAppTier(name: string, args: AppTierArgs): AppTierOutputs {
     const cluster = args.aksCluster;
     if (!cluster) throw new Error("the aks app tier needs the AksCluster (create it before the app tier)");
     const ingress = args.runtime.aks.ingress;
-    // Without a host of its own the web app gets an Azure DNS label on the ingress controller's IP.
-    const dnsLabel = ingress.host ? undefined : `${args.namePrefix}-${args.environment}`;
+    // The controller's public IP always gets an Azure DNS label: the default host, and a stable
+    // CNAME target for a host of your own.
+    const dnsLabel = `${args.namePrefix}-${args.environment}`;
     return new KubernetesAppTier(name, {
         ...args,
         provider: cluster.provider,
@@ -167,6 +172,18 @@ export function createAppTier(name: string, args: AppTierArgs): AppTierOutputs {
             className: ingress.className,
             host: ingress.host ?? `${dnsLabel}.${args.platformBase.location}.cloudapp.azure.com`,
             appRoutingController: { dnsLabel },
+            tls: ingress.tlsCertificate === undefined ? undefined : {
+                keyVaultCertificateUri: keyVaultCertificateUri(args.platform.keyVault.uri, ingress.tlsCertificate),
+                dependsOn: cluster.appRoutingKeyVaultGrant ? [cluster.appRoutingKeyVaultGrant] : [],
+            },
         },
     });
+}
+
+/**
+ * Versionless URI of a Key Vault certificate, e.g. "https://kv.vault.azure.net/certificates/web":
+ * without a version the add-on follows the certificate's renewals.
+ */
+export function keyVaultCertificateUri(vaultUri: pulumi.Input<string>, certificateName: string): pulumi.Output<string> {
+    return pulumi.output(vaultUri).apply((uri) => `${uri.replace(/\/$/, "")}/certificates/${certificateName}`);
 }

@@ -171,7 +171,7 @@ export class ContainerAppsTier extends pulumi.ComponentResource implements AppTi
                     scale: { minReplicas: svc.minReplicas, maxReplicas: svc.maxReplicas, rules: scaleRules(svc.scale) },
                 },
                 tags,
-            }, child);
+            }, { ...child, dependsOn: platform.identityGrants });
             this.services[service] = {
                 name: containerApp.name,
                 host: containerApp.configuration.apply((c) => c?.ingress?.fqdn ?? ""),

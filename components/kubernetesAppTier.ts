@@ -39,8 +39,24 @@ export interface KubernetesAppTierArgs extends AppTierCommonArgs {
          * a DNS label on its public IP so `<label>.<region>.cloudapp.azure.com` resolves to it.
          */
         appRoutingController?: { dnsLabel?: string };
+        /**
+         * TLS for `host` with a Key Vault certificate, served by the application-routing add-on
+         * (its identity needs read access to the certificate). Default: none, the controller then
+         * answers with its self-signed certificate.
+         */
+        tls?: {
+            /** Versionless certificate URI, e.g. "https://<vault>.vault.azure.net/certificates/<name>". */
+            keyVaultCertificateUri: pulumi.Input<string>;
+            /** Resources the Ingress waits for, e.g. the add-on identity's Key Vault role assignment. */
+            dependsOn?: pulumi.Resource[];
+        };
     };
 }
+
+/** Annotation the application-routing add-on reads to sync a Key Vault certificate into the Ingress's TLS secret. */
+export const KEYVAULT_CERTIFICATE_ANNOTATION = "kubernetes.azure.com/tls-cert-keyvault-uri";
+/** The add-on writes the certificate to this Secret; the Ingress's `tls` must name it. */
+export const keyVaultTlsSecretName = (ingressName: string) => `keyvault-${ingressName}`;
 
 const labelsOf = (service: string) => ({
     "app.kubernetes.io/name": service,
@@ -184,6 +200,8 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
             }, k));
         }
 
+        // Pods read Key Vault through the workload identity: its grants must exist before they start.
+        dependsOn.push(...platform.identityGrants);
         for (const [service, svc] of Object.entries(args.services)) {
             this.services[service] = this.service(service, svc, settingsOf[service], args, ns, dependsOn, k);
         }
@@ -205,16 +223,23 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
             }, k);
         }
         if (external) {
+            const tls = args.ingress.tls;
             new k8s.networking.v1.Ingress(external, {
-                metadata: { name: external, namespace: ns, labels: labelsOf(external) },
+                metadata: {
+                    name: external,
+                    namespace: ns,
+                    labels: labelsOf(external),
+                    ...(tls ? { annotations: { [KEYVAULT_CERTIFICATE_ANNOTATION]: tls.keyVaultCertificateUri } } : {}),
+                },
                 spec: {
                     ingressClassName: args.ingress.className,
+                    ...(tls ? { tls: [{ hosts: [args.ingress.host], secretName: keyVaultTlsSecretName(external) }] } : {}),
                     rules: [{
                         host: args.ingress.host,
                         http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: external, port: { name: "http" } } } }] },
                     }],
                 },
-            }, { ...k, dependsOn: controller ? [controller] : [] });
+            }, { ...k, dependsOn: [...(controller ? [controller] : []), ...(tls?.dependsOn ?? [])] });
             this.services[external].host = pulumi.output(args.ingress.host);
         }
         this.webHost = this.services[webService].host;

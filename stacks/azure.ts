@@ -12,7 +12,7 @@ import { createAppTier, roleService } from "../components/appTier";
 import { AppWiring, DiagnosticTarget, mergeWiring } from "../components/wiring";
 import { isProd, StackConfig, stackTags } from "./config";
 import { resolveDatabase, sharedAppPoolSize } from "./schema/database";
-import { realtimeMode } from "./schema/edge";
+import { frontDoorWebRoute, realtimeMode } from "./schema/edge";
 
 /** Stack outputs: what operators and internal tools read after `pulumi up`. */
 export type AzureStackOutputs = Record<string, pulumi.Input<unknown>>;
@@ -172,7 +172,7 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
             resourceGroupName: platform.resourceGroupName,
             profileName: `${edgeBase}-fd`,
             staticOriginHost: staticAssets.blobHost,
-            web: config.frontDoor.webRoute
+            web: frontDoorWebRoute(config)
                 ? { host: appTier.webHost, healthPath: config.app.services[roleService(config.app.services, "web")].healthPath }
                 : undefined,
             tags,

@@ -30,6 +30,10 @@ const pinnedImage = text("an image pinned to a tag or digest, e.g. \"bookstoreac
         }
     });
 
+/** A Key Vault object (secret or certificate) name: 1-127 letters, digits and dashes. */
+const keyVaultObjectName = (kind: "secret" | "certificate") =>
+    pattern(/^[0-9a-zA-Z-]{1,127}$/, `a Key Vault ${kind} name (letters, digits, dashes)`);
+
 /** Utilisation or concurrency trigger; `null` turns the trigger off. */
 const trigger = (min: number, max: number) => int(min, max).nullable();
 
@@ -124,10 +128,7 @@ export const ServiceSchema = z.strictObject({
     /** Plain environment variables. */
     env: stringMap("a map of environment variable names to string values").default({}),
     /** Environment variables read from Key Vault: variable name → Key Vault secret name. */
-    secretEnv: z.record(
-        z.string(),
-        pattern(/^[0-9a-zA-Z-]{1,127}$/, "a Key Vault secret name (letters, digits, dashes)"),
-    ).default({}),
+    secretEnv: z.record(z.string(), keyVaultObjectName("secret")).default({}),
     /** Ingress: external (internet-facing) or internal to the environment/cluster. */
     ingress: z.strictObject({
         external: bool().default(false),
@@ -202,6 +203,13 @@ const AksSchema = z.strictObject({
         className: pattern(/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, "an ingress class name").default("bookstore-nginx"),
         /** Public host name. Default: `<namePrefix>-<environment>.<location>.cloudapp.azure.com` (a DNS label on the controller's IP). */
         host: pattern(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "a lowercase DNS host name").optional(),
+        /**
+         * Name of a certificate the operator imports into the platform Key Vault, publicly trusted
+         * for `host`. The application-routing add-on serves it on the Ingress (and follows new
+         * versions). Without it the controller answers with a self-signed certificate, so Front
+         * Door's web route and Cloudflare's SSL strict cannot use the origin (see stacks/schema/edge.ts).
+         */
+        tlsCertificate: keyVaultObjectName("certificate").optional(),
     }).default({ className: "bookstore-nginx" }),
     /** Azure CNI overlay pod range (not part of the VNet, must not overlap it). */
     podCidr: ipv4Cidr.default("10.244.0.0/16"),

@@ -59,8 +59,12 @@ const CloudflareSchema = z.strictObject({
 });
 
 const FrontDoorSchema = z.strictObject({
-    /** Add a second route that fronts the web app (caching off). Default true. */
-    webRoute: bool().default(true),
+    /**
+     * Add a second route that fronts the web app (caching off). Default: true when the web origin
+     * has a publicly trusted certificate (always on containerapps; on aks with
+     * `app.aks.ingress.tlsCertificate`), false otherwise. Resolved by `frontDoorWebRoute`.
+     */
+    webRoute: bool().optional(),
 });
 
 const ObservabilitySchema = z.strictObject({
@@ -89,7 +93,7 @@ export const edgeFields = {
     cache: CacheSchema.default({ clusteringPolicy: "EnterpriseCluster", evictionPolicy: "VolatileLRU" }),
     /** Edge in front of the static assets (and the web app): Front Door Standard, Cloudflare, or none. Default `frontdoor`. */
     cdn: oneOf(["frontdoor", "cloudflare", "none"]).default("frontdoor"),
-    frontDoor: FrontDoorSchema.default({ webRoute: true }),
+    frontDoor: FrontDoorSchema.default({}),
     /** Required when `cdn` is `cloudflare`. */
     cloudflare: CloudflareSchema.optional(),
     /** Cloudflare API token (DNS, Zone Settings, Cache Rules and Origin Rules edit). Set with `pulumi config set --secret`. */
@@ -115,6 +119,29 @@ export function realtimeMode(config: EdgeConfigView): "signalr" | "redis-backpla
     return config.realtime ?? (config.platform === "aks" ? "redis-backplane" : "signalr");
 }
 
+/** The slice of the parsed stack config that decides whether an edge can reach the web origin over validated TLS. */
+export interface WebOriginConfigView {
+    platform: "containerapps" | "aks";
+    frontDoor: { webRoute?: boolean };
+    app: { aks: { ingress: { tlsCertificate?: string } } };
+}
+
+/**
+ * Whether the web app's origin presents a publicly trusted certificate: Container Apps ingress
+ * always does (managed certificate); the AKS ingress only with `app.aks.ingress.tlsCertificate`,
+ * else its controller answers with a self-signed one.
+ */
+export function webOriginTrusted(config: Omit<WebOriginConfigView, "frontDoor">): boolean {
+    return config.platform !== "aks" || config.app.aks.ingress.tlsCertificate !== undefined;
+}
+
+/** Whether Front Door also fronts the web app: config, else only when the origin's certificate can be validated. */
+export function frontDoorWebRoute(config: WebOriginConfigView): boolean {
+    return config.frontDoor.webRoute ?? webOriginTrusted(config);
+}
+
+const TLS_CERTIFICATE_HINT = "set app.aks.ingress.tlsCertificate to the name of a certificate for the ingress host in the platform Key Vault";
+
 /** Cross-key rules of the edge tiers. */
 export const edgeChecks: StackCheck[] = [
     (config, report) => {
@@ -131,6 +158,24 @@ export const edgeChecks: StackCheck[] = [
         const cf = config.cloudflare;
         if (cf && cf.webHostname === cf.staticHostname) {
             report(["cloudflare", "staticHostname"], "expected a host name different from cloudflare.webHostname", cf.staticHostname);
+        }
+        // The proxied record points at the web origin; on aks the origin is the ingress host.
+        if (cf && config.platform === "aks" && cf.webHostname === config.app.aks.ingress.host) {
+            report(["cloudflare", "webHostname"], "expected a host name different from app.aks.ingress.host (the Cloudflare record points at that origin host)", cf.webHostname);
+        }
+    },
+    (config, report) => {
+        // Both edges validate the origin's certificate; the AKS ingress controller's own is self-signed.
+        if (webOriginTrusted(config)) return;
+        if (config.frontDoor.webRoute === true) {
+            report(["frontDoor", "webRoute"],
+                `expected false on platform "aks" without app.aks.ingress.tlsCertificate (Front Door rejects the ingress controller's self-signed certificate): ${TLS_CERTIFICATE_HINT}, or leave frontDoor.webRoute unset`,
+                true);
+        }
+        if (config.cdn === "cloudflare") {
+            report(["app", "aks", "ingress", "tlsCertificate"],
+                `expected a Key Vault certificate name when cdn is "cloudflare" on platform "aks" (SSL strict rejects the ingress controller's self-signed certificate): ${TLS_CERTIFICATE_HINT}`,
+                undefined);
         }
     },
 ];

@@ -62,6 +62,13 @@ describe("Container Apps runtime (plan of prod)", () => {
         assert.ok(env.some((e: any) => e.name === "AZURE_CLIENT_ID" && e.value === (doc().outputs as any).workloadIdentityClientId));
     });
 
+    it("starts each app only after the workload identity may pull images and read Key Vault", () => {
+        const grants = ["acr-pull", "kv-secrets-user"].map((name) => oneOfType(doc(), "azure-native:authorization:RoleAssignment", name).urn);
+        for (const app of resourcesOfType(doc(), "azure-native:app:ContainerApp")) {
+            for (const grant of grants) assert.ok(app.dependencies.includes(grant), `${app.name} does not wait for ${grant}`);
+        }
+    });
+
     it("creates no Kubernetes resources", () => {
         assert.deepStrictEqual(doc().resources.filter((r) => r.type.startsWith("kubernetes:") || r.type.startsWith("azure-native:containerservice:")), []);
         assert.strictEqual(resourcesOfType(doc(), "azure-native:app:ContainerApp").length, 2);

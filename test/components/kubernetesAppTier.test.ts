@@ -83,11 +83,46 @@ describe("Kubernetes app tier (plan of prod-aks)", () => {
         }
         const ingress = k8s(doc(), "networking.k8s.io/v1:Ingress", "web");
         assert.strictEqual(ingress.spec.ingressClassName, "bookstore-nginx");
-        assert.strictEqual(ingress.spec.rules[0].host, "bookstore-prod.eastus2.cloudapp.azure.com");
+        assert.strictEqual(ingress.spec.rules[0].host, "www.bookstore.example");
         assert.deepStrictEqual(resourcesOfType(doc(), "kubernetes:networking.k8s.io/v1:Ingress").map((r) => r.name), ["web"]);
         const outputs = doc().outputs as any;
         assert.deepStrictEqual([outputs.webUrl, outputs.apiHost, outputs.kubernetesNamespace],
-            ["https://bookstore-prod.eastus2.cloudapp.azure.com", "api.bookstore.svc.cluster.local", "bookstore"]);
+            ["https://www.bookstore.example", "api.bookstore.svc.cluster.local", "bookstore"]);
+    });
+
+    it("starts each Deployment only after the workload identity may pull images and read Key Vault", () => {
+        const grants = ["acr-pull", "kv-secrets-user"].map((name) => oneOfType(doc(), "azure-native:authorization:RoleAssignment", name).urn);
+        const deployments = resourcesOfType(doc(), "kubernetes:apps/v1:Deployment").filter((r) => r.urn.includes("KubernetesAppTier"));
+        assert.deepStrictEqual(deployments.map((d) => d.name).sort(), ["api", "web"]);
+        for (const deployment of deployments) {
+            for (const grant of grants) assert.ok(deployment.dependencies.includes(grant), `${deployment.name} does not wait for ${grant}`);
+        }
+    });
+
+    it("serves the web host with the Key Vault certificate through the application-routing add-on", () => {
+        const ingress = oneOfType(doc(), "kubernetes:networking.k8s.io/v1:Ingress", "web");
+        const vaultUri = `https://${(doc().outputs as any).keyVaultName}.vault.azure.net`;
+        assert.deepStrictEqual(inputs(ingress).metadata.annotations,
+            { "kubernetes.azure.com/tls-cert-keyvault-uri": `${vaultUri}/certificates/bookstore-web-tls` });
+        // The add-on writes the certificate to the Secret "keyvault-<Ingress name>".
+        assert.deepStrictEqual(inputs(ingress).spec.tls, [{ hosts: ["www.bookstore.example"], secretName: "keyvault-web" }]);
+        const grant = oneOfType(doc(), "azure-native:authorization:RoleAssignment", "aks-app-routing-keyvault-certificate-user");
+        assert.ok(ingress.dependencies.includes(grant.urn), "the Ingress waits until the add-on may read the certificate");
+    });
+
+    it("leaves TLS to the controller's own certificate, and Front Door off the web app, without tlsCertificate", () => {
+        const variant = planOf("prod-aks", {
+            stackFile: stackVariant("prod-aks", (config) => { config["bookstore:app"].aks.ingress = { className: "bookstore-nginx" }; }),
+        });
+        const ingress = k8s(variant, "networking.k8s.io/v1:Ingress", "web");
+        assert.deepStrictEqual([ingress.metadata.annotations, ingress.spec.tls], [undefined, undefined]);
+        assert.strictEqual(ingress.spec.rules[0].host, "bookstore-prod.eastus2.cloudapp.azure.com");
+        const roles = resourcesOfType(variant, "azure-native:authorization:RoleAssignment").map((r) => r.name);
+        assert.ok(!roles.includes("aks-app-routing-keyvault-certificate-user"), roles.join(", "));
+        // Front Door would reject the self-signed origin certificate: only the static route remains.
+        assert.deepStrictEqual(resourcesOfType(variant, "azure-native:cdn:Route").map((r) => inputs(r).routeName), ["static"]);
+        const outputs = variant.outputs as any;
+        assert.strictEqual(outputs.publicWebUrl, "https://bookstore-prod.eastus2.cloudapp.azure.com");
     });
 
     it("uses the configured ingress class and host for the web Ingress and its controller", () => {
@@ -97,7 +132,9 @@ describe("Kubernetes app tier (plan of prod-aks)", () => {
         const ingress = k8s(variant, "networking.k8s.io/v1:Ingress", "web");
         assert.deepStrictEqual([ingress.spec.ingressClassName, ingress.spec.rules[0].host], ["public-nginx", "shop.bookstore.example"]);
         const controller = k8s(variant, "approuting.kubernetes.azure.com/v1alpha1:NginxIngressController", "ingress-controller");
-        assert.deepStrictEqual([controller.spec.ingressClassName, controller.spec.loadBalancerAnnotations], ["public-nginx", {}]);
+        // The DNS label stays: a host of your own is a CNAME to it.
+        assert.deepStrictEqual([controller.spec.ingressClassName, controller.spec.loadBalancerAnnotations],
+            ["public-nginx", { "service.beta.kubernetes.io/azure-dns-label-name": "bookstore-prod" }]);
         assert.strictEqual((variant.outputs as any).webUrl, "https://shop.bookstore.example");
     });
 

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { parseStackConfig } from "../../stacks/config";
-import { isValidSignalRCapacity, realtimeMode } from "../../stacks/schema/edge";
+import { frontDoorWebRoute, isValidSignalRCapacity, realtimeMode } from "../../stacks/schema/edge";
 import { problemsOf } from "../helpers/config";
 
 /** A minimal valid config; tests change one edge key at a time. */
@@ -12,13 +12,21 @@ function valid(): Record<string, any> {
     };
 }
 
+/** The minimal config on AKS, with `ingress` as app.aks.ingress. */
+function onAks(ingress: Record<string, string> = {}): Record<string, any> {
+    const raw = valid();
+    raw.platform = "aks";
+    raw.app.aks = { ingress };
+    return raw;
+}
+
 const cloudflare = { zoneId: "0123456789abcdef0123456789abcdef", webHostname: "www.bookstore.example", staticHostname: "static.bookstore.example" };
 
 describe("edge config (cache, cdn, realtime, observability)", () => {
     it("defaults to Front Door, EnterpriseCluster, VolatileLRU and the seed's alert thresholds", () => {
         const config = parseStackConfig(valid());
         assert.strictEqual(config.cdn, "frontdoor");
-        assert.strictEqual(config.frontDoor.webRoute, true);
+        assert.strictEqual(frontDoorWebRoute(config), true);
         assert.strictEqual(config.cache.clusteringPolicy, "EnterpriseCluster");
         assert.strictEqual(config.cache.evictionPolicy, "VolatileLRU");
         assert.deepStrictEqual(config.observability, {
@@ -75,6 +83,59 @@ describe("edge config (cache, cdn, realtime, observability)", () => {
         raw.cloudflare = { ...cloudflare, staticHostname: cloudflare.webHostname };
         assert.deepStrictEqual(problemsOf(raw, new Set(["cloudflareApiToken"])), [
             'bookstore:cloudflare.staticHostname: expected a host name different from cloudflare.webHostname, got "www.bookstore.example"',
+        ]);
+    });
+
+    it("fronts the web app with Front Door by default only where the origin's certificate can be validated", () => {
+        assert.strictEqual(frontDoorWebRoute(parseStackConfig(onAks())), false, "aks without a certificate: self-signed origin");
+        assert.strictEqual(frontDoorWebRoute(parseStackConfig(onAks({ tlsCertificate: "bookstore-web-tls" }))), true);
+        const off = onAks({ tlsCertificate: "bookstore-web-tls" });
+        off.frontDoor = { webRoute: false };
+        assert.strictEqual(frontDoorWebRoute(parseStackConfig(off)), false);
+        const containerApps = valid();
+        containerApps.frontDoor = { webRoute: false };
+        assert.strictEqual(frontDoorWebRoute(parseStackConfig(containerApps)), false);
+    });
+
+    it("rejects frontDoor.webRoute true on aks without a certificate, saying what to set", () => {
+        const raw = onAks();
+        raw.frontDoor = { webRoute: true };
+        assert.deepStrictEqual(problemsOf(raw), [
+            'bookstore:frontDoor.webRoute: expected false on platform "aks" without app.aks.ingress.tlsCertificate '
+            + "(Front Door rejects the ingress controller's self-signed certificate): set app.aks.ingress.tlsCertificate "
+            + "to the name of a certificate for the ingress host in the platform Key Vault, or leave frontDoor.webRoute unset, got true",
+        ]);
+        raw.app.aks.ingress = { tlsCertificate: "bookstore-web-tls" };
+        assert.strictEqual(frontDoorWebRoute(parseStackConfig(raw)), true);
+    });
+
+    it("rejects cdn cloudflare on aks without a certificate, naming app.aks.ingress.tlsCertificate", () => {
+        const raw = onAks({ host: "origin.bookstore.example" });
+        raw.cdn = "cloudflare";
+        raw.cloudflare = cloudflare;
+        raw.cloudflareApiToken = "token";
+        assert.deepStrictEqual(problemsOf(raw, new Set(["cloudflareApiToken"])), [
+            'bookstore:app.aks.ingress.tlsCertificate: expected a Key Vault certificate name when cdn is "cloudflare" on platform "aks" '
+            + "(SSL strict rejects the ingress controller's self-signed certificate): set app.aks.ingress.tlsCertificate "
+            + "to the name of a certificate for the ingress host in the platform Key Vault, got nothing (the key is required)",
+        ]);
+        raw.app.aks.ingress.tlsCertificate = "bookstore-origin-tls";
+        assert.strictEqual(parseStackConfig(raw, new Set(["cloudflareApiToken"])).cdn, "cloudflare");
+    });
+
+    it("rejects a Cloudflare web host that is the AKS ingress host it would point at", () => {
+        const raw = onAks({ host: cloudflare.webHostname, tlsCertificate: "bookstore-web-tls" });
+        raw.cdn = "cloudflare";
+        raw.cloudflare = cloudflare;
+        raw.cloudflareApiToken = "token";
+        assert.deepStrictEqual(problemsOf(raw, new Set(["cloudflareApiToken"])), [
+            "bookstore:cloudflare.webHostname: expected a host name different from app.aks.ingress.host (the Cloudflare record points at that origin host), got \"www.bookstore.example\"",
+        ]);
+    });
+
+    it("accepts only Key Vault certificate names for app.aks.ingress.tlsCertificate", () => {
+        assert.deepStrictEqual(problemsOf(onAks({ tlsCertificate: "https://kv.vault.azure.net/certificates/web" })), [
+            'bookstore:app.aks.ingress.tlsCertificate: expected a Key Vault certificate name (letters, digits, dashes), got "https://kv.vault.azure.net/certificates/web"',
         ]);
     });
 

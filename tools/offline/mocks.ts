@@ -158,6 +158,7 @@ const COMPUTED: Record<string, (name: string, id: string, inputs: Inputs) => Inp
         fqdn: `${name}-${suffix(id)}.hcp.${location(inputs)}.azmk8s.io`,
         oidcIssuerProfile: { enabled: true, issuerURL: `https://${location(inputs)}.oic.prod-aks.azure.com/${TENANT_ID}/${uuid(id)}/` },
         identityProfile: { kubeletidentity: { clientId: uuid(`${id}/kubelet/client`), objectId: uuid(`${id}/kubelet/object`) } },
+        ingressProfile: { webAppRouting: { ...((inputs.ingressProfile as Inputs | undefined)?.webAppRouting as Inputs), identity: { clientId: uuid(`${id}/webapprouting/client`), objectId: uuid(`${id}/webapprouting/object`) } } },
     }),
     "azure-native:dbforpostgresql:Server": (name) => ({ fullyQualifiedDomainName: `${name}.postgres.database.azure.com` }),
     "azure-native:redisenterprise:RedisEnterprise": (name, _id, inputs) => ({ hostName: `${name}.${location(inputs)}.redis.azure.net` }),
