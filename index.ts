@@ -1,10 +1,10 @@
 // Entry point: `pulumi up` and the offline plan both run this file.
 // Config is validated first, so a bad stack file fails before any resource is registered.
-import { readStackConfigWithSecrets } from "./stacks/config";
+import { readStackConfig } from "./stacks/config";
 import { composeAzureStack } from "./stacks/azure";
 import { registerSecretConfigGuard } from "./stacks/secrets";
 
-const { config, secretValues } = readStackConfigWithSecrets();
+const { config, secretValues } = readStackConfig();
 registerSecretConfigGuard(secretValues);
 const outputs = composeAzureStack(config);
 

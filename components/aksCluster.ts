@@ -5,17 +5,8 @@ import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as monitor from "@pulumi/azure-native/monitor";
 import type { AksConfig } from "../stacks/schema/app";
-import { roleDefinitionId, type PlatformOutputs } from "./platform";
+import { BuiltInRoles, roleDefinitionId, type PlatformOutputs } from "./platform";
 import type { DiagnosticTarget } from "./wiring";
-
-/** Built-in roles the cluster needs (ids are the same in every tenant). */
-const AksRoles = {
-    networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
-    acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
-    aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
-    /** Reads certificates including their private key (the secret behind a Key Vault certificate). */
-    keyVaultCertificateUser: "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba",
-} as const;
 
 /**
  * The taint AKS puts on every spot node (and which we declare, so the API's answer causes no diff).
@@ -93,7 +84,7 @@ export class AksCluster extends pulumi.ComponentResource {
             ...rg, resourceName: `${base}-aks-control-plane`, tags,
         }, child);
         const subnetRole = role("aks-subnet-network-contributor", platform.subnetIds.aks, controlPlane.principalId,
-            AksRoles.networkContributor, "ServicePrincipal");
+            BuiltInRoles.networkContributor, "ServicePrincipal");
 
         const systemMin = aks.systemPool.minCount ?? (prod ? 3 : 1);
         const cluster = new containerservice.ManagedCluster("cluster", {
@@ -199,15 +190,15 @@ export class AksCluster extends pulumi.ComponentResource {
 
         // Kubelets pull images with their own identity; the deployer administers through Entra RBAC.
         role("aks-kubelet-acr-pull", platform.registry.id,
-            cluster.identityProfile.apply((p) => p?.kubeletidentity?.objectId ?? ""), AksRoles.acrPull, "ServicePrincipal");
+            cluster.identityProfile.apply((p) => p?.kubeletidentity?.objectId ?? ""), BuiltInRoles.acrPull, "ServicePrincipal");
         if (aks.ingress.tlsCertificate !== undefined) {
             // The add-on syncs the Ingress certificate from Key Vault with its own identity (what
             // `az aks approuting update --attach-kv` would grant), so the vault must let it read certificates.
             this.appRoutingKeyVaultGrant = role("aks-app-routing-keyvault-certificate-user", platform.keyVault.id,
-                cluster.ingressProfile.apply((p) => p?.webAppRouting?.identity?.objectId ?? ""), AksRoles.keyVaultCertificateUser, "ServicePrincipal");
+                cluster.ingressProfile.apply((p) => p?.webAppRouting?.identity?.objectId ?? ""), BuiltInRoles.keyVaultCertificateUser, "ServicePrincipal");
         }
         const deployer = args.deployerObjectId ?? authorization.getClientConfigOutput(child).objectId;
-        const deployerAdmin = role("aks-deployer-cluster-admin", cluster.id, deployer, AksRoles.aksRbacClusterAdmin);
+        const deployerAdmin = role("aks-deployer-cluster-admin", cluster.id, deployer, BuiltInRoles.aksRbacClusterAdmin);
 
         this.monitorWorkspaceId = this.monitoring(clusterName, cluster, args, child);
 

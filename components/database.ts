@@ -1,13 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as keyvault from "@pulumi/azure-native/keyvault";
-import * as monitor from "@pulumi/azure-native/monitor";
 import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as random from "@pulumi/random";
 import { builtinPoolerParameters, serverParameters, ServerParameter } from "../stacks/postgresParameters";
 import type { ResolvedDatabase } from "../stacks/schema/database";
+import { metricAlert } from "./observability";
 import { POOLER_PORT } from "./pgbouncer";
+import { ALLOW_POSTGRES_FROM_VNET } from "./platform";
 import type { DiagnosticTarget, SecretSetting } from "./wiring";
 
 export const POSTGRES_PORT = 5432;
@@ -306,11 +307,7 @@ export class DatabaseTier extends pulumi.ComponentResource {
             const rg = { resourceGroupName: args.resourceGroupName, location: region };
             const nsg = new network.NetworkSecurityGroup(`${name}-nsg-${region}`, {
                 ...rg,
-                securityRules: [{
-                    name: "allow-postgres-from-vnet", priority: 100, direction: "Inbound", access: "Allow", protocol: "Tcp",
-                    sourceAddressPrefix: "VirtualNetwork", sourcePortRange: "*",
-                    destinationAddressPrefix: "VirtualNetwork", destinationPortRanges: [String(POSTGRES_PORT), String(POOLER_PORT)],
-                }],
+                securityRules: [ALLOW_POSTGRES_FROM_VNET],
                 tags: args.tags,
             }, { parent: this });
             const subnetName = "snet-postgres";
@@ -347,32 +344,23 @@ export class DatabaseTier extends pulumi.ComponentResource {
         const base = `${args.namePrefix}-${args.environment}`;
         const alert = (alertName: string, server: { id: pulumi.Input<string>; location: string }, criterion: {
             metricName: string; threshold: number; timeAggregation: "Average" | "Maximum"; severity: number; description: string;
-        }) => new monitor.MetricAlert(alertName, {
+        }) => metricAlert(alertName, {
             resourceGroupName: args.resourceGroupName,
             ruleName: alertName,
-            location: "global",
             description: criterion.description,
             severity: criterion.severity,
-            enabled: true,
-            scopes: [server.id],
-            targetResourceType: FLEXIBLE_SERVER_TYPE,
-            targetResourceRegion: server.location,
-            evaluationFrequency: "PT1M",
-            windowSize: "PT5M",
-            autoMitigate: true,
-            criteria: {
-                odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
-                allOf: [{
-                    criterionType: "StaticThresholdCriterion",
-                    name: criterion.metricName,
-                    metricName: criterion.metricName,
-                    metricNamespace: FLEXIBLE_SERVER_TYPE,
-                    operator: "GreaterThan",
-                    threshold: criterion.threshold,
-                    timeAggregation: criterion.timeAggregation,
-                }],
+            scope: server.id,
+            target: { type: FLEXIBLE_SERVER_TYPE, region: server.location },
+            window: { size: "PT5M", frequency: "PT1M" },
+            criterion: {
+                name: criterion.metricName,
+                metricName: criterion.metricName,
+                metricNamespace: FLEXIBLE_SERVER_TYPE,
+                operator: "GreaterThan",
+                threshold: criterion.threshold,
+                timeAggregation: criterion.timeAggregation,
             },
-            actions: [{ actionGroupId: args.actionGroupId }],
+            actionGroupId: args.actionGroupId,
             tags: args.tags,
         }, { parent: this });
         const connectionThreshold = Math.floor(parameters.maxConnections * alerts.connectionsPercent / 100);

@@ -84,6 +84,44 @@ export function hpaAtMaxExpression(namespace: string): string {
     return `kube_horizontalpodautoscaler_status_current_replicas${sel} >= on(namespace, horizontalpodautoscaler) kube_horizontalpodautoscaler_spec_max_replicas${sel}`;
 }
 
+/** A static-threshold metric alert on one resource that notifies the action group. */
+export interface MetricAlertSpec {
+    resourceGroupName: pulumi.Input<string>;
+    ruleName: string;
+    description: string;
+    severity: number;
+    scope: pulumi.Input<string>;
+    /** Type and region of the scope; Azure wants them for some resource types (PostgreSQL). */
+    target?: { type: string; region: string };
+    window: { size: string; frequency: string };
+    criterion: { name: string; metricNamespace: string; metricName: string; operator: string; threshold: number; timeAggregation: string };
+    actionGroupId: pulumi.Input<string>;
+    tags: Record<string, string>;
+}
+
+export function metricAlert(logicalName: string, spec: MetricAlertSpec, opts: pulumi.CustomResourceOptions): monitor.MetricAlert {
+    return new monitor.MetricAlert(logicalName, {
+        resourceGroupName: spec.resourceGroupName,
+        ruleName: spec.ruleName,
+        location: "global",
+        description: spec.description,
+        severity: spec.severity,
+        enabled: true,
+        scopes: [spec.scope],
+        targetResourceType: spec.target?.type,
+        targetResourceRegion: spec.target?.region,
+        evaluationFrequency: spec.window.frequency,
+        windowSize: spec.window.size,
+        autoMitigate: true,
+        criteria: {
+            odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
+            allOf: [{ criterionType: "StaticThresholdCriterion", ...spec.criterion }],
+        },
+        actions: [{ actionGroupId: spec.actionGroupId }],
+        tags: spec.tags,
+    }, opts);
+}
+
 export interface ObservabilityThresholds {
     replicasAtMaxMinutes: number;
     http5xxPercent: number;
@@ -155,43 +193,28 @@ export class Observability extends pulumi.ComponentResource {
         }
         this.diagnosticSettingCount = seen.size;
 
-        const metricAlert = (key: string, description: string, scope: pulumi.Input<string>, criterion: {
-            metricNamespace: string; metricName: string; operator: string; threshold: number; timeAggregation: string;
-        }, window: { size: string; frequency: string }, severity = 2) => {
+        const tierAlert = (key: string, description: string, scope: pulumi.Input<string>,
+            criterion: Omit<MetricAlertSpec["criterion"], "name">, window: MetricAlertSpec["window"]) => {
             const ruleName = `${args.namePrefix}-${key}`;
-            new monitor.MetricAlert(key, {
-                resourceGroupName: rg,
-                ruleName,
-                location: "global",
-                description,
-                severity,
-                enabled: true,
-                scopes: [scope],
-                evaluationFrequency: window.frequency,
-                windowSize: window.size,
-                autoMitigate: true,
-                criteria: {
-                    odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
-                    allOf: [{ criterionType: "StaticThresholdCriterion", name: key, ...criterion }],
-                },
-                actions: [{ actionGroupId: args.actionGroupId }],
-                tags: args.tags,
+            metricAlert(key, {
+                resourceGroupName: rg, ruleName, description, severity: 2, scope, window,
+                criterion: { name: key, ...criterion }, actionGroupId: args.actionGroupId, tags: args.tags,
             }, child);
             alertNames.push(ruleName);
         };
 
         if (args.redisClusterId) {
-            metricAlert("redis-memory", `Redis used memory above ${args.thresholds.redisMemoryPercent} %`, args.redisClusterId,
+            tierAlert("redis-memory", `Redis used memory above ${args.thresholds.redisMemoryPercent} %`, args.redisClusterId,
                 { metricNamespace: "Microsoft.Cache/redisEnterprise", metricName: "usedmemorypercentage", operator: "GreaterThan", threshold: args.thresholds.redisMemoryPercent, timeAggregation: "Maximum" },
                 { size: "PT15M", frequency: "PT5M" });
         }
         if (args.signalrId) {
-            metricAlert("signalr-connection-quota", `SignalR connections above ${args.thresholds.signalrConnectionQuotaPercent} % of the unit quota`, args.signalrId,
+            tierAlert("signalr-connection-quota", `SignalR connections above ${args.thresholds.signalrConnectionQuotaPercent} % of the unit quota`, args.signalrId,
                 { metricNamespace: "Microsoft.SignalRService/SignalR", metricName: "ConnectionQuotaUtilization", operator: "GreaterThan", threshold: args.thresholds.signalrConnectionQuotaPercent, timeAggregation: "Maximum" },
                 { size: "PT5M", frequency: "PT1M" });
         }
         if (args.frontDoorProfileId) {
-            metricAlert("frontdoor-origin-health", `Front Door origin health below ${args.thresholds.frontDoorOriginHealthPercent} %`, args.frontDoorProfileId,
+            tierAlert("frontdoor-origin-health", `Front Door origin health below ${args.thresholds.frontDoorOriginHealthPercent} %`, args.frontDoorProfileId,
                 { metricNamespace: "Microsoft.Cdn/profiles", metricName: "OriginHealthPercentage", operator: "LessThan", threshold: args.thresholds.frontDoorOriginHealthPercent, timeAggregation: "Average" },
                 { size: "PT5M", frequency: "PT1M" });
         }

@@ -224,6 +224,3 @@ export class PgbouncerDeployment extends pulumi.ComponentResource {
 export function pgbouncerServiceHost(namespace: string): string {
     return `pgbouncer.${namespace}.svc.cluster.local`;
 }
-
-/** The app namespace the Kubernetes app tier creates; the PgBouncer Service lives in it. */
-export const APP_NAMESPACE = "bookstore";

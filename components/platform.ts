@@ -8,12 +8,19 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import * as network from "@pulumi/azure-native/network";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
+import type * as types from "@pulumi/azure-native/types/input";
 import { PrivateLink } from "./privateLink";
 
 /** Built-in Azure role definition ids (the same in every tenant). */
 export const BuiltInRoles = {
     acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
     keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
+    /** Reads certificates including their private key (the secret behind a Key Vault certificate). */
+    keyVaultCertificateUser: "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba",
+    networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
+    aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+    /** "SignalR App Server": an app server connects with its Entra identity instead of an access key. */
+    signalrAppServer: "420fcaa2-552c-430f-98ca-3264be4806c7",
 } as const;
 
 export function roleDefinitionId(subscriptionId: pulumi.Input<string>, role: string): pulumi.Output<string> {
@@ -29,6 +36,13 @@ export const SUBNET_LAYOUT = {
 } as const;
 export type SubnetKey = keyof typeof SUBNET_LAYOUT;
 const SUBNET_KEYS = Object.keys(SUBNET_LAYOUT) as SubnetKey[];
+
+/** Inbound rule of every PostgreSQL subnet: the database (5432) and pooler (6432) ports from the VNet and its peers. */
+export const ALLOW_POSTGRES_FROM_VNET: types.network.SecurityRuleArgs = {
+    name: "allow-postgres-from-vnet", priority: 100, direction: "Inbound", access: "Allow", protocol: "Tcp",
+    sourceAddressPrefix: "VirtualNetwork", sourcePortRange: "*",
+    destinationAddressPrefix: "VirtualNetwork", destinationPortRanges: ["5432", "6432"],
+};
 
 export interface PlatformBaseArgs {
     /** Short prefix for resource names (e.g. "bookstore"). */
@@ -117,11 +131,7 @@ export class PlatformBase extends pulumi.ComponentResource implements PlatformOu
         const nsg = (subnet: string, securityRules: network.NetworkSecurityGroupArgs["securityRules"] = []) =>
             new network.NetworkSecurityGroup(`nsg-${subnet}`, { ...rg, securityRules, tags }, child);
         const postgresRules: network.NetworkSecurityGroupArgs["securityRules"] = [
-            {
-                name: "allow-postgres-from-vnet", priority: 100, direction: "Inbound", access: "Allow", protocol: "Tcp",
-                sourceAddressPrefix: "VirtualNetwork", sourcePortRange: "*",
-                destinationAddressPrefix: "VirtualNetwork", destinationPortRanges: ["5432", "6432"],
-            },
+            ALLOW_POSTGRES_FROM_VNET,
             {
                 name: "deny-internet-inbound", priority: 4000, direction: "Inbound", access: "Deny", protocol: "*",
                 sourceAddressPrefix: "Internet", sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "*",

@@ -1,11 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as signalrservice from "@pulumi/azure-native/signalrservice";
-import { roleDefinitionId } from "./platform";
+import { BuiltInRoles, roleDefinitionId } from "./platform";
 import type { DiagnosticTarget } from "./wiring";
-
-/** Built-in role "SignalR App Server": lets an app server connect with its Entra identity instead of an access key. */
-export const SIGNALR_APP_SERVER_ROLE = "420fcaa2-552c-430f-98ca-3264be4806c7";
 
 /** The channel prefix the seed's app gives the Redis backplane. */
 export const SIGNALR_REDIS_CHANNEL_PREFIX = "BookStore.SignalR";
@@ -27,8 +24,8 @@ export interface RealtimeArgs {
     capacity: number;
     /** Browser origins allowed to negotiate, e.g. the web app's https origin. Never "*". */
     allowedOrigins: pulumi.Input<pulumi.Input<string>[]>;
-    /** The app's managed identity: gets "SignalR App Server" and is named in the connection string. */
-    appIdentity: { principalId: pulumi.Input<string>; clientId: pulumi.Input<string> };
+    /** The app's managed identity: gets "SignalR App Server" (the app names it in its connection string). */
+    appIdentity: { principalId: pulumi.Input<string> };
     subscriptionId: pulumi.Input<string>;
     tags: Record<string, string>;
 }
@@ -41,8 +38,6 @@ export interface RealtimeArgs {
 export class Realtime extends pulumi.ComponentResource {
     readonly id: pulumi.Output<string>;
     readonly hostName: pulumi.Output<string>;
-    /** Identity-based connection string for `Azure__SignalR__ConnectionString` (holds no secret). */
-    readonly connectionString: pulumi.Output<string>;
     readonly diagnosticTargets: DiagnosticTarget[];
 
     constructor(name: string, args: RealtimeArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -78,14 +73,12 @@ export class Realtime extends pulumi.ComponentResource {
             scope: service.id,
             principalId: args.appIdentity.principalId,
             principalType: "ServicePrincipal",
-            roleDefinitionId: roleDefinitionId(args.subscriptionId, SIGNALR_APP_SERVER_ROLE),
+            roleDefinitionId: roleDefinitionId(args.subscriptionId, BuiltInRoles.signalrAppServer),
         }, child);
 
         this.id = service.id;
         this.hostName = service.hostName;
-        this.connectionString = pulumi.all([service.hostName, args.appIdentity.clientId])
-            .apply(([host, clientId]) => signalRIdentityConnectionString(host, clientId));
         this.diagnosticTargets = [{ name: `${name}-signalr`, resourceId: service.id, resourceType: "Microsoft.SignalRService/SignalR" }];
-        this.registerOutputs({ id: this.id, hostName: this.hostName, connectionString: this.connectionString });
+        this.registerOutputs({ id: this.id, hostName: this.hostName });
     }
 }

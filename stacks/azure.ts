@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DatabaseTier } from "../components/database";
-import { APP_NAMESPACE, PgbouncerDeployment, pgbouncerServiceHost } from "../components/pgbouncer";
+import { PgbouncerDeployment, pgbouncerServiceHost } from "../components/pgbouncer";
+import { APP_NAMESPACE } from "../components/kubernetesAppTier";
 import { PlatformBase } from "../components/platform";
 import { Cache } from "../components/cache";
 import { CloudflareEdge } from "../components/cloudflareEdge";
@@ -184,7 +185,7 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
     } else if (cloudflareConfig && config.cloudflareApiToken) {
         const edge = new CloudflareEdge("cloudflare", {
             zoneId: cloudflareConfig.zoneId,
-            apiToken: pulumi.secret(config.cloudflareApiToken),
+            apiToken: config.cloudflareApiToken,
             web: { hostname: cloudflareConfig.webHostname, originHost: appTier.webHost },
             static: { hostname: cloudflareConfig.staticHostname, originHost: staticAssets.blobHost },
             bypassPathPrefixes: cloudflareConfig.bypassPathPrefixes,

@@ -25,7 +25,7 @@ const SubnetsSchema = z.strictObject({
 const NetworkSchema = z.strictObject({
     /** VNet address space. */
     addressSpace: ipv4Cidr.default("10.40.0.0/16"),
-    subnets: SubnetsSchema.default(SubnetsSchema.parse({})),
+    subnets: SubnetsSchema.prefault({}),
 });
 
 const MonitoringSchema = z.strictObject({
@@ -57,8 +57,8 @@ export const StackConfigSchema = z.strictObject({
         costCenter: text("a cost center"),
         extra: stringMap("a map of extra tag names to string values").default({}),
     }),
-    network: NetworkSchema.default(NetworkSchema.parse({})),
-    monitoring: MonitoringSchema.default({ alertEmails: [] }),
+    network: NetworkSchema.prefault({}),
+    monitoring: MonitoringSchema.prefault({}),
     registry: RegistrySchema.default({}),
     /** App tier: services and their scaling. */
     app: AppSchema,
@@ -172,10 +172,13 @@ function allowedKeys(path: readonly PropertyKey[]): string {
     return target instanceof z.ZodObject ? Object.keys(target.shape).join(", ") : "?";
 }
 
+/** Schema kinds that only wrap another (defaults, optional and nullable values). */
+const WRAPPER_KINDS = new Set(["default", "prefault", "optional", "nullable"]);
+
 function unwrap(schema: z.ZodType): z.ZodType {
     let current: z.ZodType = schema;
-    while (current instanceof z.ZodDefault || current instanceof z.ZodOptional || current instanceof z.ZodNullable) {
-        current = current.unwrap() as z.ZodType;
+    while (WRAPPER_KINDS.has(current._zod.def.type)) {
+        current = (current._zod.def as unknown as { innerType: z.ZodType }).innerType;
     }
     return current;
 }
@@ -197,26 +200,33 @@ export function decodeConfigValue(text: string): unknown {
 const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
 
 /**
- * Reads every `bookstore:*` key from the Pulumi runtime config and validates it.
- * Called before any resource is registered, so a bad stack file changes nothing.
+ * Validates the `bookstore:*` entries of a raw config map (full key → the engine's string value),
+ * as the program receives it or as a stack file holds it. Also returns every string value that was
+ * set as a secret, so the program can keep it secret wherever it is used.
  */
-export function readStackConfig(): StackConfig {
-    return readStackConfigWithSecrets().config;
-}
-
-/** Like readStackConfig, also returning every string value that was set as a secret. */
-export function readStackConfigWithSecrets(): { config: StackConfig; secretValues: string[] } {
+export function stackConfigFromEntries(
+    entries: Record<string, string>,
+    isSecretKey: (fullKey: string) => boolean,
+): { config: StackConfig; secretValues: string[] } {
     const raw: Record<string, unknown> = {};
     const secretKeys = new Set<string>();
-    for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
+    for (const [fullKey, value] of Object.entries(entries)) {
         const [namespace, ...rest] = fullKey.split(":");
         if (namespace !== CONFIG_NAMESPACE) continue;
         const key = rest.join(":").replace(/^config:/, "");
         raw[key] = decodeConfigValue(value);
-        if (isConfigSecret(fullKey)) secretKeys.add(key);
+        if (isSecretKey(fullKey)) secretKeys.add(key);
     }
     const config = parseStackConfig(raw, secretKeys);
     return { config, secretValues: [...secretKeys].flatMap((key) => leafStrings(raw[key])) };
+}
+
+/**
+ * Reads every `bookstore:*` key from the Pulumi runtime config and validates it.
+ * Called before any resource is registered, so a bad stack file changes nothing.
+ */
+export function readStackConfig(): { config: StackConfig; secretValues: string[] } {
+    return stackConfigFromEntries(pulumi.runtime.allConfig(), isConfigSecret);
 }
 
 export const isProd = (config: StackConfig) => config.environment === "prod";

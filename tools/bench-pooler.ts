@@ -7,7 +7,7 @@ import { Command } from "commander";
 import { connectionBudget } from "../stacks/budget";
 import { serverParameters } from "../stacks/postgresParameters";
 import { budgetInputOf, resolveDatabase } from "../stacks/schema/database";
-import { stackConfigOf } from "./offline/budget";
+import { stackConfigOf } from "./offline/stackFile";
 import { LAB_DATABASE, missingBinaries, PostgresLab } from "./postgresLab";
 
 async function main(argv: string[]): Promise<number> {

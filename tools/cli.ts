@@ -27,6 +27,8 @@ import {
     requirePulumiCli,
     stackOutputs,
 } from "./automation";
+import type { PlanOptions } from "./plan";
+import { addPlanOptions } from "./planOptions";
 import { DoctorInputError, parseSslMode, plainOutputs, renderReport, runDoctor, SslMode, targetsFromOutputs, targetsFromUrls } from "./doctor";
 
 /** 0-3 mean what they mean for the offline plan (tools/plan.ts), which `plan` passes through. */
@@ -231,14 +233,14 @@ class Cli {
         return EXIT.ok;
     }
 
-    async plan(flags: { stack: string; stackFile?: string; json?: string | boolean; quiet?: boolean; verbose?: boolean }): Promise<number> {
+    async plan(flags: Omit<PlanOptions, "json"> & { json?: string | boolean }): Promise<number> {
         // Loaded on demand: it pulls in the Pulumi SDK's mock runtime, which the cloud commands never need.
         // require, not import(): the bin's CommonJS loader resolves extensionless .ts paths only through require.
         // eslint-disable-next-line @typescript-eslint/no-var-requires
         const { plan } = require("./plan") as typeof import("./plan");
         const toStdout = flags.json === true;
         const result = await plan(
-            { stack: flags.stack, stackFile: flags.stackFile, json: typeof flags.json === "string" ? flags.json : undefined, quiet: flags.quiet || toStdout, verbose: flags.verbose },
+            { ...flags, json: typeof flags.json === "string" ? flags.json : undefined, quiet: flags.quiet || toStdout },
             (line) => this.io.out(line),
             (line) => this.io.err(line),
         );
@@ -331,14 +333,10 @@ function buildProgram(cli: Cli, io: CliIo, setExit: (code: number) => void): Com
     // commander sets a repeatable option with a default to [default, ...given]; default it here instead.
     const withDefaultPack = <T extends PolicyFlags>(flags: T): T => ({ ...flags, policyPack: flags.policyPack === undefined ? ["policy"] : flags.policyPack });
 
-    program
+    addPlanOptions(program
         .command("plan")
-        .description("offline plan: the program under the SDK's mock monitor; no Pulumi CLI, no cloud account")
-        .option("-s, --stack <name>", "stack to plan (reads Pulumi.<name>.yaml)", "prod")
-        .option("--stack-file <file>", "read this stack file instead of Pulumi.<stack>.yaml")
+        .description("offline plan: the program under the SDK's mock monitor; no Pulumi CLI, no cloud account"))
         .option("--json [file]", "write the plan as JSON to a file, or to stdout without one")
-        .option("-q, --quiet", "print nothing but errors")
-        .option("--verbose", "print stack traces of program errors")
         .action(action((flags) => cli.plan(flags as Parameters<Cli["plan"]>[0])));
 
     withPolicyOptions(withChangeOptions(program.command("preview").description("what would change, checked by the policy pack")))

@@ -9,6 +9,7 @@ import { Command } from "commander";
 import { ProgramRun, runProgram } from "./offline/capture";
 import { displayValue, PlanResource, renderTree, summarize, toPlanResources } from "./offline/render";
 import { PLAN_SECTIONS } from "./offline/sections";
+import { addPlanOptions } from "./planOptions";
 import { readStackFile, StackFileError } from "./offline/stackFile";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
@@ -122,16 +123,10 @@ export async function plan(options: PlanOptions, out: (line: string) => void = c
 }
 
 async function main(argv: string[]): Promise<number> {
-    const program = new Command()
+    const program = addPlanOptions(new Command()
         .name("plan")
-        .description("Offline plan of a stack: the real program under the Pulumi SDK's mock monitor")
-        .option("-s, --stack <name>", "stack to plan (reads Pulumi.<name>.yaml)", "prod")
-        .option("--stack-file <file>", "read this stack file instead of Pulumi.<stack>.yaml")
+        .description("Offline plan of a stack: the real program under the Pulumi SDK's mock monitor"))
         .option("--json <file>", "write the plan as JSON")
-        .option("-q, --quiet", "print nothing but errors")
-        .option("--verbose", "print stack traces of program errors")
-        .option("--manifests <dir>", "write each Kubernetes resource as YAML into <dir> and validate it against the Kubernetes schemas")
-        .option("--policy-config <file>", "policy pack config, as for pulumi preview --policy-pack-config (default policy/config.json)")
         .exitOverride();
     try {
         program.parse(argv);

@@ -13,21 +13,16 @@ export function imagePinProblem(image: string): string | undefined {
     const colon = image.indexOf(":", lastSlash + 1);
     if (colon < 0) return "has no tag or digest";
     const tag = image.slice(colon + 1);
-    if (tag === "" ) return "has an empty tag";
+    if (tag === "") return "has an empty tag";
     if (tag === "latest") return "uses the mutable tag \"latest\"";
     return undefined;
 }
 
-const pinnedImage = text("an image pinned to a tag or digest, e.g. \"bookstoreacr.azurecr.io/bookstore-api:1.4.2\"")
-    .superRefine((image, ctx) => {
+/** A container image reference that must be pinned; `example` shows the expected form. */
+export const pinnedImage = (example?: string) =>
+    text(`an image pinned to a tag or digest${example ? `, e.g. "${example}"` : ""}`).superRefine((image, ctx) => {
         const problem = imagePinProblem(image);
-        if (problem) {
-            ctx.addIssue({
-                code: "custom",
-                input: image,
-                message: `expected an image pinned to a tag or digest (${problem})`,
-            });
-        }
+        if (problem) ctx.addIssue({ code: "custom", input: image, message: `expected an image pinned to a tag or digest (${problem})` });
     });
 
 /** A Key Vault object (secret or certificate) name: 1-127 letters, digits and dashes. */
@@ -96,12 +91,12 @@ const HpaSchema = z.strictObject({
             name: pattern(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "a metric name such as \"http_requests_per_second\""),
             averageValue: quantity,
         }), { error: "expected a list of {name, averageValue}" }).min(1, { error: "expected at least one metric" }).default(SEED_CUSTOM_METRICS),
-    }).default({ enabled: false, metrics: SEED_CUSTOM_METRICS }),
+    }).prefault({}),
 });
 
 export const ServiceSchema = z.strictObject({
     /** Container image, pinned to a tag or digest; `latest` or no tag is an error. */
-    image: pinnedImage,
+    image: pinnedImage("bookstoreacr.azurecr.io/bookstore-api:1.4.2"),
     /** Port the container listens on. Default 8080 (the seed's). */
     port: int(1, 65535).default(8080),
     /** HTTP path for liveness, readiness and startup probes. Default `/health`. */
@@ -114,7 +109,7 @@ export const ServiceSchema = z.strictObject({
     limits: z.strictObject({
         cpu: num(0.05, 32).default(1),
         memory: memoryQuantity.default("1Gi"),
-    }).default({ cpu: 1, memory: "1Gi" }),
+    }).prefault({}),
     /** Replica floor. Seed: 2 (no cold starts, survives one instance failing). */
     minReplicas: int(1, 1000).default(2),
     /** Replica ceiling. Seed: 10 for the api. */
@@ -124,7 +119,7 @@ export const ServiceSchema = z.strictObject({
         concurrentRequests: trigger(1, 10000).default(50),
         cpuUtilization: trigger(1, 100).default(70),
         memoryUtilization: trigger(1, 100).default(80),
-    }).default({ concurrentRequests: 50, cpuUtilization: 70, memoryUtilization: 80 }),
+    }).prefault({}),
     /** Plain environment variables. */
     env: stringMap("a map of environment variable names to string values").default({}),
     /** Environment variables read from Key Vault: variable name → Key Vault secret name. */
@@ -132,11 +127,11 @@ export const ServiceSchema = z.strictObject({
     /** Ingress: external (internet-facing) or internal to the environment/cluster. */
     ingress: z.strictObject({
         external: bool().default(false),
-    }).default({ external: false }),
+    }).prefault({}),
     /** Database connections each replica's pool may open. Seed: 20. */
     dbPoolSize: int(1, 1000).default(20),
     /** Kubernetes only: the HPA's behaviour and optional custom metrics (CPU/memory come from `scale`). */
-    hpa: HpaSchema.default({ behavior: SEED_HPA_BEHAVIOR, customMetrics: { enabled: false, metrics: SEED_CUSTOM_METRICS } }),
+    hpa: HpaSchema.prefault({}),
     /** Container Apps only: the workload profile the app runs on. Default "Consumption". */
     workloadProfile: text("a workload profile name").default("Consumption"),
     /** Kubernetes only: may run on the spot pool (gets its toleration and affinity when the pool exists). */
@@ -186,10 +181,10 @@ const AksSchema = z.strictObject({
         vmSize: vmSize.default("Standard_D4ds_v5"),
         minCount: int(1, 1000).optional(),
         maxCount: int(1, 1000).default(5),
-    }).default({ vmSize: "Standard_D4ds_v5", maxCount: 5 }),
+    }).prefault({}),
     /** Autoscaled user pool for the app. */
     userPool: z.strictObject({ vmSize: vmSize.default("Standard_D4ds_v5"), ...poolSize(2, 10) })
-        .default({ vmSize: "Standard_D4ds_v5", minCount: 2, maxCount: 10 }),
+        .prefault({}),
     /** Optional spot pool (evicted at any time; only `spotTolerant` services go there). */
     spotPool: z.strictObject({
         vmSize: vmSize.default("Standard_D4ds_v5"),
@@ -210,7 +205,7 @@ const AksSchema = z.strictObject({
          * Door's web route and Cloudflare's SSL strict cannot use the origin (see stacks/schema/edge.ts).
          */
         tlsCertificate: keyVaultObjectName("certificate").optional(),
-    }).default({ className: "bookstore-nginx" }),
+    }).prefault({}),
     /** Azure CNI overlay pod range (not part of the VNet, must not overlap it). */
     podCidr: ipv4Cidr.default("10.244.0.0/16"),
     /** Kubernetes service range (must not overlap the VNet or the pod range). */
@@ -227,9 +222,9 @@ export const AppSchema = z.strictObject({
         { error: "expected a map of service name to service settings" },
     ),
     /** Container Apps runtime settings (platform "containerapps"). */
-    containerApps: ContainerAppsSchema.default({ internal: false, workloadProfiles: [] }),
+    containerApps: ContainerAppsSchema.prefault({}),
     /** AKS runtime settings (platform "aks"). */
-    aks: AksSchema.default(AksSchema.parse({})),
+    aks: AksSchema.prefault({}),
 });
 
 export type AppConfig = z.infer<typeof AppSchema>;

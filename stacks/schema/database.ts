@@ -2,9 +2,9 @@ import { z } from "zod";
 import { BudgetInput, connectionBudget } from "../budget";
 import { contains, overlaps, parseCidr, hasHostBits } from "../network";
 import { POSTGRES_SKUS, PostgresSkuTier, postgresSku } from "../postgresParameters";
-import { imagePinProblem } from "./app";
+import { pinnedImage } from "./app";
 import type { Report, StackCheck } from "./checks";
-import { azureRegion, bool, int, ipv4Cidr, num, oneOf, pattern, text } from "./common";
+import { azureRegion, bool, int, ipv4Cidr, num, oneOf, pattern } from "./common";
 
 /** Storage sizes Flexible Server offers (GiB). */
 export const STORAGE_SIZES_GB = [32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32767] as const;
@@ -42,11 +42,6 @@ const RemoteNetworkSchema = z.strictObject({
     subnet: ipv4Cidr,
 });
 
-const pinnedImage = text("an image pinned to a tag or digest").superRefine((image, ctx) => {
-    const problem = imagePinProblem(image);
-    if (problem) ctx.addIssue({ code: "custom", input: image, message: `expected an image pinned to a tag or digest (${problem})` });
-});
-
 /** The seed's PgBouncer settings. */
 const PgbouncerSchema = z.strictObject({
     poolMode: oneOf(["transaction", "session", "statement"]).default("transaction"),
@@ -67,7 +62,7 @@ const PgbouncerSchema = z.strictObject({
      * Deployment only: a maintained PgBouncer image, pinned. Default: CloudNativePG's image (Debian +
      * PGDG PgBouncer, rebuilt on every release); Bitnami's free versioned images are retired.
      */
-    image: pinnedImage.default("ghcr.io/cloudnative-pg/pgbouncer:1.25.2"),
+    image: pinnedImage().default("ghcr.io/cloudnative-pg/pgbouncer:1.25.2"),
     /** Deployment only: TLS from PgBouncer to PostgreSQL (Azure requires TLS). */
     serverTlsSslmode: oneOf(["require", "verify-ca", "verify-full"]).default("require"),
 });

@@ -90,7 +90,7 @@ const ObservabilitySchema = z.strictObject({
  */
 export const edgeFields = {
     /** Azure Managed Redis (cache, sessions, SignalR backplane). */
-    cache: CacheSchema.default({ clusteringPolicy: "EnterpriseCluster", evictionPolicy: "VolatileLRU" }),
+    cache: CacheSchema.prefault({}),
     /** Edge in front of the static assets (and the web app): Front Door Standard, Cloudflare, or none. Default `frontdoor`. */
     cdn: oneOf(["frontdoor", "cloudflare", "none"]).default("frontdoor"),
     frontDoor: FrontDoorSchema.default({}),
@@ -101,10 +101,7 @@ export const edgeFields = {
     /** `signalr` (Azure SignalR Service) or `redis-backplane` (aks only). Default: signalr on containerapps, redis-backplane on aks. */
     realtime: oneOf(["signalr", "redis-backplane"]).optional(),
     signalr: SignalRSchema.default({}),
-    observability: ObservabilitySchema.default({
-        replicasAtMaxMinutes: 10, http5xxPercent: 1, p95LatencyMs: 500,
-        redisMemoryPercent: 80, signalrConnectionQuotaPercent: 80, frontDoorOriginHealthPercent: 100,
-    }),
+    observability: ObservabilitySchema.prefault({}),
 };
 
 /** The slice of the parsed stack config the edge tiers read. */

@@ -9,7 +9,7 @@ import { Client } from "pg";
 import { connectionBudget } from "../../stacks/budget";
 import { serverParameters } from "../../stacks/postgresParameters";
 import { budgetInputOf, resolveDatabase } from "../../stacks/schema/database";
-import { stackConfigOf } from "../../tools/offline/budget";
+import { stackConfigOf } from "../../tools/offline/stackFile";
 import { LAB_DATABASE, missingBinaries, PostgresLab } from "../../tools/postgresLab";
 import { PROJECT_DIR } from "../helpers/plan";
 

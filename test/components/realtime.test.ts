@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { SIGNALR_APP_SERVER_ROLE, signalRIdentityConnectionString } from "../../components/realtime";
+import { BuiltInRoles } from "../../components/platform";
+import { signalRIdentityConnectionString } from "../../components/realtime";
 import { inputs, oneOfType, planOf, resourcesOfType, stackVariant } from "../helpers/plan";
 
 const SIGNALR = "azure-native:signalrservice:SignalR";
@@ -56,7 +57,7 @@ describe("real-time: Azure SignalR Service (plan of prod, Container Apps)", () =
         const doc = prod();
         assert.strictEqual(inputs(oneOfType(doc, SIGNALR)).disableLocalAuth, true);
         const grant = inputs(oneOfType(doc, "azure-native:authorization:RoleAssignment", "realtime-app-server"));
-        assert.ok(grant.roleDefinitionId.endsWith(`/roleDefinitions/${SIGNALR_APP_SERVER_ROLE}`));
+        assert.ok(grant.roleDefinitionId.endsWith(`/roleDefinitions/${BuiltInRoles.signalrAppServer}`));
         assert.match(grant.scope, /Microsoft\.SignalRService\/signalR\/bookstore-prod-signalr$/);
         const workloadPrincipal = inputs(oneOfType(doc, "azure-native:authorization:RoleAssignment", "kv-secrets-user")).principalId;
         assert.strictEqual(grant.principalId, workloadPrincipal);

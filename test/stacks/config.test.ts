@@ -49,6 +49,14 @@ describe("stack config", () => {
         assert.ok(problems.some((p) => p.startsWith("bookstore:enviroment: unknown key")), problems.join("\n"));
     });
 
+    it("lists the allowed keys of a nested section that has defaults", () => {
+        const raw = valid();
+        raw.database = { storage: { sizeGb: 256 } };
+        assert.deepStrictEqual(problemsOf(raw), [
+            "bookstore:database.storage.sizeGb: unknown key (check the spelling; allowed here: sizeGB, autoGrow)",
+        ]);
+    });
+
     it("reports a missing required key", () => {
         const raw = valid();
         delete raw.tags.owner;

@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { readStackFile } from "../offline/stackFile";
 import type { StepRecord } from "./progress";
 
 const PRODUCTION_NAMES = new Set(["prod", "production"]);
@@ -24,8 +24,7 @@ export function isProductionStack(stack: string, projectDir: string): boolean {
     const stackFile = path.join(projectDir, `Pulumi.${name}.yaml`);
     if (!fs.existsSync(stackFile)) return false;
     try {
-        const project = (parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as { name?: string })?.name;
-        const config = (parse(fs.readFileSync(stackFile, "utf8")) as { config?: Record<string, unknown> })?.config ?? {};
+        const { project, config } = readStackFile(projectDir, stackFile);
         return config[`${project}:environment`] === "prod";
     } catch {
         // An unreadable stack file must not lower the guard: treat it as production.

@@ -1,26 +1,7 @@
-import * as path from "path";
 import { connectionBudget } from "../../stacks/budget";
-import { decodeConfigValue, CONFIG_NAMESPACE, parseStackConfig } from "../../stacks/config";
 import { budgetInputOf, resolveDatabase } from "../../stacks/schema/database";
-import type { PlanOptions } from "../plan";
 import type { PlanSection } from "./sections";
-import { readStackFile } from "./stackFile";
-
-const PROJECT_DIR = path.resolve(__dirname, "../..");
-
-/** The validated stack config of the planned stack, read the way the program read it. */
-export function stackConfigOf(options: Pick<PlanOptions, "stack" | "stackFile">) {
-    const file = readStackFile(PROJECT_DIR, options.stackFile ?? path.join(PROJECT_DIR, `Pulumi.${options.stack}.yaml`));
-    const raw: Record<string, unknown> = {};
-    const secretKeys = new Set<string>();
-    const prefix = `${CONFIG_NAMESPACE}:`;
-    for (const [key, value] of Object.entries(file.config)) {
-        if (!key.startsWith(prefix)) continue;
-        raw[key.slice(prefix.length)] = decodeConfigValue(value);
-        if (file.secretKeys.includes(key)) secretKeys.add(key.slice(prefix.length));
-    }
-    return parseStackConfig(raw, secretKeys);
-}
+import { stackConfigOf } from "./stackFile";
 
 /**
  * Plan section `budget`: prints the connection-budget arithmetic of the stack and adds it to the

@@ -1,0 +1,15 @@
+import type { Command } from "commander";
+
+/**
+ * The offline plan's options, shared by `npm run plan` and `bookstore-infra plan` (each adds its own
+ * `--json`). Kept apart from tools/plan.ts so the CLI can offer them without loading the SDK.
+ */
+export function addPlanOptions(command: Command): Command {
+    return command
+        .option("-s, --stack <name>", "stack to plan (reads Pulumi.<name>.yaml)", "prod")
+        .option("--stack-file <file>", "read this stack file instead of Pulumi.<stack>.yaml")
+        .option("-q, --quiet", "print nothing but errors")
+        .option("--verbose", "print stack traces of program errors")
+        .option("--manifests <dir>", "write each Kubernetes resource as YAML into <dir> and validate it against the Kubernetes schemas")
+        .option("--policy-config <file>", "policy pack config, as for pulumi preview --policy-pack-config (default policy/config.json)");
+}
