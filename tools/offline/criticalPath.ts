@@ -154,15 +154,14 @@ export function minutes(seconds: number): string {
 
 /** The summary line of the plan. */
 export function criticalPathSummary(model: FirstDeployModel): string {
-    const app = model.appReadySeconds === null ? "no app tier" : `app tier ready at ~${minutes(model.appReadySeconds)}`;
-    return `First deploy (modelled): critical path ~${minutes(model.totalSeconds)} over ${model.path.length} steps, ${app}`
-        + " (--critical-path for the chain)";
+    const app = model.appReadySeconds === null ? "no app tier" : `app ready at ~${minutes(model.appReadySeconds)}`;
+    return `First deploy:  ~${minutes(model.totalSeconds)} critical path (${model.path.length} steps), ${app} (modelled; --critical-path)`;
 }
 
 /** `--critical-path`: the chain, one step a line, with each duration's basis. */
 export function renderCriticalPath(model: FirstDeployModel, nameWidth = 40): string[] {
     const lines = [
-        `First-deploy critical path (modelled from the dependency graph and ${path.relative(process.cwd(), DURATIONS_FILE) || DURATIONS_FILE}):`,
+        `First-deploy critical path, modelled (durations: ${path.relative(process.cwd(), DURATIONS_FILE) || DURATIONS_FILE}):`,
         "    start   takes  resource",
     ];
     for (const step of model.path) {

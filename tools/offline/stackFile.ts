@@ -77,6 +77,14 @@ export function readStackFile(projectDir: string, stackFile: string): StackFileC
     return { project: project.name, config, secretKeys: [...secretKeys].sort() };
 }
 
+/** Names of the stacks that have a stack file (Pulumi.<name>.yaml) in the project. */
+export function stacksIn(projectDir: string): string[] {
+    return fs.readdirSync(projectDir)
+        .map((file) => /^Pulumi\.(.+)\.ya?ml$/.exec(file)?.[1])
+        .filter((name): name is string => name !== undefined)
+        .sort();
+}
+
 function encode(value: unknown): string {
     return typeof value === "string" ? value : JSON.stringify(value);
 }
