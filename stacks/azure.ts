@@ -5,6 +5,7 @@ import { APP_NAMESPACE } from "../components/kubernetesAppTier";
 import { PlatformBase } from "../components/platform";
 import { Cache } from "../components/cache";
 import { CloudflareEdge } from "../components/cloudflareEdge";
+import type { WebCustomDomainSpec } from "../components/customDomain";
 import { Observability, portalLink } from "../components/observability";
 import { Realtime, SIGNALR_REDIS_CHANNEL_PREFIX, signalRIdentityConnectionString } from "../components/realtime";
 import { FrontDoorCdn, StaticAssets } from "../components/staticAssets";
@@ -22,6 +23,22 @@ export type AzureStackOutputs = Record<string, pulumi.Input<unknown>>;
  * Composes the Azure platform from validated config: the base first, then each tier on top of
  * it; every tier hands the app tier its settings (AppWiring) and adds its stack outputs.
  */
+/**
+ * The web app's own custom domain: with Cloudflare below Enterprise the origin sees our host name
+ * (no Host header override), so the Container App must serve it with a certificate Cloudflare trusts.
+ */
+export function webCustomDomain(config: StackConfig): WebCustomDomainSpec | undefined {
+    const cf = config.cdn === "cloudflare" ? config.cloudflare : undefined;
+    if (!cf || cf.plan === "enterprise" || config.platform !== "containerapps") return undefined;
+    if (!config.cloudflareApiToken || !config.cloudflareOriginCertificate) return undefined;
+    return {
+        hostname: cf.webHostname,
+        certificatePem: pulumi.secret(config.cloudflareOriginCertificate),
+        zoneId: cf.zoneId,
+        apiToken: config.cloudflareApiToken,
+    };
+}
+
 export function composeAzureStack(config: StackConfig): AzureStackOutputs {
     const tags = stackTags(config);
     const platform = new PlatformBase("platform", {
@@ -120,6 +137,7 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
 
     // --- app tier (Container Apps or Kubernetes) ---
     const wiring = mergeWiring(...wirings);
+    const cloudflareConfig = config.cdn === "cloudflare" ? config.cloudflare : undefined;
     const appTier = createAppTier("app", {
         platformKind: config.platform,
         namePrefix: config.namePrefix,
@@ -130,6 +148,7 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
         platformBase: platform,
         aksCluster,
         wiring,
+        webCustomDomain: webCustomDomain(config),
         tags,
     });
     diagnosticTargets.push(...appTier.diagnosticTargets);
@@ -152,7 +171,6 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
 
     // --- static assets and CDN (Front Door or Cloudflare; needs the web app's host) ---
     const webOrigin = pulumi.interpolate`https://${appTier.webHost}`;
-    const cloudflareConfig = config.cdn === "cloudflare" ? config.cloudflare : undefined;
     const staticAssets = new StaticAssets("static-assets", {
         resourceGroupName: platform.resourceGroupName,
         location: config.location,
@@ -186,6 +204,7 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
         const edge = new CloudflareEdge("cloudflare", {
             zoneId: cloudflareConfig.zoneId,
             apiToken: config.cloudflareApiToken,
+            plan: cloudflareConfig.plan,
             web: { hostname: cloudflareConfig.webHostname, originHost: appTier.webHost },
             static: { hostname: cloudflareConfig.staticHostname, originHost: staticAssets.blobHost },
             bypassPathPrefixes: cloudflareConfig.bypassPathPrefixes,
