@@ -115,6 +115,7 @@ export class ContainerAppsTier extends pulumi.ComponentResource implements AppTi
             ...args.webCustomDomain,
             ...rg,
             environmentName: environment.name,
+            // The environment reports the id the asuid record must hold before any app exists (API 2023-05-01 and later).
             verificationId: environment.customDomainConfiguration.apply((c) => c?.customDomainVerificationId ?? ""),
         }, child);
 
