@@ -115,7 +115,7 @@ export class ContainerAppsTier extends pulumi.ComponentResource implements AppTi
             ...args.webCustomDomain,
             ...rg,
             environmentName: environment.name,
-            // The environment reports the id the asuid record must hold before any app exists (API 2023-05-01 and later).
+            // The environment reports the id the asuid record must hold, so the record can exist before the app binds the name.
             verificationId: environment.customDomainConfiguration.apply((c) => c?.customDomainVerificationId ?? ""),
         }, child);
 

@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
 import * as cloudflare from "@pulumi/cloudflare";
@@ -24,6 +25,12 @@ export interface ContainerAppCustomDomainArgs extends WebCustomDomainSpec {
 
 /** The TXT record Azure looks up to prove we own a subdomain: `asuid.<host>`. */
 export const verificationRecordName = (hostname: string) => `asuid.${hostname}`;
+
+/**
+ * The certificate's name in the environment, from its content: a new certificate gets a new name, so
+ * Pulumi creates it, rebinds the app and only then deletes the old one (a bound certificate cannot go first).
+ */
+export const certificateName = (pem: string) => `web-origin-ca-${createHash("sha256").update(pem).digest("hex").slice(0, 12)}`;
 
 /** Container Apps takes a certificate as a base64 "PFX or PEM blob" (Certificate.properties.value). */
 export const pemBlob = (pem: string) => Buffer.from(pem, "utf8").toString("base64");
@@ -59,7 +66,8 @@ export class ContainerAppCustomDomain extends pulumi.ComponentResource {
             resourceGroupName: args.resourceGroupName,
             location: args.location,
             environmentName: args.environmentName,
-            certificateName: "web-origin-ca",
+            // A hash of the certificate is no secret; the name shows in the plan.
+            certificateName: pulumi.unsecret(pulumi.output(args.certificatePem).apply(certificateName)),
             properties: {
                 certificateType: "ServerSSLCertificate",
                 value: pulumi.secret(pulumi.output(args.certificatePem).apply(pemBlob)),

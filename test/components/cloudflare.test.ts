@@ -3,7 +3,7 @@ import * as fc from "fast-check";
 import {
     AUTH_COOKIE_PREFIX, cacheRules, httpsRedirectRules, sslStrictRules, tlsFloorRules,
 } from "../../components/cloudflareRules";
-import { pemBlob } from "../../components/customDomain";
+import { certificateName, pemBlob } from "../../components/customDomain";
 import { STATIC_EDGE_TTL_SECONDS, STATIC_FILE_EXTENSIONS } from "../../components/staticAssets";
 import { DEFAULT_BYPASS_PATH_PREFIXES } from "../../stacks/schema/edge";
 import { cacheDecision, EdgeRequest, evaluate, evaluateValue } from "../helpers/cloudflareRules";
@@ -185,7 +185,8 @@ describe("Cloudflare edge (plan of prod-cloudflare)", () => {
         const web = oneOfType(doc(), "azure-native:app:ContainerApp", "web");
         const domains = inputs(web).configuration.ingress.customDomains;
         assert.deepStrictEqual(domains.map((d: any) => [d.name, d.bindingType]), [[WEB, "SniEnabled"]]);
-        assert.match(domains[0].certificateId, /\/certificates\/web-origin-ca$/);
+        assert.match(inputs(certificate).certificateName, /^web-origin-ca-[0-9a-f]{12}$/);
+        assert.ok(domains[0].certificateId.endsWith(`/certificates/${inputs(certificate).certificateName}`));
         assert.ok(web.dependencies.includes(txt.urn), "the app binds the host name only after the asuid record exists");
         assert.ok(web.dependencies.includes(certificate.urn));
         assert.strictEqual(inputs(oneOfType(doc(), "azure-native:app:ContainerApp", "api")).configuration.ingress.customDomains, undefined);
@@ -195,6 +196,9 @@ describe("Cloudflare edge (plan of prod-cloudflare)", () => {
     it("uploads the certificate as Container Apps' base64 PEM blob", () => {
         const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
         assert.strictEqual(Buffer.from(pemBlob(pem), "base64").toString("utf8"), pem);
+        // A renewed certificate gets a new name: created and bound before the old one is deleted.
+        assert.notStrictEqual(certificateName(pem), certificateName(pem.replace("MIIB", "MIIC")));
+        assert.strictEqual(certificateName(pem), certificateName(pem));
     });
 
     it("creates no Front Door, and outputs the Cloudflare URLs", () => {
