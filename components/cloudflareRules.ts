@@ -91,8 +91,8 @@ export function sslStrictRules(hostnames: readonly string[]): Rule[] {
 
 /**
  * HTTP to HTTPS (301, path and query kept) for our host names only (a single redirect, phase
- * http_request_dynamic_redirect, all plans), instead of the zone-wide `always_use_https`:
- * https://developers.cloudflare.com/rules/url-forwarding/single-redirects/examples/#redirect-all-requests-from-http-to-https
+ * http_request_dynamic_redirect, all plans; `concat` needs no regex, which some plans lack), instead of the
+ * zone-wide `always_use_https`: https://developers.cloudflare.com/rules/url-forwarding/#availability
  */
 export function httpsRedirectRules(hostnames: readonly string[]): Rule[] {
     return [{
@@ -112,9 +112,10 @@ export function httpsRedirectRules(hostnames: readonly string[]): Rule[] {
 }
 
 /**
- * TLS 1.2 minimum for our host names only (a custom rule, phase http_request_firewall_custom, all
- * plans). The zone-wide `min_tls_version` would change every host; the per-hostname TLS setting
- * needs Advanced Certificate Manager: https://developers.cloudflare.com/ssl/edge-certificates/additional-options/minimum-tls/
+ * TLS 1.2 minimum for our host names only (a WAF custom rule, phase http_request_firewall_custom, all
+ * plans, on https://developers.cloudflare.com/ruleset-engine/rules-language/fields/reference/cf.tls_version/).
+ * The zone-wide `min_tls_version` would change every host; the per-hostname TLS setting needs
+ * Advanced Certificate Manager: https://developers.cloudflare.com/ssl/edge-certificates/additional-options/minimum-tls/
  */
 export function tlsFloorRules(hostnames: readonly string[]): Rule[] {
     return [{
