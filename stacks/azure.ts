@@ -20,10 +20,6 @@ import { frontDoorWebRoute, realtimeMode } from "./schema/edge";
 export type AzureStackOutputs = Record<string, pulumi.Input<unknown>>;
 
 /**
- * Composes the Azure platform from validated config: the base first, then each tier on top of
- * it; every tier hands the app tier its settings (AppWiring) and adds its stack outputs.
- */
-/**
  * The web app's own custom domain: with Cloudflare below Enterprise the origin sees our host name
  * (no Host header override), so the Container App must serve it with a certificate Cloudflare trusts.
  */
@@ -39,6 +35,10 @@ export function webCustomDomain(config: StackConfig): WebCustomDomainSpec | unde
     };
 }
 
+/**
+ * Composes the Azure platform from validated config: the base first, then each tier on top of
+ * it; every tier hands the app tier its settings (AppWiring) and adds its stack outputs.
+ */
 export function composeAzureStack(config: StackConfig): AzureStackOutputs {
     const tags = stackTags(config);
     const platform = new PlatformBase("platform", {
@@ -137,7 +137,6 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
 
     // --- app tier (Container Apps or Kubernetes) ---
     const wiring = mergeWiring(...wirings);
-    const cloudflareConfig = config.cdn === "cloudflare" ? config.cloudflare : undefined;
     const appTier = createAppTier("app", {
         platformKind: config.platform,
         namePrefix: config.namePrefix,
@@ -171,6 +170,7 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
 
     // --- static assets and CDN (Front Door or Cloudflare; needs the web app's host) ---
     const webOrigin = pulumi.interpolate`https://${appTier.webHost}`;
+    const cloudflareConfig = config.cdn === "cloudflare" ? config.cloudflare : undefined;
     const staticAssets = new StaticAssets("static-assets", {
         resourceGroupName: platform.resourceGroupName,
         location: config.location,
