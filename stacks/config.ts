@@ -107,7 +107,7 @@ const foundationChecks: StackCheck[] = [
 export const stackChecks: StackCheck[] = [...foundationChecks, ...databaseChecks, ...edgeChecks, ...appChecks];
 
 /** Keys that hold credentials: accepted only when set as secrets. */
-export const SECRET_ONLY_KEYS = ["cloudflareApiToken"] as const;
+export const SECRET_ONLY_KEYS = ["cloudflareApiToken", "cloudflareOriginCertificate"] as const;
 
 /** A user mistake in stack config: reported without a stack trace, naming every bad key. */
 export class ConfigError extends pulumi.RunError {
