@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BudgetInput, connectionBudget } from "../budget";
+import { BudgetInput, connectionBudget, PGBOUNCER_MAX_UNAVAILABLE } from "../budget";
 import { contains, overlaps, parseCidr, hasHostBits } from "../network";
 import { POSTGRES_SKUS, PostgresSkuTier, postgresSku } from "../postgresParameters";
 import { pinnedImage } from "./app";
@@ -215,6 +215,7 @@ export function budgetInputOf(config: DatabaseContext): BudgetInput {
         pooler: {
             kind: db.pooler,
             replicas: deployment ? db.pgbouncer.replicas : 1,
+            maxUnavailable: deployment ? PGBOUNCER_MAX_UNAVAILABLE : 0,
             maxClientConn: db.pgbouncer.maxClientConn,
             defaultPoolSize: db.pgbouncer.defaultPoolSize,
             reservePoolSize: deployment ? db.pgbouncer.reservePoolSize : 0,

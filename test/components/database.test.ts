@@ -201,7 +201,7 @@ describe("database tier across stacks", () => {
         assert.strictEqual(resourcesOfType(doc, "bookstore:database:PgbouncerDeployment").length, 1);
         assert.deepStrictEqual((({ ok, pooler, clientConnections, clientLimit, serverConnections, serverLimit }: any) =>
             ({ ok, pooler, clientConnections, clientLimit, serverConnections, serverLimit }))(doc.budget),
-        { ok: true, pooler: "deployment", clientConnections: 1080, clientLimit: 2000, serverConnections: 60, serverLimit: 185 });
+        { ok: true, pooler: "deployment", clientConnections: 1080, clientLimit: 2000, serverConnections: 90, serverLimit: 185 });
     });
 
     it("keeps dev small: one General Purpose server, no HA, no geo backup, no replicas", () => {
