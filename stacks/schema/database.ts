@@ -80,8 +80,17 @@ const ParametersSchema = z.strictObject({
 });
 
 const AlertsSchema = z.strictObject({
-    /** Replica lag (seconds) that fires the replication alert. Seed: 60. */
+    /**
+     * The seed's replica-lag limit (seconds). Kept for reference: Azure's seconds metric is "time since
+     * the last replayed transaction" and climbs while the primary is idle, so the alert uses replicationLagMB.
+     */
     replicationLagSeconds: int(1, 86400).default(60),
+    /**
+     * WAL (MB) a replica may trail the primary before the replication alert fires (Azure's metric is
+     * in bytes). Default 1024: Azure itself treats a new replica as caught up within 1 GB of lag
+     * (Learn, "Read replicas" > Create a replica).
+     */
+    replicationLagMB: int(1, 1048576).default(1024),
     cpuPercent: int(1, 100).default(80),
     /** Active connections as a share of max_connections. */
     connectionsPercent: int(1, 100).default(80),
