@@ -85,7 +85,7 @@ export const RECOVERY_PARAMETERS = ["max_connections", "max_prepared_transaction
  * the recovery parameters (kept >= the primary's on every later change, replicas first), and the
  * built-in PgBouncer's (every server's pooler must keep the budget's limits).
  */
-export function replicaParameters(primary: ServerParameter[], replica: ServerParameter[]): ServerParameter[] {
+export function replicaParameters<P extends Pick<ServerParameter, "name" | "value">>(primary: P[], replica: P[]): P[] {
     const primaryValue = new Map(primary.map((p) => [p.name, p.value]));
     return replica.filter((p) => primaryValue.get(p.name) !== p.value
         || RECOVERY_PARAMETERS.includes(p.name)
