@@ -275,6 +275,13 @@ describe("database tier across stacks", () => {
         assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
     });
 
+    it("refuses two PgBouncer pods in prod-aks: with one drained (the PDB allows it) 1000 clients < 1080", () => {
+        const file = stackVariant("prod-aks", (config) => { config["bookstore:database"].pgbouncer.replicas = 2; });
+        const run = runPlan("prod-aks", { stackFile: file });
+        assert.strictEqual(run.exitCode, 2, run.stderr);
+        assert.match(run.stderr, /bookstore:database\.pgbouncer\.maxClientConn: expected room for the app's 1080 client connections .*max_client_conn 1000 × 1 PgBouncer replicas \(2 − 1 the PDB may take down\) = 1000/);
+    });
+
     it("refuses Burstable with replicas in prod, naming the keys", () => {
         const file = stackVariant("prod", (config) => { config["bookstore:database"].sku = { name: "Standard_B2ms" }; });
         const run = runPlan("prod", { stackFile: file });
