@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { deployStack, desiredSizes, PROJECT_DIR, ScaleOrderError, scaleOrderProblems, scaleStack, ServerSize } from "../../tools/automation";
+import { EXIT, runCli } from "../../tools/cli";
 import { stackVariant } from "../helpers/plan";
 import { FakePulumiCli } from "./automationFakeCli";
 
@@ -11,11 +12,11 @@ const CONFIGURATION = "azure-native:dbforpostgresql:Configuration";
 const urn = (type: string, name: string) => `urn:pulumi:prod::bookstore::bookstore:database:DatabaseTier$${type}::${name}`;
 
 /** The state `pulumi stack export` returns for prod as first deployed: D4ds_v5, 128 GiB, max_connections 200. */
-function deployedProd(): string {
+function deployedProd(skuName = "Standard_D4ds_v5"): string {
     const server = (name: string) => ({
         urn: urn(SERVER, name), type: SERVER,
-        inputs: { sku: { name: "Standard_D4ds_v5", tier: "GeneralPurpose" }, storage: { storageSizeGB: 128, autoGrow: "Enabled" } },
-        outputs: { sku: { name: "Standard_D4ds_v5", tier: "GeneralPurpose" }, storage: { storageSizeGB: 128, autoGrow: "Enabled" } },
+        inputs: { sku: { name: skuName, tier: "GeneralPurpose" }, storage: { storageSizeGB: 128, autoGrow: "Enabled" } },
+        outputs: { sku: { name: skuName, tier: "GeneralPurpose" }, storage: { storageSizeGB: 128, autoGrow: "Enabled" } },
     });
     const maxConnections = (server: string) => ({ urn: urn(CONFIGURATION, `${server}-max-connections`), type: CONFIGURATION, inputs: { configurationName: "max_connections", value: "200" } });
     const resources = [
@@ -93,5 +94,20 @@ describe("scale order (replicas before the primary on the way up)", () => {
         const targets = ups[0].args.flatMap((arg, i) => (arg === "--target" ? [ups[0].args[i + 1].split("::").pop()] : []));
         assert.deepEqual(targets, ["bookstore-prod-pg-replica-1", "bookstore-prod-pg-replica-1-max-connections", "bookstore-prod-pg-replica-2", "bookstore-prod-pg-replica-2-max-connections"]);
         assert.ok(!ups[1].args.includes("--target"), "the second update is the whole stack");
+    });
+
+    it("CLI: `up` of prod refused with exit 5 when the stack file outgrows the deployed replicas; `scale` goes through", async () => {
+        const io = () => { const lines: string[] = []; return { lines, out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) }; };
+        // Deployed at D2ds_v5; Pulumi.prod.yaml asks for D4ds_v5.
+        const refusedCli = new FakePulumiCli().on("stack export", { stdout: deployedProd("Standard_D2ds_v5") });
+        const refusedIo = io();
+        assert.equal(await runCli(["up", "--stack", "prod"], { ...refusedIo, runner: refusedCli }), EXIT.refused);
+        assert.match(refusedIo.lines.join("\n"), /vCores goes to 4 while bookstore-prod-pg-replica-1 has 2[\s\S]*bookstore-infra scale --stack prod/);
+        assert.ok(!refusedCli.commands().includes("up"));
+
+        const scaleCli = new FakePulumiCli().on("stack export", { stdout: deployedProd("Standard_D2ds_v5") });
+        const scaleIo = io();
+        assert.equal(await runCli(["scale", "--stack", "prod", "--yes", "--confirm", "prod"], { ...scaleIo, runner: scaleCli }), EXIT.ok, scaleIo.lines.join("\n"));
+        assert.equal(scaleCli.calls.filter((c) => c.command === "up").length, 2);
     });
 });
