@@ -56,8 +56,11 @@ const PgbouncerSchema = z.strictObject({
     serverIdleTimeout: int(0, 86400).default(600),
     /** Deployment only: seconds before a server connection is closed and reopened. */
     serverLifetime: int(0, 86400).default(3600),
-    /** Deployment only: PgBouncer pods. */
-    replicas: int(1, 20).default(2),
+    /**
+     * Deployment only: PgBouncer pods. Default 3: the PDB lets one go, and the clients must fit
+     * through the other two (the seed's app opens up to 1080-1200 client connections, max_client_conn 1000).
+     */
+    replicas: int(1, 20).default(3),
     /**
      * Deployment only: a maintained PgBouncer image, pinned. Default: CloudNativePG's image (Debian +
      * PGDG PgBouncer, rebuilt on every release); Bitnami's free versioned images are retired.
