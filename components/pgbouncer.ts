@@ -2,6 +2,7 @@ import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { PgbouncerSettings } from "../stacks/schema/database";
+import { PGBOUNCER_MAX_UNAVAILABLE } from "../stacks/budget";
 
 /** PgBouncer's port, on the built-in pooler and the Deployment alike. */
 export const POOLER_PORT = 6432;
@@ -201,7 +202,7 @@ export class PgbouncerDeployment extends pulumi.ComponentResource {
             metadata: metadata("pgbouncer"),
             spec: {
                 // One pod at a time may go during node drains and upgrades; the rest keep serving.
-                maxUnavailable: 1,
+                maxUnavailable: PGBOUNCER_MAX_UNAVAILABLE,
                 selector: { matchLabels: labels },
                 unhealthyPodEvictionPolicy: "AlwaysAllow",
             },

@@ -83,6 +83,7 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
         resourceGroupName: platform.resourceGroupName,
         vnetId: platform.vnetId,
         delegatedSubnetId: platform.subnetIds.postgres,
+        subscriptionId: platform.subscriptionId,
         keyVaultName: platform.keyVault.name,
         actionGroupId: platform.actionGroupId,
         tags,

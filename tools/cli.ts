@@ -2,6 +2,7 @@
  * `bookstore-infra`: the platform team's command line over the Pulumi Automation API.
  *   plan                          offline plan (no Pulumi CLI, no cloud account)
  *   preview | up | destroy | refresh | outputs   the real engine, through tools/automation
+ *   scale                         database scale-up: replicas first, then the primary
  *   doctor                        database health checks against live servers
  * Exit codes (EXIT below) are stable so CI can branch on them.
  */
@@ -28,6 +29,7 @@ import {
     refreshStack,
     refuseDestroy,
     requirePulumiCli,
+    scaleStack,
     stackOutputs,
 } from "./automation";
 import type { PlanOptions } from "./plan";
@@ -218,6 +220,16 @@ class Cli {
         );
     }
 
+    /** A database scale-up in Azure's order: replicas first (targeted update), then the primary. */
+    scale(flags: PolicyFlags & GuardFlags): Promise<number> {
+        this.requireCli();
+        if (!flags.json) this.io.out(`Scaling ${flags.stack}: replicas first, then the primary${this.packNote(flags)}`);
+        return this.operate("up", flags, async () => {
+            const results = await scaleStack({ ...this.changeOptions(flags), ...this.policyOptions(flags), confirm: flags.yes ? flags.confirm : undefined });
+            return results[results.length - 1];
+        });
+    }
+
     destroy(flags: StackFlags & GuardFlags): Promise<number> {
         // The guard needs no cloud: it answers before the Pulumi CLI is looked for.
         if (!flags.yes) {
@@ -365,6 +377,12 @@ function buildProgram(cli: Cli, io: CliIo, setExit: (code: number) => void): Com
         .option("-y, --yes", "confirm a guarded operation")
         .option("--confirm <stack>", "type the stack name again to confirm a guarded operation on production")
         .action(action((flags: PolicyFlags & GuardFlags) => cli.up(withDefaultPack(flags))));
+
+    withPolicyOptions(withChangeOptions(program.command("scale")
+        .description("database scale-up in Azure's order: the replicas first, then the primary (scale-downs: plain `up`)")))
+        .option("-y, --yes", "confirm a guarded operation")
+        .option("--confirm <stack>", "type the stack name again to confirm a guarded operation on production")
+        .action(action((flags: PolicyFlags & GuardFlags) => cli.scale(withDefaultPack(flags))));
 
     program
         .command("destroy")
