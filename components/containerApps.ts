@@ -5,7 +5,9 @@ import type * as types from "@pulumi/azure-native/types/input";
 import type { ContainerAppsConfig, ServiceConfig } from "../stacks/schema/app";
 import { containerAppName, memoryGi } from "../stacks/schema/app";
 import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, PROBE_TIMINGS, roleService, serviceSettings } from "./appTier";
+import { resolveImage } from "./images";
 import type { PlatformOutputs } from "./platform";
+import { PropagationWait } from "./propagationWait";
 
 export interface ContainerAppsTierArgs extends AppTierCommonArgs {
     /** Workspace the environment's logs go to. */
@@ -108,6 +110,12 @@ export class ContainerAppsTier extends pulumi.ComponentResource implements AppTi
         this.diagnosticTargets = [{ name: "container-apps-environment", resourceId: environment.id, resourceType: "Microsoft.App/managedEnvironments" }];
 
         const identityId = platform.workloadIdentity.id;
+        // Image pulls (AcrPull) and Key Vault references (Secrets User) need the grants in effect, not just created.
+        const grantsInEffect = new PropagationWait("identity-grants-propagation", { grants: platform.identityGrants }, child);
+        const registries: types.app.RegistryCredentialsArgs[] = [
+            { server: platform.registry.loginServer, identity: identityId },
+            ...(platform.registry.existing ? [{ server: platform.registry.existing.loginServer, identity: identityId }] : []),
+        ];
         const vaultUrl = platform.keyVault.uri.apply((uri) => uri.replace(/\/$/, ""));
         const appNames = Object.fromEntries(Object.keys(args.services).map((s) => [s, containerAppName(args.namePrefix, s)]));
 
@@ -157,13 +165,13 @@ export class ContainerAppsTier extends pulumi.ComponentResource implements AppTi
                         allowInsecure: false,
                         traffic: [{ latestRevision: true, weight: 100 }],
                     },
-                    registries: [{ server: platform.registry.loginServer, identity: identityId }],
+                    registries,
                     secrets,
                 },
                 template: {
                     containers: [{
                         name: service,
-                        image: svc.image,
+                        image: resolveImage(svc.image, platform.registry.loginServer),
                         resources: { cpu: svc.cpu, memory: containerAppsMemory(svc.memory) },
                         env,
                         probes: probes(svc),
@@ -171,7 +179,7 @@ export class ContainerAppsTier extends pulumi.ComponentResource implements AppTi
                     scale: { minReplicas: svc.minReplicas, maxReplicas: svc.maxReplicas, rules: scaleRules(svc.scale) },
                 },
                 tags,
-            }, { ...child, dependsOn: platform.identityGrants });
+            }, { ...child, dependsOn: [...platform.identityGrants, grantsInEffect] });
             this.services[service] = {
                 name: containerApp.name,
                 host: containerApp.configuration.apply((c) => c?.ingress?.fqdn ?? ""),

@@ -2,6 +2,7 @@ import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { PgbouncerSettings } from "../stacks/schema/database";
+import { resolveImage } from "./images";
 
 /** PgBouncer's port, on the built-in pooler and the Deployment alike. */
 export const POOLER_PORT = 6432;
@@ -111,6 +112,8 @@ export interface PgbouncerDeploymentArgs {
     password: pulumi.Input<string>;
     /** Pool settings, image and replicas (`bookstore:database.pgbouncer`). */
     settings: PgbouncerSettings;
+    /** Login server of the stack's registry: a relative `settings.image` is a repository of it. */
+    registryLoginServer: pulumi.Input<string>;
 }
 
 /** Seed resources of a PgBouncer pod. */
@@ -151,7 +154,7 @@ export class PgbouncerDeployment extends pulumi.ComponentResource {
 
         const container: k8s.types.input.core.v1.Container = {
             name: "pgbouncer",
-            image: settings.image,
+            image: resolveImage(settings.image, args.registryLoginServer),
             command: ["pgbouncer", `${PGBOUNCER_CONFIG_DIR}/pgbouncer.ini`],
             ports: [{ name: "pgbouncer", containerPort: POOLER_PORT, protocol: "TCP" }],
             resources: RESOURCES,

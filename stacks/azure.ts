@@ -33,6 +33,7 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
         subnets: config.network.subnets,
         logRetentionDays: config.monitoring.logRetentionDays,
         registrySku: config.registry.sku,
+        existingRegistryId: config.registry.existing?.resourceId,
         alertEmails: config.monitoring.alertEmails,
     });
     const outputs: AzureStackOutputs = {
@@ -147,6 +148,7 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
             user: database.adminLogin,
             password: database.adminPassword,
             settings: databaseConfig.pgbouncer,
+            registryLoginServer: platform.registry.loginServer,
         });
     }
 
