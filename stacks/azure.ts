@@ -13,6 +13,7 @@ import { createAppTier, roleService } from "../components/appTier";
 import { AppWiring, DiagnosticTarget, mergeWiring } from "../components/wiring";
 import { isProd, StackConfig, stackTags } from "./config";
 import { resolveDatabase, sharedAppPoolSize } from "./schema/database";
+import { deployerPrincipalType, providerSignIn } from "./schema/deployer";
 import { frontDoorWebRoute, realtimeMode } from "./schema/edge";
 
 /** Stack outputs: what operators and internal tools read after `pulumi up`. */
@@ -50,7 +51,11 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
 
     // --- AKS cluster (platform "aks" only; the database tier's pooler runs on it) ---
     const aksCluster = config.platform === "aks"
-        ? new AksCluster("aks", { namePrefix: config.namePrefix, environment: config.environment, aks: config.app.aks, platform, tags })
+        ? new AksCluster("aks", {
+            namePrefix: config.namePrefix, environment: config.environment, aks: config.app.aks, platform, tags,
+            deployerPrincipalType: deployerPrincipalType(config.deployer.principalType,
+                providerSignIn((key) => new pulumi.Config("azure-native").get(key), process.env)),
+        })
         : undefined;
     if (aksCluster) {
         diagnosticTargets.push(aksCluster.diagnosticTarget);

@@ -5,6 +5,7 @@ import type { Report, StackCheck } from "./schema/checks";
 import { azureRegion, email, int, ipv4Cidr, oneOf, pattern, stringMap, text } from "./schema/common";
 import { DatabaseSchema, databaseChecks } from "./schema/database";
 import { edgeChecks, edgeFields } from "./schema/edge";
+import { DeployerSchema } from "./schema/deployer";
 import { RegistrySchema, registryChecks } from "./schema/registry";
 import { leafStrings } from "./secrets";
 import { cidrSize, contains, hasHostBits, overlaps, parseCidr } from "./network";
@@ -57,6 +58,8 @@ export const StackConfigSchema = z.strictObject({
     monitoring: MonitoringSchema.prefault({}),
     /** Container registries: the stack's own, an existing one to pull from, allowed public ones. */
     registry: RegistrySchema.prefault({}),
+    /** Who runs `pulumi up` (its role assignments need the right principal type). */
+    deployer: DeployerSchema.prefault({}),
     /** App tier: services and their scaling. */
     app: AppSchema,
     /** Database tier. */

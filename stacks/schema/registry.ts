@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { StackCheck } from "./checks";
+import { pinnedImage } from "./app";
 import { oneOf, pattern } from "./common";
 
 /**
@@ -29,6 +30,14 @@ export const RegistrySchema = z.strictObject({
     existing: z.strictObject({
         resourceId: pattern(REGISTRY_ID, "a registry resource id \"/subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.ContainerRegistry/registries/<name>\""),
     }).optional(),
+    /**
+     * Images `bookstore-infra bootstrap` copies into the stack's registry with `az acr import`
+     * (e.g. "ghcr.io/cloudnative-pg/pgbouncer:1.25.2", then named "cloudnative-pg/pgbouncer:1.25.2"):
+     * the workloads then pull a copy the stack controls instead of a public registry.
+     */
+    imports: z.array(pinnedImage("ghcr.io/cloudnative-pg/pgbouncer:1.25.2").refine((image) => imageHost(image) !== undefined,
+        { error: "expected an image with its registry host, e.g. \"ghcr.io/cloudnative-pg/pgbouncer:1.25.2\"" }),
+    { error: "expected a list of images" }).default([]),
     /** Public registries (anonymous pull) images may name. Default: none. */
     publicRegistries: z.array(registryHost, { error: "expected a list of registry host names" }).default([]),
 });
@@ -75,6 +84,11 @@ export function imageSource(image: string, registry: Pick<RegistryConfig, "exist
         ? "name the image relative to the stack's registry (e.g. \"bookstore/api:1.4.2\"), or set registry.existing to that registry's resource id"
         : "name the image relative to the stack's registry (e.g. \"bookstore/api:1.4.2\", after `az acr import`), or add the host to registry.publicRegistries";
     return { problem: `expected an image the stack can pull: ${host} is neither the stack's registry, registry.existing nor in registry.publicRegistries (${hint})` };
+}
+
+/** The repository an imported image lands in: the reference without its registry host. */
+export function importedAs(source: string): string {
+    return source.slice(source.indexOf("/") + 1);
 }
 
 /** Every image the stack deploys, by config key path. */
