@@ -2,6 +2,7 @@
  * `bookstore-infra`: the platform team's command line over the Pulumi Automation API.
  *   plan                          offline plan (no Pulumi CLI, no cloud account)
  *   preview | up | destroy | refresh | outputs   the real engine, through tools/automation
+ *   bootstrap                     first deployment: platform and registry, images, then the rest
  *   doctor                        database health checks against live servers
  * Exit codes (EXIT below) are stable so CI can branch on them.
  */
@@ -27,6 +28,9 @@ import {
     requirePulumiCli,
     stackOutputs,
 } from "./automation";
+import { ConfigError } from "../stacks/config";
+import { AzRunner, bootstrapStack, MissingImagesError } from "./automation/bootstrap";
+import { StackFileError } from "./offline/stackFile";
 import type { PlanOptions } from "./plan";
 import { addPlanOptions } from "./planOptions";
 import { DoctorInputError, parseSslMode, plainOutputs, renderReport, runDoctor, SslMode, targetsFromOutputs, targetsFromUrls } from "./doctor";
@@ -53,6 +57,8 @@ export interface CliIo {
     err(line: string): void;
     /** Stands in for the Pulumi CLI (tests); default: the installed one. */
     runner?: CommandRunner;
+    /** Stands in for the Azure CLI (tests); default: the installed `az`. */
+    az?: AzRunner;
     projectDir?: string;
 }
 
@@ -207,6 +213,21 @@ class Cli {
         );
     }
 
+    /** First deployment (tools/automation/bootstrap.ts); the report is the last step's, the whole stack's `up`. */
+    async bootstrap(flags: PolicyFlags & GuardFlags): Promise<number> {
+        this.requireCli();
+        if (!flags.json) this.io.out(`Bootstrapping ${flags.stack}${this.packNote(flags)}`);
+        try {
+            return await this.operate("up", flags, async () => (await bootstrapStack({
+                ...this.changeOptions(flags), ...this.policyOptions(flags), az: this.io.az, confirm: flags.yes ? flags.confirm : undefined,
+            })).stack);
+        } catch (err) {
+            if (err instanceof ConfigError || err instanceof StackFileError) throw new CliExit(EXIT.usage, err.message);
+            if (err instanceof MissingImagesError) throw new CliExit(EXIT.failed, err.message);
+            throw err;
+        }
+    }
+
     destroy(flags: StackFlags & GuardFlags): Promise<number> {
         this.requireCli();
         if (!flags.yes) {
@@ -346,6 +367,12 @@ function buildProgram(cli: Cli, io: CliIo, setExit: (code: number) => void): Com
         .option("-y, --yes", "confirm a guarded operation")
         .option("--confirm <stack>", "type the stack name again to confirm a guarded operation on production")
         .action(action((flags: PolicyFlags & GuardFlags) => cli.up(withDefaultPack(flags))));
+
+    withPolicyOptions(withChangeOptions(program.command("bootstrap")
+        .description("first deployment: platform and registry (up --target), registry.imports via az acr import, an image check, then up")))
+        .option("-y, --yes", "confirm a guarded operation")
+        .option("--confirm <stack>", "type the stack name again to confirm a guarded operation on production")
+        .action(action((flags: PolicyFlags & GuardFlags) => cli.bootstrap(withDefaultPack(flags))));
 
     program
         .command("destroy")

@@ -51,7 +51,7 @@ describe("workload images and their registries", () => {
             assert.strictEqual(api.template.containers[0].image, "contososhared.azurecr.io/bookstore/api:2.0.0");
             assert.deepStrictEqual(api.configuration.registries.map((r: any) => r.server), [(plan.outputs as any).registryLoginServer, "contososhared.azurecr.io"]);
             assert.ok(oneOfType(plan, "pulumi-nodejs:dynamic:Resource").dependencies.includes(grant.urn), "the wait must follow the new grant too");
-            assert.deepStrictEqual(plan.policy.violations, []);
+            assert.deepStrictEqual((plan.policy as { violations: unknown[] }).violations, []);
         });
     });
 
