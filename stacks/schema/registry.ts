@@ -91,6 +91,21 @@ export function importedAs(source: string): string {
     return source.slice(source.indexOf("/") + 1);
 }
 
+/** Where the default PgBouncer image comes from: bootstrap imports it into the stack's registry. */
+export const PGBOUNCER_IMAGE_SOURCE = "ghcr.io/cloudnative-pg/pgbouncer:1.25.2";
+
+/**
+ * The images bootstrap imports: `registry.imports`, plus CloudNativePG's PgBouncer when the
+ * PgBouncer Deployment runs the default image (its copy in the stack's registry).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function effectiveImports(config: any): string[] {
+    const imports: string[] = [...config.registry.imports];
+    const pgbouncer = imagesOf(config).find(([path]) => path[0] === "database")?.[1];
+    if (pgbouncer === importedAs(PGBOUNCER_IMAGE_SOURCE) && !imports.some((source) => importedAs(source) === pgbouncer)) imports.push(PGBOUNCER_IMAGE_SOURCE);
+    return imports;
+}
+
 /** Every image the stack deploys, by config key path. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function imagesOf(config: any): [(string | number)[], string][] {

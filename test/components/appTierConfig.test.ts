@@ -11,8 +11,6 @@ function base(platform: "containerapps" | "aks"): Record<string, any> {
         environment: "prod",
         tags: { owner: "team@example.com", costCenter: "cc-1" },
         app: { services: { api: { image: "bookstore/api:1.2.3" }, web: { image: "bookstore/web:1.2.3", ingress: { external: true } } } },
-        // On aks the PgBouncer Deployment's default image is on ghcr.io, which a stack must allow (or import).
-        ...(platform === "aks" ? { registry: { publicRegistries: ["ghcr.io"] } } : {}),
     };
 }
 

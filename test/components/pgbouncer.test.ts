@@ -9,8 +9,6 @@ const seedSettings = resolveDatabase(parseStackConfig({
     platform: "aks",
     tags: { owner: "team@example.com", costCenter: "cc-1" },
     app: { services: { api: { image: "bookstore/api:1.2.3" } } },
-    // The default image is on ghcr.io: a stack allows that registry or imports the image (prod-aks does).
-    registry: { publicRegistries: ["ghcr.io"] },
 })).pgbouncer;
 
 const azureDatabases = [

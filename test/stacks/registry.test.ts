@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { parseStackConfig } from "../../stacks/config";
 import { deployerPrincipalType, providerSignIn } from "../../stacks/schema/deployer";
-import { acrLoginServer, imageHost, imageSource, importedAs, parseRegistryId } from "../../stacks/schema/registry";
+import { acrLoginServer, effectiveImports, imageHost, imageSource, importedAs, parseRegistryId, PGBOUNCER_IMAGE_SOURCE } from "../../stacks/schema/registry";
 import { problemsOf } from "../helpers/config";
 
 const EXISTING_ID = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/shared-rg/providers/Microsoft.ContainerRegistry/registries/ContosoShared";
@@ -74,11 +74,21 @@ describe("image sources (registry config)", () => {
     });
 
     it("checks the PgBouncer image where it runs as a Deployment (aks), not where the built-in pooler runs", () => {
-        const raw = { ...valid(), platform: "aks" };
+        const raw = { ...valid(), platform: "aks", database: { pgbouncer: { image: "ghcr.io/cloudnative-pg/pgbouncer:1.25.2" } } };
         assert.deepStrictEqual(problemsOf(raw).map((p) => p.split(":").slice(0, 2).join(":")), ["bookstore:database.pgbouncer.image"]);
         assert.doesNotThrow(() => parseStackConfig({ ...raw, registry: { publicRegistries: ["ghcr.io"] } }));
-        assert.doesNotThrow(() => parseStackConfig({ ...raw, database: { pgbouncer: { image: "cloudnative-pg/pgbouncer:1.25.2" } } }));
-        assert.doesNotThrow(() => parseStackConfig(valid()));
+        assert.doesNotThrow(() => parseStackConfig({ ...valid(), database: raw.database }));
+    });
+
+    it("defaults PgBouncer to CloudNativePG's image copied into the stack's registry, which bootstrap imports", () => {
+        const aks = parseStackConfig({ ...valid(), platform: "aks" });
+        assert.strictEqual(aks.database.pgbouncer.image, "cloudnative-pg/pgbouncer:1.25.2");
+        assert.strictEqual(PGBOUNCER_IMAGE_SOURCE, "ghcr.io/cloudnative-pg/pgbouncer:1.25.2");
+        assert.deepStrictEqual(effectiveImports(aks), [PGBOUNCER_IMAGE_SOURCE]);
+        // Listed already, or another image chosen, or no Deployment: nothing added.
+        assert.deepStrictEqual(effectiveImports(parseStackConfig({ ...valid(), platform: "aks", registry: { imports: [PGBOUNCER_IMAGE_SOURCE] } })), [PGBOUNCER_IMAGE_SOURCE]);
+        assert.deepStrictEqual(effectiveImports(parseStackConfig({ ...valid(), platform: "aks", database: { pgbouncer: { image: "tools/pgbouncer:1.25.2" } } })), []);
+        assert.deepStrictEqual(effectiveImports(parseStackConfig(valid())), []);
     });
 });
 

@@ -2,7 +2,7 @@
  * First deployment of a stack. Its registry has a random name and starts empty, so the workloads
  * cannot start until their images are in it:
  *   1. `up --target` the resource group, registry, workload identity and its AcrPull grants;
- *   2. `az acr import` every `registry.imports` image into the registry (skipped when present);
+ *   2. `az acr import` every `registry.imports` image (and the default PgBouncer image) into the registry (skipped when present);
  *   3. check every image named relative to the registry is there (else stop, saying what to push);
  *   4. `up` the whole stack.
  * Re-running it is safe: step 1 changes nothing on a deployed platform, step 2 imports only what is missing.
@@ -10,7 +10,7 @@
 import { execFile } from "child_process";
 import * as path from "path";
 import { stackConfigFromEntries, StackConfig } from "../../stacks/config";
-import { imageHost, importedAs } from "../../stacks/schema/registry";
+import { effectiveImports, imageHost, importedAs } from "../../stacks/schema/registry";
 import { readStackFile } from "../offline/stackFile";
 import type { Confirmation } from "./guard";
 import { shortStackName } from "./guard";
@@ -59,7 +59,7 @@ export function bootstrapPlan(project: string, stack: string, config: StackConfi
         child("azure-native:authorization:RoleAssignment", "acr-pull"),
         ...(config.registry.existing ? [child("azure-native:authorization:RoleAssignment", "acr-pull-existing")] : []),
     ];
-    const imports = config.registry.imports.map((source) => ({ source, image: importedAs(source) }));
+    const imports = effectiveImports(config).map((source) => ({ source, image: importedAs(source) }));
     const images = Object.values(config.app.services).map((svc) => svc.image);
     const pooler = config.database.pooler ?? (config.platform === "aks" ? "deployment" : "builtin");
     if (pooler === "deployment") images.push(config.database.pgbouncer.image);
