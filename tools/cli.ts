@@ -29,7 +29,7 @@ import {
     stackOutputs,
 } from "./automation";
 import { ConfigError } from "../stacks/config";
-import { AzRunner, bootstrapStack, MissingImagesError } from "./automation/bootstrap";
+import { AzCliUnavailableError, AzRunner, bootstrapStack, MissingImagesError } from "./automation/bootstrap";
 import { StackFileError } from "./offline/stackFile";
 import type { PlanOptions } from "./plan";
 import { addPlanOptions } from "./planOptions";
@@ -223,7 +223,7 @@ class Cli {
             })).stack);
         } catch (err) {
             if (err instanceof ConfigError || err instanceof StackFileError) throw new CliExit(EXIT.usage, err.message);
-            if (err instanceof MissingImagesError) throw new CliExit(EXIT.failed, err.message);
+            if (err instanceof MissingImagesError || err instanceof AzCliUnavailableError) throw new CliExit(EXIT.failed, err.message);
             throw err;
         }
     }

@@ -18,11 +18,12 @@ function exportedState(stack: string): string {
 /** A stand-in for `az`: records calls; `present` lists the repository:tag the registry already has. */
 class FakeAz implements AzRunner {
     readonly calls: string[][] = [];
-    constructor(private readonly present: string[], private readonly failImport = false) {}
+    constructor(private readonly present: string[], private readonly signedIn = true) {}
     async run(args: string[]): Promise<CommandOutcome> {
         this.calls.push(args);
+        if (args[0] === "account") return this.signedIn ? { stdout: "", stderr: "", exitCode: 0 } : { stdout: "", stderr: "ERROR: Please run 'az login' to setup account.", exitCode: 1 };
         if (args[1] === "repository") return { stdout: "", stderr: "", exitCode: this.present.includes(args[args.indexOf("--image") + 1]) ? 0 : 3 };
-        if (args[1] === "import") return this.failImport ? { stdout: "", stderr: "ERROR: unauthorized", exitCode: 1 } : { stdout: "", stderr: "", exitCode: 0 };
+        if (args[1] === "import") return { stdout: "", stderr: "", exitCode: 0 };
         return { stdout: "", stderr: `unexpected az ${args.join(" ")}`, exitCode: 2 };
     }
 }
@@ -60,6 +61,7 @@ describe("bootstrap (first deployment over the Automation API)", () => {
         assert.ok(cli.commands().indexOf("stack export") > cli.calls.indexOf(ups[0]) && cli.commands().indexOf("stack export") < cli.calls.indexOf(ups[1]));
 
         assert.deepEqual(az.calls, [
+            ["account", "show", "--output", "none", "--only-show-errors"],
             ["acr", "repository", "show", "--name", REGISTRY.name, "--image", "cloudnative-pg/pgbouncer:1.25.2", "--output", "none", "--only-show-errors"],
             ["acr", "import", "--name", REGISTRY.name, "--source", "ghcr.io/cloudnative-pg/pgbouncer:1.25.2", "--image", "cloudnative-pg/pgbouncer:1.25.2", "--only-show-errors"],
             // The imported image is not checked again.
@@ -108,6 +110,14 @@ describe("bootstrap (first deployment over the Automation API)", () => {
             const complete = io(new FakePulumiCli().on("stack export", { stdout: exportedState("prod-aks") }),
                 new FakeAz(["bookstore/api:1.0.0", "bookstore/web:1.0.0", "cloudnative-pg/pgbouncer:1.25.2"]));
             assert.equal(await runCli(["bootstrap", "--stack", "prod-aks", "--yes", "--confirm", "prod-aks"], complete.io), 0);
+        });
+
+        it("exits 1 before deploying anything when az is not signed in", async () => {
+            const cli = new FakePulumiCli();
+            const run = io(cli, new FakeAz([], false));
+            assert.equal(await runCli(["bootstrap", "--stack", "prod-aks", "--yes", "--confirm", "prod-aks"], run.io), 1);
+            assert.match(run.err.join("\n"), /bootstrap needs the Azure CLI, signed in .*Please run 'az login'/);
+            assert.deepEqual(cli.calls, []);
         });
 
         it("exits 2 before running anything when the stack file is missing", async () => {

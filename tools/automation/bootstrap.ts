@@ -85,6 +85,14 @@ export class MissingImagesError extends Error {
     }
 }
 
+/** `az` is missing or not signed in; nothing was deployed. */
+export class AzCliUnavailableError extends Error {
+    constructor(detail: string) {
+        super(`bootstrap needs the Azure CLI, signed in (\`az login\`, or a CI login step): ${detail || "az account show failed"}`);
+        this.name = "AzCliUnavailableError";
+    }
+}
+
 export interface BootstrapOptions extends OperationOptions, PolicyOptions, Confirmation {
     /** Runs the Azure CLI; default: the installed `az`. */
     az?: AzRunner;
@@ -122,6 +130,10 @@ export async function bootstrapStack(options: BootstrapOptions): Promise<Bootstr
     const plan = bootstrapPlan(project, options.stack, config);
     const say = options.onProgress ?? (() => undefined);
     const azRunner = options.az ?? installedAz;
+
+    // Before anything changes: steps 2 and 3 need a signed-in Azure CLI.
+    const account = await az(azRunner, ["account", "show", "--output", "none"]);
+    if (account.exitCode !== 0) throw new AzCliUnavailableError(account.stderr.trim());
 
     say(`bootstrap 1/4: platform registry, workload identity and AcrPull grants (${plan.targets.length} targets)`);
     const platform = await deployStack({ ...options, target: plan.targets });
