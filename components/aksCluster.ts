@@ -5,6 +5,7 @@ import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as monitor from "@pulumi/azure-native/monitor";
 import type { AksConfig } from "../stacks/schema/app";
+import { parseRegistryId } from "../stacks/schema/registry";
 import { BuiltInRoles, roleDefinitionId, type PlatformOutputs } from "./platform";
 import type { DiagnosticTarget } from "./wiring";
 
@@ -33,6 +34,8 @@ export interface AksClusterArgs {
      * Default: the principal running `pulumi up`.
      */
     deployerObjectId?: pulumi.Input<string>;
+    /** The deployer's principal type (ARM refuses a mismatch). Default "User"; see stacks/schema/deployer.ts. */
+    deployerPrincipalType?: "User" | "ServicePrincipal";
     tags: Record<string, string>;
 }
 
@@ -72,7 +75,7 @@ export class AksCluster extends pulumi.ComponentResource {
         this.zones = zones;
         const availabilityZones = zones.length > 0 ? zones : undefined;
         const role = (logicalName: string, scope: pulumi.Input<string>, principalId: pulumi.Input<string>, roleId: string,
-            principalType?: "ServicePrincipal", dependsOn?: pulumi.Resource[]) =>
+            principalType?: "User" | "ServicePrincipal", dependsOn?: pulumi.Resource[]) =>
             new authorization.RoleAssignment(logicalName, {
                 scope, principalId, principalType,
                 roleDefinitionId: roleDefinitionId(platform.subscriptionId, roleId),
@@ -189,8 +192,16 @@ export class AksCluster extends pulumi.ComponentResource {
         }
 
         // Kubelets pull images with their own identity; the deployer administers through Entra RBAC.
-        role("aks-kubelet-acr-pull", platform.registry.id,
-            cluster.identityProfile.apply((p) => p?.kubeletidentity?.objectId ?? ""), BuiltInRoles.acrPull, "ServicePrincipal");
+        const kubeletObjectId = cluster.identityProfile.apply((p) => p?.kubeletidentity?.objectId ?? "");
+        role("aks-kubelet-acr-pull", platform.registry.id, kubeletObjectId, BuiltInRoles.acrPull, "ServicePrincipal");
+        const existingRegistry = platform.registry.existing;
+        if (existingRegistry) {
+            // registry.existing: the kubelet pulls from it too; the role definition id names the registry's subscription.
+            new authorization.RoleAssignment("aks-kubelet-acr-pull-existing", {
+                scope: existingRegistry.id, principalId: kubeletObjectId, principalType: "ServicePrincipal",
+                roleDefinitionId: roleDefinitionId(parseRegistryId(existingRegistry.id).subscriptionId, BuiltInRoles.acrPull),
+            }, child);
+        }
         if (aks.ingress.tlsCertificate !== undefined) {
             // The add-on syncs the Ingress certificate from Key Vault with its own identity (what
             // `az aks approuting update --attach-kv` would grant), so the vault must let it read certificates.
@@ -198,7 +209,8 @@ export class AksCluster extends pulumi.ComponentResource {
                 cluster.ingressProfile.apply((p) => p?.webAppRouting?.identity?.objectId ?? ""), BuiltInRoles.keyVaultCertificateUser, "ServicePrincipal");
         }
         const deployer = args.deployerObjectId ?? authorization.getClientConfigOutput(child).objectId;
-        const deployerAdmin = role("aks-deployer-cluster-admin", cluster.id, deployer, BuiltInRoles.aksRbacClusterAdmin);
+        const deployerAdmin = role("aks-deployer-cluster-admin", cluster.id, deployer, BuiltInRoles.aksRbacClusterAdmin,
+            args.deployerPrincipalType ?? "User");
 
         this.monitorWorkspaceId = this.monitoring(clusterName, cluster, args, child);
 

@@ -5,6 +5,7 @@ import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import type { ServiceConfig } from "../stacks/schema/app";
 import { SPOT_NODE_LABEL, SPOT_TAINT } from "./aksCluster";
 import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, millicores, PROBE_TIMINGS, roleService, serviceSettings } from "./appTier";
+import { resolveImage } from "./images";
 
 /** The namespace every app resource lives in (the database tier's PgBouncer joins it). */
 export const APP_NAMESPACE = "bookstore";
@@ -297,7 +298,7 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
                         },
                         containers: [{
                             name: service,
-                            image: svc.image,
+                            image: resolveImage(svc.image, args.platform.registry.loginServer),
                             ports: [{ name: "http", containerPort: svc.port, protocol: "TCP" }],
                             env,
                             resources: {

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { PgbouncerSettings } from "../stacks/schema/database";
 import { PGBOUNCER_MAX_UNAVAILABLE } from "../stacks/budget";
+import { resolveImage } from "./images";
 
 /** PgBouncer's port, on the built-in pooler and the Deployment alike. */
 export const POOLER_PORT = 6432;
@@ -112,6 +113,8 @@ export interface PgbouncerDeploymentArgs {
     password: pulumi.Input<string>;
     /** Pool settings, image and replicas (`bookstore:database.pgbouncer`). */
     settings: PgbouncerSettings;
+    /** Login server of the stack's registry: a relative `settings.image` is a repository of it. */
+    registryLoginServer: pulumi.Input<string>;
 }
 
 /** Seed resources of a PgBouncer pod. */
@@ -152,7 +155,7 @@ export class PgbouncerDeployment extends pulumi.ComponentResource {
 
         const container: k8s.types.input.core.v1.Container = {
             name: "pgbouncer",
-            image: settings.image,
+            image: resolveImage(settings.image, args.registryLoginServer),
             command: ["pgbouncer", `${PGBOUNCER_CONFIG_DIR}/pgbouncer.ini`],
             ports: [{ name: "pgbouncer", containerPort: POOLER_PORT, protocol: "TCP" }],
             resources: RESOURCES,

@@ -3,6 +3,7 @@ import { availabilityPolicies } from "./availability";
 import { budgetPolicies } from "./budget";
 import { dataProtectionPolicies } from "./dataProtection";
 import { networkPolicies } from "./network";
+import { registryPolicies } from "./registry";
 import { workloadPolicies } from "./workload";
 import { name, version } from "./package.json";
 
@@ -16,5 +17,6 @@ export const policies: Policies = [
     ...dataProtectionPolicies,
     ...networkPolicies,
     ...workloadPolicies,
+    ...registryPolicies,
     ...budgetPolicies,
 ];

@@ -14,6 +14,7 @@ import { createAppTier, roleService } from "../components/appTier";
 import { AppWiring, DiagnosticTarget, mergeWiring } from "../components/wiring";
 import { isProd, StackConfig, stackTags } from "./config";
 import { resolveDatabase, sharedAppPoolSize } from "./schema/database";
+import { deployerPrincipalType, providerSignIn } from "./schema/deployer";
 import { frontDoorWebRoute, realtimeMode } from "./schema/edge";
 
 /** Stack outputs: what operators and internal tools read after `pulumi up`. */
@@ -50,6 +51,7 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
         subnets: config.network.subnets,
         logRetentionDays: config.monitoring.logRetentionDays,
         registrySku: config.registry.sku,
+        existingRegistryId: config.registry.existing?.resourceId,
         alertEmails: config.monitoring.alertEmails,
     });
     const outputs: AzureStackOutputs = {
@@ -66,7 +68,11 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
 
     // --- AKS cluster (platform "aks" only; the database tier's pooler runs on it) ---
     const aksCluster = config.platform === "aks"
-        ? new AksCluster("aks", { namePrefix: config.namePrefix, environment: config.environment, aks: config.app.aks, platform, tags })
+        ? new AksCluster("aks", {
+            namePrefix: config.namePrefix, environment: config.environment, aks: config.app.aks, platform, tags,
+            deployerPrincipalType: deployerPrincipalType(config.deployer.principalType,
+                providerSignIn((key) => new pulumi.Config("azure-native").get(key), process.env)),
+        })
         : undefined;
     if (aksCluster) {
         diagnosticTargets.push(aksCluster.diagnosticTarget);
@@ -166,6 +172,7 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
             user: database.adminLogin,
             password: database.adminPassword,
             settings: databaseConfig.pgbouncer,
+            registryLoginServer: platform.registry.loginServer,
         });
     }
 

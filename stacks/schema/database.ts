@@ -3,6 +3,7 @@ import { BudgetInput, connectionBudget, PGBOUNCER_MAX_UNAVAILABLE } from "../bud
 import { contains, overlaps, parseCidr, hasHostBits } from "../network";
 import { POSTGRES_SKUS, PostgresSkuTier, postgresSku } from "../postgresParameters";
 import { pinnedImage } from "./app";
+import { importedAs, PGBOUNCER_IMAGE_SOURCE } from "./registry";
 import type { Report, StackCheck } from "./checks";
 import { azureRegion, bool, int, ipv4Cidr, num, oneOf, pattern } from "./common";
 
@@ -63,9 +64,10 @@ const PgbouncerSchema = z.strictObject({
     replicas: int(1, 20).default(3),
     /**
      * Deployment only: a maintained PgBouncer image, pinned. Default: CloudNativePG's image (Debian +
-     * PGDG PgBouncer, rebuilt on every release); Bitnami's free versioned images are retired.
+     * PGDG PgBouncer, rebuilt on every release; Bitnami's free versioned images are retired), as a
+     * copy in the stack's registry that `bookstore-infra bootstrap` imports (PGBOUNCER_IMAGE_SOURCE).
      */
-    image: pinnedImage().default("ghcr.io/cloudnative-pg/pgbouncer:1.25.2"),
+    image: pinnedImage().default(importedAs(PGBOUNCER_IMAGE_SOURCE)),
     /** Deployment only: TLS from PgBouncer to PostgreSQL (Azure requires TLS). */
     serverTlsSslmode: oneOf(["require", "verify-ca", "verify-full"]).default("require"),
 });

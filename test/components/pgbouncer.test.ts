@@ -8,7 +8,7 @@ const seedSettings = resolveDatabase(parseStackConfig({
     environment: "prod",
     platform: "aks",
     tags: { owner: "team@example.com", costCenter: "cc-1" },
-    app: { services: { api: { image: "acr.example.io/api:1.2.3" } } },
+    app: { services: { api: { image: "bookstore/api:1.2.3" } } },
 })).pgbouncer;
 
 const azureDatabases = [
@@ -85,7 +85,8 @@ describe("PgBouncer Deployment (plan of prod-aks)", () => {
         assert.strictEqual(deployment.metadata.namespace, "bookstore");
         assert.strictEqual(deployment.spec.replicas, 3);
         const [container] = deployment.spec.template.spec.containers;
-        assert.match(container.image, /^ghcr\.io\/cloudnative-pg\/pgbouncer:\d+\.\d+\.\d+$/);
+        // CloudNativePG's image, imported into the stack's registry (registry.imports) rather than pulled from ghcr.io.
+        assert.match(container.image, /^bookstoreprodacr\w+\.azurecr\.io\/cloudnative-pg\/pgbouncer:\d+\.\d+\.\d+$/);
         assert.doesNotMatch(container.image, /bitnami|:latest$/);
         assert.deepStrictEqual(container.resources, { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } });
         assert.deepStrictEqual([container.readinessProbe.tcpSocket.port, container.livenessProbe.tcpSocket.port], [6432, 6432]);

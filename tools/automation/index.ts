@@ -44,6 +44,8 @@ export interface OperationOptions extends StackOptions {
     /** Every raw engine event. */
     onEvent?: (event: EngineEvent) => void;
     signal?: AbortSignal;
+    /** preview/up only: operate on these URNs alone (`--target`), not on their dependents. */
+    target?: string[];
 }
 
 export interface PolicyOptions {
@@ -127,10 +129,15 @@ async function run(operation: Operation, options: OperationOptions, body: (stack
     };
 }
 
+function targetOptions(options: OperationOptions): { target?: string[]; targetDependents?: boolean } {
+    return options.target && options.target.length > 0 ? { target: options.target, targetDependents: false } : {};
+}
+
 /** `pulumi preview` with the policy pack: what would change, and the policy results. */
 export async function previewStack(options: OperationOptions & PolicyOptions): Promise<OperationResult> {
     return run("preview", options, async (stack, recorder) => {
         const result = await stack.preview({
+            ...targetOptions(options),
             policyPacks: options.policyPacks ?? DEFAULT_POLICY_PACKS,
             policyPackConfigs: options.policyPackConfigs,
             onEvent: recorder.handle,
@@ -155,6 +162,7 @@ export async function deployStack(options: OperationOptions & PolicyOptions & Co
     let outputs: OutputMap | undefined;
     const result = await run("up", options, async (stack, recorder) => {
         const up = await stack.up({
+            ...targetOptions(options),
             policyPacks: options.policyPacks ?? DEFAULT_POLICY_PACKS,
             policyPackConfigs: options.policyPackConfigs,
             onEvent: recorder.handle,
