@@ -5,6 +5,7 @@ import type { Report, StackCheck } from "./schema/checks";
 import { azureRegion, email, int, ipv4Cidr, oneOf, pattern, stringMap, text } from "./schema/common";
 import { DatabaseSchema, databaseChecks } from "./schema/database";
 import { edgeChecks, edgeFields } from "./schema/edge";
+import { envNameChecks } from "./schema/envNames";
 import { leafStrings } from "./secrets";
 import { cidrSize, contains, hasHostBits, overlaps, parseCidr } from "./network";
 
@@ -80,6 +81,12 @@ const foundationChecks: StackCheck[] = [
         }
     },
     (config: StackConfig, report) => {
+        // The SDK serializes inputs by assignment, which drops a key named __proto__ (rpc.js serializeProperty).
+        if (Object.hasOwn(config.tags.extra, "__proto__")) {
+            report(["tags", "extra", "__proto__"], "expected another tag name (the Pulumi SDK drops a key named __proto__ when it sends inputs)", config.tags.extra["__proto__"]);
+        }
+    },
+    (config: StackConfig, report) => {
         const space = config.network.addressSpace;
         const vnet = parseCidr(space);
         const subnets = Object.entries(config.network.subnets);
@@ -104,7 +111,7 @@ const foundationChecks: StackCheck[] = [
 ];
 
 /** Every cross-key rule, run only once the shape of the config is valid. */
-export const stackChecks: StackCheck[] = [...foundationChecks, ...databaseChecks, ...edgeChecks, ...appChecks];
+export const stackChecks: StackCheck[] = [...foundationChecks, ...databaseChecks, ...edgeChecks, ...appChecks, ...envNameChecks];
 
 /** Keys that hold credentials: accepted only when set as secrets. */
 export const SECRET_ONLY_KEYS = ["cloudflareApiToken"] as const;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { cidrSize, contains, overlaps, parseCidr } from "../network";
 import type { StackCheck } from "./checks";
-import { bool, int, ipv4Cidr, memoryQuantity, num, oneOf, pattern, stringMap, text } from "./common";
+import { bool, int, ipv4Cidr, mapOf, memoryQuantity, num, oneOf, pattern, stringMap, text } from "./common";
 
 /**
  * An image reference is pinned when it names a tag other than `latest` or a digest.
@@ -123,7 +123,7 @@ export const ServiceSchema = z.strictObject({
     /** Plain environment variables. */
     env: stringMap("a map of environment variable names to string values").default({}),
     /** Environment variables read from Key Vault: variable name → Key Vault secret name. */
-    secretEnv: z.record(z.string(), keyVaultObjectName("secret")).default({}),
+    secretEnv: mapOf(keyVaultObjectName("secret"), "a map of environment variable names to Key Vault secret names").default({}),
     /** Ingress: external (internet-facing) or internal to the environment/cluster. */
     ingress: z.strictObject({
         external: bool().default(false),
