@@ -3,6 +3,7 @@ import { availabilityPolicies } from "./availability";
 import { budgetPolicies } from "./budget";
 import { dataProtectionPolicies } from "./dataProtection";
 import { networkPolicies } from "./network";
+import { privateAndZonalPolicies } from "./privateAndZonal";
 import { workloadPolicies } from "./workload";
 import { name, version } from "./package.json";
 
@@ -17,4 +18,5 @@ export const policies: Policies = [
     ...networkPolicies,
     ...workloadPolicies,
     ...budgetPolicies,
+    ...privateAndZonalPolicies,
 ];

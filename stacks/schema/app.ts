@@ -8,7 +8,11 @@ import { bool, int, ipv4Cidr, mapOf, memoryQuantity, num, oneOf, pattern, string
  * Returns a description of the problem, or undefined when the reference is pinned.
  */
 export function imagePinProblem(image: string): string | undefined {
-    if (/@sha256:[a-f0-9]{64}$/.test(image)) return undefined;
+    const at = image.indexOf("@");
+    if (at >= 0) {
+        // OCI image spec: a sha256 digest is exactly 64 lowercase hex digits; pins here must be sha256 (registries refuse a malformed one).
+        return /^sha256:[a-f0-9]{64}$/.test(image.slice(at + 1)) ? undefined : "has a malformed digest (expected @sha256: and 64 lowercase hex digits)";
+    }
     const lastSlash = image.lastIndexOf("/");
     const colon = image.indexOf(":", lastSlash + 1);
     if (colon < 0) return "has no tag or digest";
