@@ -42,6 +42,8 @@ export const redisPrivateAccess: StackValidationPolicy = {
     },
 };
 
+// AKS docs: "Use system node pools in AKS" recommends at least three nodes for production system pools;
+// "Free and Standard pricing tiers for AKS cluster management" — only Standard/Premium carry the uptime SLA.
 const systemPoolSchema = configSchema({
     environments: environmentsProperty(["prod"]),
     minNodes: { type: "integer", minimum: 1, default: 3, description: "Fewest system-pool nodes (minCount when autoscaling)." },
