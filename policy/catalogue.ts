@@ -4,6 +4,7 @@ import { budgetPolicies } from "./budget";
 import { dataProtectionPolicies } from "./dataProtection";
 import { networkPolicies } from "./network";
 import { registryPolicies } from "./registry";
+import { privateAndZonalPolicies } from "./privateAndZonal";
 import { workloadPolicies } from "./workload";
 import { name, version } from "./package.json";
 
@@ -19,4 +20,5 @@ export const policies: Policies = [
     ...workloadPolicies,
     ...registryPolicies,
     ...budgetPolicies,
+    ...privateAndZonalPolicies,
 ];
