@@ -7,6 +7,8 @@ import { Cache } from "../components/cache";
 import { CloudflareEdge } from "../components/cloudflareEdge";
 import type { WebCustomDomainSpec } from "../components/customDomain";
 import { Observability, portalLink } from "../components/observability";
+import { StackDashboard } from "../components/dashboard";
+import { LoadTesting } from "../components/loadTesting";
 import { Realtime, SIGNALR_REDIS_CHANNEL_PREFIX, signalRIdentityConnectionString } from "../components/realtime";
 import { FrontDoorCdn, StaticAssets } from "../components/staticAssets";
 import { AksCluster } from "../components/aksCluster";
@@ -15,6 +17,7 @@ import { AppWiring, DiagnosticTarget, mergeWiring } from "../components/wiring";
 import { isProd, StackConfig, stackTags } from "./config";
 import { resolveDatabase, sharedAppPoolSize } from "./schema/database";
 import { frontDoorWebRoute, realtimeMode } from "./schema/edge";
+import { loadTestingEnabled } from "./schema/loadTesting";
 
 /** Stack outputs: what operators and internal tools read after `pulumi up`. */
 export type AzureStackOutputs = Record<string, pulumi.Input<unknown>>;
@@ -267,6 +270,23 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
         tags,
     });
     outputs.alertNames = observability.alertNames;
+    const dashboard = new StackDashboard("dashboard", {
+        resourceGroupName: platform.resourceGroupName,
+        location: config.location,
+        namePrefix: edgeBase,
+        appInsightsId: platform.appInsights.id,
+        workspaceId: platform.workspace.id,
+        platform: config.platform,
+        services: Object.entries(appTier.services).map(([name, svc]) => ({ name, maxReplicas: svc.maxReplicas, resourceId: svc.resourceId })),
+        kubernetesNamespace: APP_NAMESPACE,
+        databaseServers: [database.primary, ...database.replicas].map((server, i) => ({ resourceId: server.id, replica: i > 0 })),
+        maxConnections: database.maxConnections,
+        redisClusterId: cache.clusterId,
+        tags,
+    });
+    const loadTesting = loadTestingEnabled(config)
+        ? new LoadTesting("loadtest", { resourceGroupName: platform.resourceGroupName, location: config.location, name: `${edgeBase}-loadtest`, tags })
+        : undefined;
     const link = (id: pulumi.Input<string>, blade?: string) =>
         pulumi.all([platform.tenantId, id]).apply(([tenantId, resourceId]) => portalLink(tenantId, resourceId, blade));
     outputs.dashboards = {
@@ -276,7 +296,9 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
         ...(signalr ? { signalr: link(signalr.id) } : {}),
         ...(frontDoor ? { frontDoor: link(frontDoor.profileId) } : {}),
         ...(aksCluster ? { aks: link(aksCluster.clusterId, "workloads"), prometheus: link(aksCluster.monitorWorkspaceId) } : {}),
+        workbook: link(dashboard.workbookId, "workbook"),
     };
+    if (loadTesting) outputs.loadTestingId = loadTesting.id;
 
     return outputs;
 }

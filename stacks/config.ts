@@ -5,6 +5,7 @@ import type { Report, StackCheck } from "./schema/checks";
 import { azureRegion, email, int, ipv4Cidr, oneOf, pattern, stringMap, text } from "./schema/common";
 import { DatabaseSchema, databaseChecks } from "./schema/database";
 import { edgeChecks, edgeFields } from "./schema/edge";
+import { loadTestingFields } from "./schema/loadTesting";
 import { leafStrings } from "./secrets";
 import { cidrSize, contains, hasHostBits, overlaps, parseCidr } from "./network";
 
@@ -65,6 +66,7 @@ export const StackConfigSchema = z.strictObject({
     /** Database tier. */
     database: DatabaseSchema.prefault({}),
     ...edgeFields,
+    ...loadTestingFields,
 });
 
 export type StackConfig = z.output<typeof StackConfigSchema>;
