@@ -115,6 +115,7 @@ function replicaPanel(inputs: WorkbookInputs): WorkbookPanel {
         "KubePodInventory",
         `| where Namespace == ${quote(inputs.kubernetesNamespace ?? "bookstore")} and PodStatus == "Running"`,
         "| extend key = replace_regex(ControllerName, @\"-[a-z0-9]+$\", \"\")",
+        `| where key in ${list(inputs.services.map((s) => s.name))}`,
         "| summarize replicas = dcount(Name) by TimeGenerated = bin(TimeGenerated, 5m), key",
         withCeiling("replicas", ceiling),
     ].join("\n");

@@ -82,7 +82,7 @@ describe("stack dashboard (Azure Monitor workbook)", () => {
                 const replicas = itemNamed(doc, "replicas-vs-max").content.query;
                 assert.match(replicas, /key == "api", 10, key == "web", 8/);
                 if (label === "containerapps") assert.ok(replicas.includes(`_ResourceId =~ "${containerAppsInputs.services[0].resourceId}", "api"`));
-                else assert.match(replicas, /KubePodInventory\n\| where Namespace == "bookstore"/);
+                else assert.match(replicas, /KubePodInventory\n\| where Namespace == "bookstore".*\n.*\n\| where key in \("api", "web"\)/);
                 assert.match(itemNamed(doc, "db-connections-vs-max").content.query, /series = "max_connections", value = 200\.0/);
             });
 

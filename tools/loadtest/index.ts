@@ -54,7 +54,8 @@ export async function loadTestCommand(flags: LoadTestFlags, deps: LoadTestDeps):
     if (flags.engine === "azure" && flags.profile.endsWith(".json")) {
         throw new LoadTestInputError("--engine azure runs the profiles of loadtest/profile.json (the uploaded script holds them): pass --profile seed or smoke");
     }
-    const outputs = flags.stack ? await deps.stackOutputs(flags.stack) : undefined;
+    // The local engine with --url needs nothing from the stack.
+    const outputs = flags.stack && !(flags.engine === "local" && flags.url) ? await deps.stackOutputs(flags.stack) : undefined;
     const url = targetUrl(flags, outputs);
     const minutes = (totalSeconds(profile.stages) / 60).toFixed(1);
     deps.out(`Load test "${profile.name}" (${minutes} min, up to ${Math.max(...profile.stages.map((s) => s.target))} users) against ${url} on the ${flags.engine} engine`);
