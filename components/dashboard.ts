@@ -11,10 +11,11 @@ export interface StackDashboardArgs {
     appInsightsId: pulumi.Input<string>;
     workspaceId: pulumi.Input<string>;
     platform: WorkbookInputs["platform"];
-    services: { name: string; maxReplicas: number; resourceId?: pulumi.Input<string> }[];
+    /** The app tier's services: their ceilings, and on Container Apps their resource ids. */
+    services: Record<string, { maxReplicas: number; resourceId?: pulumi.Input<string> }>;
     kubernetesNamespace?: string;
-    databaseServers: { resourceId: pulumi.Input<string>; replica: boolean }[];
-    maxConnections: number;
+    /** The database tier: its servers and their max_connections. */
+    database: { primary: { id: pulumi.Input<string> }; replicas: { id: pulumi.Input<string> }[]; maxConnections: number };
     redisClusterId: pulumi.Input<string>;
     tags: Record<string, string>;
 }
@@ -37,21 +38,23 @@ export class StackDashboard extends pulumi.ComponentResource {
 
     constructor(name: string, args: StackDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:observability:StackDashboard", name, {}, opts);
+        const services = Object.entries(args.services).map(([serviceName, svc]) => ({ name: serviceName, maxReplicas: svc.maxReplicas, resourceId: svc.resourceId }));
+        const servers = [args.database.primary, ...args.database.replicas];
         const serializedData = pulumi
             .all([
                 args.resourceGroupName, args.appInsightsId, args.workspaceId, args.redisClusterId,
-                pulumi.all(args.services.map((s) => s.resourceId ?? "")),
-                pulumi.all(args.databaseServers.map((s) => s.resourceId)),
+                pulumi.all(services.map((s) => s.resourceId ?? "")),
+                pulumi.all(servers.map((server) => server.id)),
             ])
             .apply(([resourceGroupName, appInsightsId, workspaceId, redisClusterId, serviceIds, serverIds]) =>
                 JSON.stringify(workbookDocument({
                     title: `BookStore ${args.namePrefix}`,
                     resourceGroupName, appInsightsId, workspaceId, redisClusterId,
                     platform: args.platform,
-                    services: args.services.map((s, i) => ({ name: s.name, maxReplicas: s.maxReplicas, resourceId: serviceIds[i] || undefined })),
+                    services: services.map((s, i) => ({ name: s.name, maxReplicas: s.maxReplicas, resourceId: serviceIds[i] || undefined })),
                     kubernetesNamespace: args.kubernetesNamespace,
-                    databaseServers: args.databaseServers.map((s, i) => ({ resourceId: serverIds[i], replica: s.replica })),
-                    maxConnections: args.maxConnections,
+                    databaseServers: serverIds.map((resourceId, i) => ({ resourceId, replica: i > 0 })),
+                    maxConnections: args.database.maxConnections,
                 })));
         const workbook = new applicationinsights.Workbook("workbook", {
             resourceName: workbookUuid(args.namePrefix),

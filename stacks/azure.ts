@@ -271,18 +271,9 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
     });
     outputs.alertNames = observability.alertNames;
     const dashboard = new StackDashboard("dashboard", {
-        resourceGroupName: platform.resourceGroupName,
-        location: config.location,
-        namePrefix: edgeBase,
-        appInsightsId: platform.appInsights.id,
-        workspaceId: platform.workspace.id,
-        platform: config.platform,
-        services: Object.entries(appTier.services).map(([name, svc]) => ({ name, maxReplicas: svc.maxReplicas, resourceId: svc.resourceId })),
-        kubernetesNamespace: APP_NAMESPACE,
-        databaseServers: [database.primary, ...database.replicas].map((server, i) => ({ resourceId: server.id, replica: i > 0 })),
-        maxConnections: database.maxConnections,
-        redisClusterId: cache.clusterId,
-        tags,
+        resourceGroupName: platform.resourceGroupName, location: config.location, namePrefix: edgeBase, tags,
+        appInsightsId: platform.appInsights.id, workspaceId: platform.workspace.id, redisClusterId: cache.clusterId,
+        platform: config.platform, services: appTier.services, kubernetesNamespace: APP_NAMESPACE, database,
     });
     const loadTesting = loadTestingEnabled(config)
         ? new LoadTesting("loadtest", { resourceGroupName: platform.resourceGroupName, location: config.location, name: `${edgeBase}-loadtest`, tags })

@@ -122,7 +122,10 @@ describe("stack dashboard (Azure Monitor workbook)", () => {
                 assert.equal(args.kind, "shared");
                 assert.equal(args.sourceId, "azure monitor");
                 assert.match(args.resourceName, /^[0-9a-f-]{36}$/);
+                assert.ok(!args.serializedData.includes("Output<T>"), "no unresolved Output in the document");
                 const doc = JSON.parse(args.serializedData);
+                // The services' ceilings from the stack file (api 10, web 8 in both prod stacks).
+                assert.match(itemNamed(doc, "replicas-vs-max").content.query, /key == "api", 10, key == "web", 8/);
                 for (const panel of DASHBOARD_PANELS) assert.ok(itemsOf(doc).some((i) => i.name === panel), `${stack}: panel ${panel}`);
                 // Every charted resource exists in the plan, with the metric's resource type.
                 const planned = new Set(plan.resources.map(armIdOf).map((id) => id.toLowerCase()));
