@@ -11,8 +11,9 @@ import { displayValue, PlanResource, renderTree, summarize, toPlanResources } fr
 import { PLAN_SECTIONS } from "./offline/sections";
 import { addPlanOptions } from "./planOptions";
 import { readStackFile, StackFileError } from "./offline/stackFile";
+import { PROJECT_DIR } from "./paths";
 
-export const PROJECT_DIR = path.resolve(__dirname, "..");
+export { PROJECT_DIR };
 
 export interface PlanOptions {
     stack: string;
@@ -45,11 +46,28 @@ export interface PlanResult {
 /** Exit codes: 0 planned, 1 program error, 2 invalid config or stack file, 3 mandatory policy violation. */
 export const EXIT = { ok: 0, programError: 1, invalidConfig: 2, policyViolation: 3 } as const;
 
+/** Milliseconds per phase of the plan, for `npm run bench` (written when BOOKSTORE_PLAN_TIMINGS names a file). */
+class PhaseTimer {
+    private last = performance.now();
+    readonly phases: Record<string, number> = { startup: performance.now() };
+
+    lap(phase: string): void {
+        const now = performance.now();
+        this.phases[phase] = now - this.last;
+        this.last = now;
+    }
+
+    write(file: string | undefined): void {
+        if (file) fs.writeFileSync(file, JSON.stringify(this.phases));
+    }
+}
+
 function isRunError(err: unknown): err is Error {
     return Boolean(err && typeof err === "object" && (err as { __pulumiRunError?: boolean }).__pulumiRunError);
 }
 
 export async function plan(options: PlanOptions, out: (line: string) => void = console.log, errOut: (line: string) => void = console.error): Promise<PlanResult> {
+    const phases = new PhaseTimer();
     const stackFile = options.stackFile ?? path.join(PROJECT_DIR, `Pulumi.${options.stack}.yaml`);
     let stackConfig;
     try {
@@ -69,7 +87,8 @@ export async function plan(options: PlanOptions, out: (line: string) => void = c
             stack: options.stack,
             config: stackConfig.config,
             secretKeys: stackConfig.secretKeys,
-            program: () => require(path.join(PROJECT_DIR, "index")),
+            // A static require, so the bundle (tools/bin/build.js) carries the program.
+            program: () => require("../index"),
         });
     } catch (err) {
         if (isRunError(err)) {
@@ -82,6 +101,7 @@ export async function plan(options: PlanOptions, out: (line: string) => void = c
         return { exitCode: EXIT.programError };
     }
 
+    phases.lap("program");
     const resources = toPlanResources(run.resources);
     const document: PlanDocument = {
         project: stackConfig.project,
@@ -112,6 +132,7 @@ export async function plan(options: PlanOptions, out: (line: string) => void = c
     for (const section of PLAN_SECTIONS) {
         const code = await section({ document, run, options, out: options.quiet ? () => undefined : out });
         exitCode = Math.max(exitCode, code);
+        phases.lap(section.name.replace(/Section$/, ""));
     }
 
     if (options.json) {
@@ -119,10 +140,11 @@ export async function plan(options: PlanOptions, out: (line: string) => void = c
         fs.writeFileSync(options.json, `${JSON.stringify(document, null, 2)}\n`);
         if (!options.quiet) out(`\nWrote ${options.json}`);
     }
+    phases.write(process.env.BOOKSTORE_PLAN_TIMINGS);
     return { exitCode, document, run };
 }
 
-async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[]): Promise<number> {
     const program = addPlanOptions(new Command()
         .name("plan")
         .description("Offline plan of a stack: the real program under the Pulumi SDK's mock monitor"))

@@ -1,0 +1,142 @@
+/**
+ * `npm run bench [-- --quick] [--rounds N]`: how long the offline plan and the CLI take, as
+ * ratios to what the Pulumi SDK itself costs. Every command runs once per round, rounds in a row,
+ * so each ratio is a median of back-to-back (paired) runs; see "Benchmark" in the README.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import { builtinModules } from "module";
+import * as os from "os";
+import * as path from "path";
+import { PROJECT_DIR } from "../paths";
+import { bend, fitLine, median, pairedRatio } from "./stats";
+import { writeServiceStacks } from "./stacks";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const build = require("../bin/build.js") as { ensureBuilt(name: string): string };
+
+const SERVICE_COUNTS = [2, 10, 30, 100];
+const STACKS = ["prod", "dev", "prod-aks", "prod-cloudflare"];
+const TARGETS = { replay: 1.3, floor: 2.5, cliSeconds: 0.5, bend: 1.5 };
+
+interface Measure {
+    label: string;
+    argv: string[];
+    /** Exit codes that count as a normal run. */
+    expect: number[];
+    /** Set: the plan writes its phase timings here. */
+    timings?: string;
+    ms: number[];
+    phases: Record<string, number>[];
+}
+
+/** The package imports of the plan's bundle: the modules the plan loads and nothing else. */
+function planPackages(): string[] {
+    const meta = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, ".build/plan.js.meta.json"), "utf8"));
+    const output = Object.values(meta.outputs as Record<string, { imports: { path: string; external?: boolean }[] }>)[0];
+    const builtins = new Set(builtinModules);
+    return [...new Set(output.imports.filter((i) => i.external && !builtins.has(i.path) && !i.path.startsWith("node:")).map((i) => i.path))].sort();
+}
+
+function runOnce(m: Measure): void {
+    const start = process.hrtime.bigint();
+    const child = spawnSync(process.execPath, m.argv, {
+        cwd: PROJECT_DIR,
+        encoding: "utf8",
+        env: { ...process.env, BOOKSTORE_PLAN_TIMINGS: m.timings ?? "" },
+        maxBuffer: 64 * 1024 * 1024,
+    });
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (!m.expect.includes(child.status ?? -1)) {
+        throw new Error(`${m.label}: exit ${child.status} (expected ${m.expect.join(" or ")})\n${child.stderr}${child.stdout}`.slice(0, 4000));
+    }
+    m.ms.push(ms);
+    if (m.timings && fs.existsSync(m.timings)) m.phases.push(JSON.parse(fs.readFileSync(m.timings, "utf8")));
+}
+
+function parseArgs(argv: string[]): { rounds: number; quick: boolean } {
+    const quick = argv.includes("--quick");
+    const at = argv.indexOf("--rounds");
+    const rounds = at >= 0 ? Number(argv[at + 1]) : quick ? 3 : 5;
+    if (!Number.isInteger(rounds) || rounds < 1) throw new Error("--rounds takes a positive integer");
+    return { rounds, quick };
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const verdict = (ok: boolean) => (ok ? "ok" : "MISSED");
+
+function main(): number {
+    const { rounds } = parseArgs(process.argv.slice(2));
+    const planBin = path.join(PROJECT_DIR, "tools/bin/plan.js");
+    const cliBin = path.join(PROJECT_DIR, "tools/bin/bookstore-infra.js");
+    build.ensureBuilt("plan");
+    const replayBundle = build.ensureBuilt("bench-replay");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bookstore-bench-"));
+    try {
+        const prodJson = path.join(dir, "prod.json");
+        const first = spawnSync(process.execPath, [planBin, "--stack", "prod", "--quiet", "--json", prodJson], { cwd: PROJECT_DIR, encoding: "utf8" });
+        if (first.status !== 0) throw new Error(`the prod plan failed (exit ${first.status}):\n${first.stderr}`);
+        const badStack = path.join(dir, "Pulumi.bad.yaml");
+        fs.writeFileSync(badStack, fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8").replace("minReplicas: 3", "minReplicas: three"));
+        const serviceStacks = writeServiceStacks(PROJECT_DIR, dir, SERVICE_COUNTS);
+
+        const packages = JSON.stringify(planPackages());
+        const lazy = `require(${JSON.stringify(path.join(PROJECT_DIR, "tools/bin/lazyTypescript.js"))}).installLazyTypescript();`;
+        const measure = (label: string, argv: string[], expect = [0], timings?: string): Measure => ({ label, argv, expect, timings, ms: [], phases: [] });
+        const floor = measure("floor: load the plan's packages", ["-e", `for (const m of ${packages}) require(m)`]);
+        const floorLazy = measure("floor, typescript loaded lazily", ["-e", `${lazy} for (const m of ${packages}) require(m)`]);
+        const replay = measure("replay of prod's resources", ["-e", `${lazy} require(${JSON.stringify(replayBundle)}).main(["", "", ${JSON.stringify(prodJson)}]).then((c) => process.exit(c))`]);
+        const plans = STACKS.map((stack) => measure(`plan ${stack}`, [planBin, "--stack", stack, "--quiet", "--json", path.join(dir, `${stack}.out.json`)], [0], path.join(dir, `${stack}.timings.json`)));
+        const cliHelp = measure("cli --help", [cliBin, "--help"]);
+        const cliConfigError = measure("cli plan, invalid stack file", [cliBin, "plan", "--stack", "prod", "--stack-file", badStack, "--quiet"], [2]);
+        // Exit 3 allowed: many clones of api overrun the connection budget, which the policy pack reports.
+        const scaled = SERVICE_COUNTS.map((n) => measure(`plan prod, ${n} services`, [planBin, "--stack", "prod", "--stack-file", serviceStacks.get(n)!, "--quiet"], [0, 3], path.join(dir, `s${n}.timings.json`)));
+        const all = [floor, floorLazy, replay, ...plans, cliHelp, cliConfigError, ...scaled];
+
+        for (let round = 1; round <= rounds; round++) {
+            process.stderr.write(`round ${round}/${rounds}: `);
+            for (const m of all) {
+                runOnce(m);
+                process.stderr.write(".");
+            }
+            process.stderr.write("\n");
+        }
+
+        const prod = plans[0];
+        console.log(`Offline plan benchmark: ${rounds} rounds, medians; ratios are medians of per-round ratios (${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}).`);
+        console.log("");
+        console.log(`${"figure".padEnd(40)}${"median".padStart(9)}${"× floor".padStart(10)}${"× replay".padStart(10)}`);
+        for (const m of all) {
+            const row = `${m.label.padEnd(40)}${seconds(median(m.ms)).padStart(9)}${pairedRatio(m.ms, floor.ms).toFixed(2).padStart(10)}`;
+            console.log(plans.includes(m) || m === replay ? `${row}${pairedRatio(m.ms, replay.ms).toFixed(2).padStart(10)}` : row);
+        }
+        console.log("");
+        console.log("Phases of the plan (median ms: startup = node start to plan(); program = the program under the mocks):");
+        for (const m of [...plans, ...scaled]) {
+            const names = Object.keys(m.phases[0] ?? {});
+            console.log(`  ${m.label.padEnd(28)} ${names.map((p) => `${p} ${Math.round(median(m.phases.map((x) => x[p])))}`).join(", ")}`);
+        }
+
+        const xs = SERVICE_COUNTS;
+        const fit = fitLine(xs, scaled.map((m) => median(m.ms)));
+        const totalBend = bend(xs, scaled.map((m) => median(m.ms)));
+        const policyBend = bend(xs, scaled.map((m) => median(m.phases.map((p) => p.policy ?? NaN))));
+        console.log("");
+        console.log(`Growth: ${fit.slope.toFixed(0)} ms per service (straight-line fit, r² ${fit.r2.toFixed(3)}); cost per service 30→100 over 2→30: plan ${totalBend.toFixed(2)}, policy evaluation ${policyBend.toFixed(2)}`);
+
+        const toReplay = pairedRatio(prod.ms, replay.ms);
+        const toFloor = pairedRatio(prod.ms, floor.ms);
+        const cliWorst = Math.max(median(cliHelp.ms), median(cliConfigError.ms)) / 1000;
+        console.log("");
+        console.log("Targets (issue 11):");
+        console.log(`  plan prod ≤ ${TARGETS.replay}× the replay: ${toReplay.toFixed(2)}× ${verdict(toReplay <= TARGETS.replay)}`);
+        console.log(`  plan prod ≤ ${TARGETS.floor}× the floor: ${toFloor.toFixed(2)}× ${verdict(toFloor <= TARGETS.floor)}`);
+        console.log(`  growth linear (r² ≥ 0.98) and not bending upward (≤ ${TARGETS.bend}): r² ${fit.r2.toFixed(3)}, plan ${totalBend.toFixed(2)}, policy ${policyBend.toFixed(2)} ${verdict(fit.r2 >= 0.98 && totalBend <= TARGETS.bend && policyBend <= TARGETS.bend)}`);
+        console.log(`  CLI --help and config error ≤ ${TARGETS.cliSeconds} s: ${cliWorst.toFixed(2)} s ${verdict(cliWorst <= TARGETS.cliSeconds)}`);
+        return 0;
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+process.exitCode = main();

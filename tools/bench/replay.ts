@@ -1,0 +1,87 @@
+/**
+ * The benchmark's replay: registers the very resources of a plan's JSON (types, names, inputs,
+ * parents, dependencies, options) under the offline plan's mocks, with no project code. What it
+ * costs is the SDK's own cost for that resource set, the yardstick the plan is measured against.
+ * Usage (from its bundle, see tools/bin/build.js): main(["node", "replay", "<plan.json>"]).
+ */
+import * as fs from "fs";
+import * as pulumi from "@pulumi/pulumi";
+import { runProgram } from "../offline/capture";
+import { MASKED_SECRET } from "../offline/render";
+import type { PlanDocument } from "../plan";
+
+type PlanResource = PlanDocument["resources"][number];
+
+/** Parents and dependencies first: the order the SDK needs the resource objects in. */
+export function registrationOrder(resources: PlanResource[]): PlanResource[] {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const done = new Set<string>();
+    const order: PlanResource[] = [];
+    const visit = (r: PlanResource): void => {
+        if (done.has(r.urn)) return;
+        done.add(r.urn);
+        for (const urn of [r.parent, ...r.dependencies]) {
+            const before = urn ? byUrn.get(urn) : undefined;
+            if (before) visit(before);
+        }
+        order.push(r);
+    };
+    resources.forEach(visit);
+    return order;
+}
+
+/** Inputs as the program would pass them: masked secrets become secret Outputs again. */
+function replayInputs(value: unknown): unknown {
+    if (value === MASKED_SECRET) return pulumi.secret(MASKED_SECRET);
+    if (Array.isArray(value)) return value.map(replayInputs);
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replayInputs(v)]));
+    }
+    return value;
+}
+
+function register(resources: PlanResource[]): void {
+    const created = new Map<string, pulumi.Resource>();
+    for (const r of registrationOrder(resources)) {
+        if (r.type === "pulumi:pulumi:Stack") continue;
+        const parent = r.parent ? created.get(r.parent) : undefined;
+        const opts: pulumi.CustomResourceOptions = {
+            parent,
+            dependsOn: r.dependencies.map((urn) => created.get(urn)).filter((d): d is pulumi.Resource => d !== undefined),
+            protect: r.options.protect,
+            ignoreChanges: r.options.ignoreChanges,
+            retainOnDelete: r.options.retainOnDelete,
+            deleteBeforeReplace: r.options.deleteBeforeReplace,
+        };
+        const explicitProvider = r.provider && !r.provider.startsWith("default:") ? created.get(r.provider) : undefined;
+        if (explicitProvider) opts.provider = explicitProvider as pulumi.ProviderResource;
+        const inputs = replayInputs(r.inputs) as pulumi.Inputs;
+        let resource: pulumi.Resource;
+        if (r.type.startsWith("pulumi:providers:")) {
+            resource = new pulumi.ProviderResource(r.type.slice("pulumi:providers:".length), r.name, inputs, opts);
+        } else if (r.provider === null) {
+            const component = new pulumi.ComponentResource(r.type, r.name, {}, opts);
+            component.registerOutputs({});
+            resource = component;
+        } else {
+            resource = new pulumi.CustomResource(r.type, r.name, inputs, opts);
+        }
+        created.set(r.urn, resource);
+    }
+}
+
+export async function main(argv: string[]): Promise<number> {
+    const document = JSON.parse(fs.readFileSync(argv[2], "utf8")) as PlanDocument;
+    const run = await runProgram({
+        project: document.project,
+        stack: document.stack,
+        config: {},
+        secretKeys: [],
+        program: () => register(document.resources),
+    });
+    if (run.resources.length !== document.resources.length) {
+        console.error(`replay registered ${run.resources.length} resources, the plan has ${document.resources.length}`);
+        return 1;
+    }
+    return 0;
+}
