@@ -40,6 +40,16 @@ function replayInputs(value: unknown): unknown {
     return value;
 }
 
+// The SDK's base classes, made concrete: nothing of their own but what the plan recorded.
+class ReplayedProvider extends pulumi.ProviderResource {}
+class ReplayedResource extends pulumi.CustomResource {}
+class ReplayedComponent extends pulumi.ComponentResource {
+    constructor(type: string, name: string, opts: pulumi.ComponentResourceOptions) {
+        super(type, name, {}, opts);
+        this.registerOutputs({});
+    }
+}
+
 function register(resources: PlanResource[]): void {
     const created = new Map<string, pulumi.Resource>();
     for (const r of registrationOrder(resources)) {
@@ -58,13 +68,11 @@ function register(resources: PlanResource[]): void {
         const inputs = replayInputs(r.inputs) as pulumi.Inputs;
         let resource: pulumi.Resource;
         if (r.type.startsWith("pulumi:providers:")) {
-            resource = new pulumi.ProviderResource(r.type.slice("pulumi:providers:".length), r.name, inputs, opts);
+            resource = new ReplayedProvider(r.type.slice("pulumi:providers:".length), r.name, inputs, opts);
         } else if (r.provider === null) {
-            const component = new pulumi.ComponentResource(r.type, r.name, {}, opts);
-            component.registerOutputs({});
-            resource = component;
+            resource = new ReplayedComponent(r.type, r.name, opts);
         } else {
-            resource = new pulumi.CustomResource(r.type, r.name, inputs, opts);
+            resource = new ReplayedResource(r.type, r.name, inputs, opts);
         }
         created.set(r.urn, resource);
     }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run plan`: runs the offline plan from its prebuilt bundle (rebuilt when a source changed).
 "use strict";
-require("./lazyTypescript").installLazyTypescript();
+require("./runtime").prepareRuntime();
 const { ensureBuilt } = require("./build");
 
 require(ensureBuilt("plan")).main(process.argv).then(
