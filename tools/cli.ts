@@ -8,28 +8,17 @@
 import * as fs from "fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { ConfigMap, OutputMap } from "@pulumi/pulumi/automation";
-import {
-    CommandRunner,
-    deployStack,
-    describeCommandError,
-    destroyStack,
-    formatChangeSummary,
-    mandatoryViolations,
-    Operation,
-    OperationFailedError,
-    OperationLog,
-    OperationResult,
-    previewStack,
-    PROJECT_DIR,
-    ProductionGuardError,
-    PulumiCliMissingError,
-    refreshStack,
-    requirePulumiCli,
-    stackOutputs,
-} from "./automation";
+import type { CommandRunner, Operation, OperationLog, OperationResult } from "./automation";
+import { PROJECT_DIR } from "./paths";
 import type { PlanOptions } from "./plan";
 import { addPlanOptions } from "./planOptions";
-import { DoctorInputError, parseSslMode, plainOutputs, renderReport, runDoctor, SslMode, targetsFromOutputs, targetsFromUrls } from "./doctor";
+import type { SslMode } from "./doctor";
+import { DoctorInputError } from "./doctor/targets";
+
+// Loaded when a command needs them, so `--help` and usage errors don't pay for the Automation API
+// (and the npm tooling it pulls in) or the PostgreSQL client. require, not import(): see plan().
+const automation = () => require("./automation") as typeof import("./automation");
+const doctor = () => require("./doctor") as typeof import("./doctor");
 
 /** 0-3 mean what they mean for the offline plan (tools/plan.ts), which `plan` passes through. */
 export const EXIT = {
@@ -114,7 +103,7 @@ class Cli {
 
     /** Cloud commands stop before printing anything when there is no CLI to run them. */
     private requireCli(): void {
-        if (!this.io.runner) requirePulumiCli();
+        if (!this.io.runner) automation().requirePulumiCli();
     }
 
     /** Progress goes to stdout, or to stderr when stdout carries the JSON document. */
@@ -149,10 +138,10 @@ class Cli {
         }
         const label = { preview: "Preview", up: "Update", destroy: "Destroy", refresh: "Refresh" }[operation];
         this.io.out("");
-        this.io.out(`${label} of ${stack}: ${formatChangeSummary(result.changeSummary, dryRun)}${result.durationSeconds ? ` (${result.durationSeconds} s)` : ""}`);
+        this.io.out(`${label} of ${stack}: ${automation().formatChangeSummary(result.changeSummary, dryRun)}${result.durationSeconds ? ` (${result.durationSeconds} s)` : ""}`);
         const violations = result.policyViolations;
         if (violations.length > 0) {
-            this.io.out(`Policy: ${mandatoryViolations(result).length} mandatory, ${violations.length - mandatoryViolations(result).length} advisory violation(s)`);
+            this.io.out(`Policy: ${automation().mandatoryViolations(result).length} mandatory, ${violations.length - automation().mandatoryViolations(result).length} advisory violation(s)`);
         }
         if (result.failedSteps.length > 0) this.io.out(`Failed: ${result.failedSteps.map((step) => step.name).join(", ")}`);
         if (error) this.io.err(error);
@@ -165,12 +154,12 @@ class Cli {
             const result = await body();
             return this.report(operation, flags.stack, flags.json, result, EXIT.ok);
         } catch (err) {
-            if (err instanceof OperationFailedError) {
-                const code = mandatoryViolations(err.log).length > 0 ? EXIT.policyViolation : EXIT.failed;
+            if (err instanceof automation().OperationFailedError) {
+                const code = automation().mandatoryViolations(err.log).length > 0 ? EXIT.policyViolation : EXIT.failed;
                 return this.report(operation, flags.stack, flags.json, err.log, code, err.message);
             }
             // With --json, CI reads stdout: a refusal is a document too, listing what would have been replaced.
-            if (err instanceof ProductionGuardError && flags.json) {
+            if (err instanceof automation().ProductionGuardError && flags.json) {
                 const log: OperationLog = { steps: [], failedSteps: [], policyViolations: [], diagnostics: [], cancelled: false };
                 return this.report(operation, flags.stack, true, { ...log, protectedReplacements: err.replacements }, EXIT.refused, err.message);
             }
@@ -196,14 +185,14 @@ class Cli {
     preview(flags: PolicyFlags): Promise<number> {
         this.requireCli();
         if (!flags.json) this.io.out(`Previewing ${flags.stack}${this.packNote(flags)}`);
-        return this.operate("preview", flags, () => previewStack({ ...this.changeOptions(flags), ...this.policyOptions(flags) }));
+        return this.operate("preview", flags, () => automation().previewStack({ ...this.changeOptions(flags), ...this.policyOptions(flags) }));
     }
 
     up(flags: PolicyFlags & GuardFlags): Promise<number> {
         this.requireCli();
         if (!flags.json) this.io.out(`Updating ${flags.stack}${this.packNote(flags)}`);
         return this.operate("up", flags, () =>
-            deployStack({ ...this.changeOptions(flags), ...this.policyOptions(flags), confirm: flags.yes ? flags.confirm : undefined }),
+            automation().deployStack({ ...this.changeOptions(flags), ...this.policyOptions(flags), confirm: flags.yes ? flags.confirm : undefined }),
         );
     }
 
@@ -213,18 +202,18 @@ class Cli {
             throw new CliExit(EXIT.refused, `Refusing to destroy "${flags.stack}" without --yes (production stacks also need --confirm <stack>).`);
         }
         if (!flags.json) this.io.out(`Destroying ${flags.stack}`);
-        return this.operate("destroy", flags, () => destroyStack({ ...this.changeOptions(flags), confirm: flags.confirm }));
+        return this.operate("destroy", flags, () => automation().destroyStack({ ...this.changeOptions(flags), confirm: flags.confirm }));
     }
 
     refresh(flags: StackFlags): Promise<number> {
         this.requireCli();
         if (!flags.json) this.io.out(`Refreshing ${flags.stack}`);
-        return this.operate("refresh", flags, () => refreshStack(this.changeOptions(flags)));
+        return this.operate("refresh", flags, () => automation().refreshStack(this.changeOptions(flags)));
     }
 
     async outputs(flags: StackFlags & { showSecrets?: boolean }): Promise<number> {
         this.requireCli();
-        const outputs = maskOutputs(await stackOutputs({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner }), Boolean(flags.showSecrets));
+        const outputs = maskOutputs(await automation().stackOutputs({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner }), Boolean(flags.showSecrets));
         if (flags.json) {
             this.io.out(JSON.stringify(outputs, null, 2));
         } else {
@@ -265,16 +254,16 @@ class Cli {
         if (sources.length !== 1) {
             throw new DoctorInputError("pass exactly one of --stack <name>, --outputs-file <file>, or --primary <url> [--replica <url> ...]");
         }
-        const sslMode: SslMode | undefined = flags.sslmode ? parseSslMode(flags.sslmode) : undefined;
+        const sslMode: SslMode | undefined = flags.sslmode ? doctor().parseSslMode(flags.sslmode) : undefined;
         let targets;
         if (flags.stack) {
-            targets = targetsFromOutputs(plainOutputs(await stackOutputs({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner })), sslMode);
+            targets = doctor().targetsFromOutputs(doctor().plainOutputs(await automation().stackOutputs({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner })), sslMode);
         } else if (flags.outputsFile) {
-            targets = targetsFromOutputs(plainOutputs(readJsonFile(flags.outputsFile)), sslMode);
+            targets = doctor().targetsFromOutputs(doctor().plainOutputs(readJsonFile(flags.outputsFile)), sslMode);
         } else {
-            targets = targetsFromUrls(flags.primary, flags.replica ?? [], sslMode);
+            targets = doctor().targetsFromUrls(flags.primary, flags.replica ?? [], sslMode);
         }
-        const report = await runDoctor(targets, {
+        const report = await doctor().runDoctor(targets, {
             thresholds: {
                 maxLagSeconds: flags.maxLag,
                 maxConnectionsPercent: flags.maxConnections,
@@ -287,7 +276,7 @@ class Cli {
         if (flags.json) {
             this.io.out(JSON.stringify({ healthy: report.healthy, exitCode, thresholds: report.thresholds, checks: report.rows }, null, 2));
         } else {
-            for (const line of renderReport(report.rows)) this.io.out(line);
+            for (const line of doctor().renderReport(report.rows)) this.io.out(line);
             const failed = report.rows.filter((row) => row.status === "fail").length;
             this.io.out("");
             this.io.out(report.healthy ? "Healthy: every check within its threshold." : `Unhealthy: ${failed} check(s) failed.`);
@@ -406,11 +395,11 @@ export async function runCli(args: string[], io: CliIo = consoleIo): Promise<num
             if (err.message) io.err(err.message);
             return err.code;
         }
-        if (err instanceof PulumiCliMissingError) {
+        if (err instanceof automation().PulumiCliMissingError) {
             io.err(err.message);
             return EXIT.cliMissing;
         }
-        if (err instanceof ProductionGuardError) {
+        if (err instanceof automation().ProductionGuardError) {
             io.err(err.message);
             return EXIT.refused;
         }
@@ -418,7 +407,7 @@ export async function runCli(args: string[], io: CliIo = consoleIo): Promise<num
             io.err(`doctor: ${err.message}`);
             return EXIT.usage;
         }
-        io.err(`bookstore-infra: ${describeCommandError(err)}`);
+        io.err(`bookstore-infra: ${automation().describeCommandError(err)}`);
         return EXIT.failed;
     }
 }

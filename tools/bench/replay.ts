@@ -50,6 +50,26 @@ class ReplayedComponent extends pulumi.ComponentResource {
     }
 }
 
+type ResourceClass = new (name: string, args: pulumi.Inputs, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource;
+
+/**
+ * The provider SDK's own class for a type token (azure-native:network:VirtualNetwork,
+ * kubernetes:apps/v1:Deployment, random:index/randomPassword:RandomPassword), so the replay pays
+ * what the SDK pays for it (module load, input and output handling); undefined when not found.
+ */
+export function sdkClass(type: string): ResourceClass | undefined {
+    const [pkg, module, name] = type.split(":");
+    try {
+        if (pkg === "azure-native") return require(`@pulumi/azure-native/${module}`)[name];
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        let scope: any = require(`@pulumi/${pkg}`);
+        if (!module.startsWith("index")) for (const part of module.split("/")) scope = scope?.[part];
+        return scope?.[name];
+    } catch {
+        return undefined;
+    }
+}
+
 function register(resources: PlanResource[]): void {
     const created = new Map<string, pulumi.Resource>();
     for (const r of registrationOrder(resources)) {
@@ -72,7 +92,8 @@ function register(resources: PlanResource[]): void {
         } else if (r.provider === null) {
             resource = new ReplayedComponent(r.type, r.name, opts);
         } else {
-            resource = new ReplayedResource(r.type, r.name, inputs, opts);
+            const Class = sdkClass(r.type);
+            resource = Class ? new Class(r.name, inputs, opts) : new ReplayedResource(r.type, r.name, inputs, opts);
         }
         created.set(r.urn, resource);
     }
@@ -87,8 +108,10 @@ export async function main(argv: string[]): Promise<number> {
         secretKeys: [],
         program: () => register(document.resources),
     });
-    if (run.resources.length !== document.resources.length) {
-        console.error(`replay registered ${run.resources.length} resources, the plan has ${document.resources.length}`);
+    const planned = new Set(document.resources.map((r) => r.urn));
+    const strays = run.resources.filter((r) => !planned.has(r.urn));
+    if (run.resources.length !== document.resources.length || strays.length > 0) {
+        console.error(`replay registered ${run.resources.length} resources, the plan has ${document.resources.length}; not in the plan: ${strays.map((r) => r.urn).join(", ")}`);
         return 1;
     }
     return 0;
