@@ -7,7 +7,7 @@ import { PROJECT_DIR, runPlan, stackVariant } from "../helpers/plan";
 
 function freshPlanJson(stack: string): string {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "det-")), "plan.json");
-    const child = spawnSync(process.execPath, ["--import", "tsx", "tools/plan.ts", "--stack", stack, "--quiet", "--json", file],
+    const child = spawnSync(process.execPath, ["tools/bin/plan.js", "--stack", stack, "--quiet", "--json", file],
         { cwd: PROJECT_DIR, encoding: "utf8" });
     assert.strictEqual(child.status, 0, child.stderr);
     return fs.readFileSync(file, "utf8");
