@@ -226,7 +226,9 @@ class Cli {
         // Loaded on demand: it pulls in the Pulumi SDK's mock runtime, which the cloud commands never need.
         // require, not import(): the bin's CommonJS loader resolves extensionless .ts paths only through require.
         // eslint-disable-next-line @typescript-eslint/no-var-requires
-        const { plan } = require("./plan") as typeof import("./plan");
+        // From its prebuilt bundle, with the plan's process settings, as `npm run plan` runs it.
+        require("./bin/runtime.js").prepareRuntime();
+        const { plan } = require(require("./bin/build.js").ensureBuilt("plan")) as typeof import("./plan");
         const toStdout = flags.json === true;
         const result = await plan(
             { ...flags, json: typeof flags.json === "string" ? flags.json : undefined, quiet: flags.quiet || toStdout },

@@ -6,11 +6,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Command } from "commander";
-import { ProgramRun, runProgram } from "./offline/capture";
+import type { ProgramRun } from "./offline/capture";
 import { displayValue, PlanResource, renderTree, summarize, toPlanResources } from "./offline/render";
-import { PLAN_SECTIONS } from "./offline/sections";
 import { addPlanOptions } from "./planOptions";
-import { readStackFile, StackFileError } from "./offline/stackFile";
+import { readStackFile, StackFileConfig, StackFileError } from "./offline/stackFile";
+import { stackConfigFromEntries } from "../stacks/config";
 import { PROJECT_DIR } from "./paths";
 
 export { PROJECT_DIR };
@@ -66,6 +66,17 @@ function isRunError(err: unknown): err is Error {
     return Boolean(err && typeof err === "object" && (err as { __pulumiRunError?: boolean }).__pulumiRunError);
 }
 
+/** The program's own config validation, run on the stack file: its error, or undefined when valid. */
+function configProblem(file: StackFileConfig): string | undefined {
+    try {
+        stackConfigFromEntries(file.config, (key) => file.secretKeys.includes(key));
+        return undefined;
+    } catch (err) {
+        if (isRunError(err)) return err.message;
+        throw err;
+    }
+}
+
 export async function plan(options: PlanOptions, out: (line: string) => void = console.log, errOut: (line: string) => void = console.error): Promise<PlanResult> {
     const phases = new PhaseTimer();
     const stackFile = options.stackFile ?? path.join(PROJECT_DIR, `Pulumi.${options.stack}.yaml`);
@@ -79,6 +90,17 @@ export async function plan(options: PlanOptions, out: (line: string) => void = c
         }
         throw err;
     }
+    const nothingPlanned = `Plan failed for stack "${options.stack}" (${options.stackFile ?? `Pulumi.${options.stack}.yaml`}): nothing was planned.`;
+    // Checked before the program and the plan's sections load, so a bad stack file fails fast.
+    const invalid = configProblem(stackConfig);
+    if (invalid) {
+        errOut(`${nothingPlanned}\n${invalid}`);
+        return { exitCode: EXIT.invalidConfig };
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runProgram } = require("./offline/capture") as typeof import("./offline/capture");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { PLAN_SECTIONS } = require("./offline/sections") as typeof import("./offline/sections");
 
     let run: ProgramRun;
     try {
@@ -92,7 +114,7 @@ export async function plan(options: PlanOptions, out: (line: string) => void = c
         });
     } catch (err) {
         if (isRunError(err)) {
-            errOut(`Plan failed for stack "${options.stack}" (${options.stackFile ?? `Pulumi.${options.stack}.yaml`}): nothing was planned.\n${err.message}`);
+            errOut(`${nothingPlanned}\n${err.message}`);
             return { exitCode: EXIT.invalidConfig };
         }
         const message = err instanceof Error ? err.message : String(err);
