@@ -67,7 +67,10 @@ class PlanProcess {
     /** Waits (blocking) for the plan to finish and reads what it wrote. */
     result(): PlanRun {
         const pause = new Int32Array(new SharedArrayBuffer(4));
-        while (!this.done) Atomics.wait(pause, 0, 0, 20);
+        while (!this.done) {
+            startQueued(); // keep the background plans going while this test waits
+            Atomics.wait(pause, 0, 0, 20);
+        }
         const run: PlanRun = {
             exitCode: Number(fs.readFileSync(this.files.status, "utf8")),
             stdout: fs.readFileSync(this.files.stdout, "utf8"),
@@ -127,6 +130,15 @@ export function runPlan(stack: string, opts: { stackFile?: string; args?: string
     finished.set(key, result);
     startQueued();
     return result;
+}
+
+/**
+ * Starts a plan in the background now and returns its document later: call it where a describe
+ * block is defined (mocha runs those first), read it in the test, so variants plan in parallel.
+ */
+export function planned(stack: string, opts: { stackFile?: string; args?: string[] } = {}): () => PlanDocument {
+    prefetchPlans([{ stack, ...opts }]);
+    return () => planOf(stack, opts);
 }
 
 /** Plans a shipped stack and fails loudly when it does not plan. */
