@@ -159,8 +159,16 @@ export function configurePolicies(policies: Policies, config: PackConfig): Polic
     });
 }
 
+/**
+ * A protobuf Struct of the value that converts back to JavaScript once: the analyzer calls
+ * `toJavaScript()` for every policy on every resource and only reads the result, which made that
+ * conversion (and its garbage) the policy section's main cost.
+ */
 function struct(value: Record<string, unknown>): Struct {
-    return Struct.fromJavaScript(value as Parameters<typeof Struct.fromJavaScript>[0]);
+    const message = Struct.fromJavaScript(value as Parameters<typeof Struct.fromJavaScript>[0]);
+    const plain = message.toJavaScript();
+    message.toJavaScript = () => plain;
+    return message;
 }
 
 function resourceOptions(resource: CapturedResource): analyzer.AnalyzerResourceOptions {
