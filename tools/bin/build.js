@@ -2,9 +2,11 @@
 // Compiles the offline plan (and the benchmark's scripts) to plain JavaScript bundles in .build/,
 // so `npm run plan` runs on `node` alone: no TypeScript hook on every file, no per-file source maps,
 // no second process. Packages stay external (they load from node_modules as usual). A bundle is
-// rebuilt when any source file is newer than it, so `npm ci && npm run plan` works on a fresh clone.
+// rebuilt when the sources' contents differ from those it was built from (a hash of every file,
+// a few milliseconds), so `npm ci && npm run plan` works on a fresh clone and after any edit.
 // Usage: node tools/bin/build.js [--force]   (npm run build)
 "use strict";
+const crypto = require("crypto");
 const fs = require("fs");
 const path = require("path");
 
@@ -19,32 +21,41 @@ const BUNDLES = {
 const SOURCE_DIRS = ["components", "stacks", "tools", "policy"];
 const SOURCE_FILES = ["index.ts", "package.json", "tsconfig.json"];
 
-function newestSourceMtime() {
-    let newest = 0;
+/** A hash of every source file's path and content. */
+function sourcesHash() {
+    const hash = crypto.createHash("sha256");
     const visit = (file) => {
         const stat = fs.statSync(file, { throwIfNoEntry: false });
         if (!stat) return;
-        newest = Math.max(newest, stat.mtimeMs);
-        if (!stat.isDirectory()) return;
-        for (const entry of fs.readdirSync(file)) {
-            if (entry === "node_modules" || entry.startsWith(".")) continue;
-            visit(path.join(file, entry));
+        if (stat.isDirectory()) {
+            for (const entry of fs.readdirSync(file).sort()) {
+                if (entry === "node_modules" || entry.startsWith(".")) continue;
+                visit(path.join(file, entry));
+            }
+            return;
         }
+        hash.update(`${path.relative(ROOT, file)}\0`).update(fs.readFileSync(file)).update("\0");
     };
     for (const f of [...SOURCE_FILES, ...SOURCE_DIRS]) visit(path.join(ROOT, f));
-    return newest;
+    return hash.digest("hex");
 }
 
 function bundlePath(name) {
     return path.join(OUT_DIR, `${name}.js`);
 }
 
-function isFresh(name, sourcesMtime) {
-    const stat = fs.statSync(bundlePath(name), { throwIfNoEntry: false });
-    return Boolean(stat && stat.mtimeMs >= sourcesMtime);
+const stampPath = (name) => `${bundlePath(name)}.sources`;
+
+function isFresh(name, hash) {
+    if (!fs.existsSync(bundlePath(name))) return false;
+    try {
+        return fs.readFileSync(stampPath(name), "utf8") === hash;
+    } catch {
+        return false;
+    }
 }
 
-function build(name) {
+function build(name, hash) {
     // esbuild arrives with tsx (a devDependency); loaded only when a bundle is stale.
     const esbuild = require("esbuild");
     fs.mkdirSync(OUT_DIR, { recursive: true });
@@ -68,11 +79,14 @@ function build(name) {
     const code = fs.readFileSync(temp, "utf8").replace(/\/\/# sourceMappingURL=.*$/m, `//# sourceMappingURL=${name}.js.map`);
     fs.writeFileSync(temp, code);
     fs.renameSync(temp, bundlePath(name));
+    fs.writeFileSync(`${stampPath(name)}.${process.pid}`, hash);
+    fs.renameSync(`${stampPath(name)}.${process.pid}`, stampPath(name));
 }
 
-/** The path of a fresh bundle, building it first when a source is newer. */
+/** The path of a fresh bundle, building it first when the sources changed. */
 function ensureBuilt(name, { force = false } = {}) {
-    if (force || !isFresh(name, newestSourceMtime())) build(name);
+    const hash = sourcesHash();
+    if (force || !isFresh(name, hash)) build(name, hash);
     return bundlePath(name);
 }
 
