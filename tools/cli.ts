@@ -11,36 +11,22 @@
 import * as fs from "fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { ConfigMap, OutputMap } from "@pulumi/pulumi/automation";
-import {
-    CommandRunner,
-    deployStack,
-    describeCommandError,
-    destroyStack,
-    formatChangeSummary,
-    isConfirmed,
-    isProductionStack,
-    mandatoryViolations,
-    Operation,
-    OperationFailedError,
-    OperationLog,
-    OperationResult,
-    previewStack,
-    PROJECT_DIR,
-    ProductionGuardError,
-    PulumiCliMissingError,
-    refreshStack,
-    refuseDestroy,
-    requirePulumiCli,
-    scaleStack,
-    stackOutputs,
-} from "./automation";
+import type { CommandRunner, Operation, OperationLog, OperationResult } from "./automation";
+import { PROJECT_DIR } from "./paths";
 import { ConfigError } from "../stacks/config";
-import { AzCliUnavailableError, AzRunner, bootstrapStack, MissingImagesError } from "./automation/bootstrap";
+import type { AzRunner } from "./automation/az";
 import { StackFileError } from "./offline/stackFile";
 import type { PlanOptions } from "./plan";
 import { addPlanOptions, PROGRAM_VERSION } from "./planOptions";
 import type { LoadTestFlags } from "./loadtest";
-import { DoctorInputError, parseSslMode, plainOutputs, renderReport, runDoctor, SslMode, targetsFromOutputs, targetsFromUrls } from "./doctor";
+import type { SslMode } from "./doctor";
+import { DoctorInputError } from "./doctor/targets";
+
+// Loaded when a command needs them, so `--help` and usage errors don't pay for the Automation API
+// (and the npm tooling it pulls in) or the PostgreSQL client. require, not import(): see plan().
+const automation = () => require("./automation") as typeof import("./automation");
+const bootstrap = () => require("./automation/bootstrap") as typeof import("./automation/bootstrap");
+const doctor = () => require("./doctor") as typeof import("./doctor");
 
 /** 0-3 mean what they mean for the offline plan (tools/plan.ts), which `plan` passes through. */
 export const EXIT = {
@@ -135,7 +121,7 @@ class Cli {
 
     /** Cloud commands stop before printing anything when there is no CLI to run them. */
     private requireCli(): void {
-        if (!this.io.runner) requirePulumiCli();
+        if (!this.io.runner) automation().requirePulumiCli();
     }
 
     /** Progress goes to stdout, or to stderr when stdout carries the JSON document. */
@@ -170,10 +156,10 @@ class Cli {
         }
         const label = { preview: "Preview", up: "Update", destroy: "Destroy", refresh: "Refresh" }[operation];
         this.io.out("");
-        this.io.out(`${label} of ${stack}: ${formatChangeSummary(result.changeSummary, dryRun)}${result.durationSeconds ? ` (${result.durationSeconds} s)` : ""}`);
+        this.io.out(`${label} of ${stack}: ${automation().formatChangeSummary(result.changeSummary, dryRun)}${result.durationSeconds ? ` (${result.durationSeconds} s)` : ""}`);
         const violations = result.policyViolations;
         if (violations.length > 0) {
-            this.io.out(`Policy: ${mandatoryViolations(result).length} mandatory, ${violations.length - mandatoryViolations(result).length} advisory violation(s)`);
+            this.io.out(`Policy: ${automation().mandatoryViolations(result).length} mandatory, ${violations.length - automation().mandatoryViolations(result).length} advisory violation(s)`);
         }
         if (result.failedSteps.length > 0) this.io.out(`Failed: ${result.failedSteps.map((step) => step.name).join(", ")}`);
         if (error) this.io.err(error);
@@ -186,12 +172,12 @@ class Cli {
             const result = await body();
             return this.report(operation, flags.stack, flags.json, result, EXIT.ok);
         } catch (err) {
-            if (err instanceof OperationFailedError) {
-                const code = mandatoryViolations(err.log).length > 0 ? EXIT.policyViolation : EXIT.failed;
+            if (err instanceof automation().OperationFailedError) {
+                const code = automation().mandatoryViolations(err.log).length > 0 ? EXIT.policyViolation : EXIT.failed;
                 return this.report(operation, flags.stack, flags.json, err.log, code, err.message);
             }
             // With --json, CI reads stdout: a refusal is a document too, listing what would have been replaced.
-            if (err instanceof ProductionGuardError && flags.json) {
+            if (err instanceof automation().ProductionGuardError && flags.json) {
                 const log: OperationLog = { steps: [], failedSteps: [], policyViolations: [], diagnostics: [], cancelled: false };
                 return this.report(operation, flags.stack, true, { ...log, protectedReplacements: err.replacements }, EXIT.refused, err.message);
             }
@@ -218,7 +204,7 @@ class Cli {
         this.checkConfigPairs(flags);
         this.requireCli();
         if (!flags.json) this.io.out(`Previewing ${flags.stack}${this.packNote(flags)}`);
-        return this.operate("preview", flags, () => previewStack({ ...this.changeOptions(flags), ...this.policyOptions(flags) }));
+        return this.operate("preview", flags, () => automation().previewStack({ ...this.changeOptions(flags), ...this.policyOptions(flags) }));
     }
 
     up(flags: PolicyFlags & GuardFlags): Promise<number> {
@@ -226,7 +212,7 @@ class Cli {
         this.requireCli();
         if (!flags.json) this.io.out(`Updating ${flags.stack}${this.packNote(flags)}`);
         return this.operate("up", flags, () =>
-            deployStack({ ...this.changeOptions(flags), ...this.policyOptions(flags), confirm: flags.yes ? flags.confirm : undefined }),
+            automation().deployStack({ ...this.changeOptions(flags), ...this.policyOptions(flags), confirm: flags.yes ? flags.confirm : undefined }),
         );
     }
 
@@ -235,12 +221,12 @@ class Cli {
         this.requireCli();
         if (!flags.json) this.io.out(`Bootstrapping ${flags.stack}${this.packNote(flags)}`);
         try {
-            return await this.operate("up", flags, async () => (await bootstrapStack({
+            return await this.operate("up", flags, async () => (await bootstrap().bootstrapStack({
                 ...this.changeOptions(flags), ...this.policyOptions(flags), az: this.io.az, confirm: flags.yes ? flags.confirm : undefined,
             })).stack);
         } catch (err) {
             if (err instanceof ConfigError || err instanceof StackFileError) throw new CliExit(EXIT.usage, err.message);
-            if (err instanceof MissingImagesError || err instanceof AzCliUnavailableError) throw new CliExit(EXIT.failed, err.message);
+            if (err instanceof bootstrap().MissingImagesError || err instanceof bootstrap().AzCliUnavailableError) throw new CliExit(EXIT.failed, err.message);
             throw err;
         }
     }
@@ -250,7 +236,7 @@ class Cli {
         this.requireCli();
         if (!flags.json) this.io.out(`Scaling ${flags.stack}: replicas first, then the primary${this.packNote(flags)}`);
         return this.operate("up", flags, async () => {
-            const results = await scaleStack({ ...this.changeOptions(flags), ...this.policyOptions(flags), confirm: flags.yes ? flags.confirm : undefined });
+            const results = await automation().scaleStack({ ...this.changeOptions(flags), ...this.policyOptions(flags), confirm: flags.yes ? flags.confirm : undefined });
             return results[results.length - 1];
         });
     }
@@ -260,21 +246,21 @@ class Cli {
         if (!flags.yes) {
             throw new CliExit(EXIT.refused, `Refusing to destroy "${flags.stack}" without --yes (production stacks also need --confirm <stack>).`);
         }
-        if (isProductionStack(flags.stack, this.projectDir) && !isConfirmed(flags.stack, flags)) throw refuseDestroy(flags.stack);
+        if (automation().isProductionStack(flags.stack, this.projectDir) && !automation().isConfirmed(flags.stack, flags)) throw automation().refuseDestroy(flags.stack);
         this.requireCli();
         if (!flags.json) this.io.out(`Destroying ${flags.stack}`);
-        return this.operate("destroy", flags, () => destroyStack({ ...this.changeOptions(flags), confirm: flags.confirm }));
+        return this.operate("destroy", flags, () => automation().destroyStack({ ...this.changeOptions(flags), confirm: flags.confirm }));
     }
 
     refresh(flags: StackFlags): Promise<number> {
         this.requireCli();
         if (!flags.json) this.io.out(`Refreshing ${flags.stack}`);
-        return this.operate("refresh", flags, () => refreshStack(this.changeOptions(flags)));
+        return this.operate("refresh", flags, () => automation().refreshStack(this.changeOptions(flags)));
     }
 
     async outputs(flags: StackFlags & { showSecrets?: boolean }): Promise<number> {
         this.requireCli();
-        const outputs = maskOutputs(await stackOutputs({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner }), Boolean(flags.showSecrets));
+        const outputs = maskOutputs(await automation().stackOutputs({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner }), Boolean(flags.showSecrets));
         if (flags.json) {
             this.io.out(JSON.stringify(outputs, null, 2));
         } else {
@@ -287,7 +273,9 @@ class Cli {
         // Loaded on demand: it pulls in the Pulumi SDK's mock runtime, which the cloud commands never need.
         // require, not import(): the bin's CommonJS loader resolves extensionless .ts paths only through require.
         // eslint-disable-next-line @typescript-eslint/no-var-requires
-        const { plan } = require("./plan") as typeof import("./plan");
+        // From its prebuilt bundle, with the plan's process settings, as `npm run plan` runs it.
+        require("./bin/runtime.js").prepareRuntime();
+        const { plan } = require(require("./bin/build.js").ensureBuilt("plan")) as typeof import("./plan");
         const toStdout = flags.json === true;
         const errors: string[] = [];
         const result = await plan(
@@ -320,16 +308,16 @@ class Cli {
         if (sources.length !== 1) {
             throw new DoctorInputError("pass exactly one of --stack <name>, --outputs-file <file>, or --primary <url> [--replica <url> ...]");
         }
-        const sslMode: SslMode | undefined = flags.sslmode ? parseSslMode(flags.sslmode) : undefined;
+        const sslMode: SslMode | undefined = flags.sslmode ? doctor().parseSslMode(flags.sslmode) : undefined;
         let targets;
         if (flags.stack) {
-            targets = targetsFromOutputs(plainOutputs(await stackOutputs({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner })), sslMode);
+            targets = doctor().targetsFromOutputs(doctor().plainOutputs(await automation().stackOutputs({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner })), sslMode);
         } else if (flags.outputsFile) {
-            targets = targetsFromOutputs(plainOutputs(readJsonFile(flags.outputsFile)), sslMode);
+            targets = doctor().targetsFromOutputs(doctor().plainOutputs(readJsonFile(flags.outputsFile)), sslMode);
         } else {
-            targets = targetsFromUrls(flags.primary, flags.replica ?? [], sslMode);
+            targets = doctor().targetsFromUrls(flags.primary, flags.replica ?? [], sslMode);
         }
-        const report = await runDoctor(targets, {
+        const report = await doctor().runDoctor(targets, {
             thresholds: {
                 maxLagSeconds: flags.maxLag,
                 maxConnectionsPercent: flags.maxConnections,
@@ -342,7 +330,7 @@ class Cli {
         if (flags.json) {
             this.io.out(JSON.stringify({ healthy: report.healthy, exitCode, thresholds: report.thresholds, checks: report.rows }, null, 2));
         } else {
-            for (const line of renderReport(report.rows)) this.io.out(line);
+            for (const line of doctor().renderReport(report.rows)) this.io.out(line);
             const failed = report.rows.filter((row) => row.status === "fail").length;
             this.io.out("");
             this.io.out(report.healthy ? "Healthy: every check within its threshold." : `Unhealthy: ${failed} check(s) failed.`);
@@ -360,7 +348,7 @@ class Cli {
                 az: this.io.az,
                 stackOutputs: async (stack) => {
                     this.requireCli();
-                    return plainOutputs(await stackOutputs({ stack, projectDir: this.projectDir, runner: this.io.runner }));
+                    return doctor().plainOutputs(await automation().stackOutputs({ stack, projectDir: this.projectDir, runner: this.io.runner }));
                 },
             });
             return passed ? EXIT.ok : EXIT.loadTestFailed;
@@ -530,10 +518,10 @@ export async function runCli(args: string[], io: CliIo = consoleIo): Promise<num
             return fail(EXIT.usage, undefined, err.message.replace(/^error: /, ""));
         }
         if (err instanceof CliExit) return fail(err.code, err.message || undefined, err.detail);
-        if (err instanceof PulumiCliMissingError) return fail(EXIT.cliMissing, err.message);
-        if (err instanceof ProductionGuardError) return fail(EXIT.refused, err.message);
+        if (err instanceof automation().PulumiCliMissingError) return fail(EXIT.cliMissing, err.message);
+        if (err instanceof automation().ProductionGuardError) return fail(EXIT.refused, err.message);
         if (err instanceof DoctorInputError) return fail(EXIT.usage, `doctor: ${err.message}`);
-        return fail(EXIT.failed, `bookstore-infra: ${describeCommandError(err)}`);
+        return fail(EXIT.failed, `bookstore-infra: ${automation().describeCommandError(err)}`);
     }
 }
 

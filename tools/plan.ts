@@ -6,17 +6,17 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Command } from "commander";
-import { ProgramRun, runProgram } from "./offline/capture";
+import type { ProgramRun } from "./offline/capture";
 import { criticalPathSummary, modelFirstDeploy, readDurationTable, renderCriticalPath } from "./offline/criticalPath";
 import { manifestsDirectoryProblem } from "./offline/manifests";
-import { DEFAULT_POLICY_CONFIG, PolicyConfigError, readPackConfig } from "./offline/policy";
 import { displayValue, PlanResource, renderOutputs, renderStackFacts, renderTree, StackFacts, summarize, wrap, toPlanResources, TREE_LEGEND } from "./offline/render";
-import { PLAN_SECTIONS } from "./offline/sections";
 import { addPlanOptions, PROGRAM_VERSION } from "./planOptions";
 import { readStackFile, stackConfigOf, StackFileConfig, StackFileError, stacksIn } from "./offline/stackFile";
 import { resolveDatabase } from "../stacks/schema/database";
+import { stackConfigFromEntries } from "../stacks/config";
+import { PROJECT_DIR } from "./paths";
 
-export const PROJECT_DIR = path.resolve(__dirname, "..");
+export { PROJECT_DIR };
 
 export interface PlanOptions {
     stack: string;
@@ -55,6 +55,43 @@ function isRunError(err: unknown): err is Error {
     return Boolean(err && typeof err === "object" && (err as { __pulumiRunError?: boolean }).__pulumiRunError);
 }
 
+const cpuMs = () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+};
+
+/**
+ * Wall-clock and CPU milliseconds per phase of the plan, for `npm run bench` (written when
+ * BOOKSTORE_PLAN_TIMINGS names a file).
+ */
+class PhaseTimer {
+    private last = { wall: performance.now(), cpu: cpuMs() };
+    readonly wall: Record<string, number> = { startup: this.last.wall };
+    readonly cpu: Record<string, number> = { startup: this.last.cpu };
+
+    lap(phase: string): void {
+        const now = { wall: performance.now(), cpu: cpuMs() };
+        this.wall[phase] = now.wall - this.last.wall;
+        this.cpu[phase] = now.cpu - this.last.cpu;
+        this.last = now;
+    }
+
+    write(file: string | undefined): void {
+        if (file) fs.writeFileSync(file, JSON.stringify({ wall: this.wall, cpu: this.cpu }));
+    }
+}
+
+/** The program's own config validation, run on the stack file: its error, or undefined when valid. */
+function configProblem(file: StackFileConfig): string | undefined {
+    try {
+        stackConfigFromEntries(file.config, (key) => file.secretKeys.includes(key));
+        return undefined;
+    } catch (err) {
+        if (isRunError(err)) return err.message;
+        throw err;
+    }
+}
+
 /** The stack file, or a StackFileError naming the stacks there are when there is none. */
 function readStack(options: PlanOptions): StackFileConfig {
     const stackFile = options.stackFile ?? path.join(PROJECT_DIR, `Pulumi.${options.stack}.yaml`);
@@ -71,6 +108,9 @@ function readStack(options: PlanOptions): StackFileConfig {
 /** Option problems found without running the program: each would otherwise surface after the full run. */
 export function optionProblems(options: PlanOptions): string[] {
     const problems: string[] = [];
+    // Loaded here, not at the top: the policy pack is not needed for a stack file's config error.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { DEFAULT_POLICY_CONFIG, PolicyConfigError, readPackConfig } = require("./offline/policy") as typeof import("./offline/policy");
     try {
         readPackConfig(path.resolve(options.policyConfig ?? DEFAULT_POLICY_CONFIG));
     } catch (err) {
@@ -103,6 +143,7 @@ function stackFacts(options: PlanOptions, document: PlanDocument): StackFacts {
 }
 
 export async function plan(options: PlanOptions, out: (line: string) => void = console.log, errOut: (line: string) => void = console.error): Promise<PlanResult> {
+    const phases = new PhaseTimer();
     const started = Date.now();
     const phase = options.quiet ? () => undefined : (text: string) => errOut(`plan: ${text} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     let stackConfig: StackFileConfig;
@@ -115,12 +156,23 @@ export async function plan(options: PlanOptions, out: (line: string) => void = c
         }
         throw err;
     }
+    const nothingPlanned = `Plan failed for stack "${options.stack}" (${options.stackFile ?? `Pulumi.${options.stack}.yaml`}): nothing was planned.`;
+    // Checked before the program and the plan's sections load, so a bad stack file fails fast.
+    const invalid = configProblem(stackConfig);
+    if (invalid) {
+        errOut(`${nothingPlanned}\n${invalid}`);
+        return { exitCode: EXIT.invalidConfig };
+    }
     const problems = optionProblems(options);
     if (problems.length > 0) {
         errOut(`Plan failed: nothing was planned.\n${problems.join("\n")}`);
         return { exitCode: EXIT.usage };
     }
 
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runProgram } = require("./offline/capture") as typeof import("./offline/capture");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { PLAN_SECTIONS } = require("./offline/sections") as typeof import("./offline/sections");
     phase(`running the program of ${options.stack} under the mock monitor`);
     let run: ProgramRun;
     try {
@@ -129,11 +181,12 @@ export async function plan(options: PlanOptions, out: (line: string) => void = c
             stack: options.stack,
             config: stackConfig.config,
             secretKeys: stackConfig.secretKeys,
-            program: () => require(path.join(PROJECT_DIR, "index")),
+            // A static require, so the bundle (tools/bin/build.js) carries the program.
+            program: () => require("../index"),
         });
     } catch (err) {
         if (isRunError(err)) {
-            errOut(`Plan failed for stack "${options.stack}" (${options.stackFile ?? `Pulumi.${options.stack}.yaml`}): nothing was planned.\n${err.message}`);
+            errOut(`${nothingPlanned}\n${err.message}`);
             return { exitCode: EXIT.invalidConfig };
         }
         const message = err instanceof Error ? err.message : String(err);
@@ -142,6 +195,7 @@ export async function plan(options: PlanOptions, out: (line: string) => void = c
         return { exitCode: EXIT.programError };
     }
 
+    phases.lap("program");
     const resources = toPlanResources(run.resources);
     const firstDeploy = modelFirstDeploy(resources, readDurationTable());
     const document: PlanDocument = {
@@ -159,6 +213,7 @@ export async function plan(options: PlanOptions, out: (line: string) => void = c
         phase(`checking ${section.name.replace(/Section$/, "")}`);
         const code = await section({ document, run, options, out: (line) => sectionLines.push(line) });
         exitCode = Math.max(exitCode, code);
+        phases.lap(section.name.replace(/Section$/, ""));
     }
     phase("done");
 
@@ -193,10 +248,11 @@ export async function plan(options: PlanOptions, out: (line: string) => void = c
         fs.writeFileSync(options.json, `${JSON.stringify(document, null, 2)}\n`);
         if (!options.quiet) out(`\nWrote ${options.json}`);
     }
+    phases.write(process.env.BOOKSTORE_PLAN_TIMINGS);
     return { exitCode, document, run };
 }
 
-async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[]): Promise<number> {
     const program = addPlanOptions(new Command()
         .name("plan")
         .description("Offline plan of a stack: the real program under the Pulumi SDK's mock monitor"))

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { MANAGED_REDIS_TLS_PORT, persistenceSettings, redisConnectionString } from "../../components/cache";
-import { inputs, oneOfType, planOf, resourcesOfType, stackVariant } from "../helpers/plan";
+import { inputs, oneOfType, planned, planOf, resourcesOfType, stackVariant } from "../helpers/plan";
 
 const CLUSTER = "azure-native:redisenterprise:RedisEnterprise";
 const DATABASE = "azure-native:redisenterprise:Database";
@@ -82,9 +82,10 @@ describe("cache: Azure Managed Redis (plan of prod)", () => {
 });
 
 describe("cache: config choices (plan variants)", () => {
+    const file = stackVariant("prod", (c) => { c["bookstore:cache"] = { sku: "MemoryOptimized_M20", clusteringPolicy: "OSSCluster", persistence: "aof", evictionPolicy: "AllKeysLRU" }; });
+    const variant = planned("prod", { stackFile: file });
     it("follows the config: OSSCluster, AOF, another SKU", () => {
-        const file = stackVariant("prod", (c) => { c["bookstore:cache"] = { sku: "MemoryOptimized_M20", clusteringPolicy: "OSSCluster", persistence: "aof", evictionPolicy: "AllKeysLRU" }; });
-        const doc = planOf("prod", { stackFile: file });
+        const doc = variant();
         assert.deepStrictEqual(inputs(oneOfType(doc, CLUSTER)).sku, { name: "MemoryOptimized_M20" });
         const db = inputs(oneOfType(doc, DATABASE));
         assert.strictEqual(db.clusteringPolicy, "OSSCluster");

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { SPOT_TAINT, taintString } from "../../components/aksCluster";
-import { inputs, oneOfType, planOf, Resource, resourcesOfType, stackVariant } from "../helpers/plan";
+import { inputs, oneOfType, planned, planOf, Resource, resourcesOfType, stackVariant } from "../helpers/plan";
 import type { PlanDocument } from "../../tools/plan";
 
 const k8s = (doc: PlanDocument, kind: string, name: string) => inputs(oneOfType(doc, `kubernetes:${kind}`, name));
@@ -110,10 +110,11 @@ describe("Kubernetes app tier (plan of prod-aks)", () => {
         assert.ok(ingress.dependencies.includes(grant.urn), "the Ingress waits until the add-on may read the certificate");
     });
 
+    const withoutTls = planned("prod-aks", {
+        stackFile: stackVariant("prod-aks", (config) => { config["bookstore:app"].aks.ingress = { className: "bookstore-nginx" }; }),
+    });
     it("leaves TLS to the controller's own certificate, and Front Door off the web app, without tlsCertificate", () => {
-        const variant = planOf("prod-aks", {
-            stackFile: stackVariant("prod-aks", (config) => { config["bookstore:app"].aks.ingress = { className: "bookstore-nginx" }; }),
-        });
+        const variant = withoutTls();
         const ingress = k8s(variant, "networking.k8s.io/v1:Ingress", "web");
         assert.deepStrictEqual([ingress.metadata.annotations, ingress.spec.tls], [undefined, undefined]);
         assert.strictEqual(ingress.spec.rules[0].host, "bookstore-prod.eastus2.cloudapp.azure.com");
@@ -125,10 +126,11 @@ describe("Kubernetes app tier (plan of prod-aks)", () => {
         assert.strictEqual(outputs.publicWebUrl, "https://bookstore-prod.eastus2.cloudapp.azure.com");
     });
 
+    const ownIngress = planned("prod-aks", {
+        stackFile: stackVariant("prod-aks", (config) => { config["bookstore:app"].aks.ingress = { className: "public-nginx", host: "shop.bookstore.example" }; }),
+    });
     it("uses the configured ingress class and host for the web Ingress and its controller", () => {
-        const variant = planOf("prod-aks", {
-            stackFile: stackVariant("prod-aks", (config) => { config["bookstore:app"].aks.ingress = { className: "public-nginx", host: "shop.bookstore.example" }; }),
-        });
+        const variant = ownIngress();
         const ingress = k8s(variant, "networking.k8s.io/v1:Ingress", "web");
         assert.deepStrictEqual([ingress.spec.ingressClassName, ingress.spec.rules[0].host], ["public-nginx", "shop.bookstore.example"]);
         const controller = k8s(variant, "approuting.kubernetes.azure.com/v1alpha1:NginxIngressController", "ingress-controller");
@@ -143,9 +145,11 @@ describe("Kubernetes app tier (plan of prod-aks)", () => {
         assert.deepStrictEqual([...providers], ["urn:pulumi:prod-aks::bookstore::bookstore:app:AksCluster$pulumi:providers:kubernetes::aks"]);
     });
 
+    const customMetrics = planned("prod-aks", {
+        stackFile: stackVariant("prod-aks", (config) => { config["bookstore:app"].services.api.hpa.customMetrics.enabled = true; }),
+    });
     it("adds the seed's custom metrics to the api's one HPA when enabled", () => {
-        const file = stackVariant("prod-aks", (config) => { config["bookstore:app"].services.api.hpa.customMetrics.enabled = true; });
-        const variant = planOf("prod-aks", { stackFile: file });
+        const variant = customMetrics();
         assert.deepStrictEqual(resourcesOfType(variant, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((r) => r.name), ["api", "web"]);
         const metrics = k8s(variant, "autoscaling/v2:HorizontalPodAutoscaler", "api").spec.metrics;
         assert.deepStrictEqual(metrics.slice(2), [
@@ -154,10 +158,17 @@ describe("Kubernetes app tier (plan of prod-aks)", () => {
         ]);
     });
 
+    const spotWithPool = planned("prod-aks", {
+        stackFile: stackVariant("prod-aks", (config) => { config["bookstore:app"].services.web.spotTolerant = true; }),
+    });
+    const spotWithoutPool = planned("prod-aks", {
+        stackFile: stackVariant("prod-aks", (config) => {
+            config["bookstore:app"].services.web.spotTolerant = true;
+            delete config["bookstore:app"].aks.spotPool;
+        }),
+    });
     it("gives spot-tolerant services the toleration that matches the spot pool's taint, only when the pool exists", () => {
-        const withPool = planOf("prod-aks", {
-            stackFile: stackVariant("prod-aks", (config) => { config["bookstore:app"].services.web.spotTolerant = true; }),
-        });
+        const withPool = spotWithPool();
         const poolTaints: string[] = inputs(oneOfType(withPool, "azure-native:containerservice:AgentPool", "spot-pool")).nodeTaints;
         const pod = k8s(withPool, "apps/v1:Deployment", "web").spec.template.spec;
         const tolerations: string[] = pod.tolerations.map((t: any) => taintString(t));
@@ -168,12 +179,7 @@ describe("Kubernetes app tier (plan of prod-aks)", () => {
         assert.deepStrictEqual(preference, { key: "kubernetes.azure.com/scalesetpriority", operator: "In", values: ["spot"] });
         assert.strictEqual(k8s(withPool, "apps/v1:Deployment", "api").spec.template.spec.tolerations, undefined);
 
-        const withoutPool = planOf("prod-aks", {
-            stackFile: stackVariant("prod-aks", (config) => {
-                config["bookstore:app"].services.web.spotTolerant = true;
-                delete config["bookstore:app"].aks.spotPool;
-            }),
-        });
+        const withoutPool = spotWithoutPool();
         assert.deepStrictEqual(resourcesOfType(withoutPool, "azure-native:containerservice:AgentPool").map((r) => r.name), ["user-pool"]);
         const podWithout = k8s(withoutPool, "apps/v1:Deployment", "web").spec.template.spec;
         assert.deepStrictEqual([podWithout.tolerations, podWithout.affinity], [undefined, undefined]);

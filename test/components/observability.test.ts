@@ -3,7 +3,7 @@ import {
     DIAGNOSTIC_CATEGORIES, diagnosticCategories, hpaAtMaxExpression, http5xxRateQuery, p95LatencyQuery, portalLink,
 } from "../../components/observability";
 import { armIdentity } from "../../tools/offline/mocks";
-import { inputs, oneOfType, planOf, resourcesOfType, Resource, stackVariant } from "../helpers/plan";
+import { inputs, oneOfType, planned, planOf, resourcesOfType, Resource, stackVariant } from "../helpers/plan";
 
 type Plan = ReturnType<typeof planOf>;
 
@@ -172,8 +172,9 @@ describe("observability: alerts (plan of prod)", () => {
         assert.ok(names.length >= 7);
     });
 
+    const longerWindow = planned("prod", { stackFile: stackVariant("prod", (c) => { c["bookstore:observability"] = { replicasAtMaxMinutes: 15 }; }) });
     it("stretches the replica window with observability.replicasAtMaxMinutes", () => {
-        const doc = planOf("prod", { stackFile: stackVariant("prod", (c) => { c["bookstore:observability"] = { replicasAtMaxMinutes: 15 }; }) });
+        const doc = longerWindow();
         assert.deepStrictEqual(logAlert(doc, "api-replicas-at-max").criteria.allOf[0].failingPeriods, { numberOfEvaluationPeriods: 3, minFailingPeriodsToAlert: 3 });
     });
 });

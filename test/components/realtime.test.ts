@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { BuiltInRoles } from "../../components/platform";
 import { signalRIdentityConnectionString } from "../../components/realtime";
-import { inputs, oneOfType, planOf, resourcesOfType, stackVariant } from "../helpers/plan";
+import { inputs, oneOfType, planned, planOf, resourcesOfType, stackVariant } from "../helpers/plan";
 
 const SIGNALR = "azure-native:signalrservice:SignalR";
 
@@ -99,8 +99,9 @@ describe("real-time: Redis backplane (plan of prod-aks)", () => {
         }
     });
 
+    const signalrOnAks = planned("prod-aks", { stackFile: stackVariant("prod-aks", (c) => { c["bookstore:realtime"] = "signalr"; }) });
     it("can still choose SignalR Service on aks", () => {
-        const doc = planOf("prod-aks", { stackFile: stackVariant("prod-aks", (c) => { c["bookstore:realtime"] = "signalr"; }) });
+        const doc = signalrOnAks();
         assert.strictEqual(resourcesOfType(doc, SIGNALR).length, 1);
     });
 });

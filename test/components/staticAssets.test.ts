@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { frontDoorDuration, STATIC_FILE_EXTENSIONS } from "../../components/staticAssets";
-import { inputs, oneOfType, planOf, resourcesOfType, stackVariant } from "../helpers/plan";
+import { inputs, oneOfType, planned, planOf, resourcesOfType, stackVariant } from "../helpers/plan";
 
 const ROUTE = "azure-native:cdn:Route";
 
@@ -117,10 +117,12 @@ describe("static assets: Front Door Standard (plan of prod)", () => {
         assert.match(outputs.cdnUrl, /^https:\/\/bookstore-prod-fd-.*\.azurefd\.net\/static\/$/);
     });
 
+    const noWebRoute = planned("prod", { stackFile: stackVariant("prod", (c) => { c["bookstore:frontDoor"] = { webRoute: false }; }) });
+    const noCdn = planned("prod", { stackFile: stackVariant("prod", (c) => { c["bookstore:cdn"] = "none"; }) });
     it("drops the web route when frontDoor.webRoute is false, and the whole edge when cdn is none", () => {
-        const noWeb = planOf("prod", { stackFile: stackVariant("prod", (c) => { c["bookstore:frontDoor"] = { webRoute: false }; }) });
+        const noWeb = noWebRoute();
         assert.deepStrictEqual(resourcesOfType(noWeb, ROUTE).map((r) => inputs(r).routeName), ["static"]);
-        const none = planOf("prod", { stackFile: stackVariant("prod", (c) => { c["bookstore:cdn"] = "none"; }) });
+        const none = noCdn();
         assert.strictEqual(resourcesOfType(none, "azure-native:cdn:Profile").length, 0);
         assert.strictEqual(resourcesOfType(none, "azure-native:storage:BlobContainer").length, 1);
         assert.match(String((none.outputs as any).cdnUrl), /\.blob\.core\.windows\.net\/static$/);

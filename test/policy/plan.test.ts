@@ -1,8 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { PROJECT_DIR, runPlan } from "../helpers/plan";
+import { prefetchPlans, PROJECT_DIR, runPlan, tempDir } from "../helpers/plan";
 import type { PolicyViolation } from "../../tools/offline/policy";
 
 const FIXTURES = path.join(PROJECT_DIR, "test/fixtures");
@@ -17,7 +16,7 @@ function violationsOf(stack: string, opts: { stackFile?: string; args?: string[]
 }
 
 function policyConfigFile(config: unknown): string {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "policy-config-")), "config.json");
+    const file = path.join(tempDir("policy-config-"), "config.json");
     fs.writeFileSync(file, JSON.stringify(config));
     return file;
 }
@@ -87,24 +86,32 @@ describe("policy pack in the offline plan", () => {
 
     describe("--policy-config (the --policy-pack-config format)", () => {
         const minReplicas1 = path.join(FIXTURES, "Pulumi.prod-min-replicas-1.yaml");
+        // Written (and their plans started in the background) when the suite is defined.
+        const downgrade = policyConfigFile({ all: "mandatory", "containerapp-min-replicas": "advisory" });
+        const thresholds = policyConfigFile({ "containerapp-min-replicas": { minReplicas: 1, zoneRedundantMinReplicas: 1 } });
+        const invalid = policyConfigFile({ "containerapp-min-replica": "advisory", "signalr-capacity": { minCapacity: "two" } });
+        prefetchPlans([
+            { stack: "prod", stackFile: minReplicas1, args: ["--policy-config", downgrade] },
+            { stack: "prod", stackFile: minReplicas1, args: ["--policy-config", thresholds] },
+            { stack: "prod", args: ["--policy-config", invalid] },
+        ]);
 
         it("downgrades a policy to advisory: reported, exit 0", () => {
-            const config = policyConfigFile({ all: "mandatory", "containerapp-min-replicas": "advisory" });
+            const config = downgrade;
             const { exitCode, violations } = violationsOf("prod", { stackFile: minReplicas1, args: ["--policy-config", config] });
             assert.equal(exitCode, 0);
             assert.deepEqual(violations.map((v) => [v.policy, v.level]), [["containerapp-min-replicas", "advisory"], ["containerapp-min-replicas", "advisory"]]);
         });
 
         it("takes thresholds from the file, as getConfig() would return them", () => {
-            const config = policyConfigFile({ "containerapp-min-replicas": { minReplicas: 1, zoneRedundantMinReplicas: 1 } });
+            const config = thresholds;
             const { exitCode, violations } = violationsOf("prod", { stackFile: minReplicas1, args: ["--policy-config", config] });
             assert.equal(exitCode, 0);
             assert.deepEqual(violations, []);
         });
 
         it("rejects a config naming an unknown policy or a setting of the wrong type, exit 2", () => {
-            const config = policyConfigFile({ "containerapp-min-replica": "advisory", "signalr-capacity": { minCapacity: "two" } });
-            const run = runPlan("prod", { args: ["--policy-config", config] });
+            const run = runPlan("prod", { args: ["--policy-config", invalid] });
             assert.equal(run.exitCode, 2);
             assert.match(run.stderr, /containerapp-min-replica: no such policy/);
             assert.match(run.stderr, /signalr-capacity\.minCapacity: expected an integer, got "two"/);

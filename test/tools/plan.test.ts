@@ -1,16 +1,18 @@
 import * as assert from "assert";
-import { spawnSync } from "child_process";
+import { execFile, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_DIR, runPlan, stackVariant } from "../helpers/plan";
+import { promisify } from "util";
+import { prefetchPlans, PROJECT_DIR, runPlan, stackVariant } from "../helpers/plan";
 
-function freshPlanJson(stack: string): string {
+/** A plan in a process of its own (never the shared cache), its JSON text. */
+async function freshPlanJson(stack: string): Promise<string> {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "det-")), "plan.json");
-    const child = spawnSync(process.execPath, ["--import", "tsx", "tools/plan.ts", "--stack", stack, "--quiet", "--json", file],
-        { cwd: PROJECT_DIR, encoding: "utf8" });
-    assert.strictEqual(child.status, 0, child.stderr);
-    return fs.readFileSync(file, "utf8");
+    await promisify(execFile)(process.execPath, ["tools/bin/plan.js", "--stack", stack, "--quiet", "--json", file], { cwd: PROJECT_DIR });
+    const text = fs.readFileSync(file, "utf8");
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    return text;
 }
 
 describe("offline plan", () => {
@@ -53,15 +55,17 @@ describe("offline plan", () => {
             /^\/subscriptions\/00000000-0000-0000-0000-000000000000\/resourceGroups\/bookstore-prod-rg\/providers\/Microsoft\.ContainerRegistry\/registries\/bookstoreprodacr[a-z0-9]{8}$/);
     });
 
-    it("is deterministic: two runs give byte-identical JSON", () => {
-        assert.strictEqual(freshPlanJson("dev"), freshPlanJson("dev"));
+    it("is deterministic: two runs give byte-identical JSON", async () => {
+        const [first, second] = await Promise.all([freshPlanJson("dev"), freshPlanJson("dev")]);
+        assert.strictEqual(first, second);
     });
 
+    const secretTag = stackVariant("dev", (config) => {
+        config["bookstore:tags"].extra = { billingAccount: { secure: "AAABAGNpcGhlcnRleHQ=" } };
+    });
+    prefetchPlans([{ stack: "dev", stackFile: secretTag }]);
     it("masks secret config and never prints its value", () => {
-        const file = stackVariant("dev", (config) => {
-            config["bookstore:tags"].extra = { billingAccount: { secure: "AAABAGNpcGhlcnRleHQ=" } };
-        });
-        const run = runPlan("dev", { stackFile: file });
+        const run = runPlan("dev", { stackFile: secretTag });
         assert.strictEqual(run.exitCode, 0, run.stderr);
         const rg = run.document!.resources.find((r) => r.type === "azure-native:resources:ResourceGroup")!;
         assert.strictEqual((rg.inputs as any).tags.billingAccount, "[secret]");
@@ -140,10 +144,10 @@ describe("offline plan", () => {
     });
 
     it("exits 2 on a usage error (an option without its value), 0 on --version", () => {
-        const missing = spawnSync(process.execPath, ["--import", "tsx", "tools/plan.ts", "--stack"], { cwd: PROJECT_DIR, encoding: "utf8" });
+        const missing = spawnSync(process.execPath, ["tools/bin/plan.js", "--stack"], { cwd: PROJECT_DIR, encoding: "utf8" });
         assert.strictEqual(missing.status, 2, missing.stderr);
         assert.match(missing.stderr, /option '-s, --stack <name>' argument missing/);
-        const version = spawnSync(process.execPath, ["--import", "tsx", "tools/plan.ts", "--version"], { cwd: PROJECT_DIR, encoding: "utf8" });
+        const version = spawnSync(process.execPath, ["tools/bin/plan.js", "--version"], { cwd: PROJECT_DIR, encoding: "utf8" });
         assert.strictEqual(version.status, 0, version.stderr);
         assert.strictEqual(version.stdout.trim(), JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")).version);
     });

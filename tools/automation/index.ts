@@ -12,13 +12,14 @@ import { Confirmation, isConfirmed, isProductionStack, refuseDestroy, refuseProt
 import { EventRecorder, OperationLog, protectedReplacements, StepRecord } from "./progress";
 import { CommandRunner, installedPulumiCommand, PulumiCliMissingError, pulumiCommandFrom } from "./runner";
 import { deployedSizes, desiredSizes, replicaTargets, ScaleOrderError, scaleOrderProblems, ServerSize, stackFileOf } from "./scale";
+import { PROJECT_DIR } from "../paths";
 
 export * from "./guard";
 export * from "./scale";
 export * from "./progress";
 export * from "./runner";
 
-export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+export { PROJECT_DIR };
 
 /** Policy packs passed to preview and up unless told otherwise: this project's CrossGuard pack. */
 export const DEFAULT_POLICY_PACKS = ["policy"];

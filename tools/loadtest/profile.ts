@@ -6,8 +6,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
+import { PROJECT_DIR } from "../paths";
 
-export const LOADTEST_DIR = path.resolve(__dirname, "..", "..", "loadtest");
+export const LOADTEST_DIR = path.join(PROJECT_DIR, "loadtest");
 export const PROFILE_FILE = path.join(LOADTEST_DIR, "profile.json");
 
 const StageSchema = z.strictObject({

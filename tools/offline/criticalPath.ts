@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { PROJECT_DIR } from "../paths";
 
 /**
  * The modelled first `pulumi up`: each resource starts once everything the engine makes it wait
@@ -57,7 +58,7 @@ export interface FirstDeployModel {
     path: ScheduledStep[];
 }
 
-export const DURATIONS_FILE = path.join(__dirname, "deployDurations.json");
+export const DURATIONS_FILE = path.join(PROJECT_DIR, "tools/offline/deployDurations.json");
 
 export function readDurationTable(file = DURATIONS_FILE): DurationTable {
     return JSON.parse(fs.readFileSync(file, "utf8")) as DurationTable;

@@ -21,6 +21,7 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { PACK_NAME, PACK_VERSION, policies as catalogue } from "../../policy/catalogue";
 import type { CapturedResource } from "./capture";
 import type { PlanSection } from "./sections";
+import { PROJECT_DIR } from "../paths";
 
 // The RPC handlers are exported by the server module but left out of its .d.ts.
 type RpcHandler = (call: { request: unknown }, callback: (err: unknown, response: any) => void) => void;
@@ -28,7 +29,7 @@ type MakeRpc = (packName: string, packVersion: string, packLevel: EnforcementLev
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const server = require("@pulumi/policy/server") as { makeAnalyzeRpcFun: MakeRpc; makeAnalyzeStackRpcFun: MakeRpc };
 
-export const DEFAULT_POLICY_CONFIG = path.resolve(__dirname, "../../policy/config.json");
+export const DEFAULT_POLICY_CONFIG = path.join(PROJECT_DIR, "policy/config.json");
 /** The pack's own level (policy/index.ts): policies without one are mandatory. */
 export const PACK_ENFORCEMENT: EnforcementLevel = "mandatory";
 const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
@@ -158,8 +159,16 @@ export function configurePolicies(policies: Policies, config: PackConfig): Polic
     });
 }
 
+/**
+ * A protobuf Struct of the value that converts back to JavaScript once: the analyzer calls
+ * `toJavaScript()` for every policy on every resource and only reads the result, which made that
+ * conversion (and its garbage) the policy section's main cost.
+ */
 function struct(value: Record<string, unknown>): Struct {
-    return Struct.fromJavaScript(value as Parameters<typeof Struct.fromJavaScript>[0]);
+    const message = Struct.fromJavaScript(value as Parameters<typeof Struct.fromJavaScript>[0]);
+    const plain = message.toJavaScript();
+    message.toJavaScript = () => plain;
+    return message;
 }
 
 function resourceOptions(resource: CapturedResource): analyzer.AnalyzerResourceOptions {
@@ -294,7 +303,7 @@ export const policySection: PlanSection = async ({ document, run, options, out }
         return EXIT.invalidConfig;
     }
     const violations = await evaluatePolicies(run.resources, { config });
-    document.policy = { pack: `${PACK_NAME}@${PACK_VERSION}`, config: path.relative(path.resolve(__dirname, "../.."), configFile), violations };
+    document.policy = { pack: `${PACK_NAME}@${PACK_VERSION}`, config: path.relative(PROJECT_DIR, configFile), violations };
     out("");
     for (const line of renderPolicyReport(violations, catalogue.length, configFile)) out(line);
     const mandatory = violations.filter((v) => v.level === "mandatory").length;

@@ -12,8 +12,9 @@ import type { CapturedResource } from "./capture";
 import { SECRET_SIG, SIG_KEY, UNKNOWN } from "./capture";
 import { ARM_PATHS } from "./mocks";
 import type { PlanSection } from "./sections";
+import { PROJECT_DIR } from "../paths";
 
-export const SPEC_RULES_FILE = path.resolve(__dirname, "specRules/azure.json");
+export const SPEC_RULES_FILE = path.join(PROJECT_DIR, "tools/offline/specRules/azure.json");
 
 interface NameRule { parameter: string; pattern?: string; minLength?: number; maxLength?: number }
 interface TypeRules { apiVersion: string; file: string; name?: NameRule; enums: Record<string, string[]>; patterns?: Record<string, string> }

@@ -1,0 +1,18 @@
+"use strict";
+// Preloaded (node --require) into every process the benchmark times. On exit it writes the
+// process's CPU time (user + system, microseconds, all threads incl. the garbage collector's) and,
+// when asked, the files it loaded from node_modules in load order (the floor's module list).
+const fs = require("fs");
+
+const cpuFile = process.env.BOOKSTORE_BENCH_CPU;
+const modulesFile = process.env.BOOKSTORE_BENCH_MODULES;
+process.on("exit", () => {
+    if (cpuFile) {
+        const { user, system } = process.cpuUsage();
+        fs.writeFileSync(cpuFile, String(user + system));
+    }
+    if (modulesFile) {
+        const loaded = Object.keys(require.cache).filter((f) => f.includes(`${require("path").sep}node_modules${require("path").sep}`));
+        fs.writeFileSync(modulesFile, JSON.stringify(loaded));
+    }
+});
