@@ -5,6 +5,7 @@ import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as monitor from "@pulumi/azure-native/monitor";
 import type { AksConfig } from "../stacks/schema/app";
+import { aksVersionProblem, DEFAULT_AKS_KUBERNETES_VERSION } from "../stacks/aksVersions";
 import { BuiltInRoles, roleDefinitionId, type PlatformOutputs } from "./platform";
 import type { DiagnosticTarget } from "./wiring";
 
@@ -86,12 +87,16 @@ export class AksCluster extends pulumi.ComponentResource {
         const subnetRole = role("aks-subnet-network-contributor", platform.subnetIds.aks, controlPlane.principalId,
             BuiltInRoles.networkContributor, "ServicePrincipal");
 
+        const kubernetesVersion = aks.kubernetesVersion ?? DEFAULT_AKS_KUBERNETES_VERSION;
+        // Near or past end of standard support: say so on every plan (the policy pack enforces it).
+        const versionProblem = aksVersionProblem(kubernetesVersion);
+        if (versionProblem) pulumi.log.warn(versionProblem, this);
         const systemMin = aks.systemPool.minCount ?? (prod ? 3 : 1);
         const cluster = new containerservice.ManagedCluster("cluster", {
             ...rg,
             resourceName: clusterName,
             dnsPrefix: base,
-            kubernetesVersion: aks.kubernetesVersion,
+            kubernetesVersion,
             sku: { name: "Base", tier: aks.skuTier ?? (prod ? "Standard" : "Free") },
             identity: { type: "UserAssigned", userAssignedIdentities: [controlPlane.id] },
             agentPoolProfiles: [{

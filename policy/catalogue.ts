@@ -2,6 +2,7 @@ import type { Policies } from "@pulumi/policy";
 import { availabilityPolicies } from "./availability";
 import { budgetPolicies } from "./budget";
 import { dataProtectionPolicies } from "./dataProtection";
+import { lifecyclePolicies } from "./lifecycle";
 import { networkPolicies } from "./network";
 import { workloadPolicies } from "./workload";
 import { name, version } from "./package.json";
@@ -17,4 +18,5 @@ export const policies: Policies = [
     ...networkPolicies,
     ...workloadPolicies,
     ...budgetPolicies,
+    ...lifecyclePolicies,
 ];

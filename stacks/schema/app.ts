@@ -168,8 +168,12 @@ const poolSize = (minCount: number, maxCount: number) => ({ minCount: int(0, 100
 const vmSize = pattern(/^Standard_[A-Za-z0-9_]+$/, "an Azure VM size such as \"Standard_D4ds_v5\"");
 
 const AksSchema = z.strictObject({
-    /** Kubernetes minor (or patch) version; patches follow the `patch` upgrade channel. Default "1.33". */
-    kubernetesVersion: pattern(/^1\.\d+(\.\d+)?$/, "a Kubernetes version such as \"1.33\"").default("1.33"),
+    /**
+     * Kubernetes minor (or patch) version; patches follow the `patch` upgrade channel. Required in
+     * prod (a cluster's version is a deliberate choice); elsewhere DEFAULT_AKS_KUBERNETES_VERSION.
+     * stacks/aksVersions.ts keeps the dated AKS support table the plan and policy check it against.
+     */
+    kubernetesVersion: pattern(/^1\.\d+(\.\d+)?$/, "a Kubernetes version such as \"1.36\"").optional(),
     /** Control-plane tier. Default: Standard (financially backed SLA) in prod, Free elsewhere. */
     skuTier: oneOf(["Free", "Standard", "Premium"]).optional(),
     /** Entra groups that get cluster-admin through Entra RBAC. */
@@ -300,6 +304,9 @@ const aksChecks: StackCheck[] = [
     (config, report) => {
         if (config.platform !== "aks") return;
         const aks = (config.app as AppConfig).aks;
+        if (config.environment === "prod" && aks.kubernetesVersion === undefined) {
+            report(["app", "aks", "kubernetesVersion"], "expected a Kubernetes version in prod (one in AKS standard support, see stacks/aksVersions.ts)", undefined);
+        }
         const external = servicesOf(config).filter(([, svc]) => svc.ingress.external).map(([name]) => name);
         if (external.length > 1) {
             report(["app", "services", external[1], "ingress", "external"],
