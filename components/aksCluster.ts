@@ -6,6 +6,7 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as monitor from "@pulumi/azure-native/monitor";
 import type { AksConfig } from "../stacks/schema/app";
 import { aksVersionProblem, DEFAULT_AKS_KUBERNETES_VERSION } from "../stacks/aksVersions";
+import { nonInteractiveKubeconfig } from "./kubeconfig";
 import { BuiltInRoles, roleDefinitionId, type PlatformOutputs } from "./platform";
 import type { DiagnosticTarget } from "./wiring";
 
@@ -210,10 +211,12 @@ export class AksCluster extends pulumi.ComponentResource {
         const credentials = containerservice.listManagedClusterUserCredentialsOutput({
             resourceGroupName: platform.resourceGroupName,
             resourceName: cluster.name,
-            // Entra-only clusters need kubelogin; "exec" writes a kubeconfig that calls it.
+            // Entra-only clusters need kubelogin; "exec" writes a kubeconfig that calls it, in
+            // device-code mode, which waits for a person: rewritten to the configured non-interactive mode.
             format: "exec",
         }, child);
-        const kubeconfig = pulumi.secret(credentials.apply((c) => Buffer.from(c.kubeconfigs?.[0]?.value ?? "", "base64").toString("utf8")));
+        const kubeconfig = pulumi.secret(credentials.apply((c) =>
+            nonInteractiveKubeconfig(Buffer.from(c.kubeconfigs?.[0]?.value ?? "", "base64").toString("utf8"), aks.kubeloginMode)));
         this.provider = new k8s.Provider("aks", { kubeconfig }, { ...child, dependsOn: [deployerAdmin] });
 
         this.registerOutputs({

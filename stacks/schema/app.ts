@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { cidrSize, contains, overlaps, parseCidr } from "../network";
 import type { StackCheck } from "./checks";
+import { KUBELOGIN_MODES } from "../../components/kubeconfig";
 import { bool, int, ipv4Cidr, memoryQuantity, num, oneOf, pattern, stringMap, text } from "./common";
 
 /**
@@ -174,6 +175,12 @@ const AksSchema = z.strictObject({
      * stacks/aksVersions.ts keeps the dated AKS support table the plan and policy check it against.
      */
     kubernetesVersion: pattern(/^1\.\d+(\.\d+)?$/, "a Kubernetes version such as \"1.36\"").optional(),
+    /**
+     * How the Kubernetes provider's kubelogin signs in, without a prompt (components/kubeconfig.ts):
+     * `azurecli` (the deployer's `az login`), `workloadidentity` (CI federated token) or `spn`
+     * (service principal secret in the environment). Default azurecli.
+     */
+    kubeloginMode: oneOf(KUBELOGIN_MODES).default("azurecli"),
     /** Control-plane tier. Default: Standard (financially backed SLA) in prod, Free elsewhere. */
     skuTier: oneOf(["Free", "Standard", "Premium"]).optional(),
     /** Entra groups that get cluster-admin through Entra RBAC. */
