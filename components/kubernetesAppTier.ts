@@ -105,6 +105,29 @@ export function spotScheduling(): { tolerations: k8sInput.core.v1.Toleration[]; 
 }
 
 /**
+ * Spread over zones (hard when the nodes span zones) and hosts. `nodeTaintsPolicy: Honor` leaves
+ * nodes whose taints the pod does not tolerate (the CriticalAddonsOnly system pool; spot unless
+ * spot-tolerant) out of the skew: otherwise a zone with only system nodes counts as an empty
+ * domain and the replica the hard spread sends there stays Pending. GA since Kubernetes 1.33
+ * (KEP-3094, https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/#node-inclusion-policies).
+ */
+export function topologySpread(selector: Record<string, string>, zoneRedundant: boolean): k8sInput.core.v1.TopologySpreadConstraint[] {
+    const spread = (topologyKey: string, whenUnsatisfiable: "DoNotSchedule" | "ScheduleAnyway") => ({
+        maxSkew: 1,
+        topologyKey,
+        whenUnsatisfiable,
+        labelSelector: { matchLabels: selector },
+        matchLabelKeys: ["pod-template-hash"],
+        nodeAffinityPolicy: "Honor",
+        nodeTaintsPolicy: "Honor",
+    });
+    return [
+        spread("topology.kubernetes.io/zone", zoneRedundant ? "DoNotSchedule" : "ScheduleAnyway"),
+        spread("kubernetes.io/hostname", "ScheduleAnyway"),
+    ];
+}
+
+/**
  * The app on Kubernetes: namespace `bookstore`, a ServiceAccount bound to the workload identity,
  * and per service a hardened Deployment, a ClusterIP Service, an `autoscaling/v2` HPA and a
  * PodDisruptionBudget; an Ingress for the external service. Works with any Kubernetes provider.
@@ -317,22 +340,7 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
                             volumeMounts,
                         }],
                         volumes,
-                        topologySpreadConstraints: [
-                            {
-                                maxSkew: 1,
-                                topologyKey: "topology.kubernetes.io/zone",
-                                whenUnsatisfiable: args.zoneRedundant ? "DoNotSchedule" : "ScheduleAnyway",
-                                labelSelector: { matchLabels: selector },
-                                matchLabelKeys: ["pod-template-hash"],
-                            },
-                            {
-                                maxSkew: 1,
-                                topologyKey: "kubernetes.io/hostname",
-                                whenUnsatisfiable: "ScheduleAnyway",
-                                labelSelector: { matchLabels: selector },
-                                matchLabelKeys: ["pod-template-hash"],
-                            },
-                        ],
+                        topologySpreadConstraints: topologySpread(selector, args.zoneRedundant ?? false),
                         ...(spot ?? {}),
                         terminationGracePeriodSeconds: 30,
                     },

@@ -51,6 +51,7 @@ describe("Kubernetes app tier (plan of prod-aks)", () => {
         assert.deepStrictEqual(pod.topologySpreadConstraints[0], {
             maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule",
             labelSelector: { matchLabels: { "app.kubernetes.io/name": "api" } }, matchLabelKeys: ["pod-template-hash"],
+            nodeAffinityPolicy: "Honor", nodeTaintsPolicy: "Honor",
         });
         assert.strictEqual(pod.serviceAccountName, "bookstore");
         assert.strictEqual(deployment.spec.template.metadata.labels["azure.workload.identity/use"], "true");
