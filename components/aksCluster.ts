@@ -61,6 +61,8 @@ export class AksCluster extends pulumi.ComponentResource {
      * only when `aks.ingress.tlsCertificate` is set. The Ingress that uses the certificate waits for it.
      */
     readonly appRoutingKeyVaultGrant?: pulumi.Resource;
+    /** The kubelet identity's AcrPull on the platform registry: pods from that registry start after it. */
+    readonly kubeletAcrPull: authorization.RoleAssignment;
 
     constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:app:AksCluster", name, {}, opts);
@@ -195,7 +197,7 @@ export class AksCluster extends pulumi.ComponentResource {
         }
 
         // Kubelets pull images with their own identity; the deployer administers through Entra RBAC.
-        role("aks-kubelet-acr-pull", platform.registry.id,
+        this.kubeletAcrPull = role("aks-kubelet-acr-pull", platform.registry.id,
             cluster.identityProfile.apply((p) => p?.kubeletidentity?.objectId ?? ""), BuiltInRoles.acrPull, "ServicePrincipal");
         if (aks.ingress.tlsCertificate !== undefined) {
             // The add-on syncs the Ingress certificate from Key Vault with its own identity (what

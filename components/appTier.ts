@@ -40,6 +40,8 @@ export interface AppTierOutputs {
     provider?: k8s.Provider;
     /** Kubernetes only: the app namespace ("bookstore"). */
     namespace?: pulumi.Output<string>;
+    /** Kubernetes only: done once the pods' grants (kubelet AcrPull, identity grants) took effect; other pods start after it. */
+    workloadGrantsReady?: pulumi.Resource;
 }
 
 /** Inputs both runtimes share. */
@@ -166,6 +168,7 @@ export function createAppTier(name: string, args: AppTierArgs): AppTierOutputs {
         ...args,
         provider: cluster.provider,
         oidcIssuerUrl: cluster.oidcIssuerUrl,
+        workloadGrants: [cluster.kubeletAcrPull],
         spotPool: cluster.hasSpotPool,
         zoneRedundant: cluster.zones.length > 1,
         ingress: {

@@ -1,9 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import type { ServiceConfig } from "../stacks/schema/app";
 import { SPOT_NODE_LABEL, SPOT_TAINT } from "./aksCluster";
+import { GrantPropagationWait, ROLE_ASSIGNMENT_PROPAGATION_SECONDS } from "./grantPropagation";
 import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, millicores, PROBE_TIMINGS, roleService, serviceSettings } from "./appTier";
 
 /** The namespace every app resource lives in (the database tier's PgBouncer joins it). */
@@ -24,6 +26,13 @@ export interface KubernetesAppTierArgs extends AppTierCommonArgs {
      * credential for the app ServiceAccount; leave it out when that credential is managed elsewhere.
      */
     oidcIssuerUrl?: pulumi.Input<string>;
+    /**
+     * Grants the pods need beside the platform's identity grants, e.g. the kubelet's AcrPull on the
+     * registry. Workloads start only after these, the federated credential and their propagation.
+     */
+    workloadGrants?: authorization.RoleAssignment[];
+    /** Seconds to wait for new grants to take effect. Default ROLE_ASSIGNMENT_PROPAGATION_SECONDS. */
+    grantPropagationSeconds?: number;
     /** Spot pool present: spot-tolerant services get the spot toleration and node affinity. Default false. */
     spotPool?: boolean;
     /** Nodes span availability zones: the zone spread becomes a hard constraint. Default false. */
@@ -140,6 +149,7 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
     readonly diagnosticTargets: AppTierOutputs["diagnosticTargets"] = [];
     readonly provider: k8s.Provider;
     readonly namespace: pulumi.Output<string>;
+    readonly workloadGrantsReady: pulumi.Resource;
 
     constructor(name: string, args: KubernetesAppTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:app:KubernetesAppTier", name, {}, opts);
@@ -171,8 +181,9 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
                 },
             },
         }, k);
+        let federation: managedidentity.FederatedIdentityCredential | undefined;
         if (args.oidcIssuerUrl !== undefined) {
-            new managedidentity.FederatedIdentityCredential("service-account-federation", {
+            federation = new managedidentity.FederatedIdentityCredential("service-account-federation", {
                 resourceGroupName: platform.resourceGroupName,
                 resourceName: platform.workloadIdentity.name,
                 federatedIdentityCredentialResourceName: `${args.namePrefix}-${args.environment}-aks-${APP_SERVICE_ACCOUNT}`,
@@ -223,8 +234,15 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
             }, k));
         }
 
-        // Pods read Key Vault through the workload identity: its grants must exist before they start.
-        dependsOn.push(...platform.identityGrants);
+        // Pods pull with the kubelet's AcrPull and read Key Vault through the workload identity's
+        // federated credential and grants: they start once those exist and have propagated.
+        const grants = [...platform.identityGrants, ...(args.workloadGrants ?? [])];
+        const grantIds = [...grants, ...(federation ? [federation] : [])].map((g) => (g as pulumi.CustomResource).id);
+        this.workloadGrantsReady = new GrantPropagationWait("workload-grants-propagation", {
+            seconds: args.grantPropagationSeconds ?? ROLE_ASSIGNMENT_PROPAGATION_SECONDS,
+            grantIds,
+        }, { parent: this, dependsOn: [...grants, ...(federation ? [federation] : [])] });
+        dependsOn.push(this.workloadGrantsReady);
         for (const [service, svc] of Object.entries(args.services)) {
             this.services[service] = this.service(service, svc, settingsOf[service], args, ns, dependsOn, k);
         }

@@ -111,6 +111,8 @@ export interface PgbouncerDeploymentArgs {
     password: pulumi.Input<string>;
     /** Pool settings, image and replicas (`bookstore:database.pgbouncer`). */
     settings: PgbouncerSettings;
+    /** The pods start after these, e.g. the kubelet's AcrPull having taken effect (an image from the stack's registry). */
+    startAfter?: pulumi.Resource[];
 }
 
 /** Seed resources of a PgBouncer pod. */
@@ -196,7 +198,7 @@ export class PgbouncerDeployment extends pulumi.ComponentResource {
                     },
                 },
             },
-        }, child);
+        }, { ...child, dependsOn: args.startAfter ?? [] });
         new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, {
             metadata: metadata("pgbouncer"),
             spec: {

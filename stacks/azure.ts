@@ -147,6 +147,7 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
             user: database.adminLogin,
             password: database.adminPassword,
             settings: databaseConfig.pgbouncer,
+            startAfter: appTier.workloadGrantsReady ? [appTier.workloadGrantsReady] : [],
         });
     }
 
