@@ -56,11 +56,6 @@ export class AksCluster extends pulumi.ComponentResource {
     readonly hasSpotPool: boolean;
     readonly zones: string[];
     readonly diagnosticTarget: DiagnosticTarget;
-    /**
-     * The application-routing add-on identity's read access to the platform Key Vault's certificates;
-     * only when `aks.ingress.tlsCertificate` is set. The Ingress that uses the certificate waits for it.
-     */
-    readonly appRoutingKeyVaultGrant?: pulumi.Resource;
     /** The kubelet identity's AcrPull on the platform registry: pods from that registry start after it. */
     readonly kubeletAcrPull: authorization.RoleAssignment;
 
@@ -145,8 +140,10 @@ export class AksCluster extends pulumi.ComponentResource {
                 azureKeyvaultSecretsProvider: { enabled: true, config: { enableSecretRotation: "true", rotationPollInterval: "2m" } },
             },
             azureMonitorProfile: { metrics: { enabled: true, kubeStateMetrics: { metricLabelsAllowlist: "", metricAnnotationsAllowList: "" } } },
-            // The application routing add-on runs the NGINX controllers the app's Ingress uses.
-            ingressProfile: { webAppRouting: { enabled: true } },
+            // The application routing add-on hosts the Gateway API implementation the web Gateway uses
+            // (components/webGateway.ts); its default NGINX controller is off: managed NGINX loses Azure
+            // support after November 2026 (https://learn.microsoft.com/azure/aks/app-routing-gateway-api).
+            ingressProfile: { webAppRouting: { enabled: true, nginx: { defaultIngressControllerType: "None" } } },
             tags,
         }, {
             ...child,
@@ -199,12 +196,6 @@ export class AksCluster extends pulumi.ComponentResource {
         // Kubelets pull images with their own identity; the deployer administers through Entra RBAC.
         this.kubeletAcrPull = role("aks-kubelet-acr-pull", platform.registry.id,
             cluster.identityProfile.apply((p) => p?.kubeletidentity?.objectId ?? ""), BuiltInRoles.acrPull, "ServicePrincipal");
-        if (aks.ingress.tlsCertificate !== undefined) {
-            // The add-on syncs the Ingress certificate from Key Vault with its own identity (what
-            // `az aks approuting update --attach-kv` would grant), so the vault must let it read certificates.
-            this.appRoutingKeyVaultGrant = role("aks-app-routing-keyvault-certificate-user", platform.keyVault.id,
-                cluster.ingressProfile.apply((p) => p?.webAppRouting?.identity?.objectId ?? ""), BuiltInRoles.keyVaultCertificateUser, "ServicePrincipal");
-        }
         const deployer = args.deployerObjectId ?? authorization.getClientConfigOutput(child).objectId;
         const deployerAdmin = role("aks-deployer-cluster-admin", cluster.id, deployer, BuiltInRoles.aksRbacClusterAdmin);
 

@@ -6,6 +6,7 @@ import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import type { ServiceConfig } from "../stacks/schema/app";
 import { SPOT_NODE_LABEL, SPOT_TAINT } from "./aksCluster";
 import { GrantPropagationWait, ROLE_ASSIGNMENT_PROPAGATION_SECONDS } from "./grantPropagation";
+import { createWebGateway } from "./webGateway";
 import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, millicores, PROBE_TIMINGS, roleService, serviceSettings } from "./appTier";
 
 /** The namespace every app resource lives in (the database tier's PgBouncer joins it). */
@@ -37,35 +38,16 @@ export interface KubernetesAppTierArgs extends AppTierCommonArgs {
     spotPool?: boolean;
     /** Nodes span availability zones: the zone spread becomes a hard constraint. Default false. */
     zoneRedundant?: boolean;
-    /** Ingress of the external service. */
+    /** Web entry of the external service (Gateway API, components/webGateway.ts). */
     ingress: {
-        /** Ingress class name. */
-        className: string;
         /** Public host name of the external service. */
         host: string;
-        /**
-         * Create an application-routing NGINX controller of `className` (AKS add-on), optionally with
-         * a DNS label on its public IP so `<label>.<region>.cloudapp.azure.com` resolves to it.
-         */
-        appRoutingController?: { dnsLabel?: string };
-        /**
-         * TLS for `host` with a Key Vault certificate, served by the application-routing add-on
-         * (its identity needs read access to the certificate). Default: none, the controller then
-         * answers with its self-signed certificate.
-         */
-        tls?: {
-            /** Versionless certificate URI, e.g. "https://<vault>.vault.azure.net/certificates/<name>". */
-            keyVaultCertificateUri: pulumi.Input<string>;
-            /** Resources the Ingress waits for, e.g. the add-on identity's Key Vault role assignment. */
-            dependsOn?: pulumi.Resource[];
-        };
+        /** DNS label on the Gateway's public IP, so `<label>.<region>.cloudapp.azure.com` resolves to it. */
+        dnsLabel?: string;
+        /** Certificate chain and private key for `host` (secrets); without them the Gateway serves HTTP only. */
+        tls?: { chain: pulumi.Input<string>; privateKey: pulumi.Input<string> };
     };
 }
-
-/** Annotation the application-routing add-on reads to sync a Key Vault certificate into the Ingress's TLS secret. */
-export const KEYVAULT_CERTIFICATE_ANNOTATION = "kubernetes.azure.com/tls-cert-keyvault-uri";
-/** The add-on writes the certificate to this Secret; the Ingress's `tls` must name it. */
-export const keyVaultTlsSecretName = (ingressName: string) => `keyvault-${ingressName}`;
 
 const labelsOf = (service: string) => ({
     "app.kubernetes.io/name": service,
@@ -139,7 +121,7 @@ export function topologySpread(selector: Record<string, string>, zoneRedundant: 
 /**
  * The app on Kubernetes: namespace `bookstore`, a ServiceAccount bound to the workload identity,
  * and per service a hardened Deployment, a ClusterIP Service, an `autoscaling/v2` HPA and a
- * PodDisruptionBudget; an Ingress for the external service. Works with any Kubernetes provider.
+ * PodDisruptionBudget; a Gateway API Gateway and HTTPRoute for the external service. Works with any Kubernetes provider.
  */
 export class KubernetesAppTier extends pulumi.ComponentResource implements AppTierOutputs {
     readonly runtime = "aks" as const;
@@ -249,38 +231,15 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
 
         const webService = roleService(args.services, "web");
         const external = Object.entries(args.services).find(([, svc]) => svc.ingress.external)?.[0];
-        let controller: pulumi.Resource | undefined;
-        if (args.ingress.appRoutingController) {
-            const dnsLabel = args.ingress.appRoutingController.dnsLabel;
-            controller = new k8s.apiextensions.CustomResource("ingress-controller", {
-                apiVersion: "approuting.kubernetes.azure.com/v1alpha1",
-                kind: "NginxIngressController",
-                metadata: { name: args.ingress.className },
-                spec: {
-                    ingressClassName: args.ingress.className,
-                    controllerNamePrefix: args.ingress.className,
-                    loadBalancerAnnotations: dnsLabel ? { "service.beta.kubernetes.io/azure-dns-label-name": dnsLabel } : {},
-                },
-            }, k);
-        }
         if (external) {
-            const tls = args.ingress.tls;
-            new k8s.networking.v1.Ingress(external, {
-                metadata: {
-                    name: external,
-                    namespace: ns,
-                    labels: labelsOf(external),
-                    ...(tls ? { annotations: { [KEYVAULT_CERTIFICATE_ANNOTATION]: tls.keyVaultCertificateUri } } : {}),
-                },
-                spec: {
-                    ingressClassName: args.ingress.className,
-                    ...(tls ? { tls: [{ hosts: [args.ingress.host], secretName: keyVaultTlsSecretName(external) }] } : {}),
-                    rules: [{
-                        host: args.ingress.host,
-                        http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: external, port: { name: "http" } } } }] },
-                    }],
-                },
-            }, { ...k, dependsOn: [...(controller ? [controller] : []), ...(tls?.dependsOn ?? [])] });
+            createWebGateway({
+                service: external,
+                namespace: ns,
+                host: args.ingress.host,
+                dnsLabel: args.ingress.dnsLabel,
+                tls: args.ingress.tls !== undefined,
+                certificate: args.ingress.tls,
+            }, k);
             this.services[external].host = pulumi.output(args.ingress.host);
         }
         this.webHost = this.services[webService].host;

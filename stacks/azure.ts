@@ -129,6 +129,8 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
         platform,
         platformBase: platform,
         aksCluster,
+        aksTls: config.aksTlsCertificate !== undefined && config.aksTlsPrivateKey !== undefined
+            ? { chain: pulumi.secret(config.aksTlsCertificate), privateKey: pulumi.secret(config.aksTlsPrivateKey) } : undefined,
         wiring,
         tags,
     });

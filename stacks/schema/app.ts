@@ -203,19 +203,10 @@ const AksSchema = z.strictObject({
         /** Extra node labels. Default: the seed's `workload: batch`. */
         nodeLabels: stringMap("a map of node label names to values").default({ workload: "batch" }),
     }).optional(),
-    /** Ingress of the external service. */
+    /** Web entry of the external service: a Gateway API Gateway and HTTPRoute (components/webGateway.ts). */
     ingress: z.strictObject({
-        /** Ingress class; an application-routing NGINX controller of this class is created on our cluster. */
-        className: pattern(/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, "an ingress class name").default("bookstore-nginx"),
-        /** Public host name. Default: `<namePrefix>-<environment>.<location>.cloudapp.azure.com` (a DNS label on the controller's IP). */
+        /** Public host name. Default: `<namePrefix>-<environment>.<location>.cloudapp.azure.com` (a DNS label on the Gateway's IP). */
         host: pattern(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "a lowercase DNS host name").optional(),
-        /**
-         * Name of a certificate the operator imports into the platform Key Vault, publicly trusted
-         * for `host`. The application-routing add-on serves it on the Ingress (and follows new
-         * versions). Without it the controller answers with a self-signed certificate, so Front
-         * Door's web route and Cloudflare's SSL strict cannot use the origin (see stacks/schema/edge.ts).
-         */
-        tlsCertificate: keyVaultObjectName("certificate").optional(),
     }).prefault({}),
     /** Azure CNI overlay pod range (not part of the VNet, must not overlap it). */
     podCidr: ipv4Cidr.default("10.244.0.0/16"),
@@ -314,6 +305,10 @@ const aksChecks: StackCheck[] = [
         if (config.environment === "prod" && aks.kubernetesVersion === undefined) {
             report(["app", "aks", "kubernetesVersion"], "expected a Kubernetes version in prod (one in AKS standard support, see stacks/aksVersions.ts)", undefined);
         }
+        if ((config.aksTlsCertificate === undefined) !== (config.aksTlsPrivateKey === undefined)) {
+            const missing = config.aksTlsCertificate === undefined ? "aksTlsCertificate" : "aksTlsPrivateKey";
+            report([missing], "expected both aksTlsCertificate and aksTlsPrivateKey (the Gateway serves the certificate with its key)", undefined);
+        }
         const external = servicesOf(config).filter(([, svc]) => svc.ingress.external).map(([name]) => name);
         if (external.length > 1) {
             report(["app", "services", external[1], "ingress", "external"],
@@ -350,6 +345,17 @@ const aksChecks: StackCheck[] = [
         }
     },
 ];
+
+/**
+ * TLS of the AKS web Gateway, as stack secrets (`pulumi config set --secret`): a publicly trusted
+ * certificate chain for `app.aks.ingress.host` and its private key, in PEM. The program writes them
+ * to the Kubernetes TLS Secret the Gateway's HTTPS listener serves, so a first deploy needs no
+ * Key Vault access. Without them the Gateway listens on HTTP only (no edge may validate it).
+ */
+export const aksTlsFields = {
+    aksTlsCertificate: text("a PEM certificate chain").optional(),
+    aksTlsPrivateKey: text("a PEM private key").optional(),
+};
 
 /** Every cross-key rule of the app tier (the replica bounds are a foundation check). */
 export const appChecks: StackCheck[] = [...containerAppsChecks, ...aksChecks];
