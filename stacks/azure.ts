@@ -13,7 +13,7 @@ import { createAppTier, roleService } from "../components/appTier";
 import { AppWiring, DiagnosticTarget, mergeWiring } from "../components/wiring";
 import { isProd, StackConfig, stackTags } from "./config";
 import { resolveDatabase, sharedAppPoolSize } from "./schema/database";
-import { frontDoorWebRoute, realtimeMode } from "./schema/edge";
+import { frontDoorWebRoute, realtimeMode, webOriginTrusted } from "./schema/edge";
 
 /** Stack outputs: what operators and internal tools read after `pulumi up`. */
 export type AzureStackOutputs = Record<string, pulumi.Input<unknown>>;
@@ -135,7 +135,9 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
         tags,
     });
     diagnosticTargets.push(...appTier.diagnosticTargets);
-    outputs.webUrl = pulumi.interpolate`https://${appTier.webHost}`;
+    // The AKS Gateway serves HTTPS only with a certificate (aksTlsCertificate); Container Apps always does.
+    const webScheme = webOriginTrusted(config) ? "https" : "http";
+    outputs.webUrl = pulumi.interpolate`${webScheme}://${appTier.webHost}`;
     outputs.apiHost = appTier.apiHost;
     if (appTier.namespace) outputs.kubernetesNamespace = appTier.namespace;
 
@@ -154,7 +156,7 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
     }
 
     // --- static assets and CDN (Front Door or Cloudflare; needs the web app's host) ---
-    const webOrigin = pulumi.interpolate`https://${appTier.webHost}`;
+    const webOrigin = pulumi.interpolate`${webScheme}://${appTier.webHost}`;
     const cloudflareConfig = config.cdn === "cloudflare" ? config.cloudflare : undefined;
     const staticAssets = new StaticAssets("static-assets", {
         resourceGroupName: platform.resourceGroupName,
