@@ -63,6 +63,8 @@ export interface PlatformBaseArgs {
     registrySku?: "Basic" | "Standard" | "Premium";
     /** Who the alert action group emails. Default: nobody (alerts still show in Azure Monitor). */
     alertEmails?: string[];
+    /** Inbound rules of the AKS subnet's NSG, e.g. the web Gateway's (stacks/network.ts aksWebInboundRule). Default none. */
+    aksInboundRules?: types.network.SecurityRuleArgs[];
 }
 
 /** What the next tiers consume from the platform base. */
@@ -139,7 +141,7 @@ export class PlatformBase extends pulumi.ComponentResource implements PlatformOu
         ];
         const nsgs = {
             containerApps: nsg("container-apps"),
-            aks: nsg("aks"),
+            aks: nsg("aks", args.aksInboundRules ?? []),
             postgres: nsg("postgres", postgresRules),
             privateEndpoints: nsg("private-endpoints"),
         };

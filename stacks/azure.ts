@@ -13,7 +13,8 @@ import { createAppTier, roleService } from "../components/appTier";
 import { AppWiring, DiagnosticTarget, mergeWiring } from "../components/wiring";
 import { isProd, StackConfig, stackTags } from "./config";
 import { resolveDatabase, sharedAppPoolSize } from "./schema/database";
-import { frontDoorWebRoute, realtimeMode, webOriginTrusted } from "./schema/edge";
+import { aksWebEdge, frontDoorWebRoute, realtimeMode, webOriginTrusted } from "./schema/edge";
+import { aksWebInboundRule } from "./network";
 
 /** Stack outputs: what operators and internal tools read after `pulumi up`. */
 export type AzureStackOutputs = Record<string, pulumi.Input<unknown>>;
@@ -34,6 +35,7 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
         logRetentionDays: config.monitoring.logRetentionDays,
         registrySku: config.registry.sku,
         alertEmails: config.monitoring.alertEmails,
+        aksInboundRules: config.platform === "aks" ? [aksWebInboundRule(aksWebEdge(config))] : [],
     });
     const outputs: AzureStackOutputs = {
         resourceGroupName: platform.resourceGroupName,

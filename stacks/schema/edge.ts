@@ -138,6 +138,12 @@ export function frontDoorWebRoute(config: WebOriginConfigView): boolean {
     return config.frontDoor.webRoute ?? webOriginTrusted(config);
 }
 
+/** Which edge reaches the AKS web Gateway: the NSG lets in only that one (stacks/network.ts). */
+export function aksWebEdge(config: WebOriginConfigView & { cdn: "frontdoor" | "cloudflare" | "none" }): "frontdoor" | "cloudflare" | "direct" {
+    if (config.cdn === "frontdoor" && frontDoorWebRoute(config)) return "frontdoor";
+    return config.cdn === "cloudflare" ? "cloudflare" : "direct";
+}
+
 const TLS_CERTIFICATE_HINT = "set the secrets aksTlsCertificate (PEM chain for app.aks.ingress.host) and aksTlsPrivateKey";
 
 /** Cross-key rules of the edge tiers. */
