@@ -10,7 +10,11 @@ function base(platform: "containerapps" | "aks"): Record<string, any> {
         platform,
         environment: "prod",
         tags: { owner: "team@example.com", costCenter: "cc-1" },
-        app: { services: { api: { image: "acr.example.io/api:1.2.3" }, web: { image: "acr.example.io/web:1.2.3", ingress: { external: true } } } },
+        app: {
+            services: { api: { image: "acr.example.io/api:1.2.3" }, web: { image: "acr.example.io/web:1.2.3", ingress: { external: true } } },
+            // Prod on aks names its Kubernetes version (stacks/aksVersions.ts).
+            ...(platform === "aks" ? { aks: { kubernetesVersion: "1.36" } } : {}),
+        },
     };
 }
 
@@ -104,7 +108,7 @@ describe("app tier config", () => {
         raw.app.services.api.cpu = 2;
         raw.app.services.api.ingress = { external: true };
         raw.app.services.web.scale = { cpuUtilization: null, memoryUtilization: null };
-        raw.app.aks = { podCidr: "10.40.0.0/16", userPool: { minCount: 5, maxCount: 3 } };
+        raw.app.aks = { kubernetesVersion: "1.36", podCidr: "10.40.0.0/16", userPool: { minCount: 5, maxCount: 3 } };
         const problems = problemsOf(raw);
         assert.deepStrictEqual(problems.sort(), [
             "bookstore:app.aks.podCidr: expected a range outside the VNet (10.40.0.0/16), got \"10.40.0.0/16\"",
