@@ -312,7 +312,7 @@ const aksChecks: StackCheck[] = [
         const external = servicesOf(config).filter(([, svc]) => svc.ingress.external).map(([name]) => name);
         if (external.length > 1) {
             report(["app", "services", external[1], "ingress", "external"],
-                `expected only one external service on platform "aks" (its Ingress owns the host; "${external[0]}" is external already)`, true);
+                `expected only one external service on platform "aks" (its Gateway owns the host; "${external[0]}" is external already)`, true);
         }
         for (const [name, svc] of servicesOf(config)) {
             const path = ["app", "services", name];

@@ -114,7 +114,7 @@ describe("app tier config", () => {
             "bookstore:app.aks.podCidr: expected a range outside the VNet (10.40.0.0/16), got \"10.40.0.0/16\"",
             "bookstore:app.aks.userPool.maxCount: expected an integer >= minCount (5), got 3",
             "bookstore:app.services.api.cpu: expected a CPU request <= limits.cpu (1), got 2",
-            'bookstore:app.services.web.ingress.external: expected only one external service on platform "aks" (its Ingress owns the host; "api" is external already), got true',
+            'bookstore:app.services.web.ingress.external: expected only one external service on platform "aks" (its Gateway owns the host; "api" is external already), got true',
             'bookstore:app.services.web.scale: expected cpuUtilization, memoryUtilization or hpa.customMetrics on platform "aks" (the HPA needs a metric), got {"concurrentRequests":50,"cpuUtilization":null,"memoryUtilization":null}',
         ]);
     });
