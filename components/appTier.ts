@@ -6,6 +6,7 @@ import { ContainerAppsTier } from "./containerApps";
 import { KubernetesAppTier } from "./kubernetesAppTier";
 import type { PlatformOutputs } from "./platform";
 import type { AppWiring, DiagnosticTarget, SecretSetting } from "./wiring";
+import type { WebCustomDomainSpec } from "./customDomain";
 
 /**
  * The app tier's one interface. `platform` picks the runtime (Azure Container Apps or
@@ -145,6 +146,8 @@ export interface AppTierArgs extends AppTierCommonArgs {
     aksCluster?: AksCluster;
     /** AKS web Gateway certificate chain and key (the stack secrets aksTlsCertificate / aksTlsPrivateKey). */
     aksTls?: { chain: pulumi.Input<string>; privateKey: pulumi.Input<string> };
+    /** A host name of ours the web app serves itself (containerapps; Cloudflare below Enterprise). */
+    webCustomDomain?: WebCustomDomainSpec;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { ContainerAppsConfig, ServiceConfig } from "../stacks/schema/app";
 import { containerAppName, memoryGi } from "../stacks/schema/app";
 import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, PROBE_TIMINGS, roleService, serviceSettings } from "./appTier";
 import type { PlatformOutputs } from "./platform";
+import { ContainerAppCustomDomain, WebCustomDomainSpec } from "./customDomain";
 
 export interface ContainerAppsTierArgs extends AppTierCommonArgs {
     /** Workspace the environment's logs go to. */
@@ -14,6 +15,8 @@ export interface ContainerAppsTierArgs extends AppTierCommonArgs {
     subnetId: pulumi.Input<string>;
     /** Environment settings; `zoneRedundant` default: true in prod. */
     containerApps: ContainerAppsConfig;
+    /** A host name of ours the web app serves itself (Cloudflare below Enterprise). */
+    webCustomDomain?: WebCustomDomainSpec;
 }
 
 /**
@@ -107,6 +110,15 @@ export class ContainerAppsTier extends pulumi.ComponentResource implements AppTi
         this.defaultDomain = environment.defaultDomain;
         this.diagnosticTargets = [{ name: "container-apps-environment", resourceId: environment.id, resourceType: "Microsoft.App/managedEnvironments" }];
 
+        const webService = roleService(args.services, "web");
+        const webDomain = args.webCustomDomain && new ContainerAppCustomDomain("web-domain", {
+            ...args.webCustomDomain,
+            ...rg,
+            environmentName: environment.name,
+            // The environment reports the id the asuid record must hold, so the record can exist before the app binds the name.
+            verificationId: environment.customDomainConfiguration.apply((c) => c?.customDomainVerificationId ?? ""),
+        }, child);
+
         const identityId = platform.workloadIdentity.id;
         const vaultUrl = platform.keyVault.uri.apply((uri) => uri.replace(/\/$/, ""));
         const appNames = Object.fromEntries(Object.keys(args.services).map((s) => [s, containerAppName(args.namePrefix, s)]));
@@ -156,6 +168,7 @@ export class ContainerAppsTier extends pulumi.ComponentResource implements AppTi
                         transport: "auto",
                         allowInsecure: false,
                         traffic: [{ latestRevision: true, weight: 100 }],
+                        customDomains: webDomain && service === webService ? [webDomain.binding] : undefined,
                     },
                     registries: [{ server: platform.registry.loginServer, identity: identityId }],
                     secrets,
@@ -171,7 +184,7 @@ export class ContainerAppsTier extends pulumi.ComponentResource implements AppTi
                     scale: { minReplicas: svc.minReplicas, maxReplicas: svc.maxReplicas, rules: scaleRules(svc.scale) },
                 },
                 tags,
-            }, { ...child, dependsOn: platform.identityGrants });
+            }, { ...child, dependsOn: [...platform.identityGrants, ...(webDomain && service === webService ? webDomain.ready : [])] });
             this.services[service] = {
                 name: containerApp.name,
                 host: containerApp.configuration.apply((c) => c?.ingress?.fqdn ?? ""),
@@ -181,7 +194,7 @@ export class ContainerAppsTier extends pulumi.ComponentResource implements AppTi
                 external: svc.ingress.external,
             };
         }
-        this.webHost = this.services[roleService(args.services, "web")].host;
+        this.webHost = this.services[webService].host;
         this.apiHost = this.services[roleService(args.services, "api")].host;
 
         this.registerOutputs({

@@ -6,7 +6,7 @@ import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy, valida
 import { configSchema, describe, ofType, settingsOf, tokenOf } from "./common";
 import { isReplica } from "./availability";
 import {
-    BlobContainer, CloudflareZoneSetting, FrontDoorRoute, KeyVault, ManagedCluster, ManagedRedis, ManagedRedisDatabase,
+    BlobContainer, CloudflareRuleset, CloudflareZoneSetting, FrontDoorRoute, KeyVault, ManagedCluster, ManagedRedis, ManagedRedisDatabase,
     PostgresServer, RedisCache, Registry, StorageAccount,
 } from "./types";
 
@@ -129,11 +129,21 @@ export const frontDoorHttpsOnly: ResourceValidationPolicy = {
     }),
 };
 
+/** A rule of a zone's phase ruleset that enforces the setting for the hosts its expression names. */
+interface ScopedRule {
+    phase: string;
+    /** What the rule is, for the message: e.g. "configuration rule setting ssl \"strict\"". */
+    what: string;
+    covers: (rule: { action?: string; expression?: string; enabled?: boolean; actionParameters?: Record<string, unknown> }) => boolean;
+}
+
 /**
- * Checks one Cloudflare zone setting on every zone the stack configures: the setting must exist
- * (Cloudflare's defaults are weaker) and `accept` its value.
+ * Checks one Cloudflare setting on every proxied host the stack configures: the zone setting
+ * accepts it (Cloudflare's defaults are weaker), or a rule in the zone's `scoped.phase` ruleset
+ * enforces it for that host (a shared zone keeps its other hosts' settings).
  */
-function zoneSettingPolicy(name: string, description: string, settingId: string, expected: string, accept: (value: unknown) => boolean): StackValidationPolicy {
+function zoneSettingPolicy(name: string, description: string, settingId: string, expected: string, accept: (value: unknown) => boolean,
+    scoped: ScopedRule): StackValidationPolicy {
     return {
         name,
         description,
@@ -143,11 +153,19 @@ function zoneSettingPolicy(name: string, description: string, settingId: string,
             const settings = ofType(args.resources, tokenOf(CloudflareZoneSetting)).filter((r) => r.props.settingId === settingId);
             for (const zoneId of zoneIds) {
                 const setting = settings.find((s) => s.props.zoneId === zoneId);
+                if (setting && accept(setting.asType(CloudflareZoneSetting)!.value)) continue;
                 const where = setting?.urn ?? cloudflare.find((r) => r.props.zoneId === zoneId)!.urn;
-                if (!setting) {
-                    reportViolation(`zone ${zoneId} has no "${settingId}" zone setting; expected ${expected}.`, where);
-                } else if (!accept(setting.asType(CloudflareZoneSetting)!.value)) {
-                    reportViolation(`zone ${zoneId} sets "${settingId}" to ${JSON.stringify(setting.props.value)}; expected ${expected}.`, where);
+                const found = setting ? `sets "${settingId}" to ${JSON.stringify(setting.props.value)}` : `has no "${settingId}" zone setting`;
+                const rules = ofType(args.resources, tokenOf(CloudflareRuleset))
+                    .filter((r) => r.props.zoneId === zoneId && r.props.phase === scoped.phase)
+                    .flatMap((r) => (r.asType(CloudflareRuleset)!.rules ?? []) as Parameters<ScopedRule["covers"]>[0][])
+                    .filter((rule) => rule.enabled !== false && scoped.covers(rule));
+                const hosts = cloudflare.filter((r) => r.props.zoneId === zoneId && r.type === "cloudflare:index/dnsRecord:DnsRecord" && r.props.proxied === true)
+                    .map((r) => String(r.props.name));
+                const uncovered = hosts.filter((host) => !rules.some((rule) => String(rule.expression ?? "").includes(JSON.stringify(host))));
+                if (hosts.length === 0 || uncovered.length > 0) {
+                    const names = uncovered.length > 0 ? ` for ${uncovered.join(", ")}` : "";
+                    reportViolation(`zone ${zoneId} ${found} and no ${scoped.what}${names}; expected ${expected}.`, where);
                 }
             }
         },
@@ -156,13 +174,24 @@ function zoneSettingPolicy(name: string, description: string, settingId: string,
 
 export const cloudflareSslStrict = zoneSettingPolicy(
     "cloudflare-ssl-strict",
-    "Cloudflare zones use SSL mode Full (strict): encrypted to the origin with a validated certificate.",
-    "ssl", "\"strict\"", (value) => value === "strict");
+    "Cloudflare hosts use SSL mode Full (strict): encrypted to the origin with a validated certificate.",
+    "ssl", "\"strict\"", (value) => value === "strict",
+    {
+        phase: "http_config_settings",
+        what: "configuration rule setting ssl \"strict\"",
+        covers: (rule) => rule.action === "set_config" && rule.actionParameters?.ssl === "strict",
+    });
 
 export const cloudflareMinTls = zoneSettingPolicy(
     "cloudflare-min-tls",
-    "Cloudflare zones accept TLS 1.2 or later from visitors.",
-    "min_tls_version", "\"1.2\" or later", (value) => typeof value === "string" && tlsAtLeast(value, "1.2"));
+    "Cloudflare hosts accept TLS 1.2 or later from visitors.",
+    "min_tls_version", "\"1.2\" or later", (value) => typeof value === "string" && tlsAtLeast(value, "1.2"),
+    {
+        phase: "http_request_firewall_custom",
+        what: "custom rule blocking TLS 1.0 and 1.1",
+        covers: (rule) => rule.action === "block" && /cf\.tls_version in \{[^}]*"TLSv1"[^}]*\}/.test(rule.expression ?? "")
+            && /cf\.tls_version in \{[^}]*"TLSv1\.1"[^}]*\}/.test(rule.expression ?? ""),
+    });
 
 export const keyVaultPurgeProtection: ResourceValidationPolicy = {
     name: "keyvault-purge-protection",

@@ -34,6 +34,7 @@ export const BlobServiceProperties = resourceType<typeof storage.BlobServiceProp
 export const BlobContainer = resourceType<typeof storage.BlobContainer>("azure-native:storage:BlobContainer");
 export const CloudflareZone = resourceType<typeof cloudflare.Zone>("cloudflare:index/zone:Zone");
 export const CloudflareZoneSetting = resourceType<typeof cloudflare.ZoneSetting>("cloudflare:index/zoneSetting:ZoneSetting");
+export const CloudflareRuleset = resourceType<typeof cloudflare.Ruleset>("cloudflare:index/ruleset:Ruleset");
 export const Deployment = resourceType<typeof k8s.apps.v1.Deployment>("kubernetes:apps/v1:Deployment");
 export const HorizontalPodAutoscaler = resourceType<typeof k8s.autoscaling.v2.HorizontalPodAutoscaler>("kubernetes:autoscaling/v2:HorizontalPodAutoscaler");
 export const PodDisruptionBudget = resourceType<typeof k8s.policy.v1.PodDisruptionBudget>("kubernetes:policy/v1:PodDisruptionBudget");

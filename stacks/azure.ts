@@ -5,6 +5,7 @@ import { APP_NAMESPACE } from "../components/kubernetesAppTier";
 import { PlatformBase } from "../components/platform";
 import { Cache } from "../components/cache";
 import { CloudflareEdge } from "../components/cloudflareEdge";
+import type { WebCustomDomainSpec } from "../components/customDomain";
 import { Observability, portalLink } from "../components/observability";
 import { Realtime, SIGNALR_REDIS_CHANNEL_PREFIX, signalRIdentityConnectionString } from "../components/realtime";
 import { FrontDoorCdn, StaticAssets } from "../components/staticAssets";
@@ -18,6 +19,22 @@ import { aksWebInboundRule } from "./network";
 
 /** Stack outputs: what operators and internal tools read after `pulumi up`. */
 export type AzureStackOutputs = Record<string, pulumi.Input<unknown>>;
+
+/**
+ * The web app's own custom domain: with Cloudflare below Enterprise the origin sees our host name
+ * (no Host header override), so the Container App must serve it with a certificate Cloudflare trusts.
+ */
+export function webCustomDomain(config: StackConfig): WebCustomDomainSpec | undefined {
+    const cf = config.cdn === "cloudflare" ? config.cloudflare : undefined;
+    if (!cf || cf.plan === "enterprise" || config.platform !== "containerapps") return undefined;
+    if (!config.cloudflareApiToken || !config.cloudflareOriginCertificate) return undefined;
+    return {
+        hostname: cf.webHostname,
+        certificatePem: pulumi.secret(config.cloudflareOriginCertificate),
+        zoneId: cf.zoneId,
+        apiToken: config.cloudflareApiToken,
+    };
+}
 
 /**
  * Composes the Azure platform from validated config: the base first, then each tier on top of
@@ -134,6 +151,7 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
         aksTls: config.aksTlsCertificate !== undefined && config.aksTlsPrivateKey !== undefined
             ? { chain: pulumi.secret(config.aksTlsCertificate), privateKey: pulumi.secret(config.aksTlsPrivateKey) } : undefined,
         wiring,
+        webCustomDomain: webCustomDomain(config),
         tags,
     });
     diagnosticTargets.push(...appTier.diagnosticTargets);
@@ -193,6 +211,7 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
         const edge = new CloudflareEdge("cloudflare", {
             zoneId: cloudflareConfig.zoneId,
             apiToken: config.cloudflareApiToken,
+            plan: cloudflareConfig.plan,
             web: { hostname: cloudflareConfig.webHostname, originHost: appTier.webHost },
             static: { hostname: cloudflareConfig.staticHostname, originHost: staticAssets.blobHost },
             bypassPathPrefixes: cloudflareConfig.bypassPathPrefixes,

@@ -57,6 +57,11 @@ export interface ConnectionBudget {
     problems: string[];
 }
 
+/** The comparison the budget lines print: true as written, whichever way the numbers fall. */
+function holds(used: number, limit: number): string {
+    return used <= limit ? "<=" : ">";
+}
+
 /**
  * Computes the connection budget.
  *
@@ -85,12 +90,12 @@ export function connectionBudget(input: BudgetInput): ConnectionBudget {
         `app pools per endpoint: ${servicesTerm} = ${perEndpoint}`,
         pooler.kind === "deployment"
             ? `client connections: ${perEndpoint} × ${endpointsPerPooler} endpoints (primary + ${input.readReplicas} replicas) = ${clientConnections}`
-                + ` <= max_client_conn ${pooler.maxClientConn} × ${pooler.replicas} PgBouncer replicas = ${clientLimit}`
-            : `client connections per server's built-in PgBouncer: ${clientConnections} <= max_client_conn ${clientLimit}`,
+                + ` ${holds(clientConnections, clientLimit)} max_client_conn ${pooler.maxClientConn} × ${pooler.replicas} PgBouncer replicas = ${clientLimit}`
+            : `client connections per server's built-in PgBouncer: ${clientConnections} ${holds(clientConnections, clientLimit)} max_client_conn ${clientLimit}`,
         `server connections per PgBouncer process: min(default_pool_size ${pooler.defaultPoolSize} + reserve_pool_size ${pooler.reservePoolSize}, `
             + `max_db_connections ${pooler.maxDbConnections > 0 ? pooler.maxDbConnections : "unlimited"}) = ${perProcess}`,
         `server connections per PostgreSQL server: ${perProcess} × ${pooler.replicas} PgBouncer ${pooler.replicas === 1 ? "process" : "processes"} = ${serverConnections}`
-            + ` <= max_connections ${input.maxConnections} - ${input.reservedConnections} reserved = ${serverLimit}`,
+            + ` ${holds(serverConnections, serverLimit)} max_connections ${input.maxConnections} - ${input.reservedConnections} reserved = ${serverLimit}`,
     ];
     const problems: string[] = [];
     if (clientConnections > clientLimit) {

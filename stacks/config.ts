@@ -108,7 +108,7 @@ const foundationChecks: StackCheck[] = [
 export const stackChecks: StackCheck[] = [...foundationChecks, ...databaseChecks, ...edgeChecks, ...appChecks];
 
 /** Keys that hold credentials: accepted only when set as secrets. */
-export const SECRET_ONLY_KEYS = ["cloudflareApiToken", "aksTlsCertificate", "aksTlsPrivateKey"] as const;
+export const SECRET_ONLY_KEYS = ["cloudflareApiToken", "cloudflareOriginCertificate", "aksTlsCertificate", "aksTlsPrivateKey"] as const;
 
 /** A user mistake in stack config: reported without a stack trace, naming every bad key. */
 export class ConfigError extends pulumi.RunError {
@@ -148,7 +148,7 @@ export function parseStackConfig(raw: Record<string, unknown>, secretKeys: Reado
                 return issue.keys.map((key) =>
                     `${keyName([...issue.path, key])}: unknown key (check the spelling; allowed here: ${allowedKeys(issue.path)})`);
             }
-            return [`${keyName(issue.path)}: ${issue.message}, got ${describeValue(issue.input, isSecret(issue.path))}`];
+            return [`${keyName(issue.path)}: ${issueWording(issue)}, got ${describeValue(issue.input, isSecret(issue.path))}${quotedNumberNote(issue)}`];
         }));
         throw new ConfigError(problems);
     }
@@ -157,6 +157,38 @@ export function parseStackConfig(raw: Record<string, unknown>, secretKeys: Reado
     for (const check of stackChecks) check(result.data, report);
     if (problems.length > 0) throw new ConfigError(problems);
     return result.data;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+    object: "a map of keys and values", record: "a map of keys and values", map: "a map of keys and values", array: "a list",
+    string: "a text value", number: "a number", int: "an integer", bigint: "an integer", boolean: "true or false",
+};
+
+/**
+ * This project's wording for an issue: the schema's own "expected ..." phrase, or, where a schema
+ * left zod's stock phrase ("Invalid input: expected object, received string"), one in the same form.
+ */
+export function issueWording(issue: z.core.$ZodIssue): string {
+    if (!/^(Invalid|Too (big|small))/.test(issue.message)) return issue.message;
+    const bound = (limit: unknown, origin: unknown) =>
+        origin === "array" ? `${limit} item(s)` : origin === "string" ? `${limit} character(s)` : String(limit);
+    switch (issue.code) {
+        case "invalid_type": return `expected ${TYPE_WORDS[issue.expected] ?? issue.expected}`;
+        case "too_small": return `expected at least ${bound(issue.minimum, issue.origin)}`;
+        case "too_big": return `expected at most ${bound(issue.maximum, issue.origin)}`;
+        case "invalid_value": return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(" | ")}`;
+        case "invalid_format": return `expected ${issue.format === "regex" ? "a value of the documented form" : `a valid ${issue.format}`}`;
+        case "invalid_union": return "expected one of the documented forms of this key";
+        default: return `expected a different value (${issue.message})`;
+    }
+}
+
+/** A number written in quotes in YAML is text: say so, since the value printed looks like a number. */
+function quotedNumberNote(issue: z.core.$ZodIssue): string {
+    const numeric = issue.code === "invalid_type" && ["number", "int", "bigint"].includes(issue.expected);
+    return numeric && typeof issue.input === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(issue.input)
+        ? " (a quoted number is a string: remove the quotes)"
+        : "";
 }
 
 /** Names the keys a strict object at `path` accepts, for the unknown-key message. */

@@ -14,6 +14,8 @@ import {
     describeCommandError,
     destroyStack,
     formatChangeSummary,
+    isConfirmed,
+    isProductionStack,
     mandatoryViolations,
     Operation,
     OperationFailedError,
@@ -24,11 +26,12 @@ import {
     ProductionGuardError,
     PulumiCliMissingError,
     refreshStack,
+    refuseDestroy,
     requirePulumiCli,
     stackOutputs,
 } from "./automation";
 import type { PlanOptions } from "./plan";
-import { addPlanOptions } from "./planOptions";
+import { addPlanOptions, PROGRAM_VERSION } from "./planOptions";
 import { DoctorInputError, parseSslMode, plainOutputs, renderReport, runDoctor, SslMode, targetsFromOutputs, targetsFromUrls } from "./doctor";
 
 /** 0-3 mean what they mean for the offline plan (tools/plan.ts), which `plan` passes through. */
@@ -59,7 +62,8 @@ export interface CliIo {
 const consoleIo: CliIo = { out: (line) => console.log(line), err: (line) => console.error(line) };
 
 class CliExit extends Error {
-    constructor(readonly code: number, message?: string) {
+    /** `detail`: what the JSON error document says when the message was printed already. */
+    constructor(readonly code: number, message?: string, readonly detail?: string) {
         super(message);
     }
 }
@@ -110,6 +114,11 @@ class Cli {
 
     private get projectDir(): string {
         return this.io.projectDir ?? PROJECT_DIR;
+    }
+
+    /** Argument errors are reported before the Pulumi CLI is looked for. */
+    private checkConfigPairs(flags: ChangeFlags): void {
+        if (flags.config) parseConfigPairs(flags.config);
     }
 
     /** Cloud commands stop before printing anything when there is no CLI to run them. */
@@ -194,12 +203,14 @@ class Cli {
     }
 
     preview(flags: PolicyFlags): Promise<number> {
+        this.checkConfigPairs(flags);
         this.requireCli();
         if (!flags.json) this.io.out(`Previewing ${flags.stack}${this.packNote(flags)}`);
         return this.operate("preview", flags, () => previewStack({ ...this.changeOptions(flags), ...this.policyOptions(flags) }));
     }
 
     up(flags: PolicyFlags & GuardFlags): Promise<number> {
+        this.checkConfigPairs(flags);
         this.requireCli();
         if (!flags.json) this.io.out(`Updating ${flags.stack}${this.packNote(flags)}`);
         return this.operate("up", flags, () =>
@@ -208,10 +219,12 @@ class Cli {
     }
 
     destroy(flags: StackFlags & GuardFlags): Promise<number> {
-        this.requireCli();
+        // The guard needs no cloud: it answers before the Pulumi CLI is looked for.
         if (!flags.yes) {
             throw new CliExit(EXIT.refused, `Refusing to destroy "${flags.stack}" without --yes (production stacks also need --confirm <stack>).`);
         }
+        if (isProductionStack(flags.stack, this.projectDir) && !isConfirmed(flags.stack, flags)) throw refuseDestroy(flags.stack);
+        this.requireCli();
         if (!flags.json) this.io.out(`Destroying ${flags.stack}`);
         return this.operate("destroy", flags, () => destroyStack({ ...this.changeOptions(flags), confirm: flags.confirm }));
     }
@@ -239,12 +252,17 @@ class Cli {
         // eslint-disable-next-line @typescript-eslint/no-var-requires
         const { plan } = require("./plan") as typeof import("./plan");
         const toStdout = flags.json === true;
+        const errors: string[] = [];
         const result = await plan(
             { ...flags, json: typeof flags.json === "string" ? flags.json : undefined, quiet: flags.quiet || toStdout },
             (line) => this.io.out(line),
-            (line) => this.io.err(line),
+            (line) => {
+                errors.push(line);
+                this.io.err(line);
+            },
         );
         if (toStdout && result.document) this.io.out(JSON.stringify(result.document, null, 2));
+        else if (toStdout) throw new CliExit(result.exitCode, undefined, errors.join("\n"));
         return result.exitCode;
     }
 
@@ -312,6 +330,7 @@ function buildProgram(cli: Cli, io: CliIo, setExit: (code: number) => void): Com
     const program = new Command()
         .name("bookstore-infra")
         .description("Preview, deploy and examine the BookStore platform's stacks (Pulumi Automation API)")
+        .version(PROGRAM_VERSION)
         .showHelpAfterError()
         .exitOverride()
         .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) });
@@ -342,7 +361,7 @@ function buildProgram(cli: Cli, io: CliIo, setExit: (code: number) => void): Com
     withPolicyOptions(withChangeOptions(program.command("preview").description("what would change, checked by the policy pack")))
         .action(action((flags: PolicyFlags) => cli.preview(withDefaultPack(flags))));
 
-    withPolicyOptions(withChangeOptions(program.command("up").description("deploy the stack (policy pack on); prod: replacing protected resources needs --yes --confirm <stack>")))
+    withPolicyOptions(withChangeOptions(program.command("up").alias("deploy").description("deploy the stack (policy pack on); prod: replacing protected resources needs --yes --confirm <stack>")))
         .option("-y, --yes", "confirm a guarded operation")
         .option("--confirm <stack>", "type the stack name again to confirm a guarded operation on production")
         .action(action((flags: PolicyFlags & GuardFlags) => cli.up(withDefaultPack(flags))));
@@ -390,36 +409,51 @@ function buildProgram(cli: Cli, io: CliIo, setExit: (code: number) => void): Com
     return program;
 }
 
+/**
+ * Whether `args` ask for a JSON document on stdout: `--json` on any command but `plan`, where
+ * `--json <file>` writes a file and only a bare `--json` means stdout.
+ */
+export function wantsJsonOnStdout(args: string[]): boolean {
+    const at = args.indexOf("--json");
+    if (at < 0) return false;
+    const command = args.find((arg) => !arg.startsWith("-"));
+    if (command !== "plan") return true;
+    const next = args[at + 1];
+    return next === undefined || next.startsWith("-");
+}
+
+/** The document `--json` prints on stdout when a command fails before producing its own. */
+function errorDocument(args: string[], exitCode: number, error: string): string {
+    const command = args.find((arg) => !arg.startsWith("-")) ?? null;
+    return JSON.stringify({ command, ok: false, exitCode, error }, null, 2);
+}
+
 /** Runs the CLI on `args` (without node and script); returns the exit code, never throws. */
 export async function runCli(args: string[], io: CliIo = consoleIo): Promise<number> {
     let exitCode: number = EXIT.ok;
-    const program = buildProgram(new Cli(io), io, (code) => (exitCode = code));
+    // What commander and the handlers print as errors, for the JSON error document.
+    const errors: string[] = [];
+    const recording: CliIo = { ...io, err: (line) => { errors.push(line); io.err(line); } };
+    const program = buildProgram(new Cli(recording), recording, (code) => (exitCode = code));
+    const fail = (code: number, message?: string, detail?: string): number => {
+        if (message) recording.err(message);
+        if (wantsJsonOnStdout(args)) io.out(errorDocument(args, code, detail ?? message ?? errors.join("\n")));
+        return code;
+    };
     try {
         await program.parseAsync(args, { from: "user" });
         return exitCode;
     } catch (err) {
         if (err instanceof CommanderError) {
             // --help and --version exit 0; everything else commander rejects is a usage error.
-            return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+            if (err.exitCode === 0) return EXIT.ok;
+            return fail(EXIT.usage, undefined, err.message.replace(/^error: /, ""));
         }
-        if (err instanceof CliExit) {
-            if (err.message) io.err(err.message);
-            return err.code;
-        }
-        if (err instanceof PulumiCliMissingError) {
-            io.err(err.message);
-            return EXIT.cliMissing;
-        }
-        if (err instanceof ProductionGuardError) {
-            io.err(err.message);
-            return EXIT.refused;
-        }
-        if (err instanceof DoctorInputError) {
-            io.err(`doctor: ${err.message}`);
-            return EXIT.usage;
-        }
-        io.err(`bookstore-infra: ${describeCommandError(err)}`);
-        return EXIT.failed;
+        if (err instanceof CliExit) return fail(err.code, err.message || undefined, err.detail);
+        if (err instanceof PulumiCliMissingError) return fail(EXIT.cliMissing, err.message);
+        if (err instanceof ProductionGuardError) return fail(EXIT.refused, err.message);
+        if (err instanceof DoctorInputError) return fail(EXIT.usage, `doctor: ${err.message}`);
+        return fail(EXIT.failed, `bookstore-infra: ${describeCommandError(err)}`);
     }
 }
 

@@ -1,5 +1,9 @@
 import type { Command } from "commander";
 
+/** `--version` of the plan and the CLI: the package's version. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const PROGRAM_VERSION: string = require("../package.json").version;
+
 /**
  * The offline plan's options, shared by `npm run plan` and `bookstore-infra plan` (each adds its own
  * `--json`). Kept apart from tools/plan.ts so the CLI can offer them without loading the SDK.
@@ -11,5 +15,6 @@ export function addPlanOptions(command: Command): Command {
         .option("-q, --quiet", "print nothing but errors")
         .option("--verbose", "print stack traces of program errors")
         .option("--manifests <dir>", "write each Kubernetes resource as YAML into <dir> and validate it against the Kubernetes schemas")
-        .option("--policy-config <file>", "policy pack config, as for pulumi preview --policy-pack-config (default policy/config.json)");
+        .option("--policy-config <file>", "policy pack config, as for pulumi preview --policy-pack-config (default policy/config.json)")
+        .option("--critical-path", "print the modelled first-deploy critical path (durations: tools/offline/deployDurations.json)");
 }

@@ -47,6 +47,10 @@ const pathPrefix = pattern(/^\/[A-Za-z0-9._~\-/]*$/, "a path prefix starting wit
 /** Paths that are never cached at the edge: the API, sign-in and account pages, and the SignalR hubs. */
 export const DEFAULT_BYPASS_PATH_PREFIXES = ["/api/", "/account/", "/identity/", "/signin-oidc", "/signout", "/hubs/"];
 
+/** Cloudflare plans; only `enterprise` may use Enterprise-only features (the origin Host header override). */
+export const CLOUDFLARE_PLANS = ["free", "pro", "business", "enterprise"] as const;
+export type CloudflarePlan = typeof CLOUDFLARE_PLANS[number];
+
 const CloudflareSchema = z.strictObject({
     /** Id of the existing zone (32 hex characters). The program never creates or deletes the zone. */
     zoneId: pattern(/^[0-9a-f]{32}$/, "a Cloudflare zone id (32 lowercase hex characters)"),
@@ -56,13 +60,18 @@ const CloudflareSchema = z.strictObject({
     staticHostname: hostname,
     /** Path prefixes that bypass the cache (case-insensitive), beside requests that carry credentials. */
     bypassPathPrefixes: z.array(pathPrefix, { error: "expected a list of path prefixes" }).default(DEFAULT_BYPASS_PATH_PREFIXES),
+    /**
+     * The zone's plan. Default `free`: nothing Enterprise-only is used (the web app gets a custom
+     * domain with an Origin CA certificate). `enterprise` rewrites the web origin's Host header instead.
+     */
+    plan: oneOf(CLOUDFLARE_PLANS).default("free"),
 });
 
 const FrontDoorSchema = z.strictObject({
     /**
      * Add a second route that fronts the web app (caching off). Default: true when the web origin
      * has a publicly trusted certificate (always on containerapps; on aks with
-     * `app.aks.ingress.tlsCertificate`), false otherwise. Resolved by `frontDoorWebRoute`.
+     * `aksTlsCertificate`), false otherwise. Resolved by `frontDoorWebRoute`.
      */
     webRoute: bool().optional(),
 });
@@ -96,8 +105,14 @@ export const edgeFields = {
     frontDoor: FrontDoorSchema.default({}),
     /** Required when `cdn` is `cloudflare`. */
     cloudflare: CloudflareSchema.optional(),
-    /** Cloudflare API token (DNS, Zone Settings, Cache Rules and Origin Rules edit). Set with `pulumi config set --secret`. */
+    /** Cloudflare API token (edit: DNS, Config Rules, Single Redirect, WAF custom rules, Cache Rules, Cloud Connector; Origin Rules on Enterprise). Set with `pulumi config set --secret`. */
     cloudflareApiToken: text("a Cloudflare API token").optional(),
+    /**
+     * PEM of a Cloudflare Origin CA certificate for `cloudflare.webHostname` followed by its private
+     * key, uploaded to the Container Apps environment for the web app's custom domain. Required with
+     * `cdn: cloudflare` on containerapps unless `cloudflare.plan` is `enterprise`. Set with `--secret`.
+     */
+    cloudflareOriginCertificate: text("the PEM of a Cloudflare Origin CA certificate and its private key").optional(),
     /** `signalr` (Azure SignalR Service) or `redis-backplane` (aks only). Default: signalr on containerapps, redis-backplane on aks. */
     realtime: oneOf(["signalr", "redis-backplane"]).optional(),
     signalr: SignalRSchema.default({}),
@@ -157,6 +172,18 @@ export const edgeChecks: StackCheck[] = [
         if (config.cdn !== "cloudflare") return;
         if (!config.cloudflare) report(["cloudflare"], "expected zoneId, webHostname and staticHostname when cdn is \"cloudflare\"", undefined);
         if (!config.cloudflareApiToken) report(["cloudflareApiToken"], "expected a secret Cloudflare API token when cdn is \"cloudflare\"", undefined);
+        if (!config.cloudflare || config.cloudflare.plan === "enterprise") return;
+        // Without the Enterprise Host header override the origin sees our host name, so it must serve it.
+        if (config.platform === "containerapps" && !config.cloudflareOriginCertificate) {
+            report(["cloudflareOriginCertificate"],
+                `expected a secret Cloudflare Origin CA certificate (PEM with its private key) for cloudflare.webHostname when cloudflare.plan is "${config.cloudflare.plan}" (the web app serves that host name itself; only "enterprise" may rewrite the Host header)`,
+                undefined);
+        }
+        if (config.platform === "aks") {
+            report(["cloudflare", "plan"],
+                `expected "enterprise" on platform "aks" (the ingress answers only app.aks.ingress.host, and rewriting the Host header is Enterprise-only)`,
+                config.cloudflare.plan);
+        }
     },
     (config, report) => {
         const cf = config.cloudflare;
@@ -169,7 +196,7 @@ export const edgeChecks: StackCheck[] = [
         }
     },
     (config, report) => {
-        // Both edges validate the origin's certificate; the AKS ingress controller's own is self-signed.
+        // Both edges validate the origin's certificate; the AKS Gateway has none without aksTlsCertificate.
         if (webOriginTrusted(config)) return;
         if (config.frontDoor.webRoute === true) {
             report(["frontDoor", "webRoute"],

@@ -1,10 +1,13 @@
 import * as assert from "assert";
 import * as fc from "fast-check";
-import { AUTH_COOKIE_PREFIX, cacheRules, ZONE_SETTINGS } from "../../components/cloudflareEdge";
+import {
+    AUTH_COOKIE_PREFIX, cacheRules, httpsRedirectRules, sslStrictRules, tlsFloorRules,
+} from "../../components/cloudflareRules";
+import { certificateName, pemBlob } from "../../components/customDomain";
 import { STATIC_EDGE_TTL_SECONDS, STATIC_FILE_EXTENSIONS } from "../../components/staticAssets";
 import { DEFAULT_BYPASS_PATH_PREFIXES } from "../../stacks/schema/edge";
-import { cacheDecision, EdgeRequest } from "../helpers/cloudflareRules";
-import { inputs, oneOfType, planOf, resourcesOfType } from "../helpers/plan";
+import { cacheDecision, EdgeRequest, evaluate, evaluateValue } from "../helpers/cloudflareRules";
+import { inputs, oneOfType, planOf, resourcesOfType, stackVariant } from "../helpers/plan";
 
 const WEB = "www.bookstore.example";
 const STATIC = "static.bookstore.example";
@@ -29,8 +32,17 @@ describe("Cloudflare cache rules (evaluated like the edge)", () => {
 
     it("never caches a request that carries credentials", () => {
         assert.strictEqual(decide({ host: WEB, path: "/books/123", headers: { Authorization: "Bearer x" } })?.cache, false);
+        assert.strictEqual(decide({ host: STATIC, path: "/static/js/app.js", headers: { Authorization: "Bearer x" } })?.cache, false);
         assert.strictEqual(decide({ host: WEB, path: "/cart.js", cookie: `${AUTH_COOKIE_PREFIX}Identity.Application=abc` })?.cache, false);
         assert.strictEqual(decide({ host: STATIC, path: "/static/js/app.js", cookie: "theme=dark" })?.cache, true);
+    });
+
+    it("bypasses the cache for an Authorization header in any case (HTTP/1.1 keeps the client's case)", () => {
+        for (const name of ["Authorization", "authorization", "AUTHORIZATION", "aUtHoRiZaTiOn"]) {
+            assert.strictEqual(decide({ host: STATIC, path: "/static/app.js", headers: { [name]: "Bearer x" } })?.cache, false, name);
+        }
+        // The helper keeps the case too: a case-sensitive match would miss "Authorization".
+        assert.strictEqual(evaluate(`any(http.request.headers.names[*] eq "authorization")`, { host: WEB, path: "/", headers: { Authorization: "x" } }), false);
     });
 
     it("leaves other hosts of the zone alone", () => {
@@ -49,8 +61,42 @@ describe("Cloudflare cache rules (evaluated like the edge)", () => {
             }));
     });
 
-    it("sets SSL strict, TLS 1.2 minimum and always-HTTPS on the zone", () => {
-        assert.deepStrictEqual(ZONE_SETTINGS, { ssl: "strict", min_tls_version: "1.2", always_use_https: "on" });
+});
+
+describe("Cloudflare TLS rules scoped to our host names (evaluated like the edge)", () => {
+    const hosts = [WEB, STATIC];
+    const matches = (rules: { expression?: any }[], req: EdgeRequest) => rules.some((r) => evaluate(r.expression, req));
+
+    it("sets SSL Full (strict) for our hosts only", () => {
+        const rules = sslStrictRules(hosts);
+        assert.deepStrictEqual(rules.map((r) => [r.action, r.actionParameters]), [["set_config", { ssl: "strict" }]]);
+        assert.ok(matches(rules, { host: WEB, path: "/" }));
+        assert.ok(matches(rules, { host: STATIC, path: "/static/a.js" }));
+        assert.ok(!matches(rules, { host: "blog.bookstore.example", path: "/" }));
+    });
+
+    it("redirects HTTP to HTTPS (301, same host, path and query) on our hosts only", () => {
+        const [rule] = httpsRedirectRules(hosts);
+        const from = (rule.actionParameters as any).fromValue;
+        assert.strictEqual(rule.action, "redirect");
+        assert.strictEqual(from.statusCode, 301);
+        assert.strictEqual(from.preserveQueryString, true);
+        const req: EdgeRequest = { host: WEB, path: "/books/1", scheme: "http" };
+        assert.ok(evaluate(rule.expression as string, req));
+        assert.strictEqual(evaluateValue(from.targetUrl.expression, req), `https://${WEB}/books/1`);
+        assert.ok(!evaluate(rule.expression as string, { ...req, scheme: "https" }), "no loop on https");
+        assert.ok(!evaluate(rule.expression as string, { ...req, host: "blog.bookstore.example" }), "other hosts keep their own setting");
+    });
+
+    it("refuses TLS 1.0 and 1.1 on our hosts only, and lets TLS 1.2 and 1.3 through", () => {
+        const rules = tlsFloorRules(hosts);
+        assert.deepStrictEqual(rules.map((r) => r.action), ["block"]);
+        for (const tlsVersion of ["TLSv1", "TLSv1.1"]) {
+            assert.ok(matches(rules, { host: WEB, path: "/", tlsVersion }), tlsVersion);
+            assert.ok(!matches(rules, { host: "blog.bookstore.example", path: "/", tlsVersion }), tlsVersion);
+        }
+        for (const tlsVersion of ["TLSv1.2", "TLSv1.3"]) assert.ok(!matches(rules, { host: STATIC, path: "/", tlsVersion }), tlsVersion);
+        assert.ok(!matches(rules, { host: WEB, path: "/", scheme: "http" }), "plain HTTP is redirected, not blocked");
     });
 });
 
@@ -58,16 +104,16 @@ describe("Cloudflare edge (plan of prod-cloudflare)", () => {
     const doc = () => planOf("prod-cloudflare");
 
     it("uses an explicit provider with the secret token, never printed", () => {
-        const provider = oneOfType(doc(), "pulumi:providers:cloudflare");
-        assert.strictEqual(inputs(provider).apiToken, "[secret]");
-        for (const type of ["cloudflare:index/dnsRecord:DnsRecord", "cloudflare:index/zoneSetting:ZoneSetting", "cloudflare:index/ruleset:Ruleset"]) {
-            for (const r of resourcesOfType(doc(), type)) assert.strictEqual(r.provider, provider.urn, `${r.name} uses the default provider`);
+        const providers = resourcesOfType(doc(), "pulumi:providers:cloudflare");
+        for (const p of providers) assert.strictEqual(inputs(p).apiToken, "[secret]", p.name);
+        for (const type of ["cloudflare:index/dnsRecord:DnsRecord", "cloudflare:index/ruleset:Ruleset", "cloudflare:index/cloudConnectorRules:CloudConnectorRules"]) {
+            for (const r of resourcesOfType(doc(), type)) assert.ok(providers.some((p) => p.urn === r.provider), `${r.name} uses the default provider`);
         }
         assert.ok(!JSON.stringify(doc()).includes("offline-plan-placeholder-secret"));
     });
 
     it("proxies the web and static host names to their Azure origins", () => {
-        const records = resourcesOfType(doc(), "cloudflare:index/dnsRecord:DnsRecord").map(inputs);
+        const records = resourcesOfType(doc(), "cloudflare:index/dnsRecord:DnsRecord").map(inputs).filter((r) => r.type === "CNAME");
         const byName = Object.fromEntries(records.map((r) => [r.name, r]));
         assert.deepStrictEqual(Object.keys(byName).sort(), [STATIC, WEB]);
         for (const r of records) {
@@ -80,10 +126,23 @@ describe("Cloudflare edge (plan of prod-cloudflare)", () => {
         assert.match(byName[WEB].content, /azurecontainerapps\.io$/);
     });
 
-    it("manages SSL strict, min TLS 1.2 and always HTTPS on the existing zone (never the zone itself)", () => {
-        const settings = resourcesOfType(doc(), "cloudflare:index/zoneSetting:ZoneSetting").map(inputs);
-        assert.deepStrictEqual(Object.fromEntries(settings.map((s) => [s.settingId, s.value])), ZONE_SETTINGS);
+    it("changes no zone-wide setting (the zone may serve other hosts) and never the zone itself", () => {
+        assert.strictEqual(resourcesOfType(doc(), "cloudflare:index/zoneSetting:ZoneSetting").length, 0);
         assert.strictEqual(resourcesOfType(doc(), "cloudflare:index/zone:Zone").length, 0);
+        const phases = resourcesOfType(doc(), "cloudflare:index/ruleset:Ruleset").map(inputs);
+        const rulesOf = (phase: string) => phases.find((r) => r.phase === phase)?.rules ?? [];
+        // Per phase, a request our rule acts on; the same request to another host of the zone is left alone.
+        const acted: Record<string, EdgeRequest> = {
+            http_config_settings: { host: WEB, path: "/" },
+            http_request_dynamic_redirect: { host: WEB, path: "/", scheme: "http" },
+            http_request_firewall_custom: { host: STATIC, path: "/", tlsVersion: "TLSv1.1" },
+        };
+        for (const [phase, req] of Object.entries(acted)) {
+            const rules = rulesOf(phase);
+            assert.strictEqual(rules.length, 1, phase);
+            assert.ok(evaluate(rules[0].expression, req), `${phase} misses our host`);
+            assert.ok(!evaluate(rules[0].expression, { ...req, host: "blog.bookstore.example" }), `${phase} touches another host`);
+        }
     });
 
     it("has exactly one cache-settings ruleset, whose rules never cache dynamic paths", () => {
@@ -97,11 +156,49 @@ describe("Cloudflare edge (plan of prod-cloudflare)", () => {
         assert.strictEqual(decide({ host: WEB, path: "/account/login" })?.cache, false);
     });
 
-    it("sends each Azure origin the Host header it serves", () => {
-        const origin = resourcesOfType(doc(), "cloudflare:index/ruleset:Ruleset").map(inputs).find((r) => r.phase === "http_request_origin");
-        const hostHeaders = Object.fromEntries(origin.rules.map((r: any) => [r.expression, r.actionParameters.hostHeader]));
-        assert.match(hostHeaders[`(http.host eq "${STATIC}")`], /\.blob\.core\.windows\.net$/);
-        assert.match(hostHeaders[`(http.host eq "${WEB}")`], /azurecontainerapps\.io$/);
+    it("uses no Enterprise-only feature on a free zone: no Host header override", () => {
+        const rulesets = resourcesOfType(doc(), "cloudflare:index/ruleset:Ruleset").map(inputs);
+        assert.deepStrictEqual(rulesets.filter((r) => r.phase === "http_request_origin"), []);
+        assert.ok(!JSON.stringify(rulesets).includes("hostHeader"));
+    });
+
+    it("serves the static host from Blob storage through Cloud Connector (it sets the storage Host header)", () => {
+        const connector = inputs(oneOfType(doc(), "cloudflare:index/cloudConnectorRules:CloudConnectorRules"));
+        assert.strictEqual(connector.zoneId, "0123456789abcdef0123456789abcdef");
+        assert.strictEqual(connector.rules.length, 1);
+        const [rule] = connector.rules;
+        assert.strictEqual(rule.cloudConnectorRulesProvider, "azure_storage");
+        assert.match(rule.parameters.host, /^[a-z0-9]+\.blob\.core\.windows\.net$/);
+        assert.ok(evaluate(rule.expression, { host: STATIC, path: "/static/app.js" }));
+        assert.ok(!evaluate(rule.expression, { host: WEB, path: "/static/app.js" }));
+    });
+
+    it("binds the web host on the web Container App with the Origin CA certificate, after its asuid record", () => {
+        const txt = oneOfType(doc(), "cloudflare:index/dnsRecord:DnsRecord", "web-domain-asuid");
+        assert.deepStrictEqual({ ...inputs(txt), content: undefined }, {
+            zoneId: "0123456789abcdef0123456789abcdef", name: `asuid.${WEB}`, type: "TXT", proxied: false, ttl: 1, content: undefined,
+            comment: "BookStore: Azure Container Apps domain verification (managed by Pulumi)",
+        });
+        const certificate = oneOfType(doc(), "azure-native:app:Certificate");
+        assert.strictEqual(inputs(certificate).properties.value, "[secret]");
+        assert.strictEqual(inputs(certificate).properties.certificateType, "ServerSSLCertificate");
+        const web = oneOfType(doc(), "azure-native:app:ContainerApp", "web");
+        const domains = inputs(web).configuration.ingress.customDomains;
+        assert.deepStrictEqual(domains.map((d: any) => [d.name, d.bindingType]), [[WEB, "SniEnabled"]]);
+        assert.match(inputs(certificate).certificateName, /^web-origin-ca-[0-9a-f]{12}$/);
+        assert.ok(domains[0].certificateId.endsWith(`/certificates/${inputs(certificate).certificateName}`));
+        assert.ok(web.dependencies.includes(txt.urn), "the app binds the host name only after the asuid record exists");
+        assert.ok(web.dependencies.includes(certificate.urn));
+        assert.strictEqual(inputs(oneOfType(doc(), "azure-native:app:ContainerApp", "api")).configuration.ingress.customDomains, undefined);
+        assert.ok(!JSON.stringify(doc()).includes("offline-plan-placeholder"));
+    });
+
+    it("uploads the certificate as Container Apps' base64 PEM blob", () => {
+        const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
+        assert.strictEqual(Buffer.from(pemBlob(pem), "base64").toString("utf8"), pem);
+        // A renewed certificate gets a new name: created and bound before the old one is deleted.
+        assert.notStrictEqual(certificateName(pem), certificateName(pem.replace("MIIB", "MIIC")));
+        assert.strictEqual(certificateName(pem), certificateName(pem));
     });
 
     it("creates no Front Door, and outputs the Cloudflare URLs", () => {
@@ -109,5 +206,26 @@ describe("Cloudflare edge (plan of prod-cloudflare)", () => {
         const outputs = doc().outputs as Record<string, unknown>;
         assert.strictEqual(outputs.publicWebUrl, `https://${WEB}/`);
         assert.strictEqual(outputs.cdnUrl, `https://${STATIC}/static/`);
+    });
+});
+
+describe("Cloudflare edge on an Enterprise zone (cloudflare.plan enterprise)", () => {
+    const doc = (() => {
+        let cached: ReturnType<typeof planOf> | undefined;
+        return () => cached ??= planOf("prod-cloudflare", {
+            stackFile: stackVariant("prod-cloudflare", (c) => {
+                c["bookstore:cloudflare"].plan = "enterprise";
+                delete c["bookstore:cloudflareOriginCertificate"];
+            }),
+        });
+    })();
+
+    it("rewrites the web origin's Host header instead of binding a custom domain", () => {
+        const origin = resourcesOfType(doc(), "cloudflare:index/ruleset:Ruleset").map(inputs).find((r) => r.phase === "http_request_origin");
+        assert.deepStrictEqual(origin.rules.map((r: any) => r.expression), [`(http.host eq "${WEB}")`]);
+        assert.match(origin.rules[0].actionParameters.hostHeader, /azurecontainerapps\.io$/);
+        assert.strictEqual(resourcesOfType(doc(), "azure-native:app:Certificate").length, 0);
+        assert.strictEqual(inputs(oneOfType(doc(), "azure-native:app:ContainerApp", "web")).configuration.ingress.customDomains, undefined);
+        assert.strictEqual(resourcesOfType(doc(), "cloudflare:index/cloudConnectorRules:CloudConnectorRules").length, 1);
     });
 });

@@ -2,16 +2,23 @@
  * Evaluates Cloudflare Rules-language expressions of the forms the cache rules use, against a
  * request, so tests can check what the edge would do instead of comparing strings. Supported:
  * `and`, `or`, `not`, parentheses, `<field> in {"a" "b"}`, `<field> eq "x"`, `<field> contains "x"`,
- * `starts_with(<field or lower(field)>, "x")`, `any(<array field>[*] eq "x")`. Anything else throws,
- * so a rule written in an unsupported form fails the test rather than passing silently.
+ * `starts_with(<field or lower(field)>, "x")`, `any(<array field>[*] eq "x")`,
+ * `any(lower(<array field>[*])[*] eq "x")` and the boolean field `ssl`. Anything else throws, so a
+ * rule written in an unsupported form fails the test rather than passing silently.
  * Field semantics follow Cloudflare's reference: `http.request.uri.path.extension` is the lowercased
- * extension without the dot; header names are lowercased.
+ * extension without the dot; `http.request.headers.names` keeps the case the client sent
+ * (https://developers.cloudflare.com/ruleset-engine/rules-language/fields/reference/http.request.headers.names/).
  */
 export interface EdgeRequest {
     host: string;
     path: string;
+    /** Header names exactly as the client sent them. */
     headers?: Record<string, string>;
     cookie?: string;
+    /** Default "https". */
+    scheme?: "http" | "https";
+    /** `cf.tls_version`; default "TLSv1.3" on https, "none" on http. */
+    tlsVersion?: string;
 }
 
 type Value = string | string[];
@@ -26,7 +33,8 @@ function fieldValue(field: string, req: EdgeRequest): Value {
             return dot > 0 ? last.slice(dot + 1).toLowerCase() : "";
         }
         case "http.cookie": return req.cookie ?? "";
-        case "http.request.headers.names": return Object.keys(req.headers ?? {}).map((n) => n.toLowerCase());
+        case "http.request.headers.names": return Object.keys(req.headers ?? {});
+        case "cf.tls_version": return req.tlsVersion ?? ((req.scheme ?? "https") === "https" ? "TLSv1.3" : "none");
         default: throw new Error(`unsupported field ${field}`);
     }
 }
@@ -100,9 +108,19 @@ export function evaluate(expression: string, req: EdgeRequest): boolean {
             if (typeof v !== "string") throw new Error("starts_with() of an array");
             return v.startsWith(prefix);
         }
+        if (t === "ssl") { next(); return (req.scheme ?? "https") === "https"; }
         if (t === "any") {
             next(); expect("(");
-            const arr = fieldValue(next(), req);
+            let arr: Value;
+            if (peek() === "lower") {
+                next(); expect("(");
+                const inner = fieldValue(next(), req);
+                expect("[*]"); expect(")");
+                if (!Array.isArray(inner)) throw new Error("lower(...[*]) of a string");
+                arr = inner.map((v) => v.toLowerCase());
+            } else {
+                arr = fieldValue(next(), req);
+            }
             expect("[*]");
             if (next() !== "eq") throw new Error("any() supports eq only");
             const wanted = literal();
@@ -146,4 +164,24 @@ export function cacheDecision(rules: CacheRuleLike[], req: EdgeRequest): { cache
         decision = { cache: Boolean(rule.actionParameters?.cache), edgeTtlSeconds: rule.actionParameters?.edgeTtl?.default };
     }
     return decision;
+}
+
+/** Evaluates a string-valued expression of the form `concat("lit" | field, ...)` (a redirect's target URL). */
+export function evaluateValue(expression: string, req: EdgeRequest): string {
+    const tokens = tokenize(expression);
+    let i = 0;
+    const next = () => tokens[i++];
+    if (next() !== "concat" || next() !== "(") throw new Error(`unsupported value expression ${expression}`);
+    let out = "";
+    for (;;) {
+        const t = next();
+        const v = t.startsWith("\"") ? JSON.parse(t) : fieldValue(t, req);
+        if (typeof v !== "string") throw new Error(`concat of an array in ${expression}`);
+        out += v;
+        const sep = next();
+        if (sep === ")") break;
+        if (sep !== ",") throw new Error(`expected , or ) in ${expression}`);
+    }
+    if (i !== tokens.length) throw new Error(`unparsed tokens: ${tokens.slice(i).join(" ")}`);
+    return out;
 }

@@ -25,6 +25,7 @@ export const T = {
     cloudflareZone: "cloudflare:index/zone:Zone",
     cloudflareZoneSetting: "cloudflare:index/zoneSetting:ZoneSetting",
     cloudflareDnsRecord: "cloudflare:index/dnsRecord:DnsRecord",
+    cloudflareRuleset: "cloudflare:index/ruleset:Ruleset",
     deployment: "kubernetes:apps/v1:Deployment",
     hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
     pdb: "kubernetes:policy/v1:PodDisruptionBudget",
@@ -265,6 +266,24 @@ export const cloudflareSsl: TestResource = {
 export const cloudflareMinTls: TestResource = {
     type: T.cloudflareZoneSetting, name: "zone-min-tls",
     inputs: { zoneId: "023e105f4ecef8ad9ca31a8372d0c353", settingId: "min_tls_version", value: "1.2" },
+};
+
+/** SSL strict for the record's host only (a configuration rule), the zone's `ssl` left alone. */
+export const cloudflareSslRule: TestResource = {
+    type: T.cloudflareRuleset, name: "ssl-rule",
+    inputs: {
+        zoneId: "023e105f4ecef8ad9ca31a8372d0c353", kind: "zone", phase: "http_config_settings", name: "ssl",
+        rules: [{ action: "set_config", expression: '(http.host in {"www"})', actionParameters: { ssl: "strict" }, enabled: true }],
+    },
+};
+
+/** TLS 1.0 and 1.1 refused on the record's host only (a custom rule), the zone's `min_tls_version` left alone. */
+export const cloudflareTlsRule: TestResource = {
+    type: T.cloudflareRuleset, name: "tls-rule",
+    inputs: {
+        zoneId: "023e105f4ecef8ad9ca31a8372d0c353", kind: "zone", phase: "http_request_firewall_custom", name: "tls",
+        rules: [{ action: "block", expression: '(http.host in {"www"} and ssl and cf.tls_version in {"TLSv1" "TLSv1.1"})', enabled: true }],
+    },
 };
 
 export const keyVault: TestResource = {

@@ -150,12 +150,12 @@ describe("database config", () => {
         assert.deepStrictEqual(problemsOf(raw), [
             "bookstore:database.parameters.maxConnections: expected room for the pooler's 25 server connections"
             + " (server connections per PgBouncer process: min(default_pool_size 25 + reserve_pool_size 0, max_db_connections unlimited) = 25;"
-            + " server connections per PostgreSQL server: 25 × 1 PgBouncer process = 25 <= max_connections 30 - 15 reserved = 15), got 30",
+            + " server connections per PostgreSQL server: 25 × 1 PgBouncer process = 25 > max_connections 30 - 15 reserved = 15), got 30",
         ]);
         raw.database = { pgbouncer: { maxClientConn: 150 } };
         assert.deepStrictEqual(problemsOf(raw), [
             "bookstore:database.pgbouncer.maxClientConn: expected room for the app's 200 client connections"
-            + " (app pools per endpoint: api 10×20 = 200; client connections per server's built-in PgBouncer: 200 <= max_client_conn 150), got 150",
+            + " (app pools per endpoint: api 10×20 = 200; client connections per server's built-in PgBouncer: 200 > max_client_conn 150), got 150",
         ]);
     });
 

@@ -88,7 +88,7 @@ describe("edge config (cache, cdn, realtime, observability)", () => {
         const raw = valid();
         raw.cdn = "cloudflare";
         raw.cloudflareApiToken = "token";
-        raw.cloudflare = { ...cloudflare, staticHostname: cloudflare.webHostname };
+        raw.cloudflare = { ...cloudflare, staticHostname: cloudflare.webHostname, plan: "enterprise" };
         assert.deepStrictEqual(problemsOf(raw, new Set(["cloudflareApiToken"])), [
             'bookstore:cloudflare.staticHostname: expected a host name different from cloudflare.webHostname, got "www.bookstore.example"',
         ]);
@@ -119,7 +119,7 @@ describe("edge config (cache, cdn, realtime, observability)", () => {
     it("rejects cdn cloudflare on aks without a certificate, naming aksTlsCertificate", () => {
         const raw = onAks({ host: "origin.bookstore.example" });
         raw.cdn = "cloudflare";
-        raw.cloudflare = cloudflare;
+        raw.cloudflare = { ...cloudflare, plan: "enterprise" };
         raw.cloudflareApiToken = "token";
         assert.deepStrictEqual(problemsOf(raw, new Set(["cloudflareApiToken"])), [
             'bookstore:aksTlsCertificate: expected a certificate when cdn is "cloudflare" on platform "aks" '
@@ -132,10 +132,55 @@ describe("edge config (cache, cdn, realtime, observability)", () => {
     it("rejects a Cloudflare web host that is the AKS ingress host it would point at", () => {
         const raw = withTls(onAks({ host: cloudflare.webHostname }));
         raw.cdn = "cloudflare";
-        raw.cloudflare = cloudflare;
+        raw.cloudflare = { ...cloudflare, plan: "enterprise" };
         raw.cloudflareApiToken = "token";
         assert.deepStrictEqual(problemsOf(raw, new Set(["cloudflareApiToken", ...TLS_SECRETS])), [
             "bookstore:cloudflare.webHostname: expected a host name different from app.aks.ingress.host (the Cloudflare record points at that origin host), got \"www.bookstore.example\"",
+        ]);
+    });
+
+    it("assumes a non-Enterprise Cloudflare plan unless told, and names a bad plan", () => {
+        const raw = valid();
+        raw.cdn = "cloudflare";
+        raw.cloudflare = cloudflare;
+        raw.cloudflareApiToken = "token";
+        raw.cloudflareOriginCertificate = "pem";
+        const secrets = new Set(["cloudflareApiToken", "cloudflareOriginCertificate"]);
+        assert.strictEqual(parseStackConfig(raw, secrets).cloudflare?.plan, "free");
+        raw.cloudflare = { ...cloudflare, plan: "team" };
+        assert.deepStrictEqual(problemsOf(raw, secrets), ['bookstore:cloudflare.plan: expected one of "free" | "pro" | "business" | "enterprise", got "team"']);
+    });
+
+    it("requires a secret Origin CA certificate for the web custom domain below Enterprise, and none on Enterprise", () => {
+        for (const plan of ["free", "pro", "business"]) {
+            const raw = valid();
+            raw.cdn = "cloudflare";
+            raw.cloudflare = { ...cloudflare, plan };
+            raw.cloudflareApiToken = "token";
+            assert.deepStrictEqual(problemsOf(raw, new Set(["cloudflareApiToken"])), [
+                "bookstore:cloudflareOriginCertificate: expected a secret Cloudflare Origin CA certificate (PEM with its private key) for "
+                + `cloudflare.webHostname when cloudflare.plan is "${plan}" (the web app serves that host name itself; only "enterprise" may rewrite the Host header), got nothing (the key is required)`,
+            ], plan);
+            raw.cloudflareOriginCertificate = "-----BEGIN CERTIFICATE-----";
+            assert.deepStrictEqual(problemsOf(raw, new Set(["cloudflareApiToken"])), [
+                "bookstore:cloudflareOriginCertificate: expected a secret (set it with `pulumi config set --secret bookstore:cloudflareOriginCertificate <value>`), got a plain-text value",
+            ], `${plan}: a plain-text private key`);
+            assert.strictEqual(parseStackConfig(raw, new Set(["cloudflareApiToken", "cloudflareOriginCertificate"])).cloudflare?.plan, plan);
+        }
+        const raw = valid();
+        raw.cdn = "cloudflare";
+        raw.cloudflare = { ...cloudflare, plan: "enterprise" };
+        raw.cloudflareApiToken = "token";
+        assert.strictEqual(parseStackConfig(raw, new Set(["cloudflareApiToken"])).cloudflareOriginCertificate, undefined);
+    });
+
+    it("requires the Enterprise plan for Cloudflare on aks (its ingress answers only its own host name)", () => {
+        const raw = withTls(onAks({ host: "origin.bookstore.example" }));
+        raw.cdn = "cloudflare";
+        raw.cloudflare = cloudflare;
+        raw.cloudflareApiToken = "token";
+        assert.deepStrictEqual(problemsOf(raw, new Set(["cloudflareApiToken", ...TLS_SECRETS])), [
+            'bookstore:cloudflare.plan: expected "enterprise" on platform "aks" (the ingress answers only app.aks.ingress.host, and rewriting the Host header is Enterprise-only), got "free"',
         ]);
     });
 

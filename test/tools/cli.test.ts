@@ -177,11 +177,69 @@ describe("bookstore-infra CLI", () => {
             assert.match(missing.err.join("\n"), /--stack/);
             const help = await cli(["--help"], new FakePulumiCli());
             assert.equal(help.exitCode, EXIT.ok);
-            for (const command of ["plan", "preview", "up", "destroy", "refresh", "outputs", "doctor"]) assert.match(help.out.join("\n"), new RegExp(`\\n  ${command} `));
+            for (const command of ["plan", "preview", "up", "destroy", "refresh", "outputs", "doctor"]) assert.match(help.out.join("\n"), new RegExp(`\\n  ${command}[ |]`));
+        });
+    });
+
+    describe("exit codes and JSON error documents", () => {
+        it("a usage error exits 2 and, with --json, prints a JSON error document on stdout", async () => {
+            const missingValue = await cli(["plan", "--stack"], new FakePulumiCli());
+            assert.equal(missingValue.exitCode, EXIT.usage);
+            assert.match(missingValue.err.join("\n"), /option '-s, --stack <name>' argument missing/);
+
+            const noStack = await cli(["preview", "--json"], new FakePulumiCli());
+            assert.equal(noStack.exitCode, EXIT.usage);
+            const document = JSON.parse(noStack.out.join("\n"));
+            assert.deepEqual([document.command, document.ok, document.exitCode], ["preview", false, EXIT.usage]);
+            assert.match(document.error, /required option '-s, --stack <name>' not specified/);
+
+            const badConfig = await cli(["up", "--stack", "dev", "-c", "novalue", "--json"], new FakePulumiCli());
+            assert.equal(badConfig.exitCode, EXIT.usage);
+            assert.match(JSON.parse(badConfig.out.join("\n")).error, /--config: expected key=value, got "novalue"/);
+        });
+
+        it("plan --json prints a JSON error document when it fails; a missing stack lists the stacks there are", async () => {
+            const run = await cli(["plan", "--stack", "nosuchstack", "--json"], new FakePulumiCli());
+            assert.equal(run.exitCode, EXIT.usage);
+            const document = JSON.parse(run.out.join("\n"));
+            assert.deepEqual([document.command, document.ok, document.exitCode], ["plan", false, EXIT.usage]);
+            assert.match(document.error, /Pulumi\.nosuchstack\.yaml: file not found/);
+            assert.match(document.error, /the stacks of this project are: dev, prod, prod-aks, prod-cloudflare/);
+        });
+
+        it("accepts deploy as up, and prints its version", async () => {
+            const runner = new FakePulumiCli();
+            const run = await cli(["deploy", "--stack", "dev"], runner);
+            assert.equal(run.exitCode, EXIT.ok, run.err.join("\n"));
+            assert.ok(runner.commands().includes("up"));
+            const version = await cli(["--version"], new FakePulumiCli());
+            assert.equal(version.exitCode, EXIT.ok);
+            assert.deepEqual(version.out, [JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")).version]);
         });
     });
 
     describe("the bin on a machine without the Pulumi CLI", () => {
+        it("answers argument and guard checks first: they need no cloud", () => {
+            const dev = binWithoutPulumi(["destroy", "--stack", "dev"]);
+            assert.equal(dev.exitCode, EXIT.refused, dev.stderr);
+            assert.match(dev.stderr, /Refusing to destroy "dev" without --yes/);
+            assert.doesNotMatch(dev.stderr, /Pulumi CLI was not found/);
+
+            const prod = binWithoutPulumi(["destroy", "--stack", "prod", "--yes", "--json"]);
+            assert.equal(prod.exitCode, EXIT.refused, prod.stderr);
+            const document = JSON.parse(prod.stdout);
+            assert.deepEqual([document.command, document.ok, document.exitCode], ["destroy", false, EXIT.refused]);
+            assert.match(document.error, /Refusing to destroy production stack "prod"[\s\S]*--yes --confirm prod/);
+        });
+
+        it("with --json, the missing CLI is a JSON error document on stdout", () => {
+            const run = binWithoutPulumi(["preview", "--stack", "dev", "--json"]);
+            assert.equal(run.exitCode, EXIT.cliMissing, run.stderr);
+            const document = JSON.parse(run.stdout);
+            assert.deepEqual([document.command, document.ok, document.exitCode], ["preview", false, EXIT.cliMissing]);
+            assert.match(document.error, /The Pulumi CLI was not found/);
+        });
+
         it("stops every cloud command at once with exit 4, what to install and a pointer to plan", () => {
             for (const args of [["preview", "--stack", "dev"], ["destroy", "--stack", "prod", "--yes", "--confirm", "prod"], ["outputs", "--stack", "dev"], ["doctor", "--stack", "prod"]]) {
                 const run = binWithoutPulumi(args);

@@ -85,9 +85,66 @@ describe("offline plan", () => {
         assert.strictEqual(run.document, undefined);
     });
 
-    it("fails clearly for a stack that has no stack file", () => {
+    it("fails clearly for a stack that has no stack file, listing the stacks there are", () => {
         const run = runPlan("nosuchstack");
         assert.strictEqual(run.exitCode, 2);
-        assert.match(run.stderr, /Pulumi\.nosuchstack\.yaml: file not found/);
+        assert.match(run.stderr, /Pulumi\.nosuchstack\.yaml: file not found\. There is no stack "nosuchstack"; the stacks of this project are: dev, prod, prod-aks, prod-cloudflare/);
+    });
+
+    it("says what the stack is before the tree, with a legend, in lines of at most 100 columns", () => {
+        const run = runPlan("prod-aks");
+        assert.strictEqual(run.exitCode, 0, run.stderr);
+        const lines = run.stdout.split("\n");
+        const tree = lines.findIndex((line) => /^\s+Type\s+Name$/.test(line));
+        const head = lines.slice(0, tree).join("\n");
+        assert.match(head, /^Stack: +platform aks, environment prod, regions eastus2, westus2$/m);
+        assert.match(head, new RegExp(`^Resources: +${run.document!.resources.length}$`, "m"));
+        assert.match(head, /^Policy: +bookstore-policy@0\.1\.0: passes, no violations$/m);
+        assert.match(head, /^Connections: +within budget$/m);
+        assert.match(head, /^First deploy: +~\d+ min critical path \(\d+ steps\), app ready at ~\d+ min/m);
+        assert.match(head, /Legend: \+  to create[\s\S]*\[protect\]  protected/);
+        // URLs are printed whole so they can be copied; every other line fits.
+        const wide = lines.filter((line) => line.length > 100 && !/https?:\/\/|\/subscriptions\//.test(line));
+        assert.deepStrictEqual(wide, []);
+        assert.match(run.stdout, /kubernetes:approuting\.kub…\S*:NginxIngressController\s+ingress-controller/, "a long type loses its middle");
+        assert.match(run.stdout, /^    dashboards:\n        aks: https:\/\/portal\.azure\.com\//m, "one dashboard a line");
+        assert.match(run.stdout, /^    alertNames:\n      - bookstore-prod-/m, "one list item a line");
+        assert.match(run.stderr, /^plan: running the program of prod-aks under the mock monitor/m, "phases on stderr");
+    });
+
+    it("models the first deploy's critical path and prints it with --critical-path", () => {
+        const run = runPlan("prod", { args: ["--critical-path"] });
+        assert.strictEqual(run.exitCode, 0, run.stderr);
+        const model = run.document!.criticalPath as { totalSeconds: number; appReadySeconds: number; path: { name: string; finishSeconds: number }[] };
+        assert.strictEqual(model.path[model.path.length - 1].finishSeconds, model.totalSeconds);
+        assert.ok(model.appReadySeconds > 0 && model.appReadySeconds <= model.totalSeconds);
+        assert.ok(model.path.some((step) => step.name === "bookstore-prod-pg"), "the primary database is on prod's path");
+        assert.match(run.stdout, new RegExp(`^First deploy: +~${Math.round(model.totalSeconds / 60)} min critical path \\(${model.path.length} steps\\)`, "m"));
+        assert.match(run.stdout, /^First-deploy critical path, modelled \(durations: tools\/offline\/deployDurations\.json\):$/m);
+        assert.match(run.stdout, /^ +\d+ min +900 s  dbforpostgresql:Server bookstore-prod-pg \*$/m);
+    });
+
+    it("checks options before running the program: a bad --policy-config, a non-empty --manifests directory", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "opts-"));
+        fs.writeFileSync(path.join(dir, "mine.txt"), "not the plan's\n");
+        const policyConfig = path.join(dir, "policy.json");
+        fs.writeFileSync(policyConfig, JSON.stringify({ "no-such-policy": "mandatory" }));
+        const run = runPlan("dev", { args: ["--manifests", dir, "--policy-config", policyConfig] });
+        assert.strictEqual(run.exitCode, 2);
+        assert.match(run.stderr, /--policy-config: Invalid policy pack config .*policy\.json[\s\S]*no-such-policy/);
+        assert.match(run.stderr, /--manifests .*: the directory is not empty and was not written by the offline plan/);
+        assert.doesNotMatch(run.stderr, /running the program/, "the program never ran");
+        assert.strictEqual(run.stdout, "");
+        assert.ok(fs.existsSync(path.join(dir, "mine.txt")), "nothing touched");
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("exits 2 on a usage error (an option without its value), 0 on --version", () => {
+        const missing = spawnSync(process.execPath, ["--import", "tsx", "tools/plan.ts", "--stack"], { cwd: PROJECT_DIR, encoding: "utf8" });
+        assert.strictEqual(missing.status, 2, missing.stderr);
+        assert.match(missing.stderr, /option '-s, --stack <name>' argument missing/);
+        const version = spawnSync(process.execPath, ["--import", "tsx", "tools/plan.ts", "--version"], { cwd: PROJECT_DIR, encoding: "utf8" });
+        assert.strictEqual(version.status, 0, version.stderr);
+        assert.strictEqual(version.stdout.trim(), JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")).version);
     });
 });

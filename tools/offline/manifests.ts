@@ -128,12 +128,20 @@ export function manifestFile(manifest: Manifest): string {
 
 const MARKER = ".offline-plan-manifests";
 
+/** Why `--manifests <dir>` can't be written (checked before the plan runs), or undefined. */
+export function manifestsDirectoryProblem(dir: string): string | undefined {
+    if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) return `--manifests ${dir}: not a directory`;
+    if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0 && !fs.existsSync(path.join(dir, MARKER))) {
+        return `--manifests ${dir}: the directory is not empty and was not written by the offline plan; choose an empty or new directory`;
+    }
+    return undefined;
+}
+
 /** Empties a directory this tool wrote before; refuses to touch any other non-empty directory. */
 function prepareDirectory(dir: string): void {
+    const problem = manifestsDirectoryProblem(dir);
+    if (problem) throw new Error(problem);
     if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) {
-        if (!fs.existsSync(path.join(dir, MARKER))) {
-            throw new Error(`--manifests ${dir}: the directory is not empty and was not written by the offline plan; choose an empty or new directory`);
-        }
         for (const entry of fs.readdirSync(dir)) fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
     }
     fs.mkdirSync(dir, { recursive: true });

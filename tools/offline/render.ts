@@ -50,8 +50,29 @@ export function toPlanResources(resources: CapturedResource[]): PlanResource[] {
         .sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
 }
 
-/** A `pulumi preview`-style tree (header line first): component → children, each with type and name. */
-export function renderTree(resources: PlanResource[]): string[] {
+/** Lines of the plan stay within this many columns (URLs in outputs are printed whole). */
+export const MAX_COLUMNS = 100;
+
+/** Cuts the middle out of a long text, keeping both ends (the end of a name or type tells most). */
+export function elide(text: string, width: number): string {
+    if (text.length <= width) return text;
+    if (width <= 1) return "…".slice(0, width);
+    const tail = Math.ceil((width - 1) / 2);
+    return `${text.slice(0, width - 1 - tail)}…${text.slice(text.length - tail)}`;
+}
+
+/** What the tree's symbols mean (an offline plan creates everything: there is no state to diff). */
+export const TREE_LEGEND = [
+    "Legend: +  to create (an offline plan has no state: every resource is new)",
+    "        ├─ └─  child of the resource above (its Pulumi parent)",
+    "        [protect]  protected: Pulumi refuses to delete or replace it",
+];
+
+/**
+ * A `pulumi preview`-style tree (header line first): component → children, each with type and
+ * name, within `columns`; long types and names lose their middle.
+ */
+export function renderTree(resources: PlanResource[], columns = MAX_COLUMNS): string[] {
     const children = new Map<string | null, PlanResource[]>();
     for (const r of resources) {
         const list = children.get(r.parent) ?? [];
@@ -61,17 +82,93 @@ export function renderTree(resources: PlanResource[]): string[] {
     for (const list of children.values()) {
         list.sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
     }
-    const rows: { label: string; name: string }[] = [];
+    const rows: { branch: string; type: string; name: string }[] = [];
     const walk = (node: PlanResource, prefix: string, last: boolean, root: boolean) => {
         const branch = root ? "" : `${prefix}${last ? "└─ " : "├─ "}`;
-        rows.push({ label: `${branch}${node.type}`, name: `${node.name}${node.options.protect ? "  [protect]" : ""}` });
+        rows.push({ branch, type: node.type, name: `${node.name}${node.options.protect ? "  [protect]" : ""}` });
         const kids = children.get(node.urn) ?? [];
         const nextPrefix = root ? "" : `${prefix}${last ? "   " : "│  "}`;
         kids.forEach((kid, i) => walk(kid, nextPrefix, i === kids.length - 1, false));
     };
     for (const root of children.get(null) ?? []) walk(root, "", true, true);
-    const width = Math.max(...rows.map((r) => r.label.length)) + 2;
-    return [`    ${"Type".padEnd(width)}Name`, ...rows.map((r) => ` +  ${r.label.padEnd(width)}${r.name}`)];
+    // The type column takes what it needs up to 60% of the line; names get the rest (at least 24).
+    const lead = 4;
+    const width = Math.min(Math.max(...rows.map((r) => r.branch.length + r.type.length)) + 2, Math.floor(columns * 0.6));
+    const nameWidth = Math.max(columns - lead - width, 24);
+    const fit = (r: (typeof rows)[number]) => {
+        const label = `${r.branch}${elide(r.type, Math.max(width - 2 - r.branch.length, 12))}`;
+        const name = r.name.endsWith("[protect]") ? `${elide(r.name.slice(0, -11), nameWidth - 11)}  [protect]` : elide(r.name, nameWidth);
+        return ` +  ${label.padEnd(width)}${name}`;
+    };
+    return [`    ${"Type".padEnd(width)}Name`, ...rows.map(fit)];
+}
+
+/**
+ * Breaks a line longer than `columns` at spaces; continuation lines are indented 4 more than the
+ * line. A word longer than the room (a URL) is kept whole so it can still be copied.
+ */
+export function wrap(line: string, columns = MAX_COLUMNS): string[] {
+    if (line.length <= columns) return [line];
+    const indent = `${/^\s*/.exec(line)![0]}    `;
+    const lines: string[] = [];
+    let current = "";
+    for (const word of line.trimStart().split(" ")) {
+        const head = lines.length === 0 && current === "" ? line.slice(0, line.length - line.trimStart().length) : "";
+        const candidate = current === "" ? `${head || (lines.length ? indent : "")}${word}` : `${current} ${word}`;
+        // A word that would not fit a line of its own either (a URL) stays where it is.
+        if (candidate.length > columns && current.trim() !== "" && indent.length + word.length <= columns) {
+            lines.push(current);
+            current = `${indent}${word}`;
+        } else {
+            current = candidate;
+        }
+    }
+    if (current.trim() !== "") lines.push(current);
+    return lines;
+}
+
+/** Stack outputs: objects key by key and lists item by item, each on its own line beneath the name. */
+export function renderOutputs(outputs: Record<string, unknown>): string[] {
+    const lines = ["Outputs:"];
+    const scalar = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
+    for (const [key, value] of Object.entries(outputs)) {
+        if (Array.isArray(value) && value.length > 0) {
+            lines.push(`    ${key}:`);
+            for (const item of value) lines.push(`      - ${scalar(item)}`);
+        } else if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+            lines.push(`    ${key}:`);
+            for (const [inner, innerValue] of Object.entries(value as Record<string, unknown>)) lines.push(`        ${inner}: ${scalar(innerValue)}`);
+        } else {
+            lines.push(`    ${key}: ${scalar(value)}`);
+        }
+    }
+    return lines;
+}
+
+/** What the plan knows about the stack, shown before the tree. */
+export interface StackFacts {
+    platform: string;
+    environment: string;
+    regions: string[];
+    resources: number;
+    /** Mandatory and advisory violation counts; undefined when the pack didn't run. */
+    policy?: { pack: string; mandatory: number; advisory: number };
+    budget?: { ok: boolean; problems: string[] };
+}
+
+export function renderStackFacts(facts: StackFacts): string[] {
+    const policy = facts.policy === undefined
+        ? "not evaluated"
+        : facts.policy.mandatory > 0
+            ? `${facts.policy.pack}: FAILS, ${facts.policy.mandatory} mandatory and ${facts.policy.advisory} advisory violation(s) (see below)`
+            : `${facts.policy.pack}: passes${facts.policy.advisory > 0 ? `, ${facts.policy.advisory} advisory violation(s) (see below)` : ", no violations"}`;
+    const budget = facts.budget === undefined ? "not evaluated" : facts.budget.ok ? "within budget" : `OVER BUDGET, ${facts.budget.problems.length} problem(s) (see below)`;
+    return [
+        `Stack:         platform ${facts.platform}, environment ${facts.environment}, regions ${facts.regions.join(", ")}`,
+        `Resources:     ${facts.resources}`,
+        `Policy:        ${policy}`,
+        `Connections:   ${budget}`,
+    ];
 }
 
 export function summarize(resources: PlanResource[]): string {

@@ -46,6 +46,27 @@ function stripSecure(value: unknown): { value: unknown; secret: boolean } {
     return { value, secret: false };
 }
 
+/** The top-level keys of a Pulumi stack file (Pulumi.<stack>.yaml). */
+const STACK_FILE_KEYS = ["config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt"];
+
+/** The known key a misspelling is closest to (at most two edits, ignoring case), if any. */
+function nearest(key: string): string | undefined {
+    const distance = (a: string, b: string): number => {
+        const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+        for (let i = 1; i <= a.length; i++) {
+            let previous = row[0];
+            row[0] = i;
+            for (let j = 1; j <= b.length; j++) {
+                const current = row[j];
+                row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+                previous = current;
+            }
+        }
+        return row[b.length];
+    };
+    return STACK_FILE_KEYS.find((known) => distance(key.toLowerCase(), known) <= 2);
+}
+
 function qualify(project: string, key: string): string {
     return key.includes(":") ? key : `${project}:${key}`;
 }
@@ -68,6 +89,12 @@ export function readStackFile(projectDir: string, stackFile: string): StackFileC
     }
 
     const stack = readYaml(stackFile) as { config?: Record<string, unknown> } | null;
+    const unknownKeys = Object.keys(stack ?? {}).filter((key) => !STACK_FILE_KEYS.includes(key));
+    if (unknownKeys.length > 0) {
+        throw new StackFileError(`${stackFile}: unknown top-level key${unknownKeys.length === 1 ? "" : "s"} `
+            + unknownKeys.map((key) => `"${key}"${nearest(key) ? ` (did you mean "${nearest(key)}:"?)` : ""}`).join(", ")
+            + `; a stack file holds only ${STACK_FILE_KEYS.join(", ")}`);
+    }
     for (const [key, rawValue] of Object.entries(stack?.config ?? {})) {
         const { value, secret } = stripSecure(rawValue);
         const fullKey = qualify(project.name, key);
@@ -75,6 +102,14 @@ export function readStackFile(projectDir: string, stackFile: string): StackFileC
         if (secret) secretKeys.add(fullKey);
     }
     return { project: project.name, config, secretKeys: [...secretKeys].sort() };
+}
+
+/** Names of the stacks that have a stack file (Pulumi.<name>.yaml) in the project. */
+export function stacksIn(projectDir: string): string[] {
+    return fs.readdirSync(projectDir)
+        .map((file) => /^Pulumi\.(.+)\.ya?ml$/.exec(file)?.[1])
+        .filter((name): name is string => name !== undefined)
+        .sort();
 }
 
 function encode(value: unknown): string {

@@ -1,0 +1,102 @@
+import { strict as assert } from "assert";
+import { DurationTable, durationOf, GraphNode, modelFirstDeploy, readDurationTable, waitsFor } from "../../tools/offline/criticalPath";
+
+const TABLE: DurationTable = {
+    default: { seconds: 1, assumption: "test default" },
+    appTierTypes: ["test:app:Workload"],
+    prefixes: { "pulumi:providers:": { seconds: 0, assumption: "local" } },
+    types: {
+        "test:db:Server": { seconds: 600, assumption: "test", when: [{ input: "createMode", equals: "Replica", seconds: 900, source: "a test" }] },
+        "test:db:Parameter": { seconds: 70, assumption: "test" },
+        "test:app:Workload": { seconds: 120, assumption: "test" },
+        "test:net:Zone": { seconds: 30, source: "a test" },
+    },
+};
+
+let seq = 0;
+function custom(type: string, name: string, extra: Partial<GraphNode> = {}): GraphNode {
+    seq += 1;
+    return { urn: `urn:${seq}:${name}`, type, name, parent: null, dependencies: [], provider: "default:test", ...extra };
+}
+function component(name: string, extra: Partial<GraphNode> = {}): GraphNode {
+    return { urn: `urn:component:${name}`, type: "test:index:Component", name, parent: null, dependencies: [], provider: null, ...extra };
+}
+const names = (model: ReturnType<typeof modelFirstDeploy>) => model.path.map((step) => step.name);
+
+describe("first-deploy critical path", () => {
+    it("runs independent resources in parallel: the path is the longest of them", () => {
+        const model = modelFirstDeploy([custom("test:db:Server", "db"), custom("test:net:Zone", "zone"), custom("test:app:Workload", "web")], TABLE);
+        assert.equal(model.totalSeconds, 600);
+        assert.deepEqual(names(model), ["db"]);
+        assert.equal(model.appReadySeconds, 120);
+    });
+
+    it("chains dependencies: start = latest finish of what a resource waits for", () => {
+        const zone = custom("test:net:Zone", "zone");
+        const db = custom("test:db:Server", "db", { dependencies: [zone.urn] });
+        const p1 = custom("test:db:Parameter", "p1", { dependencies: [db.urn] });
+        const p2 = custom("test:db:Parameter", "p2", { dependencies: [db.urn, p1.urn] });
+        const web = custom("test:app:Workload", "web", { dependencies: [db.urn] });
+        const model = modelFirstDeploy([web, p2, p1, db, zone], TABLE);
+        assert.equal(model.totalSeconds, 30 + 600 + 70 + 70);
+        assert.deepEqual(names(model), ["zone", "db", "p1", "p2"]);
+        assert.deepEqual(model.path.map((step) => step.startSeconds), [0, 30, 630, 700]);
+        assert.equal(model.appReadySeconds, 30 + 600 + 120, "the app waits for the server, not for its parameters");
+    });
+
+    it("a custom parent holds its children back; a component parent does not", () => {
+        const db = custom("test:db:Server", "db");
+        const underServer = custom("test:db:Parameter", "p", { parent: db.urn });
+        const group = component("tier");
+        const underComponent = custom("test:app:Workload", "web", { parent: group.urn });
+        const model = modelFirstDeploy([db, underServer, group, underComponent], TABLE);
+        assert.equal(model.totalSeconds, 670);
+        assert.equal(model.appReadySeconds, 120);
+        assert.deepEqual(waitsFor(underServer, new Map([db, underServer].map((n) => [n.urn, n]))), [db.urn]);
+    });
+
+    it("depending on a component waits for all its children", () => {
+        const group = component("database");
+        const db = custom("test:db:Server", "db", { parent: group.urn });
+        const web = custom("test:app:Workload", "web", { dependencies: [group.urn] });
+        const model = modelFirstDeploy([group, db, web], TABLE);
+        assert.equal(model.appReadySeconds, 720);
+        assert.deepEqual(names(model), ["db", "web"], "components are left out of the printed chain");
+    });
+
+    it("an explicit provider resource is waited for; it carries its own dependencies", () => {
+        const cluster = custom("test:k8s:Cluster", "cluster");
+        const provider = custom("pulumi:providers:kubernetes", "aks", { provider: null, dependencies: [cluster.urn] });
+        const web = custom("test:app:Workload", "web", { provider: provider.urn });
+        const model = modelFirstDeploy([cluster, provider, web], TABLE);
+        assert.equal(model.appReadySeconds, 1 + 0 + 120);
+        assert.deepEqual(names(model), ["cluster", "aks", "web"]);
+    });
+
+    it("takes an input-specific variant of a type's duration and says whether it is sourced", () => {
+        assert.deepEqual(durationOf(custom("test:db:Server", "r", { inputs: { createMode: "Replica" } }), TABLE), { seconds: 900, basis: "source" });
+        assert.deepEqual(durationOf(custom("test:db:Server", "p", { inputs: { createMode: "Default" } }), TABLE), { seconds: 600, basis: "assumption" });
+        assert.deepEqual(durationOf(custom("unknown:x:Y", "u"), TABLE), { seconds: 1, basis: "assumption" });
+        assert.deepEqual(durationOf(custom("pulumi:providers:k8s", "k"), TABLE), { seconds: 0, basis: "assumption" });
+    });
+
+    it("names a dependency cycle instead of looping", () => {
+        const a = custom("test:db:Parameter", "a");
+        const b = custom("test:db:Parameter", "b", { dependencies: [a.urn] });
+        a.dependencies.push(b.urn);
+        assert.throws(() => modelFirstDeploy([a, b], TABLE), /dependency cycle through urn:/);
+    });
+
+    it("reports no app tier for a stack without workloads", () => {
+        assert.equal(modelFirstDeploy([custom("test:net:Zone", "zone")], TABLE).appReadySeconds, null);
+    });
+
+    it("the repo's table gives every entry a source or a stated assumption", () => {
+        const table = readDurationTable();
+        const entries = [table.default, ...Object.values(table.prefixes ?? {}), ...Object.values(table.types)];
+        for (const entry of [...entries, ...entries.flatMap((e) => e.when ?? [])]) {
+            assert.ok(Number.isFinite(entry.seconds) && entry.seconds >= 0, JSON.stringify(entry));
+            assert.ok(Boolean(entry.source) !== Boolean(entry.assumption), `exactly one of source/assumption: ${JSON.stringify(entry)}`);
+        }
+    });
+});
