@@ -5,6 +5,7 @@ import { parse } from "yaml";
 import { AKS_KUBERNETES_VERSIONS, aksVersionProblem, aksVersionStatus, DEFAULT_AKS_KUBERNETES_VERSION } from "../../stacks/aksVersions";
 import { parseStackConfig } from "../../stacks/config";
 import { problemsOf } from "../helpers/config";
+import { runPlan, stackVariant } from "../helpers/plan";
 
 const ON = (iso: string) => new Date(`${iso}T12:00:00Z`);
 
@@ -54,5 +55,21 @@ describe("app.aks.kubernetesVersion in the stack schema", () => {
 
     it("may be left out elsewhere (the component then uses the table's default)", () => {
         assert.strictEqual(parseStackConfig(aksConfig("dev", {})).app.aks.kubernetesVersion, undefined);
+    });
+});
+
+describe("AKS version in the offline plan", () => {
+    it("fails a prod-aks plan on 1.33 (past end of life) with the mandatory policy and a warning naming the date", () => {
+        const file = stackVariant("prod-aks", (config) => { config["bookstore:app"].aks.kubernetesVersion = "1.33"; });
+        const run = runPlan("prod-aks", { stackFile: file });
+        assert.strictEqual(run.exitCode, 3, run.stderr);
+        assert.match(run.stderr + run.stdout, /Kubernetes 1\.33 left AKS standard support on 2026-07-31/);
+        const violations = (run.document as any).policy.violations.map((v: any) => [v.policy, v.level]);
+        assert.deepStrictEqual(violations, [["aks-kubernetes-version-supported", "mandatory"]]);
+    });
+
+    it("keeps the near-end check advisory in the shipped policy config", () => {
+        const config = JSON.parse(fs.readFileSync(path.join(__dirname, "../../policy/config.json"), "utf8"));
+        assert.strictEqual(config["aks-kubernetes-version-ending"], "advisory");
     });
 });
