@@ -6,6 +6,7 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as monitor from "@pulumi/azure-native/monitor";
 import type { AksConfig } from "../stacks/schema/app";
 import { aksVersionProblem, DEFAULT_AKS_KUBERNETES_VERSION } from "../stacks/aksVersions";
+import { parseRegistryId } from "../stacks/schema/registry";
 import { nonInteractiveKubeconfig } from "./kubeconfig";
 import { BuiltInRoles, roleDefinitionId, type PlatformOutputs } from "./platform";
 import type { DiagnosticTarget } from "./wiring";
@@ -35,6 +36,8 @@ export interface AksClusterArgs {
      * Default: the principal running `pulumi up`.
      */
     deployerObjectId?: pulumi.Input<string>;
+    /** The deployer's principal type (ARM refuses a mismatch). Default "User"; see stacks/schema/deployer.ts. */
+    deployerPrincipalType?: "User" | "ServicePrincipal";
     tags: Record<string, string>;
 }
 
@@ -56,8 +59,8 @@ export class AksCluster extends pulumi.ComponentResource {
     readonly hasSpotPool: boolean;
     readonly zones: string[];
     readonly diagnosticTarget: DiagnosticTarget;
-    /** The kubelet identity's AcrPull on the platform registry: pods from that registry start after it. */
-    readonly kubeletAcrPull: authorization.RoleAssignment;
+    /** The kubelet identity's AcrPull on the stack's registry (and registry.existing): pods start after them. */
+    readonly kubeletAcrPulls: authorization.RoleAssignment[];
 
     constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:app:AksCluster", name, {}, opts);
@@ -71,7 +74,7 @@ export class AksCluster extends pulumi.ComponentResource {
         this.zones = zones;
         const availabilityZones = zones.length > 0 ? zones : undefined;
         const role = (logicalName: string, scope: pulumi.Input<string>, principalId: pulumi.Input<string>, roleId: string,
-            principalType?: "ServicePrincipal", dependsOn?: pulumi.Resource[]) =>
+            principalType?: "User" | "ServicePrincipal", dependsOn?: pulumi.Resource[]) =>
             new authorization.RoleAssignment(logicalName, {
                 scope, principalId, principalType,
                 roleDefinitionId: roleDefinitionId(platform.subscriptionId, roleId),
@@ -196,10 +199,19 @@ export class AksCluster extends pulumi.ComponentResource {
         }
 
         // Kubelets pull images with their own identity; the deployer administers through Entra RBAC.
-        this.kubeletAcrPull = role("aks-kubelet-acr-pull", platform.registry.id,
-            cluster.identityProfile.apply((p) => p?.kubeletidentity?.objectId ?? ""), BuiltInRoles.acrPull, "ServicePrincipal");
+        const kubeletObjectId = cluster.identityProfile.apply((p) => p?.kubeletidentity?.objectId ?? "");
+        this.kubeletAcrPulls = [role("aks-kubelet-acr-pull", platform.registry.id, kubeletObjectId, BuiltInRoles.acrPull, "ServicePrincipal")];
+        const existingRegistry = platform.registry.existing;
+        if (existingRegistry) {
+            // registry.existing: the kubelet pulls from it too; the role definition id names the registry's subscription.
+            this.kubeletAcrPulls.push(new authorization.RoleAssignment("aks-kubelet-acr-pull-existing", {
+                scope: existingRegistry.id, principalId: kubeletObjectId, principalType: "ServicePrincipal",
+                roleDefinitionId: roleDefinitionId(parseRegistryId(existingRegistry.id).subscriptionId, BuiltInRoles.acrPull),
+            }, child));
+        }
         const deployer = args.deployerObjectId ?? authorization.getClientConfigOutput(child).objectId;
-        const deployerAdmin = role("aks-deployer-cluster-admin", cluster.id, deployer, BuiltInRoles.aksRbacClusterAdmin);
+        const deployerAdmin = role("aks-deployer-cluster-admin", cluster.id, deployer, BuiltInRoles.aksRbacClusterAdmin,
+            args.deployerPrincipalType ?? "User");
 
         this.monitorWorkspaceId = this.monitoring(clusterName, cluster, args, child);
 

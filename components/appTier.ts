@@ -173,7 +173,7 @@ export function createAppTier(name: string, args: AppTierArgs): AppTierOutputs {
         ...args,
         provider: cluster.provider,
         oidcIssuerUrl: cluster.oidcIssuerUrl,
-        workloadGrants: [cluster.kubeletAcrPull],
+        workloadGrants: cluster.kubeletAcrPulls,
         spotPool: cluster.hasSpotPool,
         zoneRedundant: cluster.zones.length > 1,
         ingress: { host: ingress.host ?? `${dnsLabel}.${args.platformBase.location}.cloudapp.azure.com`, dnsLabel, tls: args.aksTls },

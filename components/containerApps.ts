@@ -5,8 +5,10 @@ import type * as types from "@pulumi/azure-native/types/input";
 import type { ContainerAppsConfig, ServiceConfig } from "../stacks/schema/app";
 import { containerAppName, memoryGi } from "../stacks/schema/app";
 import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, PROBE_TIMINGS, roleService, serviceSettings } from "./appTier";
+import { resolveImage } from "./images";
 import type { PlatformOutputs } from "./platform";
 import { ContainerAppCustomDomain, WebCustomDomainSpec } from "./customDomain";
+import { PropagationWait } from "./propagationWait";
 
 export interface ContainerAppsTierArgs extends AppTierCommonArgs {
     /** Workspace the environment's logs go to. */
@@ -120,6 +122,12 @@ export class ContainerAppsTier extends pulumi.ComponentResource implements AppTi
         }, child);
 
         const identityId = platform.workloadIdentity.id;
+        // Image pulls (AcrPull) and Key Vault references (Secrets User) need the grants in effect, not just created.
+        const grantsInEffect = new PropagationWait("identity-grants-propagation", { grants: platform.identityGrants }, child);
+        const registries: types.app.RegistryCredentialsArgs[] = [
+            { server: platform.registry.loginServer, identity: identityId },
+            ...(platform.registry.existing ? [{ server: platform.registry.existing.loginServer, identity: identityId }] : []),
+        ];
         const vaultUrl = platform.keyVault.uri.apply((uri) => uri.replace(/\/$/, ""));
         const appNames = Object.fromEntries(Object.keys(args.services).map((s) => [s, containerAppName(args.namePrefix, s)]));
 
@@ -170,13 +178,13 @@ export class ContainerAppsTier extends pulumi.ComponentResource implements AppTi
                         traffic: [{ latestRevision: true, weight: 100 }],
                         customDomains: webDomain && service === webService ? [webDomain.binding] : undefined,
                     },
-                    registries: [{ server: platform.registry.loginServer, identity: identityId }],
+                    registries,
                     secrets,
                 },
                 template: {
                     containers: [{
                         name: service,
-                        image: svc.image,
+                        image: resolveImage(svc.image, platform.registry.loginServer),
                         resources: { cpu: svc.cpu, memory: containerAppsMemory(svc.memory) },
                         env,
                         probes: probes(svc),
@@ -184,7 +192,7 @@ export class ContainerAppsTier extends pulumi.ComponentResource implements AppTi
                     scale: { minReplicas: svc.minReplicas, maxReplicas: svc.maxReplicas, rules: scaleRules(svc.scale) },
                 },
                 tags,
-            }, { ...child, dependsOn: [...platform.identityGrants, ...(webDomain && service === webService ? webDomain.ready : [])] });
+            }, { ...child, dependsOn: [...platform.identityGrants, grantsInEffect, ...(webDomain && service === webService ? webDomain.ready : [])] });
             this.services[service] = {
                 name: containerApp.name,
                 host: containerApp.configuration.apply((c) => c?.ingress?.fqdn ?? ""),

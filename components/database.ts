@@ -1,18 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as keyvault from "@pulumi/azure-native/keyvault";
-import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as random from "@pulumi/random";
 import { builtinPoolerParameters, serverParameters, ServerParameter } from "../stacks/postgresParameters";
 import type { ResolvedDatabase } from "../stacks/schema/database";
-import { metricAlert } from "./observability";
+import { createDatabaseAlerts } from "./databaseAlerts";
+import { FLEXIBLE_SERVER_TYPE, replicaPlacements } from "./databaseNetwork";
+import { connectionString, liveServer, replicaCreateMode, replicaParameters, serverFqdn, serverNames, storageToSend } from "./databaseServers";
 import { POOLER_PORT } from "./pgbouncer";
-import { ALLOW_POSTGRES_FROM_VNET } from "./platform";
 import type { DiagnosticTarget, SecretSetting } from "./wiring";
 
 export const POSTGRES_PORT = 5432;
-export const FLEXIBLE_SERVER_TYPE = "Microsoft.DBforPostgreSQL/flexibleServers";
+export { connectionString, FLEXIBLE_SERVER_TYPE };
 
 export interface DatabaseTierArgs {
     /** Short prefix for resource names (e.g. "bookstore"). */
@@ -25,6 +25,8 @@ export interface DatabaseTierArgs {
     vnetId: pulumi.Input<string>;
     /** The platform's subnet delegated to Microsoft.DBforPostgreSQL/flexibleServers. */
     delegatedSubnetId: pulumi.Input<string>;
+    /** Subscription the servers live in (part of their globally unique names). */
+    subscriptionId: pulumi.Input<string>;
     /** Key Vault that receives the admin password and the connection strings. */
     keyVaultName: pulumi.Input<string>;
     /** Action group the metric alerts notify. */
@@ -134,16 +136,28 @@ export class DatabaseTier extends pulumi.ComponentResource {
             tags,
         }, child);
         const mainLink = linkVnet(`${name}-dns-link`, args.vnetId);
-        const subnetOf = this.replicaSubnets(name, args, linkVnet);
+        const placements = replicaPlacements({
+            name, base, location: args.location, resourceGroupName, vnetId: args.vnetId,
+            delegatedSubnetId: args.delegatedSubnetId, replicas: db.replicas, tags, linkVnet,
+        }, this);
+
+        // --- server names, known before any server exists (connection strings need nothing more).
+        const names = pulumi.output(args.subscriptionId).apply((subscription) => serverNames(base, subscription, pulumi.getStack(), db.replicas.length));
+        const primaryServerName = names.apply((n) => n.primary);
+        const replicaServerNames = db.replicas.map((_, i) => names.apply((n) => n.replicas[i]));
+        const lookup = { parent: this };
+        const live = (serverName: pulumi.Output<string>) => liveServer(resourceGroupName, serverName, lookup);
 
         // --- primary
         const primaryName = `${base}-pg`;
+        const primaryParameters = this.parametersFor(db, db.sku.name);
         const primary = new dbforpostgresql.Server(primaryName, {
             resourceGroupName,
+            serverName: primaryServerName,
             location: args.location,
             version: db.version,
             sku: { name: db.sku.name, tier: db.sku.tier },
-            storage: { storageSizeGB: db.storage.sizeGB, autoGrow: db.storage.autoGrow ? "Enabled" : "Disabled" },
+            storage: { storageSizeGB: live(primaryServerName).apply((l) => storageToSend(db.storage.sizeGB, l)), autoGrow: db.storage.autoGrow ? "Enabled" : "Disabled" },
             backup: { backupRetentionDays: db.backup.retentionDays, geoRedundantBackup: db.backup.geoRedundant ? "Enabled" : "Disabled" },
             highAvailability: { mode: db.highAvailability },
             network: {
@@ -156,7 +170,7 @@ export class DatabaseTier extends pulumi.ComponentResource {
             administratorLoginPassword: this.adminPassword,
             tags,
         }, { ...child, protect: true, dependsOn: [mainLink] });
-        const primaryConfigs = this.configureChain(primaryName, primary, this.parametersFor(db, db.sku.name), [primary], resourceGroupName);
+        const primaryConfigs = this.configureChain(primaryName, primary, primaryParameters, [primary], resourceGroupName);
         const database = new dbforpostgresql.Database(`${primaryName}-${db.databaseName}`, {
             resourceGroupName,
             serverName: primary.name,
@@ -164,34 +178,40 @@ export class DatabaseTier extends pulumi.ComponentResource {
             charset: "UTF8",
             collation: "en_US.utf8",
         }, { ...child, protect: true, dependsOn: primaryConfigs.length > 0 ? [primaryConfigs[primaryConfigs.length - 1]] : [primary] });
-        this.primary = { id: primary.id, name: primary.name, fqdn: primary.fullyQualifiedDomainName, location: args.location };
+        this.primary = { id: primary.id, name: primaryServerName, fqdn: primaryServerName.apply(serverFqdn), location: args.location };
 
-        // --- replicas: each after the primary and every primary Configuration (a replica being created
-        // locks the primary in "updating"), and one after another for the same reason.
+        // --- replicas. Each waits for the primary's whole parameter chain: a replica inherits the
+        // primary's parameters when it is created (Learn, "Read replicas" > Server parameters), and
+        // creating one puts the primary in "updating", which blocks parameter changes. Replica N waits
+        // for replica N-1's server only, not its parameters: replica creation is itself an operation on
+        // the primary, which Azure runs one at a time (same doc; hashicorp/terraform-provider-azurerm#22211).
         const primaryReady: pulumi.Resource[] = [primary, ...primaryConfigs, database];
         let previousReplica: pulumi.Resource[] = [];
         this.replicas = db.replicas.map((replica, i) => {
             const replicaName = `${base}-pg-replica-${i + 1}`;
+            const serverName = replicaServerNames[i];
+            const existing = live(serverName);
+            const placement = placements.get(replica.location)!;
             const server = new dbforpostgresql.Server(replicaName, {
                 resourceGroupName,
+                serverName,
                 location: replica.location,
-                createMode: "Replica",
+                createMode: existing.apply(replicaCreateMode),
                 sourceServerResourceId: primary.id,
                 sku: { name: replica.sku.name, tier: replica.sku.tier },
-                storage: { storageSizeGB: replica.storageSizeGB, autoGrow: db.storage.autoGrow ? "Enabled" : "Disabled" },
+                storage: { storageSizeGB: existing.apply((l) => storageToSend(replica.storageSizeGB, l)), autoGrow: db.storage.autoGrow ? "Enabled" : "Disabled" },
                 // Replicas can have neither HA nor backups of their own.
                 highAvailability: { mode: "Disabled" },
                 network: {
-                    delegatedSubnetResourceId: subnetOf(replica.location),
+                    delegatedSubnetResourceId: placement.subnetId,
                     privateDnsZoneArmResourceId: zone.id,
                     publicNetworkAccess: "Disabled",
                 },
                 tags,
-            }, { ...child, protect: true, dependsOn: [...primaryReady, ...previousReplica] });
-            // Parameters are not copied from the primary later on: set them (max_connections >= primary's) on the replica too.
-            const configs = this.configureChain(replicaName, server, this.parametersFor(db, replica.sku.name), [server], resourceGroupName);
-            previousReplica = [server, ...configs];
-            return { id: server.id, name: server.name, fqdn: server.fullyQualifiedDomainName, location: replica.location };
+            }, { ...child, protect: true, dependsOn: [...primaryReady, ...placement.ready, ...previousReplica] });
+            this.configureChain(replicaName, server, replicaParameters(primaryParameters, this.parametersFor(db, replica.sku.name)), [server], resourceGroupName);
+            previousReplica = [server];
+            return { id: server.id, name: serverName, fqdn: serverName.apply(serverFqdn), location: replica.location };
         });
 
         // --- pooled endpoints and connection strings
@@ -227,7 +247,10 @@ export class DatabaseTier extends pulumi.ComponentResource {
             };
         }
 
-        this.createAlerts(args, primary, this.replicas);
+        createDatabaseAlerts({ base, resourceGroupName, actionGroupId: args.actionGroupId, database: db, tags }, [
+            { label: "pg", id: primary.id, location: args.location },
+            ...this.replicas.map((r, i) => ({ label: `pg-replica-${i + 1}`, id: r.id, location: r.location })),
+        ], this);
         this.diagnosticTargets = servers.map((server, i) => ({
             name: i === 0 ? "postgres-primary" : `postgres-replica-${i}`,
             resourceId: server.id,
@@ -290,118 +313,4 @@ export class DatabaseTier extends pulumi.ComponentResource {
         }
         return chain;
     }
-
-    /**
-     * Replicas in the primary's region share its delegated subnet. Each other region gets a VNet
-     * with a delegated subnet, peered both ways with the platform VNet (replication runs on 5432
-     * in both directions) and linked to the private DNS zone.
-     */
-    private replicaSubnets(name: string, args: DatabaseTierArgs,
-        linkVnet: (linkName: string, vnetId: pulumi.Input<string>) => privatedns.VirtualNetworkLink): (location: string) => pulumi.Input<string> {
-        const subnets = new Map<string, pulumi.Input<string>>([[args.location, args.delegatedSubnetId]]);
-        const mainVnetName = pulumi.output(args.vnetId).apply((id) => id.split("/").pop() ?? id);
-        const base = `${args.namePrefix}-${args.environment}`;
-        for (const replica of args.database.replicas) {
-            if (!replica.remoteNetwork || subnets.has(replica.location)) continue;
-            const region = replica.location;
-            const rg = { resourceGroupName: args.resourceGroupName, location: region };
-            const nsg = new network.NetworkSecurityGroup(`${name}-nsg-${region}`, {
-                ...rg,
-                securityRules: [ALLOW_POSTGRES_FROM_VNET],
-                tags: args.tags,
-            }, { parent: this });
-            const subnetName = "snet-postgres";
-            const vnet = new network.VirtualNetwork(`${name}-vnet-${region}`, {
-                ...rg,
-                virtualNetworkName: `${base}-vnet-${region}`,
-                addressSpace: { addressPrefixes: [replica.remoteNetwork.addressSpace] },
-                subnets: [{
-                    name: subnetName,
-                    addressPrefix: replica.remoteNetwork.subnet,
-                    networkSecurityGroup: { id: nsg.id },
-                    delegations: [{ name: "postgres-flexible", serviceName: FLEXIBLE_SERVER_TYPE }],
-                }],
-                tags: args.tags,
-            }, { parent: this });
-            const peering = (peeringName: string, from: pulumi.Input<string>, to: pulumi.Input<string>) => new network.VirtualNetworkPeering(peeringName, {
-                resourceGroupName: args.resourceGroupName,
-                virtualNetworkName: from,
-                remoteVirtualNetwork: { id: to },
-                allowVirtualNetworkAccess: true,
-                allowForwardedTraffic: false,
-            }, { parent: this });
-            peering(`${name}-peer-main-to-${region}`, mainVnetName, vnet.id);
-            peering(`${name}-peer-${region}-to-main`, vnet.name, args.vnetId);
-            linkVnet(`${name}-dns-link-${region}`, vnet.id);
-            subnets.set(region, pulumi.interpolate`${vnet.id}/subnets/${subnetName}`);
-        }
-        return (location) => subnets.get(location)!;
-    }
-
-    /** Metric alerts: CPU, active connections and storage on every server; replication lag on each replica. */
-    private createAlerts(args: DatabaseTierArgs, primary: dbforpostgresql.Server, replicas: DatabaseServer[]) {
-        const { alerts, parameters } = args.database;
-        const base = `${args.namePrefix}-${args.environment}`;
-        const alert = (alertName: string, server: { id: pulumi.Input<string>; location: string }, criterion: {
-            metricName: string; threshold: number; timeAggregation: "Average" | "Maximum"; severity: number; description: string;
-        }) => metricAlert(alertName, {
-            resourceGroupName: args.resourceGroupName,
-            ruleName: alertName,
-            description: criterion.description,
-            severity: criterion.severity,
-            scope: server.id,
-            target: { type: FLEXIBLE_SERVER_TYPE, region: server.location },
-            window: { size: "PT5M", frequency: "PT1M" },
-            criterion: {
-                name: criterion.metricName,
-                metricName: criterion.metricName,
-                metricNamespace: FLEXIBLE_SERVER_TYPE,
-                operator: "GreaterThan",
-                threshold: criterion.threshold,
-                timeAggregation: criterion.timeAggregation,
-            },
-            actionGroupId: args.actionGroupId,
-            tags: args.tags,
-        }, { parent: this });
-        const connectionThreshold = Math.floor(parameters.maxConnections * alerts.connectionsPercent / 100);
-        const servers = [{ label: "pg", id: primary.id, location: args.location }, ...replicas.map((r, i) => ({ label: `pg-replica-${i + 1}`, id: r.id, location: r.location }))];
-        for (const server of servers) {
-            alert(`${base}-${server.label}-cpu`, server, {
-                metricName: "cpu_percent", threshold: alerts.cpuPercent, timeAggregation: "Average", severity: 2,
-                description: `CPU above ${alerts.cpuPercent}% for 5 minutes`,
-            });
-            alert(`${base}-${server.label}-connections`, server, {
-                metricName: "active_connections", threshold: connectionThreshold, timeAggregation: "Maximum", severity: 2,
-                description: `Active connections above ${alerts.connectionsPercent}% of max_connections ${parameters.maxConnections} (${connectionThreshold})`,
-            });
-            alert(`${base}-${server.label}-storage`, server, {
-                metricName: "storage_percent", threshold: alerts.storagePercent, timeAggregation: "Maximum", severity: 1,
-                description: `Storage above ${alerts.storagePercent}% (autogrow ${args.database.storage.autoGrow ? "on" : "off"})`,
-            });
-        }
-        for (const server of servers.slice(1)) {
-            alert(`${base}-${server.label}-replication-lag`, server, {
-                metricName: "physical_replication_delay_in_seconds", threshold: alerts.replicationLagSeconds, timeAggregation: "Maximum", severity: 2,
-                description: `Replica more than ${alerts.replicationLagSeconds} s behind the primary`,
-            });
-        }
-    }
-}
-
-/** An Npgsql connection string (the app's `ConnectionStrings__*` settings). */
-export function connectionString(parts: {
-    host: pulumi.Input<string>; database: string; user: string; password: pulumi.Input<string>;
-    tls: "Require" | "Disable"; maxPoolSize?: number; port?: number;
-}): pulumi.Output<string> {
-    return pulumi.all([parts.host, parts.password]).apply(([host, password]) => [
-        `Host=${host}`,
-        `Port=${parts.port ?? POOLER_PORT}`,
-        `Database=${parts.database}`,
-        `Username=${parts.user}`,
-        `Password=${password}`,
-        `SSL Mode=${parts.tls}`,
-        // Transaction pooling: the session reset (DISCARD ALL) on returning a connection would run on an arbitrary server connection.
-        "No Reset On Close=true",
-        ...(parts.maxPoolSize ? [`Maximum Pool Size=${parts.maxPoolSize}`] : []),
-    ].join(";"));
 }

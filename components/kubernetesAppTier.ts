@@ -5,9 +5,10 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import type { ServiceConfig } from "../stacks/schema/app";
 import { SPOT_NODE_LABEL, SPOT_TAINT } from "./aksCluster";
-import { GrantPropagationWait, ROLE_ASSIGNMENT_PROPAGATION_SECONDS } from "./grantPropagation";
+import { PropagationWait } from "./propagationWait";
 import { createWebGateway } from "./webGateway";
 import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, millicores, PROBE_TIMINGS, roleService, serviceSettings } from "./appTier";
+import { resolveImage } from "./images";
 
 /** The namespace every app resource lives in (the database tier's PgBouncer joins it). */
 export const APP_NAMESPACE = "bookstore";
@@ -32,7 +33,7 @@ export interface KubernetesAppTierArgs extends AppTierCommonArgs {
      * registry. Workloads start only after these, the federated credential and their propagation.
      */
     workloadGrants?: authorization.RoleAssignment[];
-    /** Seconds to wait for new grants to take effect. Default ROLE_ASSIGNMENT_PROPAGATION_SECONDS. */
+    /** Seconds to wait for new grants to take effect. Default RBAC_PROPAGATION_SECONDS (propagationWait.ts). */
     grantPropagationSeconds?: number;
     /** Spot pool present: spot-tolerant services get the spot toleration and node affinity. Default false. */
     spotPool?: boolean;
@@ -218,12 +219,10 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
 
         // Pods pull with the kubelet's AcrPull and read Key Vault through the workload identity's
         // federated credential and grants: they start once those exist and have propagated.
-        const grants = [...platform.identityGrants, ...(args.workloadGrants ?? [])];
-        const grantIds = [...grants, ...(federation ? [federation] : [])].map((g) => (g as pulumi.CustomResource).id);
-        this.workloadGrantsReady = new GrantPropagationWait("workload-grants-propagation", {
-            seconds: args.grantPropagationSeconds ?? ROLE_ASSIGNMENT_PROPAGATION_SECONDS,
-            grantIds,
-        }, { parent: this, dependsOn: [...grants, ...(federation ? [federation] : [])] });
+        this.workloadGrantsReady = new PropagationWait("workload-grants-propagation", {
+            grants: [...platform.identityGrants, ...(args.workloadGrants ?? []), ...(federation ? [federation] : [])],
+            seconds: args.grantPropagationSeconds,
+        }, { parent: this });
         dependsOn.push(this.workloadGrantsReady);
         for (const [service, svc] of Object.entries(args.services)) {
             this.services[service] = this.service(service, svc, settingsOf[service], args, ns, dependsOn, k);
@@ -297,7 +296,7 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
                         },
                         containers: [{
                             name: service,
-                            image: svc.image,
+                            image: resolveImage(svc.image, args.platform.registry.loginServer),
                             ports: [{ name: "http", containerPort: svc.port, protocol: "TCP" }],
                             env,
                             resources: {

@@ -68,9 +68,21 @@ export function p95LatencyQuery(): string {
     return ["requests", "| summarize p95DurationMs = percentile(duration, 95)"].join("\n");
 }
 
-/** KQL over a Container App's exported platform metrics: the lowest replica count in the window. */
+/** Aggregation granularity of the log alerts: their windowSize, and the bin of queries judged over several periods. */
+export const LOG_ALERT_PERIOD = { iso: "PT5M", kql: "5m", minutes: 5 } as const;
+
+/**
+ * KQL over a Container App's exported platform metrics: the lowest replica count per 5-minute bin.
+ * "N of M failing periods" needs one row per period: the rule's lookback is M × windowSize
+ * (scheduledQueryRules 2025-01-01-preview, ConditionFailingPeriods), and the rows are told apart by the
+ * query's time column, so a query without `bin(TimeGenerated, ...)` yields one row and one period.
+ */
 export function replicasLowestQuery(): string {
-    return ["AzureMetrics", "| where MetricName == \"Replicas\"", "| summarize lowestReplicas = min(Minimum)"].join("\n");
+    return [
+        "AzureMetrics",
+        "| where MetricName == \"Replicas\"",
+        `| summarize lowestReplicas = min(Minimum) by bin(TimeGenerated, ${LOG_ALERT_PERIOD.kql})`,
+    ].join("\n");
 }
 
 /** An Azure portal link to a resource blade, e.g. "overview" or "logs". */
@@ -237,8 +249,8 @@ export class Observability extends pulumi.ComponentResource {
                 severity: 2,
                 enabled: true,
                 scopes: [scope],
-                evaluationFrequency: "PT5M",
-                windowSize: "PT5M",
+                evaluationFrequency: LOG_ALERT_PERIOD.iso,
+                windowSize: LOG_ALERT_PERIOD.iso,
                 autoMitigate: true,
                 criteria: {
                     allOf: [{
@@ -260,7 +272,7 @@ export class Observability extends pulumi.ComponentResource {
         logAlert("p95-latency", `p95 response time above ${args.thresholds.p95LatencyMs} ms (load-test threshold)`,
             args.appInsightsId, { query: p95LatencyQuery(), column: "p95DurationMs", operator: "GreaterThan", threshold: args.thresholds.p95LatencyMs });
 
-        const atMaxPeriods = args.thresholds.replicasAtMaxMinutes / 5;
+        const atMaxPeriods = args.thresholds.replicasAtMaxMinutes / LOG_ALERT_PERIOD.minutes;
         for (const app of args.containerApps ?? []) {
             // Scoped to the app: its exported Replicas metric; the lowest count in a period at the ceiling means pinned there.
             logAlert(`${app.service}-replicas-at-max`,

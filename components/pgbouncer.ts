@@ -2,6 +2,8 @@ import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { PgbouncerSettings } from "../stacks/schema/database";
+import { PGBOUNCER_MAX_UNAVAILABLE } from "../stacks/budget";
+import { resolveImage } from "./images";
 
 /** PgBouncer's port, on the built-in pooler and the Deployment alike. */
 export const POOLER_PORT = 6432;
@@ -111,6 +113,8 @@ export interface PgbouncerDeploymentArgs {
     password: pulumi.Input<string>;
     /** Pool settings, image and replicas (`bookstore:database.pgbouncer`). */
     settings: PgbouncerSettings;
+    /** Login server of the stack's registry: a relative `settings.image` is a repository of it. */
+    registryLoginServer: pulumi.Input<string>;
     /** The pods start after these, e.g. the kubelet's AcrPull having taken effect (an image from the stack's registry). */
     startAfter?: pulumi.Resource[];
 }
@@ -153,7 +157,7 @@ export class PgbouncerDeployment extends pulumi.ComponentResource {
 
         const container: k8s.types.input.core.v1.Container = {
             name: "pgbouncer",
-            image: settings.image,
+            image: resolveImage(settings.image, args.registryLoginServer),
             command: ["pgbouncer", `${PGBOUNCER_CONFIG_DIR}/pgbouncer.ini`],
             ports: [{ name: "pgbouncer", containerPort: POOLER_PORT, protocol: "TCP" }],
             resources: RESOURCES,
@@ -203,7 +207,7 @@ export class PgbouncerDeployment extends pulumi.ComponentResource {
             metadata: metadata("pgbouncer"),
             spec: {
                 // One pod at a time may go during node drains and upgrades; the rest keep serving.
-                maxUnavailable: 1,
+                maxUnavailable: PGBOUNCER_MAX_UNAVAILABLE,
                 selector: { matchLabels: labels },
                 unhealthyPodEvictionPolicy: "AlwaysAllow",
             },

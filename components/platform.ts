@@ -9,6 +9,7 @@ import * as network from "@pulumi/azure-native/network";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
 import type * as types from "@pulumi/azure-native/types/input";
+import { acrLoginServer, parseRegistryId } from "../stacks/schema/registry";
 import { PrivateLink } from "./privateLink";
 
 /** Built-in Azure role definition ids (the same in every tenant). */
@@ -63,6 +64,8 @@ export interface PlatformBaseArgs {
     registrySku?: "Basic" | "Standard" | "Premium";
     /** Who the alert action group emails. Default: nobody (alerts still show in Azure Monitor). */
     alertEmails?: string[];
+    /** ARM id of an existing registry the workloads may also pull from; the workload identity gets AcrPull on it. */
+    existingRegistryId?: string;
     /** Inbound rules of the AKS subnet's NSG, e.g. the web Gateway's (stacks/network.ts aksWebInboundRule). Default none. */
     aksInboundRules?: types.network.SecurityRuleArgs[];
 }
@@ -79,14 +82,19 @@ export interface PlatformOutputs {
     appInsights: { id: pulumi.Output<string>; connectionString: pulumi.Output<string> };
     keyVault: { id: pulumi.Output<string>; name: pulumi.Output<string>; uri: pulumi.Output<string> };
     workloadIdentity: { id: pulumi.Output<string>; name: pulumi.Output<string>; clientId: pulumi.Output<string>; principalId: pulumi.Output<string> };
-    registry: { id: pulumi.Output<string>; loginServer: pulumi.Output<string> };
+    registry: {
+        id: pulumi.Output<string>;
+        loginServer: pulumi.Output<string>;
+        /** The existing registry (`registry.existing`): its id and login server, when configured. */
+        existing?: { id: string; loginServer: string };
+    };
     /** Action group every tier's metric alerts notify. */
     actionGroupId: pulumi.Output<string>;
     /**
      * The workload identity's role assignments (AcrPull, Key Vault Secrets User). Workloads that
      * pull images or read secrets with the identity depend on them, or their first start fails.
      */
-    identityGrants: pulumi.Resource[];
+    identityGrants: pulumi.CustomResource[];
 }
 
 /**
@@ -107,7 +115,7 @@ export class PlatformBase extends pulumi.ComponentResource implements PlatformOu
     readonly workloadIdentity: PlatformOutputs["workloadIdentity"];
     readonly registry: PlatformOutputs["registry"];
     readonly actionGroupId: pulumi.Output<string>;
-    readonly identityGrants: pulumi.Resource[];
+    readonly identityGrants: pulumi.CustomResource[];
 
     constructor(name: string, args: PlatformBaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:platform:PlatformBase", name, {}, opts);
@@ -239,15 +247,25 @@ export class PlatformBase extends pulumi.ComponentResource implements PlatformOu
             zoneRedundancy: prod ? "Enabled" : "Disabled",
             tags,
         }, { ...child, protect: true });
-        this.registry = { id: registry.id, loginServer: registry.loginServer };
+        const existing = args.existingRegistryId === undefined ? undefined
+            : { id: args.existingRegistryId, loginServer: acrLoginServer(parseRegistryId(args.existingRegistryId).name) };
+        this.registry = { id: registry.id, loginServer: registry.loginServer, existing };
         const acrPull = new authorization.RoleAssignment("acr-pull", {
             scope: registry.id,
             principalId: identity.principalId,
             principalType: "ServicePrincipal",
             roleDefinitionId: roleDefinitionId(client.subscriptionId, BuiltInRoles.acrPull),
         }, child);
-
         this.identityGrants = [acrPull, secretsUser];
+        if (existing) {
+            // The role definition id names the subscription of the scope (the registry may live in another one).
+            this.identityGrants.push(new authorization.RoleAssignment("acr-pull-existing", {
+                scope: existing.id,
+                principalId: identity.principalId,
+                principalType: "ServicePrincipal",
+                roleDefinitionId: roleDefinitionId(parseRegistryId(existing.id).subscriptionId, BuiltInRoles.acrPull),
+            }, child));
+        }
 
         const actionGroup = new monitor.ActionGroup("alerts", {
             resourceGroupName: group.name,

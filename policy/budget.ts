@@ -98,6 +98,27 @@ export function parsePgbouncerIni(text: string): Map<string, string> {
     return settings;
 }
 
+/** The pod labels of a Deployment's template. */
+function podSpecLabels(deployment: any): Record<string, string> {
+    return deployment?.spec?.template?.metadata?.labels ?? {};
+}
+
+/**
+ * Pods a PodDisruptionBudget selecting these labels lets go at once: `maxUnavailable` (a count or
+ * a percentage of the replicas, rounded up as Kubernetes does), or `replicas − minAvailable`; 0 without a PDB.
+ */
+export function pdbMaxUnavailable(resources: PolicyResource[], labels: Record<string, string>, replicas: number): number {
+    const pdb = resources.find((r) => r.type === "kubernetes:policy/v1:PodDisruptionBudget"
+        && Object.entries(r.props.spec?.selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v)
+        && Object.keys(r.props.spec?.selector?.matchLabels ?? {}).length > 0);
+    const spec = pdb?.props.spec;
+    if (!spec) return 0;
+    const count = (value: number | string) => typeof value === "number" ? value : Math.ceil(replicas * parseFloat(value) / 100);
+    if (spec.maxUnavailable !== undefined) return count(spec.maxUnavailable);
+    if (spec.minAvailable !== undefined) return Math.max(0, replicas - count(spec.minAvailable));
+    return 0;
+}
+
 /** The PgBouncer Deployment's pooler: its ini (from a ConfigMap) and replica count. */
 function deploymentPooler(resources: PolicyResource[]): BudgetPooler | undefined {
     const configMap = resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && typeof r.props.data?.["pgbouncer.ini"] === "string");
@@ -107,9 +128,11 @@ function deploymentPooler(resources: PolicyResource[]): BudgetPooler | undefined
     const deployment = ofType(resources, tokenOf(Deployment)).find((d) =>
         JSON.stringify(podSpecOf(d.type, d.props)?.volumes ?? []).includes(`"name":"${configMapName}"`));
     const number = (key: string, fallback: number) => Number(ini.get(key) ?? fallback);
+    const labels = podSpecLabels(deployment?.props);
     return {
         kind: "deployment",
         replicas: deployment?.props.spec?.replicas ?? 1,
+        maxUnavailable: pdbMaxUnavailable(resources, labels, deployment?.props.spec?.replicas ?? 1),
         // PgBouncer's own defaults.
         maxClientConn: number("max_client_conn", 100),
         defaultPoolSize: number("default_pool_size", 20),
@@ -124,6 +147,7 @@ function builtinPooler(parameters: Map<string, string>): BudgetPooler | undefine
     return {
         kind: "builtin",
         replicas: 1,
+        maxUnavailable: 0,
         maxClientConn: Number(parameters.get("pgbouncer.max_client_conn") ?? 5000),
         defaultPoolSize: Number(parameters.get("pgbouncer.default_pool_size") ?? 50),
         reservePoolSize: 0,

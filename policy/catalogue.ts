@@ -4,6 +4,7 @@ import { budgetPolicies } from "./budget";
 import { dataProtectionPolicies } from "./dataProtection";
 import { lifecyclePolicies } from "./lifecycle";
 import { networkPolicies } from "./network";
+import { registryPolicies } from "./registry";
 import { workloadPolicies } from "./workload";
 import { name, version } from "./package.json";
 
@@ -17,6 +18,7 @@ export const policies: Policies = [
     ...dataProtectionPolicies,
     ...networkPolicies,
     ...workloadPolicies,
+    ...registryPolicies,
     ...budgetPolicies,
     ...lifecyclePolicies,
 ];

@@ -3,6 +3,7 @@
  * (type-only imports: nothing here loads a provider SDK at run time).
  */
 import type * as app from "@pulumi/azure-native/app";
+import type * as authorization from "@pulumi/azure-native/authorization";
 import type * as cdn from "@pulumi/azure-native/cdn";
 import type * as containerregistry from "@pulumi/azure-native/containerregistry";
 import type * as containerservice from "@pulumi/azure-native/containerservice";
@@ -18,6 +19,7 @@ import { resourceType } from "./common";
 
 export const ContainerApp = resourceType<typeof app.ContainerApp>("azure-native:app:ContainerApp");
 export const ManagedEnvironment = resourceType<typeof app.ManagedEnvironment>("azure-native:app:ManagedEnvironment");
+export const RoleAssignment = resourceType<typeof authorization.RoleAssignment>("azure-native:authorization:RoleAssignment");
 export const FrontDoorRoute = resourceType<typeof cdn.Route>("azure-native:cdn:Route");
 export const Registry = resourceType<typeof containerregistry.Registry>("azure-native:containerregistry:Registry");
 export const ManagedCluster = resourceType<typeof containerservice.ManagedCluster>("azure-native:containerservice:ManagedCluster");

@@ -14,6 +14,7 @@ import { createAppTier, roleService } from "../components/appTier";
 import { AppWiring, DiagnosticTarget, mergeWiring } from "../components/wiring";
 import { isProd, StackConfig, stackTags } from "./config";
 import { resolveDatabase, sharedAppPoolSize } from "./schema/database";
+import { deployerPrincipalType, providerSignIn } from "./schema/deployer";
 import { aksWebEdge, frontDoorWebRoute, realtimeMode, webOriginTrusted } from "./schema/edge";
 import { aksWebInboundRule } from "./network";
 
@@ -51,6 +52,7 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
         subnets: config.network.subnets,
         logRetentionDays: config.monitoring.logRetentionDays,
         registrySku: config.registry.sku,
+        existingRegistryId: config.registry.existing?.resourceId,
         alertEmails: config.monitoring.alertEmails,
         aksInboundRules: config.platform === "aks" ? [aksWebInboundRule(aksWebEdge(config))] : [],
     });
@@ -68,7 +70,11 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
 
     // --- AKS cluster (platform "aks" only; the database tier's pooler runs on it) ---
     const aksCluster = config.platform === "aks"
-        ? new AksCluster("aks", { namePrefix: config.namePrefix, environment: config.environment, aks: config.app.aks, platform, tags })
+        ? new AksCluster("aks", {
+            namePrefix: config.namePrefix, environment: config.environment, aks: config.app.aks, platform, tags,
+            deployerPrincipalType: deployerPrincipalType(config.deployer.principalType,
+                providerSignIn((key) => new pulumi.Config("azure-native").get(key), process.env)),
+        })
         : undefined;
     if (aksCluster) {
         diagnosticTargets.push(aksCluster.diagnosticTarget);
@@ -85,6 +91,7 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
         resourceGroupName: platform.resourceGroupName,
         vnetId: platform.vnetId,
         delegatedSubnetId: platform.subnetIds.postgres,
+        subscriptionId: platform.subscriptionId,
         keyVaultName: platform.keyVault.name,
         actionGroupId: platform.actionGroupId,
         tags,
@@ -171,6 +178,7 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
             user: database.adminLogin,
             password: database.adminPassword,
             settings: databaseConfig.pgbouncer,
+            registryLoginServer: platform.registry.loginServer,
             startAfter: appTier.workloadGrantsReady ? [appTier.workloadGrantsReady] : [],
         });
     }

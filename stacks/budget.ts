@@ -20,6 +20,11 @@ export interface BudgetPooler {
     kind: "builtin" | "deployment";
     /** PgBouncer processes: 1 for builtin (per server), the Deployment's replicas otherwise. */
     replicas: number;
+    /**
+     * Pods the PgBouncer PodDisruptionBudget lets go at once (node drains, upgrades): the clients
+     * must fit through the pods that remain. 0 for builtin (Azure's own PgBouncer has no PDB).
+     */
+    maxUnavailable: number;
     maxClientConn: number;
     defaultPoolSize: number;
     /** Extra server connections a pool may open under load; builtin PgBouncer has none. */
@@ -39,11 +44,24 @@ export interface BudgetInput {
     reservedConnections: number;
 }
 
+/** `maxUnavailable` of the PgBouncer Deployment's PodDisruptionBudget (components/pgbouncer.ts). */
+export const PGBOUNCER_MAX_UNAVAILABLE = 1;
+
+/**
+ * PgBouncer processes that accept clients while the PDB allows a disruption: `replicas − maxUnavailable`.
+ * When the PDB lets every pod go there is no pooler during a disruption at all; that is an
+ * availability fault (policy k8s-deployment-replicas), so the budget then judges normal operation.
+ */
+export function poolersDuringDisruption(pooler: Pick<BudgetPooler, "replicas" | "maxUnavailable">): number {
+    const remaining = pooler.replicas - pooler.maxUnavailable;
+    return remaining >= 1 ? remaining : pooler.replicas;
+}
+
 export interface ConnectionBudget {
     ok: boolean;
     /** Client connections one pooler must accept at peak. */
     clientConnections: number;
-    /** What the pooler accepts. */
+    /** What the pooler accepts with the PDB's disruption taken out (`replicas − maxUnavailable` processes). */
     clientLimit: number;
     /** Server connections one PgBouncer process opens to one server at most. */
     serverConnectionsPerPooler: number;
@@ -78,7 +96,8 @@ export function connectionBudget(input: BudgetInput): ConnectionBudget {
     const perEndpoint = input.services.reduce((sum, s) => sum + s.maxReplicas * s.dbPoolSize, 0);
     const endpointsPerPooler = pooler.kind === "deployment" ? 1 + input.readReplicas : 1;
     const clientConnections = perEndpoint * endpointsPerPooler;
-    const clientLimit = pooler.maxClientConn * pooler.replicas;
+    const serving = poolersDuringDisruption(pooler);
+    const clientLimit = pooler.maxClientConn * serving;
 
     const poolPerDatabase = pooler.defaultPoolSize + pooler.reservePoolSize;
     const perProcess = pooler.maxDbConnections > 0 ? Math.min(poolPerDatabase, pooler.maxDbConnections) : poolPerDatabase;
@@ -90,7 +109,9 @@ export function connectionBudget(input: BudgetInput): ConnectionBudget {
         `app pools per endpoint: ${servicesTerm} = ${perEndpoint}`,
         pooler.kind === "deployment"
             ? `client connections: ${perEndpoint} × ${endpointsPerPooler} endpoints (primary + ${input.readReplicas} replicas) = ${clientConnections}`
-                + ` ${holds(clientConnections, clientLimit)} max_client_conn ${pooler.maxClientConn} × ${pooler.replicas} PgBouncer replicas = ${clientLimit}`
+                + ` ${holds(clientConnections, clientLimit)} max_client_conn ${pooler.maxClientConn} × ${serving} PgBouncer replicas`
+                + (serving < pooler.replicas ? ` (${pooler.replicas} − ${pooler.maxUnavailable} the PDB may take down)` : "")
+                + ` = ${clientLimit}`
             : `client connections per server's built-in PgBouncer: ${clientConnections} ${holds(clientConnections, clientLimit)} max_client_conn ${clientLimit}`,
         `server connections per PgBouncer process: min(default_pool_size ${pooler.defaultPoolSize} + reserve_pool_size ${pooler.reservePoolSize}, `
             + `max_db_connections ${pooler.maxDbConnections > 0 ? pooler.maxDbConnections : "unlimited"}) = ${perProcess}`,

@@ -5,6 +5,8 @@ import type { Report, StackCheck } from "./schema/checks";
 import { azureRegion, email, int, ipv4Cidr, oneOf, pattern, stringMap, text } from "./schema/common";
 import { DatabaseSchema, databaseChecks } from "./schema/database";
 import { edgeChecks, edgeFields } from "./schema/edge";
+import { DeployerSchema } from "./schema/deployer";
+import { RegistrySchema, registryChecks } from "./schema/registry";
 import { leafStrings } from "./secrets";
 import { cidrSize, contains, hasHostBits, overlaps, parseCidr } from "./network";
 
@@ -35,11 +37,6 @@ const MonitoringSchema = z.strictObject({
     alertEmails: z.array(email, { error: "expected a list of email addresses" }).default([]),
 });
 
-const RegistrySchema = z.strictObject({
-    /** Container registry SKU. Default: Premium in prod (zone redundancy, private link), Standard elsewhere. */
-    sku: oneOf(["Basic", "Standard", "Premium"]).optional(),
-});
-
 export const StackConfigSchema = z.strictObject({
     /** Which runtime hosts the app tier. Default `containerapps`. */
     platform: oneOf(["containerapps", "aks"]).default("containerapps"),
@@ -59,7 +56,10 @@ export const StackConfigSchema = z.strictObject({
     }),
     network: NetworkSchema.prefault({}),
     monitoring: MonitoringSchema.prefault({}),
-    registry: RegistrySchema.default({}),
+    /** Container registries: the stack's own, an existing one to pull from, allowed public ones. */
+    registry: RegistrySchema.prefault({}),
+    /** Who runs `pulumi up` (its role assignments need the right principal type). */
+    deployer: DeployerSchema.prefault({}),
     /** App tier: services and their scaling. */
     app: AppSchema,
     ...aksTlsFields,
@@ -105,7 +105,7 @@ const foundationChecks: StackCheck[] = [
 ];
 
 /** Every cross-key rule, run only once the shape of the config is valid. */
-export const stackChecks: StackCheck[] = [...foundationChecks, ...databaseChecks, ...edgeChecks, ...appChecks];
+export const stackChecks: StackCheck[] = [...foundationChecks, ...databaseChecks, ...edgeChecks, ...appChecks, ...registryChecks];
 
 /** Keys that hold credentials: accepted only when set as secrets. */
 export const SECRET_ONLY_KEYS = ["cloudflareApiToken", "cloudflareOriginCertificate", "aksTlsCertificate", "aksTlsPrivateKey"] as const;

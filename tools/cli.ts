@@ -2,6 +2,8 @@
  * `bookstore-infra`: the platform team's command line over the Pulumi Automation API.
  *   plan                          offline plan (no Pulumi CLI, no cloud account)
  *   preview | up | destroy | refresh | outputs   the real engine, through tools/automation
+ *   scale                         database scale-up: replicas first, then the primary
+ *   bootstrap                     first deployment: platform and registry, images, then the rest
  *   doctor                        database health checks against live servers
  * Exit codes (EXIT below) are stable so CI can branch on them.
  */
@@ -28,8 +30,12 @@ import {
     refreshStack,
     refuseDestroy,
     requirePulumiCli,
+    scaleStack,
     stackOutputs,
 } from "./automation";
+import { ConfigError } from "../stacks/config";
+import { AzCliUnavailableError, AzRunner, bootstrapStack, MissingImagesError } from "./automation/bootstrap";
+import { StackFileError } from "./offline/stackFile";
 import type { PlanOptions } from "./plan";
 import { addPlanOptions, PROGRAM_VERSION } from "./planOptions";
 import { DoctorInputError, parseSslMode, plainOutputs, renderReport, runDoctor, SslMode, targetsFromOutputs, targetsFromUrls } from "./doctor";
@@ -56,6 +62,8 @@ export interface CliIo {
     err(line: string): void;
     /** Stands in for the Pulumi CLI (tests); default: the installed one. */
     runner?: CommandRunner;
+    /** Stands in for the Azure CLI (tests); default: the installed `az`. */
+    az?: AzRunner;
     projectDir?: string;
 }
 
@@ -218,6 +226,31 @@ class Cli {
         );
     }
 
+    /** First deployment (tools/automation/bootstrap.ts); the report is the last step's, the whole stack's `up`. */
+    async bootstrap(flags: PolicyFlags & GuardFlags): Promise<number> {
+        this.requireCli();
+        if (!flags.json) this.io.out(`Bootstrapping ${flags.stack}${this.packNote(flags)}`);
+        try {
+            return await this.operate("up", flags, async () => (await bootstrapStack({
+                ...this.changeOptions(flags), ...this.policyOptions(flags), az: this.io.az, confirm: flags.yes ? flags.confirm : undefined,
+            })).stack);
+        } catch (err) {
+            if (err instanceof ConfigError || err instanceof StackFileError) throw new CliExit(EXIT.usage, err.message);
+            if (err instanceof MissingImagesError || err instanceof AzCliUnavailableError) throw new CliExit(EXIT.failed, err.message);
+            throw err;
+        }
+    }
+
+    /** A database scale-up in Azure's order: replicas first (targeted update), then the primary. */
+    scale(flags: PolicyFlags & GuardFlags): Promise<number> {
+        this.requireCli();
+        if (!flags.json) this.io.out(`Scaling ${flags.stack}: replicas first, then the primary${this.packNote(flags)}`);
+        return this.operate("up", flags, async () => {
+            const results = await scaleStack({ ...this.changeOptions(flags), ...this.policyOptions(flags), confirm: flags.yes ? flags.confirm : undefined });
+            return results[results.length - 1];
+        });
+    }
+
     destroy(flags: StackFlags & GuardFlags): Promise<number> {
         // The guard needs no cloud: it answers before the Pulumi CLI is looked for.
         if (!flags.yes) {
@@ -365,6 +398,18 @@ function buildProgram(cli: Cli, io: CliIo, setExit: (code: number) => void): Com
         .option("-y, --yes", "confirm a guarded operation")
         .option("--confirm <stack>", "type the stack name again to confirm a guarded operation on production")
         .action(action((flags: PolicyFlags & GuardFlags) => cli.up(withDefaultPack(flags))));
+
+    withPolicyOptions(withChangeOptions(program.command("scale")
+        .description("database scale-up in Azure's order: the replicas first, then the primary (scale-downs: plain `up`)")))
+        .option("-y, --yes", "confirm a guarded operation")
+        .option("--confirm <stack>", "type the stack name again to confirm a guarded operation on production")
+        .action(action((flags: PolicyFlags & GuardFlags) => cli.scale(withDefaultPack(flags))));
+
+    withPolicyOptions(withChangeOptions(program.command("bootstrap")
+        .description("first deployment: platform and registry (up --target), registry.imports via az acr import, an image check, then up")))
+        .option("-y, --yes", "confirm a guarded operation")
+        .option("--confirm <stack>", "type the stack name again to confirm a guarded operation on production")
+        .action(action((flags: PolicyFlags & GuardFlags) => cli.bootstrap(withDefaultPack(flags))));
 
     program
         .command("destroy")

@@ -96,8 +96,11 @@ const HpaSchema = z.strictObject({
 });
 
 export const ServiceSchema = z.strictObject({
-    /** Container image, pinned to a tag or digest; `latest` or no tag is an error. */
-    image: pinnedImage("bookstoreacr.azurecr.io/bookstore-api:1.4.2"),
+    /**
+     * Container image, pinned to a tag or digest; `latest` or no tag is an error. Relative names
+     * ("bookstore/api:1.4.2") are repositories of the stack's registry; see stacks/schema/registry.ts.
+     */
+    image: pinnedImage("bookstore/api:1.4.2"),
     /** Port the container listens on. Default 8080 (the seed's). */
     port: int(1, 65535).default(8080),
     /** HTTP path for liveness, readiness and startup probes. Default `/health`. */

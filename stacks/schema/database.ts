@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { BudgetInput, connectionBudget } from "../budget";
+import { BudgetInput, connectionBudget, PGBOUNCER_MAX_UNAVAILABLE } from "../budget";
 import { contains, overlaps, parseCidr, hasHostBits } from "../network";
 import { POSTGRES_SKUS, PostgresSkuTier, postgresSku } from "../postgresParameters";
 import { pinnedImage } from "./app";
+import { importedAs, PGBOUNCER_IMAGE_SOURCE } from "./registry";
 import type { Report, StackCheck } from "./checks";
 import { azureRegion, bool, int, ipv4Cidr, num, oneOf, pattern } from "./common";
 
@@ -56,13 +57,17 @@ const PgbouncerSchema = z.strictObject({
     serverIdleTimeout: int(0, 86400).default(600),
     /** Deployment only: seconds before a server connection is closed and reopened. */
     serverLifetime: int(0, 86400).default(3600),
-    /** Deployment only: PgBouncer pods. */
-    replicas: int(1, 20).default(2),
+    /**
+     * Deployment only: PgBouncer pods. Default 3: the PDB lets one go, and the clients must fit
+     * through the other two (the seed's app opens up to 1080-1200 client connections, max_client_conn 1000).
+     */
+    replicas: int(1, 20).default(3),
     /**
      * Deployment only: a maintained PgBouncer image, pinned. Default: CloudNativePG's image (Debian +
-     * PGDG PgBouncer, rebuilt on every release); Bitnami's free versioned images are retired.
+     * PGDG PgBouncer, rebuilt on every release; Bitnami's free versioned images are retired), as a
+     * copy in the stack's registry that `bookstore-infra bootstrap` imports (PGBOUNCER_IMAGE_SOURCE).
      */
-    image: pinnedImage().default("ghcr.io/cloudnative-pg/pgbouncer:1.25.2"),
+    image: pinnedImage().default(importedAs(PGBOUNCER_IMAGE_SOURCE)),
     /** Deployment only: TLS from PgBouncer to PostgreSQL (Azure requires TLS). */
     serverTlsSslmode: oneOf(["require", "verify-ca", "verify-full"]).default("require"),
 });
@@ -80,8 +85,17 @@ const ParametersSchema = z.strictObject({
 });
 
 const AlertsSchema = z.strictObject({
-    /** Replica lag (seconds) that fires the replication alert. Seed: 60. */
+    /**
+     * The seed's replica-lag limit (seconds). Kept for reference: Azure's seconds metric is "time since
+     * the last replayed transaction" and climbs while the primary is idle, so the alert uses replicationLagMB.
+     */
     replicationLagSeconds: int(1, 86400).default(60),
+    /**
+     * WAL (MB) a replica may trail the primary before the replication alert fires (Azure's metric is
+     * in bytes). Default 1024: Azure itself treats a new replica as caught up within 1 GB of lag
+     * (Learn, "Read replicas" > Create a replica).
+     */
+    replicationLagMB: int(1, 1048576).default(1024),
     cpuPercent: int(1, 100).default(80),
     /** Active connections as a share of max_connections. */
     connectionsPercent: int(1, 100).default(80),
@@ -215,6 +229,7 @@ export function budgetInputOf(config: DatabaseContext): BudgetInput {
         pooler: {
             kind: db.pooler,
             replicas: deployment ? db.pgbouncer.replicas : 1,
+            maxUnavailable: deployment ? PGBOUNCER_MAX_UNAVAILABLE : 0,
             maxClientConn: db.pgbouncer.maxClientConn,
             defaultPoolSize: db.pgbouncer.defaultPoolSize,
             reservePoolSize: deployment ? db.pgbouncer.reservePoolSize : 0,

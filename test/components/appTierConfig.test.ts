@@ -11,7 +11,7 @@ function base(platform: "containerapps" | "aks"): Record<string, any> {
         environment: "prod",
         tags: { owner: "team@example.com", costCenter: "cc-1" },
         app: {
-            services: { api: { image: "acr.example.io/api:1.2.3" }, web: { image: "acr.example.io/web:1.2.3", ingress: { external: true } } },
+            services: { api: { image: "bookstore/api:1.2.3" }, web: { image: "bookstore/web:1.2.3", ingress: { external: true } } },
             // Prod on aks names its Kubernetes version (stacks/aksVersions.ts).
             ...(platform === "aks" ? { aks: { kubernetesVersion: "1.36" } } : {}),
         },
@@ -82,8 +82,8 @@ describe("app tier config", () => {
 
     it("rejects the latest tag and untagged images", () => {
         const raw = base("containerapps");
-        raw.app.services.api.image = "acr.example.io/api:latest";
-        raw.app.services.web.image = "acr.example.io/web";
+        raw.app.services.api.image = "bookstore/api:latest";
+        raw.app.services.web.image = "bookstore/web";
         const problems = problemsOf(raw);
         assert.ok(problems.some((p) => p.startsWith("bookstore:app.services.api.image: expected an image pinned to a tag or digest (uses the mutable tag \"latest\")")), problems.join("\n"));
         assert.ok(problems.some((p) => p.startsWith("bookstore:app.services.web.image: expected an image pinned to a tag or digest (has no tag or digest)")), problems.join("\n"));

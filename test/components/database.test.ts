@@ -92,17 +92,59 @@ describe("database tier (plan of prod, Container Apps)", () => {
     it("points the replica source at the primary's ARM id", () => {
         const ids = new Set(replicas().map((r) => inputs(r).sourceServerResourceId));
         assert.strictEqual(ids.size, 1);
-        assert.match([...ids][0], /^\/subscriptions\/[0-9a-f-]+\/resourceGroups\/bookstore-prod-rg\/providers\/Microsoft\.DBforPostgreSQL\/flexibleServers\/bookstore-prod-pg[a-z0-9]{8}$/);
+        assert.match([...ids][0], /^\/subscriptions\/[0-9a-f-]+\/resourceGroups\/bookstore-prod-rg\/providers\/Microsoft\.DBforPostgreSQL\/flexibleServers\/bookstore-prod-pg-[0-9a-f]{8}$/);
     });
 
-    it("gives each replica the same parameters (max_connections >= the primary's), chained after the replica", () => {
+    it("sets on each replica only what it does not inherit: max_connections (kept >= the primary's) and the pooler's, chained after the replica", () => {
         for (const replica of replicas()) {
             const order = chainOrder(resourcesOfType(prod(), CONFIGURATION).filter((c) => c.name.startsWith(`${replica.name}-`)), replica);
-            const values = Object.fromEntries(order.map((c) => [inputs(c).configurationName, inputs(c).value]));
-            assert.strictEqual(values.max_connections, "200");
-            assert.strictEqual(values.shared_buffers, "524288");
-            assert.strictEqual(values["pgbouncer.enabled"], "true");
+            assert.deepStrictEqual(Object.fromEntries(order.map((c) => [inputs(c).configurationName, inputs(c).value])), {
+                max_connections: "200",
+                "pgbouncer.enabled": "true",
+                "pgbouncer.pool_mode": "transaction",
+                "pgbouncer.default_pool_size": "25",
+                "pgbouncer.max_client_conn": "1000",
+                "pgbouncer.server_idle_timeout": "600",
+            });
         }
+    });
+
+    it("first deploy (issue 11): no false edges from the replicas", () => {
+        const doc = prod();
+        const byUrn = new Map(doc.resources.map((r) => [r.urn, r]));
+        const [first, second] = replicas();
+        const firstConfigs = resourcesOfType(doc, CONFIGURATION).filter((c) => c.name.startsWith(`${first.name}-`));
+        assert.ok(firstConfigs.length > 0);
+        // Azure runs replica creations on one primary one at a time, but nothing waits for a replica's parameters.
+        assert.ok(second.dependencies.includes(first.urn));
+        for (const config of firstConfigs) assert.ok(!second.dependencies.includes(config.urn), `${second.name} must not wait for ${config.name}`);
+        // The app's connection strings are built from the server names: no Key Vault secret waits for a server.
+        const secrets = resourcesOfType(doc, "azure-native:keyvault:Secret").filter((s) => s.name.startsWith("database-connection-"));
+        assert.strictEqual(secrets.length, 3);
+        for (const secret of secrets) {
+            const servers = secret.dependencies.map((u) => byUrn.get(u)!).filter((r) => r.type === SERVER || r.type === CONFIGURATION);
+            assert.deepStrictEqual(servers.map((r) => r.name), [], `${secret.name} waits for no server`);
+        }
+        // Nor does any app workload (Container Apps) wait for a replica.
+        for (const app of resourcesOfType(doc, "azure-native:app:ContainerApp")) {
+            for (const replica of replicas()) assert.ok(!app.dependencies.includes(replica.urn), `${app.name} must not wait for ${replica.name}`);
+        }
+    });
+
+    it("names every server before it exists, and builds its host from the name", () => {
+        const names = [primary(), ...replicas()].map((s) => inputs(s).serverName);
+        assert.deepStrictEqual(names.map((n: string) => n.replace(/-[0-9a-f]{8}$/, "")),
+            ["bookstore-prod-pg", "bookstore-prod-pg-replica-1", "bookstore-prod-pg-replica-2"]);
+        assert.strictEqual(new Set(names.map((n: string) => n.slice(-8))).size, 1);
+        for (const name of names) assert.match(name, /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "a Flexible Server name (3-63 lowercase letters, digits, hyphens)");
+        const secret = oneOfType(prod(), "azure-native:keyvault:Secret", "database-connection-bookstore-replica-2");
+        assert.ok(secret.dependencies.every((u) => !u.includes("dbforpostgresql")));
+    });
+
+    it("sends createMode Replica only to create a replica, and never the configured size of a disk that is not bigger", () => {
+        const doc = prod();
+        for (const replica of replicas()) assert.strictEqual(inputs(replica).createMode, "Replica", "a first deploy creates the replicas");
+        assert.strictEqual(inputs(primary()).createMode, undefined);
     });
 
     it("puts the cross-region replica in a westus2 VNet peered both ways and linked to the DNS zone", () => {
@@ -116,7 +158,15 @@ describe("database tier (plan of prod, Container Apps)", () => {
         assert.ok(resourcesOfType(prod(), "azure-native:privatedns:VirtualNetworkLink").some((l) => l.name === "database-dns-link-westus2"));
     });
 
-    it("alerts the action group on CPU > 80 %, connections > 80 % of max_connections, storage > 85 % and replica lag > 60 s", () => {
+    it("creates the westus2 replica only after both peerings and its region's DNS-zone link exist", () => {
+        const westus2 = replicas()[1];
+        for (const name of ["database-peer-main-to-westus2", "database-peer-westus2-to-main"]) {
+            assert.ok(westus2.dependencies.includes(oneOfType(prod(), "azure-native:network:VirtualNetworkPeering", name).urn), `waits for ${name}`);
+        }
+        assert.ok(westus2.dependencies.includes(oneOfType(prod(), "azure-native:privatedns:VirtualNetworkLink", "database-dns-link-westus2").urn));
+    });
+
+    it("alerts the action group on CPU > 80 %, connections > 80 % of max_connections, storage > 85 % and more than 1 GB of WAL behind (bytes, on the primary)", () => {
         const alerts = resourcesOfType(prod(), "azure-native:monitor:MetricAlert").filter((a) => a.name.startsWith("bookstore-prod-pg"));
         const summary = alerts.map((a) => {
             const criterion = inputs(a).criteria.allOf[0];
@@ -127,14 +177,17 @@ describe("database tier (plan of prod, Container Apps)", () => {
             "bookstore-prod-pg-cpu cpu_percent GreaterThan 80",
             "bookstore-prod-pg-replica-1-connections active_connections GreaterThan 160",
             "bookstore-prod-pg-replica-1-cpu cpu_percent GreaterThan 80",
-            "bookstore-prod-pg-replica-1-replication-lag physical_replication_delay_in_seconds GreaterThan 60",
             "bookstore-prod-pg-replica-1-storage storage_percent GreaterThan 85",
             "bookstore-prod-pg-replica-2-connections active_connections GreaterThan 160",
             "bookstore-prod-pg-replica-2-cpu cpu_percent GreaterThan 80",
-            "bookstore-prod-pg-replica-2-replication-lag physical_replication_delay_in_seconds GreaterThan 60",
             "bookstore-prod-pg-replica-2-storage storage_percent GreaterThan 85",
+            "bookstore-prod-pg-replication-lag physical_replication_delay_in_bytes GreaterThan 1073741824",
             "bookstore-prod-pg-storage storage_percent GreaterThan 85",
         ]);
+        // Never the seconds metric: it is "time since the last replayed transaction" and climbs whenever the primary is idle.
+        assert.ok(alerts.every((a) => inputs(a).criteria.allOf[0].metricName !== "physical_replication_delay_in_seconds"));
+        const lag = alerts.find((a) => a.name === "bookstore-prod-pg-replication-lag")!;
+        assert.deepStrictEqual(inputs(lag).scopes, [inputs(replicas()[0]).sourceServerResourceId], "scoped to the primary");
         const actionGroup = oneOfType(prod(), "azure-native:monitor:ActionGroup");
         for (const alert of alerts) {
             assert.match(inputs(alert).actions[0].actionGroupId, /\/actionGroups\/bookstore-prod-alerts$/, alert.name);
@@ -167,11 +220,11 @@ describe("database tier (plan of prod, Container Apps)", () => {
 
     it("exports the endpoints the CLI's doctor reads, and the pooled endpoints the app connects to", () => {
         const outputs = prod().outputs as Record<string, unknown>;
-        assert.match(String(outputs.databaseWriteHost), /^bookstore-prod-pg[a-z0-9]{8}\.postgres\.database\.azure\.com$/);
+        assert.match(String(outputs.databaseWriteHost), /^bookstore-prod-pg-[0-9a-f]{8}\.postgres\.database\.azure\.com$/);
         // The built-in pooler: each server's own host on 6432, the real database name.
         assert.strictEqual(outputs.databaseWriteEndpoint, `${outputs.databaseWriteHost}:6432/bookstore`);
         assert.deepStrictEqual(outputs.databaseReadEndpoints, (outputs.databaseReadHosts as string[]).map((h) => `${h}:6432/bookstore`));
-        assert.deepStrictEqual((outputs.databaseReadHosts as string[]).map((h) => h.replace(/[a-z0-9]{8}\./, ".")),
+        assert.deepStrictEqual((outputs.databaseReadHosts as string[]).map((h) => h.replace(/-[0-9a-f]{8}\./, ".")),
             ["bookstore-prod-pg-replica-1.postgres.database.azure.com", "bookstore-prod-pg-replica-2.postgres.database.azure.com"]);
         assert.deepStrictEqual(
             [outputs.databasePort, outputs.databasePoolerPort, outputs.databaseName, outputs.databaseAdminLogin, outputs.databaseMaxConnections],
@@ -201,7 +254,7 @@ describe("database tier across stacks", () => {
         assert.strictEqual(resourcesOfType(doc, "bookstore:database:PgbouncerDeployment").length, 1);
         assert.deepStrictEqual((({ ok, pooler, clientConnections, clientLimit, serverConnections, serverLimit }: any) =>
             ({ ok, pooler, clientConnections, clientLimit, serverConnections, serverLimit }))(doc.budget),
-        { ok: true, pooler: "deployment", clientConnections: 1080, clientLimit: 2000, serverConnections: 60, serverLimit: 185 });
+        { ok: true, pooler: "deployment", clientConnections: 1080, clientLimit: 2000, serverConnections: 90, serverLimit: 185 });
     });
 
     it("keeps dev small: one General Purpose server, no HA, no geo backup, no replicas", () => {
@@ -220,6 +273,13 @@ describe("database tier across stacks", () => {
         assert.strictEqual(run.document, undefined);
         assert.match(run.stderr, /bookstore:database\.parameters\.maxConnections: expected room for the pooler's 25 server connections .*max_connections 30 - 15 reserved = 15\), got 30/);
         assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
+    });
+
+    it("refuses two PgBouncer pods in prod-aks: with one drained (the PDB allows it) 1000 clients < 1080", () => {
+        const file = stackVariant("prod-aks", (config) => { config["bookstore:database"].pgbouncer.replicas = 2; });
+        const run = runPlan("prod-aks", { stackFile: file });
+        assert.strictEqual(run.exitCode, 2, run.stderr);
+        assert.match(run.stderr, /bookstore:database\.pgbouncer\.maxClientConn: expected room for the app's 1080 client connections .*max_client_conn 1000 × 1 PgBouncer replicas \(2 − 1 the PDB may take down\) = 1000/);
     });
 
     it("refuses Burstable with replicas in prod, naming the keys", () => {

@@ -157,6 +157,8 @@ describe("observability: alerts (plan of prod)", () => {
             assert.deepStrictEqual(condition.failingPeriods, { numberOfEvaluationPeriods: 2, minFailingPeriodsToAlert: 2 });
             assert.strictEqual(alert.windowSize, "PT5M");
             assert.deepStrictEqual(alert.scopes, [armIdOf(apps[service])], service);
+            // Two failing periods need two rows, one per 5-minute bin: the query groups by its time column.
+            assert.match(condition.query, /\| summarize lowestReplicas = min\(Minimum\) by bin\(TimeGenerated, 5m\)$/, service);
         }
     });
 

@@ -8,7 +8,7 @@ const seedSettings = resolveDatabase(parseStackConfig({
     environment: "prod",
     platform: "aks",
     tags: { owner: "team@example.com", costCenter: "cc-1" },
-    app: { services: { api: { image: "acr.example.io/api:1.2.3" } }, aks: { kubernetesVersion: "1.36" } },
+    app: { services: { api: { image: "bookstore/api:1.2.3" } }, aks: { kubernetesVersion: "1.36" } },
 })).pgbouncer;
 
 const azureDatabases = [
@@ -72,12 +72,21 @@ describe("pgbouncer.ini rendering", () => {
 describe("PgBouncer Deployment (plan of prod-aks)", () => {
     const doc = () => planOf("prod-aks");
 
-    it("runs two pinned, non-root pods with the seed's resources and TCP probes on 6432", () => {
+    it("renders the [databases] hosts from the server names: no PgBouncer resource waits for a PostgreSQL server", () => {
+        const plan = doc();
+        const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+        for (const r of plan.resources.filter((x) => x.type.startsWith("kubernetes:") && x.name.startsWith("pgbouncer-"))) {
+            assert.deepStrictEqual(r.dependencies.filter((u) => byUrn.get(u)?.type.startsWith("azure-native:dbforpostgresql:")), [], r.name);
+        }
+    });
+
+    it("runs three pinned, non-root pods (the PDB lets one go; two carry the app's 1080 clients) with the seed's resources and TCP probes on 6432", () => {
         const deployment = inputs(oneOfType(doc(), "kubernetes:apps/v1:Deployment", "pgbouncer-deployment"));
         assert.strictEqual(deployment.metadata.namespace, "bookstore");
-        assert.strictEqual(deployment.spec.replicas, 2);
+        assert.strictEqual(deployment.spec.replicas, 3);
         const [container] = deployment.spec.template.spec.containers;
-        assert.match(container.image, /^ghcr\.io\/cloudnative-pg\/pgbouncer:\d+\.\d+\.\d+$/);
+        // CloudNativePG's image, imported into the stack's registry (registry.imports) rather than pulled from ghcr.io.
+        assert.match(container.image, /^bookstoreprodacr\w+\.azurecr\.io\/cloudnative-pg\/pgbouncer:\d+\.\d+\.\d+$/);
         assert.doesNotMatch(container.image, /bitnami|:latest$/);
         assert.deepStrictEqual(container.resources, { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } });
         assert.deepStrictEqual([container.readinessProbe.tcpSocket.port, container.livenessProbe.tcpSocket.port], [6432, 6432]);

@@ -314,6 +314,21 @@ const CASES: Record<string, PolicyCases> = {
         ],
         unknown: { resources: [edit(r.containerApp, "template.containers.0.image", unknown)], path: "template.containers.0.image" },
     },
+    "image-registry-pullable": {
+        pass: [
+            [r.acrPull, r.containerApp, r.deployment],
+            [edit(r.deployment, "spec.template.spec.containers.0.image", "mcr.microsoft.com/dotnet/aspnet:8.0")],
+        ],
+        fail: [
+            { resources: [r.containerApp], message: /ContainerApp "api" container "api" image "bookstoreacr.azurecr.io\/bookstore-api:1.0.0": no identity of this stack has AcrPull on bookstoreacr.azurecr.io/ },
+            { resources: [r.acrPull, edit(r.containerApp, "configuration.registries", [])], message: /configuration.registries has no entry for bookstoreacr.azurecr.io/ },
+            { resources: [r.acrPull, edit(r.deployment, "spec.template.spec.containers.0.image", "ghcr.io/cloudnative-pg/pgbouncer:1.25.2")], message: /no identity of this stack has AcrPull on ghcr.io, and it is not an allowed public registry \(mcr.microsoft.com\)/ },
+            { resources: [r.acrPull, edit(r.deployment, "spec.template.spec.containers.0.image", "nginx:1.27")], message: /AcrPull on docker.io/ },
+            // A grant of another role on the registry does not let anyone pull.
+            { resources: [edit(r.acrPull, "roleDefinitionId", "/subscriptions/0/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c"), r.deployment], message: /no identity of this stack has AcrPull on bookstoreacr.azurecr.io/ },
+        ],
+        unknown: { resources: [edit(r.acrPull, "scope", unknown), r.containerApp], path: "scope" },
+    },
     "k8s-run-as-non-root": {
         pass: [[r.deployment]],
         fail: [{ resources: [edit(r.deployment, "spec.template.spec.securityContext", undefined)], message: /container "api" may run as root/ }],
@@ -389,7 +404,7 @@ describe("policy scope and types", () => {
     it("checks production-only rules only where the environment tag or label says prod", async () => {
         const devEnvironment = edit(edit(r.managedEnvironment, "zoneRedundant", false), "tags.environment", "dev");
         const devApp = edit(edit(r.containerApp, "template.scale.minReplicas", 1), "tags.environment", "dev");
-        assert.deepEqual(await analyze([devEnvironment, devApp]), []);
+        assert.deepEqual(await analyze([devEnvironment, devApp, r.acrPull]), []);
     });
 
     it("treats a resource without an environment as in scope", async () => {
@@ -410,6 +425,7 @@ describe("policy scope and types", () => {
             [T.environment]: require("@pulumi/azure-native/app").ManagedEnvironment,
             [T.route]: require("@pulumi/azure-native/cdn").Route,
             [T.registry]: require("@pulumi/azure-native/containerregistry").Registry,
+            [T.roleAssignment]: require("@pulumi/azure-native/authorization").RoleAssignment,
             [T.cluster]: require("@pulumi/azure-native/containerservice").ManagedCluster,
             [T.agentPool]: require("@pulumi/azure-native/containerservice").AgentPool,
             [T.postgres]: require("@pulumi/azure-native/dbforpostgresql").Server,

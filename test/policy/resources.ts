@@ -30,6 +30,7 @@ export const T = {
     hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
     pdb: "kubernetes:policy/v1:PodDisruptionBudget",
     configMap: "kubernetes:core/v1:ConfigMap",
+    roleAssignment: "azure-native:authorization:RoleAssignment",
 } as const;
 
 const prod = { environment: "prod", owner: "platform-team@bookstore.example" };
@@ -58,6 +59,17 @@ export function asOutputs(resource: TestResource, inputOnly: string[], readOnly:
     return { ...resource, state: { ...state, ...readOnly } };
 }
 
+/** The workload identity's AcrPull on the stack's registry (the kubelet's looks the same). */
+export const acrPull: TestResource = {
+    type: T.roleAssignment, name: "acr-pull",
+    inputs: {
+        scope: `${sub}/Microsoft.ContainerRegistry/registries/bookstoreacr`,
+        principalId: "22222222-2222-2222-2222-222222222222",
+        principalType: "ServicePrincipal",
+        roleDefinitionId: "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/7f951dda-4ed3-4680-a7ca-43fe172d538d",
+    },
+};
+
 const probe = (type: string) => ({ type, httpGet: { path: "/health", port: 8080 }, periodSeconds: 10 });
 
 export const managedEnvironment: TestResource = {
@@ -70,7 +82,10 @@ export const containerApp: TestResource = {
     inputs: {
         resourceGroupName: rg,
         environmentId: `${sub}/Microsoft.App/managedEnvironments/bookstore-prod-env`,
-        configuration: { activeRevisionsMode: "Single", ingress: { external: false, targetPort: 8080 } },
+        configuration: {
+            activeRevisionsMode: "Single", ingress: { external: false, targetPort: 8080 },
+            registries: [{ server: "bookstoreacr.azurecr.io", identity: `${sub}/Microsoft.ManagedIdentity/userAssignedIdentities/bookstore-prod-workload` }],
+        },
         template: {
             containers: [{
                 name: "api",

@@ -14,6 +14,7 @@ const pooler = fc.record({
     defaultPoolSize: fc.integer({ min: 1, max: 500 }),
     reservePoolSize: fc.integer({ min: 0, max: 100 }),
     maxDbConnections: fc.integer({ min: 0, max: 1000 }),
+    maxUnavailable: fc.integer({ min: 0, max: 3 }),
 });
 const budgetInput: fc.Arbitrary<BudgetInput> = fc.record({
     services: fc.array(service, { maxLength: 4 }),
@@ -27,8 +28,8 @@ const budgetInput: fc.Arbitrary<BudgetInput> = fc.record({
 const seed = (kind: "builtin" | "deployment"): BudgetInput => ({
     services: [{ name: "api", maxReplicas: 10, dbPoolSize: 20 }, { name: "web", maxReplicas: 8, dbPoolSize: 20 }],
     pooler: kind === "builtin"
-        ? { kind, replicas: 1, maxClientConn: 1000, defaultPoolSize: 25, reservePoolSize: 0, maxDbConnections: 0 }
-        : { kind, replicas: 2, maxClientConn: 1000, defaultPoolSize: 25, reservePoolSize: 5, maxDbConnections: 100 },
+        ? { kind, replicas: 1, maxUnavailable: 0, maxClientConn: 1000, defaultPoolSize: 25, reservePoolSize: 0, maxDbConnections: 0 }
+        : { kind, replicas: 3, maxUnavailable: 1, maxClientConn: 1000, defaultPoolSize: 25, reservePoolSize: 5, maxDbConnections: 100 },
     readReplicas: 2,
     maxConnections: 200,
     reservedConnections: 15,
@@ -43,16 +44,33 @@ describe("connection budget", () => {
         assert.match(budget.lines.join("\n"), /api 10×20 \+ web 8×20 = 360/);
     });
 
-    it("fits the seed's values with the PgBouncer Deployment: 1080 of 2000 clients, 60 of 185 server connections", () => {
+    it("fits the seed's values with three PgBouncer pods, one of them drained: 1080 of 2000 clients, 90 of 185 server connections", () => {
         const budget = connectionBudget(seed("deployment"));
         assert.deepStrictEqual(
             [budget.ok, budget.clientConnections, budget.clientLimit, budget.serverConnectionsPerPooler, budget.serverConnections, budget.serverLimit],
-            [true, 1080, 2000, 30, 60, 185]);
+            [true, 1080, 2000, 30, 90, 185]);
+        assert.match(budget.lines[1], /max_client_conn 1000 × 2 PgBouncer replicas \(3 − 1 the PDB may take down\) = 2000/);
+    });
+
+    it("budgets clients against replicas − maxUnavailable: two pods with a PDB of one cannot carry 1080 clients", () => {
+        const input = seed("deployment");
+        input.pooler.replicas = 2;
+        const budget = connectionBudget(input);
+        assert.strictEqual(budget.ok, false);
+        assert.deepStrictEqual(budget.problems, ["the app may open 1080 client connections but the pooler accepts 1000"]);
+    });
+
+    it("judges normal operation when the PDB may take every pod (an availability fault, not a budget one)", () => {
+        const input = seed("deployment");
+        input.pooler.replicas = 1;
+        input.pooler.maxClientConn = 2000;
+        assert.deepStrictEqual([connectionBudget(input).ok, connectionBudget(input).clientLimit], [true, 2000]);
     });
 
     it("names both numbers when the pooler's server connections exceed max_connections minus the reserve", () => {
         const input = seed("deployment");
         input.pooler.replicas = 7; // 7 × 30 = 210 > 185
+        input.pooler.maxClientConn = 5000;
         const budget = connectionBudget(input);
         assert.strictEqual(budget.ok, false);
         assert.deepStrictEqual(budget.problems, ["the pooler may open 210 server connections but each server allows 185"]);
@@ -64,7 +82,8 @@ describe("connection budget", () => {
             const perEndpoint = input.services.reduce((s, x) => s + x.maxReplicas * x.dbPoolSize, 0);
             const endpoints = input.pooler.kind === "deployment" ? 1 + input.readReplicas : 1;
             assert.strictEqual(b.clientConnections, perEndpoint * endpoints);
-            assert.strictEqual(b.clientLimit, input.pooler.maxClientConn * input.pooler.replicas);
+            const { replicas, maxUnavailable } = input.pooler;
+            assert.strictEqual(b.clientLimit, input.pooler.maxClientConn * (replicas > maxUnavailable ? replicas - maxUnavailable : replicas));
             assert.strictEqual(b.serverLimit, input.maxConnections - input.reservedConnections);
             assert.strictEqual(b.ok, b.clientConnections <= b.clientLimit && b.serverConnections <= b.serverLimit);
             assert.strictEqual(b.problems.length === 0, b.ok);

@@ -8,7 +8,7 @@ function valid(): Record<string, any> {
     return {
         environment: "prod",
         tags: { owner: "team@example.com", costCenter: "cc-1" },
-        app: { services: { api: { image: "acr.example.io/api:1.2.3" } } },
+        app: { services: { api: { image: "bookstore/api:1.2.3" } } },
     };
 }
 
@@ -73,7 +73,7 @@ describe("stack config", () => {
         const raw = valid();
         raw.platform = "k8s";
         raw.environment = "production";
-        raw.app.services.api.image = "acr.example.io/api:latest";
+        raw.app.services.api.image = "bookstore/api:latest";
         const problems = problemsOf(raw);
         assert.strictEqual(problems.length, 3, problems.join("\n"));
         const err = (() => { try { parseStackConfig(raw); } catch (e) { return e as Error; } })()!;

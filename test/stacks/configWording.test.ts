@@ -41,7 +41,7 @@ describe("config messages a new user reads", () => {
     it("an over-budget line prints the comparison that holds, not a false <=", () => {
         const budget = connectionBudget({
             services: [{ name: "api", maxReplicas: 60, dbPoolSize: 20 }, { name: "web", maxReplicas: 60, dbPoolSize: 20 }],
-            pooler: { kind: "builtin", replicas: 1, maxClientConn: 1000, defaultPoolSize: 25, reservePoolSize: 0, maxDbConnections: 0 },
+            pooler: { kind: "builtin", replicas: 1, maxClientConn: 1000, defaultPoolSize: 25, reservePoolSize: 0, maxDbConnections: 0, maxUnavailable: 0 },
             readReplicas: 0,
             maxConnections: 20,
             reservedConnections: 15,

@@ -8,7 +8,7 @@ function valid(): Record<string, any> {
     return {
         environment: "prod",
         tags: { owner: "team@example.com", costCenter: "cc-1" },
-        app: { services: { api: { image: "acr.example.io/api:1.2.3" }, web: { image: "acr.example.io/web:1.2.3", ingress: { external: true } } } },
+        app: { services: { api: { image: "bookstore/api:1.2.3" }, web: { image: "bookstore/web:1.2.3", ingress: { external: true } } } },
     };
 }
 

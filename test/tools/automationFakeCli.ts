@@ -49,6 +49,8 @@ export class FakePulumiCli implements CommandRunner {
         ["config set-all", {}],
         ["stack output", { stdout: "{}" }],
         ["stack history", { stdout: HISTORY_ENTRY({}) }],
+        // A stack with nothing deployed yet.
+        ["stack export", { stdout: JSON.stringify({ version: 3, deployment: { resources: [] } }) }],
         // The CLI ends every operation with a summary event.
         ["preview", { events: [summaryEvent({})] }],
         ["up", { events: [summaryEvent({})] }],

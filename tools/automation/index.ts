@@ -11,8 +11,10 @@ import { ConfigMap, EngineEvent, LocalWorkspace, OpMap, OutputMap, Stack } from 
 import { Confirmation, isConfirmed, isProductionStack, refuseDestroy, refuseProtectedReplacements } from "./guard";
 import { EventRecorder, OperationLog, protectedReplacements, StepRecord } from "./progress";
 import { CommandRunner, installedPulumiCommand, PulumiCliMissingError, pulumiCommandFrom } from "./runner";
+import { deployedSizes, desiredSizes, replicaTargets, ScaleOrderError, scaleOrderProblems, ServerSize, stackFileOf } from "./scale";
 
 export * from "./guard";
+export * from "./scale";
 export * from "./progress";
 export * from "./runner";
 
@@ -42,6 +44,8 @@ export interface OperationOptions extends StackOptions {
     /** Every raw engine event. */
     onEvent?: (event: EngineEvent) => void;
     signal?: AbortSignal;
+    /** preview/up only: operate on these URNs alone (`--target`), not on their dependents. */
+    target?: string[];
 }
 
 export interface PolicyOptions {
@@ -125,10 +129,15 @@ async function run(operation: Operation, options: OperationOptions, body: (stack
     };
 }
 
+function targetOptions(options: OperationOptions): { target?: string[]; targetDependents?: boolean } {
+    return options.target && options.target.length > 0 ? { target: options.target, targetDependents: false } : {};
+}
+
 /** `pulumi preview` with the policy pack: what would change, and the policy results. */
 export async function previewStack(options: OperationOptions & PolicyOptions): Promise<OperationResult> {
     return run("preview", options, async (stack, recorder) => {
         const result = await stack.preview({
+            ...targetOptions(options),
             policyPacks: options.policyPacks ?? DEFAULT_POLICY_PACKS,
             policyPackConfigs: options.policyPackConfigs,
             onEvent: recorder.handle,
@@ -142,8 +151,9 @@ export async function previewStack(options: OperationOptions & PolicyOptions): P
  * `pulumi up` with the policy pack. On a production stack a preview runs first; if it replaces
  * protected resources the update is refused (`ProductionGuardError`) unless `confirm` names the stack.
  */
-export async function deployStack(options: OperationOptions & PolicyOptions & Confirmation): Promise<OperationResult> {
+export async function deployStack(options: OperationOptions & PolicyOptions & Confirmation & { replicasScaled?: boolean }): Promise<OperationResult> {
     const projectDir = options.projectDir ?? PROJECT_DIR;
+    if (!options.replicasScaled) await refuseReplicasAfterPrimary(options, projectDir);
     if (isProductionStack(options.stack, projectDir) && !isConfirmed(options.stack, options)) {
         options.onProgress?.("production stack: previewing first, to refuse replacements of protected resources");
         const preview = await previewStack(options);
@@ -152,6 +162,7 @@ export async function deployStack(options: OperationOptions & PolicyOptions & Co
     let outputs: OutputMap | undefined;
     const result = await run("up", options, async (stack, recorder) => {
         const up = await stack.up({
+            ...targetOptions(options),
             policyPacks: options.policyPacks ?? DEFAULT_POLICY_PACKS,
             policyPackConfigs: options.policyPackConfigs,
             onEvent: recorder.handle,
@@ -161,6 +172,52 @@ export async function deployStack(options: OperationOptions & PolicyOptions & Co
         return up.summary?.resourceChanges;
     });
     return { ...result, outputs };
+}
+
+/** Database sizes the stack file asks for, when it has replicas (nothing to order otherwise). */
+function desiredWithReplicas(options: OperationOptions, projectDir: string): ServerSize[] | undefined {
+    try {
+        const desired = desiredSizes(options.stack, stackFileOf(projectDir, options.stack));
+        return desired.some((s) => s.role === "replica") ? desired : undefined;
+    } catch {
+        // No stack file, or config the program itself will reject with the keys named: no order to check.
+        return undefined;
+    }
+}
+
+/** Refuses (`ScaleOrderError`) an update that would scale the primary above a replica as deployed. */
+async function refuseReplicasAfterPrimary(options: OperationOptions, projectDir: string): Promise<void> {
+    const desired = desiredWithReplicas(options, projectDir);
+    if (!desired) return;
+    const stack = await openStack(options);
+    const problems = scaleOrderProblems(deployedSizes(await stack.exportStack()), desired);
+    if (problems.length > 0) throw new ScaleOrderError(options.stack, problems);
+}
+
+/**
+ * A scale-up in Azure's order: the replicas and their parameters first (a targeted update), then
+ * everything else. Scale-downs need no command: one update changes the primary first, as Azure wants.
+ */
+export async function scaleStack(options: OperationOptions & PolicyOptions & Confirmation): Promise<OperationResult[]> {
+    const stack = await openStack(options);
+    const targets = replicaTargets(await stack.exportStack());
+    const results: OperationResult[] = [];
+    if (targets.length > 0) {
+        options.onProgress?.(`scale: updating the ${targets.length} replica resources first`);
+        results.push(await run("up", options, async (s, recorder) => {
+            const up = await s.up({
+                target: targets,
+                policyPacks: options.policyPacks ?? DEFAULT_POLICY_PACKS,
+                policyPackConfigs: options.policyPackConfigs,
+                onEvent: recorder.handle,
+                signal: options.signal,
+            });
+            return up.summary?.resourceChanges;
+        }));
+    }
+    options.onProgress?.("scale: updating the primary and the rest");
+    results.push(await deployStack({ ...options, replicasScaled: true }));
+    return results;
 }
 
 /** `pulumi destroy`. Refused on a production stack unless `confirm` names the stack. */

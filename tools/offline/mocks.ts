@@ -198,6 +198,13 @@ const INVOKES: Record<string, (inputs: Inputs) => Inputs> = {
         primarySharedKey: `offline-shared-key-${suffix(String(inputs.workspaceName))}`,
         secondarySharedKey: `offline-shared-key-2-${suffix(String(inputs.workspaceName))}`,
     }),
+    // A plan shows a first deploy: no server exists yet (Azure answers 404). BOOKSTORE_OFFLINE_LIVE_SERVERS
+    // ({"<server name>": {"storageSizeGB": 256}}) stands in for servers that do, to show what an update sends.
+    "azure-native:dbforpostgresql:getServer": (inputs) => {
+        const live = JSON.parse(process.env.BOOKSTORE_OFFLINE_LIVE_SERVERS ?? "{}")[String(inputs.serverName)];
+        if (!live) throw new Error(`ResourceNotFound: server ${String(inputs.serverName)} does not exist`);
+        return { name: inputs.serverName, storage: { storageSizeGB: live.storageSizeGB }, sku: live.skuName ? { name: live.skuName } : undefined };
+    },
     "azure-native:containerservice:listManagedClusterUserCredentials": (inputs) => ({
         kubeconfigs: [{ name: "clusterUser", value: kubeconfigFor(String(inputs.resourceName)) }],
     }),

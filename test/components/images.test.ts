@@ -1,0 +1,91 @@
+import * as assert from "assert";
+import { BuiltInRoles } from "../../components/platform";
+import { RBAC_PROPAGATION_SECONDS, waitAgain } from "../../components/propagationWait";
+import { inputs, oneOfType, planOf, resourcesOfType, runPlan, stackVariant } from "../helpers/plan";
+
+const EXISTING_SUB = "11111111-2222-3333-4444-555555555555";
+const EXISTING_ID = `/subscriptions/${EXISTING_SUB}/resourceGroups/shared-rg/providers/Microsoft.ContainerRegistry/registries/contososhared`;
+const acrPullOn = (scope: string) => (r: { inputs: any }) => r.inputs.scope === scope && r.inputs.roleDefinitionId.endsWith(`/${BuiltInRoles.acrPull}`);
+
+describe("workload images and their registries", () => {
+    describe("Container Apps (plan of prod)", () => {
+        const doc = () => planOf("prod");
+        const loginServer = () => (doc().outputs as any).registryLoginServer as string;
+
+        it("pulls relative images from the stack's own registry, whose name has a random suffix", () => {
+            assert.match(loginServer(), /^bookstoreprodacr[a-z0-9]+\.azurecr\.io$/);
+            for (const [name, repo] of [["api", "bookstore/api:1.0.0"], ["web", "bookstore/web:1.0.0"]]) {
+                const app = inputs(oneOfType(doc(), "azure-native:app:ContainerApp", name));
+                assert.strictEqual(app.template.containers[0].image, `${loginServer()}/${repo}`);
+                assert.deepStrictEqual(app.configuration.registries.map((r: any) => r.server), [loginServer()]);
+            }
+        });
+
+        it("creates the apps only after the grants and a wait for RBAC propagation", () => {
+            const wait = oneOfType(doc(), "pulumi-nodejs:dynamic:Resource", "identity-grants-propagation");
+            const grants = ["acr-pull", "kv-secrets-user"].map((name) => oneOfType(doc(), "azure-native:authorization:RoleAssignment", name));
+            for (const grant of grants) assert.ok(wait.dependencies.includes(grant.urn), `the wait does not follow ${grant.name}`);
+            assert.strictEqual(inputs(wait).grantIds.length, 2);
+            for (const id of inputs(wait).grantIds) assert.match(id, /\/providers\/Microsoft\.Authorization\/roleAssignments\/[0-9a-f-]{36}$/);
+            assert.strictEqual(inputs(wait).seconds, RBAC_PROPAGATION_SECONDS);
+            for (const app of resourcesOfType(doc(), "azure-native:app:ContainerApp")) {
+                assert.ok(app.dependencies.includes(wait.urn), `${app.name} does not wait for propagation`);
+            }
+        });
+
+        it("grants AcrPull on registry.existing (role id of that registry's subscription) and gives the apps its credentials", () => {
+            const file = stackVariant("prod", (config) => {
+                config["bookstore:registry"] = { existing: { resourceId: EXISTING_ID } };
+                config["bookstore:app"].services.api.image = "contososhared.azurecr.io/bookstore/api:2.0.0";
+            });
+            const run = runPlan("prod", { stackFile: file });
+            assert.strictEqual(run.exitCode, 0, run.stderr);
+            const plan = run.document!;
+            const grant = resourcesOfType(plan, "azure-native:authorization:RoleAssignment").find(acrPullOn(EXISTING_ID));
+            assert.ok(grant, "no AcrPull on the existing registry");
+            assert.strictEqual(grant.name, "acr-pull-existing");
+            assert.strictEqual(inputs(grant).roleDefinitionId, `/subscriptions/${EXISTING_SUB}/providers/Microsoft.Authorization/roleDefinitions/${BuiltInRoles.acrPull}`);
+            assert.strictEqual(inputs(grant).principalType, "ServicePrincipal");
+            assert.ok(grant.dependencies.includes(oneOfType(plan, "azure-native:managedidentity:UserAssignedIdentity").urn));
+            const api = inputs(oneOfType(plan, "azure-native:app:ContainerApp", "api"));
+            assert.strictEqual(api.template.containers[0].image, "contososhared.azurecr.io/bookstore/api:2.0.0");
+            assert.deepStrictEqual(api.configuration.registries.map((r: any) => r.server), [(plan.outputs as any).registryLoginServer, "contososhared.azurecr.io"]);
+            assert.ok(oneOfType(plan, "pulumi-nodejs:dynamic:Resource").dependencies.includes(grant.urn), "the wait must follow the new grant too");
+            assert.deepStrictEqual((plan.policy as { violations: unknown[] }).violations, []);
+        });
+    });
+
+    describe("AKS (plan of prod-aks)", () => {
+        const doc = () => planOf("prod-aks");
+
+        it("pulls the app and the imported PgBouncer image from the stack's registry, where the kubelet has AcrPull", () => {
+            const loginServer = (doc().outputs as any).registryLoginServer as string;
+            const images = resourcesOfType(doc(), "kubernetes:apps/v1:Deployment").map((d) => inputs(d).spec.template.spec.containers[0].image).sort();
+            assert.deepStrictEqual(images, [
+                `${loginServer}/bookstore/api:1.0.0`, `${loginServer}/bookstore/web:1.0.0`, `${loginServer}/cloudnative-pg/pgbouncer:1.25.2`,
+            ].sort());
+        });
+
+        it("gives the deployer's cluster-admin the principal type of who deploys: User for az login, ServicePrincipal when configured", () => {
+            const grant = (plan = doc()) => inputs(oneOfType(plan, "azure-native:authorization:RoleAssignment", "aks-deployer-cluster-admin"));
+            assert.strictEqual(grant().principalType, "User");
+            const file = stackVariant("prod-aks", (config) => {
+                config["bookstore:deployer"] = { principalType: "ServicePrincipal" };
+                config["bookstore:registry"] = { ...config["bookstore:registry"], existing: { resourceId: EXISTING_ID } };
+            });
+            const run = runPlan("prod-aks", { stackFile: file });
+            assert.strictEqual(run.exitCode, 0, run.stderr);
+            assert.strictEqual(grant(run.document!).principalType, "ServicePrincipal");
+            const kubelet = resourcesOfType(run.document!, "azure-native:authorization:RoleAssignment").find(acrPullOn(EXISTING_ID));
+            assert.strictEqual(kubelet?.name, "aks-kubelet-acr-pull-existing");
+        });
+    });
+
+    describe("propagation wait", () => {
+        it("waits again only when the set of grants changes", () => {
+            assert.strictEqual(waitAgain({ grantIds: ["a", "b"], seconds: 600 }, { grantIds: ["b", "a"], seconds: 600 }), false);
+            assert.strictEqual(waitAgain({ grantIds: ["a", "b"], seconds: 600 }, { grantIds: ["a", "c"], seconds: 600 }), true);
+            assert.strictEqual(waitAgain({}, { grantIds: ["a"], seconds: 600 }), true);
+        });
+    });
+});

@@ -1,0 +1,166 @@
+/**
+ * First deployment of a stack. Its registry has a random name and starts empty, so the workloads
+ * cannot start until their images are in it:
+ *   1. `up --target` the resource group, registry, workload identity and its AcrPull grants;
+ *   2. `az acr import` every `registry.imports` image (and the default PgBouncer image) into the registry (skipped when present);
+ *   3. check every image named relative to the registry is there (else stop, saying what to push);
+ *   4. `up` the whole stack.
+ * Re-running it is safe: step 1 changes nothing on a deployed platform, step 2 imports only what is missing.
+ */
+import { execFile } from "child_process";
+import * as path from "path";
+import { stackConfigFromEntries, StackConfig } from "../../stacks/config";
+import { effectiveImports, imageHost, importedAs } from "../../stacks/schema/registry";
+import { readStackFile } from "../offline/stackFile";
+import type { Confirmation } from "./guard";
+import { shortStackName } from "./guard";
+import { deployStack, openStack, OperationOptions, OperationResult, PolicyOptions, PROJECT_DIR } from "./index";
+import type { CommandOutcome } from "./runner";
+
+/** Runs `az <args>` (the Azure CLI); tests hand in a stand-in. */
+export interface AzRunner {
+    run(args: string[]): Promise<CommandOutcome>;
+}
+
+/** The installed Azure CLI, signed in already (`az login`, or a CI login step). */
+export const installedAz: AzRunner = {
+    run: (args) => new Promise((resolve) => {
+        execFile("az", args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+            const code = err ? (typeof (err as NodeJS.ErrnoException).code === "number" ? Number((err as NodeJS.ErrnoException).code) : 127) : 0;
+            resolve({ stdout, stderr: err && !stderr ? err.message : stderr, exitCode: code });
+        });
+    }),
+};
+
+const PLATFORM = "bookstore:platform:PlatformBase";
+
+/** What a bootstrap of one stack does, decided from its validated config before anything runs. */
+export interface BootstrapPlan {
+    /** URNs of step 1: the platform's registry, the identity that pulls, and the grants. */
+    targets: string[];
+    /** URN of the stack's registry: its name and login server are read from the state after step 1. */
+    registryUrn: string;
+    /** Step 2: source image → repository:tag in the stack's registry. */
+    imports: { source: string; image: string }[];
+    /** Step 3: relative images the workloads pull from the stack's registry. */
+    requiredImages: string[];
+}
+
+export function bootstrapPlan(project: string, stack: string, config: StackConfig): BootstrapPlan {
+    const urn = (type: string, name: string) => `urn:pulumi:${shortStackName(stack)}::${project}::${type}::${name}`;
+    const child = (type: string, name: string) => urn(`${PLATFORM}$${type}`, name);
+    const registryUrn = child("azure-native:containerregistry:Registry", `${config.namePrefix}${config.environment}acr`);
+    const targets = [
+        urn("pulumi:pulumi:Stack", `${project}-${shortStackName(stack)}`),
+        urn(PLATFORM, "platform"),
+        child("azure-native:resources:ResourceGroup", "rg"),
+        registryUrn,
+        child("azure-native:managedidentity:UserAssignedIdentity", "workload-identity"),
+        child("azure-native:authorization:RoleAssignment", "acr-pull"),
+        ...(config.registry.existing ? [child("azure-native:authorization:RoleAssignment", "acr-pull-existing")] : []),
+    ];
+    const imports = effectiveImports(config).map((source) => ({ source, image: importedAs(source) }));
+    const images = Object.values(config.app.services).map((svc) => svc.image);
+    const pooler = config.database.pooler ?? (config.platform === "aks" ? "deployment" : "builtin");
+    if (pooler === "deployment") images.push(config.database.pgbouncer.image);
+    const requiredImages = [...new Set(images.filter((image) => imageHost(image) === undefined))];
+    return { targets, registryUrn, imports, requiredImages };
+}
+
+/** The stack's validated config, read from its stack file (a ConfigError names every bad key). */
+export function bootstrapConfig(stack: string, projectDir: string): { project: string; config: StackConfig } {
+    const file = readStackFile(projectDir, path.join(projectDir, `Pulumi.${shortStackName(stack)}.yaml`));
+    return { project: file.project, config: stackConfigFromEntries(file.config, (key) => file.secretKeys.includes(key)).config };
+}
+
+/** Images the workloads need that are neither in the registry nor imported: push them, then run bootstrap again. */
+export class MissingImagesError extends Error {
+    constructor(readonly registry: string, readonly loginServer: string, readonly images: string[]) {
+        super([
+            `The stack's registry ${loginServer} lacks ${images.length} image(s) the workloads pull; push them, then run bootstrap again:`,
+            `  az acr login --name ${registry}`,
+            ...images.map((image) => `  docker push ${loginServer}/${image}    # or: az acr build --registry ${registry} --image ${image} <context>`),
+        ].join("\n"));
+        this.name = "MissingImagesError";
+    }
+}
+
+/** `az` is missing or not signed in; nothing was deployed. */
+export class AzCliUnavailableError extends Error {
+    constructor(detail: string) {
+        super(`bootstrap needs the Azure CLI, signed in (\`az login\`, or a CI login step): ${detail || "az account show failed"}`);
+        this.name = "AzCliUnavailableError";
+    }
+}
+
+export interface BootstrapOptions extends OperationOptions, PolicyOptions, Confirmation {
+    /** Runs the Azure CLI; default: the installed `az`. */
+    az?: AzRunner;
+}
+
+export interface BootstrapResult {
+    platform: OperationResult;
+    registry: { name: string; loginServer: string };
+    imported: string[];
+    stack: OperationResult;
+}
+
+/** Name and login server of the stack's registry, from the state after step 1. */
+async function registryFromState(options: BootstrapOptions, registryUrn: string): Promise<{ name: string; loginServer: string }> {
+    const stack = await openStack(options);
+    const state = await stack.exportStack();
+    const resources: { urn: string; outputs?: Record<string, unknown> }[] = state.deployment?.resources ?? [];
+    const registry = resources.find((r) => r.urn === registryUrn);
+    const name = registry?.outputs?.name;
+    const loginServer = registry?.outputs?.loginServer;
+    if (typeof name !== "string" || typeof loginServer !== "string") {
+        throw new Error(`bootstrap: the stack's state has no registry ${registryUrn} after the platform step`);
+    }
+    return { name, loginServer };
+}
+
+async function az(runner: AzRunner, args: string[]): Promise<CommandOutcome> {
+    return runner.run([...args, "--only-show-errors"]);
+}
+
+/** Runs the four steps; stops at the first that fails (a failed `up` throws OperationFailedError). */
+export async function bootstrapStack(options: BootstrapOptions): Promise<BootstrapResult> {
+    const projectDir = options.projectDir ?? PROJECT_DIR;
+    const { project, config } = bootstrapConfig(options.stack, projectDir);
+    const plan = bootstrapPlan(project, options.stack, config);
+    const say = options.onProgress ?? (() => undefined);
+    const azRunner = options.az ?? installedAz;
+
+    // Before anything changes: steps 2 and 3 need a signed-in Azure CLI.
+    const account = await az(azRunner, ["account", "show", "--output", "none"]);
+    if (account.exitCode !== 0) throw new AzCliUnavailableError(account.stderr.trim());
+
+    say(`bootstrap 1/4: platform registry, workload identity and AcrPull grants (${plan.targets.length} targets)`);
+    const platform = await deployStack({ ...options, target: plan.targets });
+    const registry = await registryFromState(options, plan.registryUrn);
+
+    say(`bootstrap 2/4: importing ${plan.imports.length} image(s) into ${registry.loginServer}`);
+    const imported: string[] = [];
+    /** Repositories known to be in the registry: found by a check or imported by this run. */
+    const inRegistry = new Set<string>();
+    const present = async (image: string) => inRegistry.has(image) || (await az(azRunner, ["acr", "repository", "show", "--name", registry.name, "--image", image, "--output", "none"])).exitCode === 0;
+    for (const { source, image } of plan.imports) {
+        if (await present(image)) {
+            inRegistry.add(image);
+            continue;
+        }
+        const result = await az(azRunner, ["acr", "import", "--name", registry.name, "--source", source, "--image", image]);
+        if (result.exitCode !== 0) throw new Error(`bootstrap: az acr import of ${source} failed: ${result.stderr.trim()}`);
+        imported.push(image);
+        inRegistry.add(image);
+    }
+
+    say(`bootstrap 3/4: checking ${plan.requiredImages.length} image(s) the workloads pull`);
+    const missing: string[] = [];
+    for (const image of plan.requiredImages) if (!(await present(image))) missing.push(image);
+    if (missing.length > 0) throw new MissingImagesError(registry.name, registry.loginServer, missing);
+
+    say("bootstrap 4/4: the whole stack");
+    const stack = await deployStack({ ...options, target: undefined });
+    return { platform, registry, imported, stack };
+}
