@@ -44,7 +44,7 @@ describe("app.aks.kubernetesVersion in the stack schema", () => {
         platform: "aks",
         environment,
         tags: { owner: "team@example.com", costCenter: "cc-1" },
-        app: { services: { web: { image: "acr.example.io/web:1.2.3", ingress: { external: true } } }, aks },
+        app: { services: { web: { image: "bookstore/web:1.2.3", ingress: { external: true } } }, aks },
     });
 
     it("is required in prod, naming the key", () => {
