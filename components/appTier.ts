@@ -95,13 +95,15 @@ export function serviceSettings(
     wiring: AppWiring,
     basics: Record<string, pulumi.Input<string>>,
 ): ServiceSettings {
-    const plain: Record<string, pulumi.Input<string>> = {};
+    // Own-key checks only: `in` would find Object.prototype's `toString` or `constructor` (config
+    // validation refuses real clashes first, see stacks/schema/envNames.ts; this stays as a guard).
+    const plain: Record<string, pulumi.Input<string>> = Object.create(null);
     for (const [name, value] of Object.entries(basics)) {
-        if (!(name in wiring.env) && !(name in wiring.secrets)) plain[name] = value;
+        if (!Object.hasOwn(wiring.env, name) && !Object.hasOwn(wiring.secrets, name)) plain[name] = value;
     }
-    Object.assign(plain, wiring.env);
+    for (const [name, value] of Object.entries(wiring.env)) plain[name] = value;
     const secrets = { ...wiring.secrets };
-    const taken = (name: string) => name in plain || name in secrets;
+    const taken = (name: string) => Object.hasOwn(plain, name) || Object.hasOwn(secrets, name);
     for (const [name, value] of Object.entries(svc.env)) {
         if (taken(name)) throw duplicateSetting(service, "env", name);
         plain[name] = value;

@@ -6,6 +6,13 @@ import type { DiagnosticTarget } from "./wiring";
 /** The TLS port of an Azure Managed Redis database (Azure Cache for Redis used 6380). */
 export const MANAGED_REDIS_TLS_PORT = 10000;
 
+/**
+ * Name of the workload's access policy assignment. The spec's `accessPolicyAssignmentName` is
+ * `^[A-Za-z0-9]{1,60}$` (redisenterprise 2025-07-01), so the provider's autoname (logical name with
+ * hyphens plus a suffix) would be refused: the name is explicit.
+ */
+export const WORKLOAD_ACCESS_ASSIGNMENT_NAME = "workloadaccess";
+
 export type CachePersistence = "aof" | "rdb" | "none";
 
 export interface CacheArgs {
@@ -96,6 +103,7 @@ export class Cache extends pulumi.ComponentResource {
                 resourceGroupName: args.resourceGroupName,
                 clusterName: cluster.name,
                 databaseName: database.name,
+                accessPolicyAssignmentName: WORKLOAD_ACCESS_ASSIGNMENT_NAME,
                 accessPolicyName: "default",
                 user: { objectId: args.entraPrincipalId },
             }, child);

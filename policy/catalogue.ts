@@ -5,6 +5,7 @@ import { dataProtectionPolicies } from "./dataProtection";
 import { lifecyclePolicies } from "./lifecycle";
 import { networkPolicies } from "./network";
 import { registryPolicies } from "./registry";
+import { privateAndZonalPolicies } from "./privateAndZonal";
 import { workloadPolicies } from "./workload";
 import { name, version } from "./package.json";
 
@@ -20,5 +21,6 @@ export const policies: Policies = [
     ...workloadPolicies,
     ...registryPolicies,
     ...budgetPolicies,
+    ...privateAndZonalPolicies,
     ...lifecyclePolicies,
 ];

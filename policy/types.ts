@@ -9,6 +9,7 @@ import type * as containerregistry from "@pulumi/azure-native/containerregistry"
 import type * as containerservice from "@pulumi/azure-native/containerservice";
 import type * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import type * as keyvault from "@pulumi/azure-native/keyvault";
+import type * as network from "@pulumi/azure-native/network";
 import type * as redis from "@pulumi/azure-native/redis";
 import type * as redisenterprise from "@pulumi/azure-native/redisenterprise";
 import type * as signalrservice from "@pulumi/azure-native/signalrservice";
@@ -27,6 +28,7 @@ export const AgentPool = resourceType<typeof containerservice.AgentPool>("azure-
 export const PostgresServer = resourceType<typeof dbforpostgresql.Server>("azure-native:dbforpostgresql:Server");
 export const PostgresConfiguration = resourceType<typeof dbforpostgresql.Configuration>("azure-native:dbforpostgresql:Configuration");
 export const KeyVault = resourceType<typeof keyvault.Vault>("azure-native:keyvault:Vault");
+export const PrivateEndpoint = resourceType<typeof network.PrivateEndpoint>("azure-native:network:PrivateEndpoint");
 export const RedisCache = resourceType<typeof redis.Redis>("azure-native:redis:Redis");
 export const ManagedRedis = resourceType<typeof redisenterprise.RedisEnterprise>("azure-native:redisenterprise:RedisEnterprise");
 export const ManagedRedisDatabase = resourceType<typeof redisenterprise.Database>("azure-native:redisenterprise:Database");

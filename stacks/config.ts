@@ -7,6 +7,7 @@ import { DatabaseSchema, databaseChecks } from "./schema/database";
 import { edgeChecks, edgeFields } from "./schema/edge";
 import { DeployerSchema } from "./schema/deployer";
 import { RegistrySchema, registryChecks } from "./schema/registry";
+import { envNameChecks } from "./schema/envNames";
 import { leafStrings } from "./secrets";
 import { cidrSize, contains, hasHostBits, overlaps, parseCidr } from "./network";
 
@@ -81,6 +82,12 @@ const foundationChecks: StackCheck[] = [
         }
     },
     (config: StackConfig, report) => {
+        // The SDK serializes inputs by assignment, which drops a key named __proto__ (rpc.js serializeProperty).
+        if (Object.hasOwn(config.tags.extra, "__proto__")) {
+            report(["tags", "extra", "__proto__"], "expected another tag name (the Pulumi SDK drops a key named __proto__ when it sends inputs)", config.tags.extra["__proto__"]);
+        }
+    },
+    (config: StackConfig, report) => {
         const space = config.network.addressSpace;
         const vnet = parseCidr(space);
         const subnets = Object.entries(config.network.subnets);
@@ -105,7 +112,7 @@ const foundationChecks: StackCheck[] = [
 ];
 
 /** Every cross-key rule, run only once the shape of the config is valid. */
-export const stackChecks: StackCheck[] = [...foundationChecks, ...databaseChecks, ...edgeChecks, ...appChecks, ...registryChecks];
+export const stackChecks: StackCheck[] = [...foundationChecks, ...databaseChecks, ...edgeChecks, ...appChecks, ...registryChecks, ...envNameChecks];
 
 /** Keys that hold credentials: accepted only when set as secrets. */
 export const SECRET_ONLY_KEYS = ["cloudflareApiToken", "cloudflareOriginCertificate", "aksTlsCertificate", "aksTlsPrivateKey"] as const;

@@ -13,7 +13,10 @@ export function wrapSecretStrings(value: unknown, secrets: ReadonlySet<string>):
     if (typeof value === "string") return secrets.has(value) ? pulumi.secret(value) : value;
     if (Array.isArray(value)) return value.map((v) => wrapSecretStrings(v, secrets));
     if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wrapSecretStrings(v, secrets)]));
+        // A spread copy keeps every own key (even `__proto__`) and the config maps' Symbol.toPrimitive (stacks/schema/common.ts).
+        const out: Record<string, unknown> = { ...value };
+        for (const [k, v] of Object.entries(value)) out[k] = wrapSecretStrings(v, secrets);
+        return out;
     }
     return value;
 }

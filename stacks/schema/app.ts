@@ -2,14 +2,18 @@ import { z } from "zod";
 import { cidrSize, contains, overlaps, parseCidr } from "../network";
 import type { StackCheck } from "./checks";
 import { KUBELOGIN_MODES } from "../../components/kubeconfig";
-import { bool, int, ipv4Cidr, memoryQuantity, num, oneOf, pattern, stringMap, text } from "./common";
+import { bool, int, ipv4Cidr, mapOf, memoryQuantity, num, oneOf, pattern, stringMap, text } from "./common";
 
 /**
  * An image reference is pinned when it names a tag other than `latest` or a digest.
  * Returns a description of the problem, or undefined when the reference is pinned.
  */
 export function imagePinProblem(image: string): string | undefined {
-    if (/@sha256:[a-f0-9]{64}$/.test(image)) return undefined;
+    const at = image.indexOf("@");
+    if (at >= 0) {
+        // OCI image spec: a sha256 digest is exactly 64 lowercase hex digits; pins here must be sha256 (registries refuse a malformed one).
+        return /^sha256:[a-f0-9]{64}$/.test(image.slice(at + 1)) ? undefined : "has a malformed digest (expected @sha256: and 64 lowercase hex digits)";
+    }
     const lastSlash = image.lastIndexOf("/");
     const colon = image.indexOf(":", lastSlash + 1);
     if (colon < 0) return "has no tag or digest";
@@ -127,7 +131,7 @@ export const ServiceSchema = z.strictObject({
     /** Plain environment variables. */
     env: stringMap("a map of environment variable names to string values").default({}),
     /** Environment variables read from Key Vault: variable name → Key Vault secret name. */
-    secretEnv: z.record(z.string(), keyVaultObjectName("secret")).default({}),
+    secretEnv: mapOf(keyVaultObjectName("secret"), "a map of environment variable names to Key Vault secret names").default({}),
     /** Ingress: external (internet-facing) or internal to the environment/cluster. */
     ingress: z.strictObject({
         external: bool().default(false),

@@ -47,7 +47,40 @@ export const email = pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an email address");
 /** Kubernetes-style quantity for memory: "512Mi", "1Gi", "1.5Gi". */
 export const memoryQuantity = pattern(/^\d+(\.\d+)?(Mi|Gi)$/, "a memory size in Mi or Gi such as \"1Gi\"");
 
+const isPlainMap = (value: unknown): value is Record<string, unknown> =>
+    typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * A map whose keys are data, whatever their name. Built with Object.fromEntries, so a key named
+ * `__proto__` stays an own key (z.record assigns and silently drops it). The enumerable
+ * Symbol.toPrimitive (copied by spreads, ignored by Object.keys and JSON) keeps the Pulumi SDK from
+ * crashing on a key named `toString` or `valueOf`: it renders every top-level input with `${value}`
+ * (safeToString in @pulumi/pulumi runtime/rpc.js), which throws when `toString` is not a function.
+ */
+export function dataMap<T>(entries: Iterable<readonly [string, T]>): Record<string, T> {
+    const map = Object.fromEntries(entries) as Record<string, T>;
+    Object.defineProperty(map, Symbol.toPrimitive, { value: () => "[map]", enumerable: true });
+    return map;
+}
+
+/**
+ * A map of `value` by key (env vars, extra tags, secret references): keys such as `toString` or
+ * `__proto__` are plain keys. Each bad value is reported at its own key.
+ */
+export function mapOf<T>(value: z.ZodType<T>, what: string) {
+    return z.custom<Record<string, unknown>>(isPlainMap, { error: `expected ${what}` })
+        .transform((map, ctx) => {
+            const entries: [string, T][] = [];
+            for (const [key, item] of Object.entries(map)) {
+                const parsed = value.safeParse(item, { reportInput: true });
+                if (parsed.success) entries.push([key, parsed.data]);
+                else for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", path: [key, ...issue.path], input: item, message: issue.message });
+            }
+            return dataMap(entries);
+        });
+}
+
 /** A string map (env vars, extra tags). */
 export function stringMap(what = "a map of string values") {
-    return z.record(z.string(), z.string({ error: `expected ${what}` }), { error: `expected ${what}` });
+    return mapOf(z.string({ error: `expected ${what}` }), what);
 }

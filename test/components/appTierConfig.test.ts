@@ -151,7 +151,7 @@ describe("app tier building blocks", () => {
         const wiring = { env: { ConnectionStrings__redis: "r:6380" }, secrets: { ConnectionStrings__bookstore: { value: "pw" } } };
         const settings = serviceSettings("api", { ...svc, env: { FEATURE_X: "on" }, secretEnv: { Stripe__Key: "stripe-key" } }, wiring,
             { ASPNETCORE_HTTP_PORTS: "8080", ConnectionStrings__redis: "ignored" });
-        assert.deepStrictEqual(settings.plain, { ASPNETCORE_HTTP_PORTS: "8080", ConnectionStrings__redis: "r:6380", FEATURE_X: "on" });
+        assert.deepStrictEqual({ ...settings.plain }, { ASPNETCORE_HTTP_PORTS: "8080", ConnectionStrings__redis: "r:6380", FEATURE_X: "on" });
         assert.deepStrictEqual(Object.keys(settings.secrets), ["ConnectionStrings__bookstore"]);
         assert.deepStrictEqual(settings.keyVault, [{ env: "Stripe__Key", secretName: "stripe-key" }]);
         assert.throws(() => serviceSettings("api", { ...svc, env: { ConnectionStrings__bookstore: "x" } }, wiring, {}),

@@ -50,6 +50,9 @@ describe("cache: Azure Managed Redis (plan of prod)", () => {
         const workloadPrincipal = inputs(oneOfType(doc, "azure-native:authorization:RoleAssignment", "kv-secrets-user")).principalId;
         assert.strictEqual(assignment.accessPolicyName, "default");
         assert.strictEqual(assignment.databaseName, "default");
+        // Spec rule (redisenterprise 2025-07-01): accessPolicyAssignmentName is ^[A-Za-z0-9]{1,60}$.
+        assert.strictEqual(assignment.accessPolicyAssignmentName, "workloadaccess");
+        assert.match(assignment.accessPolicyAssignmentName, /^[A-Za-z0-9]{1,60}$/);
         assert.strictEqual(assignment.clusterName, "bookstore-prod-redis");
         assert.strictEqual(assignment.user.objectId, workloadPrincipal);
     });

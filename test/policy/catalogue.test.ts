@@ -108,7 +108,7 @@ const CASES: Record<string, PolicyCases> = {
         fail: [
             { resources: [edit(r.userPool, "minCount", 1)], message: /user pool "user" has minCount 1; expected at least 2/ },
             { resources: [edit(r.userPool, "enableAutoScaling", false)], message: /user pool "user" does not autoscale/ },
-            { resources: [edit(r.aksCluster, "agentPoolProfiles.0.mode", "User")], message: /user pool "system" does not autoscale/ },
+            { resources: [edit(edit(r.aksCluster, "agentPoolProfiles.0.mode", "User"), "agentPoolProfiles.0.enableAutoScaling", false)], message: /user pool "system" does not autoscale/ },
         ],
         unknown: { resources: [edit(r.userPool, "minCount", unknown)], path: "minCount" },
     },
@@ -311,6 +311,7 @@ const CASES: Record<string, PolicyCases> = {
         fail: [
             { resources: [edit(r.containerApp, "template.containers.0.image", "bookstoreacr.azurecr.io/bookstore-api:latest")], message: /uses the mutable tag "latest"; pin a tag or a digest/ },
             { resources: [edit(r.deployment, "spec.template.spec.containers.0.image", "nginx")], message: /"nginx" has no tag or digest/ },
+            { resources: [edit(r.containerApp, "template.containers.0.image", "bookstoreacr.azurecr.io/bookstore-api@sha256:junk")], message: /has a malformed digest \(expected @sha256: and 64 lowercase hex digits\)/ },
         ],
         unknown: { resources: [edit(r.containerApp, "template.containers.0.image", unknown)], path: "template.containers.0.image" },
     },
@@ -328,6 +329,28 @@ const CASES: Record<string, PolicyCases> = {
             { resources: [edit(r.acrPull, "roleDefinitionId", "/subscriptions/0/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c"), r.deployment], message: /no identity of this stack has AcrPull on bookstoreacr.azurecr.io/ },
         ],
         unknown: { resources: [edit(r.acrPull, "scope", unknown), r.containerApp], path: "scope" },
+    },
+    "redis-private-access": {
+        pass: [[r.managedRedis, r.redisPrivateEndpoint], [edit(edit(r.managedRedis, "publicNetworkAccess", "Enabled"), "tags.environment", "dev")]],
+        fail: [
+            { resources: [edit(r.managedRedis, "publicNetworkAccess", "Enabled"), r.redisPrivateEndpoint], message: /RedisEnterprise "cache" has publicNetworkAccess Enabled; expected Disabled/ },
+            { resources: [edit(r.managedRedis, "publicNetworkAccess", undefined), r.redisPrivateEndpoint], message: /publicNetworkAccess Enabled; expected Disabled/ },
+            { resources: [r.managedRedis], message: /RedisEnterprise "cache" has no private endpoint \(group "redisEnterprise"\)/ },
+            { resources: [r.managedRedis, edit(r.redisPrivateEndpoint, "privateLinkServiceConnections.0.groupIds", ["vault"])], message: /has no private endpoint/ },
+        ],
+        unknown: { resources: [edit(r.managedRedis, "publicNetworkAccess", unknown), r.redisPrivateEndpoint], path: "publicNetworkAccess" },
+    },
+    "aks-system-pool-ha": {
+        pass: [[r.aksCluster, r.userPool], [edit(edit(r.aksCluster, "sku", undefined), "tags.environment", "dev")]],
+        fail: [
+            { resources: [edit(r.aksCluster, "sku.tier", "Free")], message: /sku.tier is Free; expected one of Standard, Premium/ },
+            { resources: [edit(r.aksCluster, "sku", undefined)], message: /sku.tier is Free/ },
+            { resources: [edit(r.aksCluster, "agentPoolProfiles.0.minCount", 2)], message: /system pool "system" has minCount 2; expected at least 3/ },
+            { resources: [edit(edit(r.aksCluster, "agentPoolProfiles.0.enableAutoScaling", false), "agentPoolProfiles.0.count", 1)], message: /system pool "system" has count 1; expected at least 3/ },
+            { resources: [edit(r.aksCluster, "agentPoolProfiles.0.availabilityZones", ["1"])], message: /spans 1 availability zone\(s\); expected at least 2/ },
+            { resources: [edit(edit(r.userPool, "mode", "System"), "availabilityZones", undefined)], message: /agent pool: system pool "user" .*expected at least 2/ },
+        ],
+        unknown: { resources: [edit(r.aksCluster, "sku", unknown)], path: "sku" },
     },
     "k8s-run-as-non-root": {
         pass: [[r.deployment]],
@@ -432,6 +455,7 @@ describe("policy scope and types", () => {
             [T.postgresDatabase]: require("@pulumi/azure-native/dbforpostgresql").Database,
             [T.keyVault]: require("@pulumi/azure-native/keyvault").Vault,
             [T.redis]: require("@pulumi/azure-native/redis").Redis,
+            ["azure-native:network:PrivateEndpoint"]: require("@pulumi/azure-native/network").PrivateEndpoint,
             [T.managedRedis]: require("@pulumi/azure-native/redisenterprise").RedisEnterprise,
             [T.managedRedisDatabase]: require("@pulumi/azure-native/redisenterprise").Database,
             [T.signalR]: require("@pulumi/azure-native/signalrservice").SignalR,

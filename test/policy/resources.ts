@@ -160,7 +160,11 @@ export const aksCluster: TestResource = {
         resourceGroupName: rg, resourceName: "bookstore-prod-aks", dnsPrefix: "bookstore",
         disableLocalAccounts: true,
         aadProfile: { managed: true, enableAzureRBAC: true },
-        agentPoolProfiles: [{ name: "system", mode: "System", count: 2, vmSize: "Standard_D2ds_v5", nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"] }],
+        sku: { name: "Base", tier: "Standard" },
+        agentPoolProfiles: [{
+            name: "system", mode: "System", count: 3, enableAutoScaling: true, minCount: 3, maxCount: 5, availabilityZones: ["1", "2", "3"],
+            vmSize: "Standard_D4ds_v5", nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"],
+        }],
         tags: prod,
     },
 };
@@ -223,6 +227,18 @@ export const managedRedis: TestResource = {
 export const managedRedisDatabase: TestResource = {
     type: T.managedRedisDatabase, name: "cache-db", dependsOn: ["cache"],
     inputs: { resourceGroupName: rg, clusterName: "bookstore-prod-redis", databaseName: "default", clientProtocol: "Encrypted", clusteringPolicy: "EnterpriseCluster" },
+};
+
+export const redisPrivateEndpoint: TestResource = {
+    type: "azure-native:network:PrivateEndpoint", name: "cache-private-endpoint", dependsOn: ["cache"],
+    inputs: {
+        resourceGroupName: rg, subnet: { id: `${sub}/Microsoft.Network/virtualNetworks/vnet/subnets/snet-private-endpoints` },
+        privateLinkServiceConnections: [{
+            name: "redis", groupIds: ["redisEnterprise"],
+            privateLinkServiceId: `${sub}/Microsoft.Cache/redisEnterprise/bookstore-prod-redis`,
+        }],
+        tags: prod,
+    },
 };
 
 export const redisCache: TestResource = {

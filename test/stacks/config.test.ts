@@ -134,4 +134,19 @@ describe("image pinning", () => {
         assert.strictEqual(imagePinProblem("acr.io/api"), "has no tag or digest");
         assert.strictEqual(imagePinProblem("localhost:5000/api"), "has no tag or digest");
     });
+    it("accepts a tag with a digest, and only a digest of sha256: and 64 lowercase hex digits", () => {
+        const hex = "0123456789abcdef".repeat(4);
+        assert.strictEqual(imagePinProblem(`acr.io/api:1.2.3@sha256:${hex}`), undefined);
+        const malformed = "has a malformed digest (expected @sha256: and 64 lowercase hex digits)";
+        for (const digest of ["sha256:junk", `sha256:${hex.slice(1)}`, `sha256:${hex}0`, `sha256:${hex.toUpperCase()}`, `md5:${hex}`, ""]) {
+            assert.strictEqual(imagePinProblem(`acr.io/api@${digest}`), malformed, digest);
+        }
+    });
+    it("refuses a malformed digest in the stack config, naming the key", () => {
+        const raw = valid();
+        raw.app.services.api.image = "acr.example.io/api@sha256:junk";
+        assert.deepStrictEqual(problemsOf(raw), [
+            'bookstore:app.services.api.image: expected an image pinned to a tag or digest (has a malformed digest (expected @sha256: and 64 lowercase hex digits)), got "acr.example.io/api@sha256:junk"',
+        ]);
+    });
 });

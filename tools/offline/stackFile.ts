@@ -35,13 +35,14 @@ function stripSecure(value: unknown): { value: unknown; secret: boolean } {
         const entries = Object.entries(value as Record<string, unknown>);
         if (entries.length === 1 && entries[0][0] === "secure") return { value: SECRET_PLACEHOLDER, secret: true };
         let secret = false;
-        const out: Record<string, unknown> = {};
+        const out: [string, unknown][] = [];
         for (const [k, v] of entries) {
             const stripped = stripSecure(v);
-            out[k] = stripped.value;
+            out.push([k, stripped.value]);
             secret ||= stripped.secret;
         }
-        return { value: out, secret };
+        // fromEntries keeps a key named __proto__ (an assignment would drop it).
+        return { value: Object.fromEntries(out), secret };
     }
     return { value, secret: false };
 }

@@ -1,0 +1,141 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { CapturedResource } from "../../tools/offline/capture";
+import { UNKNOWN } from "../../tools/offline/capture";
+import { formatSpecViolation, specRules, specRulesSection, specViolations } from "../../tools/offline/specRules";
+import { rulesFor, sdkApiVersion } from "../../tools/specs/generate";
+import { runPlan } from "../helpers/plan";
+
+const ASSIGNMENT = "azure-native:redisenterprise:AccessPolicyAssignment";
+const CLUSTER = "azure-native:redisenterprise:RedisEnterprise";
+
+function resource(type: string, name: string, inputs: Record<string, unknown>): CapturedResource {
+    return {
+        urn: `urn:pulumi:prod::bookstore::bookstore:cache:Cache$${type}::${name}`, type, name, custom: true, dependencies: [],
+        options: { protect: false, ignoreChanges: [], retainOnDelete: false, deleteBeforeReplace: false },
+        wireInputs: inputs, wireState: inputs,
+    };
+}
+
+/** The assignment as components/cache.ts registered it before the fix: no explicit name. */
+const oldAssignment = resource(ASSIGNMENT, "cache-workload-access", {
+    resourceGroupName: "bookstore-prod-rg", clusterName: "bookstore-prod-redis", databaseName: "default",
+    accessPolicyName: "default", user: { objectId: "00000000-0000-0000-0000-000000000001" },
+});
+
+describe("provider-side spec checks", () => {
+    it("refuses the old autonamed Redis access policy assignment, naming resource, property, value and rule", () => {
+        const violations = specViolations([oldAssignment]);
+        assert.strictEqual(violations.length, 1);
+        const message = formatSpecViolation(violations[0]);
+        assert.ok(message.startsWith(`${oldAssignment.urn}: accessPolicyAssignmentName "cache-workload-access" + 8 random hex digits`), message);
+        assert.match(message, /expected pattern \^\[A-Za-z0-9\]\{1,60\}\$ \(accessPolicyAssignmentName in specification\/redisenterprise\/.*\/2025-07-01\/redisenterprise\.json \(API 2025-07-01\)\)$/);
+    });
+
+    it("accepts the explicit name and checks explicit names as sent", () => {
+        const named = (name: string) => resource(ASSIGNMENT, "cache-workload-access", { ...oldAssignment.wireInputs, accessPolicyAssignmentName: name });
+        assert.deepStrictEqual(specViolations([named("workloadaccess")]), []);
+        assert.strictEqual(specViolations([named("workload-access")]).length, 1);
+        assert.strictEqual(specViolations([named("a".repeat(61))]).length, 1);
+    });
+
+    it("checks names with lookahead patterns and string body patterns", () => {
+        const cluster = (clusterName: string) => resource(CLUSTER, "cache-cluster", { resourceGroupName: "rg", clusterName });
+        assert.deepStrictEqual(specViolations([cluster("bookstore-prod-redis")]), []);
+        assert.match(formatSpecViolation(specViolations([cluster("bookstore--redis")])[0]), /clusterName "bookstore--redis" breaks the API spec/);
+        assert.strictEqual(specViolations([cluster("x".repeat(61))]).length, 1);
+        const badPolicy = resource(ASSIGNMENT, "a", { ...oldAssignment.wireInputs, accessPolicyAssignmentName: "ok", accessPolicyName: "-default" });
+        assert.match(formatSpecViolation(specViolations([badPolicy])[0]), /accessPolicyName "-default" breaks the API spec: expected pattern/);
+    });
+
+    it("leaves values unknown during preview alone", () => {
+        const unknownName = resource(CLUSTER, "cache-cluster", { resourceGroupName: "rg", clusterName: UNKNOWN });
+        assert.deepStrictEqual(specViolations([unknownName]), []);
+    });
+
+    it("fails the plan section with exit 1 and records the violations in the JSON", () => {
+        const document: any = { project: "bookstore", stack: "prod", resources: [], outputs: {} };
+        const errors: string[] = [];
+        const original = console.error;
+        console.error = (line: string) => errors.push(line);
+        try {
+            const code = specRulesSection({ document, run: { resources: [oldAssignment], outputs: {}, unansweredInvokes: [] }, options: { stack: "prod" }, out: () => undefined });
+            assert.strictEqual(code, 1);
+        } finally {
+            console.error = original;
+        }
+        assert.strictEqual(document.specRules.violations.length, 1);
+        assert.match(errors.join("\n"), /cache-workload-access.*accessPolicyAssignmentName/);
+    });
+
+    it("passes every shipped stack", () => {
+        for (const stack of ["prod", "prod-aks", "prod-cloudflare", "dev"]) {
+            const run = runPlan(stack);
+            assert.strictEqual(run.exitCode, 0, `${stack}: ${run.stderr}`);
+            assert.deepStrictEqual((run.document as any).specRules.violations, [], stack);
+            assert.ok((run.document as any).specRules.types > 0);
+        }
+    });
+
+    it("keeps a table whose API versions are the ones azure-native uses", () => {
+        const { table } = specRules();
+        assert.match(table.source.commit, /^[0-9a-f]{40}$/);
+        for (const [type, rules] of Object.entries(table.types)) assert.strictEqual(rules.apiVersion, sdkApiVersion(type), type);
+    });
+});
+
+describe("spec table generator", () => {
+    /** A tiny checkout: one spec file in the layout of azure-rest-api-specs. */
+    function checkout(version: string): { dir: string; file: string } {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "specs-"));
+        const file = `specification/redisenterprise/resource-manager/Microsoft.Cache/RedisEnterprise/stable/${version}/redisenterprise.json`;
+        const spec = {
+            swagger: "2.0", info: { version },
+            paths: {
+                "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Cache/redisEnterprise/{clusterName}": {
+                    put: {
+                        parameters: [
+                            { $ref: "../../../../../../common-types/resource-management/v3/types.json#/parameters/ResourceGroupNameParameter" },
+                            { $ref: "#/parameters/ClusterName" },
+                            { name: "parameters", in: "body", schema: { $ref: "#/definitions/Cluster" } },
+                        ],
+                    },
+                },
+            },
+            definitions: {
+                Cluster: {
+                    properties: {
+                        sku: { properties: { name: { type: "string", enum: ["A", "B"], "x-ms-enum": { modelAsString: true } } } },
+                        properties: { "x-ms-client-flatten": true, $ref: "#/definitions/Props" },
+                        status: { readOnly: true, type: "string", enum: ["Up"] },
+                    },
+                },
+                Props: {
+                    properties: {
+                        tier: { type: "string", enum: ["Free", "Paid"], "x-ms-enum": { modelAsString: false } },
+                        pools: { type: "array", items: { properties: { mode: { type: "string", enum: ["System", "User"] }, label: { type: "string", pattern: "^[a-z]+$" } } } },
+                    },
+                },
+            },
+            parameters: { ClusterName: { name: "clusterName", in: "path", pattern: "^[a-z]+$", minLength: 3, maxLength: 10 } },
+        };
+        fs.mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
+        fs.writeFileSync(path.join(dir, file), JSON.stringify(spec));
+        return { dir, file };
+    }
+
+    it("records the name parameter, closed enums under SDK (flattened) paths and patterns; skips open and read-only enums", () => {
+        const { dir, file } = checkout("2025-07-01");
+        const rules = rulesFor(dir, CLUSTER, file, "2025-07-01");
+        assert.deepStrictEqual(rules.name, { parameter: "clusterName", pattern: "^[a-z]+$", minLength: 3, maxLength: 10 });
+        assert.deepStrictEqual(rules.enums, { tier: ["Free", "Paid"], "pools[].mode": ["System", "User"] });
+        assert.deepStrictEqual(rules.patterns, { "pools[].label": "^[a-z]+$" });
+    });
+
+    it("refuses a spec file of another API version than azure-native uses", () => {
+        const { dir, file } = checkout("2024-01-01");
+        assert.throws(() => rulesFor(dir, CLUSTER, file, "2025-07-01"), /is API version 2024-01-01; azure-native uses 2025-07-01/);
+    });
+});

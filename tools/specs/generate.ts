@@ -1,0 +1,228 @@
+/**
+ * Generates tools/offline/specRules/azure.json, the provider-side checks of the offline plan, from
+ * a local checkout of Azure/azure-rest-api-specs (a sparse one holding the files in sources.json
+ * is enough). For every azure-native type in sources.json it reads the API version azure-native
+ * uses (node_modules/@pulumi/azure-native/<module>/<resource>.js), checks the spec file is of that
+ * version, and records the name parameter's pattern/minLength/maxLength and every closed enum of
+ * the PUT body, keyed by the SDK's input paths (`properties` flattened as the SDK does).
+ *
+ *   npx tsx tools/specs/generate.ts <azure-rest-api-specs checkout> [--commit <sha>] [--out <file>]
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { ARM_PATHS } from "../offline/mocks";
+
+type Json = Record<string, any>;
+
+export interface NameRule { parameter: string; pattern?: string; minLength?: number; maxLength?: number }
+export interface TypeRules {
+    apiVersion: string;
+    file: string;
+    name?: NameRule;
+    /** Closed enums by SDK input path (`a.b`, `list[].c`). */
+    enums: Record<string, string[]>;
+    /** `pattern`s of string body properties by SDK input path. */
+    patterns: Record<string, string>;
+    /** `$ref`s into files the checkout lacks (a sparse checkout): their rules are not in the table. */
+    unresolved?: string[];
+}
+export interface SpecRulesTable {
+    source: { repository: string; commit: string; generator: string };
+    types: Record<string, TypeRules>;
+}
+
+const ROOT = path.resolve(__dirname, "../..");
+export const SOURCES_FILE = path.join(__dirname, "sources.json");
+export const DEFAULT_OUT = path.join(ROOT, "tools/offline/specRules/azure.json");
+/** Nesting depth of body schemas walked for enums (ARM bodies are recursive in places). */
+const MAX_DEPTH = 8;
+
+/** The API version azure-native uses for a type, from its SDK module's doc comment. */
+export function sdkApiVersion(type: string, sdkRoot = path.join(ROOT, "node_modules/@pulumi/azure-native")): string {
+    const [, module] = type.split(":");
+    const dir = path.join(sdkRoot, module);
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".js"))) {
+        const text = fs.readFileSync(path.join(dir, file), "utf8");
+        if (!text.includes(`__pulumiType = '${type}'`)) continue;
+        const match = /Uses Azure REST API version (\S+?)\.?\s/.exec(text);
+        if (!match) throw new Error(`${dir}/${file} names no API version`);
+        return match[1];
+    }
+    throw new Error(`no SDK file for ${type} in ${dir}`);
+}
+
+/** Resolves `$ref`s across the checkout's files (local `#/...` and relative `file.json#/...`). */
+class SpecReader {
+    private readonly cache = new Map<string, Json>();
+    constructor(private readonly checkout: string) {}
+
+    load(file: string): Json {
+        const abs = path.resolve(this.checkout, file);
+        let doc = this.cache.get(abs);
+        if (!doc) {
+            doc = JSON.parse(fs.readFileSync(abs, "utf8")) as Json;
+            this.cache.set(abs, doc);
+        }
+        return doc;
+    }
+
+    /** `$ref`s whose file is not in the checkout. */
+    readonly missing = new Set<string>();
+
+    has(file: string): boolean {
+        return fs.existsSync(path.resolve(this.checkout, file));
+    }
+
+    /** The file a `$ref` points into, relative to the checkout. */
+    fileOf(ref: string, fromFile: string): string {
+        const [filePart] = ref.split("#");
+        return filePart ? path.relative(this.checkout, path.resolve(this.checkout, path.dirname(fromFile), filePart)) : fromFile;
+    }
+
+    /** The object a `$ref` points at, and the file it lives in (for its own relative refs). */
+    resolve(ref: string, fromFile: string): { node: Json; file: string } {
+        const [, pointer = ""] = ref.split("#");
+        const file = this.fileOf(ref, fromFile);
+        let node: any = this.load(file);
+        for (const segment of pointer.split("/").filter(Boolean)) node = node?.[segment.replace(/~1/g, "/").replace(/~0/g, "~")];
+        if (node === undefined) throw new Error(`unresolved $ref ${ref} from ${fromFile}`);
+        return { node, file };
+    }
+
+    deref(node: Json, file: string): { node: Json; file: string } {
+        let current = { node, file };
+        for (let i = 0; current.node?.$ref && i < 20; i++) current = this.resolve(current.node.$ref, current.file);
+        return current;
+    }
+}
+
+const normalize = (armPath: string) => armPath.replace(/\{[^}]+\}/g, "{}").toLowerCase();
+
+/** The spec's PUT operation for a type's ARM path (matched on the provider-relative suffix). */
+function findPut(spec: Json, type: string): { path: string; put: Json } {
+    const template = ARM_PATHS[type];
+    if (!template) throw new Error(`${type} has no ARM path in tools/offline/mocks.ts`);
+    const suffix = normalize(template.startsWith("{") ? template.slice(template.indexOf("/providers/")) : `/providers/${template}`);
+    for (const [specPath, ops] of Object.entries(spec.paths ?? {}) as [string, Json][]) {
+        if (ops.put && normalize(specPath).endsWith(suffix)) return { path: specPath, put: ops.put };
+    }
+    throw new Error(`no PUT for ${type} (…${template}) in the spec file`);
+}
+
+function nameRule(reader: SpecReader, file: string, specPath: string, put: Json, pathItem: Json): NameRule | undefined {
+    const parameter = [...specPath.matchAll(/\{(\w+)\}/g)].pop()?.[1];
+    if (!parameter) return undefined;
+    for (const raw of [...(put.parameters ?? []), ...(pathItem.parameters ?? [])]) {
+        if (raw.$ref && !reader.has(reader.fileOf(raw.$ref, file))) continue; // common-types parameters (subscription, group)
+        const { node } = reader.deref(raw, file);
+        if (node.in !== "path" || node.name !== parameter) continue;
+        const rule: NameRule = { parameter };
+        if (typeof node.pattern === "string") rule.pattern = node.pattern;
+        if (typeof node.minLength === "number") rule.minLength = node.minLength;
+        if (typeof node.maxLength === "number") rule.maxLength = node.maxLength;
+        return rule;
+    }
+    return undefined;
+}
+
+/** Every closed enum (no `x-ms-enum.modelAsString: true`) under a schema, by SDK input path. */
+interface BodyRules { enums: Record<string, string[]>; patterns: Record<string, string> }
+
+/**
+ * Every closed enum (no `x-ms-enum.modelAsString: true`) and string pattern under a schema, by
+ * SDK input path. Read-only properties are skipped: the provider never sends them.
+ */
+function collectBodyRules(reader: SpecReader, schema: Json, file: string, prefix: string, out: BodyRules, depth: number, seen: Set<string>): void {
+    if (depth > MAX_DEPTH) return;
+    if (schema.$ref && !reader.has(reader.fileOf(schema.$ref, file))) {
+        reader.missing.add(`${reader.fileOf(schema.$ref, file)}#${schema.$ref.split("#")[1] ?? ""}`);
+        return;
+    }
+    const refKey = schema.$ref ? `${file}#${schema.$ref}` : undefined;
+    if (refKey && seen.has(refKey)) return;
+    const { node, file: at } = reader.deref(schema, file);
+    if (node.readOnly === true) return;
+    const nextSeen = refKey ? new Set(seen).add(refKey) : seen;
+    if (prefix && Array.isArray(node.enum) && node["x-ms-enum"]?.modelAsString !== true) out.enums[prefix] = node.enum.map(String);
+    if (prefix && typeof node.pattern === "string") out.patterns[prefix] = node.pattern;
+    for (const parent of node.allOf ?? []) collectBodyRules(reader, parent, at, prefix, out, depth + 1, nextSeen);
+    if (node.items) collectBodyRules(reader, node.items, at, `${prefix}[]`, out, depth + 1, nextSeen);
+    for (const [name, child] of Object.entries(node.properties ?? {}) as [string, Json][]) {
+        if (child.readOnly === true) continue;
+        // azure-native flattens what the spec marks x-ms-client-flatten (typically `properties`).
+        const childPath = child["x-ms-client-flatten"] === true ? prefix : (prefix ? `${prefix}.${name}` : name);
+        collectBodyRules(reader, child, at, childPath, out, depth + 1, nextSeen);
+    }
+}
+
+export function rulesFor(checkout: string, type: string, file: string, apiVersion: string): TypeRules {
+    const reader = new SpecReader(checkout);
+    const spec = reader.load(file);
+    if (spec.info?.version !== apiVersion) {
+        throw new Error(`${file} is API version ${spec.info?.version}; azure-native uses ${apiVersion} for ${type}`);
+    }
+    const { path: specPath, put } = findPut(spec, type);
+    const rules: TypeRules = { apiVersion, file, enums: {}, patterns: {} };
+    const name = nameRule(reader, file, specPath, put, spec.paths[specPath]);
+    if (name) rules.name = name;
+    // Shared parameters (subscription, resource group, api-version) live in common-types; only local ones can be the body.
+    const local = (put.parameters ?? []).filter((p: Json) => !p.$ref || reader.has(reader.fileOf(p.$ref, file)));
+    const body = local.map((p: Json) => reader.deref(p, file)).find((p: { node: Json }) => p.node.in === "body");
+    if (body) collectBodyRules(reader, body.node.schema, body.file, "", rules, 0, new Set());
+    if (reader.missing.size > 0) rules.unresolved = [...reader.missing].sort();
+    return rules;
+}
+
+function gitCommit(checkout: string): string | undefined {
+    try {
+        return execFileSync("git", ["-C", checkout, "rev-parse", "HEAD"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    } catch {
+        return undefined;
+    }
+}
+
+export function generate(checkout: string, commit: string): SpecRulesTable {
+    const sources = JSON.parse(fs.readFileSync(SOURCES_FILE, "utf8")) as Record<string, string>;
+    const types: Record<string, TypeRules> = {};
+    for (const [type, file] of Object.entries(sources).sort(([a], [b]) => a.localeCompare(b))) {
+        types[type] = rulesFor(checkout, type, file, sdkApiVersion(type));
+    }
+    return { source: { repository: "Azure/azure-rest-api-specs", commit, generator: "tools/specs/generate.ts" }, types };
+}
+
+function main(argv: string[]): number {
+    const args = [...argv];
+    const option = (flag: string) => {
+        const i = args.indexOf(flag);
+        if (i < 0) return undefined;
+        const [, value] = args.splice(i, 2);
+        return value;
+    };
+    const commitOption = option("--commit");
+    const out = option("--out") ?? DEFAULT_OUT;
+    const [checkout] = args;
+    if (!checkout || !fs.existsSync(checkout)) {
+        console.error("usage: tsx tools/specs/generate.ts <azure-rest-api-specs checkout> [--commit <sha>] [--out <file>]");
+        return 2;
+    }
+    const commit = commitOption ?? gitCommit(checkout);
+    if (!commit) {
+        console.error("the checkout is not a git repository: give the commit its files come from with --commit <sha>");
+        return 2;
+    }
+    const table = generate(checkout, commit);
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, `${JSON.stringify(table, null, 2)}\n`);
+    console.log(`wrote ${out}: ${Object.keys(table.types).length} types from ${commit}`);
+    return 0;
+}
+
+if (require.main === module) {
+    try {
+        process.exit(main(process.argv.slice(2)));
+    } catch (err) {
+        console.error(`generate failed: ${err instanceof Error ? err.message : String(err)}`);
+        process.exit(1);
+    }
+}
