@@ -7,6 +7,8 @@ import { Cache } from "../components/cache";
 import { CloudflareEdge } from "../components/cloudflareEdge";
 import type { WebCustomDomainSpec } from "../components/customDomain";
 import { Observability, portalLink } from "../components/observability";
+import { StackDashboard } from "../components/dashboard";
+import { LoadTesting } from "../components/loadTesting";
 import { Realtime, SIGNALR_REDIS_CHANNEL_PREFIX, signalRIdentityConnectionString } from "../components/realtime";
 import { FrontDoorCdn, StaticAssets } from "../components/staticAssets";
 import { AksCluster } from "../components/aksCluster";
@@ -16,6 +18,7 @@ import { isProd, StackConfig, stackTags } from "./config";
 import { resolveDatabase, sharedAppPoolSize } from "./schema/database";
 import { deployerPrincipalType, providerSignIn } from "./schema/deployer";
 import { aksWebEdge, frontDoorWebRoute, realtimeMode, webOriginTrusted } from "./schema/edge";
+import { loadTestingEnabled } from "./schema/loadTesting";
 import { aksWebInboundRule } from "./network";
 
 /** Stack outputs: what operators and internal tools read after `pulumi up`. */
@@ -282,6 +285,14 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
         tags,
     });
     outputs.alertNames = observability.alertNames;
+    const dashboard = new StackDashboard("dashboard", {
+        resourceGroupName: platform.resourceGroupName, location: config.location, namePrefix: edgeBase, tags,
+        appInsightsId: platform.appInsights.id, workspaceId: platform.workspace.id, redisClusterId: cache.clusterId,
+        platform: config.platform, services: appTier.services, kubernetesNamespace: APP_NAMESPACE, database,
+    });
+    const loadTesting = loadTestingEnabled(config)
+        ? new LoadTesting("loadtest", { resourceGroupName: platform.resourceGroupName, location: config.location, name: `${edgeBase}-loadtest`, tags })
+        : undefined;
     const link = (id: pulumi.Input<string>, blade?: string) =>
         pulumi.all([platform.tenantId, id]).apply(([tenantId, resourceId]) => portalLink(tenantId, resourceId, blade));
     outputs.dashboards = {
@@ -291,7 +302,9 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
         ...(signalr ? { signalr: link(signalr.id) } : {}),
         ...(frontDoor ? { frontDoor: link(frontDoor.profileId) } : {}),
         ...(aksCluster ? { aks: link(aksCluster.clusterId, "workloads"), prometheus: link(aksCluster.monitorWorkspaceId) } : {}),
+        workbook: link(dashboard.workbookId, "workbook"),
     };
+    if (loadTesting) outputs.loadTestingId = loadTesting.id;
 
     return outputs;
 }

@@ -8,6 +8,7 @@ import { edgeChecks, edgeFields } from "./schema/edge";
 import { DeployerSchema } from "./schema/deployer";
 import { RegistrySchema, registryChecks } from "./schema/registry";
 import { envNameChecks } from "./schema/envNames";
+import { loadTestingFields } from "./schema/loadTesting";
 import { leafStrings } from "./secrets";
 import { cidrSize, contains, hasHostBits, overlaps, parseCidr } from "./network";
 
@@ -67,6 +68,7 @@ export const StackConfigSchema = z.strictObject({
     /** Database tier. */
     database: DatabaseSchema.prefault({}),
     ...edgeFields,
+    ...loadTestingFields,
 });
 
 export type StackConfig = z.output<typeof StackConfigSchema>;

@@ -5,6 +5,7 @@
  *   scale                         database scale-up: replicas first, then the primary
  *   bootstrap                     first deployment: platform and registry, images, then the rest
  *   doctor                        database health checks against live servers
+ *   loadtest                      the seed's load test against a stack, with a verdict (tools/loadtest)
  * Exit codes (EXIT below) are stable so CI can branch on them.
  */
 import * as fs from "fs";
@@ -38,6 +39,7 @@ import { AzCliUnavailableError, AzRunner, bootstrapStack, MissingImagesError } f
 import { StackFileError } from "./offline/stackFile";
 import type { PlanOptions } from "./plan";
 import { addPlanOptions, PROGRAM_VERSION } from "./planOptions";
+import type { LoadTestFlags } from "./loadtest";
 import { DoctorInputError, parseSslMode, plainOutputs, renderReport, runDoctor, SslMode, targetsFromOutputs, targetsFromUrls } from "./doctor";
 
 /** 0-3 mean what they mean for the offline plan (tools/plan.ts), which `plan` passes through. */
@@ -55,6 +57,8 @@ export const EXIT = {
     refused: 5,
     /** doctor: a check broke its threshold or a server was unreachable. */
     unhealthy: 6,
+    /** loadtest: the run missed a threshold (p95 latency or failed requests). */
+    loadTestFailed: 7,
 } as const;
 
 export interface CliIo {
@@ -346,6 +350,27 @@ class Cli {
         return exitCode;
     }
 
+    async loadtest(flags: LoadTestFlags): Promise<number> {
+        // Loaded on demand, like plan: autocannon is needed by this command only.
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        const loadtest = require("./loadtest") as typeof import("./loadtest");
+        try {
+            const passed = await loadtest.loadTestCommand(flags, {
+                out: (line) => this.io.out(line),
+                az: this.io.az,
+                stackOutputs: async (stack) => {
+                    this.requireCli();
+                    return plainOutputs(await stackOutputs({ stack, projectDir: this.projectDir, runner: this.io.runner }));
+                },
+            });
+            return passed ? EXIT.ok : EXIT.loadTestFailed;
+        } catch (err) {
+            if (err instanceof loadtest.LoadTestInputError) throw new CliExit(EXIT.usage, `loadtest: ${err.message}`);
+            if (err instanceof loadtest.AzCommandError) throw new CliExit(EXIT.failed, `loadtest: ${err.message}`);
+            throw err;
+        }
+    }
+
     private packNote(flags: PolicyFlags): string {
         return flags.policyPack === false || flags.policyPack.length === 0 ? " (no policy pack)" : ` (policy pack: ${flags.policyPack.join(", ")})`;
     }
@@ -450,6 +475,16 @@ function buildProgram(cli: Cli, io: CliIo, setExit: (code: number) => void): Com
         .option("--timeout <seconds>", "connect and query timeout", positiveNumber, 10)
         .addOption(jsonOption())
         .action(action((flags) => cli.doctor(flags as Parameters<Cli["doctor"]>[0])));
+
+    program
+        .command("loadtest")
+        .description("the seed's load test against the stack's public URL; exits 7 when p95 or failed requests miss the thresholds")
+        .option("-s, --stack <name>", "target the stack's publicWebUrl output (and, with --engine azure, its Azure Load Testing resource)")
+        .option("--url <url>", "target this URL instead of the stack's publicWebUrl")
+        .option("--profile <name|file.json>", "seed | smoke (loadtest/profile.json), or a spec file in its format", "seed")
+        .addOption(new Option("--engine <engine>", "local (autocannon from this machine) or azure (Azure Load Testing through az)").choices(["local", "azure"]).default("local"))
+        .option("--poll-seconds <seconds>", "azure engine: seconds between progress polls", positiveNumber, 20)
+        .action(action((flags: LoadTestFlags) => cli.loadtest(flags)));
 
     return program;
 }

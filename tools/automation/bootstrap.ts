@@ -17,20 +17,8 @@ import { shortStackName } from "./guard";
 import { deployStack, openStack, OperationOptions, OperationResult, PolicyOptions, PROJECT_DIR } from "./index";
 import type { CommandOutcome } from "./runner";
 
-/** Runs `az <args>` (the Azure CLI); tests hand in a stand-in. */
-export interface AzRunner {
-    run(args: string[]): Promise<CommandOutcome>;
-}
-
-/** The installed Azure CLI, signed in already (`az login`, or a CI login step). */
-export const installedAz: AzRunner = {
-    run: (args) => new Promise((resolve) => {
-        execFile("az", args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-            const code = err ? (typeof (err as NodeJS.ErrnoException).code === "number" ? Number((err as NodeJS.ErrnoException).code) : 127) : 0;
-            resolve({ stdout, stderr: err && !stderr ? err.message : stderr, exitCode: code });
-        });
-    }),
-};
+export { AzRunner, installedAz } from "./az";
+import { AzRunner, installedAz } from "./az";
 
 const PLATFORM = "bookstore:platform:PlatformBase";
 

@@ -1,0 +1,92 @@
+/**
+ * `bookstore-infra loadtest`: the seed's load test against a stack's public URL, run from this
+ * machine (autocannon) or on Azure Load Testing (az CLI), with a verdict against the thresholds.
+ * The CLI loads this module only when the command runs (autocannon is not needed elsewhere).
+ */
+import { AzRunner, AzCommandError, installedAz, parseLoadTestId, runAzure } from "./azure";
+import { runLocal } from "./local";
+import { LoadTestInputError, resolveProfile, totalSeconds } from "./profile";
+import { judge } from "./verdict";
+
+export { LoadTestInputError } from "./profile";
+export { AzCommandError } from "./azure";
+export type { AzRunner } from "./azure";
+
+export interface LoadTestFlags {
+    stack?: string;
+    url?: string;
+    /** seed | smoke | a spec file (.json). */
+    profile: string;
+    engine: "local" | "azure";
+    /** Azure engine: seconds between polls of the run. */
+    pollSeconds?: number;
+}
+
+export interface LoadTestDeps {
+    out(line: string): void;
+    /** The stack's outputs as plain values (read only when --stack is given). */
+    stackOutputs(stack: string): Promise<Record<string, unknown>>;
+    az?: AzRunner;
+}
+
+/** The base URL to load: --url, else the stack's `publicWebUrl` output. */
+export function targetUrl(flags: Pick<LoadTestFlags, "url" | "stack">, outputs: Record<string, unknown> | undefined): string {
+    const url = flags.url ?? outputs?.publicWebUrl;
+    if (typeof url !== "string" || url.length === 0) {
+        throw new LoadTestInputError(flags.stack
+            ? `stack "${flags.stack}" has no publicWebUrl output (deploy it first, or pass --url)`
+            : "pass --stack <name> (its publicWebUrl output is the target) or --url <url>");
+    }
+    let parsed: URL;
+    try {
+        parsed = new URL(url);
+    } catch {
+        throw new LoadTestInputError(`--url: expected an http(s) URL, got "${url}"`);
+    }
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new LoadTestInputError(`--url: expected an http(s) URL, got "${url}"`);
+    return url;
+}
+
+/** Runs the command; resolves true when the run met every threshold. */
+export async function loadTestCommand(flags: LoadTestFlags, deps: LoadTestDeps): Promise<boolean> {
+    const profile = resolveProfile(flags.profile);
+    if (flags.engine === "azure" && !flags.stack) throw new LoadTestInputError("--engine azure needs --stack <name> (its loadTestingId output names the Azure Load Testing resource)");
+    if (flags.engine === "azure" && flags.profile.endsWith(".json")) {
+        throw new LoadTestInputError("--engine azure runs the profiles of loadtest/profile.json (the uploaded script holds them): pass --profile seed or smoke");
+    }
+    // The local engine with --url needs nothing from the stack.
+    const outputs = flags.stack && !(flags.engine === "local" && flags.url) ? await deps.stackOutputs(flags.stack) : undefined;
+    const url = targetUrl(flags, outputs);
+    const minutes = (totalSeconds(profile.stages) / 60).toFixed(1);
+    deps.out(`Load test "${profile.name}" (${minutes} min, up to ${Math.max(...profile.stages.map((s) => s.target))} users) against ${url} on the ${flags.engine} engine`);
+
+    if (flags.engine === "local") {
+        const summary = await runLocal(profile, { url, onProgress: (line) => deps.out(`  ${line}`) });
+        return report(judge(summary, profile.thresholds), deps);
+    }
+
+    const id = outputs?.loadTestingId;
+    if (typeof id !== "string") {
+        throw new LoadTestInputError(`stack "${flags.stack}" has no loadTestingId output: turn on bookstore:loadTesting.enabled and deploy, or use --engine local`);
+    }
+    const result = await runAzure({
+        resource: parseLoadTestId(id),
+        url,
+        profile: profile.name,
+        az: deps.az ?? installedAz,
+        pollSeconds: flags.pollSeconds,
+        onProgress: (line) => deps.out(`  ${line}`),
+    });
+    const verdict = judge(result.summary, profile.thresholds);
+    // The service's fail criteria are the same thresholds (loadtest/azure/loadtest.yaml); its verdict decides.
+    const passed = result.status === "DONE" && result.testResult === "PASSED";
+    deps.out(`Azure Load Testing: run ${result.testRunId} ${result.status}, result ${result.testResult ?? "none"}${result.portalUrl ? ` (${result.portalUrl})` : ""}`);
+    return report({ passed, lines: verdict.lines }, deps);
+}
+
+function report(verdict: { passed: boolean; lines: string[] }, deps: LoadTestDeps): boolean {
+    deps.out("");
+    for (const line of verdict.lines) deps.out(line);
+    deps.out(verdict.passed ? "Verdict: PASS (every threshold met)" : "Verdict: FAIL (thresholds missed)");
+    return verdict.passed;
+}
