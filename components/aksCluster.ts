@@ -5,7 +5,9 @@ import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as monitor from "@pulumi/azure-native/monitor";
 import type { AksConfig } from "../stacks/schema/app";
+import { aksVersionProblem, DEFAULT_AKS_KUBERNETES_VERSION } from "../stacks/aksVersions";
 import { parseRegistryId } from "../stacks/schema/registry";
+import { nonInteractiveKubeconfig } from "./kubeconfig";
 import { BuiltInRoles, roleDefinitionId, type PlatformOutputs } from "./platform";
 import type { DiagnosticTarget } from "./wiring";
 
@@ -57,11 +59,8 @@ export class AksCluster extends pulumi.ComponentResource {
     readonly hasSpotPool: boolean;
     readonly zones: string[];
     readonly diagnosticTarget: DiagnosticTarget;
-    /**
-     * The application-routing add-on identity's read access to the platform Key Vault's certificates;
-     * only when `aks.ingress.tlsCertificate` is set. The Ingress that uses the certificate waits for it.
-     */
-    readonly appRoutingKeyVaultGrant?: pulumi.Resource;
+    /** The kubelet identity's AcrPull on the stack's registry (and registry.existing): pods start after them. */
+    readonly kubeletAcrPulls: authorization.RoleAssignment[];
 
     constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:app:AksCluster", name, {}, opts);
@@ -89,12 +88,16 @@ export class AksCluster extends pulumi.ComponentResource {
         const subnetRole = role("aks-subnet-network-contributor", platform.subnetIds.aks, controlPlane.principalId,
             BuiltInRoles.networkContributor, "ServicePrincipal");
 
+        const kubernetesVersion = aks.kubernetesVersion ?? DEFAULT_AKS_KUBERNETES_VERSION;
+        // Near or past end of standard support: say so on every plan (the policy pack enforces it).
+        const versionProblem = aksVersionProblem(kubernetesVersion);
+        if (versionProblem) pulumi.log.warn(versionProblem, this);
         const systemMin = aks.systemPool.minCount ?? (prod ? 3 : 1);
         const cluster = new containerservice.ManagedCluster("cluster", {
             ...rg,
             resourceName: clusterName,
             dnsPrefix: base,
-            kubernetesVersion: aks.kubernetesVersion,
+            kubernetesVersion,
             sku: { name: "Base", tier: aks.skuTier ?? (prod ? "Standard" : "Free") },
             identity: { type: "UserAssigned", userAssignedIdentities: [controlPlane.id] },
             agentPoolProfiles: [{
@@ -140,8 +143,12 @@ export class AksCluster extends pulumi.ComponentResource {
                 azureKeyvaultSecretsProvider: { enabled: true, config: { enableSecretRotation: "true", rotationPollInterval: "2m" } },
             },
             azureMonitorProfile: { metrics: { enabled: true, kubeStateMetrics: { metricLabelsAllowlist: "", metricAnnotationsAllowList: "" } } },
-            // The application routing add-on runs the NGINX controllers the app's Ingress uses.
-            ingressProfile: { webAppRouting: { enabled: true } },
+            // The application routing add-on hosts the Gateway API implementation the web Gateway uses
+            // (components/webGateway.ts); its default NGINX controller is off: managed NGINX loses Azure
+            // support after November 2026 (https://learn.microsoft.com/azure/aks/app-routing-gateway-api).
+            // Turning the implementation on (gatewayAPIImplementations.appRoutingIstio, ingressProfile.gatewayAPI)
+            // needs API version 2026-02-01; azure-native 3.28 sends 2025-09-01, so README's deploy steps do it once.
+            ingressProfile: { webAppRouting: { enabled: true, nginx: { defaultIngressControllerType: "None" } } },
             tags,
         }, {
             ...child,
@@ -193,20 +200,14 @@ export class AksCluster extends pulumi.ComponentResource {
 
         // Kubelets pull images with their own identity; the deployer administers through Entra RBAC.
         const kubeletObjectId = cluster.identityProfile.apply((p) => p?.kubeletidentity?.objectId ?? "");
-        role("aks-kubelet-acr-pull", platform.registry.id, kubeletObjectId, BuiltInRoles.acrPull, "ServicePrincipal");
+        this.kubeletAcrPulls = [role("aks-kubelet-acr-pull", platform.registry.id, kubeletObjectId, BuiltInRoles.acrPull, "ServicePrincipal")];
         const existingRegistry = platform.registry.existing;
         if (existingRegistry) {
             // registry.existing: the kubelet pulls from it too; the role definition id names the registry's subscription.
-            new authorization.RoleAssignment("aks-kubelet-acr-pull-existing", {
+            this.kubeletAcrPulls.push(new authorization.RoleAssignment("aks-kubelet-acr-pull-existing", {
                 scope: existingRegistry.id, principalId: kubeletObjectId, principalType: "ServicePrincipal",
                 roleDefinitionId: roleDefinitionId(parseRegistryId(existingRegistry.id).subscriptionId, BuiltInRoles.acrPull),
-            }, child);
-        }
-        if (aks.ingress.tlsCertificate !== undefined) {
-            // The add-on syncs the Ingress certificate from Key Vault with its own identity (what
-            // `az aks approuting update --attach-kv` would grant), so the vault must let it read certificates.
-            this.appRoutingKeyVaultGrant = role("aks-app-routing-keyvault-certificate-user", platform.keyVault.id,
-                cluster.ingressProfile.apply((p) => p?.webAppRouting?.identity?.objectId ?? ""), BuiltInRoles.keyVaultCertificateUser, "ServicePrincipal");
+            }, child));
         }
         const deployer = args.deployerObjectId ?? authorization.getClientConfigOutput(child).objectId;
         const deployerAdmin = role("aks-deployer-cluster-admin", cluster.id, deployer, BuiltInRoles.aksRbacClusterAdmin,
@@ -217,10 +218,12 @@ export class AksCluster extends pulumi.ComponentResource {
         const credentials = containerservice.listManagedClusterUserCredentialsOutput({
             resourceGroupName: platform.resourceGroupName,
             resourceName: cluster.name,
-            // Entra-only clusters need kubelogin; "exec" writes a kubeconfig that calls it.
+            // Entra-only clusters need kubelogin; "exec" writes a kubeconfig that calls it, in
+            // device-code mode, which waits for a person: rewritten to the configured non-interactive mode.
             format: "exec",
         }, child);
-        const kubeconfig = pulumi.secret(credentials.apply((c) => Buffer.from(c.kubeconfigs?.[0]?.value ?? "", "base64").toString("utf8")));
+        const kubeconfig = pulumi.secret(credentials.apply((c) =>
+            nonInteractiveKubeconfig(Buffer.from(c.kubeconfigs?.[0]?.value ?? "", "base64").toString("utf8"), aks.kubeloginMode)));
         this.provider = new k8s.Provider("aks", { kubeconfig }, { ...child, dependsOn: [deployerAdmin] });
 
         this.registerOutputs({

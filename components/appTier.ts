@@ -41,6 +41,8 @@ export interface AppTierOutputs {
     provider?: k8s.Provider;
     /** Kubernetes only: the app namespace ("bookstore"). */
     namespace?: pulumi.Output<string>;
+    /** Kubernetes only: done once the pods' grants (kubelet AcrPull, identity grants) took effect; other pods start after it. */
+    workloadGrantsReady?: pulumi.Resource;
 }
 
 /** Inputs both runtimes share. */
@@ -144,6 +146,8 @@ export interface AppTierArgs extends AppTierCommonArgs {
     platformBase: PlatformOutputs;
     /** The AKS cluster (platform "aks"). */
     aksCluster?: AksCluster;
+    /** AKS web Gateway certificate chain and key (the stack secrets aksTlsCertificate / aksTlsPrivateKey). */
+    aksTls?: { chain: pulumi.Input<string>; privateKey: pulumi.Input<string> };
     /** A host name of ours the web app serves itself (containerapps; Cloudflare below Enterprise). */
     webCustomDomain?: WebCustomDomainSpec;
 }
@@ -164,31 +168,16 @@ export function createAppTier(name: string, args: AppTierArgs): AppTierOutputs {
     const cluster = args.aksCluster;
     if (!cluster) throw new Error("the aks app tier needs the AksCluster (create it before the app tier)");
     const ingress = args.runtime.aks.ingress;
-    // The controller's public IP always gets an Azure DNS label: the default host, and a stable
+    // The Gateway's public IP always gets an Azure DNS label: the default host, and a stable
     // CNAME target for a host of your own.
     const dnsLabel = `${args.namePrefix}-${args.environment}`;
     return new KubernetesAppTier(name, {
         ...args,
         provider: cluster.provider,
         oidcIssuerUrl: cluster.oidcIssuerUrl,
+        workloadGrants: cluster.kubeletAcrPulls,
         spotPool: cluster.hasSpotPool,
         zoneRedundant: cluster.zones.length > 1,
-        ingress: {
-            className: ingress.className,
-            host: ingress.host ?? `${dnsLabel}.${args.platformBase.location}.cloudapp.azure.com`,
-            appRoutingController: { dnsLabel },
-            tls: ingress.tlsCertificate === undefined ? undefined : {
-                keyVaultCertificateUri: keyVaultCertificateUri(args.platform.keyVault.uri, ingress.tlsCertificate),
-                dependsOn: cluster.appRoutingKeyVaultGrant ? [cluster.appRoutingKeyVaultGrant] : [],
-            },
-        },
+        ingress: { host: ingress.host ?? `${dnsLabel}.${args.platformBase.location}.cloudapp.azure.com`, dnsLabel, tls: args.aksTls },
     });
-}
-
-/**
- * Versionless URI of a Key Vault certificate, e.g. "https://kv.vault.azure.net/certificates/web":
- * without a version the add-on follows the certificate's renewals.
- */
-export function keyVaultCertificateUri(vaultUri: pulumi.Input<string>, certificateName: string): pulumi.Output<string> {
-    return pulumi.output(vaultUri).apply((uri) => `${uri.replace(/\/$/, "")}/certificates/${certificateName}`);
 }

@@ -1,9 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import type { ServiceConfig } from "../stacks/schema/app";
 import { SPOT_NODE_LABEL, SPOT_TAINT } from "./aksCluster";
+import { PropagationWait } from "./propagationWait";
+import { createWebGateway } from "./webGateway";
 import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, millicores, PROBE_TIMINGS, roleService, serviceSettings } from "./appTier";
 import { resolveImage } from "./images";
 
@@ -25,39 +28,27 @@ export interface KubernetesAppTierArgs extends AppTierCommonArgs {
      * credential for the app ServiceAccount; leave it out when that credential is managed elsewhere.
      */
     oidcIssuerUrl?: pulumi.Input<string>;
+    /**
+     * Grants the pods need beside the platform's identity grants, e.g. the kubelet's AcrPull on the
+     * registry. Workloads start only after these, the federated credential and their propagation.
+     */
+    workloadGrants?: authorization.RoleAssignment[];
+    /** Seconds to wait for new grants to take effect. Default RBAC_PROPAGATION_SECONDS (propagationWait.ts). */
+    grantPropagationSeconds?: number;
     /** Spot pool present: spot-tolerant services get the spot toleration and node affinity. Default false. */
     spotPool?: boolean;
     /** Nodes span availability zones: the zone spread becomes a hard constraint. Default false. */
     zoneRedundant?: boolean;
-    /** Ingress of the external service. */
+    /** Web entry of the external service (Gateway API, components/webGateway.ts). */
     ingress: {
-        /** Ingress class name. */
-        className: string;
         /** Public host name of the external service. */
         host: string;
-        /**
-         * Create an application-routing NGINX controller of `className` (AKS add-on), optionally with
-         * a DNS label on its public IP so `<label>.<region>.cloudapp.azure.com` resolves to it.
-         */
-        appRoutingController?: { dnsLabel?: string };
-        /**
-         * TLS for `host` with a Key Vault certificate, served by the application-routing add-on
-         * (its identity needs read access to the certificate). Default: none, the controller then
-         * answers with its self-signed certificate.
-         */
-        tls?: {
-            /** Versionless certificate URI, e.g. "https://<vault>.vault.azure.net/certificates/<name>". */
-            keyVaultCertificateUri: pulumi.Input<string>;
-            /** Resources the Ingress waits for, e.g. the add-on identity's Key Vault role assignment. */
-            dependsOn?: pulumi.Resource[];
-        };
+        /** DNS label on the Gateway's public IP, so `<label>.<region>.cloudapp.azure.com` resolves to it. */
+        dnsLabel?: string;
+        /** Certificate chain and private key for `host` (secrets); without them the Gateway serves HTTP only. */
+        tls?: { chain: pulumi.Input<string>; privateKey: pulumi.Input<string> };
     };
 }
-
-/** Annotation the application-routing add-on reads to sync a Key Vault certificate into the Ingress's TLS secret. */
-export const KEYVAULT_CERTIFICATE_ANNOTATION = "kubernetes.azure.com/tls-cert-keyvault-uri";
-/** The add-on writes the certificate to this Secret; the Ingress's `tls` must name it. */
-export const keyVaultTlsSecretName = (ingressName: string) => `keyvault-${ingressName}`;
 
 const labelsOf = (service: string) => ({
     "app.kubernetes.io/name": service,
@@ -106,9 +97,32 @@ export function spotScheduling(): { tolerations: k8sInput.core.v1.Toleration[]; 
 }
 
 /**
+ * Spread over zones (hard when the nodes span zones) and hosts. `nodeTaintsPolicy: Honor` leaves
+ * nodes whose taints the pod does not tolerate (the CriticalAddonsOnly system pool; spot unless
+ * spot-tolerant) out of the skew: otherwise a zone with only system nodes counts as an empty
+ * domain and the replica the hard spread sends there stays Pending. GA since Kubernetes 1.33
+ * (KEP-3094, https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/#node-inclusion-policies).
+ */
+export function topologySpread(selector: Record<string, string>, zoneRedundant: boolean): k8sInput.core.v1.TopologySpreadConstraint[] {
+    const spread = (topologyKey: string, whenUnsatisfiable: "DoNotSchedule" | "ScheduleAnyway") => ({
+        maxSkew: 1,
+        topologyKey,
+        whenUnsatisfiable,
+        labelSelector: { matchLabels: selector },
+        matchLabelKeys: ["pod-template-hash"],
+        nodeAffinityPolicy: "Honor",
+        nodeTaintsPolicy: "Honor",
+    });
+    return [
+        spread("topology.kubernetes.io/zone", zoneRedundant ? "DoNotSchedule" : "ScheduleAnyway"),
+        spread("kubernetes.io/hostname", "ScheduleAnyway"),
+    ];
+}
+
+/**
  * The app on Kubernetes: namespace `bookstore`, a ServiceAccount bound to the workload identity,
  * and per service a hardened Deployment, a ClusterIP Service, an `autoscaling/v2` HPA and a
- * PodDisruptionBudget; an Ingress for the external service. Works with any Kubernetes provider.
+ * PodDisruptionBudget; a Gateway API Gateway and HTTPRoute for the external service. Works with any Kubernetes provider.
  */
 export class KubernetesAppTier extends pulumi.ComponentResource implements AppTierOutputs {
     readonly runtime = "aks" as const;
@@ -118,6 +132,7 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
     readonly diagnosticTargets: AppTierOutputs["diagnosticTargets"] = [];
     readonly provider: k8s.Provider;
     readonly namespace: pulumi.Output<string>;
+    readonly workloadGrantsReady: pulumi.Resource;
 
     constructor(name: string, args: KubernetesAppTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:app:KubernetesAppTier", name, {}, opts);
@@ -149,8 +164,9 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
                 },
             },
         }, k);
+        let federation: managedidentity.FederatedIdentityCredential | undefined;
         if (args.oidcIssuerUrl !== undefined) {
-            new managedidentity.FederatedIdentityCredential("service-account-federation", {
+            federation = new managedidentity.FederatedIdentityCredential("service-account-federation", {
                 resourceGroupName: platform.resourceGroupName,
                 resourceName: platform.workloadIdentity.name,
                 federatedIdentityCredentialResourceName: `${args.namePrefix}-${args.environment}-aks-${APP_SERVICE_ACCOUNT}`,
@@ -201,46 +217,28 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
             }, k));
         }
 
-        // Pods read Key Vault through the workload identity: its grants must exist before they start.
-        dependsOn.push(...platform.identityGrants);
+        // Pods pull with the kubelet's AcrPull and read Key Vault through the workload identity's
+        // federated credential and grants: they start once those exist and have propagated.
+        this.workloadGrantsReady = new PropagationWait("workload-grants-propagation", {
+            grants: [...platform.identityGrants, ...(args.workloadGrants ?? []), ...(federation ? [federation] : [])],
+            seconds: args.grantPropagationSeconds,
+        }, { parent: this });
+        dependsOn.push(this.workloadGrantsReady);
         for (const [service, svc] of Object.entries(args.services)) {
             this.services[service] = this.service(service, svc, settingsOf[service], args, ns, dependsOn, k);
         }
 
         const webService = roleService(args.services, "web");
         const external = Object.entries(args.services).find(([, svc]) => svc.ingress.external)?.[0];
-        let controller: pulumi.Resource | undefined;
-        if (args.ingress.appRoutingController) {
-            const dnsLabel = args.ingress.appRoutingController.dnsLabel;
-            controller = new k8s.apiextensions.CustomResource("ingress-controller", {
-                apiVersion: "approuting.kubernetes.azure.com/v1alpha1",
-                kind: "NginxIngressController",
-                metadata: { name: args.ingress.className },
-                spec: {
-                    ingressClassName: args.ingress.className,
-                    controllerNamePrefix: args.ingress.className,
-                    loadBalancerAnnotations: dnsLabel ? { "service.beta.kubernetes.io/azure-dns-label-name": dnsLabel } : {},
-                },
-            }, k);
-        }
         if (external) {
-            const tls = args.ingress.tls;
-            new k8s.networking.v1.Ingress(external, {
-                metadata: {
-                    name: external,
-                    namespace: ns,
-                    labels: labelsOf(external),
-                    ...(tls ? { annotations: { [KEYVAULT_CERTIFICATE_ANNOTATION]: tls.keyVaultCertificateUri } } : {}),
-                },
-                spec: {
-                    ingressClassName: args.ingress.className,
-                    ...(tls ? { tls: [{ hosts: [args.ingress.host], secretName: keyVaultTlsSecretName(external) }] } : {}),
-                    rules: [{
-                        host: args.ingress.host,
-                        http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: external, port: { name: "http" } } } }] },
-                    }],
-                },
-            }, { ...k, dependsOn: [...(controller ? [controller] : []), ...(tls?.dependsOn ?? [])] });
+            createWebGateway({
+                service: external,
+                namespace: ns,
+                host: args.ingress.host,
+                dnsLabel: args.ingress.dnsLabel,
+                tls: args.ingress.tls !== undefined,
+                certificate: args.ingress.tls,
+            }, k);
             this.services[external].host = pulumi.output(args.ingress.host);
         }
         this.webHost = this.services[webService].host;
@@ -318,22 +316,7 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
                             volumeMounts,
                         }],
                         volumes,
-                        topologySpreadConstraints: [
-                            {
-                                maxSkew: 1,
-                                topologyKey: "topology.kubernetes.io/zone",
-                                whenUnsatisfiable: args.zoneRedundant ? "DoNotSchedule" : "ScheduleAnyway",
-                                labelSelector: { matchLabels: selector },
-                                matchLabelKeys: ["pod-template-hash"],
-                            },
-                            {
-                                maxSkew: 1,
-                                topologyKey: "kubernetes.io/hostname",
-                                whenUnsatisfiable: "ScheduleAnyway",
-                                labelSelector: { matchLabels: selector },
-                                matchLabelKeys: ["pod-template-hash"],
-                            },
-                        ],
+                        topologySpreadConstraints: topologySpread(selector, args.zoneRedundant ?? false),
                         ...(spot ?? {}),
                         terminationGracePeriodSeconds: 30,
                     },

@@ -115,6 +115,8 @@ export interface PgbouncerDeploymentArgs {
     settings: PgbouncerSettings;
     /** Login server of the stack's registry: a relative `settings.image` is a repository of it. */
     registryLoginServer: pulumi.Input<string>;
+    /** The pods start after these, e.g. the kubelet's AcrPull having taken effect (an image from the stack's registry). */
+    startAfter?: pulumi.Resource[];
 }
 
 /** Seed resources of a PgBouncer pod. */
@@ -200,7 +202,7 @@ export class PgbouncerDeployment extends pulumi.ComponentResource {
                     },
                 },
             },
-        }, child);
+        }, { ...child, dependsOn: args.startAfter ?? [] });
         new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, {
             metadata: metadata("pgbouncer"),
             spec: {

@@ -66,6 +66,8 @@ export interface PlatformBaseArgs {
     alertEmails?: string[];
     /** ARM id of an existing registry the workloads may also pull from; the workload identity gets AcrPull on it. */
     existingRegistryId?: string;
+    /** Inbound rules of the AKS subnet's NSG, e.g. the web Gateway's (stacks/network.ts aksWebInboundRule). Default none. */
+    aksInboundRules?: types.network.SecurityRuleArgs[];
 }
 
 /** What the next tiers consume from the platform base. */
@@ -147,7 +149,7 @@ export class PlatformBase extends pulumi.ComponentResource implements PlatformOu
         ];
         const nsgs = {
             containerApps: nsg("container-apps"),
-            aks: nsg("aks"),
+            aks: nsg("aks", args.aksInboundRules ?? []),
             postgres: nsg("postgres", postgresRules),
             privateEndpoints: nsg("private-endpoints"),
         };

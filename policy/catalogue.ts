@@ -2,6 +2,7 @@ import type { Policies } from "@pulumi/policy";
 import { availabilityPolicies } from "./availability";
 import { budgetPolicies } from "./budget";
 import { dataProtectionPolicies } from "./dataProtection";
+import { lifecyclePolicies } from "./lifecycle";
 import { networkPolicies } from "./network";
 import { registryPolicies } from "./registry";
 import { privateAndZonalPolicies } from "./privateAndZonal";
@@ -21,4 +22,5 @@ export const policies: Policies = [
     ...registryPolicies,
     ...budgetPolicies,
     ...privateAndZonalPolicies,
+    ...lifecyclePolicies,
 ];

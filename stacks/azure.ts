@@ -17,8 +17,9 @@ import { AppWiring, DiagnosticTarget, mergeWiring } from "../components/wiring";
 import { isProd, StackConfig, stackTags } from "./config";
 import { resolveDatabase, sharedAppPoolSize } from "./schema/database";
 import { deployerPrincipalType, providerSignIn } from "./schema/deployer";
-import { frontDoorWebRoute, realtimeMode } from "./schema/edge";
+import { aksWebEdge, frontDoorWebRoute, realtimeMode, webOriginTrusted } from "./schema/edge";
 import { loadTestingEnabled } from "./schema/loadTesting";
+import { aksWebInboundRule } from "./network";
 
 /** Stack outputs: what operators and internal tools read after `pulumi up`. */
 export type AzureStackOutputs = Record<string, pulumi.Input<unknown>>;
@@ -56,6 +57,7 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
         registrySku: config.registry.sku,
         existingRegistryId: config.registry.existing?.resourceId,
         alertEmails: config.monitoring.alertEmails,
+        aksInboundRules: config.platform === "aks" ? [aksWebInboundRule(aksWebEdge(config))] : [],
     });
     const outputs: AzureStackOutputs = {
         resourceGroupName: platform.resourceGroupName,
@@ -156,12 +158,16 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
         platform,
         platformBase: platform,
         aksCluster,
+        aksTls: config.aksTlsCertificate !== undefined && config.aksTlsPrivateKey !== undefined
+            ? { chain: pulumi.secret(config.aksTlsCertificate), privateKey: pulumi.secret(config.aksTlsPrivateKey) } : undefined,
         wiring,
         webCustomDomain: webCustomDomain(config),
         tags,
     });
     diagnosticTargets.push(...appTier.diagnosticTargets);
-    outputs.webUrl = pulumi.interpolate`https://${appTier.webHost}`;
+    // The AKS Gateway serves HTTPS only with a certificate (aksTlsCertificate); Container Apps always does.
+    const webScheme = webOriginTrusted(config) ? "https" : "http";
+    outputs.webUrl = pulumi.interpolate`${webScheme}://${appTier.webHost}`;
     outputs.apiHost = appTier.apiHost;
     if (appTier.namespace) outputs.kubernetesNamespace = appTier.namespace;
 
@@ -176,11 +182,12 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
             password: database.adminPassword,
             settings: databaseConfig.pgbouncer,
             registryLoginServer: platform.registry.loginServer,
+            startAfter: appTier.workloadGrantsReady ? [appTier.workloadGrantsReady] : [],
         });
     }
 
     // --- static assets and CDN (Front Door or Cloudflare; needs the web app's host) ---
-    const webOrigin = pulumi.interpolate`https://${appTier.webHost}`;
+    const webOrigin = pulumi.interpolate`${webScheme}://${appTier.webHost}`;
     const cloudflareConfig = config.cdn === "cloudflare" ? config.cloudflare : undefined;
     const staticAssets = new StaticAssets("static-assets", {
         resourceGroupName: platform.resourceGroupName,

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { AppSchema, appChecks } from "./schema/app";
+import { AppSchema, appChecks, aksTlsFields } from "./schema/app";
 import type { Report, StackCheck } from "./schema/checks";
 import { azureRegion, email, int, ipv4Cidr, oneOf, pattern, stringMap, text } from "./schema/common";
 import { DatabaseSchema, databaseChecks } from "./schema/database";
@@ -64,6 +64,7 @@ export const StackConfigSchema = z.strictObject({
     deployer: DeployerSchema.prefault({}),
     /** App tier: services and their scaling. */
     app: AppSchema,
+    ...aksTlsFields,
     /** Database tier. */
     database: DatabaseSchema.prefault({}),
     ...edgeFields,
@@ -116,7 +117,7 @@ const foundationChecks: StackCheck[] = [
 export const stackChecks: StackCheck[] = [...foundationChecks, ...databaseChecks, ...edgeChecks, ...appChecks, ...registryChecks, ...envNameChecks];
 
 /** Keys that hold credentials: accepted only when set as secrets. */
-export const SECRET_ONLY_KEYS = ["cloudflareApiToken", "cloudflareOriginCertificate"] as const;
+export const SECRET_ONLY_KEYS = ["cloudflareApiToken", "cloudflareOriginCertificate", "aksTlsCertificate", "aksTlsPrivateKey"] as const;
 
 /** A user mistake in stack config: reported without a stack trace, naming every bad key. */
 export class ConfigError extends pulumi.RunError {

@@ -35,3 +35,43 @@ export function contains(outer: Cidr, inner: Cidr): boolean {
 export function overlaps(a: Cidr, b: Cidr): boolean {
     return a.start < b.start + cidrSize(b) && b.start < a.start + cidrSize(a);
 }
+
+/** Who reaches the AKS web Gateway: Front Door, Cloudflare, or browsers directly. */
+export type AksWebEdge = "frontdoor" | "cloudflare" | "direct";
+
+/**
+ * Cloudflare's published IPv4 ranges (https://www.cloudflare.com/ips-v4, as listed on 2026-02-11):
+ * the only sources of a proxied hostname's requests to its origin. Cloudflare changes them rarely
+ * and announces it; refresh this list then.
+ */
+export const CLOUDFLARE_IPV4_RANGES = [
+    "173.245.48.0/20", "103.21.244.0/22", "103.22.200.0/22", "103.31.4.0/22", "141.101.64.0/18",
+    "108.162.192.0/18", "190.93.240.0/20", "188.114.96.0/20", "197.234.240.0/22", "198.41.128.0/17",
+    "162.158.0.0/15", "104.16.0.0/13", "104.24.0.0/14", "172.64.0.0/13", "131.0.72.0/22",
+] as const;
+
+/** An NSG security rule (the fields of azure-native's SecurityRuleArgs this program sets). */
+export interface NsgRule {
+    name: string; priority: number; direction: "Inbound"; access: "Allow"; protocol: "Tcp";
+    sourceAddressPrefix?: string; sourceAddressPrefixes?: string[]; sourcePortRange: "*";
+    destinationAddressPrefix: "*"; destinationPortRanges: string[];
+}
+
+/**
+ * The AKS subnet's inbound rule for the web Gateway's public load balancer. AKS opens only the
+ * NSG it manages on the nodes, never a custom subnet's (https://github.com/Azure/AKS/issues/674),
+ * so without it the default DenyAllInBound drops every request. The destination is any address:
+ * the load balancer keeps the frontend IP as the destination, which is not known before deploy.
+ * - Front Door: only its backend service tag, HTTPS only (the route forwards HttpsOnly and probes
+ *   over HTTPS; https://learn.microsoft.com/azure/frontdoor/origin-security#public-ip-address-based-origins).
+ * - Cloudflare: only Cloudflare's ranges, HTTPS only (SSL strict connects to the origin on 443).
+ * - Direct: browsers from the Internet on 80 and 443.
+ */
+export function aksWebInboundRule(edge: AksWebEdge): NsgRule {
+    const base = { name: "allow-web-ingress", priority: 100, direction: "Inbound", access: "Allow", protocol: "Tcp", sourcePortRange: "*", destinationAddressPrefix: "*" } as const;
+    switch (edge) {
+        case "frontdoor": return { ...base, sourceAddressPrefix: "AzureFrontDoor.Backend", destinationPortRanges: ["443"] };
+        case "cloudflare": return { ...base, sourceAddressPrefixes: [...CLOUDFLARE_IPV4_RANGES], destinationPortRanges: ["443"] };
+        case "direct": return { ...base, sourceAddressPrefix: "Internet", destinationPortRanges: ["80", "443"] };
+    }
+}

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { cidrSize, contains, overlaps, parseCidr } from "../network";
 import type { StackCheck } from "./checks";
+import { KUBELOGIN_MODES } from "../../components/kubeconfig";
 import { bool, int, ipv4Cidr, mapOf, memoryQuantity, num, oneOf, pattern, stringMap, text } from "./common";
 
 /**
@@ -175,8 +176,18 @@ const poolSize = (minCount: number, maxCount: number) => ({ minCount: int(0, 100
 const vmSize = pattern(/^Standard_[A-Za-z0-9_]+$/, "an Azure VM size such as \"Standard_D4ds_v5\"");
 
 const AksSchema = z.strictObject({
-    /** Kubernetes minor (or patch) version; patches follow the `patch` upgrade channel. Default "1.33". */
-    kubernetesVersion: pattern(/^1\.\d+(\.\d+)?$/, "a Kubernetes version such as \"1.33\"").default("1.33"),
+    /**
+     * Kubernetes minor (or patch) version; patches follow the `patch` upgrade channel. Required in
+     * prod (a cluster's version is a deliberate choice); elsewhere DEFAULT_AKS_KUBERNETES_VERSION.
+     * stacks/aksVersions.ts keeps the dated AKS support table the plan and policy check it against.
+     */
+    kubernetesVersion: pattern(/^1\.\d+(\.\d+)?$/, "a Kubernetes version such as \"1.36\"").optional(),
+    /**
+     * How the Kubernetes provider's kubelogin signs in, without a prompt (components/kubeconfig.ts):
+     * `azurecli` (the deployer's `az login`), `workloadidentity` (CI federated token) or `spn`
+     * (service principal secret in the environment). Default azurecli.
+     */
+    kubeloginMode: oneOf(KUBELOGIN_MODES).default("azurecli"),
     /** Control-plane tier. Default: Standard (financially backed SLA) in prod, Free elsewhere. */
     skuTier: oneOf(["Free", "Standard", "Premium"]).optional(),
     /** Entra groups that get cluster-admin through Entra RBAC. */
@@ -199,19 +210,10 @@ const AksSchema = z.strictObject({
         /** Extra node labels. Default: the seed's `workload: batch`. */
         nodeLabels: stringMap("a map of node label names to values").default({ workload: "batch" }),
     }).optional(),
-    /** Ingress of the external service. */
+    /** Web entry of the external service: a Gateway API Gateway and HTTPRoute (components/webGateway.ts). */
     ingress: z.strictObject({
-        /** Ingress class; an application-routing NGINX controller of this class is created on our cluster. */
-        className: pattern(/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, "an ingress class name").default("bookstore-nginx"),
-        /** Public host name. Default: `<namePrefix>-<environment>.<location>.cloudapp.azure.com` (a DNS label on the controller's IP). */
+        /** Public host name. Default: `<namePrefix>-<environment>.<location>.cloudapp.azure.com` (a DNS label on the Gateway's IP). */
         host: pattern(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "a lowercase DNS host name").optional(),
-        /**
-         * Name of a certificate the operator imports into the platform Key Vault, publicly trusted
-         * for `host`. The application-routing add-on serves it on the Ingress (and follows new
-         * versions). Without it the controller answers with a self-signed certificate, so Front
-         * Door's web route and Cloudflare's SSL strict cannot use the origin (see stacks/schema/edge.ts).
-         */
-        tlsCertificate: keyVaultObjectName("certificate").optional(),
     }).prefault({}),
     /** Azure CNI overlay pod range (not part of the VNet, must not overlap it). */
     podCidr: ipv4Cidr.default("10.244.0.0/16"),
@@ -307,10 +309,17 @@ const aksChecks: StackCheck[] = [
     (config, report) => {
         if (config.platform !== "aks") return;
         const aks = (config.app as AppConfig).aks;
+        if (config.environment === "prod" && aks.kubernetesVersion === undefined) {
+            report(["app", "aks", "kubernetesVersion"], "expected a Kubernetes version in prod (one in AKS standard support, see stacks/aksVersions.ts)", undefined);
+        }
+        if ((config.aksTlsCertificate === undefined) !== (config.aksTlsPrivateKey === undefined)) {
+            const missing = config.aksTlsCertificate === undefined ? "aksTlsCertificate" : "aksTlsPrivateKey";
+            report([missing], "expected both aksTlsCertificate and aksTlsPrivateKey (the Gateway serves the certificate with its key)", undefined);
+        }
         const external = servicesOf(config).filter(([, svc]) => svc.ingress.external).map(([name]) => name);
         if (external.length > 1) {
             report(["app", "services", external[1], "ingress", "external"],
-                `expected only one external service on platform "aks" (its Ingress owns the host; "${external[0]}" is external already)`, true);
+                `expected only one external service on platform "aks" (its Gateway owns the host; "${external[0]}" is external already)`, true);
         }
         for (const [name, svc] of servicesOf(config)) {
             const path = ["app", "services", name];
@@ -343,6 +352,17 @@ const aksChecks: StackCheck[] = [
         }
     },
 ];
+
+/**
+ * TLS of the AKS web Gateway, as stack secrets (`pulumi config set --secret`): a publicly trusted
+ * certificate chain for `app.aks.ingress.host` and its private key, in PEM. The program writes them
+ * to the Kubernetes TLS Secret the Gateway's HTTPS listener serves, so a first deploy needs no
+ * Key Vault access. Without them the Gateway listens on HTTP only (no edge may validate it).
+ */
+export const aksTlsFields = {
+    aksTlsCertificate: text("a PEM certificate chain").optional(),
+    aksTlsPrivateKey: text("a PEM private key").optional(),
+};
 
 /** Every cross-key rule of the app tier (the replica bounds are a foundation check). */
 export const appChecks: StackCheck[] = [...containerAppsChecks, ...aksChecks];

@@ -71,7 +71,7 @@ const FrontDoorSchema = z.strictObject({
     /**
      * Add a second route that fronts the web app (caching off). Default: true when the web origin
      * has a publicly trusted certificate (always on containerapps; on aks with
-     * `app.aks.ingress.tlsCertificate`), false otherwise. Resolved by `frontDoorWebRoute`.
+     * `aksTlsCertificate`), false otherwise. Resolved by `frontDoorWebRoute`.
      */
     webRoute: bool().optional(),
 });
@@ -135,16 +135,17 @@ export function realtimeMode(config: EdgeConfigView): "signalr" | "redis-backpla
 export interface WebOriginConfigView {
     platform: "containerapps" | "aks";
     frontDoor: { webRoute?: boolean };
-    app: { aks: { ingress: { tlsCertificate?: string } } };
+    /** The AKS web Gateway's certificate chain (stacks/config.ts `aksTlsCertificate`). */
+    aksTlsCertificate?: string;
 }
 
 /**
  * Whether the web app's origin presents a publicly trusted certificate: Container Apps ingress
- * always does (managed certificate); the AKS ingress only with `app.aks.ingress.tlsCertificate`,
- * else its controller answers with a self-signed one.
+ * always does (managed certificate); the AKS Gateway only with `aksTlsCertificate` (and its key),
+ * else it has no certificate for the host.
  */
 export function webOriginTrusted(config: Omit<WebOriginConfigView, "frontDoor">): boolean {
-    return config.platform !== "aks" || config.app.aks.ingress.tlsCertificate !== undefined;
+    return config.platform !== "aks" || config.aksTlsCertificate !== undefined;
 }
 
 /** Whether Front Door also fronts the web app: config, else only when the origin's certificate can be validated. */
@@ -152,7 +153,13 @@ export function frontDoorWebRoute(config: WebOriginConfigView): boolean {
     return config.frontDoor.webRoute ?? webOriginTrusted(config);
 }
 
-const TLS_CERTIFICATE_HINT = "set app.aks.ingress.tlsCertificate to the name of a certificate for the ingress host in the platform Key Vault";
+/** Which edge reaches the AKS web Gateway: the NSG lets in only that one (stacks/network.ts). */
+export function aksWebEdge(config: WebOriginConfigView & { cdn: "frontdoor" | "cloudflare" | "none" }): "frontdoor" | "cloudflare" | "direct" {
+    if (config.cdn === "frontdoor" && frontDoorWebRoute(config)) return "frontdoor";
+    return config.cdn === "cloudflare" ? "cloudflare" : "direct";
+}
+
+const TLS_CERTIFICATE_HINT = "set the secrets aksTlsCertificate (PEM chain for app.aks.ingress.host) and aksTlsPrivateKey";
 
 /** Cross-key rules of the edge tiers. */
 export const edgeChecks: StackCheck[] = [
@@ -189,16 +196,16 @@ export const edgeChecks: StackCheck[] = [
         }
     },
     (config, report) => {
-        // Both edges validate the origin's certificate; the AKS ingress controller's own is self-signed.
+        // Both edges validate the origin's certificate; the AKS Gateway has none without aksTlsCertificate.
         if (webOriginTrusted(config)) return;
         if (config.frontDoor.webRoute === true) {
             report(["frontDoor", "webRoute"],
-                `expected false on platform "aks" without app.aks.ingress.tlsCertificate (Front Door rejects the ingress controller's self-signed certificate): ${TLS_CERTIFICATE_HINT}, or leave frontDoor.webRoute unset`,
+                `expected false on platform "aks" without aksTlsCertificate (Front Door validates the origin's certificate): ${TLS_CERTIFICATE_HINT}, or leave frontDoor.webRoute unset`,
                 true);
         }
         if (config.cdn === "cloudflare") {
-            report(["app", "aks", "ingress", "tlsCertificate"],
-                `expected a Key Vault certificate name when cdn is "cloudflare" on platform "aks" (SSL strict rejects the ingress controller's self-signed certificate): ${TLS_CERTIFICATE_HINT}`,
+            report(["aksTlsCertificate"],
+                `expected a certificate when cdn is "cloudflare" on platform "aks" (SSL strict validates the origin's certificate): ${TLS_CERTIFICATE_HINT}`,
                 undefined);
         }
     },

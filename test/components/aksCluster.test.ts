@@ -36,7 +36,7 @@ describe("AksCluster (plan of prod-aks)", () => {
         assert.strictEqual(c.disableLocalAccounts, true);
         assert.deepStrictEqual([c.aadProfile.managed, c.aadProfile.enableAzureRBAC], [true, true]);
         assert.strictEqual(c.sku.tier, "Standard");
-        assert.strictEqual(c.kubernetesVersion, "1.33");
+        assert.strictEqual(c.kubernetesVersion, "1.36");
     });
 
     it("sends Container Insights to the workspace and Prometheus metrics to an Azure Monitor workspace", () => {
@@ -61,15 +61,8 @@ describe("AksCluster (plan of prod-aks)", () => {
         for (const name of ["aks-kubelet-acr-pull", "aks-subnet-network-contributor", "aks-deployer-cluster-admin"]) assert.ok(roles.includes(name), roles.join(", "));
     });
 
-    it("lets the application-routing add-on's identity read the Ingress certificate from the platform Key Vault", () => {
-        const grant = inputs(oneOfType(doc(), "azure-native:authorization:RoleAssignment", "aks-app-routing-keyvault-certificate-user"));
-        assert.match(grant.scope, new RegExp(`/providers/Microsoft\\.KeyVault/vaults/${(doc().outputs as any).keyVaultName}$`));
-        assert.match(grant.roleDefinitionId, /\/roleDefinitions\/db79e9a7-68ee-4b58-9aeb-b90e7c24fcba$/, "Key Vault Certificate User");
-        assert.strictEqual(grant.principalType, "ServicePrincipal");
-        // The add-on's own identity: neither the kubelet's nor the app's workload identity.
-        const others = resourcesOfType(doc(), "azure-native:authorization:RoleAssignment")
-            .filter((r) => ["aks-kubelet-acr-pull", "kv-secrets-user"].includes(r.name)).map((r) => inputs(r).principalId);
-        assert.match(grant.principalId, /^[0-9a-f-]{36}$/);
-        assert.ok(!others.includes(grant.principalId), `${grant.principalId} is another identity`);
+    it("needs no Key Vault grant for the web certificate (the Gateway serves a Kubernetes TLS Secret)", () => {
+        const roles = resourcesOfType(doc(), "azure-native:authorization:RoleAssignment").map((r) => r.name);
+        assert.ok(!roles.includes("aks-app-routing-keyvault-certificate-user"), roles.join(", "));
     });
 });

@@ -10,7 +10,11 @@ function base(platform: "containerapps" | "aks"): Record<string, any> {
         platform,
         environment: "prod",
         tags: { owner: "team@example.com", costCenter: "cc-1" },
-        app: { services: { api: { image: "bookstore/api:1.2.3" }, web: { image: "bookstore/web:1.2.3", ingress: { external: true } } } },
+        app: {
+            services: { api: { image: "bookstore/api:1.2.3" }, web: { image: "bookstore/web:1.2.3", ingress: { external: true } } },
+            // Prod on aks names its Kubernetes version (stacks/aksVersions.ts).
+            ...(platform === "aks" ? { aks: { kubernetesVersion: "1.36" } } : {}),
+        },
     };
 }
 
@@ -104,13 +108,13 @@ describe("app tier config", () => {
         raw.app.services.api.cpu = 2;
         raw.app.services.api.ingress = { external: true };
         raw.app.services.web.scale = { cpuUtilization: null, memoryUtilization: null };
-        raw.app.aks = { podCidr: "10.40.0.0/16", userPool: { minCount: 5, maxCount: 3 } };
+        raw.app.aks = { kubernetesVersion: "1.36", podCidr: "10.40.0.0/16", userPool: { minCount: 5, maxCount: 3 } };
         const problems = problemsOf(raw);
         assert.deepStrictEqual(problems.sort(), [
             "bookstore:app.aks.podCidr: expected a range outside the VNet (10.40.0.0/16), got \"10.40.0.0/16\"",
             "bookstore:app.aks.userPool.maxCount: expected an integer >= minCount (5), got 3",
             "bookstore:app.services.api.cpu: expected a CPU request <= limits.cpu (1), got 2",
-            'bookstore:app.services.web.ingress.external: expected only one external service on platform "aks" (its Ingress owns the host; "api" is external already), got true',
+            'bookstore:app.services.web.ingress.external: expected only one external service on platform "aks" (its Gateway owns the host; "api" is external already), got true',
             'bookstore:app.services.web.scale: expected cpuUtilization, memoryUtilization or hpa.customMetrics on platform "aks" (the HPA needs a metric), got {"concurrentRequests":50,"cpuUtilization":null,"memoryUtilization":null}',
         ]);
     });

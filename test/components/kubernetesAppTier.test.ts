@@ -51,6 +51,7 @@ describe("Kubernetes app tier (plan of prod-aks)", () => {
         assert.deepStrictEqual(pod.topologySpreadConstraints[0], {
             maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule",
             labelSelector: { matchLabels: { "app.kubernetes.io/name": "api" } }, matchLabelKeys: ["pod-template-hash"],
+            nodeAffinityPolicy: "Honor", nodeTaintsPolicy: "Honor",
         });
         assert.strictEqual(pod.serviceAccountName, "bookstore");
         assert.strictEqual(deployment.spec.template.metadata.labels["azure.workload.identity/use"], "true");
@@ -75,16 +76,22 @@ describe("Kubernetes app tier (plan of prod-aks)", () => {
         assert.match(fic.issuer, /^https:\/\/eastus2\.oic\.prod-aks\.azure\.com\//);
     });
 
-    it("has a ClusterIP Service and a PDB per service, and an Ingress of the configured class for web", () => {
+    it("has a ClusterIP Service and a PDB per service, and a Gateway API entry for web (no Ingress, no NGINX)", () => {
         for (const service of ["api", "web"]) {
             assert.strictEqual(k8s(doc(), "core/v1:Service", service).spec.type, "ClusterIP");
             const pdb = k8s(doc(), "policy/v1:PodDisruptionBudget", service).spec;
             assert.deepStrictEqual([pdb.selector, pdb.maxUnavailable], [{ matchLabels: { "app.kubernetes.io/name": service } }, 1]);
         }
-        const ingress = k8s(doc(), "networking.k8s.io/v1:Ingress", "web");
-        assert.strictEqual(ingress.spec.ingressClassName, "bookstore-nginx");
-        assert.strictEqual(ingress.spec.rules[0].host, "www.bookstore.example");
-        assert.deepStrictEqual(resourcesOfType(doc(), "kubernetes:networking.k8s.io/v1:Ingress").map((r) => r.name), ["web"]);
+        const gateway = k8s(doc(), "gateway.networking.k8s.io/v1:Gateway", "web-gateway");
+        assert.strictEqual(gateway.spec.gatewayClassName, "approuting-istio");
+        assert.deepStrictEqual(gateway.spec.infrastructure.annotations, { "service.beta.kubernetes.io/azure-dns-label-name": "bookstore-prod" });
+        const route = k8s(doc(), "gateway.networking.k8s.io/v1:HTTPRoute", "web-route");
+        assert.deepStrictEqual([route.spec.hostnames, route.spec.parentRefs[0].name, route.spec.rules[0].backendRefs],
+            [["www.bookstore.example"], "web-gateway", [{ group: "", kind: "Service", name: "web", port: 80 }]]);
+        const kinds = doc().resources.map((r: Resource) => r.type);
+        assert.ok(!kinds.some((t) => /Ingress/.test(t)), kinds.filter((t) => /Ingress/.test(t)).join(", "));
+        const cluster = inputs(oneOfType(doc(), "azure-native:containerservice:ManagedCluster"));
+        assert.deepStrictEqual(cluster.ingressProfile, { webAppRouting: { enabled: true, nginx: { defaultIngressControllerType: "None" } } });
         const outputs = doc().outputs as any;
         assert.deepStrictEqual([outputs.webUrl, outputs.apiHost, outputs.kubernetesNamespace],
             ["https://www.bookstore.example", "api.bookstore.svc.cluster.local", "bookstore"]);
@@ -92,52 +99,37 @@ describe("Kubernetes app tier (plan of prod-aks)", () => {
 
     it("starts each Deployment only after the workload identity may pull images and read Key Vault", () => {
         const grants = ["acr-pull", "kv-secrets-user"].map((name) => oneOfType(doc(), "azure-native:authorization:RoleAssignment", name).urn);
+        const wait = oneOfType(doc(), "pulumi-nodejs:dynamic:Resource", "workload-grants-propagation");
         const deployments = resourcesOfType(doc(), "kubernetes:apps/v1:Deployment").filter((r) => r.urn.includes("KubernetesAppTier"));
         assert.deepStrictEqual(deployments.map((d) => d.name).sort(), ["api", "web"]);
-        for (const deployment of deployments) {
-            for (const grant of grants) assert.ok(deployment.dependencies.includes(grant), `${deployment.name} does not wait for ${grant}`);
-        }
+        for (const deployment of deployments) assert.ok(deployment.dependencies.includes(wait.urn), `${deployment.name} does not wait for the grants`);
+        for (const grant of grants) assert.ok(wait.dependencies.includes(grant), `the wait does not follow ${grant}`);
     });
 
-    it("serves the web host with the Key Vault certificate through the application-routing add-on", () => {
-        const ingress = oneOfType(doc(), "kubernetes:networking.k8s.io/v1:Ingress", "web");
-        const vaultUri = `https://${(doc().outputs as any).keyVaultName}.vault.azure.net`;
-        assert.deepStrictEqual(inputs(ingress).metadata.annotations,
-            { "kubernetes.azure.com/tls-cert-keyvault-uri": `${vaultUri}/certificates/bookstore-web-tls` });
-        // The add-on writes the certificate to the Secret "keyvault-<Ingress name>".
-        assert.deepStrictEqual(inputs(ingress).spec.tls, [{ hosts: ["www.bookstore.example"], secretName: "keyvault-web" }]);
-        const grant = oneOfType(doc(), "azure-native:authorization:RoleAssignment", "aks-app-routing-keyvault-certificate-user");
-        assert.ok(ingress.dependencies.includes(grant.urn), "the Ingress waits until the add-on may read the certificate");
+    it("terminates TLS for the web host with the stack's certificate secrets, kept secret", () => {
+        const gateway = oneOfType(doc(), "kubernetes:gateway.networking.k8s.io/v1:Gateway", "web-gateway");
+        const https = inputs(gateway).spec.listeners.find((l: any) => l.name === "https");
+        assert.deepStrictEqual([https.port, https.protocol, https.hostname, https.tls],
+            [443, "HTTPS", "www.bookstore.example", { mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: "web-tls" }] }]);
+        const secret = oneOfType(doc(), "kubernetes:core/v1:Secret", "web-tls");
+        assert.deepStrictEqual([inputs(secret).type, inputs(secret).stringData], ["kubernetes.io/tls", "[secret]"]);
+        assert.ok(gateway.dependencies.includes(secret.urn), "the Gateway waits for its certificate");
     });
 
-    const withoutTls = planned("prod-aks", {
-        stackFile: stackVariant("prod-aks", (config) => { config["bookstore:app"].aks.ingress = { className: "bookstore-nginx" }; }),
-    });
-    it("leaves TLS to the controller's own certificate, and Front Door off the web app, without tlsCertificate", () => {
-        const variant = withoutTls();
-        const ingress = k8s(variant, "networking.k8s.io/v1:Ingress", "web");
-        assert.deepStrictEqual([ingress.metadata.annotations, ingress.spec.tls], [undefined, undefined]);
-        assert.strictEqual(ingress.spec.rules[0].host, "bookstore-prod.eastus2.cloudapp.azure.com");
-        const roles = resourcesOfType(variant, "azure-native:authorization:RoleAssignment").map((r) => r.name);
-        assert.ok(!roles.includes("aks-app-routing-keyvault-certificate-user"), roles.join(", "));
-        // Front Door would reject the self-signed origin certificate: only the static route remains.
+    it("without the certificate secrets: HTTP only, and Front Door off the web app", () => {
+        const variant = planOf("prod-aks", {
+            stackFile: stackVariant("prod-aks", (config) => {
+                delete config["bookstore:aksTlsCertificate"];
+                delete config["bookstore:aksTlsPrivateKey"];
+                config["bookstore:app"].aks.ingress = {};
+            }),
+        });
+        const gateway = k8s(variant, "gateway.networking.k8s.io/v1:Gateway", "web-gateway");
+        assert.deepStrictEqual(gateway.spec.listeners.map((l: any) => [l.name, l.port, l.hostname]), [["http", 80, "bookstore-prod.eastus2.cloudapp.azure.com"]]);
+        assert.deepStrictEqual(resourcesOfType(variant, "kubernetes:core/v1:Secret").map((r) => r.name).filter((n) => n === "web-tls"), []);
         assert.deepStrictEqual(resourcesOfType(variant, "azure-native:cdn:Route").map((r) => inputs(r).routeName), ["static"]);
         const outputs = variant.outputs as any;
-        assert.strictEqual(outputs.publicWebUrl, "https://bookstore-prod.eastus2.cloudapp.azure.com");
-    });
-
-    const ownIngress = planned("prod-aks", {
-        stackFile: stackVariant("prod-aks", (config) => { config["bookstore:app"].aks.ingress = { className: "public-nginx", host: "shop.bookstore.example" }; }),
-    });
-    it("uses the configured ingress class and host for the web Ingress and its controller", () => {
-        const variant = ownIngress();
-        const ingress = k8s(variant, "networking.k8s.io/v1:Ingress", "web");
-        assert.deepStrictEqual([ingress.spec.ingressClassName, ingress.spec.rules[0].host], ["public-nginx", "shop.bookstore.example"]);
-        const controller = k8s(variant, "approuting.kubernetes.azure.com/v1alpha1:NginxIngressController", "ingress-controller");
-        // The DNS label stays: a host of your own is a CNAME to it.
-        assert.deepStrictEqual([controller.spec.ingressClassName, controller.spec.loadBalancerAnnotations],
-            ["public-nginx", { "service.beta.kubernetes.io/azure-dns-label-name": "bookstore-prod" }]);
-        assert.strictEqual((variant.outputs as any).webUrl, "https://shop.bookstore.example");
+        assert.strictEqual(outputs.publicWebUrl, "http://bookstore-prod.eastus2.cloudapp.azure.com");
     });
 
     it("deploys every Kubernetes resource through the cluster's provider", () => {

@@ -8,7 +8,7 @@ const seedSettings = resolveDatabase(parseStackConfig({
     environment: "prod",
     platform: "aks",
     tags: { owner: "team@example.com", costCenter: "cc-1" },
-    app: { services: { api: { image: "bookstore/api:1.2.3" } } },
+    app: { services: { api: { image: "bookstore/api:1.2.3" } }, aks: { kubernetesVersion: "1.36" } },
 })).pgbouncer;
 
 const azureDatabases = [

@@ -11,7 +11,10 @@ import { asOutputs, edit, T } from "./resources";
 interface PolicyCases {
     /** Scenarios (each a set of resources) with no violation. */
     pass: TestResource[][];
-    fail: { resources: TestResource[]; message: RegExp }[];
+    /** The policy's own enforcement level. Default mandatory. */
+    level?: "advisory";
+    /** `config` sets the policy's settings for that case. */
+    fail: { resources: TestResource[]; message: RegExp; config?: Record<string, unknown> }[];
     /** Omitted only for a policy that reads no property value (it then must not care about unknowns). */
     unknown: { resources: TestResource[]; path: string } | { readsNoValues: TestResource[] };
 }
@@ -259,6 +262,24 @@ const CASES: Record<string, PolicyCases> = {
         ],
         unknown: { resources: [edit(r.aksCluster, "aadProfile", unknown)], path: "aadProfile" },
     },
+    "aks-kubernetes-version-supported": {
+        pass: [[r.aksCluster], [edit(r.aksCluster, "kubernetesVersion", "1.36")], [edit(r.aksCluster, "kubernetesVersion", "1.36.5")]],
+        fail: [
+            // 1.33 left standard support on 2026-07-31 (AKS release calendar).
+            { resources: [edit(r.aksCluster, "kubernetesVersion", "1.33")], message: /Kubernetes 1\.33 left AKS standard support on 2026-07-31/ },
+            { resources: [edit(r.aksCluster, "kubernetesVersion", "1.29.4")], message: /not in the AKS support table/ },
+        ],
+        unknown: { resources: [edit(r.aksCluster, "kubernetesVersion", unknown)], path: "kubernetesVersion" },
+    },
+    "aks-kubernetes-version-ending": {
+        level: "advisory",
+        pass: [[r.aksCluster], [edit(r.aksCluster, "kubernetesVersion", "1.37")]],
+        fail: [{
+            resources: [edit(r.aksCluster, "kubernetesVersion", "1.37")], config: { warningDays: 100000 },
+            message: /Kubernetes 1\.37 leaves AKS standard support on 2027-10-31 \(in \d+ days\); upgrade/,
+        }],
+        unknown: { resources: [edit(r.aksCluster, "kubernetesVersion", unknown)], path: "kubernetesVersion" },
+    },
     "registry-admin-user-disabled": {
         pass: [[r.registry]],
         fail: [{ resources: [edit(r.registry, "adminUserEnabled", true)], message: /adminUserEnabled is true/ }],
@@ -370,12 +391,14 @@ describe("policy catalogue", () => {
             });
 
             cases.fail.forEach((failing, i) => {
-                it(`reports a mandatory violation (case ${i + 1})`, async () => {
-                    const violations = await analyze(failing.resources, { policies: only() });
+                const level = cases.level ?? "mandatory";
+                it(`reports a${level === "advisory" ? "n" : ""} ${level} violation (case ${i + 1})`, async () => {
+                    const config = failing.config ? { [name]: failing.config } : undefined;
+                    const violations = await analyze(failing.resources, { policies: only(), config: config as never });
                     assert.ok(violations.length > 0, "expected a violation");
                     for (const v of violations) {
                         assert.equal(v.policy, name);
-                        assert.equal(v.level, "mandatory");
+                        assert.equal(v.level, level);
                         assert.match(v.urn, /^urn:pulumi:test::bookstore::/);
                     }
                     assert.ok(violations.some((v) => failing.message.test(v.message)),

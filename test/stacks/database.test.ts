@@ -12,7 +12,7 @@ function base(environment = "prod", extra: Record<string, unknown> = {}): Record
     return {
         environment,
         tags: { owner: "team@example.com", costCenter: "cc-1" },
-        app: { services: { api: { image: "bookstore/api:1.2.3", maxReplicas: 10, dbPoolSize: 20 } } },
+        app: { services: { api: { image: "bookstore/api:1.2.3", maxReplicas: 10, dbPoolSize: 20 } }, aks: { kubernetesVersion: "1.36" } },
         ...extra,
     };
 }

@@ -16,7 +16,15 @@ function valid(): Record<string, any> {
 function onAks(ingress: Record<string, string> = {}): Record<string, any> {
     const raw = valid();
     raw.platform = "aks";
-    raw.app.aks = { ingress };
+    raw.app.aks = { kubernetesVersion: "1.36", ingress };
+    return raw;
+}
+
+/** The Gateway certificate secrets (values are opaque to the schema). */
+const TLS_SECRETS = new Set(["aksTlsCertificate", "aksTlsPrivateKey"]);
+function withTls(raw: Record<string, any>): Record<string, any> {
+    raw.aksTlsCertificate = "-----BEGIN CERTIFICATE-----";
+    raw.aksTlsPrivateKey = "-----BEGIN PRIVATE KEY-----";
     return raw;
 }
 
@@ -87,11 +95,11 @@ describe("edge config (cache, cdn, realtime, observability)", () => {
     });
 
     it("fronts the web app with Front Door by default only where the origin's certificate can be validated", () => {
-        assert.strictEqual(frontDoorWebRoute(parseStackConfig(onAks())), false, "aks without a certificate: self-signed origin");
-        assert.strictEqual(frontDoorWebRoute(parseStackConfig(onAks({ tlsCertificate: "bookstore-web-tls" }))), true);
-        const off = onAks({ tlsCertificate: "bookstore-web-tls" });
+        assert.strictEqual(frontDoorWebRoute(parseStackConfig(onAks())), false, "aks without a certificate: HTTP-only origin");
+        assert.strictEqual(frontDoorWebRoute(parseStackConfig(withTls(onAks()), TLS_SECRETS)), true);
+        const off = withTls(onAks());
         off.frontDoor = { webRoute: false };
-        assert.strictEqual(frontDoorWebRoute(parseStackConfig(off)), false);
+        assert.strictEqual(frontDoorWebRoute(parseStackConfig(off, TLS_SECRETS)), false);
         const containerApps = valid();
         containerApps.frontDoor = { webRoute: false };
         assert.strictEqual(frontDoorWebRoute(parseStackConfig(containerApps)), false);
@@ -101,34 +109,32 @@ describe("edge config (cache, cdn, realtime, observability)", () => {
         const raw = onAks();
         raw.frontDoor = { webRoute: true };
         assert.deepStrictEqual(problemsOf(raw), [
-            'bookstore:frontDoor.webRoute: expected false on platform "aks" without app.aks.ingress.tlsCertificate '
-            + "(Front Door rejects the ingress controller's self-signed certificate): set app.aks.ingress.tlsCertificate "
-            + "to the name of a certificate for the ingress host in the platform Key Vault, or leave frontDoor.webRoute unset, got true",
+            'bookstore:frontDoor.webRoute: expected false on platform "aks" without aksTlsCertificate '
+            + "(Front Door validates the origin's certificate): set the secrets aksTlsCertificate (PEM chain for app.aks.ingress.host) "
+            + "and aksTlsPrivateKey, or leave frontDoor.webRoute unset, got true",
         ]);
-        raw.app.aks.ingress = { tlsCertificate: "bookstore-web-tls" };
-        assert.strictEqual(frontDoorWebRoute(parseStackConfig(raw)), true);
+        assert.strictEqual(frontDoorWebRoute(parseStackConfig(withTls(raw), TLS_SECRETS)), true);
     });
 
-    it("rejects cdn cloudflare on aks without a certificate, naming app.aks.ingress.tlsCertificate", () => {
+    it("rejects cdn cloudflare on aks without a certificate, naming aksTlsCertificate", () => {
         const raw = onAks({ host: "origin.bookstore.example" });
         raw.cdn = "cloudflare";
         raw.cloudflare = { ...cloudflare, plan: "enterprise" };
         raw.cloudflareApiToken = "token";
         assert.deepStrictEqual(problemsOf(raw, new Set(["cloudflareApiToken"])), [
-            'bookstore:app.aks.ingress.tlsCertificate: expected a Key Vault certificate name when cdn is "cloudflare" on platform "aks" '
-            + "(SSL strict rejects the ingress controller's self-signed certificate): set app.aks.ingress.tlsCertificate "
-            + "to the name of a certificate for the ingress host in the platform Key Vault, got nothing (the key is required)",
+            'bookstore:aksTlsCertificate: expected a certificate when cdn is "cloudflare" on platform "aks" '
+            + "(SSL strict validates the origin's certificate): set the secrets aksTlsCertificate (PEM chain for app.aks.ingress.host) "
+            + "and aksTlsPrivateKey, got nothing (the key is required)",
         ]);
-        raw.app.aks.ingress.tlsCertificate = "bookstore-origin-tls";
-        assert.strictEqual(parseStackConfig(raw, new Set(["cloudflareApiToken"])).cdn, "cloudflare");
+        assert.strictEqual(parseStackConfig(withTls(raw), new Set(["cloudflareApiToken", ...TLS_SECRETS])).cdn, "cloudflare");
     });
 
     it("rejects a Cloudflare web host that is the AKS ingress host it would point at", () => {
-        const raw = onAks({ host: cloudflare.webHostname, tlsCertificate: "bookstore-web-tls" });
+        const raw = withTls(onAks({ host: cloudflare.webHostname }));
         raw.cdn = "cloudflare";
         raw.cloudflare = { ...cloudflare, plan: "enterprise" };
         raw.cloudflareApiToken = "token";
-        assert.deepStrictEqual(problemsOf(raw, new Set(["cloudflareApiToken"])), [
+        assert.deepStrictEqual(problemsOf(raw, new Set(["cloudflareApiToken", ...TLS_SECRETS])), [
             "bookstore:cloudflare.webHostname: expected a host name different from app.aks.ingress.host (the Cloudflare record points at that origin host), got \"www.bookstore.example\"",
         ]);
     });
@@ -169,18 +175,25 @@ describe("edge config (cache, cdn, realtime, observability)", () => {
     });
 
     it("requires the Enterprise plan for Cloudflare on aks (its ingress answers only its own host name)", () => {
-        const raw = onAks({ host: "origin.bookstore.example", tlsCertificate: "bookstore-origin-tls" });
+        const raw = withTls(onAks({ host: "origin.bookstore.example" }));
         raw.cdn = "cloudflare";
         raw.cloudflare = cloudflare;
         raw.cloudflareApiToken = "token";
-        assert.deepStrictEqual(problemsOf(raw, new Set(["cloudflareApiToken"])), [
+        assert.deepStrictEqual(problemsOf(raw, new Set(["cloudflareApiToken", ...TLS_SECRETS])), [
             'bookstore:cloudflare.plan: expected "enterprise" on platform "aks" (the ingress answers only app.aks.ingress.host, and rewriting the Host header is Enterprise-only), got "free"',
         ]);
     });
 
-    it("accepts only Key Vault certificate names for app.aks.ingress.tlsCertificate", () => {
-        assert.deepStrictEqual(problemsOf(onAks({ tlsCertificate: "https://kv.vault.azure.net/certificates/web" })), [
-            'bookstore:app.aks.ingress.tlsCertificate: expected a Key Vault certificate name (letters, digits, dashes), got "https://kv.vault.azure.net/certificates/web"',
+    it("takes the Gateway certificate and key only as secrets, and only together", () => {
+        const plain = withTls(onAks());
+        assert.deepStrictEqual(problemsOf(plain), [
+            "bookstore:aksTlsCertificate: expected a secret (set it with `pulumi config set --secret bookstore:aksTlsCertificate <value>`), got a plain-text value",
+            "bookstore:aksTlsPrivateKey: expected a secret (set it with `pulumi config set --secret bookstore:aksTlsPrivateKey <value>`), got a plain-text value",
+        ]);
+        const keyOnly = withTls(onAks());
+        delete keyOnly.aksTlsCertificate;
+        assert.deepStrictEqual(problemsOf(keyOnly, TLS_SECRETS), [
+            "bookstore:aksTlsCertificate: expected both aksTlsCertificate and aksTlsPrivateKey (the Gateway serves the certificate with its key), got nothing (the key is required)",
         ]);
     });
 

@@ -42,6 +42,7 @@ describe("stack config: environment variable names", () => {
     it("accepts names that only look like tier names on the other platform", () => {
         const raw = valid();
         raw.platform = "aks";
+        raw.app.aks = { kubernetesVersion: "1.36" };
         raw.app.services.api.env = { AZURE_CLIENT_ID: "x" };
         raw.app.services.web.env = { Azure__SignalR__ConnectionString: "y" }; // aks defaults to the Redis backplane
         assert.doesNotThrow(() => parseStackConfig(raw));

@@ -42,7 +42,7 @@ describe("--manifests (plan of prod-aks)", () => {
         const manifests = (document.manifests as { directory: string; resources: ManifestEntry[] }).resources;
         const kubernetes = document.resources.filter((r) => r.type.startsWith("kubernetes:"));
         assert.strictEqual(manifests.length, kubernetes.length);
-        for (const kind of ["Namespace", "ServiceAccount", "Secret", "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress"]) {
+        for (const kind of ["Namespace", "ServiceAccount", "Secret", "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Gateway", "HTTPRoute"]) {
             assert.ok(manifests.some((m) => m.kind === kind && m.validation === "valid"), `${kind}: ${JSON.stringify(manifests)}`);
         }
         assert.deepStrictEqual(manifests.filter((m) => m.validation === "invalid"), []);
@@ -99,6 +99,20 @@ describe("manifest validation", () => {
         ], tempDir());
         assert.deepStrictEqual(entries.map((e) => [e.kind, e.validation, e.unknownFields, e.namespace]),
             [["NginxIngressController", "no-schema", [], null], ["Deployment", "valid", ["spec.replicas"], "bookstore"]]);
+    });
+
+    it("validates Gateway API resources against the pinned Gateway API schema", () => {
+        const gateway = (listener: Record<string, unknown>) => ({
+            apiVersion: "gateway.networking.k8s.io/v1", kind: "Gateway", metadata: { name: "web-gateway", namespace: "bookstore" },
+            spec: { gatewayClassName: "approuting-istio", listeners: [{ name: "http", port: 80, ...listener }] },
+        });
+        assert.deepStrictEqual(validateManifest(gateway({ protocol: "HTTP" })), []);
+        assert.ok(validateManifest(gateway({}))!.includes("spec.listeners[0].protocol: is required"), JSON.stringify(validateManifest(gateway({}))));
+        const route = {
+            apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", metadata: { name: "web", namespace: "bookstore" },
+            spec: { parentRefs: [{ name: "web-gateway" }], rules: [{ matches: [{ path: { type: "Prefix", value: "/" } }] }] },
+        };
+        assert.match(validateManifest(route)!.join("\n"), /spec\.rules\[0\]\.matches\[0\]\.path\.type: must be equal to one of the allowed values/);
     });
 
     it("puts a namespaced resource without a namespace in `default`, and refuses a directory it did not write", () => {

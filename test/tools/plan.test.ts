@@ -110,7 +110,7 @@ describe("offline plan", () => {
         // URLs are printed whole so they can be copied; every other line fits.
         const wide = lines.filter((line) => line.length > 100 && !/https?:\/\/|\/subscriptions\//.test(line));
         assert.deepStrictEqual(wide, []);
-        assert.match(run.stdout, /kubernetes:approuting\.kub…\S*:NginxIngressController\s+ingress-controller/, "a long type loses its middle");
+        assert.match(run.stdout, /azure-native:managedident…\S*ederatedIdentityCredential\s+service-account-federation/, "a long type loses its middle");
         assert.match(run.stdout, /^    dashboards:\n        aks: https:\/\/portal\.azure\.com\//m, "one dashboard a line");
         assert.match(run.stdout, /^    alertNames:\n      - bookstore-prod-/m, "one list item a line");
         assert.match(run.stderr, /^plan: running the program of prod-aks under the mock monitor/m, "phases on stderr");

@@ -2,12 +2,14 @@ import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
 import type { CapturedResource } from "./capture";
-import { displayValue, UNKNOWN_VALUE } from "./render";
+import { crdValidator } from "./crdSchemas";
+import { displayValue, MASKED_SECRET, UNKNOWN_VALUE } from "./render";
 import type { PlanSection } from "./sections";
 
 /**
  * `--manifests DIR`: every Kubernetes resource the plan captured, written as YAML (one file per
- * resource) and validated against the Kubernetes OpenAPI schemas bundled by `kubernetes-models`.
+ * resource) and validated against the Kubernetes OpenAPI schemas bundled by `kubernetes-models`, and
+ * custom resources against the CRD schemas pinned in tools/offline/schemas (Gateway API).
  * The captured inputs already are manifests (the SDK puts apiVersion and kind in them); what a
  * real deployment adds is emulated: the provider's autoname and the `default` namespace. Secret
  * values are written as "[secret]", never in clear.
@@ -97,15 +99,18 @@ function modelClass(apiVersion: string, kind: string): ModelClass | undefined {
  */
 export function validateManifest(manifest: Manifest): string[] | undefined {
     const Model = modelClass(manifest.apiVersion, manifest.kind);
-    if (!Model) return undefined;
+    const crd = Model ? undefined : crdValidator(manifest.apiVersion, manifest.kind);
+    if (!Model && !crd) return undefined;
     try {
-        new Model(manifest).validate();
+        if (Model) new Model(manifest).validate();
+        else if (!crd!(manifest)) throw Object.assign(new Error("invalid"), { errors: crd!.errors });
         return [];
     } catch (err) {
         const errors = (err as { errors?: AjvError[] }).errors;
         if (!Array.isArray(errors)) return [String((err as Error).message ?? err)];
         return errors
-            .filter((e) => valueAt(manifest, e.instancePath) !== UNKNOWN_VALUE)
+            // A secret is written masked, so its shape can't be checked either.
+            .filter((e) => ![UNKNOWN_VALUE, MASKED_SECRET].includes(valueAt(manifest, e.instancePath) as string))
             .map((e) => {
                 const missing = e.params?.missingProperty;
                 const field = fieldPath(e.instancePath) || "(root)";
@@ -184,11 +189,11 @@ export const manifestsSection: PlanSection = ({ document, run, options, out }) =
     const invalid = entries.filter((e) => e.validation === "invalid");
     document.manifests = { directory: dir, resources: entries };
     out("");
-    out(`Kubernetes manifests (${entries.length}) written to ${dir}, validated against the Kubernetes OpenAPI schemas (kubernetes-models):`);
+    out(`Kubernetes manifests (${entries.length}) written to ${dir}, validated against the Kubernetes OpenAPI schemas (kubernetes-models) and the pinned CRD schemas (tools/offline/schemas):`);
     if (entries.length === 0) out("    no Kubernetes resources in this stack");
     for (const e of entries) {
         const where = e.namespace ? `${e.namespace}/${e.name}` : e.name;
-        const note = e.validation === "no-schema" ? "  (custom resource: no bundled schema, not validated)" : "";
+        const note = e.validation === "no-schema" ? "  (custom resource: no bundled or pinned schema, not validated)" : "";
         out(`    ${e.validation.padEnd(9)} ${e.kind} ${where} -> ${e.file}${note}`);
     }
     if (invalid.length > 0) {

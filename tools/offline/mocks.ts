@@ -183,7 +183,9 @@ function kubeconfigFor(cluster: string): string {
         "contexts:", `- name: ${cluster}`, "  context:", `    cluster: ${cluster}`, "    user: clusterUser",
         `current-context: ${cluster}`,
         "users:", "- name: clusterUser", "  user:", "    exec:", "      apiVersion: client.authentication.k8s.io/v1beta1",
-        "      command: kubelogin", "      args: [get-token, --login, azurecli, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630]",
+        // What AKS returns for format "exec": kubelogin in device-code mode with the Azure CLI's client id.
+        "      command: kubelogin", "      args: [get-token, --environment, AzurePublicCloud, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630,"
+            + ` --client-id, 80faf920-1908-4b52-b5ef-a8e7bedfc67a, --tenant-id, ${TENANT_ID}, --login, devicecode]`,
     ].join("\n");
     return Buffer.from(text).toString("base64");
 }

@@ -1,0 +1,89 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+
+/**
+ * The web entry on AKS: Gateway API resources served by the application routing add-on's Gateway
+ * API implementation, the supported successor of its managed NGINX, which loses Azure support
+ * after November 2026 (https://learn.microsoft.com/azure/aks/app-routing-gateway-api).
+ */
+export const GATEWAY_CLASS = "approuting-istio";
+/** Gateway API group/version of the resources (standard channel, v1 since Gateway API v1.0). */
+export const GATEWAY_API_VERSION = "gateway.networking.k8s.io/v1";
+/** Azure cloud provider: a DNS label on the LoadBalancer Service gives `<label>.<region>.cloudapp.azure.com`. */
+export const AZURE_DNS_LABEL_ANNOTATION = "service.beta.kubernetes.io/azure-dns-label-name";
+/** Kubernetes TLS Secret the HTTPS listener serves (from the stack secrets aksTlsCertificate / aksTlsPrivateKey). */
+export const WEB_TLS_SECRET = "web-tls";
+
+export interface GatewaySpecInput {
+    /** Public host name the listeners and the route answer for. */
+    host: string;
+    /** DNS label for the Gateway's public IP; the implementation copies infrastructure annotations onto its Service. */
+    dnsLabel?: string;
+    /** Serve HTTPS with the `web-tls` Secret. */
+    tls: boolean;
+}
+
+/** Gateway name of a service's web entry. */
+export const gatewayName = (service: string) => `${service}-gateway`;
+
+/** The Gateway: HTTP on 80 and, with a certificate, HTTPS on 443 terminating TLS; routes from its own namespace only. */
+export function gatewaySpec(input: GatewaySpecInput): Record<string, unknown> {
+    const allowedRoutes = { namespaces: { from: "Same" } };
+    const listeners: Record<string, unknown>[] = [{ name: "http", port: 80, protocol: "HTTP", hostname: input.host, allowedRoutes }];
+    if (input.tls) {
+        listeners.push({
+            name: "https", port: 443, protocol: "HTTPS", hostname: input.host, allowedRoutes,
+            tls: { mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: WEB_TLS_SECRET }] },
+        });
+    }
+    return {
+        gatewayClassName: GATEWAY_CLASS,
+        ...(input.dnsLabel ? { infrastructure: { annotations: { [AZURE_DNS_LABEL_ANNOTATION]: input.dnsLabel } } } : {}),
+        listeners,
+    };
+}
+
+/** The HTTPRoute: every path of the host to the service's ClusterIP Service (port 80), on all listeners. */
+export function httpRouteSpec(service: string, host: string): Record<string, unknown> {
+    return {
+        parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gatewayName(service) }],
+        hostnames: [host],
+        rules: [{
+            matches: [{ path: { type: "PathPrefix", value: "/" } }],
+            backendRefs: [{ group: "", kind: "Service", name: service, port: 80 }],
+        }],
+    };
+}
+
+export interface WebGatewayResourcesArgs extends GatewaySpecInput {
+    service: string;
+    namespace: pulumi.Input<string>;
+    /** Certificate chain and key (secrets), when `tls`. */
+    certificate?: { chain: pulumi.Input<string>; privateKey: pulumi.Input<string> };
+    /** Resources the Gateway waits for (the cluster's Gateway implementation). */
+    dependsOn?: pulumi.Resource[];
+}
+
+/** Creates the TLS Secret, Gateway and HTTPRoute of the external service (children of `opts.parent`). */
+export function createWebGateway(args: WebGatewayResourcesArgs, opts: pulumi.CustomResourceOptions): void {
+    const gatewayDependsOn = [...(args.dependsOn ?? [])];
+    if (args.tls && args.certificate) {
+        gatewayDependsOn.push(new k8s.core.v1.Secret(WEB_TLS_SECRET, {
+            metadata: { name: WEB_TLS_SECRET, namespace: args.namespace },
+            type: "kubernetes.io/tls",
+            stringData: { "tls.crt": pulumi.secret(args.certificate.chain), "tls.key": pulumi.secret(args.certificate.privateKey) },
+        }, opts));
+    }
+    const gateway = new k8s.apiextensions.CustomResource(gatewayName(args.service), {
+        apiVersion: GATEWAY_API_VERSION,
+        kind: "Gateway",
+        metadata: { name: gatewayName(args.service), namespace: args.namespace },
+        spec: gatewaySpec(args),
+    }, { ...opts, dependsOn: gatewayDependsOn });
+    new k8s.apiextensions.CustomResource(`${args.service}-route`, {
+        apiVersion: GATEWAY_API_VERSION,
+        kind: "HTTPRoute",
+        metadata: { name: args.service, namespace: args.namespace },
+        spec: httpRouteSpec(args.service, args.host),
+    }, { ...opts, dependsOn: [gateway] });
+}
