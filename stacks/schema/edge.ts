@@ -106,7 +106,7 @@ export const edgeFields = {
 
 /** The slice of the parsed stack config the edge tiers read. */
 export interface EdgeConfigView {
-    platform: "containerapps" | "aks";
+    platform: "containerapps" | "aks" | "eks";
     environment: "dev" | "staging" | "prod";
     realtime?: "signalr" | "redis-backplane";
 }
@@ -118,7 +118,7 @@ export function realtimeMode(config: EdgeConfigView): "signalr" | "redis-backpla
 
 /** The slice of the parsed stack config that decides whether an edge can reach the web origin over validated TLS. */
 export interface WebOriginConfigView {
-    platform: "containerapps" | "aks";
+    platform: "containerapps" | "aks" | "eks";
     frontDoor: { webRoute?: boolean };
     app: { aks: { ingress: { tlsCertificate?: string } } };
 }
