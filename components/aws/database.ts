@@ -155,10 +155,10 @@ export class RdsDatabase extends pulumi.ComponentResource {
         this.passwordSecretArn = secret.arn;
 
         // --- alarms on the primary ---
-        const rdsAlarm = (alarm: string, identifier: pulumi.Input<string>, spec: { metricName: string; comparisonOperator: string; threshold: number; description: string }, target: AlarmTarget, o: pulumi.CustomResourceOptions) => {
-            const alarmName = pulumi.interpolate`${identifier}-${alarm}`;
+        const rdsAlarm = (logicalName: string, identifier: pulumi.Input<string>, spec: { metricName: string; comparisonOperator: string; threshold: number; description: string }, target: AlarmTarget, o: pulumi.CustomResourceOptions) => {
+            const alarmName = pulumi.interpolate`${identifier}-${logicalName.split("-").pop()}`;
             this.alarmNames.push(alarmName);
-            return metricAlarm(alarm, alarmName, {
+            return metricAlarm(logicalName, alarmName, {
                 namespace: "AWS/RDS", metricName: spec.metricName, dimensions: { DBInstanceIdentifier: identifier },
                 statistic: "Average", comparisonOperator: spec.comparisonOperator, threshold: spec.threshold,
                 period: 60, evaluationPeriods: 5, treatMissingData: "missing", alarmDescription: spec.description,
@@ -168,7 +168,7 @@ export class RdsDatabase extends pulumi.ComponentResource {
         const connections = Math.floor(args.tuning.maxConnections * args.alerts.connectionsPercent / 100);
         rdsAlarm("primary-connections", primary.identifier, { metricName: "DatabaseConnections", comparisonOperator: "GreaterThanThreshold", threshold: connections, description: `connections above ${args.alerts.connectionsPercent} % of max_connections ${args.tuning.maxConnections}` }, args.alarms, p);
         const freeBytes = Math.floor(args.allocatedStorageGB * 1024 ** 3 * (100 - args.alerts.storagePercent) / 100);
-        rdsAlarm("primary-free-storage", primary.identifier, { metricName: "FreeStorageSpace", comparisonOperator: "LessThanThreshold", threshold: freeBytes, description: `less than ${100 - args.alerts.storagePercent} % of the allocated storage free` }, args.alarms, p);
+        rdsAlarm("primary-storage", primary.identifier, { metricName: "FreeStorageSpace", comparisonOperator: "LessThanThreshold", threshold: freeBytes, description: `less than ${100 - args.alerts.storagePercent} % of the allocated storage free` }, args.alarms, p);
 
         // --- read replicas ---
         const remoteGroups = new Map<string, aws.rds.SubnetGroup>();

@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
+import { AwsObservability } from "../../components/aws/observability";
 import type { EksStackConfig } from "../config";
+import { composeCompute } from "./compute";
 import { composeData } from "./data";
+import { composeCloudflare, composeStaticSite, consoleLinks } from "./edge";
 import { composeFoundation } from "./foundation";
 
 /** Stack outputs of an AWS stack: what operators, `doctor` and the internal CLI read after `pulumi up`. */
@@ -8,21 +11,51 @@ export type AwsStackOutputs = Record<string, pulumi.Input<unknown>>;
 
 /**
  * Composes the AWS platform (platform `eks`) from validated config, tier by tier: the foundation
- * (providers, VPCs, security groups, alarm topics), the data tier, the cluster and app, the edge
- * and observability.
+ * (providers, VPCs, security groups, alarm topics), the data tier, static assets, the cluster with
+ * the app and PgBouncer, the edge and observability.
  */
 export function composeAwsStack(config: EksStackConfig): AwsStackOutputs {
     const base = composeFoundation(config);
-    const { database, cache } = composeData(config, base);
+    const data = composeData(config, base);
+    const site = composeStaticSite(config, base);
+    const compute = composeCompute(config, base, data, site.bucket.arn);
+    const cloudflare = composeCloudflare(config, compute.app, site);
+    const observability = config.aws.observability.prometheus ? new AwsObservability("observability", {
+        baseName: base.baseName,
+        clusterName: compute.cluster.name,
+        clusterArn: compute.cluster.cluster.arn,
+        subnetIds: base.network.privateSubnetIds,
+        securityGroupId: compute.cluster.clusterSecurityGroupId,
+        k8sProvider: compute.k8sProvider,
+        grafana: config.aws.observability.grafana,
+        logRetentionDays: config.aws.eks.logRetentionDays,
+        tags: base.tags,
+    }, { providers: [base.provider], dependsOn: compute.cluster.ready }) : undefined;
+
+    const { database, cache } = data;
     return {
         cloud: "aws",
         region: base.region,
         vpcId: base.network.vpcId,
+        eksClusterName: compute.cluster.name,
+        eksEndpoint: compute.cluster.cluster.endpoint,
+        kubernetesNamespace: compute.app.namespace,
+        webUrl: `https://${config.aws.edge.webHost}`,
+        publicWebUrl: cloudflare?.webUrl ?? `https://${config.aws.edge.webHost}`,
+        cdnUrl: cloudflare?.staticUrl ?? site.url,
+        cloudFrontDomain: site.distribution.domainName,
+        staticAssetsBucket: site.bucket.id,
         databaseHost: database.primary.address,
         databaseReplicaHosts: database.replicas.map((r) => ({ region: r.region, host: r.address })),
         databasePasswordSecretArn: database.passwordSecretArn,
+        databaseAlarmNames: database.alarmNames,
         redisHost: cache.configurationEndpoint,
         redisPort: cache.port,
         alertTopicArn: base.alarms.arn,
+        ...(observability ? { prometheusEndpoint: observability.prometheusEndpoint } : {}),
+        ...(observability?.grafanaEndpoint ? { grafanaUrl: observability.grafanaEndpoint } : {}),
+        dashboards: consoleLinks(base.region, {
+            cluster: base.clusterName, database: database.primary.identifier, cache: `${base.baseName}-valkey`, prometheus: observability?.workspaceId,
+        }),
     };
 }

@@ -136,7 +136,7 @@ export interface AwsConfigView {
     cdn: string;
     realtime?: string;
     aws?: AwsConfig;
-    app: { services: Record<string, { maxReplicas: number; dbPoolSize: number; ingress: { external: boolean } }> };
+    app: { services: Record<string, { maxReplicas: number; dbPoolSize: number; ingress: { external: boolean }; secretEnv: Record<string, string> }> };
 }
 
 export interface ResolvedAwsReplica { region: string; instanceClass: string; multiAz: boolean; crossRegion: boolean }
@@ -171,6 +171,18 @@ export const awsChecks: StackCheck[] = [
         if (config.realtime === "signalr") report(["realtime"], "expected no realtime setting on platform \"eks\" (ElastiCache is the SignalR backplane)", config.realtime);
         const external = Object.entries(config.app.services).filter(([, s]) => s.ingress.external);
         if (external.length > 1) report(["app", "services", external[1][0], "ingress", "external"], "expected only one external service on platform \"eks\" (the ALB Ingress owns the web host)", true);
+        for (const [name, svc] of Object.entries(config.app.services)) {
+            if (Object.keys(svc.secretEnv).length > 0) report(["app", "services", name, "secretEnv"], "expected no Key Vault references on platform \"eks\"", svc.secretEnv);
+        }
+        const mode = config.aws?.database.pgbouncer.serverTlsSslmode;
+        if (mode === "verify-ca" || mode === "verify-full") {
+            report(at("database", "pgbouncer", "serverTlsSslmode"), "expected \"require\" on platform \"eks\" (RDS certificates chain to the RDS CA bundle, which the PgBouncer pods do not mount yet)", mode);
+        }
+        config.aws?.database.replicas?.forEach((r, i) => {
+            if (r.region !== config.aws!.region && r.region !== config.aws!.replicaRegion) {
+                report(at("database", "replicas", i, "region"), `expected ${config.aws!.region} or the replica region ${config.aws!.replicaRegion}`, r.region);
+            }
+        });
     },
     (config: AwsConfigView, report) => {
         const aws = config.aws;
