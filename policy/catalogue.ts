@@ -1,5 +1,6 @@
 import type { Policies } from "@pulumi/policy";
 import { availabilityPolicies } from "./availability";
+import { awsPolicies } from "./aws";
 import { budgetPolicies } from "./budget";
 import { dataProtectionPolicies } from "./dataProtection";
 import { networkPolicies } from "./network";
@@ -17,4 +18,5 @@ export const policies: Policies = [
     ...networkPolicies,
     ...workloadPolicies,
     ...budgetPolicies,
+    ...awsPolicies,
 ];
