@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { connectionBudget } from "../budget";
+import { BudgetInput, connectionBudget } from "../budget";
 import { contains, hasHostBits, overlaps, parseCidr } from "../network";
 import type { StackCheck } from "./checks";
 import { bool, email, int, ipv4Cidr, oneOf, pattern } from "./common";
@@ -157,6 +157,21 @@ export function resolveAwsReplicas(environment: string, aws: AwsConfig): Resolve
 export const awsInstanceClass = (environment: string, aws: AwsConfig) =>
     aws.database.instanceClass ?? (environment === "prod" ? "db.r6g.large" : "db.t4g.medium");
 
+/** The connection budget's inputs on AWS: PgBouncer pods in front of the primary and every replica, RDS's reserved slots. */
+export function awsBudgetInput(config: AwsConfigView & { aws: AwsConfig }): BudgetInput {
+    const db = config.aws.database;
+    return {
+        services: Object.entries(config.app.services).map(([name, s]) => ({ name, maxReplicas: s.maxReplicas, dbPoolSize: s.dbPoolSize })),
+        pooler: {
+            kind: "deployment", replicas: db.pgbouncer.replicas, maxClientConn: db.pgbouncer.maxClientConn,
+            defaultPoolSize: db.pgbouncer.defaultPoolSize, reservePoolSize: db.pgbouncer.reservePoolSize, maxDbConnections: db.pgbouncer.maxDbConnections,
+        },
+        readReplicas: resolveAwsReplicas(config.environment, config.aws).length,
+        maxConnections: db.parameters.maxConnections,
+        reservedConnections: db.reservedConnections,
+    };
+}
+
 const at = (...rest: (string | number)[]) => ["aws", ...rest];
 
 /** Cross-key rules of the AWS platform. */
@@ -228,16 +243,7 @@ export const awsChecks: StackCheck[] = [
             }
         });
         const db = aws.database;
-        const budget = connectionBudget({
-            services: Object.entries(config.app.services).map(([name, s]) => ({ name, maxReplicas: s.maxReplicas, dbPoolSize: s.dbPoolSize })),
-            pooler: {
-                kind: "deployment", replicas: db.pgbouncer.replicas, maxClientConn: db.pgbouncer.maxClientConn,
-                defaultPoolSize: db.pgbouncer.defaultPoolSize, reservePoolSize: db.pgbouncer.reservePoolSize, maxDbConnections: db.pgbouncer.maxDbConnections,
-            },
-            readReplicas: resolveAwsReplicas(config.environment, aws).length,
-            maxConnections: db.parameters.maxConnections,
-            reservedConnections: db.reservedConnections,
-        });
+        const budget = connectionBudget(awsBudgetInput({ ...config, aws }));
         if (budget.clientConnections > budget.clientLimit) {
             report(at("database", "pgbouncer", "maxClientConn"), `expected room for the app's ${budget.clientConnections} client connections (${budget.lines[1]})`, db.pgbouncer.maxClientConn);
         }
