@@ -253,8 +253,3 @@ export const awsChecks: StackCheck[] = [
     },
 ];
 
-export { EKS_VERSIONS, RDS_INSTANCE_CLASSES };
-export const eksVersionSupported = (version: string, today: Date) => {
-    const end = EKS_VERSIONS[version]?.standardSupportEnds;
-    return end !== undefined && new Date(`${end}T00:00:00Z`) > today;
-};
