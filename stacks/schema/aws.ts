@@ -109,9 +109,6 @@ const ObservabilitySchema = z.strictObject({
     prometheus: bool().default(true),
     /** Amazon Managed Grafana workspace (needs IAM Identity Center). */
     grafana: bool().default(false),
-    /** ALB alarms. */
-    alb5xxPercent: int(1, 100).default(5),
-    albP95Seconds: z.number({ error: "expected a number of seconds" }).positive({ error: "expected a number of seconds" }).default(0.5),
 });
 
 export const AwsSchema = z.strictObject({
