@@ -212,6 +212,9 @@ export const awsChecks: StackCheck[] = [
             const group = aws.eks[g];
             if (group && group.maxSize < group.minSize) report(at("eks", g, "maxSize"), `expected an integer >= minSize (${group.minSize})`, group.maxSize);
         }
+        if (aws.eks.adminRoleArns.length === 0) {
+            report(at("eks", "adminRoleArns"), "expected at least one IAM role (the deployer's): the cluster creator gets no implicit admin, so `pulumi up` could not create the Kubernetes resources", []);
+        }
         if (config.environment === "prod" && aws.eks.appNodeGroup.minSize < 2) {
             report(at("eks", "appNodeGroup", "minSize"), "expected at least 2 in prod (one node must be able to fail)", aws.eks.appNodeGroup.minSize);
         }

@@ -11,7 +11,10 @@ function valid(): Record<string, any> {
         cdn: "none",
         tags: { owner: "team@example.com", costCenter: "cc-1" },
         app: { services: { api: { image: "repo.example.io/api:1.2.3" }, web: { image: "repo.example.io/web:1.2.3", ingress: { external: true } } } },
-        aws: { edge: { webHost: "www.example.com", albCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc" } },
+        aws: {
+            eks: { adminRoleArns: ["arn:aws:iam::123456789012:role/deployer"] },
+            edge: { webHost: "www.example.com", albCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc" },
+        },
     };
 }
 
@@ -70,6 +73,8 @@ describe("aws config section", () => {
         raw.aws.edge.cloudFrontCertificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/x";
         const problems = problemsOf(raw);
         assert.ok(problems.some((p) => p.startsWith("bookstore:aws.eks.appNodeGroup.minSize: expected at least 2 in prod")), problems.join("\n"));
+        // Without admin roles nobody could create the Kubernetes resources (bootstrapClusterCreatorAdminPermissions is false).
+        assert.ok(problems.some((p) => p.startsWith("bookstore:aws.eks.adminRoleArns: expected at least one IAM role")), problems.join("\n"));
         assert.ok(problems.some((p) => p.startsWith("bookstore:aws.edge.cloudFrontCertificateArn: expected a certificate in us-east-1")), problems.join("\n"));
     });
 
