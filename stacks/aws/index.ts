@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsObservability } from "../../components/aws/observability";
 import type { EksStackConfig } from "../config";
 import { composeCompute } from "./compute";
-import { composeData } from "./data";
+import { POOLER_PORT } from "../../components/pgbouncer";
+import { composeData, DATABASE_NAME } from "./data";
 import { composeCloudflare, composeStaticSite, consoleLinks } from "./edge";
 import { composeFoundation } from "./foundation";
 
@@ -45,8 +46,16 @@ export function composeAwsStack(config: EksStackConfig): AwsStackOutputs {
         cdnUrl: cloudflare?.staticUrl ?? site.url,
         cloudFrontDomain: site.distribution.domainName,
         staticAssetsBucket: site.bucket.id,
-        databaseHost: database.primary.address,
-        databaseReplicaHosts: database.replicas.map((r) => ({ region: r.region, host: r.address })),
+        // The names the Azure database tier exports too: the internal CLI's `doctor` reads them.
+        databaseWriteHost: database.primary.address,
+        databaseReadHosts: database.replicas.map((r) => r.address),
+        databasePort: database.port,
+        databasePoolerPort: POOLER_PORT,
+        databaseName: DATABASE_NAME,
+        databaseAdminLogin: database.adminUsername,
+        databaseAdminPassword: database.adminPassword,
+        databaseMaxConnections: config.aws.database.parameters.maxConnections,
+        databaseReplicaRegions: database.replicas.map((r) => r.region),
         databasePasswordSecretArn: database.passwordSecretArn,
         databaseAlarmNames: database.alarmNames,
         redisHost: cache.configurationEndpoint,

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { planOf, runPlan, stackVariant } from "../helpers/plan";
 import type { PlanResource } from "../../tools/offline/render";
+import { targetsFromOutputs } from "../../tools/doctor/targets";
 
 /** The prod-eks and dev-eks plans, read for the scaling guide's exact values on AWS. */
 type R = PlanResource & { inputs: Record<string, any> };
@@ -96,6 +97,13 @@ describe("prod-eks plan (the seed's values on AWS)", function () {
         const releases = ofType(resources, "kubernetes:helm.sh/v3:Release").map((r) => r.inputs.chart).sort();
         assert.deepEqual(releases, ["aws-load-balancer-controller", "cluster-autoscaler"]);
         assert.match(outputs.eksEndpoint, /^https:\/\/[0-9A-F]{32}\.gr7\.us-east-1\.eks\.amazonaws\.com$/);
+    });
+
+    it("exports the database outputs `doctor` reads: the primary and both replicas, across regions", () => {
+        const targets = targetsFromOutputs(outputs, "require");
+        assert.match(targets.primary!.label, /^bookstore-prod-db\.[a-z0-9]{12}\.us-east-1\.rds\.amazonaws\.com:5432$/);
+        assert.deepEqual(targets.replicas.map((t) => t.label.split(".")[2]), ["us-east-1", "us-west-2"]);
+        assert.deepEqual(outputs.databaseReplicaRegions, ["us-east-1", "us-west-2"]);
     });
 
     it("serves static assets from a private bucket through CloudFront with OAC, TLS 1.2+", () => {
