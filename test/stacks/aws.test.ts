@@ -126,6 +126,24 @@ describe("dev-eks plan", function () {
     });
 });
 
+describe("prod-eks behind Cloudflare", function () {
+    this.timeout(300000);
+    it("points the proxied web host at the ALB the Ingress reports and the static host at CloudFront", () => {
+        const file = stackVariant("prod-eks", (config) => {
+            config["bookstore:cdn"] = "cloudflare";
+            config["bookstore:cloudflare"] = { zoneId: "0123456789abcdef0123456789abcdef", webHostname: "shop.bookstore.example", staticHostname: "assets.bookstore.example" };
+            config["bookstore:cloudflareApiToken"] = { secure: "v1:AAAAAAAAAAAAAAAA:cGxhY2Vob2xkZXI=" };
+        });
+        const run = runPlan("prod-eks", { stackFile: file });
+        assert.equal(run.exitCode, 0, run.stderr);
+        const records = ofType(run.document!.resources, "cloudflare:index/dnsRecord:DnsRecord");
+        assert.deepEqual(records.map((r) => [r.inputs.name, r.inputs.proxied]).sort(), [["assets.bookstore.example", true], ["shop.bookstore.example", true]]);
+        const statics = records.find((r) => r.inputs.name === "assets.bookstore.example")!;
+        assert.match(statics.inputs.content, /^d[a-z0-9]{13}\.cloudfront\.net$/);
+        assert.equal((run.document!.outputs as any).publicWebUrl, "https://shop.bookstore.example/");
+    });
+});
+
 describe("misconfigured prod-eks", function () {
     this.timeout(300000);
     it("fails the policy pack with the expected rules", () => {
