@@ -19,8 +19,10 @@ export class AlertTopic extends pulumi.ComponentResource {
 
     constructor(name: string, args: AlertTopicArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:aws:AlertTopic", name, {}, opts);
+        /** Child names carry the component's: a URN names the parent's type, not its name. */
+        const n = (child: string) => `${name}-${child}`;
         const p = { parent: this };
-        const key = new aws.kms.Key("alerts", {
+        const key = new aws.kms.Key(n("alerts"), {
             description: `${args.name} alarm topic`,
             enableKeyRotation: true,
             deletionWindowInDays: 30,
@@ -33,9 +35,9 @@ export class AlertTopic extends pulumi.ComponentResource {
             ])),
             tags: args.tags,
         }, p);
-        const topic = new aws.sns.Topic("alerts", { name: args.name, kmsMasterKeyId: key.arn, tags: args.tags }, p);
+        const topic = new aws.sns.Topic(n("alerts"), { name: args.name, kmsMasterKeyId: key.arn, tags: args.tags }, p);
         this.arn = topic.arn;
-        args.emails.forEach((email, i) => new aws.sns.TopicSubscription(`email-${i + 1}`, { topic: topic.arn, protocol: "email", endpoint: email }, p));
+        args.emails.forEach((email, i) => new aws.sns.TopicSubscription(n(`email-${i + 1}`), { topic: topic.arn, protocol: "email", endpoint: email }, p));
         this.registerOutputs({ arn: this.arn });
     }
 }

@@ -35,22 +35,27 @@ export class ValkeyCache extends pulumi.ComponentResource {
     readonly port = 6379;
     readonly authToken: pulumi.Output<string>;
     readonly authSecretArn: pulumi.Output<string>;
+    /** The KMS key of the data at rest and of the AUTH secret. */
+    readonly kmsKeyArn: pulumi.Output<string>;
     readonly alarmNames: string[] = [];
 
     constructor(name: string, args: ValkeyCacheArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:aws:ValkeyCache", name, {}, opts);
+        /** Child names carry the component's: a URN names the parent's type, not its name. */
+        const n = (child: string) => `${name}-${child}`;
         const p = { parent: this };
-        const key = new aws.kms.Key("cache", { description: `${args.replicationGroupId} at rest and AUTH secret`, enableKeyRotation: true, deletionWindowInDays: 30, tags: args.tags }, p);
-        const subnets = new aws.elasticache.SubnetGroup("cache", { name: `${args.replicationGroupId}-subnets`, subnetIds: args.subnetIds, tags: args.tags }, p);
-        const token = new random.RandomPassword("auth-token", {
+        const key = new aws.kms.Key(n("cache"), { description: `${args.replicationGroupId} at rest and AUTH secret`, enableKeyRotation: true, deletionWindowInDays: 30, tags: args.tags }, p);
+        this.kmsKeyArn = key.arn;
+        const subnets = new aws.elasticache.SubnetGroup(n("cache"), { name: `${args.replicationGroupId}-subnets`, subnetIds: args.subnetIds, tags: args.tags }, p);
+        const token = new random.RandomPassword(n("auth-token"), {
             // AUTH tokens: 16-128 printable characters, no @ " / (ElastiCache UG — AUTH).
             length: 64, special: false,
         }, p);
         this.authToken = pulumi.secret(token.result);
-        const secret = new aws.secretsmanager.Secret("auth-token", {
+        const secret = new aws.secretsmanager.Secret(n("auth-token"), {
             namePrefix: `${args.replicationGroupId}/auth-`, description: "Valkey AUTH token", kmsKeyId: key.arn, recoveryWindowInDays: 30, tags: args.tags,
         }, p);
-        new aws.secretsmanager.SecretVersion("auth-token", { secretId: secret.id, secretString: this.authToken }, p);
+        new aws.secretsmanager.SecretVersion(n("auth-token"), { secretId: secret.id, secretString: this.authToken }, p);
         this.authSecretArn = secret.arn;
 
         const logs = (kind: "slow-log" | "engine-log") => new aws.cloudwatch.LogGroup(kind, {
@@ -59,7 +64,7 @@ export class ValkeyCache extends pulumi.ComponentResource {
         const slowLog = logs("slow-log");
         const engineLog = logs("engine-log");
 
-        const group = new aws.elasticache.ReplicationGroup("cache", {
+        const group = new aws.elasticache.ReplicationGroup(n("cache"), {
             replicationGroupId: args.replicationGroupId,
             description: "BookStore cache, sessions and SignalR backplane",
             engine: "valkey",

@@ -68,16 +68,21 @@ export class RdsDatabase extends pulumi.ComponentResource {
     readonly adminUsername: string;
     readonly adminPassword: pulumi.Output<string>;
     readonly passwordSecretArn: pulumi.Output<string>;
+    /** The KMS key of the primary's storage and of the password secret (readers of the secret need kms:Decrypt on it). */
+    readonly kmsKeyArn: pulumi.Output<string>;
     readonly alarmNames: pulumi.Output<string>[] = [];
 
     constructor(name: string, args: RdsDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:aws:RdsDatabase", name, {}, opts);
+        /** Child names carry the component's: a URN names the parent's type, not its name. */
+        const n = (child: string) => `${name}-${child}`;
         const p = { parent: this };
         const stateful = { parent: this, protect: true };
         this.adminUsername = args.adminUsername;
 
-        const key = new aws.kms.Key("database", { description: `${args.baseName} PostgreSQL storage, secrets and Performance Insights`, enableKeyRotation: true, deletionWindowInDays: 30, tags: args.tags }, p);
-        const subnetGroup = new aws.rds.SubnetGroup("database", { namePrefix: `${args.baseName}-db-`, subnetIds: args.subnetIds, tags: args.tags }, p);
+        const key = new aws.kms.Key(n("database"), { description: `${args.baseName} PostgreSQL storage, secrets and Performance Insights`, enableKeyRotation: true, deletionWindowInDays: 30, tags: args.tags }, p);
+        this.kmsKeyArn = key.arn;
+        const subnetGroup = new aws.rds.SubnetGroup(n("database"), { namePrefix: `${args.baseName}-db-`, subnetIds: args.subnetIds, tags: args.tags }, p);
         // namePrefix: a new major version's group is created and attached before the old one is deleted (terraform-provider-aws#6448).
         const parameterGroup = (pgName: string, instanceClass: string, o: pulumi.CustomResourceOptions) => new aws.rds.ParameterGroup(pgName, {
             namePrefix: `${args.baseName}-${POSTGRES_FAMILY}-`,
@@ -87,10 +92,10 @@ export class RdsDatabase extends pulumi.ComponentResource {
             tags: args.tags,
         }, o);
         const primaryParameters = parameterGroup("postgres16", args.instanceClass, p);
-        const monitoringRole = new aws.iam.Role("monitoring", { assumeRolePolicy: serviceTrustPolicy("monitoring.rds.amazonaws.com"), tags: args.tags }, p);
-        const monitoringPolicy = new aws.iam.RolePolicyAttachment("monitoring", { role: monitoringRole.name, policyArn: managedPolicy("service-role/AmazonRDSEnhancedMonitoringRole") }, p);
+        const monitoringRole = new aws.iam.Role(n("monitoring"), { assumeRolePolicy: serviceTrustPolicy("monitoring.rds.amazonaws.com"), tags: args.tags }, p);
+        const monitoringPolicy = new aws.iam.RolePolicyAttachment(n("monitoring"), { role: monitoringRole.name, policyArn: managedPolicy("service-role/AmazonRDSEnhancedMonitoringRole") }, p);
 
-        const password = new random.RandomPassword("admin-password", {
+        const password = new random.RandomPassword(n("admin-password"), {
             length: 32, special: true,
             // RDS refuses / @ " and spaces; these need no escaping in connection strings or PgBouncer's user list.
             overrideSpecial: "-_.",
@@ -114,7 +119,7 @@ export class RdsDatabase extends pulumi.ComponentResource {
             // Changes wait for the maintenance window; static parameters wait for a reboot either way.
             applyImmediately: false,
         };
-        const primary = new aws.rds.Instance("primary", {
+        const primary = new aws.rds.Instance(n("primary"), {
             identifier: `${args.baseName}-db`,
             engine: "postgres",
             engineVersion: "16",
@@ -142,11 +147,11 @@ export class RdsDatabase extends pulumi.ComponentResource {
         }, { ...stateful, dependsOn: [monitoringPolicy] });
         this.primary = { name: "bookstore", identifier: primary.identifier, address: primary.address, region: args.region };
 
-        const secret = new aws.secretsmanager.Secret("admin-password", {
+        const secret = new aws.secretsmanager.Secret(n("admin-password"), {
             namePrefix: `${args.baseName}/postgres/admin-`, description: "PostgreSQL admin login (PgBouncer authenticates with it)", kmsKeyId: key.arn,
             recoveryWindowInDays: 30, tags: args.tags,
         }, p);
-        new aws.secretsmanager.SecretVersion("admin-password", {
+        new aws.secretsmanager.SecretVersion(n("admin-password"), {
             secretId: secret.id,
             secretString: pulumi.secret(pulumi.all([primary.address, this.adminPassword]).apply(([host, pw]) => JSON.stringify({
                 engine: "postgres", host, port: this.port, dbname: args.databaseName, username: args.adminUsername, password: pw,
@@ -173,17 +178,17 @@ export class RdsDatabase extends pulumi.ComponentResource {
         // --- read replicas ---
         const remoteGroups = new Map<string, aws.rds.SubnetGroup>();
         args.replicas.forEach((replica, i) => {
-            const n = i + 1;
+            const k = i + 1;
             const remote = replica.remote;
             const ro: pulumi.CustomResourceOptions = remote ? { parent: this, provider: remote.provider } : p;
             let regional: Record<string, pulumi.Input<unknown>> = {};
             let group = replica.instanceClass === args.instanceClass && !remote ? primaryParameters : undefined;
             if (remote) {
                 // A cross-region replica needs a key, subnet group and parameter group in its own region.
-                const remoteKey = new aws.kms.Key(`replica-${n}`, { description: `${args.baseName} PostgreSQL replica ${n} (${replica.region})`, enableKeyRotation: true, deletionWindowInDays: 30, tags: args.tags }, ro);
+                const remoteKey = new aws.kms.Key(n(`replica-${k}`), { description: `${args.baseName} PostgreSQL replica ${k} (${replica.region})`, enableKeyRotation: true, deletionWindowInDays: 30, tags: args.tags }, ro);
                 let subnets = remoteGroups.get(replica.region);
                 if (!subnets) {
-                    subnets = new aws.rds.SubnetGroup(`database-${replica.region}`, { namePrefix: `${args.baseName}-db-`, subnetIds: remote.subnetIds, tags: args.tags }, ro);
+                    subnets = new aws.rds.SubnetGroup(n(`database-${replica.region}`), { namePrefix: `${args.baseName}-db-`, subnetIds: remote.subnetIds, tags: args.tags }, ro);
                     remoteGroups.set(replica.region, subnets);
                 }
                 // The source is the primary's ARN across regions (and with a subnet group; aws:rds/instance.d.ts).
@@ -191,10 +196,10 @@ export class RdsDatabase extends pulumi.ComponentResource {
             } else {
                 regional = { replicateSourceDb: primary.identifier, vpcSecurityGroupIds: [args.securityGroupId], performanceInsightsKmsKeyId: key.arn };
             }
-            group ??= parameterGroup(`postgres16-replica-${n}`, replica.instanceClass, ro);
+            group ??= parameterGroup(`postgres16-replica-${k}`, replica.instanceClass, ro);
             // Minimal replica arguments: username, password, engine, storage and dbName come from the source (pulumi/pulumi-aws#574).
-            const instance = new aws.rds.Instance(`replica-${n}`, {
-                identifier: `${args.baseName}-db-replica-${n}`,
+            const instance = new aws.rds.Instance(n(`replica-${k}`), {
+                identifier: `${args.baseName}-db-replica-${k}`,
                 instanceClass: replica.instanceClass,
                 multiAz: replica.multiAz,
                 parameterGroupName: group.name,
@@ -203,19 +208,19 @@ export class RdsDatabase extends pulumi.ComponentResource {
                 ...observed,
                 tags: { ...args.tags, role: "read-replica" },
             }, { ...ro, protect: true, dependsOn: [group, monitoringPolicy] });
-            this.replicas.push({ name: `bookstore-replica-${n}`, identifier: instance.identifier, address: instance.address, region: replica.region });
+            this.replicas.push({ name: `bookstore-replica-${k}`, identifier: instance.identifier, address: instance.address, region: replica.region });
             const target = remote ? { topicArn: remote.alarmTopicArn, tags: args.tags } : args.alarms;
             // The seed's alarm: ReplicaLag above 60 s (per replica; `identifier`, never `id`, names the instance).
             const lag = args.alerts.replicationLagSeconds;
             const alarmName = pulumi.interpolate`${instance.identifier}-replica-lag`;
             this.alarmNames.push(alarmName);
-            metricAlarm(`replica-${n}-lag`, alarmName, {
+            metricAlarm(`replica-${k}-lag`, alarmName, {
                 namespace: "AWS/RDS", metricName: "ReplicaLag", dimensions: { DBInstanceIdentifier: instance.identifier },
                 statistic: "Average", comparisonOperator: "GreaterThanThreshold", threshold: lag, period: 60, evaluationPeriods: 5,
                 // A replica that stops reporting lag has stopped replicating.
-                treatMissingData: "breaching", alarmDescription: `replica ${n} (${replica.region}) more than ${lag} s behind the primary`,
+                treatMissingData: "breaching", alarmDescription: `replica ${k} (${replica.region}) more than ${lag} s behind the primary`,
             }, target, ro);
-            rdsAlarm(`replica-${n}-cpu`, instance.identifier, { metricName: "CPUUtilization", comparisonOperator: "GreaterThanThreshold", threshold: args.alerts.cpuPercent, description: `CPU above ${args.alerts.cpuPercent} % for 5 minutes` }, target, ro);
+            rdsAlarm(`replica-${k}-cpu`, instance.identifier, { metricName: "CPUUtilization", comparisonOperator: "GreaterThanThreshold", threshold: args.alerts.cpuPercent, description: `CPU above ${args.alerts.cpuPercent} % for 5 minutes` }, target, ro);
         });
         this.registerOutputs({ primary: this.primary.address, replicas: this.replicas.map((r) => r.address) });
     }

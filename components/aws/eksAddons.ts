@@ -34,17 +34,19 @@ export class PodIdentity extends pulumi.ComponentResource {
 
     constructor(name: string, args: PodIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:aws:PodIdentity", name, {}, opts);
+        /** Child names carry the component's: a URN names the parent's type, not its name. */
+        const n = (child: string) => `${name}-${child}`;
         const p = { parent: this };
-        const role = new aws.iam.Role("role", { assumeRolePolicy: POD_IDENTITY_TRUST, tags: args.tags }, p);
+        const role = new aws.iam.Role(n("role"), { assumeRolePolicy: POD_IDENTITY_TRUST, tags: args.tags }, p);
         const grants: pulumi.Resource[] = [];
         if (args.statements) {
-            grants.push(new aws.iam.RolePolicy("policy", { role: role.id, policy: pulumi.output(args.statements).apply((s) => policyDocument(s as Statement[])) }, p));
+            grants.push(new aws.iam.RolePolicy(n("policy"), { role: role.id, policy: pulumi.output(args.statements).apply((s) => policyDocument(s as Statement[])) }, p));
         }
         for (const policy of args.managedPolicies ?? []) {
             grants.push(new aws.iam.RolePolicyAttachment(policy.replace(/[^A-Za-z0-9]/g, "-"), { role: role.name, policyArn: managedPolicy(policy) }, p));
         }
         this.roleArn = role.arn;
-        this.association = new aws.eks.PodIdentityAssociation("association", {
+        this.association = new aws.eks.PodIdentityAssociation(n("association"), {
             clusterName: args.clusterName, namespace: args.namespace, serviceAccount: args.serviceAccount, roleArn: role.arn, tags: args.tags,
         }, { parent: this, dependsOn: grants });
         this.registerOutputs({ roleArn: this.roleArn });
@@ -127,6 +129,8 @@ export class ClusterAddons extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClusterAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:aws:ClusterAddons", name, {}, opts);
+        /** Child names carry the component's: a URN names the parent's type, not its name. */
+        const n = (child: string) => `${name}-${child}`;
         const p = { parent: this };
         const k = { parent: this, provider: args.k8sProvider };
         const identity = (id: string, namespace: string, serviceAccount: string, extra: Partial<PodIdentityArgs>) =>
@@ -153,10 +157,10 @@ export class ClusterAddons extends pulumi.ComponentResource {
         }, [ca.association]);
 
         // Container Insights: the CloudWatch agent and Fluent Bit, granted through Pod Identity.
-        const insights = new aws.iam.Role("container-insights", { assumeRolePolicy: POD_IDENTITY_TRUST, tags: args.tags }, p);
+        const insights = new aws.iam.Role(n("container-insights"), { assumeRolePolicy: POD_IDENTITY_TRUST, tags: args.tags }, p);
         const insightsPolicies = ["CloudWatchAgentServerPolicy", "AWSXrayWriteOnlyAccess"].map((policy) =>
-            new aws.iam.RolePolicyAttachment(`container-insights-${policy}`, { role: insights.name, policyArn: managedPolicy(policy) }, p));
-        new aws.eks.Addon("amazon-cloudwatch-observability", {
+            new aws.iam.RolePolicyAttachment(n(`container-insights-${policy}`), { role: insights.name, policyArn: managedPolicy(policy) }, p));
+        new aws.eks.Addon(n("amazon-cloudwatch-observability"), {
             clusterName: args.clusterName, addonName: "amazon-cloudwatch-observability",
             podIdentityAssociations: [{ roleArn: insights.arn, serviceAccount: "cloudwatch-agent" }],
             resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "PRESERVE", tags: args.tags,

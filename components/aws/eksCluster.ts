@@ -50,14 +50,16 @@ export class EksCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:aws:EksCluster", name, {}, opts);
+        /** Child names carry the component's: a URN names the parent's type, not its name. */
+        const n = (child: string) => `${name}-${child}`;
         const p = { parent: this };
-        const role = new aws.iam.Role("cluster", { assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]), tags: args.tags }, p);
-        const rolePolicy = new aws.iam.RolePolicyAttachment("cluster", { role: role.name, policyArn: managedPolicy("AmazonEKSClusterPolicy") }, p);
-        const key = new aws.kms.Key("secrets", { description: `${args.name} Kubernetes secrets envelope encryption`, enableKeyRotation: true, deletionWindowInDays: 30, tags: args.tags }, p);
+        const role = new aws.iam.Role(n("cluster"), { assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]), tags: args.tags }, p);
+        const rolePolicy = new aws.iam.RolePolicyAttachment(n("cluster"), { role: role.name, policyArn: managedPolicy("AmazonEKSClusterPolicy") }, p);
+        const key = new aws.kms.Key(n("secrets"), { description: `${args.name} Kubernetes secrets envelope encryption`, enableKeyRotation: true, deletionWindowInDays: 30, tags: args.tags }, p);
         // Created first so EKS writes into a group with a retention (it would create one without).
-        const logGroup = new aws.cloudwatch.LogGroup("control-plane", { name: `/aws/eks/${args.name}/cluster`, retentionInDays: args.logRetentionDays, tags: args.tags }, p);
+        const logGroup = new aws.cloudwatch.LogGroup(n("control-plane"), { name: `/aws/eks/${args.name}/cluster`, retentionInDays: args.logRetentionDays, tags: args.tags }, p);
 
-        this.cluster = new aws.eks.Cluster("cluster", {
+        this.cluster = new aws.eks.Cluster(n("cluster"), {
             name: args.name,
             version: args.version,
             roleArn: role.arn,
@@ -84,8 +86,8 @@ export class EksCluster extends pulumi.ComponentResource {
         this.clusterSecurityGroupId = this.cluster.vpcConfig.apply((v) => v.clusterSecurityGroupId);
 
         args.adminRoleArns.forEach((principalArn, i) => {
-            const entry = new aws.eks.AccessEntry(`admin-${i + 1}`, { clusterName: this.cluster.name, principalArn, type: "STANDARD", tags: args.tags }, p);
-            this.ready.push(new aws.eks.AccessPolicyAssociation(`admin-${i + 1}`, {
+            const entry = new aws.eks.AccessEntry(n(`admin-${i + 1}`), { clusterName: this.cluster.name, principalArn, type: "STANDARD", tags: args.tags }, p);
+            this.ready.push(new aws.eks.AccessPolicyAssociation(n(`admin-${i + 1}`), {
                 clusterName: this.cluster.name, principalArn, policyArn: CLUSTER_ADMIN_POLICY, accessScope: { type: "cluster" },
             }, { parent: this, dependsOn: [entry] }));
         });
@@ -96,9 +98,9 @@ export class EksCluster extends pulumi.ComponentResource {
         }, { parent: this, ...o });
         const beforeNodes = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"].map((a) => addon(a));
 
-        const nodeRole = new aws.iam.Role("nodes", { assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com"), tags: args.tags }, p);
+        const nodeRole = new aws.iam.Role(n("nodes"), { assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com"), tags: args.tags }, p);
         const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"].map((policy) =>
-            new aws.iam.RolePolicyAttachment(`nodes-${policy}`, { role: nodeRole.name, policyArn: managedPolicy(policy) }, p));
+            new aws.iam.RolePolicyAttachment(n(`nodes-${policy}`), { role: nodeRole.name, policyArn: managedPolicy(policy) }, p));
         const group = (groupName: string, spec: NodeGroupSpec, extra: Partial<aws.eks.NodeGroupArgs>) => {
             const nodeGroup = new aws.eks.NodeGroup(groupName, {
                 clusterName: this.cluster.name,

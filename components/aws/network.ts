@@ -59,79 +59,81 @@ export class Network extends pulumi.ComponentResource {
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:aws:Network", name, {}, opts);
+        /** Child names carry the component's: a URN names the parent's type, not its name. */
+        const n = (child: string) => `${name}-${child}`;
         const p = { parent: this };
         const tagged = (n: string, extra: Record<string, string> = {}) => ({ ...args.tags, Name: `${args.baseName}-${n}`, ...extra });
         const plan = planSubnets(args.vpcCidr, args.availabilityZones.length);
         this.cidrBlock = args.vpcCidr;
 
         // DNS hostnames and support: RDS/ElastiCache endpoints resolve privately, and the AMP scraper requires both.
-        const vpc = new aws.ec2.Vpc("vpc", { cidrBlock: args.vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: tagged("vpc") }, p);
+        const vpc = new aws.ec2.Vpc(n("vpc"), { cidrBlock: args.vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: tagged("vpc") }, p);
         this.vpcId = vpc.id;
         const clusterTag: Record<string, string> = args.clusterName ? { [`kubernetes.io/cluster/${args.clusterName}`]: "shared" } : {};
 
         const privateTables: aws.ec2.RouteTable[] = [];
         const natIds: pulumi.Output<string>[] = [];
         if (args.natGateways !== "none") {
-            const igw = new aws.ec2.InternetGateway("igw", { vpcId: vpc.id, tags: tagged("igw") }, p);
-            const publicTable = new aws.ec2.RouteTable("public", { vpcId: vpc.id, tags: tagged("public") }, p);
-            new aws.ec2.Route("public-default", { routeTableId: publicTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, p);
+            const igw = new aws.ec2.InternetGateway(n("igw"), { vpcId: vpc.id, tags: tagged("igw") }, p);
+            const publicTable = new aws.ec2.RouteTable(n("public"), { vpcId: vpc.id, tags: tagged("public") }, p);
+            new aws.ec2.Route(n("public-default"), { routeTableId: publicTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, p);
             args.availabilityZones.forEach((az, i) => {
                 // kubernetes.io/role/elb: the Load Balancer Controller puts internet-facing ALBs here.
-                const subnet = new aws.ec2.Subnet(`public-${i + 1}`, {
+                const subnet = new aws.ec2.Subnet(n(`public-${i + 1}`), {
                     vpcId: vpc.id, availabilityZone: az, cidrBlock: plan.public[i], mapPublicIpOnLaunch: false,
                     tags: tagged(`public-${az}`, { "kubernetes.io/role/elb": "1", ...clusterTag }),
                 }, p);
                 this.publicSubnetIds.push(subnet.id);
-                new aws.ec2.RouteTableAssociation(`public-${i + 1}`, { subnetId: subnet.id, routeTableId: publicTable.id }, p);
+                new aws.ec2.RouteTableAssociation(n(`public-${i + 1}`), { subnetId: subnet.id, routeTableId: publicTable.id }, p);
                 if (args.natGateways === "perAz" || i === 0) {
-                    const eip = new aws.ec2.Eip(`nat-${i + 1}`, { domain: "vpc", tags: tagged(`nat-${az}`) }, p);
-                    natIds.push(new aws.ec2.NatGateway(`nat-${i + 1}`, { allocationId: eip.id, subnetId: subnet.id, tags: tagged(`nat-${az}`) }, { parent: this, dependsOn: [igw] }).id);
+                    const eip = new aws.ec2.Eip(n(`nat-${i + 1}`), { domain: "vpc", tags: tagged(`nat-${az}`) }, p);
+                    natIds.push(new aws.ec2.NatGateway(n(`nat-${i + 1}`), { allocationId: eip.id, subnetId: subnet.id, tags: tagged(`nat-${az}`) }, { parent: this, dependsOn: [igw] }).id);
                 }
             });
         }
         args.availabilityZones.forEach((az, i) => {
-            const table = new aws.ec2.RouteTable(`private-${i + 1}`, { vpcId: vpc.id, tags: tagged(`private-${az}`) }, p);
+            const table = new aws.ec2.RouteTable(n(`private-${i + 1}`), { vpcId: vpc.id, tags: tagged(`private-${az}`) }, p);
             privateTables.push(table);
             // Each AZ's private subnets leave through their own AZ's NAT gateway (or the single one).
             const nat = natIds[Math.min(i, natIds.length - 1)];
-            if (nat) new aws.ec2.Route(`private-${i + 1}-default`, { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat }, p);
-            const subnet = new aws.ec2.Subnet(`private-${i + 1}`, {
+            if (nat) new aws.ec2.Route(n(`private-${i + 1}-default`), { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat }, p);
+            const subnet = new aws.ec2.Subnet(n(`private-${i + 1}`), {
                 vpcId: vpc.id, availabilityZone: az, cidrBlock: plan.private[i],
                 tags: tagged(`private-${az}`, { "kubernetes.io/role/internal-elb": "1", ...clusterTag }),
             }, p);
             this.privateSubnetIds.push(subnet.id);
-            new aws.ec2.RouteTableAssociation(`private-${i + 1}`, { subnetId: subnet.id, routeTableId: table.id }, p);
+            new aws.ec2.RouteTableAssociation(n(`private-${i + 1}`), { subnetId: subnet.id, routeTableId: table.id }, p);
         });
         // Database subnets: no default route at all.
-        const databaseTable = new aws.ec2.RouteTable("database", { vpcId: vpc.id, tags: tagged("database") }, p);
+        const databaseTable = new aws.ec2.RouteTable(n("database"), { vpcId: vpc.id, tags: tagged("database") }, p);
         args.availabilityZones.forEach((az, i) => {
-            const subnet = new aws.ec2.Subnet(`database-${i + 1}`, {
+            const subnet = new aws.ec2.Subnet(n(`database-${i + 1}`), {
                 vpcId: vpc.id, availabilityZone: az, cidrBlock: plan.database[i], tags: tagged(`database-${az}`),
             }, p);
             this.databaseSubnetIds.push(subnet.id);
-            new aws.ec2.RouteTableAssociation(`database-${i + 1}`, { subnetId: subnet.id, routeTableId: databaseTable.id }, p);
+            new aws.ec2.RouteTableAssociation(n(`database-${i + 1}`), { subnetId: subnet.id, routeTableId: databaseTable.id }, p);
         });
 
         this.internalRouteTableIds.push(...privateTables.map((t) => t.id), databaseTable.id);
         // S3 gateway endpoint: free, and ECR image layers come from S3 without crossing the NAT.
-        new aws.ec2.VpcEndpoint("s3", {
+        new aws.ec2.VpcEndpoint(n("s3"), {
             vpcId: vpc.id, vpcEndpointType: "Gateway", serviceName: `com.amazonaws.${args.region}.s3`,
             routeTableIds: [...privateTables.map((t) => t.id), databaseTable.id], tags: tagged("s3"),
         }, p);
 
         // Flow logs to CloudWatch Logs (FSBP EC2.6).
-        const logGroup = new aws.cloudwatch.LogGroup("flow-logs", {
+        const logGroup = new aws.cloudwatch.LogGroup(n("flow-logs"), {
             name: `/bookstore/${args.baseName}/vpc-flow-logs/${name}`, retentionInDays: args.flowLogRetentionDays, tags: args.tags,
         }, p);
-        const role = new aws.iam.Role("flow-logs", { assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com"), tags: args.tags }, p);
-        new aws.iam.RolePolicy("flow-logs", {
+        const role = new aws.iam.Role(n("flow-logs"), { assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com"), tags: args.tags }, p);
+        new aws.iam.RolePolicy(n("flow-logs"), {
             role: role.id,
             policy: logGroup.arn.apply((arn) => JSON.stringify({
                 Version: "2012-10-17",
                 Statement: [{ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: `${arn}:*` }],
             })),
         }, p);
-        new aws.ec2.FlowLog("vpc", {
+        new aws.ec2.FlowLog(n("vpc"), {
             vpcId: vpc.id, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: logGroup.arn, iamRoleArn: role.arn, tags: args.tags,
         }, p);
 

@@ -53,15 +53,17 @@ export class AwsObservability extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:aws:Observability", name, {}, opts);
+        /** Child names carry the component's: a URN names the parent's type, not its name. */
+        const n = (child: string) => `${name}-${child}`;
         const p = { parent: this };
-        const logs = new aws.cloudwatch.LogGroup("prometheus", { name: `/bookstore/${args.baseName}/prometheus`, retentionInDays: args.logRetentionDays, tags: args.tags }, p);
-        const workspace = new aws.amp.Workspace("prometheus", {
+        const logs = new aws.cloudwatch.LogGroup(n("prometheus"), { name: `/bookstore/${args.baseName}/prometheus`, retentionInDays: args.logRetentionDays, tags: args.tags }, p);
+        const workspace = new aws.amp.Workspace(n("prometheus"), {
             alias: `${args.baseName}-prometheus`, loggingConfiguration: { logGroupArn: pulumi.interpolate`${logs.arn}:*` }, tags: args.tags,
         // The scraper tags the workspace AMPAgentlessScraper; ignoring tag drift avoids a perpetual diff (aws:amp/scraper.d.ts).
         }, { parent: this, ignoreChanges: ["tags"] });
         this.workspaceId = workspace.id;
         this.prometheusEndpoint = workspace.prometheusEndpoint;
-        const scraper = new aws.amp.Scraper("cluster", {
+        const scraper = new aws.amp.Scraper(n("cluster"), {
             alias: `${args.baseName}-eks`,
             source: { eks: { clusterArn: args.clusterArn, subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] } },
             destination: { amp: { workspaceArn: workspace.arn } },
@@ -70,9 +72,9 @@ export class AwsObservability extends pulumi.ComponentResource {
         }, p);
         // The access entry takes the scraper's role without its path (aws-service-role/scraper.aps.amazonaws.com/).
         const scraperRole = scraper.roleArn.apply((arn) => arn.replace(/:role\/.*\/(AWSServiceRoleForAmazonPrometheusScraper[^/]*)$/, ":role/$1"));
-        new aws.eks.AccessEntry("scraper", { clusterName: args.clusterName, principalArn: scraperRole, userName: SCRAPER_USER, type: "STANDARD", tags: args.tags }, p);
+        new aws.eks.AccessEntry(n("scraper"), { clusterName: args.clusterName, principalArn: scraperRole, userName: SCRAPER_USER, type: "STANDARD", tags: args.tags }, p);
         const k = { parent: this, provider: args.k8sProvider };
-        const role = new k8s.rbac.v1.ClusterRole("aps-collector", {
+        const role = new k8s.rbac.v1.ClusterRole(n("aps-collector"), {
             metadata: { name: "aps-collector-role" },
             rules: [
                 { apiGroups: [""], resources: ["nodes", "nodes/proxy", "nodes/metrics", "services", "endpoints", "pods", "ingresses", "configmaps"], verbs: ["describe", "get", "list", "watch"] },
@@ -81,13 +83,13 @@ export class AwsObservability extends pulumi.ComponentResource {
                 { nonResourceURLs: ["/metrics"], verbs: ["get"] },
             ],
         }, k);
-        new k8s.rbac.v1.ClusterRoleBinding("aps-collector", {
+        new k8s.rbac.v1.ClusterRoleBinding(n("aps-collector"), {
             metadata: { name: "aps-collector-user-role-binding" },
             subjects: [{ kind: "User", name: SCRAPER_USER, apiGroup: "rbac.authorization.k8s.io" }],
             roleRef: { kind: "ClusterRole", name: role.metadata.name, apiGroup: "rbac.authorization.k8s.io" },
         }, k);
         if (args.grafana) {
-            const grafana = new aws.grafana.Workspace("grafana", {
+            const grafana = new aws.grafana.Workspace(n("grafana"), {
                 name: `${args.baseName}-grafana`, accountAccessType: "CURRENT_ACCOUNT", authenticationProviders: ["AWS_SSO"],
                 permissionType: "SERVICE_MANAGED", dataSources: ["PROMETHEUS", "CLOUDWATCH"], notificationDestinations: ["SNS"], grafanaVersion: "10.4", tags: args.tags,
             }, p);

@@ -27,28 +27,30 @@ export class StaticSite extends pulumi.ComponentResource {
 
     constructor(name: string, args: StaticSiteArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:aws:StaticSite", name, {}, opts);
+        /** Child names carry the component's: a URN names the parent's type, not its name. */
+        const n = (child: string) => `${name}-${child}`;
         const p = { parent: this };
-        this.bucket = new aws.s3.Bucket("assets", { bucketPrefix: args.bucketPrefix, forceDestroy: false, tags: args.tags }, { parent: this, protect: true });
+        this.bucket = new aws.s3.Bucket(n("assets"), { bucketPrefix: args.bucketPrefix, forceDestroy: false, tags: args.tags }, { parent: this, protect: true });
         const bucket = this.bucket.id;
         // Every flag explicit: an omitted one defaults to false (aws:s3/bucketPublicAccessBlock.d.ts).
-        const publicAccess = new aws.s3.BucketPublicAccessBlock("assets", { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, p);
-        new aws.s3.BucketOwnershipControls("assets", { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, p);
-        new aws.s3.BucketVersioning("assets", { bucket, versioningConfiguration: { status: "Enabled" } }, p);
+        const publicAccess = new aws.s3.BucketPublicAccessBlock(n("assets"), { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, p);
+        new aws.s3.BucketOwnershipControls(n("assets"), { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, p);
+        new aws.s3.BucketVersioning(n("assets"), { bucket, versioningConfiguration: { status: "Enabled" } }, p);
         // SSE-S3: SSE-KMS would need a key policy for CloudFront's service principal as well.
-        new aws.s3.BucketServerSideEncryptionConfiguration("assets", { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }] }, p);
-        new aws.s3.BucketLifecycleConfiguration("assets", {
+        new aws.s3.BucketServerSideEncryptionConfiguration(n("assets"), { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }] }, p);
+        new aws.s3.BucketLifecycleConfiguration(n("assets"), {
             bucket,
             rules: [{ id: "expire-old-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 30 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } }],
         }, p);
-        new aws.s3.BucketCorsConfiguration("assets", { bucket, corsRules: [{ allowedMethods: ["GET", "HEAD"], allowedOrigins: args.corsOrigins, allowedHeaders: ["*"], maxAgeSeconds: 3600 }] }, p);
+        new aws.s3.BucketCorsConfiguration(n("assets"), { bucket, corsRules: [{ allowedMethods: ["GET", "HEAD"], allowedOrigins: args.corsOrigins, allowedHeaders: ["*"], maxAgeSeconds: 3600 }] }, p);
 
-        const oac = new aws.cloudfront.OriginAccessControl("assets", {
+        const oac = new aws.cloudfront.OriginAccessControl(n("assets"), {
             name: `${args.bucketPrefix}oac`, description: "CloudFront signs every request to the private bucket",
             originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4",
         }, p);
         const originId = "static-assets";
         const custom = args.customDomain;
-        this.distribution = new aws.cloudfront.Distribution("assets", {
+        this.distribution = new aws.cloudfront.Distribution(n("assets"), {
             enabled: true,
             comment: "BookStore static assets",
             httpVersion: "http2and3",
@@ -69,7 +71,7 @@ export class StaticSite extends pulumi.ComponentResource {
             tags: args.tags,
         }, p);
 
-        new aws.s3.BucketPolicy("assets", {
+        new aws.s3.BucketPolicy(n("assets"), {
             bucket,
             policy: pulumi.all([this.bucket.arn, this.distribution.arn]).apply(([bucketArn, distributionArn]) => policyDocument([
                 {

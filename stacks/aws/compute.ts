@@ -62,8 +62,10 @@ export function composeCompute(config: EksStackConfig, base: AwsFoundation, data
     }, { providers: [base.provider, k8sProvider], dependsOn: cluster.ready });
 
     // The app's AWS access, least privilege: read its own secrets, write the static bucket.
-    const appStatements = pulumi.all([data.database.passwordSecretArn, data.cache.authSecretArn, staticBucketArn]).apply(([dbSecret, cacheSecret, bucket]): Statement[] => [
+    const appStatements = pulumi.all([data.database.passwordSecretArn, data.cache.authSecretArn, data.database.kmsKeyArn, data.cache.kmsKeyArn, staticBucketArn]).apply(([dbSecret, cacheSecret, dbKey, cacheKey, bucket]): Statement[] => [
         { Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: [dbSecret, cacheSecret] },
+        // The secrets are encrypted with customer-managed keys: decrypting through Secrets Manager only.
+        { Effect: "Allow", Action: "kms:Decrypt", Resource: [dbKey, cacheKey], Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${base.region}.amazonaws.com` } } },
         { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${bucket}/*` },
         { Effect: "Allow", Action: ["s3:ListBucket"], Resource: bucket },
     ]);

@@ -18,6 +18,11 @@ describe("prod-eks plan (the seed's values on AWS)", function () {
         outputs = plan.outputs as Record<string, any>;
     });
 
+    it("gives every resource its own URN (a URN names the parent's type, not its name)", () => {
+        const urns = resources.map((r) => r.urn);
+        assert.deepEqual(urns.filter((u, i) => urns.indexOf(u) !== i), []);
+    });
+
     it("creates two read replicas, one in us-east-1 and one in us-west-2, like the primary (db.r6g.large, Multi-AZ)", () => {
         const instances = ofType(resources, "aws:rds/instance:Instance");
         const primary = instances.find((i) => !i.inputs.replicateSourceDb)!;
