@@ -29,18 +29,18 @@ export interface AwsFoundation {
 const zonesOf = (region: string) => ["a", "b", "c"].map((z) => `${region}${z}`);
 
 export function composeFoundation(config: EksStackConfig): AwsFoundation {
-    const aws_ = config.aws;
+    const settings = config.aws;
     const tags = stackTags(config);
     const baseName = `${config.namePrefix}-${config.environment}`;
     const clusterName = baseName;
     const prod = isProd(config);
     // Explicit providers: every AWS resource says which region it is in (the replica region gets the second one).
-    const provider = new aws.Provider("aws-primary", { region: aws_.region, defaultTags: { tags } });
+    const provider = new aws.Provider("aws-primary", { region: settings.region, defaultTags: { tags } });
     const accountId = aws.getCallerIdentityOutput({}, { provider }).accountId;
     const network = new Network("network", {
-        baseName, region: aws_.region, vpcCidr: aws_.network.vpcCidr, availabilityZones: zonesOf(aws_.region),
-        natGateways: aws_.network.natGateways ?? (prod ? "perAz" : "single"), clusterName,
-        flowLogRetentionDays: aws_.network.flowLogRetentionDays, tags,
+        baseName, region: settings.region, vpcCidr: settings.network.vpcCidr, availabilityZones: zonesOf(settings.region),
+        natGateways: settings.network.natGateways ?? (prod ? "perAz" : "single"), clusterName,
+        flowLogRetentionDays: settings.network.flowLogRetentionDays, tags,
     }, { providers: [provider] });
     const o = { provider };
     const groups = {
@@ -55,10 +55,10 @@ export function composeFoundation(config: EksStackConfig): AwsFoundation {
             description: port === 443 ? "HTTPS from clients" : "HTTP, redirected to HTTPS",
         }, o);
     }
-    const alarms = new AlertTopic("alerts", { name: `${baseName}-alerts`, accountId, emails: aws_.observability.alertEmails, tags }, { providers: [provider] });
+    const alarms = new AlertTopic("alerts", { name: `${baseName}-alerts`, accountId, emails: settings.observability.alertEmails, tags }, { providers: [provider] });
 
-    const foundation: AwsFoundation = { baseName, clusterName, region: aws_.region, tags, accountId, provider, network, groups, alarms };
-    const remoteRegion = resolveAwsReplicas(config.environment, aws_).find((r) => r.crossRegion)?.region;
+    const foundation: AwsFoundation = { baseName, clusterName, region: settings.region, tags, accountId, provider, network, groups, alarms };
+    const remoteRegion = resolveAwsReplicas(config.environment, settings).find((r) => r.crossRegion)?.region;
     if (remoteRegion) foundation.remote = composeRemoteRegion(config, foundation, remoteRegion);
     return foundation;
 }
@@ -85,10 +85,9 @@ function composeRemoteRegion(config: EksStackConfig, base: AwsFoundation, region
         routeTableId: table, destinationCidrBlock: config.aws.network.vpcCidr, vpcPeeringConnectionId: peering.id,
     }, { provider, dependsOn: [accepted] }));
     const databaseGroup = securityGroup(`${baseName}-${region}-database`, network.vpcId, "RDS read replica: 5432 from the primary VPC's private subnets", tags, o);
-    // Security groups cannot reference a group across regions, so the peer's private ranges are named.
-    const privateRanges = (base.network as Network).cidrBlock;
+    // Security groups cannot reference a group across regions, so the primary VPC's range is named.
     new aws.vpc.SecurityGroupIngressRule(`${baseName}-${region}-database-5432`, {
-        securityGroupId: databaseGroup.id, cidrIpv4: privateRanges, ipProtocol: "tcp", fromPort: 5432, toPort: 5432,
+        securityGroupId: databaseGroup.id, cidrIpv4: base.network.cidrBlock, ipProtocol: "tcp", fromPort: 5432, toPort: 5432,
         description: "PostgreSQL from the primary VPC (PgBouncer pods)",
     }, o);
     const alarms = new AlertTopic(`alerts-${region}`, { name: `${baseName}-alerts`, accountId: base.accountId, emails: config.aws.observability.alertEmails, tags }, { providers: [provider] });
