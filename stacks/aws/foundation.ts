@@ -48,12 +48,12 @@ export function composeFoundation(config: EksStackConfig): AwsFoundation {
         database: securityGroup(`${baseName}-database`, network.vpcId, "RDS for PostgreSQL: 5432 from the EKS nodes and pods", tags, o),
         cache: securityGroup(`${baseName}-cache`, network.vpcId, "ElastiCache: 6379 from the EKS nodes and pods", tags, o),
     };
-    // The ALB is the only thing open to the internet: 443, and 80 only to redirect to HTTPS.
+    // The ALB is the only thing open to clients: 443, and 80 only to redirect to HTTPS (Cloudflare's ranges when it fronts the ALB).
     for (const port of [443, 80]) {
-        new aws.vpc.SecurityGroupIngressRule(`${baseName}-alb-${port}`, {
-            securityGroupId: groups.alb.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: port, toPort: port,
+        settings.edge.albIngressCidrs.forEach((cidr, i) => new aws.vpc.SecurityGroupIngressRule(`${baseName}-alb-${port}${i === 0 ? "" : `-${i + 1}`}`, {
+            securityGroupId: groups.alb.id, cidrIpv4: cidr, ipProtocol: "tcp", fromPort: port, toPort: port,
             description: port === 443 ? "HTTPS from clients" : "HTTP, redirected to HTTPS",
-        }, o);
+        }, o));
     }
     const alarms = new AlertTopic("alerts", { name: `${baseName}-alerts`, accountId, emails: settings.observability.alertEmails, tags }, { providers: [provider] });
 

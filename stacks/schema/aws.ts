@@ -97,6 +97,8 @@ const EdgeSchema = z.strictObject({
     webHost: hostName,
     /** ACM certificate (primary region) for the ALB's HTTPS listener. */
     albCertificateArn: arn("an ACM certificate"),
+    /** Who may reach the ALB on 443/80. Behind Cloudflare, list Cloudflare's published IPv4 ranges here. */
+    albIngressCidrs: z.array(ipv4Cidr, { error: "expected a list of CIDRs" }).min(1, { error: "expected at least one CIDR" }).default(["0.0.0.0/0"]),
     /** Optional custom host for the static CDN, with its us-east-1 ACM certificate (CloudFront requires us-east-1). */
     staticHost: hostName.optional(),
     cloudFrontCertificateArn: arn("an ACM certificate in us-east-1").optional(),

@@ -138,6 +138,7 @@ describe("prod-eks behind Cloudflare", function () {
             config["bookstore:cdn"] = "cloudflare";
             config["bookstore:cloudflare"] = { zoneId: "0123456789abcdef0123456789abcdef", webHostname: "shop.bookstore.example", staticHostname: "assets.bookstore.example" };
             config["bookstore:cloudflareApiToken"] = { secure: "v1:AAAAAAAAAAAAAAAA:cGxhY2Vob2xkZXI=" };
+            config["bookstore:aws"].edge.albIngressCidrs = ["173.245.48.0/20", "103.21.244.0/22"];
         });
         const run = runPlan("prod-eks", { stackFile: file });
         assert.equal(run.exitCode, 0, run.stderr);
@@ -146,6 +147,9 @@ describe("prod-eks behind Cloudflare", function () {
         const statics = records.find((r) => r.inputs.name === "assets.bookstore.example")!;
         assert.match(statics.inputs.content, /^d[a-z0-9]{13}\.cloudfront\.net$/);
         assert.equal((run.document!.outputs as any).publicWebUrl, "https://shop.bookstore.example/");
+        // Only the listed (Cloudflare) ranges reach the ALB.
+        const albRules = ofType(run.document!.resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.name.startsWith("bookstore-prod-alb-"));
+        assert.deepEqual(albRules.map((r) => `${r.inputs.cidrIpv4}:${r.inputs.fromPort}`).sort(), ["103.21.244.0/22:443", "103.21.244.0/22:80", "173.245.48.0/20:443", "173.245.48.0/20:80"]);
     });
 });
 
