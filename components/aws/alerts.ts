@@ -29,7 +29,8 @@ export class AlertTopic extends pulumi.ComponentResource {
             policy: pulumi.output(args.accountId).apply((account) => policyDocument([
                 { Sid: "AccountAdmin", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
                 {
-                    Sid: "CloudWatchPublish", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" },
+                    // CloudWatch alarms and Amazon Managed Prometheus's alert manager publish to the encrypted topic.
+                    Sid: "AlarmSourcesPublish", Effect: "Allow", Principal: { Service: ["cloudwatch.amazonaws.com", "aps.amazonaws.com"] },
                     Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*",
                 },
             ])),
@@ -37,6 +38,14 @@ export class AlertTopic extends pulumi.ComponentResource {
         }, p);
         const topic = new aws.sns.Topic(n("alerts"), { name: args.name, kmsMasterKeyId: key.arn, tags: args.tags }, p);
         this.arn = topic.arn;
+        // The owner's rights (the default policy's) plus AMP's alert manager, from this account only (AMP UG — alert manager and SNS).
+        new aws.sns.TopicPolicy(n("alerts"), {
+            arn: topic.arn,
+            policy: pulumi.all([topic.arn, args.accountId]).apply(([arn, account]) => policyDocument([
+                { Sid: "Owner", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: ["SNS:Publish", "SNS:Subscribe", "SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:ListSubscriptionsByTopic"], Resource: arn },
+                { Sid: "PrometheusAlertManager", Effect: "Allow", Principal: { Service: "aps.amazonaws.com" }, Action: ["SNS:Publish", "SNS:GetTopicAttributes"], Resource: arn, Condition: { StringEquals: { "aws:SourceAccount": account } } },
+            ])),
+        }, p);
         args.emails.forEach((email, i) => new aws.sns.TopicSubscription(n(`email-${i + 1}`), { topic: topic.arn, protocol: "email", endpoint: email }, p));
         this.registerOutputs({ arn: this.arn });
     }

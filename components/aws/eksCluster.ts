@@ -131,7 +131,8 @@ export class EksCluster extends pulumi.ComponentResource {
             });
         }
         // These need schedulable nodes to become ACTIVE.
-        const afterNodes = ["coredns", "metrics-server"].map((a) => addon(a, { dependsOn: this.nodeGroups }));
+        // metrics-server feeds the HPAs; kube-state-metrics feeds the Prometheus alert rules (both EKS community add-ons).
+        const afterNodes = ["coredns", "metrics-server", "kube-state-metrics"].map((a) => addon(a, { dependsOn: this.nodeGroups }));
         this.ready.push(...this.nodeGroups, ...beforeNodes, ...afterNodes);
         this.registerOutputs({ name: this.name, endpoint: this.cluster.endpoint });
     }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import { stringify } from "yaml";
+import { hpaAtMaxExpression } from "../observability";
 
 export interface AwsObservabilityArgs {
     baseName: string;
@@ -13,6 +14,12 @@ export interface AwsObservabilityArgs {
     k8sProvider: k8s.Provider;
     grafana: boolean;
     logRetentionDays: number;
+    /** SNS topic (same region) the alert manager notifies. */
+    alertTopicArn: pulumi.Input<string>;
+    region: string;
+    /** The app's namespace and how long an HPA may sit at its ceiling before it alerts. */
+    appNamespace: string;
+    replicasAtMaxMinutes: number;
     tags: Record<string, string>;
 }
 
@@ -35,6 +42,11 @@ export function scrapeConfiguration(): string {
             }),
             k8sJob("kubernetes-nodes-cadvisor", "node", { metrics_path: "/metrics/cadvisor" }),
             {
+                // kube-state-metrics (EKS add-on): HPA, Deployment and pod state for the alert rules.
+                job_name: "kube-state-metrics", kubernetes_sd_configs: [{ role: "pod" }],
+                relabel_configs: [{ source_labels: ["__meta_kubernetes_pod_label_app_kubernetes_io_name"], action: "keep", regex: "kube-state-metrics" }],
+            },
+            {
                 job_name: "kubernetes-pods", kubernetes_sd_configs: [{ role: "pod" }],
                 relabel_configs: [{ source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"], action: "keep", regex: "true" }],
             },
@@ -42,9 +54,39 @@ export function scrapeConfiguration(): string {
     });
 }
 
+/** Prometheus alert rules: the AKS platform's HPA-at-ceiling rule and PgBouncer availability. */
+export function prometheusRules(namespace: string, replicasAtMaxMinutes: number): string {
+    return stringify({
+        groups: [{
+            name: "bookstore",
+            rules: [
+                {
+                    alert: "HpaAtMaxReplicas", expr: hpaAtMaxExpression(namespace), for: `${replicasAtMaxMinutes}m`, labels: { severity: "warning" },
+                    annotations: { description: `HPA {{ $labels.horizontalpodautoscaler }} has run at its maximum replicas for ${replicasAtMaxMinutes} minutes` },
+                },
+                {
+                    alert: "PgBouncerUnavailable", expr: `kube_deployment_status_replicas_available{namespace=${JSON.stringify(namespace)},deployment="pgbouncer"} < 1`, for: "2m",
+                    labels: { severity: "critical" }, annotations: { description: "No PgBouncer pod is available: the app cannot reach PostgreSQL" },
+                },
+            ],
+        }],
+    });
+}
+
+/** The alert manager configuration: every alert to the SNS topic (AMP UG — Alert manager and Amazon SNS). */
+export function alertManagerDefinition(topicArn: string, region: string): string {
+    return stringify({
+        alertmanager_config: stringify({
+            route: { receiver: "sns", group_by: ["alertname"] },
+            receivers: [{ name: "sns", sns_configs: [{ topic_arn: topicArn, sigv4: { region }, subject: "BookStore alert" }] }],
+        }),
+    });
+}
+
 /**
- * Amazon Managed Service for Prometheus: a workspace (logs to CloudWatch), an AWS managed scraper for
- * the cluster with the access entry and RBAC it needs, and optionally Amazon Managed Grafana.
+ * Amazon Managed Service for Prometheus: a workspace (logs to CloudWatch) with alert rules routed to
+ * SNS, an AWS managed scraper for the cluster with the access entry and RBAC it needs, and optionally
+ * Amazon Managed Grafana.
  */
 export class AwsObservability extends pulumi.ComponentResource {
     readonly prometheusEndpoint: pulumi.Output<string>;
@@ -62,6 +104,10 @@ export class AwsObservability extends pulumi.ComponentResource {
         // The scraper tags the workspace AMPAgentlessScraper; ignoring tag drift avoids a perpetual diff (aws:amp/scraper.d.ts).
         }, { parent: this, ignoreChanges: ["tags"] });
         this.workspaceId = workspace.id;
+        new aws.amp.RuleGroupNamespace(n("rules"), { name: "bookstore", workspaceId: workspace.id, data: prometheusRules(args.appNamespace, args.replicasAtMaxMinutes), tags: args.tags }, p);
+        new aws.amp.AlertManagerDefinition(n("alert-manager"), {
+            workspaceId: workspace.id, definition: pulumi.output(args.alertTopicArn).apply((arn) => alertManagerDefinition(arn, args.region)),
+        }, p);
         this.prometheusEndpoint = workspace.prometheusEndpoint;
         const scraper = new aws.amp.Scraper(n("cluster"), {
             alias: `${args.baseName}-eks`,

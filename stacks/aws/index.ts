@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsObservability } from "../../components/aws/observability";
 import type { EksStackConfig } from "../config";
 import { composeCompute } from "./compute";
+import { APP_NAMESPACE } from "../../components/kubernetesAppTier";
 import { POOLER_PORT } from "../../components/pgbouncer";
 import { composeData, DATABASE_NAME } from "./data";
 import { composeCloudflare, composeStaticSite, consoleLinks } from "./edge";
@@ -29,6 +30,10 @@ export function composeAwsStack(config: EksStackConfig): AwsStackOutputs {
         securityGroupId: compute.cluster.clusterSecurityGroupId,
         k8sProvider: compute.k8sProvider,
         grafana: config.aws.observability.grafana,
+        alertTopicArn: base.alarms.arn,
+        region: base.region,
+        appNamespace: APP_NAMESPACE,
+        replicasAtMaxMinutes: config.observability.replicasAtMaxMinutes,
         logRetentionDays: config.aws.eks.logRetentionDays,
         tags: base.tags,
     }, { providers: [base.provider], dependsOn: compute.cluster.ready }) : undefined;

@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { planOf, runPlan, stackVariant } from "../helpers/plan";
 import type { PlanResource } from "../../tools/offline/render";
 import { targetsFromOutputs } from "../../tools/doctor/targets";
+import { parse } from "yaml";
 
 /** The prod-eks and dev-eks plans, read for the scaling guide's exact values on AWS. */
 type R = PlanResource & { inputs: Record<string, any> };
@@ -109,6 +110,19 @@ describe("prod-eks plan (the seed's values on AWS)", function () {
         assert.match(targets.primary!.label, /^bookstore-prod-db\.[a-z0-9]{12}\.us-east-1\.rds\.amazonaws\.com:5432$/);
         assert.deepEqual(targets.replicas.map((t) => t.label.split(".")[2]), ["us-east-1", "us-west-2"]);
         assert.deepEqual(outputs.databaseReplicaRegions, ["us-east-1", "us-west-2"]);
+    });
+
+    it("alerts from Prometheus through the SNS topic: HPA at its ceiling, PgBouncer down", () => {
+        const [rules] = ofType(resources, "aws:amp/ruleGroupNamespace:RuleGroupNamespace");
+        const alerts = parse(rules.inputs.data).groups[0].rules.map((r: any) => [r.alert, r.for]);
+        assert.deepEqual(alerts, [["HpaAtMaxReplicas", "10m"], ["PgBouncerUnavailable", "2m"]]);
+        const [manager] = ofType(resources, "aws:amp/alertManagerDefinition:AlertManagerDefinition");
+        const config = parse(parse(manager.inputs.definition).alertmanager_config);
+        assert.deepEqual(config.receivers[0].sns_configs[0].topic_arn, outputs.alertTopicArn);
+        // The topic lets AMP publish; without it the alert manager's notifications are refused.
+        const policy = ofType(resources, "aws:sns/topicPolicy:TopicPolicy").find((p) => p.inputs.arn === outputs.alertTopicArn)!;
+        assert.ok(JSON.parse(policy.inputs.policy).Statement.some((st: any) => st.Principal.Service === "aps.amazonaws.com" && st.Action.includes("SNS:Publish")));
+        assert.ok(ofType(resources, "aws:eks/addon:Addon").some((a) => a.inputs.addonName === "kube-state-metrics"));
     });
 
     it("serves static assets from a private bucket through CloudFront with OAC, TLS 1.2+", () => {
