@@ -37,7 +37,7 @@ export class StaticSite extends pulumi.ComponentResource {
         new aws.s3.BucketOwnershipControls(n("assets"), { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, p);
         new aws.s3.BucketVersioning(n("assets"), { bucket, versioningConfiguration: { status: "Enabled" } }, p);
         // SSE-S3: SSE-KMS would need a key policy for CloudFront's service principal as well.
-        new aws.s3.BucketServerSideEncryptionConfiguration(n("assets"), { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }] }, p);
+        new aws.s3.BucketServerSideEncryptionConfiguration(n("assets"), { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, p);
         new aws.s3.BucketLifecycleConfiguration(n("assets"), {
             bucket,
             rules: [{ id: "expire-old-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 30 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } }],

@@ -38,6 +38,19 @@ describe("prod-eks plan (the seed's values on AWS)", function () {
         assert.ok(replicas.every((r) => r.options?.protect === true && r.inputs.publiclyAccessible === false));
     });
 
+    it("survives day 2: parameter groups autonamed (a new family attaches before the old one goes), replicas after their group", () => {
+        const groups = ofType(resources, "aws:rds/parameterGroup:ParameterGroup");
+        assert.ok(groups.every((g) => g.inputs.namePrefix && g.inputs.name === undefined));
+        // The us-west-2 replica has its own group in its region; the in-region one shares the primary's.
+        assert.deepEqual(groups.map(regionOf).sort(), ["us-east-1", "us-west-2"]);
+        for (const replica of ofType(resources, "aws:rds/instance:Instance").filter((i) => i.inputs.replicateSourceDb)) {
+            const group = groups.find((g) => regionOf(g) === regionOf(replica))!;
+            assert.ok(replica.dependencies.includes(group.urn), `${replica.name} does not wait for ${group.name}`);
+            // Minimal replica arguments: credentials, engine and storage come from the source (pulumi/pulumi-aws#574).
+            for (const key of ["username", "password", "engine", "engineVersion", "allocatedStorage", "dbName"]) assert.equal(replica.inputs[key], undefined, key);
+        }
+    });
+
     it("alarms on ReplicaLag above 60 s for every replica, in the replica's region", () => {
         const alarms = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.inputs.metricName === "ReplicaLag");
         assert.deepEqual(alarms.map((a) => [a.inputs.dimensions.DBInstanceIdentifier, a.inputs.threshold, a.inputs.comparisonOperator, regionOf(a)]), [
