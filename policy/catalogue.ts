@@ -1,5 +1,6 @@
 import type { Policies } from "@pulumi/policy";
 import { availabilityPolicies } from "./availability";
+import { awsPolicies } from "./aws";
 import { budgetPolicies } from "./budget";
 import { dataProtectionPolicies } from "./dataProtection";
 import { lifecyclePolicies } from "./lifecycle";
@@ -23,4 +24,5 @@ export const policies: Policies = [
     ...budgetPolicies,
     ...privateAndZonalPolicies,
     ...lifecyclePolicies,
+    ...awsPolicies,
 ];

@@ -22,6 +22,18 @@ const schema = configSchema({
     },
 });
 
+/**
+ * AWS managed policies that let an EKS node pull from the account's private ECR registries
+ * (ECR User Guide, "Using Amazon ECR images with Amazon EKS": the node IAM role needs one of them).
+ */
+const ECR_PULL_POLICIES = /:policy\/(AmazonEC2ContainerRegistryReadOnly|AmazonEC2ContainerRegistryPullOnly)$/;
+const ECR_HOST = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com$/;
+
+/** ECR hosts are pullable when a role of the stack carries an ECR pull policy (the node role on eks). */
+export function grantsEcrPull(resources: PolicyResource[]): boolean {
+    return resources.some((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && ECR_PULL_POLICIES.test(String(r.props.policyArn ?? "")));
+}
+
 /** Login servers of the registries some identity of the stack has AcrPull on. */
 export function grantedRegistries(resources: PolicyResource[]): Set<string> {
     const hosts = new Set<string>();
@@ -46,10 +58,11 @@ export const imageRegistryPullable: StackValidationPolicy = {
         const settings = settingsOf<{ publicRegistries: string[] }>(args, schema);
         const allowed = new Set(settings.publicRegistries.map((host) => host.toLowerCase()));
         const granted = grantedRegistries(args.resources);
+        const ecr = grantsEcrPull(args.resources);
         const check = (resource: PolicyResource, container: { name?: string; image?: string }, credentials?: Set<string>) => {
             if (container.image === undefined) return;
             const host = hostOf(container.image);
-            if (allowed.has(host)) return;
+            if (allowed.has(host) || (ecr && ECR_HOST.test(host))) return;
             const where = `${describe(resource)} container "${container.name}" image ${JSON.stringify(container.image)}`;
             if (!granted.has(host)) {
                 reportViolation(`${where}: no identity of this stack has AcrPull on ${host}, and it is not an allowed public registry (${[...allowed].join(", ") || "none"}).`, resource.urn);

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { AppSchema, appChecks, aksTlsFields } from "./schema/app";
+import { AwsConfig, AwsSchema, awsChecks } from "./schema/aws";
 import type { Report, StackCheck } from "./schema/checks";
 import { azureRegion, email, int, ipv4Cidr, oneOf, pattern, stringMap, text } from "./schema/common";
 import { DatabaseSchema, databaseChecks } from "./schema/database";
@@ -40,8 +41,8 @@ const MonitoringSchema = z.strictObject({
 });
 
 export const StackConfigSchema = z.strictObject({
-    /** Which runtime hosts the app tier. Default `containerapps`. */
-    platform: oneOf(["containerapps", "aks"]).default("containerapps"),
+    /** Which runtime hosts the app tier. Default `containerapps`; `eks` selects the AWS platform (`aws` section). */
+    platform: oneOf(["containerapps", "aks", "eks"]).default("containerapps"),
     /** Environment class; `prod` turns on zone redundancy, HA, geo backups, private access. Required. */
     environment: oneOf(["dev", "staging", "prod"]),
     /** Primary Azure region. Default `eastus2` (the seed's). */
@@ -69,13 +70,24 @@ export const StackConfigSchema = z.strictObject({
     database: DatabaseSchema.prefault({}),
     ...edgeFields,
     ...loadTestingFields,
+    /** The AWS platform (platform `eks` only). */
+    aws: AwsSchema.optional(),
 });
 
-export type StackConfig = z.output<typeof StackConfigSchema>;
+/** Any validated stack config; `platform` says which composition reads it. */
+export type ParsedStackConfig = z.output<typeof StackConfigSchema>;
+/** A stack on Azure (platform containerapps or aks): what composeAzureStack reads. */
+export type StackConfig = ParsedStackConfig & { platform: "containerapps" | "aks" };
+/** A stack on AWS (platform eks): the `aws` section is present (checked). */
+export type EksStackConfig = ParsedStackConfig & { platform: "eks"; aws: AwsConfig };
+
+export function isEksConfig(config: ParsedStackConfig): config is EksStackConfig {
+    return config.platform === "eks" && config.aws !== undefined;
+}
 
 /** Cross-key rules of the foundation: replica bounds and the VNet layout. */
 const foundationChecks: StackCheck[] = [
-    (config: StackConfig, report) => {
+    (config: ParsedStackConfig, report) => {
         for (const [name, svc] of Object.entries(config.app.services)) {
             if (svc.maxReplicas < svc.minReplicas) {
                 report(["app", "services", name, "maxReplicas"],
@@ -83,13 +95,13 @@ const foundationChecks: StackCheck[] = [
             }
         }
     },
-    (config: StackConfig, report) => {
+    (config: ParsedStackConfig, report) => {
         // The SDK serializes inputs by assignment, which drops a key named __proto__ (rpc.js serializeProperty).
         if (Object.hasOwn(config.tags.extra, "__proto__")) {
             report(["tags", "extra", "__proto__"], "expected another tag name (the Pulumi SDK drops a key named __proto__ when it sends inputs)", config.tags.extra["__proto__"]);
         }
     },
-    (config: StackConfig, report) => {
+    (config: ParsedStackConfig, report) => {
         const space = config.network.addressSpace;
         const vnet = parseCidr(space);
         const subnets = Object.entries(config.network.subnets);
@@ -114,7 +126,7 @@ const foundationChecks: StackCheck[] = [
 ];
 
 /** Every cross-key rule, run only once the shape of the config is valid. */
-export const stackChecks: StackCheck[] = [...foundationChecks, ...databaseChecks, ...edgeChecks, ...appChecks, ...registryChecks, ...envNameChecks];
+export const stackChecks: StackCheck[] = [...foundationChecks, ...databaseChecks, ...edgeChecks, ...appChecks, ...registryChecks, ...envNameChecks, ...awsChecks];
 
 /** Keys that hold credentials: accepted only when set as secrets. */
 export const SECRET_ONLY_KEYS = ["cloudflareApiToken", "cloudflareOriginCertificate", "aksTlsCertificate", "aksTlsPrivateKey"] as const;
@@ -144,7 +156,7 @@ function keyName(path: readonly PropertyKey[]): string {
  * Throws one ConfigError that lists every bad key, the value given and the expected form.
  * `secretKeys` are top-level keys whose values must never appear in a message.
  */
-export function parseStackConfig(raw: Record<string, unknown>, secretKeys: ReadonlySet<string> = new Set()): StackConfig {
+export function parseStackConfig(raw: Record<string, unknown>, secretKeys: ReadonlySet<string> = new Set()): ParsedStackConfig {
     const isSecret = (path: readonly PropertyKey[]) =>
         path.length > 0 && (secretKeys.has(String(path[0])) || (SECRET_ONLY_KEYS as readonly string[]).includes(String(path[0])));
     // A credential set in plain text sits unencrypted in the stack file and in git: refuse it, without echoing it.
@@ -249,7 +261,7 @@ const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfi
 export function stackConfigFromEntries(
     entries: Record<string, string>,
     isSecretKey: (fullKey: string) => boolean,
-): { config: StackConfig; secretValues: string[] } {
+): { config: ParsedStackConfig; secretValues: string[] } {
     const raw: Record<string, unknown> = {};
     const secretKeys = new Set<string>();
     for (const [fullKey, value] of Object.entries(entries)) {
@@ -267,14 +279,14 @@ export function stackConfigFromEntries(
  * Reads every `bookstore:*` key from the Pulumi runtime config and validates it.
  * Called before any resource is registered, so a bad stack file changes nothing.
  */
-export function readStackConfig(): { config: StackConfig; secretValues: string[] } {
+export function readStackConfig(): { config: ParsedStackConfig; secretValues: string[] } {
     return stackConfigFromEntries(pulumi.runtime.allConfig(), isConfigSecret);
 }
 
-export const isProd = (config: StackConfig) => config.environment === "prod";
+export const isProd = (config: Pick<ParsedStackConfig, "environment">) => config.environment === "prod";
 
 /** Tags for every taggable resource of the stack. */
-export function stackTags(config: StackConfig): Record<string, string> {
+export function stackTags(config: Pick<ParsedStackConfig, "environment" | "tags">): Record<string, string> {
     return {
         ...config.tags.extra,
         project: "bookstore",

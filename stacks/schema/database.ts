@@ -44,7 +44,7 @@ const RemoteNetworkSchema = z.strictObject({
 });
 
 /** The seed's PgBouncer settings. */
-const PgbouncerSchema = z.strictObject({
+export const PgbouncerSchema = z.strictObject({
     poolMode: oneOf(["transaction", "session", "statement"]).default("transaction"),
     maxClientConn: int(1, 50000).default(1000),
     defaultPoolSize: int(1, 4950).default(25),
@@ -73,7 +73,7 @@ const PgbouncerSchema = z.strictObject({
 });
 
 /** The seed's server parameters; memory-relative ones are computed from the SKU's RAM. */
-const ParametersSchema = z.strictObject({
+export const ParametersSchema = z.strictObject({
     sharedBuffersPercent: int(10, 75).default(25),
     effectiveCacheSizePercent: int(10, 90).default(75),
     walBuffersMB: int(1, 2047).default(16),
@@ -84,9 +84,9 @@ const ParametersSchema = z.strictObject({
     maxConnections: int(25, 5000).default(200),
 });
 
-const AlertsSchema = z.strictObject({
+export const AlertsSchema = z.strictObject({
     /**
-     * The seed's replica-lag limit (seconds). Kept for reference: Azure's seconds metric is "time since
+     * The seed's replica-lag limit (seconds; the seed: 60). On eks it is the RDS ReplicaLag alarm; on Azure it is kept for reference: Azure's seconds metric is "time since
      * the last replayed transaction" and climbs while the primary is idle, so the alert uses replicationLagMB.
      */
     replicationLagSeconds: int(1, 86400).default(60),
@@ -147,7 +147,7 @@ export type PgbouncerSettings = DatabaseConfig["pgbouncer"];
 /** The parts of the stack config the database tier reads (structural, so there is no import cycle). */
 export interface DatabaseContext {
     environment: "dev" | "staging" | "prod";
-    platform: "containerapps" | "aks";
+    platform: "containerapps" | "aks" | "eks";
     location: string;
     secondaryLocation: string;
     network: { addressSpace: string };

@@ -121,7 +121,7 @@ export const edgeFields = {
 
 /** The slice of the parsed stack config the edge tiers read. */
 export interface EdgeConfigView {
-    platform: "containerapps" | "aks";
+    platform: "containerapps" | "aks" | "eks";
     environment: "dev" | "staging" | "prod";
     realtime?: "signalr" | "redis-backplane";
 }
@@ -133,7 +133,7 @@ export function realtimeMode(config: EdgeConfigView): "signalr" | "redis-backpla
 
 /** The slice of the parsed stack config that decides whether an edge can reach the web origin over validated TLS. */
 export interface WebOriginConfigView {
-    platform: "containerapps" | "aks";
+    platform: "containerapps" | "aks" | "eks";
     frontDoor: { webRoute?: boolean };
     /** The AKS web Gateway's certificate chain (stacks/config.ts `aksTlsCertificate`). */
     aksTlsCertificate?: string;

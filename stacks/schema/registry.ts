@@ -113,8 +113,12 @@ function imagesOf(config: any): [(string | number)[], string][] {
         .map(([name, svc]) => [["app", "services", name, "image"], svc.image]);
     // The PgBouncer Deployment (pooler "deployment", the default on aks) is a workload too.
     const pooler = config.database?.pooler ?? (config.platform === "aks" ? "deployment" : "builtin");
-    if (pooler === "deployment" && config.database?.pgbouncer?.image) {
+    if (config.platform !== "eks" && pooler === "deployment" && config.database?.pgbouncer?.image) {
         images.push([["database", "pgbouncer", "image"], config.database.pgbouncer.image]);
+    }
+    // On eks the PgBouncer Deployment is configured under aws.database and pulls from the account's ECR.
+    if (config.platform === "eks" && config.aws?.database?.pgbouncer?.image) {
+        images.push([["aws", "database", "pgbouncer", "image"], config.aws.database.pgbouncer.image]);
     }
     return images;
 }

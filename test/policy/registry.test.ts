@@ -18,4 +18,17 @@ describe("image-registry-pullable settings", () => {
         assert.deepEqual(await analyze([existing, image], { policies: only() }), []);
         assert.equal((await analyze([existing, r.deployment], { policies: only() })).length, 1, "a grant on another registry does not cover the stack's");
     });
+
+    it("on eks: the account's ECR registry is pullable once a node role carries an ECR pull policy", async () => {
+        const image = edit(r.deployment, "spec.template.spec.containers.0.image", "123456789012.dkr.ecr.us-east-1.amazonaws.com/bookstore/api:1.0.0");
+        const nodePolicy = {
+            type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "node-ecr",
+            inputs: { role: "bookstore-prod-nodes", policyArn: "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly" },
+        };
+        assert.deepEqual(await analyze([nodePolicy as any, image], { policies: only() }), []);
+        const [violation] = await analyze([image], { policies: only() });
+        assert.match(String(violation.message), /123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com/, "without the node policy nothing can pull from ECR");
+        const other = { ...nodePolicy, inputs: { ...nodePolicy.inputs, policyArn: "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy" } };
+        assert.equal((await analyze([other as any, image], { policies: only() })).length, 1);
+    });
 });

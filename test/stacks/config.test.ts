@@ -66,7 +66,7 @@ describe("stack config", () => {
     it("rejects a value outside an enum", () => {
         const raw = valid();
         raw.platform = "k8s";
-        assert.deepStrictEqual(problemsOf(raw), ['bookstore:platform: expected one of "containerapps" | "aks", got "k8s"']);
+        assert.deepStrictEqual(problemsOf(raw), ['bookstore:platform: expected one of "containerapps" | "aks" | "eks", got "k8s"']);
     });
 
     it("lists every bad key in one error", () => {

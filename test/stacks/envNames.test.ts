@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { parseStackConfig } from "../../stacks/config";
+import { parseStackConfig, StackConfig } from "../../stacks/config";
 import { tierEnvNames } from "../../stacks/schema/envNames";
 import { stackConfigOf } from "../../tools/offline/stackFile";
 import { inputs, planOf, resourcesOfType, runPlan, stackVariant } from "../helpers/plan";
@@ -72,12 +72,12 @@ describe("stack config: environment variable names", () => {
         for (const stack of ["prod", "prod-aks"]) {
             const config = stackConfigOf({ stack });
             const doc = planOf(stack);
-            const perService = envNamesInPlan(doc, config.platform);
+            const perService = envNamesInPlan(doc, config.platform as "aks" | "containerapps");
             assert.ok(perService.size > 0, `no app env found in the plan of ${stack}`);
             for (const [service, names] of perService) {
                 const own = new Set([...Object.keys(config.app.services[service].env), ...Object.keys(config.app.services[service].secretEnv)]);
                 const tiers = [...names].filter((n) => !own.has(n)).sort();
-                assert.deepStrictEqual(tiers, [...tierEnvNames(config, service)].sort(), `${stack}/${service}`);
+                assert.deepStrictEqual(tiers, [...tierEnvNames(config as StackConfig, service)].sort(), `${stack}/${service}`);
             }
         }
     });

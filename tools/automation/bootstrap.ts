@@ -7,9 +7,8 @@
  *   4. `up` the whole stack.
  * Re-running it is safe: step 1 changes nothing on a deployed platform, step 2 imports only what is missing.
  */
-import { execFile } from "child_process";
 import * as path from "path";
-import { stackConfigFromEntries, StackConfig } from "../../stacks/config";
+import { ConfigError, isEksConfig, stackConfigFromEntries, StackConfig } from "../../stacks/config";
 import { effectiveImports, imageHost, importedAs } from "../../stacks/schema/registry";
 import { readStackFile } from "../offline/stackFile";
 import type { Confirmation } from "./guard";
@@ -58,7 +57,10 @@ export function bootstrapPlan(project: string, stack: string, config: StackConfi
 /** The stack's validated config, read from its stack file (a ConfigError names every bad key). */
 export function bootstrapConfig(stack: string, projectDir: string): { project: string; config: StackConfig } {
     const file = readStackFile(projectDir, path.join(projectDir, `Pulumi.${shortStackName(stack)}.yaml`));
-    return { project: file.project, config: stackConfigFromEntries(file.config, (key) => file.secretKeys.includes(key)).config };
+    const config = stackConfigFromEntries(file.config, (key) => file.secretKeys.includes(key)).config;
+    // The registry, `az acr import` and the AcrPull grants are Azure's; an eks stack pulls from ECR.
+    if (isEksConfig(config)) throw new ConfigError([`bootstrap: stack "${stack}" is on the eks platform; bootstrap prepares an Azure stack's container registry`]);
+    return { project: file.project, config: config as StackConfig };
 }
 
 /** Images the workloads need that are neither in the registry nor imported: push them, then run bootstrap again. */

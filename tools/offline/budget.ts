@@ -1,4 +1,6 @@
 import { connectionBudget } from "../../stacks/budget";
+import { isEksConfig } from "../../stacks/config";
+import { awsBudgetInput } from "../../stacks/schema/aws";
 import { budgetInputOf, resolveDatabase } from "../../stacks/schema/database";
 import type { PlanSection } from "./sections";
 import { stackConfigOf } from "./stackFile";
@@ -10,7 +12,9 @@ import { stackConfigOf } from "./stackFile";
  */
 export const budgetSection: PlanSection = ({ document, options, out }) => {
     const config = stackConfigOf(options);
-    const input = budgetInputOf(config);
+    // AWS stacks budget against their RDS settings (bookstore:aws.database).
+    const input = isEksConfig(config) ? awsBudgetInput(config) : budgetInputOf(config);
+    const alerts = isEksConfig(config) ? config.aws.database.alerts : resolveDatabase(config).alerts;
     const budget = connectionBudget(input);
     document.budget = {
         ok: budget.ok,
@@ -23,7 +27,7 @@ export const budgetSection: PlanSection = ({ document, options, out }) => {
         problems: budget.problems,
         input,
         alertThresholds: {
-            activeConnections: Math.floor(input.maxConnections * resolveDatabase(config).alerts.connectionsPercent / 100),
+            activeConnections: Math.floor(input.maxConnections * alerts.connectionsPercent / 100),
         },
     };
     out("");

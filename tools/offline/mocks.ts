@@ -1,5 +1,6 @@
 import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { AWS_INVOKES, awsNewResource } from "./awsMocks";
 
 /**
  * Mocks that answer like Azure would during a preview: ARM ids, provider autonames and the
@@ -214,6 +215,8 @@ export const offlineMocks: pulumi.runtime.Mocks = {
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Inputs } {
         const inputs = args.inputs as Inputs;
         if (!args.custom) return { id: undefined, state: inputs };
+        const aws = args.type.startsWith("aws:") || args.type === "pulumi:providers:aws" ? awsNewResource(args) : undefined;
+        if (aws) return aws;
         if (args.type.startsWith("pulumi:providers:")) return { id: `${args.name}-provider-id`, state: inputs };
         if (args.type.startsWith("azure-native:")) {
             const { id, nameProperty, name } = armIdentity(args.type, args.name, inputs);
@@ -231,7 +234,7 @@ export const offlineMocks: pulumi.runtime.Mocks = {
         return { id: `${args.name}-${suffix(args.type + args.name)}`, state: inputs };
     },
     call(args: pulumi.runtime.MockCallArgs): Inputs {
-        const answer = INVOKES[args.token];
+        const answer = INVOKES[args.token] ?? AWS_INVOKES[args.token];
         if (answer) return answer(args.inputs as Inputs);
         unansweredInvokes.add(args.token);
         return {};

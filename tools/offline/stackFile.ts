@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { StackConfig, stackConfigFromEntries } from "../../stacks/config";
+import { ParsedStackConfig, stackConfigFromEntries } from "../../stacks/config";
 import { PROJECT_DIR } from "../paths";
 
 /** Stands in for a `secure:` value: the ciphertext can't be decrypted without the Pulumi CLI. */
@@ -119,7 +119,7 @@ function encode(value: unknown): string {
 }
 
 /** The validated stack config of a stack file, read the way the program reads its config. */
-export function stackConfigOf(options: { stack: string; stackFile?: string }): StackConfig {
+export function stackConfigOf(options: { stack: string; stackFile?: string }): ParsedStackConfig {
     const projectDir = PROJECT_DIR;
     const file = readStackFile(projectDir, options.stackFile ?? path.join(projectDir, `Pulumi.${options.stack}.yaml`));
     return stackConfigFromEntries(file.config, (key) => file.secretKeys.includes(key)).config;

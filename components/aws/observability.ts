@@ -1,0 +1,146 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import { stringify } from "yaml";
+import { hpaAtMaxExpression } from "../observability";
+
+export interface AwsObservabilityArgs {
+    baseName: string;
+    clusterName: pulumi.Input<string>;
+    clusterArn: pulumi.Input<string>;
+    /** Subnets (≥2 AZs) and security group the managed scraper's ENIs use. */
+    subnetIds: pulumi.Input<string>[];
+    securityGroupId: pulumi.Input<string>;
+    k8sProvider: k8s.Provider;
+    grafana: boolean;
+    logRetentionDays: number;
+    /** SNS topic (same region) the alert manager notifies. */
+    alertTopicArn: pulumi.Input<string>;
+    region: string;
+    /** The app's namespace and how long an HPA may sit at its ceiling before it alerts. */
+    appNamespace: string;
+    replicasAtMaxMinutes: number;
+    tags: Record<string, string>;
+}
+
+/** The Kubernetes user the AMP scraper's access entry maps to (AMP UG — Configuring your Amazon EKS cluster). */
+export const SCRAPER_USER = "aps-collector-user";
+
+/** Scrape configuration of the managed collector: the API server, nodes' cAdvisor and annotated pods. */
+export function scrapeConfiguration(): string {
+    const k8sJob = (job: string, role: string, extra: Record<string, unknown> = {}) => ({
+        job_name: job, scheme: "https", kubernetes_sd_configs: [{ role }],
+        bearer_token_file: "/var/run/secrets/kubernetes.io/serviceaccount/token",
+        tls_config: { ca_file: "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt", insecure_skip_verify: false },
+        ...extra,
+    });
+    return stringify({
+        global: { scrape_interval: "30s" },
+        scrape_configs: [
+            k8sJob("kubernetes-apiservers", "endpoints", {
+                relabel_configs: [{ source_labels: ["__meta_kubernetes_namespace", "__meta_kubernetes_service_name", "__meta_kubernetes_endpoint_port_name"], action: "keep", regex: "default;kubernetes;https" }],
+            }),
+            k8sJob("kubernetes-nodes-cadvisor", "node", { metrics_path: "/metrics/cadvisor" }),
+            {
+                // kube-state-metrics (EKS add-on): HPA, Deployment and pod state for the alert rules.
+                job_name: "kube-state-metrics", kubernetes_sd_configs: [{ role: "pod" }],
+                relabel_configs: [{ source_labels: ["__meta_kubernetes_pod_label_app_kubernetes_io_name"], action: "keep", regex: "kube-state-metrics" }],
+            },
+            {
+                job_name: "kubernetes-pods", kubernetes_sd_configs: [{ role: "pod" }],
+                relabel_configs: [{ source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"], action: "keep", regex: "true" }],
+            },
+        ],
+    });
+}
+
+/** Prometheus alert rules: the AKS platform's HPA-at-ceiling rule and PgBouncer availability. */
+export function prometheusRules(namespace: string, replicasAtMaxMinutes: number): string {
+    return stringify({
+        groups: [{
+            name: "bookstore",
+            rules: [
+                {
+                    alert: "HpaAtMaxReplicas", expr: hpaAtMaxExpression(namespace), for: `${replicasAtMaxMinutes}m`, labels: { severity: "warning" },
+                    annotations: { description: `HPA {{ $labels.horizontalpodautoscaler }} has run at its maximum replicas for ${replicasAtMaxMinutes} minutes` },
+                },
+                {
+                    alert: "PgBouncerUnavailable", expr: `kube_deployment_status_replicas_available{namespace=${JSON.stringify(namespace)},deployment="pgbouncer"} < 1`, for: "2m",
+                    labels: { severity: "critical" }, annotations: { description: "No PgBouncer pod is available: the app cannot reach PostgreSQL" },
+                },
+            ],
+        }],
+    });
+}
+
+/** The alert manager configuration: every alert to the SNS topic (AMP UG — Alert manager and Amazon SNS). */
+export function alertManagerDefinition(topicArn: string, region: string): string {
+    return stringify({
+        alertmanager_config: stringify({
+            route: { receiver: "sns", group_by: ["alertname"] },
+            receivers: [{ name: "sns", sns_configs: [{ topic_arn: topicArn, sigv4: { region }, subject: "BookStore alert" }] }],
+        }),
+    });
+}
+
+/**
+ * Amazon Managed Service for Prometheus: a workspace (logs to CloudWatch) with alert rules routed to
+ * SNS, an AWS managed scraper for the cluster with the access entry and RBAC it needs, and optionally
+ * Amazon Managed Grafana.
+ */
+export class AwsObservability extends pulumi.ComponentResource {
+    readonly prometheusEndpoint: pulumi.Output<string>;
+    readonly workspaceId: pulumi.Output<string>;
+    readonly grafanaEndpoint?: pulumi.Output<string>;
+
+    constructor(name: string, args: AwsObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookstore:aws:Observability", name, {}, opts);
+        /** Child names carry the component's: a URN names the parent's type, not its name. */
+        const n = (child: string) => `${name}-${child}`;
+        const p = { parent: this };
+        const logs = new aws.cloudwatch.LogGroup(n("prometheus"), { name: `/bookstore/${args.baseName}/prometheus`, retentionInDays: args.logRetentionDays, tags: args.tags }, p);
+        const workspace = new aws.amp.Workspace(n("prometheus"), {
+            alias: `${args.baseName}-prometheus`, loggingConfiguration: { logGroupArn: pulumi.interpolate`${logs.arn}:*` }, tags: args.tags,
+        // The scraper tags the workspace AMPAgentlessScraper; ignoring tag drift avoids a perpetual diff (aws:amp/scraper.d.ts).
+        }, { parent: this, ignoreChanges: ["tags"] });
+        this.workspaceId = workspace.id;
+        new aws.amp.RuleGroupNamespace(n("rules"), { name: "bookstore", workspaceId: workspace.id, data: prometheusRules(args.appNamespace, args.replicasAtMaxMinutes), tags: args.tags }, p);
+        new aws.amp.AlertManagerDefinition(n("alert-manager"), {
+            workspaceId: workspace.id, definition: pulumi.output(args.alertTopicArn).apply((arn) => alertManagerDefinition(arn, args.region)),
+        }, p);
+        this.prometheusEndpoint = workspace.prometheusEndpoint;
+        const scraper = new aws.amp.Scraper(n("cluster"), {
+            alias: `${args.baseName}-eks`,
+            source: { eks: { clusterArn: args.clusterArn, subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] } },
+            destination: { amp: { workspaceArn: workspace.arn } },
+            scrapeConfiguration: scrapeConfiguration(),
+            tags: args.tags,
+        }, p);
+        // The access entry takes the scraper's role without its path (aws-service-role/scraper.aps.amazonaws.com/).
+        const scraperRole = scraper.roleArn.apply((arn) => arn.replace(/:role\/.*\/(AWSServiceRoleForAmazonPrometheusScraper[^/]*)$/, ":role/$1"));
+        new aws.eks.AccessEntry(n("scraper"), { clusterName: args.clusterName, principalArn: scraperRole, userName: SCRAPER_USER, type: "STANDARD", tags: args.tags }, p);
+        const k = { parent: this, provider: args.k8sProvider };
+        const role = new k8s.rbac.v1.ClusterRole(n("aps-collector"), {
+            metadata: { name: "aps-collector-role" },
+            rules: [
+                { apiGroups: [""], resources: ["nodes", "nodes/proxy", "nodes/metrics", "services", "endpoints", "pods", "ingresses", "configmaps"], verbs: ["describe", "get", "list", "watch"] },
+                { apiGroups: ["extensions", "networking.k8s.io"], resources: ["ingresses/status", "ingresses"], verbs: ["describe", "get", "list", "watch"] },
+                { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
+                { nonResourceURLs: ["/metrics"], verbs: ["get"] },
+            ],
+        }, k);
+        new k8s.rbac.v1.ClusterRoleBinding(n("aps-collector"), {
+            metadata: { name: "aps-collector-user-role-binding" },
+            subjects: [{ kind: "User", name: SCRAPER_USER, apiGroup: "rbac.authorization.k8s.io" }],
+            roleRef: { kind: "ClusterRole", name: role.metadata.name, apiGroup: "rbac.authorization.k8s.io" },
+        }, k);
+        if (args.grafana) {
+            const grafana = new aws.grafana.Workspace(n("grafana"), {
+                name: `${args.baseName}-grafana`, accountAccessType: "CURRENT_ACCOUNT", authenticationProviders: ["AWS_SSO"],
+                permissionType: "SERVICE_MANAGED", dataSources: ["PROMETHEUS", "CLOUDWATCH"], notificationDestinations: ["SNS"], grafanaVersion: "10.4", tags: args.tags,
+            }, p);
+            this.grafanaEndpoint = pulumi.interpolate`https://${grafana.endpoint}`;
+        }
+        this.registerOutputs({ prometheusEndpoint: this.prometheusEndpoint });
+    }
+}

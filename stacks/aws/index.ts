@@ -1,0 +1,75 @@
+import * as pulumi from "@pulumi/pulumi";
+import { AwsObservability } from "../../components/aws/observability";
+import type { EksStackConfig } from "../config";
+import { composeCompute } from "./compute";
+import { APP_NAMESPACE } from "../../components/kubernetesAppTier";
+import { POOLER_PORT } from "../../components/pgbouncer";
+import { composeData, DATABASE_NAME } from "./data";
+import { composeCloudflare, composeStaticSite, consoleLinks } from "./edge";
+import { composeFoundation } from "./foundation";
+
+/** Stack outputs of an AWS stack: what operators, `doctor` and the internal CLI read after `pulumi up`. */
+export type AwsStackOutputs = Record<string, pulumi.Input<unknown>>;
+
+/**
+ * Composes the AWS platform (platform `eks`) from validated config, tier by tier: the foundation
+ * (providers, VPCs, security groups, alarm topics), the data tier, static assets, the cluster with
+ * the app and PgBouncer, the edge and observability.
+ */
+export function composeAwsStack(config: EksStackConfig): AwsStackOutputs {
+    const base = composeFoundation(config);
+    const data = composeData(config, base);
+    const site = composeStaticSite(config, base);
+    const compute = composeCompute(config, base, data, site.bucket.arn);
+    const cloudflare = composeCloudflare(config, compute.app, site);
+    const observability = config.aws.observability.prometheus ? new AwsObservability("observability", {
+        baseName: base.baseName,
+        clusterName: compute.cluster.name,
+        clusterArn: compute.cluster.cluster.arn,
+        subnetIds: base.network.privateSubnetIds,
+        securityGroupId: compute.cluster.clusterSecurityGroupId,
+        k8sProvider: compute.k8sProvider,
+        grafana: config.aws.observability.grafana,
+        alertTopicArn: base.alarms.arn,
+        region: base.region,
+        appNamespace: APP_NAMESPACE,
+        replicasAtMaxMinutes: config.observability.replicasAtMaxMinutes,
+        logRetentionDays: config.aws.eks.logRetentionDays,
+        tags: base.tags,
+    }, { providers: [base.provider], dependsOn: compute.cluster.ready }) : undefined;
+
+    const { database, cache } = data;
+    return {
+        cloud: "aws",
+        region: base.region,
+        vpcId: base.network.vpcId,
+        eksClusterName: compute.cluster.name,
+        eksEndpoint: compute.cluster.cluster.endpoint,
+        kubernetesNamespace: compute.app.namespace,
+        webUrl: `https://${config.aws.edge.webHost}`,
+        publicWebUrl: cloudflare?.webUrl ?? `https://${config.aws.edge.webHost}`,
+        cdnUrl: cloudflare?.staticUrl ?? site.url,
+        cloudFrontDomain: site.distribution.domainName,
+        staticAssetsBucket: site.bucket.id,
+        // The names the Azure database tier exports too: the internal CLI's `doctor` reads them.
+        databaseWriteHost: database.primary.address,
+        databaseReadHosts: database.replicas.map((r) => r.address),
+        databasePort: database.port,
+        databasePoolerPort: POOLER_PORT,
+        databaseName: DATABASE_NAME,
+        databaseAdminLogin: database.adminUsername,
+        databaseAdminPassword: database.adminPassword,
+        databaseMaxConnections: config.aws.database.parameters.maxConnections,
+        databaseReplicaRegions: database.replicas.map((r) => r.region),
+        databasePasswordSecretArn: database.passwordSecretArn,
+        databaseAlarmNames: database.alarmNames,
+        redisHost: cache.configurationEndpoint,
+        redisPort: cache.port,
+        alertTopicArn: base.alarms.arn,
+        ...(observability ? { prometheusEndpoint: observability.prometheusEndpoint } : {}),
+        ...(observability?.grafanaEndpoint ? { grafanaUrl: observability.grafanaEndpoint } : {}),
+        dashboards: consoleLinks(base.region, {
+            cluster: base.clusterName, database: database.primary.identifier, cache: `${base.baseName}-valkey`, prometheus: observability?.workspaceId,
+        }),
+    };
+}

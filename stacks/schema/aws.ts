@@ -1,0 +1,258 @@
+import { z } from "zod";
+import { BudgetInput, connectionBudget, PGBOUNCER_MAX_UNAVAILABLE } from "../budget";
+import { contains, hasHostBits, overlaps, parseCidr } from "../network";
+import type { StackCheck } from "./checks";
+import { bool, email, int, ipv4Cidr, oneOf, pattern } from "./common";
+import { AlertsSchema, ParametersSchema, PgbouncerSchema } from "./database";
+import { EKS_VERSIONS, RDS_INSTANCE_CLASSES } from "./awsCatalog";
+
+/** `bookstore:aws` — the AWS platform (`platform: eks`). Every key is validated; unknown keys are errors. */
+
+export const awsRegion = pattern(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as \"us-east-1\"");
+const arn = (what: string) => pattern(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$/, `an ARN of ${what}`);
+const hostName = pattern(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "a lowercase DNS host name");
+const instanceTypes = z.array(pattern(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "an EC2 instance type such as \"m7g.large\""),
+    { error: "expected a list of EC2 instance types" }).min(1, { error: "expected at least one instance type" });
+const rdsClass = z.string({ error: `expected an RDS instance class (${Object.keys(RDS_INSTANCE_CLASSES).join(", ")})` })
+    .refine((c) => c in RDS_INSTANCE_CLASSES, { error: `expected an RDS instance class (${Object.keys(RDS_INSTANCE_CLASSES).join(", ")})` });
+
+const nodeGroup = (min: number, max: number, types: string[]) => z.strictObject({
+    /** One architecture per group (AL2023 ARM AMIs): Graviton types only. */
+    instanceTypes: instanceTypes.default(types),
+    minSize: int(0, 450).default(min),
+    maxSize: int(1, 450).default(max),
+});
+
+const NetworkSchema = z.strictObject({
+    /** VPC range in the primary region: 3 public /24, 3 private /19 (nodes and pods), 3 database /24 subnets. */
+    vpcCidr: ipv4Cidr.default("10.50.0.0/16"),
+    /** VPC range in the replica region (cross-region read replica only). */
+    replicaVpcCidr: ipv4Cidr.default("10.51.0.0/16"),
+    /** `perAz` (one NAT gateway per AZ) or `single`. Default: perAz in prod, single elsewhere. */
+    natGateways: oneOf(["perAz", "single"]).optional(),
+    /** Flow-log retention in days. */
+    flowLogRetentionDays: int(1, 3653).default(90),
+});
+
+const EksSchema = z.strictObject({
+    /** Kubernetes version, pinned, in EKS standard support (see stacks/schema/awsCatalog.ts). */
+    version: oneOf(Object.keys(EKS_VERSIONS) as [string, ...string[]]).default("1.35"),
+    /** CIDRs allowed to reach the public API endpoint; empty = private endpoint only. */
+    publicAccessCidrs: z.array(ipv4Cidr, { error: "expected a list of CIDRs" }).default([]),
+    /** IAM roles granted cluster admin through access entries (e.g. the deployer's CI role). */
+    adminRoleArns: z.array(arn("an IAM role"), { error: "expected a list of IAM role ARNs" }).default([]),
+    systemNodeGroup: nodeGroup(2, 4, ["m7g.large"]).prefault({}),
+    appNodeGroup: nodeGroup(2, 10, ["m7g.xlarge"]).prefault({}),
+    /** Spot group for spot-tolerant services; several same-size types for capacity diversification. */
+    spotNodeGroup: nodeGroup(0, 10, ["m7g.xlarge", "m6g.xlarge", "m8g.xlarge"]).optional(),
+    /** Control-plane log retention in days. */
+    logRetentionDays: int(1, 3653).default(90),
+});
+
+const ReplicaSchema = z.strictObject({
+    /** Region of the replica; a region other than `aws.region` gets its own VPC and KMS key. */
+    region: awsRegion,
+    /** Must be at least the primary's memory. Default: the primary's class. */
+    instanceClass: rdsClass.optional(),
+    /** Default: true in prod (the seed's critical replicas). */
+    multiAz: bool().optional(),
+});
+
+const DatabaseSchema = z.strictObject({
+    /** Default: db.r6g.large (the seed's) in prod, db.t4g.medium elsewhere. */
+    instanceClass: rdsClass.optional(),
+    /** gp3 storage in GiB; storage autoscaling up to `maxAllocatedStorageGB`. */
+    allocatedStorageGB: int(20, 65536).default(100),
+    maxAllocatedStorageGB: int(20, 65536).default(500),
+    /** Default: true in prod. */
+    multiAz: bool().optional(),
+    /** Automated backups (7-35 days). */
+    backupRetentionDays: int(7, 35).default(7),
+    /** Read replicas. Default: prod one in `aws.region` and one in `aws.replicaRegion`; none elsewhere. */
+    replicas: z.array(ReplicaSchema, { error: "expected a list of replicas ({region, instanceClass?, multiAz?})" })
+        .max(5, { error: "expected at most 5 replicas" }).optional(),
+    adminUsername: pattern(/^[a-z][a-z0-9_]{2,62}$/, "a user name of 3-63 lowercase letters, digits or underscores")
+        .refine((u) => u !== "postgres" && u !== "rdsadmin" && !u.startsWith("rds"), { error: "expected a user name other than postgres or rds*" })
+        .default("bookstoreadmin"),
+    /** superuser_reserved_connections (3) + rds.rds_superuser_reserved_connections (2), RDS for PostgreSQL defaults. */
+    reservedConnections: int(0, 100).default(5),
+    parameters: ParametersSchema.prefault({}),
+    pgbouncer: PgbouncerSchema.prefault({}),
+    alerts: AlertsSchema.prefault({}),
+});
+
+const CacheSchema = z.strictObject({
+    /** Default: cache.r7g.large in prod, cache.t4g.small elsewhere. */
+    nodeType: pattern(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, "an ElastiCache node type such as \"cache.r7g.large\"").optional(),
+    /** Shards (node groups). Seed: 3 primaries. */
+    shards: int(1, 500).default(3),
+    /** Replicas per shard. Seed: 1 (3 primaries + 3 replicas). */
+    replicasPerShard: int(0, 5).default(1),
+    engineVersion: oneOf(["8.0", "8.1", "8.2"]).default("8.2"),
+    snapshotRetentionDays: int(1, 35).default(7),
+});
+
+const EdgeSchema = z.strictObject({
+    /** Public host of the web app (the ALB's certificate must cover it). */
+    webHost: hostName,
+    /** ACM certificate (primary region) for the ALB's HTTPS listener. */
+    albCertificateArn: arn("an ACM certificate"),
+    /** Who may reach the ALB on 443/80. Behind Cloudflare, list Cloudflare's published IPv4 ranges here. */
+    albIngressCidrs: z.array(ipv4Cidr, { error: "expected a list of CIDRs" }).min(1, { error: "expected at least one CIDR" }).default(["0.0.0.0/0"]),
+    /** Optional custom host for the static CDN, with its us-east-1 ACM certificate (CloudFront requires us-east-1). */
+    staticHost: hostName.optional(),
+    cloudFrontCertificateArn: arn("an ACM certificate in us-east-1").optional(),
+});
+
+const ObservabilitySchema = z.strictObject({
+    /** Who the SNS alert topic emails. */
+    alertEmails: z.array(email, { error: "expected a list of email addresses" }).default([]),
+    /** Amazon Managed Service for Prometheus workspace + managed scraper. */
+    prometheus: bool().default(true),
+    /** Amazon Managed Grafana workspace (needs IAM Identity Center). */
+    grafana: bool().default(false),
+});
+
+export const AwsSchema = z.strictObject({
+    region: awsRegion.default("us-east-1"),
+    /** Region of the cross-region read replica. */
+    replicaRegion: awsRegion.default("us-west-2"),
+    network: NetworkSchema.prefault({}),
+    eks: EksSchema.prefault({}),
+    database: DatabaseSchema.prefault({}),
+    cache: CacheSchema.prefault({}),
+    edge: EdgeSchema,
+    observability: ObservabilitySchema.prefault({}),
+});
+
+export type AwsConfig = z.output<typeof AwsSchema>;
+export type AwsDatabaseConfig = AwsConfig["database"];
+
+/** The slice of the stack config the AWS checks and composition read. */
+export interface AwsConfigView {
+    platform: string;
+    environment: "dev" | "staging" | "prod";
+    cdn: string;
+    realtime?: string;
+    aws?: AwsConfig;
+    app: { services: Record<string, { maxReplicas: number; dbPoolSize: number; ingress: { external: boolean }; secretEnv: Record<string, string> }> };
+}
+
+export interface ResolvedAwsReplica { region: string; instanceClass: string; multiAz: boolean; crossRegion: boolean }
+
+/** Replicas with defaults: prod gets one in the primary region and one in the replica region (the seed's two). */
+export function resolveAwsReplicas(environment: string, aws: AwsConfig): ResolvedAwsReplica[] {
+    const prod = environment === "prod";
+    const primaryClass = awsInstanceClass(environment, aws);
+    const specs = aws.database.replicas ?? (prod ? [{ region: aws.region }, { region: aws.replicaRegion }] : []);
+    return specs.map((r) => ({
+        region: r.region,
+        instanceClass: r.instanceClass ?? primaryClass,
+        multiAz: r.multiAz ?? prod,
+        crossRegion: r.region !== aws.region,
+    }));
+}
+
+export const awsInstanceClass = (environment: string, aws: AwsConfig) =>
+    aws.database.instanceClass ?? (environment === "prod" ? "db.r6g.large" : "db.t4g.medium");
+
+/** The connection budget's inputs on AWS: PgBouncer pods in front of the primary and every replica, RDS's reserved slots. */
+export function awsBudgetInput(config: AwsConfigView & { aws: AwsConfig }): BudgetInput {
+    const db = config.aws.database;
+    return {
+        services: Object.entries(config.app.services).map(([name, s]) => ({ name, maxReplicas: s.maxReplicas, dbPoolSize: s.dbPoolSize })),
+        pooler: {
+            kind: "deployment", replicas: db.pgbouncer.replicas, maxClientConn: db.pgbouncer.maxClientConn,
+            defaultPoolSize: db.pgbouncer.defaultPoolSize, reservePoolSize: db.pgbouncer.reservePoolSize, maxDbConnections: db.pgbouncer.maxDbConnections,
+            maxUnavailable: PGBOUNCER_MAX_UNAVAILABLE,
+        },
+        readReplicas: resolveAwsReplicas(config.environment, config.aws).length,
+        maxConnections: db.parameters.maxConnections,
+        reservedConnections: db.reservedConnections,
+    };
+}
+
+const at = (...rest: (string | number)[]) => ["aws", ...rest];
+
+/** Cross-key rules of the AWS platform. */
+export const awsChecks: StackCheck[] = [
+    (config: AwsConfigView, report) => {
+        if (config.platform === "eks" && !config.aws) report(["aws"], "expected an aws section on platform \"eks\"", undefined);
+        if (config.platform !== "eks" && config.aws) report(["aws"], `expected no aws section on platform "${config.platform}" (it configures platform "eks")`, "{...}");
+        if (config.platform !== "eks") return;
+        if (config.cdn === "frontdoor") {
+            report(["cdn"], "expected \"cloudflare\" or \"none\" on platform \"eks\" (static assets are served by CloudFront; Front Door is Azure's)", config.cdn);
+        }
+        if (config.realtime === "signalr") report(["realtime"], "expected no realtime setting on platform \"eks\" (ElastiCache is the SignalR backplane)", config.realtime);
+        const external = Object.entries(config.app.services).filter(([, s]) => s.ingress.external);
+        if (external.length > 1) report(["app", "services", external[1][0], "ingress", "external"], "expected only one external service on platform \"eks\" (the ALB Ingress owns the web host)", true);
+        for (const [name, svc] of Object.entries(config.app.services)) {
+            if (Object.keys(svc.secretEnv).length > 0) report(["app", "services", name, "secretEnv"], "expected no Key Vault references on platform \"eks\"", svc.secretEnv);
+        }
+        const mode = config.aws?.database.pgbouncer.serverTlsSslmode;
+        if (mode === "verify-ca" || mode === "verify-full") {
+            report(at("database", "pgbouncer", "serverTlsSslmode"), "expected \"require\" on platform \"eks\" (RDS certificates chain to the RDS CA bundle, which the PgBouncer pods do not mount yet)", mode);
+        }
+        config.aws?.database.replicas?.forEach((r, i) => {
+            if (r.region !== config.aws!.region && r.region !== config.aws!.replicaRegion) {
+                report(at("database", "replicas", i, "region"), `expected ${config.aws!.region} or the replica region ${config.aws!.replicaRegion}`, r.region);
+            }
+        });
+    },
+    (config: AwsConfigView, report) => {
+        const aws = config.aws;
+        if (config.platform !== "eks" || !aws) return;
+        const vpc = parseCidr(aws.network.vpcCidr);
+        for (const key of ["vpcCidr", "replicaVpcCidr"] as const) {
+            const cidr = aws.network[key];
+            if (hasHostBits(cidr)) report(at("network", key), "expected a network address without host bits", cidr);
+            else if (parseCidr(cidr).prefix > 16) report(at("network", key), "expected a /16 or larger (the layout carves /19 and /24 subnets from it)", cidr);
+        }
+        if (overlaps(vpc, parseCidr(aws.network.replicaVpcCidr)) || contains(vpc, parseCidr(aws.network.replicaVpcCidr))) {
+            report(at("network", "replicaVpcCidr"), `expected a range that does not overlap vpcCidr (${aws.network.vpcCidr})`, aws.network.replicaVpcCidr);
+        }
+        for (const g of ["systemNodeGroup", "appNodeGroup", "spotNodeGroup"] as const) {
+            const group = aws.eks[g];
+            if (group && group.maxSize < group.minSize) report(at("eks", g, "maxSize"), `expected an integer >= minSize (${group.minSize})`, group.maxSize);
+        }
+        if (aws.eks.adminRoleArns.length === 0) {
+            report(at("eks", "adminRoleArns"), "expected at least one IAM role (the deployer's): the cluster creator gets no implicit admin, so `pulumi up` could not create the Kubernetes resources", []);
+        }
+        if (config.environment === "prod" && aws.eks.appNodeGroup.minSize < 2) {
+            report(at("eks", "appNodeGroup", "minSize"), "expected at least 2 in prod (one node must be able to fail)", aws.eks.appNodeGroup.minSize);
+        }
+        if (aws.database.maxAllocatedStorageGB < aws.database.allocatedStorageGB) {
+            report(at("database", "maxAllocatedStorageGB"), `expected at least allocatedStorageGB (${aws.database.allocatedStorageGB})`, aws.database.maxAllocatedStorageGB);
+        }
+        if (Boolean(aws.edge.staticHost) !== Boolean(aws.edge.cloudFrontCertificateArn)) {
+            report(at("edge", aws.edge.staticHost ? "cloudFrontCertificateArn" : "staticHost"), "expected staticHost and cloudFrontCertificateArn together", undefined);
+        }
+        if (aws.edge.cloudFrontCertificateArn && !aws.edge.cloudFrontCertificateArn.startsWith("arn:aws:acm:us-east-1:")) {
+            report(at("edge", "cloudFrontCertificateArn"), "expected a certificate in us-east-1 (CloudFront only uses ACM certificates from us-east-1)", aws.edge.cloudFrontCertificateArn);
+        }
+        if (!aws.edge.albCertificateArn.startsWith(`arn:aws:acm:${aws.region}:`)) {
+            report(at("edge", "albCertificateArn"), `expected an ACM certificate in ${aws.region} (an ALB uses certificates from its own region)`, aws.edge.albCertificateArn);
+        }
+    },
+    (config: AwsConfigView, report) => {
+        const aws = config.aws;
+        if (config.platform !== "eks" || !aws) return;
+        const primary = RDS_INSTANCE_CLASSES[awsInstanceClass(config.environment, aws)];
+        resolveAwsReplicas(config.environment, aws).forEach((replica, i) => {
+            const cls = RDS_INSTANCE_CLASSES[replica.instanceClass];
+            if (cls.memoryGiB < primary.memoryGiB) {
+                report(at("database", "replicas", i, "instanceClass"),
+                    `expected at least the primary's memory (${primary.memoryGiB} GiB); a smaller replica falls behind`, replica.instanceClass);
+            }
+        });
+        const db = aws.database;
+        const budget = connectionBudget(awsBudgetInput({ ...config, aws }));
+        if (budget.clientConnections > budget.clientLimit) {
+            report(at("database", "pgbouncer", "maxClientConn"), `expected room for the app's ${budget.clientConnections} client connections (${budget.lines[1]})`, db.pgbouncer.maxClientConn);
+        }
+        if (budget.serverConnections > budget.serverLimit) {
+            report(at("database", "parameters", "maxConnections"), `expected room for the pooler's ${budget.serverConnections} server connections (${budget.lines[3]})`, db.parameters.maxConnections);
+        }
+    },
+];
+
