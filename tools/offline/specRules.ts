@@ -16,7 +16,7 @@ import type { PlanSection } from "./sections";
 export const SPEC_RULES_FILE = path.resolve(__dirname, "specRules/azure.json");
 
 interface NameRule { parameter: string; pattern?: string; minLength?: number; maxLength?: number }
-interface TypeRules { apiVersion: string; file: string; name?: NameRule; enums: Record<string, string[]>; patterns?: Record<string, string> }
+interface TypeRules { apiVersion: string; file: string; commit?: string; name?: NameRule; enums: Record<string, string[]>; patterns?: Record<string, string> }
 interface Table { source: { repository: string; commit: string }; types: Record<string, TypeRules> }
 
 interface CompiledRules {
@@ -96,7 +96,7 @@ export function specViolations(resources: CapturedResource[], file = SPEC_RULES_
     for (const resource of resources) {
         const rules = byType.get(resource.type);
         if (!rules || !resource.custom) continue;
-        const where = `${rules.rules.file} (API ${rules.rules.apiVersion})`;
+        const where = `${rules.rules.file} (API ${rules.rules.apiVersion}${rules.rules.commit ? `, specs commit ${rules.rules.commit.slice(0, 12)}` : ""})`;
         const nameRule = rules.rules.name;
         if (nameRule && rules.nameProperty) {
             const name = effectiveName(resource, rules.nameProperty);
@@ -143,7 +143,7 @@ export const specRulesSection: PlanSection = ({ document, run }) => {
     document.specRules = { source: table.source, types: Object.keys(table.types).length, violations };
     if (violations.length === 0) return 0;
     // Printed even with --quiet: the plan fails because of these.
-    console.error(`The API specs refuse ${violations.length} value${violations.length === 1 ? "" : "s"} (tools/offline/specRules/azure.json, ${table.source.repository}@${table.source.commit}):`);
+    console.error(`The API specs refuse ${violations.length} value${violations.length === 1 ? "" : "s"} (tools/offline/specRules/azure.json, ${table.source.repository}${table.source.commit === "per-file" ? ", commit per file" : `@${table.source.commit}`}):`);
     for (const v of violations) console.error(`  - ${formatSpecViolation(v)}`);
     return 1;
 };
