@@ -19,7 +19,32 @@ import { ARM_PATHS } from "../offline/mocks";
 
 type Json = Record<string, any>;
 
-export interface NameRule { parameter: string; pointer?: string; pattern?: string; minLength?: number; maxLength?: number }
+export interface NameRule {
+    parameter: string;
+    pointer?: string;
+    pattern?: string;
+    /** A spec pattern no regex engine compiles (neither ECMAScript nor the provider's Go RE2): kept for the record, never checked. */
+    unusablePattern?: string;
+    minLength?: number;
+    maxLength?: number;
+}
+
+/** Undefined when the pattern compiles, else the compiler's message. */
+export function patternError(pattern: string): string | undefined {
+    try {
+        new RegExp(pattern);
+        return undefined;
+    } catch (err) {
+        return err instanceof Error ? err.message : String(err);
+    }
+}
+
+/** The spec's pattern as a rule: `pattern` when it compiles, else `unusablePattern` with the reason. */
+function withPattern(rule: NameRule, pattern: unknown): NameRule {
+    if (typeof pattern !== "string") return rule;
+    const error = patternError(pattern);
+    return error ? { ...rule, unusablePattern: `${pattern} (${error})` } : { ...rule, pattern };
+}
 export interface TypeRules {
     apiVersion: string;
     file: string;
@@ -135,8 +160,7 @@ function nameRule(reader: SpecReader, file: string, specPath: string, put: Json,
         if (raw.$ref && !reader.tryResolve(raw.$ref, file)) continue;
         const { node } = reader.deref(raw, file);
         if (node.in !== "path" || node.name !== parameter) continue;
-        const rule: NameRule = { parameter, pointer: typeof raw.$ref === "string" ? raw.$ref : `#/paths/${specPath.replace(/~/g, "~0").replace(/\//g, "~1")}/put/parameters` };
-        if (typeof node.pattern === "string") rule.pattern = node.pattern;
+        const rule = withPattern({ parameter, pointer: typeof raw.$ref === "string" ? raw.$ref : `#/paths/${specPath.replace(/~/g, "~0").replace(/\//g, "~1")}/put/parameters` }, node.pattern);
         if (typeof node.minLength === "number") rule.minLength = node.minLength;
         if (typeof node.maxLength === "number") rule.maxLength = node.maxLength;
         return rule;
@@ -163,7 +187,7 @@ function collectBodyRules(reader: SpecReader, schema: Json, file: string, prefix
     if (node.readOnly === true) return;
     const nextSeen = refKey ? new Set(seen).add(refKey) : seen;
     if (prefix && Array.isArray(node.enum) && node["x-ms-enum"]?.modelAsString !== true) out.enums[prefix] = node.enum.map(String);
-    if (prefix && typeof node.pattern === "string") out.patterns[prefix] = node.pattern;
+    if (prefix && typeof node.pattern === "string" && !patternError(node.pattern)) out.patterns[prefix] = node.pattern;
     for (const parent of node.allOf ?? []) collectBodyRules(reader, parent, at, prefix, out, depth + 1, nextSeen);
     if (node.items) collectBodyRules(reader, node.items, at, `${prefix}[]`, out, depth + 1, nextSeen);
     for (const [name, child] of Object.entries(node.properties ?? {}) as [string, Json][]) {
@@ -189,8 +213,7 @@ function sharedNameRule(spec: Json, file: string, type: string): NameRule | unde
     const candidates = Object.entries(spec.parameters ?? {}).filter(([, p]: [string, any]) => p.in === "path" && p.name === parameter);
     if (!parameter || candidates.length === 0) return undefined;
     const rules = candidates.map(([key, p]: [string, any]) => ({
-        parameter, pointer: `#/parameters/${key}`,
-        ...(typeof p.pattern === "string" ? { pattern: p.pattern } : {}),
+        ...withPattern({ parameter, pointer: `#/parameters/${key}` }, p.pattern),
         ...(typeof p.minLength === "number" ? { minLength: p.minLength } : {}),
         ...(typeof p.maxLength === "number" ? { maxLength: p.maxLength } : {}),
     }));
