@@ -99,6 +99,23 @@ describe("provider-side spec checks", () => {
         assert.ok(messages.some((m) => /"user-pool" \+ 8 random hex digits.*maxLength 12 \(got 17\)/.test(m)), messages.join("\n"));
     });
 
+    it("holds a blob service to its one name, `default` (a closed enum on the name parameter; ARM compares it case-insensitively)", () => {
+        const SERVICE = "azure-native:storage:BlobServiceProperties";
+        const service = (inputs: Record<string, unknown>) => resource(SERVICE, "static-assets-blob-service", { resourceGroupName: "rg", accountName: "st", ...inputs });
+        assert.deepStrictEqual(specViolations([service({ blobServicesName: "default" })]), []);
+        assert.deepStrictEqual(specViolations([service({ blobServicesName: "Default" })]), []);
+        // Left out, the provider would autoname it "static-assets-blob-service" + 8 hex digits: refused.
+        assert.match(formatSpecViolation(specViolations([service({})])[0]), /blobServicesName "static-assets-blob-service" \+ 8 random hex digits.*expected one of "default"/);
+    });
+
+    it("compares body enum values case-insensitively, as ARM does, and still refuses a value outside the enum", () => {
+        const table = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "specs-")), "azure.json");
+        fs.writeFileSync(table, JSON.stringify({ source: { repository: "r", commit: "c" }, types: { [CLUSTER]: { apiVersion: "v", file: "f", enums: { "sku.name": ["Balanced_B0", "Balanced_B1"] } } } }));
+        const cluster = (name: string) => resource(CLUSTER, "cache-cluster", { resourceGroupName: "rg", clusterName: "c", sku: { name } });
+        assert.deepStrictEqual(specViolations([cluster("balanced_b1")], table), []);
+        assert.match(formatSpecViolation(specViolations([cluster("Balanced_B9")], table)[0]), /sku\.name "Balanced_B9" breaks the API spec: expected one of "Balanced_B0", "Balanced_B1"/);
+    });
+
     it("checks autonames near the storage account limit: 16 characters + 8 fit in 24, 17 do not", () => {
         const ACCOUNT = "azure-native:storage:StorageAccount";
         const account = (logical: string) => resource(ACCOUNT, logical, { resourceGroupName: "rg" });

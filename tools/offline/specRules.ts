@@ -15,7 +15,7 @@ import type { PlanSection } from "./sections";
 
 export const SPEC_RULES_FILE = path.resolve(__dirname, "specRules/azure.json");
 
-interface NameRule { parameter: string; pattern?: string; minLength?: number; maxLength?: number }
+interface NameRule { parameter: string; pattern?: string; minLength?: number; maxLength?: number; enum?: string[] }
 interface TypeRules { apiVersion: string; file: string; commit?: string; name?: NameRule; enums: Record<string, string[]>; patterns?: Record<string, string> }
 interface Table { source: { repository: string; commit: string }; types: Record<string, TypeRules> }
 
@@ -23,7 +23,8 @@ interface CompiledRules {
     rules: TypeRules;
     nameProperty?: string;
     pattern?: RegExp;
-    enums: [path: string[], values: Set<string>][];
+    /** Closed enum values, lower-cased: ARM compares enum values case-insensitively. */
+    enums: [path: string[], values: Set<string>, shown: string[]][];
     patterns: [path: string[], source: string, pattern: RegExp][];
 }
 
@@ -46,7 +47,7 @@ export function specRules(file = SPEC_RULES_FILE): { table: Table; byType: Map<s
             rules,
             nameProperty,
             pattern: rules.name?.pattern !== undefined ? new RegExp(rules.name.pattern) : undefined,
-            enums: Object.entries(rules.enums).map(([p, values]) => [p.split("."), new Set(values)]),
+            enums: Object.entries(rules.enums).map(([p, values]) => [p.split("."), new Set(values.map((v) => v.toLowerCase())), values]),
             patterns: Object.entries(rules.patterns ?? {}).map(([p, source]) => [p.split("."), source, new RegExp(source)]),
         });
     }
@@ -54,6 +55,8 @@ export function specRules(file = SPEC_RULES_FILE): { table: Table; byType: Map<s
     if (file === SPEC_RULES_FILE) compiled = result;
     return result;
 }
+
+const sameText = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** Plain value of a wire-format input: secrets unwrapped; undefined when unknown during preview. */
 function plain(value: unknown): unknown {
@@ -106,6 +109,7 @@ export function specViolations(resources: CapturedResource[], file = SPEC_RULES_
                 if (rules.pattern && !rules.pattern.test(name.value)) report(`pattern ${nameRule.pattern}`);
                 if (nameRule.minLength !== undefined && name.value.length < nameRule.minLength) report(`minLength ${nameRule.minLength}`);
                 if (nameRule.maxLength !== undefined && name.value.length > nameRule.maxLength) report(`maxLength ${nameRule.maxLength} (got ${name.value.length})`);
+                if (nameRule.enum && !nameRule.enum.some((v) => sameText(v, name.value))) report(`one of ${nameRule.enum.map((v) => JSON.stringify(v)).join(", ")}`);
             }
         }
         for (const [segments, source, pattern] of rules.patterns) {
@@ -115,12 +119,12 @@ export function specViolations(resources: CapturedResource[], file = SPEC_RULES_
                 }
             }
         }
-        for (const [segments, allowed] of rules.enums) {
+        for (const [segments, allowed, shown] of rules.enums) {
             for (const value of valuesAt(resource.wireInputs, segments)) {
-                if (typeof value === "string" && !allowed.has(value)) {
+                if (typeof value === "string" && !allowed.has(value.toLowerCase())) {
                     violations.push({
                         urn: resource.urn, type: resource.type, property: segments.join("."), value: JSON.stringify(value),
-                        rule: `one of ${[...allowed].map((v) => JSON.stringify(v)).join(", ")} (closed enum in ${where})`,
+                        rule: `one of ${shown.map((v) => JSON.stringify(v)).join(", ")} (closed enum in ${where})`,
                     });
                 }
             }

@@ -27,7 +27,21 @@ export interface NameRule {
     unusablePattern?: string;
     minLength?: number;
     maxLength?: number;
+    /** A closed enum on the name parameter (`x-ms-enum.modelAsString` not true), e.g. a storage blob service is always `default`. */
+    enum?: string[];
 }
+
+/** The spec's constraints of a name parameter. */
+function constraints(rule: NameRule, node: Json): NameRule {
+    const out = withPattern(rule, node.pattern);
+    if (typeof node.minLength === "number") out.minLength = node.minLength;
+    if (typeof node.maxLength === "number") out.maxLength = node.maxLength;
+    if (Array.isArray(node.enum) && node["x-ms-enum"]?.modelAsString !== true) out.enum = node.enum.map(String);
+    return out;
+}
+
+/** ARM path placeholders are matched case-insensitively (blob.json names `{BlobServicesName}`). */
+const sameName = (a: unknown, b: string) => typeof a === "string" && a.toLowerCase() === b.toLowerCase();
 
 /** Undefined when the pattern compiles, else the compiler's message. */
 export function patternError(pattern: string): string | undefined {
@@ -159,11 +173,8 @@ function nameRule(reader: SpecReader, file: string, specPath: string, put: Json,
         // common-types parameters (subscription, group) and objects an excerpt left out
         if (raw.$ref && !reader.tryResolve(raw.$ref, file)) continue;
         const { node } = reader.deref(raw, file);
-        if (node.in !== "path" || node.name !== parameter) continue;
-        const rule = withPattern({ parameter, pointer: typeof raw.$ref === "string" ? raw.$ref : `#/paths/${specPath.replace(/~/g, "~0").replace(/\//g, "~1")}/put/parameters` }, node.pattern);
-        if (typeof node.minLength === "number") rule.minLength = node.minLength;
-        if (typeof node.maxLength === "number") rule.maxLength = node.maxLength;
-        return rule;
+        if (node.in !== "path" || !sameName(node.name, parameter)) continue;
+        return constraints({ parameter, pointer: typeof raw.$ref === "string" ? raw.$ref : `#/paths/${specPath.replace(/~/g, "~0").replace(/\//g, "~1")}/put/parameters` }, node);
     }
     return undefined;
 }
@@ -210,13 +221,9 @@ export function specVersion(spec: Json, file: string): string | undefined {
  */
 function sharedNameRule(spec: Json, file: string, type: string): NameRule | undefined {
     const parameter = [...(ARM_PATHS[type] ?? "").matchAll(/\{(\w+)\}/g)].pop()?.[1];
-    const candidates = Object.entries(spec.parameters ?? {}).filter(([, p]: [string, any]) => p.in === "path" && p.name === parameter);
+    const candidates = Object.entries(spec.parameters ?? {}).filter(([, p]: [string, any]) => p.in === "path" && parameter && sameName(p.name, parameter));
     if (!parameter || candidates.length === 0) return undefined;
-    const rules = candidates.map(([key, p]: [string, any]) => ({
-        ...withPattern({ parameter, pointer: `#/parameters/${key}` }, p.pattern),
-        ...(typeof p.minLength === "number" ? { minLength: p.minLength } : {}),
-        ...(typeof p.maxLength === "number" ? { maxLength: p.maxLength } : {}),
-    }));
+    const rules = candidates.map(([key, p]: [string, any]) => constraints({ parameter, pointer: `#/parameters/${key}` }, p));
     const distinct = new Set(rules.map(({ pointer: _p, ...r }) => JSON.stringify(r)));
     if (distinct.size > 1) throw new Error(`${file}: parameter ${parameter} is defined ${rules.length} times with different constraints`);
     return rules[0];
