@@ -5,7 +5,7 @@ import * as path from "path";
 import type { CapturedResource } from "../../tools/offline/capture";
 import { UNKNOWN } from "../../tools/offline/capture";
 import { formatSpecViolation, specRules, specRulesSection, specViolations } from "../../tools/offline/specRules";
-import { fileCommit, readMirror, rulesFor, sdkApiVersion } from "../../tools/specs/generate";
+import { checkWholeFiles, fileCommit, readMirror, rulesFor, sdkApiVersion } from "../../tools/specs/generate";
 import { runPlan } from "../helpers/plan";
 
 const ASSIGNMENT = "azure-native:redisenterprise:AccessPolicyAssignment";
@@ -200,6 +200,17 @@ describe("spec table generator", () => {
         // The shipped table has the same quirk: the plan checks the rule group without crashing on it.
         const group = resource("azure-native:alertsmanagement:PrometheusRuleGroup", "hpa-at-max", { resourceGroupName: "rg", ruleGroupName: "bookstore-prod-hpa-at-max" });
         assert.deepStrictEqual(specViolations([group]), []);
+    });
+
+    it("refuses a whole mirror file whose length differs from the file as read (a bad copy)", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "specs-"));
+        const file = "specification/x/stable/2025-01-01/x.json";
+        fs.mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
+        fs.writeFileSync(path.join(dir, file), "{}\n");
+        assert.doesNotThrow(() => checkWholeFiles(dir, { [file]: { commit: "c".repeat(40), totalChars: 3 } }));
+        assert.throws(() => checkWholeFiles(dir, { [file]: { commit: "c".repeat(40), totalChars: 4 } }), /x\.json: 3 characters, but the file at c+ has 4/);
+        // Excerpts are partial by design: their length is not checked.
+        assert.doesNotThrow(() => checkWholeFiles(dir, { [file]: { commit: "c".repeat(40), totalChars: 4, excerpt: ["/parameters"] } }));
     });
 
     it("takes a file's commit from the checkout, else from the mirror manifest, and refuses a file with neither", () => {

@@ -16,6 +16,10 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { ARM_PATHS } from "../offline/mocks";
+import { checkWholeFiles, fileCommit, type MirrorEntry, readMirror } from "./mirror";
+
+export { checkWholeFiles, fileCommit, readMirror };
+export type { MirrorEntry };
 
 type Json = Record<string, any>;
 
@@ -80,9 +84,6 @@ export interface SpecRulesTable {
 
 const ROOT = path.resolve(__dirname, "../..");
 export const SOURCES_FILE = path.join(__dirname, "sources.json");
-/** The sparse mirror's reads: spec file -> the commit it was read at, its length, and the JSON pointers kept when it is an excerpt. */
-export const MIRROR_FILE = path.join(__dirname, "mirror.json");
-export interface MirrorEntry { commit: string; totalChars: number; excerpt?: string[] }
 export const DEFAULT_OUT = path.join(ROOT, "tools/offline/specRules/azure.json");
 /** Nesting depth of body schemas walked for enums (ARM bodies are recursive in places). */
 const MAX_DEPTH = 8;
@@ -265,14 +266,8 @@ function gitCommit(checkout: string): string | undefined {
     }
 }
 
-/** The commit a spec file was read at: the checkout's own, else the mirror manifest's entry for it. */
-export function fileCommit(file: string, checkoutCommit: string | undefined, mirror: Record<string, MirrorEntry>): string {
-    const commit = checkoutCommit ?? mirror[file]?.commit;
-    if (!commit) throw new Error(`${file}: no commit (not a git checkout, no --commit, not in tools/specs/mirror.json)`);
-    return commit;
-}
-
 export function generate(checkout: string, checkoutCommit: string | undefined, mirror: Record<string, MirrorEntry> = readMirror()): SpecRulesTable {
+    if (!checkoutCommit) checkWholeFiles(checkout, mirror);
     const sources = JSON.parse(fs.readFileSync(SOURCES_FILE, "utf8")) as Record<string, string>;
     const types: Record<string, TypeRules> = {};
     for (const [type, file] of Object.entries(sources).sort(([a], [b]) => a.localeCompare(b))) {
@@ -281,10 +276,6 @@ export function generate(checkout: string, checkoutCommit: string | undefined, m
     const commits = new Set(Object.values(types).map((t) => t.commit));
     const commit = commits.size === 1 ? [...commits][0] : "per-file";
     return { source: { repository: "Azure/azure-rest-api-specs", commit, generator: "tools/specs/generate.ts" }, types };
-}
-
-export function readMirror(file = MIRROR_FILE): Record<string, MirrorEntry> {
-    return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, MirrorEntry>) : {};
 }
 
 function main(argv: string[]): number {
