@@ -5,7 +5,7 @@ import * as path from "path";
 import type { CapturedResource } from "../../tools/offline/capture";
 import { UNKNOWN } from "../../tools/offline/capture";
 import { formatSpecViolation, specRules, specRulesSection, specViolations } from "../../tools/offline/specRules";
-import { rulesFor, sdkApiVersion } from "../../tools/specs/generate";
+import { checkWholeFiles, fileCommit, readMirror, rulesFor, sdkApiVersion } from "../../tools/specs/generate";
 import { runPlan } from "../helpers/plan";
 
 const ASSIGNMENT = "azure-native:redisenterprise:AccessPolicyAssignment";
@@ -31,7 +31,7 @@ describe("provider-side spec checks", () => {
         assert.strictEqual(violations.length, 1);
         const message = formatSpecViolation(violations[0]);
         assert.ok(message.startsWith(`${oldAssignment.urn}: accessPolicyAssignmentName "cache-workload-access" + 8 random hex digits`), message);
-        assert.match(message, /expected pattern \^\[A-Za-z0-9\]\{1,60\}\$ \(accessPolicyAssignmentName in specification\/redisenterprise\/.*\/2025-07-01\/redisenterprise\.json \(API 2025-07-01\)\)$/);
+        assert.match(message, /expected pattern \^\[A-Za-z0-9\]\{1,60\}\$ \(accessPolicyAssignmentName in specification\/redisenterprise\/.*\/2025-07-01\/redisenterprise\.json \(API 2025-07-01, specs commit 15f38e5b507c\)\)$/);
     });
 
     it("accepts the explicit name and checks explicit names as sent", () => {
@@ -79,10 +79,49 @@ describe("provider-side spec checks", () => {
         }
     });
 
-    it("keeps a table whose API versions are the ones azure-native uses", () => {
+    it("keeps a table whose API versions are the ones azure-native uses, each type with the specs commit its file was read at", () => {
         const { table } = specRules();
-        assert.match(table.source.commit, /^[0-9a-f]{40}$/);
-        for (const [type, rules] of Object.entries(table.types)) assert.strictEqual(rules.apiVersion, sdkApiVersion(type), type);
+        const mirror = readMirror();
+        for (const [type, rules] of Object.entries(table.types)) {
+            assert.strictEqual(rules.apiVersion, sdkApiVersion(type), type);
+            assert.match(rules.commit ?? "", /^[0-9a-f]{40}$/, type);
+            if (table.source.commit === "per-file") assert.strictEqual(rules.commit, mirror[rules.file]?.commit, `${type}: tools/specs/mirror.json`);
+        }
+    });
+
+    it("refuses an AKS agent pool name the spec refuses (^[a-z][a-z0-9]{0,11}$), explicit or autonamed", () => {
+        const POOL = "azure-native:containerservice:AgentPool";
+        const pool = (inputs: Record<string, unknown>) => resource(POOL, "user-pool", { resourceGroupName: "rg", resourceName: "aks", ...inputs });
+        assert.deepStrictEqual(specViolations([pool({ agentPoolName: "user" })]), []);
+        assert.match(formatSpecViolation(specViolations([pool({ agentPoolName: "user-pool" })])[0]), /agentPoolName "user-pool" breaks the API spec: expected pattern/);
+        // The provider's autoname (logical name + 8 hex digits) is 17 characters here: past maxLength 12, and a dash.
+        const messages = specViolations([pool({})]).map(formatSpecViolation);
+        assert.ok(messages.some((m) => /"user-pool" \+ 8 random hex digits.*maxLength 12 \(got 17\)/.test(m)), messages.join("\n"));
+    });
+
+    it("holds a blob service to its one name, `default` (a closed enum on the name parameter; ARM compares it case-insensitively)", () => {
+        const SERVICE = "azure-native:storage:BlobServiceProperties";
+        const service = (inputs: Record<string, unknown>) => resource(SERVICE, "static-assets-blob-service", { resourceGroupName: "rg", accountName: "st", ...inputs });
+        assert.deepStrictEqual(specViolations([service({ blobServicesName: "default" })]), []);
+        assert.deepStrictEqual(specViolations([service({ blobServicesName: "Default" })]), []);
+        // Left out, the provider would autoname it "static-assets-blob-service" + 8 hex digits: refused.
+        assert.match(formatSpecViolation(specViolations([service({})])[0]), /blobServicesName "static-assets-blob-service" \+ 8 random hex digits.*expected one of "default"/);
+    });
+
+    it("compares body enum values case-insensitively, as ARM does, and still refuses a value outside the enum", () => {
+        const table = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "specs-")), "azure.json");
+        fs.writeFileSync(table, JSON.stringify({ source: { repository: "r", commit: "c" }, types: { [CLUSTER]: { apiVersion: "v", file: "f", enums: { "sku.name": ["Balanced_B0", "Balanced_B1"] } } } }));
+        const cluster = (name: string) => resource(CLUSTER, "cache-cluster", { resourceGroupName: "rg", clusterName: "c", sku: { name } });
+        assert.deepStrictEqual(specViolations([cluster("balanced_b1")], table), []);
+        assert.match(formatSpecViolation(specViolations([cluster("Balanced_B9")], table)[0]), /sku\.name "Balanced_B9" breaks the API spec: expected one of "Balanced_B0", "Balanced_B1"/);
+    });
+
+    it("checks autonames near the storage account limit: 16 characters + 8 fit in 24, 17 do not", () => {
+        const ACCOUNT = "azure-native:storage:StorageAccount";
+        const account = (logical: string) => resource(ACCOUNT, logical, { resourceGroupName: "rg" });
+        assert.deepStrictEqual(specViolations([account("bookstorecprodst")]), []);
+        assert.match(formatSpecViolation(specViolations([account("bookstorecfprodst")])[0]), /maxLength 24 \(got 25\)/);
+        assert.match(formatSpecViolation(specViolations([account("bookstore-st")])[0]), /pattern \^\[a-z0-9\]\+\$/);
     });
 });
 
@@ -128,14 +167,61 @@ describe("spec table generator", () => {
 
     it("records the name parameter, closed enums under SDK (flattened) paths and patterns; skips open and read-only enums", () => {
         const { dir, file } = checkout("2025-07-01");
-        const rules = rulesFor(dir, CLUSTER, file, "2025-07-01");
-        assert.deepStrictEqual(rules.name, { parameter: "clusterName", pattern: "^[a-z]+$", minLength: 3, maxLength: 10 });
+        const rules = rulesFor(dir, CLUSTER, file, "2025-07-01", "0".repeat(40));
+        assert.deepStrictEqual(rules.name, { parameter: "clusterName", pointer: "#/parameters/ClusterName", pattern: "^[a-z]+$", minLength: 3, maxLength: 10 });
         assert.deepStrictEqual(rules.enums, { tier: ["Free", "Paid"], "pools[].mode": ["System", "User"] });
         assert.deepStrictEqual(rules.patterns, { "pools[].label": "^[a-z]+$" });
     });
 
+    it("takes the name from an excerpt's shared path parameter when the PUT was not kept, and says the body is unknown", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "specs-"));
+        const file = "specification/containerservice/resource-manager/Microsoft.ContainerService/aks/stable/2025-09-01/managedClusters.json";
+        fs.mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
+        fs.writeFileSync(path.join(dir, file), JSON.stringify({ parameters: { Pool: { name: "agentPoolName", in: "path", pattern: "^[a-z]+$", maxLength: 12 } } }));
+        const POOL = "azure-native:containerservice:AgentPool";
+        const rules = rulesFor(dir, POOL, file, "2025-09-01", "1".repeat(40), ["/parameters/Pool"]);
+        assert.deepStrictEqual(rules.name, { parameter: "agentPoolName", pointer: "#/parameters/Pool", pattern: "^[a-z]+$", maxLength: 12 });
+        assert.strictEqual(rules.commit, "1".repeat(40));
+        assert.match(rules.unresolved?.[0] ?? "", /PUT not in the excerpt/);
+        // A whole file without the PUT is an error, not a silently empty rule set.
+        assert.throws(() => rulesFor(dir, POOL, file, "2025-09-01", "1".repeat(40)), /no PUT for azure-native:containerservice:AgentPool/);
+        // The API version comes from the folder when an excerpt has no `info`.
+        assert.throws(() => rulesFor(dir, POOL, file, "2024-01-01", "1".repeat(40), []), /is API version 2025-09-01/);
+    });
+
+    it("keeps a spec pattern no regex engine compiles out of the checks (alertsmanagement ruleGroupName), recording why", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "specs-"));
+        const file = "specification/alertsmanagement/resource-manager/Microsoft.AlertsManagement/stable/2023-03-01/PrometheusRuleGroups.json";
+        fs.mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
+        fs.writeFileSync(path.join(dir, file), JSON.stringify({ parameters: { G: { name: "ruleGroupName", in: "path", pattern: "^[^:@/#{}%&+*<>?\\]+$" } } }));
+        const rules = rulesFor(dir, "azure-native:alertsmanagement:PrometheusRuleGroup", file, "2023-03-01", "2".repeat(40), ["/parameters/G"]);
+        assert.strictEqual(rules.name?.pattern, undefined);
+        assert.match(rules.name?.unusablePattern ?? "", /Unterminated character class/);
+        // The shipped table has the same quirk: the plan checks the rule group without crashing on it.
+        const group = resource("azure-native:alertsmanagement:PrometheusRuleGroup", "hpa-at-max", { resourceGroupName: "rg", ruleGroupName: "bookstore-prod-hpa-at-max" });
+        assert.deepStrictEqual(specViolations([group]), []);
+    });
+
+    it("refuses a whole mirror file whose length differs from the file as read (a bad copy)", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "specs-"));
+        const file = "specification/x/stable/2025-01-01/x.json";
+        fs.mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
+        fs.writeFileSync(path.join(dir, file), "{}\n");
+        assert.doesNotThrow(() => checkWholeFiles(dir, { [file]: { commit: "c".repeat(40), totalChars: 3 } }));
+        assert.throws(() => checkWholeFiles(dir, { [file]: { commit: "c".repeat(40), totalChars: 4 } }), /x\.json: 3 characters, but the file at c+ has 4/);
+        // Excerpts are partial by design: their length is not checked.
+        assert.doesNotThrow(() => checkWholeFiles(dir, { [file]: { commit: "c".repeat(40), totalChars: 4, excerpt: ["/parameters"] } }));
+    });
+
+    it("takes a file's commit from the checkout, else from the mirror manifest, and refuses a file with neither", () => {
+        const file = "specification/x/stable/2025-01-01/x.json";
+        assert.strictEqual(fileCommit(file, "a".repeat(40), { [file]: { commit: "b".repeat(40), totalChars: 1 } }), "a".repeat(40));
+        assert.strictEqual(fileCommit(file, undefined, { [file]: { commit: "b".repeat(40), totalChars: 1 } }), "b".repeat(40));
+        assert.throws(() => fileCommit(file, undefined, {}), /x\.json: no commit/);
+    });
+
     it("refuses a spec file of another API version than azure-native uses", () => {
         const { dir, file } = checkout("2024-01-01");
-        assert.throws(() => rulesFor(dir, CLUSTER, file, "2025-07-01"), /is API version 2024-01-01; azure-native uses 2025-07-01/);
+        assert.throws(() => rulesFor(dir, CLUSTER, file, "2025-07-01", "0".repeat(40)), /is API version 2024-01-01; azure-native uses 2025-07-01/);
     });
 });

@@ -16,15 +16,16 @@ import { PROJECT_DIR } from "../paths";
 
 export const SPEC_RULES_FILE = path.join(PROJECT_DIR, "tools/offline/specRules/azure.json");
 
-interface NameRule { parameter: string; pattern?: string; minLength?: number; maxLength?: number }
-interface TypeRules { apiVersion: string; file: string; name?: NameRule; enums: Record<string, string[]>; patterns?: Record<string, string> }
+interface NameRule { parameter: string; pattern?: string; minLength?: number; maxLength?: number; enum?: string[] }
+interface TypeRules { apiVersion: string; file: string; commit?: string; name?: NameRule; enums: Record<string, string[]>; patterns?: Record<string, string> }
 interface Table { source: { repository: string; commit: string }; types: Record<string, TypeRules> }
 
 interface CompiledRules {
     rules: TypeRules;
     nameProperty?: string;
     pattern?: RegExp;
-    enums: [path: string[], values: Set<string>][];
+    /** Closed enum values, lower-cased: ARM compares enum values case-insensitively. */
+    enums: [path: string[], values: Set<string>, shown: string[]][];
     patterns: [path: string[], source: string, pattern: RegExp][];
 }
 
@@ -47,7 +48,7 @@ export function specRules(file = SPEC_RULES_FILE): { table: Table; byType: Map<s
             rules,
             nameProperty,
             pattern: rules.name?.pattern !== undefined ? new RegExp(rules.name.pattern) : undefined,
-            enums: Object.entries(rules.enums).map(([p, values]) => [p.split("."), new Set(values)]),
+            enums: Object.entries(rules.enums).map(([p, values]) => [p.split("."), new Set(values.map((v) => v.toLowerCase())), values]),
             patterns: Object.entries(rules.patterns ?? {}).map(([p, source]) => [p.split("."), source, new RegExp(source)]),
         });
     }
@@ -55,6 +56,8 @@ export function specRules(file = SPEC_RULES_FILE): { table: Table; byType: Map<s
     if (file === SPEC_RULES_FILE) compiled = result;
     return result;
 }
+
+const sameText = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** Plain value of a wire-format input: secrets unwrapped; undefined when unknown during preview. */
 function plain(value: unknown): unknown {
@@ -97,7 +100,7 @@ export function specViolations(resources: CapturedResource[], file = SPEC_RULES_
     for (const resource of resources) {
         const rules = byType.get(resource.type);
         if (!rules || !resource.custom) continue;
-        const where = `${rules.rules.file} (API ${rules.rules.apiVersion})`;
+        const where = `${rules.rules.file} (API ${rules.rules.apiVersion}${rules.rules.commit ? `, specs commit ${rules.rules.commit.slice(0, 12)}` : ""})`;
         const nameRule = rules.rules.name;
         if (nameRule && rules.nameProperty) {
             const name = effectiveName(resource, rules.nameProperty);
@@ -107,6 +110,7 @@ export function specViolations(resources: CapturedResource[], file = SPEC_RULES_
                 if (rules.pattern && !rules.pattern.test(name.value)) report(`pattern ${nameRule.pattern}`);
                 if (nameRule.minLength !== undefined && name.value.length < nameRule.minLength) report(`minLength ${nameRule.minLength}`);
                 if (nameRule.maxLength !== undefined && name.value.length > nameRule.maxLength) report(`maxLength ${nameRule.maxLength} (got ${name.value.length})`);
+                if (nameRule.enum && !nameRule.enum.some((v) => sameText(v, name.value))) report(`one of ${nameRule.enum.map((v) => JSON.stringify(v)).join(", ")}`);
             }
         }
         for (const [segments, source, pattern] of rules.patterns) {
@@ -116,12 +120,12 @@ export function specViolations(resources: CapturedResource[], file = SPEC_RULES_
                 }
             }
         }
-        for (const [segments, allowed] of rules.enums) {
+        for (const [segments, allowed, shown] of rules.enums) {
             for (const value of valuesAt(resource.wireInputs, segments)) {
-                if (typeof value === "string" && !allowed.has(value)) {
+                if (typeof value === "string" && !allowed.has(value.toLowerCase())) {
                     violations.push({
                         urn: resource.urn, type: resource.type, property: segments.join("."), value: JSON.stringify(value),
-                        rule: `one of ${[...allowed].map((v) => JSON.stringify(v)).join(", ")} (closed enum in ${where})`,
+                        rule: `one of ${shown.map((v) => JSON.stringify(v)).join(", ")} (closed enum in ${where})`,
                     });
                 }
             }
@@ -144,7 +148,7 @@ export const specRulesSection: PlanSection = ({ document, run }) => {
     document.specRules = { source: table.source, types: Object.keys(table.types).length, violations };
     if (violations.length === 0) return 0;
     // Printed even with --quiet: the plan fails because of these.
-    console.error(`The API specs refuse ${violations.length} value${violations.length === 1 ? "" : "s"} (tools/offline/specRules/azure.json, ${table.source.repository}@${table.source.commit}):`);
+    console.error(`The API specs refuse ${violations.length} value${violations.length === 1 ? "" : "s"} (tools/offline/specRules/azure.json, ${table.source.repository}${table.source.commit === "per-file" ? ", commit per file" : `@${table.source.commit}`}):`);
     for (const v of violations) console.error(`  - ${formatSpecViolation(v)}`);
     return 1;
 };

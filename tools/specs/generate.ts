@@ -7,18 +7,67 @@
  * the PUT body, keyed by the SDK's input paths (`properties` flattened as the SDK does).
  *
  *   npx tsx tools/specs/generate.ts <azure-rest-api-specs checkout> [--commit <sha>] [--out <file>]
+ *
+ * The checkout may be the sparse mirror tools/specs/mirror.json describes (files read one by one,
+ * each at its own commit, some as excerpts): a `$ref` to an absent file or object is listed per
+ * type as `unresolved` instead of failing.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { ARM_PATHS } from "../offline/mocks";
+import { checkWholeFiles, fileCommit, type MirrorEntry, readMirror } from "./mirror";
+
+export { checkWholeFiles, fileCommit, readMirror };
+export type { MirrorEntry };
 
 type Json = Record<string, any>;
 
-export interface NameRule { parameter: string; pattern?: string; minLength?: number; maxLength?: number }
+export interface NameRule {
+    parameter: string;
+    pointer?: string;
+    pattern?: string;
+    /** A spec pattern no regex engine compiles (neither ECMAScript nor the provider's Go RE2): kept for the record, never checked. */
+    unusablePattern?: string;
+    minLength?: number;
+    maxLength?: number;
+    /** A closed enum on the name parameter (`x-ms-enum.modelAsString` not true), e.g. a storage blob service is always `default`. */
+    enum?: string[];
+}
+
+/** The spec's constraints of a name parameter. */
+function constraints(rule: NameRule, node: Json): NameRule {
+    const out = withPattern(rule, node.pattern);
+    if (typeof node.minLength === "number") out.minLength = node.minLength;
+    if (typeof node.maxLength === "number") out.maxLength = node.maxLength;
+    if (Array.isArray(node.enum) && node["x-ms-enum"]?.modelAsString !== true) out.enum = node.enum.map(String);
+    return out;
+}
+
+/** ARM path placeholders are matched case-insensitively (blob.json names `{BlobServicesName}`). */
+const sameName = (a: unknown, b: string) => typeof a === "string" && a.toLowerCase() === b.toLowerCase();
+
+/** Undefined when the pattern compiles, else the compiler's message. */
+export function patternError(pattern: string): string | undefined {
+    try {
+        new RegExp(pattern);
+        return undefined;
+    } catch (err) {
+        return err instanceof Error ? err.message : String(err);
+    }
+}
+
+/** The spec's pattern as a rule: `pattern` when it compiles, else `unusablePattern` with the reason. */
+function withPattern(rule: NameRule, pattern: unknown): NameRule {
+    if (typeof pattern !== "string") return rule;
+    const error = patternError(pattern);
+    return error ? { ...rule, unusablePattern: `${pattern} (${error})` } : { ...rule, pattern };
+}
 export interface TypeRules {
     apiVersion: string;
     file: string;
+    /** The specs commit the file was read at (files of a sparse mirror come from different commits). */
+    commit: string;
     name?: NameRule;
     /** Closed enums by SDK input path (`a.b`, `list[].c`). */
     enums: Record<string, string[]>;
@@ -28,6 +77,7 @@ export interface TypeRules {
     unresolved?: string[];
 }
 export interface SpecRulesTable {
+    /** `commit`: the checkout's commit, or "per-file" when the mirror's files come from different commits (then per type). */
     source: { repository: string; commit: string; generator: string };
     types: Record<string, TypeRules>;
 }
@@ -82,12 +132,19 @@ class SpecReader {
 
     /** The object a `$ref` points at, and the file it lives in (for its own relative refs). */
     resolve(ref: string, fromFile: string): { node: Json; file: string } {
+        const found = this.tryResolve(ref, fromFile);
+        if (!found) throw new Error(`unresolved $ref ${ref} from ${fromFile}`);
+        return found;
+    }
+
+    /** The target of a `$ref`, or undefined when its file or (in an excerpt) its object is absent. */
+    tryResolve(ref: string, fromFile: string): { node: Json; file: string } | undefined {
         const [, pointer = ""] = ref.split("#");
         const file = this.fileOf(ref, fromFile);
+        if (!this.has(file)) return undefined;
         let node: any = this.load(file);
         for (const segment of pointer.split("/").filter(Boolean)) node = node?.[segment.replace(/~1/g, "/").replace(/~0/g, "~")];
-        if (node === undefined) throw new Error(`unresolved $ref ${ref} from ${fromFile}`);
-        return { node, file };
+        return node === undefined ? undefined : { node, file };
     }
 
     deref(node: Json, file: string): { node: Json; file: string } {
@@ -100,28 +157,25 @@ class SpecReader {
 const normalize = (armPath: string) => armPath.replace(/\{[^}]+\}/g, "{}").toLowerCase();
 
 /** The spec's PUT operation for a type's ARM path (matched on the provider-relative suffix). */
-function findPut(spec: Json, type: string): { path: string; put: Json } {
+function tryFindPut(spec: Json, type: string): { path: string; put: Json } | undefined {
     const template = ARM_PATHS[type];
     if (!template) throw new Error(`${type} has no ARM path in tools/offline/mocks.ts`);
     const suffix = normalize(template.startsWith("{") ? template.slice(template.indexOf("/providers/")) : `/providers/${template}`);
     for (const [specPath, ops] of Object.entries(spec.paths ?? {}) as [string, Json][]) {
         if (ops.put && normalize(specPath).endsWith(suffix)) return { path: specPath, put: ops.put };
     }
-    throw new Error(`no PUT for ${type} (…${template}) in the spec file`);
+    return undefined;
 }
 
 function nameRule(reader: SpecReader, file: string, specPath: string, put: Json, pathItem: Json): NameRule | undefined {
     const parameter = [...specPath.matchAll(/\{(\w+)\}/g)].pop()?.[1];
     if (!parameter) return undefined;
     for (const raw of [...(put.parameters ?? []), ...(pathItem.parameters ?? [])]) {
-        if (raw.$ref && !reader.has(reader.fileOf(raw.$ref, file))) continue; // common-types parameters (subscription, group)
+        // common-types parameters (subscription, group) and objects an excerpt left out
+        if (raw.$ref && !reader.tryResolve(raw.$ref, file)) continue;
         const { node } = reader.deref(raw, file);
-        if (node.in !== "path" || node.name !== parameter) continue;
-        const rule: NameRule = { parameter };
-        if (typeof node.pattern === "string") rule.pattern = node.pattern;
-        if (typeof node.minLength === "number") rule.minLength = node.minLength;
-        if (typeof node.maxLength === "number") rule.maxLength = node.maxLength;
-        return rule;
+        if (node.in !== "path" || !sameName(node.name, parameter)) continue;
+        return constraints({ parameter, pointer: typeof raw.$ref === "string" ? raw.$ref : `#/paths/${specPath.replace(/~/g, "~0").replace(/\//g, "~1")}/put/parameters` }, node);
     }
     return undefined;
 }
@@ -135,7 +189,7 @@ interface BodyRules { enums: Record<string, string[]>; patterns: Record<string, 
  */
 function collectBodyRules(reader: SpecReader, schema: Json, file: string, prefix: string, out: BodyRules, depth: number, seen: Set<string>): void {
     if (depth > MAX_DEPTH) return;
-    if (schema.$ref && !reader.has(reader.fileOf(schema.$ref, file))) {
+    if (schema.$ref && !reader.tryResolve(schema.$ref, file)) {
         reader.missing.add(`${reader.fileOf(schema.$ref, file)}#${schema.$ref.split("#")[1] ?? ""}`);
         return;
     }
@@ -145,7 +199,7 @@ function collectBodyRules(reader: SpecReader, schema: Json, file: string, prefix
     if (node.readOnly === true) return;
     const nextSeen = refKey ? new Set(seen).add(refKey) : seen;
     if (prefix && Array.isArray(node.enum) && node["x-ms-enum"]?.modelAsString !== true) out.enums[prefix] = node.enum.map(String);
-    if (prefix && typeof node.pattern === "string") out.patterns[prefix] = node.pattern;
+    if (prefix && typeof node.pattern === "string" && !patternError(node.pattern)) out.patterns[prefix] = node.pattern;
     for (const parent of node.allOf ?? []) collectBodyRules(reader, parent, at, prefix, out, depth + 1, nextSeen);
     if (node.items) collectBodyRules(reader, node.items, at, `${prefix}[]`, out, depth + 1, nextSeen);
     for (const [name, child] of Object.entries(node.properties ?? {}) as [string, Json][]) {
@@ -156,18 +210,48 @@ function collectBodyRules(reader: SpecReader, schema: Json, file: string, prefix
     }
 }
 
-export function rulesFor(checkout: string, type: string, file: string, apiVersion: string): TypeRules {
+/** The API version of a spec file: its `info.version`, or (an excerpt without `info`) its folder's. */
+export function specVersion(spec: Json, file: string): string | undefined {
+    return spec.info?.version ?? /\/(?:stable|preview)\/([^/]+)\//.exec(file)?.[1];
+}
+
+/**
+ * An excerpt that kept a shared path parameter but not the PUT: the parameter named by the ARM
+ * path's last placeholder (`in: path`) in the file's `parameters`, which every operation on the
+ * path references. Ambiguous when the file defines it twice with different constraints.
+ */
+function sharedNameRule(spec: Json, file: string, type: string): NameRule | undefined {
+    const parameter = [...(ARM_PATHS[type] ?? "").matchAll(/\{(\w+)\}/g)].pop()?.[1];
+    const candidates = Object.entries(spec.parameters ?? {}).filter(([, p]: [string, any]) => p.in === "path" && parameter && sameName(p.name, parameter));
+    if (!parameter || candidates.length === 0) return undefined;
+    const rules = candidates.map(([key, p]: [string, any]) => constraints({ parameter, pointer: `#/parameters/${key}` }, p));
+    const distinct = new Set(rules.map(({ pointer: _p, ...r }) => JSON.stringify(r)));
+    if (distinct.size > 1) throw new Error(`${file}: parameter ${parameter} is defined ${rules.length} times with different constraints`);
+    return rules[0];
+}
+
+export function rulesFor(checkout: string, type: string, file: string, apiVersion: string, commit: string, excerpt?: string[]): TypeRules {
     const reader = new SpecReader(checkout);
     const spec = reader.load(file);
-    if (spec.info?.version !== apiVersion) {
-        throw new Error(`${file} is API version ${spec.info?.version}; azure-native uses ${apiVersion} for ${type}`);
+    const version = specVersion(spec, file);
+    if (version !== apiVersion) {
+        throw new Error(`${file} is API version ${version}; azure-native uses ${apiVersion} for ${type}`);
     }
-    const { path: specPath, put } = findPut(spec, type);
-    const rules: TypeRules = { apiVersion, file, enums: {}, patterns: {} };
+    const rules: TypeRules = { apiVersion, file, commit, enums: {}, patterns: {} };
+    const found = tryFindPut(spec, type);
+    if (!found) {
+        if (!excerpt) throw new Error(`no PUT for ${type} (…${ARM_PATHS[type]}) in the spec file`);
+        // An excerpt without the PUT: the name from the shared parameter; the body's rules are not known.
+        const name = sharedNameRule(spec, file, type);
+        if (name) rules.name = name;
+        rules.unresolved = [`${file}#/paths (PUT not in the excerpt: body rules unknown)`];
+        return rules;
+    }
+    const { path: specPath, put } = found;
     const name = nameRule(reader, file, specPath, put, spec.paths[specPath]);
     if (name) rules.name = name;
     // Shared parameters (subscription, resource group, api-version) live in common-types; only local ones can be the body.
-    const local = (put.parameters ?? []).filter((p: Json) => !p.$ref || reader.has(reader.fileOf(p.$ref, file)));
+    const local = (put.parameters ?? []).filter((p: Json) => !p.$ref || reader.tryResolve(p.$ref, file));
     const body = local.map((p: Json) => reader.deref(p, file)).find((p: { node: Json }) => p.node.in === "body");
     if (body) collectBodyRules(reader, body.node.schema, body.file, "", rules, 0, new Set());
     if (reader.missing.size > 0) rules.unresolved = [...reader.missing].sort();
@@ -182,12 +266,15 @@ function gitCommit(checkout: string): string | undefined {
     }
 }
 
-export function generate(checkout: string, commit: string): SpecRulesTable {
+export function generate(checkout: string, checkoutCommit: string | undefined, mirror: Record<string, MirrorEntry> = readMirror()): SpecRulesTable {
+    if (!checkoutCommit) checkWholeFiles(checkout, mirror);
     const sources = JSON.parse(fs.readFileSync(SOURCES_FILE, "utf8")) as Record<string, string>;
     const types: Record<string, TypeRules> = {};
     for (const [type, file] of Object.entries(sources).sort(([a], [b]) => a.localeCompare(b))) {
-        types[type] = rulesFor(checkout, type, file, sdkApiVersion(type));
+        types[type] = rulesFor(checkout, type, file, sdkApiVersion(type), fileCommit(file, checkoutCommit, mirror), mirror[file]?.excerpt);
     }
+    const commits = new Set(Object.values(types).map((t) => t.commit));
+    const commit = commits.size === 1 ? [...commits][0] : "per-file";
     return { source: { repository: "Azure/azure-rest-api-specs", commit, generator: "tools/specs/generate.ts" }, types };
 }
 
@@ -206,15 +293,11 @@ function main(argv: string[]): number {
         console.error("usage: tsx tools/specs/generate.ts <azure-rest-api-specs checkout> [--commit <sha>] [--out <file>]");
         return 2;
     }
-    const commit = commitOption ?? gitCommit(checkout);
-    if (!commit) {
-        console.error("the checkout is not a git repository: give the commit its files come from with --commit <sha>");
-        return 2;
-    }
-    const table = generate(checkout, commit);
+    // A git checkout (or --commit) gives every file one commit; a sparse mirror's come from tools/specs/mirror.json.
+    const table = generate(checkout, commitOption ?? gitCommit(checkout));
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, `${JSON.stringify(table, null, 2)}\n`);
-    console.log(`wrote ${out}: ${Object.keys(table.types).length} types from ${commit}`);
+    console.log(`wrote ${out}: ${Object.keys(table.types).length} types (specs commit ${table.source.commit})`);
     return 0;
 }
 
