@@ -4,7 +4,7 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import type { ServiceConfig } from "../stacks/schema/app";
 import { SPOT_NODE_LABEL, SPOT_TAINT } from "./aksCluster";
-import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, millicores, PROBE_TIMINGS, roleService, serviceSettings } from "./appTier";
+import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, millicores, PROBE_TIMINGS, roleService, serviceSettings } from "./contracts";
 import { resolveImage } from "./images";
 
 /** The namespace every app resource lives in (the database tier's PgBouncer joins it). */

@@ -1,6 +1,6 @@
 import { connectionBudget } from "../../stacks/budget";
 import { budgetInputOf, resolveDatabase } from "../../stacks/schema/database";
-import type { PlanSection } from "./sections";
+import type { PlanSection } from "./types";
 import { stackConfigOf } from "./stackFile";
 
 /**

@@ -3,7 +3,7 @@ import * as path from "path";
 import { stringify } from "yaml";
 import type { CapturedResource } from "./capture";
 import { displayValue, UNKNOWN_VALUE } from "./render";
-import type { PlanSection } from "./sections";
+import type { PlanSection } from "./types";
 
 /**
  * `--manifests DIR`: every Kubernetes resource the plan captured, written as YAML (one file per
