@@ -1,139 +1,20 @@
-import * as pulumi from "@pulumi/pulumi";
-import type * as k8s from "@pulumi/kubernetes";
-import type { AppConfig, ServiceConfig } from "../stacks/schema/app";
-import type { AksCluster } from "./aksCluster";
-import { ContainerAppsTier } from "./containerApps";
-import { KubernetesAppTier } from "./kubernetesAppTier";
-import type { PlatformOutputs } from "./platform";
-import type { AppWiring, DiagnosticTarget, SecretSetting } from "./wiring";
-import type { WebCustomDomainSpec } from "./customDomain";
-
 /**
  * The app tier's one interface. `platform` picks the runtime (Azure Container Apps or
  * Kubernetes on AKS); whatever runs the services, the rest of the program reads these outputs.
  */
 
-/** What the next tiers read about one service. */
-export interface AppServiceOutput {
-    /** Container App name, or Kubernetes Deployment name. */
-    name: pulumi.Output<string>;
-    /** Host the service answers on (public FQDN when external, internal name otherwise). */
-    host: pulumi.Output<string>;
-    /** Container App ARM id (Container Apps only): the replica-count alert's scope. */
-    resourceId?: pulumi.Output<string>;
-    /** HPA name (Kubernetes only): kube-state-metrics reports its current and max replicas. */
-    hpaName?: pulumi.Output<string>;
-    minReplicas: number;
-    maxReplicas: number;
-    external: boolean;
-}
+import * as pulumi from "@pulumi/pulumi";
+import type { AppConfig } from "../stacks/schema/app";
+import type { AksCluster } from "./aksCluster";
+import { ContainerAppsTier } from "./containerApps";
+import { KubernetesAppTier } from "./kubernetesAppTier";
+import type { PlatformOutputs } from "./platform";
+import type { WebCustomDomainSpec } from "./customDomain";
+import type { AppTierCommonArgs, AppTierOutputs } from "./contracts";
 
-export interface AppTierOutputs {
-    runtime: "containerapps" | "aks";
-    /** Public FQDN of the web app: the CDN / Cloudflare tier points its origin at it. */
-    webHost: pulumi.Output<string>;
-    /** Host of the api (internal to the environment or cluster by default). */
-    apiHost: pulumi.Output<string>;
-    services: Record<string, AppServiceOutput>;
-    /** Resources whose logs and metrics go to the workspace (environment or cluster). */
-    diagnosticTargets: DiagnosticTarget[];
-    /** Kubernetes only: the provider the tier deployed with; later tiers deploy into `namespace`. */
-    provider?: k8s.Provider;
-    /** Kubernetes only: the app namespace ("bookstore"). */
-    namespace?: pulumi.Output<string>;
-    /** Kubernetes only: done once the pods' grants (kubelet AcrPull, identity grants) took effect; other pods start after it. */
-    workloadGrantsReady?: pulumi.Resource;
-}
-
-/** Inputs both runtimes share. */
-export interface AppTierCommonArgs {
-    /** Short prefix for resource names. */
-    namePrefix: string;
-    environment: "dev" | "staging" | "prod";
-    /** Services and their scaling, as validated by stacks/schema/app.ts. */
-    services: Record<string, ServiceConfig>;
-    /**
-     * Identity, registry, Key Vault, workspace and App Insights of the platform base, and the
-     * identity's role assignments: workloads wait for them, or their first pull or secret read fails.
-     */
-    platform: Pick<PlatformOutputs,
-        "resourceGroupName" | "location" | "workloadIdentity" | "registry" | "keyVault" | "appInsights" | "tenantId" | "identityGrants">;
-    /** Env vars and secrets every service receives from the other tiers. */
-    wiring: AppWiring;
-    tags: Record<string, string>;
-}
-
-/** Probe timings of the seed (liveness 30 s/10 s, readiness 5 s/5 s) plus a startup probe for slow starts. */
-export const PROBE_TIMINGS = {
-    liveness: { initialDelaySeconds: 30, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
-    readiness: { initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
-    // Up to 1 + 10 × 6 s for the runtime to start before liveness takes over.
-    startup: { initialDelaySeconds: 1, periodSeconds: 6, timeoutSeconds: 3, failureThreshold: 10 },
-} as const;
-
-/** A Key Vault secret reference from `secretEnv`: environment variable name → vault secret name. */
-export interface KeyVaultReference {
-    env: string;
-    secretName: string;
-}
-
-/** Everything one service's container gets as environment, before a runtime shapes it. */
-export interface ServiceSettings {
-    plain: Record<string, pulumi.Input<string>>;
-    secrets: Record<string, SecretSetting>;
-    keyVault: KeyVaultReference[];
-}
-
-/**
- * Assembles a service's environment: runtime basics (port, App Insights, how to reach the other
- * services), the other tiers' wiring, then the service's own `env`/`secretEnv`. A name set twice
- * is a config mistake (the service would silently lose a tier's setting), so it fails naming the key.
- */
-export function serviceSettings(
-    service: string,
-    svc: ServiceConfig,
-    wiring: AppWiring,
-    basics: Record<string, pulumi.Input<string>>,
-): ServiceSettings {
-    // Own-key checks only: `in` would find Object.prototype's `toString` or `constructor` (config
-    // validation refuses real clashes first, see stacks/schema/envNames.ts; this stays as a guard).
-    const plain: Record<string, pulumi.Input<string>> = Object.create(null);
-    for (const [name, value] of Object.entries(basics)) {
-        if (!Object.hasOwn(wiring.env, name) && !Object.hasOwn(wiring.secrets, name)) plain[name] = value;
-    }
-    for (const [name, value] of Object.entries(wiring.env)) plain[name] = value;
-    const secrets = { ...wiring.secrets };
-    const taken = (name: string) => Object.hasOwn(plain, name) || Object.hasOwn(secrets, name);
-    for (const [name, value] of Object.entries(svc.env)) {
-        if (taken(name)) throw duplicateSetting(service, "env", name);
-        plain[name] = value;
-    }
-    const keyVault: KeyVaultReference[] = [];
-    for (const [name, secretName] of Object.entries(svc.secretEnv)) {
-        if (taken(name)) throw duplicateSetting(service, "secretEnv", name);
-        keyVault.push({ env: name, secretName });
-    }
-    return { plain, secrets, keyVault };
-}
-
-function duplicateSetting(service: string, key: string, name: string): Error {
-    return new pulumi.RunError(
-        `bookstore:app.services.${service}.${key}.${name}: expected a name no other tier sets; ${name} is already set by the platform or another tier`);
-}
-
-/**
- * The name of the service other tiers call "web" (public) or "api": the service of that name,
- * else the first external (web) or first internal (api) service.
- */
-export function roleService(services: Record<string, { ingress: { external: boolean } }>, role: "web" | "api"): string {
-    if (role in services) return role;
-    const entries = Object.entries(services);
-    const match = entries.find(([, svc]) => svc.ingress.external === (role === "web")) ?? entries[0];
-    return match[0];
-}
-
-/** Kubernetes CPU quantity in millicores, e.g. 0.5 → "500m", 1 → "1000m" (the seed's notation). */
-export const millicores = (cpu: number) => `${Math.round(cpu * 1000)}m`;
+// The shared contracts moved to ./contracts (no cycle with the runtimes); re-exported for existing importers.
+export { millicores, PROBE_TIMINGS, roleService, serviceSettings } from "./contracts";
+export type { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, KeyVaultReference, ServiceSettings } from "./contracts";
 
 /** The runtime sections of the app config a runtime needs beside the services. */
 export type RuntimeConfig = Pick<AppConfig, "containerApps" | "aks">;

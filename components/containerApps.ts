@@ -4,7 +4,7 @@ import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import type * as types from "@pulumi/azure-native/types/input";
 import type { ContainerAppsConfig, ServiceConfig } from "../stacks/schema/app";
 import { containerAppName, memoryGi } from "../stacks/schema/app";
-import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, PROBE_TIMINGS, roleService, serviceSettings } from "./appTier";
+import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, PROBE_TIMINGS, roleService, serviceSettings } from "./contracts";
 import { resolveImage } from "./images";
 import type { PlatformOutputs } from "./platform";
 import { ContainerAppCustomDomain, WebCustomDomainSpec } from "./customDomain";

@@ -7,7 +7,7 @@ import type { ServiceConfig } from "../stacks/schema/app";
 import { SPOT_NODE_LABEL, SPOT_TAINT } from "./aksCluster";
 import { PropagationWait } from "./propagationWait";
 import { createWebGateway } from "./webGateway";
-import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, millicores, PROBE_TIMINGS, roleService, serviceSettings } from "./appTier";
+import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, millicores, PROBE_TIMINGS, roleService, serviceSettings } from "./contracts";
 import { resolveImage } from "./images";
 
 /** The namespace every app resource lives in (the database tier's PgBouncer joins it). */

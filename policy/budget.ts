@@ -1,10 +1,10 @@
 /**
  * The connection budget, checked on the resources a stack deploys rather than on its config:
- * the same arithmetic as the database tier's config check (stacks/budget.ts), so a hand-edited
+ * the same arithmetic as the database tier's config check (policy/shared/budget.ts), so a hand-edited
  * stack or a changed component cannot open more connections than PostgreSQL accepts.
  */
 import { PolicyResource, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { BudgetInput, BudgetPooler, BudgetService, connectionBudget } from "../stacks/budget";
+import { BudgetInput, BudgetPooler, BudgetService, connectionBudget } from "./shared/budget";
 import { isReplica } from "./availability";
 import { configSchema, describe, ofType, podSpecOf, settingsOf, tokenOf } from "./common";
 import { ContainerApp, Deployment, HorizontalPodAutoscaler, PostgresConfiguration, PostgresServer } from "./types";

@@ -7,7 +7,8 @@ import type * as k8s from "@pulumi/kubernetes";
  * A resource class as far as @pulumi/policy's type filters need it: the SDK matches
  * `validateResourceOfType`, `isType` and `asType` on the class's `__pulumiType` token only.
  * Importing the provider SDKs as types keeps the props typed against the real `.d.ts` files
- * while the pack loads no provider SDK at run time (so it needs only @pulumi/policy to run).
+ * while the pack loads no provider SDK at run time (the runtime's type check still reads their
+ * `.d.ts` files, so they are the pack's dependencies: see policy/README.md).
  */
 export function resourceType<C>(token: string): C {
     return { __pulumiType: token } as unknown as C;

@@ -3,7 +3,7 @@
  * and a cluster past end of standard support loses patches; the dated table is stacks/aksVersions.ts.
  */
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { aksVersionProblem, aksVersionStatus, AKS_VERSION_WARNING_DAYS } from "../stacks/aksVersions";
+import { aksVersionProblem, aksVersionStatus, AKS_VERSION_WARNING_DAYS } from "./shared/aksVersions";
 import { configSchema, settingsOf } from "./common";
 import { ManagedCluster } from "./types";
 

@@ -5,7 +5,7 @@
  * anonymously, but only from the registries this policy's `publicRegistries` allows.
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { acrLoginServer, imageHost } from "../stacks/schema/registry";
+import { acrLoginServer, imageHost } from "./shared/images";
 import { configSchema, describe, ofType, podSpecOf, settingsOf, tokenOf, WORKLOAD_TYPES } from "./common";
 import { ContainerApp, RoleAssignment } from "./types";
 

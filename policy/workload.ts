@@ -4,7 +4,7 @@
 import { ResourceValidationArgs, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import type * as k8s from "@pulumi/kubernetes";
 import type { Unwrap } from "@pulumi/pulumi";
-import { imagePinProblem } from "../stacks/schema/app";
+import { imagePinProblem } from "./shared/images";
 import { onlyTypes, PodSpec, podSpecOf, tokenOf, WORKLOAD_TYPES } from "./common";
 import { ContainerApp } from "./types";
 

@@ -15,32 +15,13 @@ import { readStackFile, stackConfigOf, StackFileConfig, StackFileError, stacksIn
 import { resolveDatabase } from "../stacks/schema/database";
 import { stackConfigFromEntries } from "../stacks/config";
 import { PROJECT_DIR } from "./paths";
+import { EXIT, PlanDocument, PlanOptions } from "./offline/types";
+
+// The plan's document types and exit codes live in ./offline/types (the sections use them too).
+export { EXIT };
+export type { PlanDocument, PlanOptions };
 
 export { PROJECT_DIR };
-
-export interface PlanOptions {
-    stack: string;
-    /** Stack file to read instead of Pulumi.<stack>.yaml (e.g. a test fixture). */
-    stackFile?: string;
-    json?: string;
-    quiet?: boolean;
-    verbose?: boolean;
-    /** Write every Kubernetes resource as YAML into this directory and validate it. */
-    manifests?: string;
-    /** Policy pack config (`--policy-pack-config` format); default policy/config.json. */
-    policyConfig?: string;
-    /** Print the modelled first-deploy critical path step by step. */
-    criticalPath?: boolean;
-}
-
-/** The plan's JSON document. Later sections are added beside `resources`; the shape stays stable. */
-export interface PlanDocument {
-    project: string;
-    stack: string;
-    resources: PlanResource[];
-    outputs: unknown;
-    [section: string]: unknown;
-}
 
 export interface PlanResult {
     exitCode: number;
@@ -48,8 +29,6 @@ export interface PlanResult {
     run?: ProgramRun;
 }
 
-/** Exit codes: 0 planned, 1 program error, 2 usage error, invalid config or stack file, 3 mandatory policy violation. */
-export const EXIT = { ok: 0, programError: 1, invalidConfig: 2, usage: 2, policyViolation: 3 } as const;
 
 function isRunError(err: unknown): err is Error {
     return Boolean(err && typeof err === "object" && (err as { __pulumiRunError?: boolean }).__pulumiRunError);

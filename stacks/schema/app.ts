@@ -3,25 +3,10 @@ import { cidrSize, contains, overlaps, parseCidr } from "../network";
 import type { StackCheck } from "./checks";
 import { KUBELOGIN_MODES } from "../../components/kubeconfig";
 import { bool, int, ipv4Cidr, mapOf, memoryQuantity, num, oneOf, pattern, stringMap, text } from "./common";
+import { imagePinProblem } from "../../policy/shared/images";
 
-/**
- * An image reference is pinned when it names a tag other than `latest` or a digest.
- * Returns a description of the problem, or undefined when the reference is pinned.
- */
-export function imagePinProblem(image: string): string | undefined {
-    const at = image.indexOf("@");
-    if (at >= 0) {
-        // OCI image spec: a sha256 digest is exactly 64 lowercase hex digits; pins here must be sha256 (registries refuse a malformed one).
-        return /^sha256:[a-f0-9]{64}$/.test(image.slice(at + 1)) ? undefined : "has a malformed digest (expected @sha256: and 64 lowercase hex digits)";
-    }
-    const lastSlash = image.lastIndexOf("/");
-    const colon = image.indexOf(":", lastSlash + 1);
-    if (colon < 0) return "has no tag or digest";
-    const tag = image.slice(colon + 1);
-    if (tag === "") return "has an empty tag";
-    if (tag === "latest") return "uses the mutable tag \"latest\"";
-    return undefined;
-}
+// The pin rule lives in the policy pack (which must load on its own) and is re-exported here.
+export { imagePinProblem };
 
 /** A container image reference that must be pinned; `example` shows the expected form. */
 export const pinnedImage = (example?: string) =>

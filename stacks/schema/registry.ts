@@ -2,6 +2,10 @@ import { z } from "zod";
 import type { StackCheck } from "./checks";
 import { pinnedImage } from "./app";
 import { oneOf, pattern } from "./common";
+import { acrLoginServer, imageHost } from "../../policy/shared/images";
+
+// Host rules live in the policy pack (which must load on its own) and are re-exported here.
+export { acrLoginServer, imageHost };
 
 /**
  * Where workload images come from. An image is one of:
@@ -48,24 +52,6 @@ export function parseRegistryId(resourceId: string): { subscriptionId: string; r
     const match = REGISTRY_ID.exec(resourceId);
     if (!match) throw new Error(`not a container registry resource id: ${resourceId}`);
     return { subscriptionId: match[1], resourceGroup: match[2], name: match[3] };
-}
-
-/**
- * Login server of a registry by name: `<lowercased name>.azurecr.io` in Azure's public cloud
- * (https://learn.microsoft.com/azure/container-registry/container-registry-get-started-portal).
- * Registries created with a domain-name-label scope other than "Unsecure" get a hashed host and are not supported.
- */
-export const acrLoginServer = (registryName: string) => `${registryName.toLowerCase()}.azurecr.io`;
-
-/**
- * The registry host of an image reference, or undefined when the reference is relative. Docker's
- * rule: the first path segment is a host when it has a "." or ":" or is "localhost".
- */
-export function imageHost(image: string): string | undefined {
-    const slash = image.indexOf("/");
-    if (slash < 0) return undefined;
-    const first = image.slice(0, slash);
-    return /[.:]/.test(first) || first === "localhost" ? first.toLowerCase() : undefined;
 }
 
 export type ImageSource =

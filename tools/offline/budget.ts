@@ -2,7 +2,7 @@ import { connectionBudget } from "../../stacks/budget";
 import { isEksConfig } from "../../stacks/config";
 import { awsBudgetInput } from "../../stacks/schema/aws";
 import { budgetInputOf, resolveDatabase } from "../../stacks/schema/database";
-import type { PlanSection } from "./sections";
+import type { PlanSection } from "./types";
 import { stackConfigOf } from "./stackFile";
 
 /**

@@ -4,7 +4,7 @@ import { stringify } from "yaml";
 import type { CapturedResource } from "./capture";
 import { crdValidator } from "./crdSchemas";
 import { displayValue, MASKED_SECRET, UNKNOWN_VALUE } from "./render";
-import type { PlanSection } from "./sections";
+import type { PlanSection } from "./types";
 
 /**
  * `--manifests DIR`: every Kubernetes resource the plan captured, written as YAML (one file per

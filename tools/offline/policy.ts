@@ -20,7 +20,7 @@ import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { PACK_NAME, PACK_VERSION, policies as catalogue } from "../../policy/catalogue";
 import type { CapturedResource } from "./capture";
-import type { PlanSection } from "./sections";
+import { EXIT, PlanSection } from "./types";
 import { PROJECT_DIR } from "../paths";
 
 // The RPC handlers are exported by the server module but left out of its .d.ts.
@@ -290,9 +290,6 @@ export function renderPolicyReport(violations: PolicyViolation[], policyCount: n
 }
 
 export const policySection: PlanSection = async ({ document, run, options, out }) => {
-    // Loaded here, not at the top: tools/plan.ts imports this module through the section list.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { EXIT } = require("../plan") as typeof import("../plan");
     const configFile = path.resolve(options.policyConfig ?? DEFAULT_POLICY_CONFIG);
     let config: PackConfig;
     try {

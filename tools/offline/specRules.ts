@@ -11,7 +11,7 @@ import * as path from "path";
 import type { CapturedResource } from "./capture";
 import { SECRET_SIG, SIG_KEY, UNKNOWN } from "./capture";
 import { ARM_PATHS } from "./mocks";
-import type { PlanSection } from "./sections";
+import type { PlanSection } from "./types";
 import { PROJECT_DIR } from "../paths";
 
 export const SPEC_RULES_FILE = path.join(PROJECT_DIR, "tools/offline/specRules/azure.json");
