@@ -5,6 +5,7 @@
  *   scale                         database scale-up: replicas first, then the primary
  *   bootstrap                     first deployment: platform and registry, images, then the rest
  *   doctor                        database health checks against live servers
+ *   failover                      switch the database's writer role over to its partner, then doctor
  * Exit codes (EXIT below) are stable so CI can branch on them.
  */
 import * as fs from "fs";
@@ -36,6 +37,9 @@ import {
 import { ConfigError } from "../stacks/config";
 import { AzCliUnavailableError, AzRunner, bootstrapStack, MissingImagesError } from "./automation/bootstrap";
 import { StackFileError } from "./offline/stackFile";
+import { FailoverFailedError, FailoverInputError, failoverStack, guardFailover, nextSteps } from "./automation/failover";
+import { installedAz } from "./automation/bootstrap";
+import { serverFqdn } from "../components/databaseServers";
 import type { PlanOptions } from "./plan";
 import { addPlanOptions, PROGRAM_VERSION } from "./planOptions";
 import { DoctorInputError, parseSslMode, plainOutputs, renderReport, runDoctor, SslMode, targetsFromOutputs, targetsFromUrls } from "./doctor";
@@ -346,6 +350,45 @@ class Cli {
         return exitCode;
     }
 
+    /** `az` switchover to the failover partner, the new roles recorded in the stack file, then doctor on the new topology. */
+    async failover(flags: StackFlags & GuardFlags & { to: string; planned?: boolean; forced?: boolean; timeout: number }): Promise<number> {
+        if (flags.planned && flags.forced) throw new CliExit(EXIT.usage, "failover: pass one of --planned, --forced");
+        const option = flags.forced ? "forced" : "planned";
+        // The guard needs no cloud: it answers before the Pulumi CLI is looked for.
+        guardFailover(flags.stack, this.projectDir, flags.yes ? { confirm: flags.confirm } : {});
+        this.requireCli();
+        const outputs = plainOutputs(await stackOutputs({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner }));
+        let decision;
+        try {
+            decision = await failoverStack({
+                stack: flags.stack, projectDir: this.projectDir, to: flags.to, option, outputs,
+                az: this.io.az ?? installedAz, confirm: flags.confirm, onProgress: this.progress(flags.json),
+            });
+        } catch (err) {
+            if (err instanceof FailoverInputError || err instanceof ConfigError || err instanceof StackFileError) throw new CliExit(EXIT.usage, `failover: ${err.message}`);
+            if (err instanceof FailoverFailedError) throw new CliExit(EXIT.failed, `failover: ${err.message}`);
+            throw err;
+        }
+        const servers = outputs.databaseServerNames as string[];
+        const report = await runDoctor(targetsFromOutputs({
+            ...outputs,
+            databaseWriteHost: serverFqdn(decision.server),
+            databaseReadHosts: servers.filter((name) => name !== decision.server).map(serverFqdn),
+        }), { timeoutSeconds: flags.timeout });
+        const exitCode = report.healthy ? EXIT.ok : EXIT.unhealthy;
+        const steps = nextSteps(flags.stack, option, decision);
+        if (flags.json) {
+            this.io.out(JSON.stringify({ promoted: decision.server, option, healthy: report.healthy, exitCode, checks: report.rows, next: steps }, null, 2));
+        } else {
+            this.io.out(`${decision.server} is the primary. doctor on the new topology:`);
+            for (const line of renderReport(report.rows)) this.io.out(line);
+            this.io.out("");
+            this.io.out("Next:");
+            for (const step of steps) this.io.out(`  - ${step}`);
+        }
+        return exitCode;
+    }
+
     private packNote(flags: PolicyFlags): string {
         return flags.policyPack === false || flags.policyPack.length === 0 ? " (no policy pack)" : ` (policy pack: ${flags.policyPack.join(", ")})`;
     }
@@ -450,6 +493,19 @@ function buildProgram(cli: Cli, io: CliIo, setExit: (code: number) => void): Com
         .option("--timeout <seconds>", "connect and query timeout", positiveNumber, 10)
         .addOption(jsonOption())
         .action(action((flags) => cli.doctor(flags as Parameters<Cli["doctor"]>[0])));
+
+    program
+        .command("failover")
+        .description("switch the database's writer role to its failover partner (az switchover), record it in the stack file, then run doctor")
+        .addOption(stackOption())
+        .requiredOption("--to <server>", "the server to promote: replica-N, primary (failback) or its server name")
+        .option("--planned", "wait until the replica has caught up: no data loss (default)")
+        .option("--forced", "promote at once, losing what the replica had not replayed (the primary's region is down)")
+        .option("-y, --yes", "confirm a guarded operation")
+        .option("--confirm <stack>", "type the stack name again (required on production)")
+        .option("--timeout <seconds>", "doctor's connect and query timeout", positiveNumber, 10)
+        .addOption(jsonOption())
+        .action(action((flags) => cli.failover(flags as Parameters<Cli["failover"]>[0])));
 
     return program;
 }
