@@ -157,7 +157,9 @@ export function nextSteps(stack: string, option: PromoteOption, decision: Failov
     const name = shortStackName(stack);
     const steps = [
         `Commit the stack file: database.failover.promoted is now ${decision.promoted}.`,
-        `Run \`bookstore-infra preview --stack ${name}\`: it changes high availability only (on for ${decision.server}, off for the demoted server) and the reader endpoint's target; no server is replaced.`,
+        `Run \`bookstore-infra refresh --stack ${name}\` (the state learns what Azure changed: roles, the reader endpoint's target), `
+            + `then \`bookstore-infra preview --stack ${name}\`: at most high availability (on for ${decision.server}, off for the demoted server) `
+            + "and the reader endpoint's target change; no server is replaced.",
         `Then \`bookstore-infra up --stack ${name}\`. The app's connection strings are unchanged (virtual endpoints).`,
     ];
     if (option === "forced") {
