@@ -6,7 +6,7 @@ import * as random from "@pulumi/random";
 import { builtinPoolerParameters, serverParameters, ServerParameter } from "../stacks/postgresParameters";
 import type { ResolvedDatabase } from "../stacks/schema/database";
 import { createDatabaseAlerts } from "./databaseAlerts";
-import { createVirtualEndpoint, failoverRoles, highAvailabilityFor, virtualEndpointHosts, virtualEndpointName } from "./databaseFailover";
+import { failoverRoles, highAvailabilityFor, virtualEndpointPair } from "./databaseFailover";
 import { FLEXIBLE_SERVER_TYPE, replicaPlacements } from "./databaseNetwork";
 import { connectionString, liveServer, replicaCreateMode, replicaParameters, serverFqdn, serverNames, storageToSend } from "./databaseServers";
 import { POOLER_PORT } from "./pgbouncer";
@@ -230,24 +230,11 @@ export class DatabaseTier extends pulumi.ComponentResource {
             return { id: server.id, name: serverName, fqdn: serverName.apply(serverFqdn), location: replica.location };
         });
 
-        // --- virtual endpoints: the writer always reaches the primary, the reader its failover partner,
-        // whichever of the two writes now, so the connection strings survive a switchover.
+        // --- virtual endpoints: the connection strings survive a switchover (components/databaseFailover.ts).
         const servers = [this.primary, ...this.replicas];
-        const endpointName = primaryServerName.apply(virtualEndpointName);
-        this.virtualEndpoints = roles.partner === undefined ? undefined : {
-            name: endpointName,
-            writer: endpointName.apply((n) => virtualEndpointHosts(n).writer),
-            reader: endpointName.apply((n) => virtualEndpointHosts(n).reader),
-        };
-        if (roles.reader !== undefined) {
-            createVirtualEndpoint(`${base}-pg-endpoints`, {
-                resourceGroupName, primaryServerName, name: endpointName,
-                readerTarget: servers[roles.reader].name, after: previousReplica,
-            }, this);
-        }
-        // Server host of each endpoint: the writer's and the partner's through the virtual endpoints.
-        this.serverHosts = servers.map((server, i) => this.virtualEndpoints && i === 0 ? this.virtualEndpoints.writer
-            : this.virtualEndpoints && i === roles.partner ? this.virtualEndpoints.reader : server.fqdn);
+        const pair = virtualEndpointPair(`${base}-pg-endpoints`, { resourceGroupName, primaryServerName, servers, roles, after: previousReplica }, this);
+        this.virtualEndpoints = pair.endpoints;
+        this.serverHosts = pair.hosts;
 
         // --- pooled endpoints and connection strings
         const endpointNames = [db.databaseName, ...this.replicas.map((_, i) => `${db.databaseName}-replica-${i + 1}`)];

@@ -62,24 +62,45 @@ export function highAvailabilityFor(role: "writer" | "replica", configured: Reso
     return role === "writer" ? configured : "Disabled";
 }
 
-export interface VirtualEndpointArgs {
+export interface VirtualEndpointPairArgs {
     resourceGroupName: pulumi.Input<string>;
     /** The original primary's server name: the pair's parent, kept after a switchover so its URN and id stay. */
-    primaryServerName: pulumi.Input<string>;
-    name: pulumi.Input<string>;
-    /** Server name of the reader endpoint's target. */
-    readerTarget: pulumi.Input<string>;
-    /** Every replica: the pair is an operation on the primary, which Azure runs one at a time after replica creation. */
+    primaryServerName: pulumi.Output<string>;
+    /** [primary, replica 1, ...]. */
+    servers: { name: pulumi.Output<string>; fqdn: pulumi.Output<string> }[];
+    roles: FailoverRoles;
+    /** The last replica: the pair is an operation on the primary, which Azure runs one at a time after replica creation. */
     after: pulumi.Resource[];
 }
 
-/** The writer/reader endpoint pair (`endpointType` "ReadWrite" is the spec's only value: it creates both). */
-export function createVirtualEndpoint(logicalName: string, args: VirtualEndpointArgs, parent: pulumi.Resource): dbforpostgresql.VirtualEndpoint {
-    return new dbforpostgresql.VirtualEndpoint(logicalName, {
+export interface VirtualEndpointPair {
+    /** Base name and host names of the pair; none without replicas. */
+    endpoints?: { name: pulumi.Output<string>; writer: pulumi.Output<string>; reader: pulumi.Output<string> };
+    /** Host of each server's endpoint: the writer endpoint for the primary's, the reader for the partner's, else the server's name. */
+    hosts: pulumi.Output<string>[];
+}
+
+/**
+ * The writer/reader endpoint pair (`endpointType` "ReadWrite" is the spec's only value and creates
+ * both) on the original primary, `members` the reader endpoint's target, and the hosts the
+ * connection strings and PgBouncer use.
+ */
+export function virtualEndpointPair(logicalName: string, args: VirtualEndpointPairArgs, parent: pulumi.Resource): VirtualEndpointPair {
+    const { roles, servers } = args;
+    if (roles.partner === undefined || roles.reader === undefined) return { hosts: servers.map((s) => s.fqdn) };
+    const name = args.primaryServerName.apply(virtualEndpointName);
+    new dbforpostgresql.VirtualEndpoint(logicalName, {
         resourceGroupName: args.resourceGroupName,
         serverName: args.primaryServerName,
-        virtualEndpointName: args.name,
+        virtualEndpointName: name,
         endpointType: "ReadWrite",
-        members: [args.readerTarget],
+        members: [servers[roles.reader].name],
     }, { parent, dependsOn: args.after });
+    const endpoints = {
+        name,
+        writer: name.apply((n) => virtualEndpointHosts(n).writer),
+        reader: name.apply((n) => virtualEndpointHosts(n).reader),
+    };
+    const hosts = servers.map((s, i) => (i === 0 ? endpoints.writer : i === roles.partner ? endpoints.reader : s.fqdn));
+    return { endpoints, hosts };
 }
