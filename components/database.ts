@@ -273,7 +273,7 @@ export class DatabaseTier extends pulumi.ComponentResource {
         createDatabaseAlerts({ base, resourceGroupName, actionGroupId: args.actionGroupId, database: db, tags }, [
             { label: "pg", id: primary.id, location: args.location },
             ...this.replicas.map((r, i) => ({ label: `pg-replica-${i + 1}`, id: r.id, location: r.location })),
-        ], this);
+        ], this, roles.writer);
         this.diagnosticTargets = servers.map((server, i) => ({
             name: i === 0 ? "postgres-primary" : `postgres-replica-${i}`,
             resourceId: server.id,
