@@ -83,7 +83,9 @@ describe("failover: the stack file records the new roles", () => {
         assert.deepEqual(az.calls[0], promoteArgs("bookstore-prod-rg", SERVERS[2], "forced"));
         assert.equal(az.calls[1][2], "show");
         const text = fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8");
-        assert.match(text, /# PostgreSQL Flexible Server: the scaling guide's primary/);
+        // Only the two lines of the new key are added; comments and everything else stay as written.
+        const original = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8").split("\n");
+        assert.deepEqual(text.split("\n").filter((line) => !/^ {4}failover:$|^ {6}promoted: true$/.test(line)), original);
         assert.deepEqual(parse(text).config["bookstore:database"].failover, { promoted: true });
         assert.deepEqual(stackConfigOf({ stack: "prod", stackFile: path.join(dir, "Pulumi.prod.yaml") }).database.failover, { promoted: true });
         // The next failover is the failback.

@@ -107,7 +107,8 @@ export async function waitForPrimary(az: AzRunner, resourceGroup: string, server
 export function recordPromoted(stackFile: string, project: string, promoted: boolean): void {
     const doc = parseDocument(fs.readFileSync(stackFile, "utf8"));
     doc.setIn(["config", `${project}:database`, "failover", "promoted"], promoted);
-    fs.writeFileSync(stackFile, doc.toString());
+    // Keep the rest of the file as written (no re-folded long lines).
+    fs.writeFileSync(stackFile, doc.toString({ lineWidth: 0 }));
 }
 
 export interface FailoverOptions extends Confirmation {
