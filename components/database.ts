@@ -6,6 +6,7 @@ import * as random from "@pulumi/random";
 import { builtinPoolerParameters, serverParameters, ServerParameter } from "../stacks/postgresParameters";
 import type { ResolvedDatabase } from "../stacks/schema/database";
 import { createDatabaseAlerts } from "./databaseAlerts";
+import { failoverRoles, highAvailabilityFor, virtualEndpointPair } from "./databaseFailover";
 import { FLEXIBLE_SERVER_TYPE, replicaPlacements } from "./databaseNetwork";
 import { connectionString, liveServer, replicaCreateMode, replicaParameters, serverFqdn, serverNames, storageToSend } from "./databaseServers";
 import { POOLER_PORT } from "./pgbouncer";
@@ -89,6 +90,13 @@ export class DatabaseTier extends pulumi.ComponentResource {
     readonly connectionStrings: Record<string, SecretSetting>;
     /** Servers whose logs and metrics go to the workspace. */
     readonly diagnosticTargets: DiagnosticTarget[];
+    /** The writer/reader endpoint pair, when there are replicas. */
+    readonly virtualEndpoints?: { name: pulumi.Output<string>; writer: pulumi.Output<string>; reader: pulumi.Output<string> };
+    /** Host of each server's endpoint ([primary, ...replicas]): a virtual endpoint or the server's own name. */
+    readonly serverHosts: pulumi.Output<string>[];
+    /** Index in [primary, ...replicas] of the server in the writer role (0 until a failover). */
+    readonly writerIndex: number;
+    private readonly resourceGroupName: pulumi.Output<string>;
 
     constructor(name: string, args: DatabaseTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:database:DatabaseTier", name, {}, opts);
@@ -101,6 +109,7 @@ export class DatabaseTier extends pulumi.ComponentResource {
             throw new Error("DatabaseTier: pooler \"deployment\" needs deploymentPoolerHost");
         }
         this.databaseName = db.databaseName;
+        this.resourceGroupName = pulumi.output(args.resourceGroupName);
         this.adminLogin = db.adminLogin;
         this.maxConnections = db.parameters.maxConnections;
 
@@ -144,6 +153,8 @@ export class DatabaseTier extends pulumi.ComponentResource {
         // --- server names, known before any server exists (connection strings need nothing more).
         const names = pulumi.output(args.subscriptionId).apply((subscription) => serverNames(base, subscription, pulumi.getStack(), db.replicas.length));
         const primaryServerName = names.apply((n) => n.primary);
+        // After `bookstore-infra failover` the roles swap, never the resources: names, URNs and create-time inputs stay.
+        const roles = failoverRoles(db);
         const replicaServerNames = db.replicas.map((_, i) => names.apply((n) => n.replicas[i]));
         const lookup = { parent: this };
         const live = (serverName: pulumi.Output<string>) => liveServer(resourceGroupName, serverName, lookup);
@@ -159,7 +170,7 @@ export class DatabaseTier extends pulumi.ComponentResource {
             sku: { name: db.sku.name, tier: db.sku.tier },
             storage: { storageSizeGB: live(primaryServerName).apply((l) => storageToSend(db.storage.sizeGB, l)), autoGrow: db.storage.autoGrow ? "Enabled" : "Disabled" },
             backup: { backupRetentionDays: db.backup.retentionDays, geoRedundantBackup: db.backup.geoRedundant ? "Enabled" : "Disabled" },
-            highAvailability: { mode: db.highAvailability },
+            highAvailability: { mode: highAvailabilityFor(roles.writer === 0 ? "writer" : "replica", db.highAvailability) },
             network: {
                 delegatedSubnetResourceId: args.delegatedSubnetId,
                 privateDnsZoneArmResourceId: zone.id,
@@ -200,26 +211,38 @@ export class DatabaseTier extends pulumi.ComponentResource {
                 sourceServerResourceId: primary.id,
                 sku: { name: replica.sku.name, tier: replica.sku.tier },
                 storage: { storageSizeGB: existing.apply((l) => storageToSend(replica.storageSizeGB, l)), autoGrow: db.storage.autoGrow ? "Enabled" : "Disabled" },
-                // Replicas can have neither HA nor backups of their own.
-                highAvailability: { mode: "Disabled" },
+                // Replicas can have neither HA nor backups of their own; a replica promoted by `failover` writes and gets the configured HA.
+                highAvailability: { mode: highAvailabilityFor(roles.writer === i + 1 ? "writer" : "replica", db.highAvailability) },
                 network: {
                     delegatedSubnetResourceId: placement.subnetId,
                     privateDnsZoneArmResourceId: zone.id,
                     publicNetworkAccess: "Disabled",
                 },
                 tags,
-            }, { ...child, protect: true, dependsOn: [...primaryReady, ...placement.ready, ...previousReplica] });
+            }, {
+                ...child, protect: true, dependsOn: [...primaryReady, ...placement.ready, ...previousReplica],
+                // The source is fixed at creation (Learn, "Read replicas"); after a switchover Azure reports the new
+                // primary, which must neither be "undone" nor read as a change of a create-time property.
+                ignoreChanges: ["sourceServerResourceId"],
+            });
             this.configureChain(replicaName, server, replicaParameters(primaryParameters, this.parametersFor(db, replica.sku.name)), [server], resourceGroupName);
             previousReplica = [server];
             return { id: server.id, name: serverName, fqdn: serverName.apply(serverFqdn), location: replica.location };
         });
 
+        // --- virtual endpoints: the connection strings survive a switchover (components/databaseFailover.ts).
+        const servers = [this.primary, ...this.replicas];
+        const pair = virtualEndpointPair(`${base}-pg-endpoints`, { resourceGroupName, primaryServerName, servers, roles, after: previousReplica }, this);
+        this.virtualEndpoints = pair.endpoints;
+        this.serverHosts = pair.hosts;
+
         // --- pooled endpoints and connection strings
         const endpointNames = [db.databaseName, ...this.replicas.map((_, i) => `${db.databaseName}-replica-${i + 1}`)];
-        const servers = [this.primary, ...this.replicas];
-        this.endpoints = servers.map((server, i) => ({
+        this.writerIndex = roles.writer;
+        this.endpoints = servers.map((_, i) => ({
             name: endpointNames[i],
-            host: args.deploymentPoolerHost ? pulumi.output(args.deploymentPoolerHost) : server.fqdn,
+            // The built-in PgBouncer listens on port 6432 of the server the name resolves to; TLS mode Require checks no host name.
+            host: args.deploymentPoolerHost ? pulumi.output(args.deploymentPoolerHost) : this.serverHosts[i],
             port: POOLER_PORT,
             // Through the PgBouncer Deployment the endpoint name selects the server; the built-in pooler takes the real name.
             database: args.deploymentPoolerHost ? endpointNames[i] : db.databaseName,
@@ -250,7 +273,7 @@ export class DatabaseTier extends pulumi.ComponentResource {
         createDatabaseAlerts({ base, resourceGroupName, actionGroupId: args.actionGroupId, database: db, tags }, [
             { label: "pg", id: primary.id, location: args.location },
             ...this.replicas.map((r, i) => ({ label: `pg-replica-${i + 1}`, id: r.id, location: r.location })),
-        ], this);
+        ], this, roles.writer);
         this.diagnosticTargets = servers.map((server, i) => ({
             name: i === 0 ? "postgres-primary" : `postgres-replica-${i}`,
             resourceId: server.id,
@@ -269,9 +292,15 @@ export class DatabaseTier extends pulumi.ComponentResource {
 
     /** The stack outputs of the tier (names read by the internal CLI's `doctor`). */
     stackOutputs(): Record<string, pulumi.Input<unknown>> {
+        // The doctor checks servers by their own names (the certificate's), in their current roles.
+        const servers = [this.primary, ...this.replicas];
         return {
-            databaseWriteHost: this.primary.fqdn,
-            databaseReadHosts: pulumi.all(this.replicas.map((r) => r.fqdn)),
+            databaseWriteHost: servers[this.writerIndex].fqdn,
+            databaseReadHosts: pulumi.all(servers.filter((_, i) => i !== this.writerIndex).map((r) => r.fqdn)),
+            // What `bookstore-infra failover` needs: the servers in config order, and where they live.
+            databaseServerNames: pulumi.all(servers.map((s) => s.name)),
+            databaseResourceGroupName: this.resourceGroupName,
+            ...(this.virtualEndpoints ? { databaseVirtualEndpoints: { writer: this.virtualEndpoints.writer, reader: this.virtualEndpoints.reader } } : {}),
             databasePort: POSTGRES_PORT,
             databasePoolerPort: POOLER_PORT,
             // What the app connects to, through the pooler: the connection strings without credentials.
@@ -286,8 +315,8 @@ export class DatabaseTier extends pulumi.ComponentResource {
 
     /** PgBouncer `[databases]` entries: each endpoint name and the server behind it. */
     serverDatabases(): { name: string; host: pulumi.Output<string>; port: number; dbname: string }[] {
-        return [this.primary, ...this.replicas].map((server, i) => ({
-            name: this.endpoints[i].name, host: server.fqdn, port: POSTGRES_PORT, dbname: this.databaseName,
+        return this.serverHosts.map((host, i) => ({
+            name: this.endpoints[i].name, host, port: POSTGRES_PORT, dbname: this.databaseName,
         }));
     }
 

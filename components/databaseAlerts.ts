@@ -31,7 +31,7 @@ export interface DatabaseAlertArgs {
  */
 export const REPLICATION_LAG_METRIC = "physical_replication_delay_in_bytes";
 
-export function createDatabaseAlerts(args: DatabaseAlertArgs, servers: AlertedServer[], parent: pulumi.Resource): void {
+export function createDatabaseAlerts(args: DatabaseAlertArgs, servers: AlertedServer[], parent: pulumi.Resource, writer = 0): void {
     const { alerts, parameters } = args.database;
     const alert = (alertName: string, server: AlertedServer, criterion: {
         metricName: string; threshold: number; timeAggregation: "Average" | "Maximum"; severity: number; description: string;
@@ -71,7 +71,8 @@ export function createDatabaseAlerts(args: DatabaseAlertArgs, servers: AlertedSe
     }
     if (servers.length > 1) {
         const thresholdBytes = alerts.replicationLagMB * 1024 * 1024;
-        alert(`${args.base}-${servers[0].label}-replication-lag`, servers[0], {
+        // The metric exists on the primary only: it follows the writer role after a failover (same rule, new scope).
+        alert(`${args.base}-${servers[0].label}-replication-lag`, servers[writer], {
             metricName: REPLICATION_LAG_METRIC, threshold: thresholdBytes, timeAggregation: "Maximum", severity: 2,
             description: `A replica is more than ${alerts.replicationLagMB} MB of WAL behind the primary`,
         });

@@ -6,6 +6,7 @@
  *   bootstrap                     first deployment: platform and registry, images, then the rest
  *   doctor                        database health checks against live servers
  *   loadtest                      the seed's load test against a stack, with a verdict (tools/loadtest)
+ *   failover                      switch the database's writer role over to its partner, then doctor
  * Exit codes (EXIT below) are stable so CI can branch on them.
  */
 import * as fs from "fs";
@@ -27,6 +28,9 @@ import { DoctorInputError } from "./doctor/targets";
 const automation = () => require("./automation") as typeof import("./automation");
 const bootstrap = () => require("./automation/bootstrap") as typeof import("./automation/bootstrap");
 const doctor = () => require("./doctor") as typeof import("./doctor");
+const failover = () => require("./automation/failover") as typeof import("./automation/failover");
+const azCli = () => require("./automation/az") as typeof import("./automation/az");
+const databaseServers = () => require("../components/databaseServers") as typeof import("../components/databaseServers");
 
 /** 0-3 mean what they mean for the offline plan (tools/plan.ts), which `plan` passes through. */
 export const EXIT = {
@@ -359,6 +363,45 @@ class Cli {
         }
     }
 
+    /** `az` switchover to the failover partner, the new roles recorded in the stack file, then doctor on the new topology. */
+    async failover(flags: StackFlags & GuardFlags & { to: string; planned?: boolean; forced?: boolean; timeout: number }): Promise<number> {
+        if (flags.planned && flags.forced) throw new CliExit(EXIT.usage, "failover: pass one of --planned, --forced");
+        const option = flags.forced ? "forced" : "planned";
+        // The guard needs no cloud: it answers before the Pulumi CLI is looked for.
+        failover().guardFailover(flags.stack, this.projectDir, flags.yes ? { confirm: flags.confirm } : {});
+        this.requireCli();
+        const outputs = doctor().plainOutputs(await automation().stackOutputs({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner }));
+        let decision;
+        try {
+            decision = await failover().failoverStack({
+                stack: flags.stack, projectDir: this.projectDir, to: flags.to, option, outputs,
+                az: this.io.az ?? azCli().installedAz, confirm: flags.confirm, onProgress: this.progress(flags.json),
+            });
+        } catch (err) {
+            if (err instanceof failover().FailoverInputError || err instanceof ConfigError || err instanceof StackFileError) throw new CliExit(EXIT.usage, `failover: ${err.message}`);
+            if (err instanceof failover().FailoverFailedError) throw new CliExit(EXIT.failed, `failover: ${err.message}`);
+            throw err;
+        }
+        const servers = outputs.databaseServerNames as string[];
+        const report = await doctor().runDoctor(doctor().targetsFromOutputs({
+            ...outputs,
+            databaseWriteHost: databaseServers().serverFqdn(decision.server),
+            databaseReadHosts: servers.filter((name) => name !== decision.server).map((name) => databaseServers().serverFqdn(name)),
+        }), { timeoutSeconds: flags.timeout });
+        const exitCode = report.healthy ? EXIT.ok : EXIT.unhealthy;
+        const steps = failover().nextSteps(flags.stack, option, decision);
+        if (flags.json) {
+            this.io.out(JSON.stringify({ promoted: decision.server, option, healthy: report.healthy, exitCode, checks: report.rows, next: steps }, null, 2));
+        } else {
+            this.io.out(`${decision.server} is the primary. doctor on the new topology:`);
+            for (const line of doctor().renderReport(report.rows)) this.io.out(line);
+            this.io.out("");
+            this.io.out("Next:");
+            for (const step of steps) this.io.out(`  - ${step}`);
+        }
+        return exitCode;
+    }
+
     private packNote(flags: PolicyFlags): string {
         return flags.policyPack === false || flags.policyPack.length === 0 ? " (no policy pack)" : ` (policy pack: ${flags.policyPack.join(", ")})`;
     }
@@ -473,6 +516,19 @@ function buildProgram(cli: Cli, io: CliIo, setExit: (code: number) => void): Com
         .addOption(new Option("--engine <engine>", "local (autocannon from this machine) or azure (Azure Load Testing through az)").choices(["local", "azure"]).default("local"))
         .option("--poll-seconds <seconds>", "azure engine: seconds between progress polls", positiveNumber, 20)
         .action(action((flags: LoadTestFlags) => cli.loadtest(flags)));
+
+    program
+        .command("failover")
+        .description("switch the database's writer role to its failover partner (az switchover), record it in the stack file, then run doctor")
+        .addOption(stackOption())
+        .requiredOption("--to <server>", "the server to promote: replica-N, primary (failback) or its server name")
+        .option("--planned", "wait until the replica has caught up: no data loss (default)")
+        .option("--forced", "promote at once, losing what the replica had not replayed (the primary's region is down)")
+        .option("-y, --yes", "confirm a guarded operation")
+        .option("--confirm <stack>", "type the stack name again (required on production)")
+        .option("--timeout <seconds>", "doctor's connect and query timeout", positiveNumber, 10)
+        .addOption(jsonOption())
+        .action(action((flags) => cli.failover(flags as Parameters<Cli["failover"]>[0])));
 
     return program;
 }

@@ -102,6 +102,18 @@ export const AlertsSchema = z.strictObject({
     storagePercent: int(1, 100).default(85),
 });
 
+/** Which replica the virtual endpoints pair with the primary, and which of the two writes now. */
+const FailoverSchema = z.strictObject({
+    /**
+     * Replica (1-based) the reader virtual endpoint targets: the one `bookstore-infra failover` can
+     * switch over to (Azure switches over only to the reader endpoint's target). Default: the first
+     * replica outside `location` (it survives a region loss), else replica 1.
+     */
+    replica: int(1, 5).optional(),
+    /** Written by `bookstore-infra failover`: true while that replica holds the writer role. */
+    promoted: bool().default(false),
+});
+
 const RESERVED_LOGINS = ["azure_superuser", "azure_pg_admin", "admin", "administrator", "root", "guest", "public"];
 
 export const DatabaseSchema = z.strictObject({
@@ -138,6 +150,7 @@ export const DatabaseSchema = z.strictObject({
         })
         .default("bookstoreadmin"),
     alerts: AlertsSchema.prefault({}),
+    failover: FailoverSchema.prefault({}),
 });
 
 export type DatabaseConfig = z.infer<typeof DatabaseSchema>;
@@ -169,7 +182,7 @@ export interface ResolvedReplica {
 }
 
 /** The database tier with every environment-dependent default filled in. */
-export interface ResolvedDatabase extends Omit<DatabaseConfig, "sku" | "replicas" | "pooler" | "highAvailability" | "backup"> {
+export interface ResolvedDatabase extends Omit<DatabaseConfig, "sku" | "replicas" | "pooler" | "highAvailability" | "backup" | "failover"> {
     sku: ResolvedSku;
     highAvailability: "ZoneRedundant" | "SameZone" | "Disabled";
     backup: { retentionDays: number; geoRedundant: boolean };
@@ -177,6 +190,8 @@ export interface ResolvedDatabase extends Omit<DatabaseConfig, "sku" | "replicas
     pooler: "builtin" | "deployment";
     /** The database the app uses. */
     databaseName: "bookstore";
+    /** The virtual endpoints' pair (none without replicas): `replica` is 1-based; `promoted`: it writes now. */
+    failover: { replica?: number; promoted: boolean };
 }
 
 const DEFAULT_SKU = { prod: "Standard_D4ds_v5", staging: "Standard_D4ds_v5", dev: "Standard_D2ds_v5" } as const;
@@ -217,7 +232,13 @@ export function resolveDatabase(config: DatabaseContext): ResolvedDatabase {
         replicas,
         pooler: db.pooler ?? (config.platform === "aks" ? "deployment" : "builtin"),
         databaseName: "bookstore",
+        failover: { replica: replicas.length === 0 ? undefined : db.failover.replica ?? defaultFailoverReplica(replicas, config.location), promoted: db.failover.promoted },
     };
+}
+
+/** The first replica outside the primary's region (1-based), else the first. */
+function defaultFailoverReplica(replicas: ResolvedReplica[], location: string): number {
+    return replicas.findIndex((r) => r.location !== location) + 1 || 1;
 }
 
 /** The connection budget's inputs for a stack. */
@@ -315,6 +336,14 @@ export const databaseChecks: StackCheck[] = [
             if (clash) report([...at, "addressSpace"], `expected a range that does not overlap ${clash.region} (${clash.cidr}); the VNets are peered`, net.addressSpace);
             seen.push({ region: `replicaNetworks.${region}`, cidr: net.addressSpace });
         }
+    },
+    (config: DatabaseContext, report) => {
+        const count = resolveDatabase(config).replicas.length;
+        const { replica, promoted } = config.database.failover;
+        if (replica !== undefined && replica > count) {
+            report(path("failover", "replica"), `expected a replica number from 1 to ${count} (the stack has ${count} replica(s))`, replica);
+        }
+        if (promoted && count === 0) report(path("failover", "promoted"), "expected false: there is no replica to hold the writer role", promoted);
     },
     // The connection budget, with the numbers, so the fix is obvious.
     (config: DatabaseContext, report) => {

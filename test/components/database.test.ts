@@ -221,9 +221,14 @@ describe("database tier (plan of prod, Container Apps)", () => {
     it("exports the endpoints the CLI's doctor reads, and the pooled endpoints the app connects to", () => {
         const outputs = prod().outputs as Record<string, unknown>;
         assert.match(String(outputs.databaseWriteHost), /^bookstore-prod-pg-[0-9a-f]{8}\.postgres\.database\.azure\.com$/);
-        // The built-in pooler: each server's own host on 6432, the real database name.
-        assert.strictEqual(outputs.databaseWriteEndpoint, `${outputs.databaseWriteHost}:6432/bookstore`);
-        assert.deepStrictEqual(outputs.databaseReadEndpoints, (outputs.databaseReadHosts as string[]).map((h) => `${h}:6432/bookstore`));
+        // The built-in pooler on 6432, the real database name: the writer and the westus2 replica through
+        // the virtual endpoints (they survive a switchover), the other replica by its own name.
+        const suffix = String(outputs.databaseWriteHost).match(/-([0-9a-f]{8})\./)![1];
+        assert.strictEqual(outputs.databaseWriteEndpoint, `bookstore-prod-db-${suffix}.writer.postgres.database.azure.com:6432/bookstore`);
+        assert.deepStrictEqual(outputs.databaseReadEndpoints, [
+            `${(outputs.databaseReadHosts as string[])[0]}:6432/bookstore`,
+            `bookstore-prod-db-${suffix}.reader.postgres.database.azure.com:6432/bookstore`,
+        ]);
         assert.deepStrictEqual((outputs.databaseReadHosts as string[]).map((h) => h.replace(/-[0-9a-f]{8}\./, ".")),
             ["bookstore-prod-pg-replica-1.postgres.database.azure.com", "bookstore-prod-pg-replica-2.postgres.database.azure.com"]);
         assert.deepStrictEqual(

@@ -98,8 +98,10 @@ describe("PgBouncer Deployment (plan of prod-aks)", () => {
         const ini = parseIni(inputs(oneOfType(doc(), "kubernetes:core/v1:ConfigMap", "pgbouncer-config")).data["pgbouncer.ini"]);
         assert.deepStrictEqual(Object.keys(ini.databases), ["bookstore", "bookstore-replica-1", "bookstore-replica-2"]);
         const outputs = doc().outputs as Record<string, any>;
-        assert.strictEqual(ini.databases.bookstore, `host=${outputs.databaseWriteHost} port=5432 dbname=bookstore`);
-        assert.deepStrictEqual(Object.values(ini.databases).slice(1), outputs.databaseReadHosts.map((h: string) => `host=${h} port=5432 dbname=bookstore`));
+        // The writer and the failover partner through the virtual endpoints (they survive a switchover), replica 1 by its name.
+        const endpoints = outputs.databaseVirtualEndpoints;
+        assert.deepStrictEqual(Object.values(ini.databases), [endpoints.writer, outputs.databaseReadHosts[0], endpoints.reader]
+            .map((h: string) => `host=${h} port=5432 dbname=bookstore`));
         assert.strictEqual(ini.pgbouncer.server_tls_sslmode, "require");
         const secret = inputs(oneOfType(doc(), "kubernetes:core/v1:Secret", "pgbouncer-userlist"));
         assert.ok(["[secret]", "[unknown]"].includes(secret.stringData), JSON.stringify(secret.stringData));

@@ -87,6 +87,21 @@ describe("database config", () => {
         assert.deepStrictEqual([db.pgbouncer.defaultPoolSize, db.pgbouncer.reservePoolSize, db.pgbouncer.maxDbConnections], [25, 5, 100]);
     });
 
+    it("pairs the primary with the first replica outside its region for failover, or replica 1, or none", () => {
+        const prod = resolveDatabase(parseStackConfig(base("prod", { location: "eastus2", secondaryLocation: "westus2" })));
+        assert.deepStrictEqual(prod.failover, { replica: 2, promoted: false });
+        const local = resolveDatabase(parseStackConfig(base("prod", { location: "eastus2", database: { replicas: [{ location: "eastus2" }] } })));
+        assert.deepStrictEqual(local.failover, { replica: 1, promoted: false });
+        assert.deepStrictEqual(resolveDatabase(parseStackConfig(base("dev"))).failover, { replica: undefined, promoted: false });
+    });
+
+    it("names the failover keys that point at no replica", () => {
+        assert.deepStrictEqual(problemsOf(base("prod", { database: { replicas: [{ location: "eastus2" }], failover: { replica: 3 } } })),
+            ["bookstore:database.failover.replica: expected a replica number from 1 to 1 (the stack has 1 replica(s)), got 3"]);
+        assert.deepStrictEqual(problemsOf(base("dev", { database: { failover: { promoted: true } } })),
+            ["bookstore:database.failover.promoted: expected false: there is no replica to hold the writer role, got true"]);
+    });
+
     it("defaults the pooler by platform: built-in on containerapps, Deployment on aks", () => {
         assert.strictEqual(resolveDatabase(parseStackConfig(base("prod"))).pooler, "builtin");
         assert.strictEqual(resolveDatabase(parseStackConfig(base("prod", { platform: "aks" }))).pooler, "deployment");

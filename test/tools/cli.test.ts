@@ -204,7 +204,7 @@ describe("bookstore-infra CLI", () => {
             const document = JSON.parse(run.out.join("\n"));
             assert.deepEqual([document.command, document.ok, document.exitCode], ["plan", false, EXIT.usage]);
             assert.match(document.error, /Pulumi\.nosuchstack\.yaml: file not found/);
-            assert.match(document.error, /the stacks of this project are: dev, prod, prod-aks, prod-cloudflare/);
+            assert.match(document.error, /the stacks of this project are: dev, dev-eks, prod, prod-aks, prod-cloudflare, prod-eks/);
         });
 
         it("accepts deploy as up, and prints its version", async () => {

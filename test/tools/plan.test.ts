@@ -92,7 +92,7 @@ describe("offline plan", () => {
     it("fails clearly for a stack that has no stack file, listing the stacks there are", () => {
         const run = runPlan("nosuchstack");
         assert.strictEqual(run.exitCode, 2);
-        assert.match(run.stderr, /Pulumi\.nosuchstack\.yaml: file not found\. There is no stack "nosuchstack"; the stacks of this project are: dev, prod, prod-aks, prod-cloudflare/);
+        assert.match(run.stderr, /Pulumi\.nosuchstack\.yaml: file not found\. There is no stack "nosuchstack"; the stacks of this project are: dev, dev-eks, prod, prod-aks, prod-cloudflare, prod-eks/);
     });
 
     it("says what the stack is before the tree, with a legend, in lines of at most 100 columns", () => {
