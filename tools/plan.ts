@@ -15,6 +15,8 @@ import { PLAN_SECTIONS } from "./offline/sections";
 import { addPlanOptions, PROGRAM_VERSION } from "./planOptions";
 import { readStackFile, stackConfigOf, StackFileConfig, StackFileError, stacksIn } from "./offline/stackFile";
 import { resolveDatabase } from "../stacks/schema/database";
+import { reviewOptionProblems } from "./review/options";
+import { costSummary, CostSection } from "./review/cost";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
@@ -31,6 +33,11 @@ export interface PlanOptions {
     policyConfig?: string;
     /** Print the modelled first-deploy critical path step by step. */
     criticalPath?: boolean;
+    /** Review (tools/review): price table, Mermaid diagram file, plan JSON to diff against, approval of replacements. */
+    priceTable?: string;
+    diagram?: string;
+    diffAgainst?: string;
+    allowReplace?: boolean;
 }
 
 /** The plan's JSON document. Later sections are added beside `resources`; the shape stays stable. */
@@ -48,8 +55,11 @@ export interface PlanResult {
     run?: ProgramRun;
 }
 
-/** Exit codes: 0 planned, 1 program error, 2 usage error, invalid config or stack file, 3 mandatory policy violation. */
-export const EXIT = { ok: 0, programError: 1, invalidConfig: 2, usage: 2, policyViolation: 3 } as const;
+/**
+ * Exit codes: 0 planned, 1 program error, 2 usage error, invalid config or stack file, 3 mandatory policy violation,
+ * 5 (--diff-against) a protected or stateful resource would be replaced or deleted without --allow-replace.
+ */
+export const EXIT = { ok: 0, programError: 1, invalidConfig: 2, usage: 2, policyViolation: 3, replacementRefused: 5 } as const;
 
 function isRunError(err: unknown): err is Error {
     return Boolean(err && typeof err === "object" && (err as { __pulumiRunError?: boolean }).__pulumiRunError);
@@ -79,6 +89,7 @@ export function optionProblems(options: PlanOptions): string[] {
     }
     const manifests = options.manifests === undefined ? undefined : manifestsDirectoryProblem(options.manifests);
     if (manifests) problems.push(manifests);
+    problems.push(...reviewOptionProblems(options));
     return problems;
 }
 
@@ -169,6 +180,7 @@ export async function plan(options: PlanOptions, out: (line: string) => void = c
         out("");
         for (const line of renderStackFacts(stackFacts(options, document))) out(line);
         out(criticalPathSummary(firstDeploy));
+        if (document.cost) out(costSummary(document.cost as CostSection));
         out("");
         for (const line of TREE_LEGEND) out(line);
         out("");

@@ -3,6 +3,7 @@ import { policySection } from "./policy";
 import type { ProgramRun } from "./capture";
 import type { PlanDocument, PlanOptions } from "../plan";
 import { manifestsSection } from "./manifests";
+import { reviewSection } from "../review/section";
 
 /**
  * A section of the offline plan beyond the resource tree (connection budget, Kubernetes
@@ -19,4 +20,4 @@ export interface PlanSectionContext {
 export type PlanSection = (ctx: PlanSectionContext) => Promise<number> | number;
 
 /** Sections run in this order after the program has run. */
-export const PLAN_SECTIONS: PlanSection[] = [budgetSection, manifestsSection, policySection];
+export const PLAN_SECTIONS: PlanSection[] = [budgetSection, manifestsSection, policySection, reviewSection];
