@@ -5,6 +5,7 @@
  *   scale                         database scale-up: replicas first, then the primary
  *   bootstrap                     first deployment: platform and registry, images, then the rest
  *   doctor                        database health checks against live servers
+ *   diff | cost | prices refresh  pull-request review: plan diff, monthly cost, price table (tools/review)
  * Exit codes (EXIT below) are stable so CI can branch on them.
  */
 import * as fs from "fs";
@@ -38,6 +39,7 @@ import { AzCliUnavailableError, AzRunner, bootstrapStack, MissingImagesError } f
 import { StackFileError } from "./offline/stackFile";
 import type { PlanOptions } from "./plan";
 import { addPlanOptions, PROGRAM_VERSION } from "./planOptions";
+import { registerReviewCommands } from "./review/cli";
 import { DoctorInputError, parseSslMode, plainOutputs, renderReport, runDoctor, SslMode, targetsFromOutputs, targetsFromUrls } from "./doctor";
 
 /** 0-3 mean what they mean for the offline plan (tools/plan.ts), which `plan` passes through. */
@@ -451,6 +453,8 @@ function buildProgram(cli: Cli, io: CliIo, setExit: (code: number) => void): Com
         .addOption(jsonOption())
         .action(action((flags) => cli.doctor(flags as Parameters<Cli["doctor"]>[0])));
 
+    registerReviewCommands(program, { out: io.out, err: io.err, projectDir: io.projectDir ?? PROJECT_DIR }, setExit);
+
     return program;
 }
 
@@ -498,6 +502,7 @@ export async function runCli(args: string[], io: CliIo = consoleIo): Promise<num
         if (err instanceof PulumiCliMissingError) return fail(EXIT.cliMissing, err.message);
         if (err instanceof ProductionGuardError) return fail(EXIT.refused, err.message);
         if (err instanceof DoctorInputError) return fail(EXIT.usage, `doctor: ${err.message}`);
+        if (err instanceof Error && err.name === "ReviewInputError") return fail(EXIT.usage, err.message);
         return fail(EXIT.failed, `bookstore-infra: ${describeCommandError(err)}`);
     }
 }

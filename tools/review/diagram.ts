@@ -27,7 +27,7 @@ const LABELS: Record<string, (i: Inputs, all: Resource[], r: Resource) => string
         return `${name}<br/>${spec ? `${spec.minReplicas}–${spec.maxReplicas}` : i.spec?.replicas ?? "?"} replicas`;
     },
     "azure-native:dbforpostgresql:Server": (i) =>
-        `${i.createMode === "Replica" ? "read replica" : "primary"} PostgreSQL ${i.version ?? ""}<br/>${i.sku?.name} · ${i.location}${i.highAvailability?.mode && i.highAvailability.mode !== "Disabled" ? ` · HA ${i.highAvailability.mode}` : ""}`,
+        `${i.createMode === "Replica" ? "read replica" : `primary PostgreSQL ${i.version ?? ""}`}<br/>${i.sku?.name} · ${i.location}${i.highAvailability?.mode && i.highAvailability.mode !== "Disabled" ? ` · HA ${i.highAvailability.mode}` : ""}`,
     "azure-native:redisenterprise:RedisEnterprise": (i) => `Redis ${i.sku?.name}<br/>${i.location}`,
     "azure-native:cdn:Profile": (i) => `Front Door ${String(i.sku?.name ?? "").replace(/_/g, " ")}`,
     "azure-native:storage:StorageAccount": (i) => `static assets<br/>storage ${i.sku?.name}`,
@@ -94,21 +94,45 @@ export function mermaidDiagram(resources: Resource[], title?: string): string {
         lines.push("    end");
     }
     const edges = new Set<string>();
+    const serverOf = new Map(notable.map((r) => [nodeId(r), r]));
+    // A dependency on a wiring resource (a connection-string secret, an origin) leads to what it wires to.
+    const targets = (dep: string, seen = new Set<string>()): string[] => {
+        const r = byUrn.get(dep);
+        if (!r || seen.has(dep)) return [];
+        seen.add(dep);
+        if (LABELS[r.type]) return [nodeId(r)];
+        if (!WIRING.test(r.type)) return [];
+        // A secret written by a tier (a connection string) stands for that tier's resource it names.
+        const own = ownerInTier(r);
+        return [...(own ? [nodeId(own)] : []), ...r.dependencies.flatMap((d) => targets(d, seen))];
+    };
+    const commonSuffix = (a: string, b: string) => {
+        let n = 0;
+        while (n < a.length && n < b.length && a[a.length - 1 - n] === b[b.length - 1 - n]) n++;
+        return n;
+    };
+    const ownerInTier = (r: Resource): Resource | undefined => {
+        const members = tiers.get(tierOf(r)?.name ?? "") ?? [];
+        if (members.length === 0) return undefined;
+        const best = [...members].sort((a, b) => commonSuffix(r.name, b.name) - commonSuffix(r.name, a.name))[0];
+        return commonSuffix(r.name, best.name) >= 3 ? best : members[0];
+    };
     for (const r of resources) {
-        const from = node.get(r.urn);
         if (r.type === "azure-native:monitor:DiagnosticSetting") {
             const workspace = r.dependencies.find((d) => byUrn.get(d)?.type === "azure-native:operationalinsights:Workspace");
             const source = r.dependencies.map((d) => node.get(d)).find((n) => n && n !== node.get(workspace ?? ""));
             if (source && workspace && node.get(workspace)) edges.add(`    ${source} -.->|logs| ${node.get(workspace)}`);
             continue;
         }
+        const from = node.get(r.urn);
         if (!from) continue;
-        for (const dep of r.dependencies) {
-            const to = node.get(dep);
-            if (!to || to === from) continue;
-            // A server's pooler is where the app's connections go.
-            const target = byUrn.get(dep)?.type === "azure-native:dbforpostgresql:Server" && poolers.has((byUrn.get(dep)!.inputs as Inputs).serverName) && !byUrn.get(r.urn)!.type.includes("dbforpostgresql") ? `${to}_pooler` : to;
-            edges.add(`    ${from} --> ${target}`);
+        const fromIsServer = serverOf.get(from)?.type === "azure-native:dbforpostgresql:Server";
+        for (const to of new Set(r.dependencies.flatMap((d) => targets(d)))) {
+            if (to === from) continue;
+            // The app's connections go through a server's pooler; replication goes to the server.
+            const server = serverOf.get(to);
+            const pooled = server?.type === "azure-native:dbforpostgresql:Server" && poolers.has((server.inputs as Inputs).serverName) && !fromIsServer;
+            edges.add(`    ${from} --> ${pooled ? `${to}_pooler` : to}`);
         }
     }
     lines.push(...[...edges].sort(), "```");
