@@ -79,7 +79,7 @@ export function sideBySide(costs: Record<string, CostSection>): string[] {
 /** The meters a plan's resources are billed by. */
 export function metersOf(resources: { type: string; name: string; inputs: unknown }[]): Meter[] {
     return resources.flatMap((r) => {
-        const billing = billingOf(r);
+        const billing = billingOf(r, resources);
         return "items" in billing ? billing.items.flatMap((item) => (item.kind === "billed" ? [item.meter] : [])) : [];
     });
 }

@@ -100,7 +100,7 @@ export function costOf(resources: PlanResourceLike[], table: PriceTable): CostSe
     const coverage = { chargeable: 0, priced: 0, unpriced: [] as string[], notEstimated: [] as string[] };
     for (const resource of resources.filter(isBillable)) {
         const tier = tierOf(resource, byUrn);
-        const billing = billingOf(resource);
+        const billing = billingOf(resource, resources);
         const base = { urn: resource.urn, name: resource.name, type: resource.type, tier, monthly: { min: 0, max: 0 } };
         if ("included" in billing) {
             costs.push({ ...base, status: "included", includedIn: billing.included, lines: [] });

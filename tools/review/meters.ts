@@ -104,13 +104,15 @@ function agentPools(inputs: Inputs): CostItem[] {
 
 function vmPool(pool: Inputs, region: string): CostItem {
     const size = pool.vmSize ?? "unknown";
+    // Spot nodes are billed by the Spot meter of the size, at a price that moves with demand.
+    const spot = pool.scaleSetPriority === "Spot";
     const min = Number(pool.enableAutoScaling ? pool.minCount : pool.count ?? 0);
     const max = Number(pool.enableAutoScaling ? pool.maxCount : pool.count ?? 0);
-    return billed(`pool ${pool.name ?? ""} ${size} × ${min}-${max} nodes`, { key: `vm-linux/${size}/${region}`, serviceName: "Virtual Machines", armRegionName: region, armSkuName: size, unit: "1 Hour" }, min * HOURS_PER_MONTH, max * HOURS_PER_MONTH);
+    return billed(`pool ${pool.name ?? ""} ${size}${spot ? " (Spot)" : ""} × ${min}-${max} nodes`, { key: `vm-linux${spot ? "-spot" : ""}/${size}/${region}`, serviceName: "Virtual Machines", armRegionName: region, armSkuName: size, ...(spot ? { skuName: `${size.replace(/^Standard_/, "").replace(/_/g, " ")} Spot` } : {}), unit: "1 Hour" }, min * HOURS_PER_MONTH, max * HOURS_PER_MONTH);
 }
 
 /** Billing of each type the stacks use, by type token. */
-const MODELS: Record<string, (inputs: Inputs) => Billing> = {
+const MODELS: Record<string, (inputs: Inputs, all: Resource[]) => Billing> = {
     "azure-native:app:ContainerApp": (i) => ({ items: containerApp(i) }),
     "azure-native:dbforpostgresql:Server": (i) => ({ items: postgresServer(i) }),
     "azure-native:redisenterprise:RedisEnterprise": (i) => ({ items: [skuPerHour("Redis Cache", "redis-enterprise", i)] }),
@@ -132,7 +134,11 @@ const MODELS: Record<string, (inputs: Inputs) => Billing> = {
     "azure-native:containerservice:ManagedCluster": (i) => ({
         items: [...agentPools(i), ...(i.sku?.tier && i.sku.tier !== "Free" ? [billed(`${i.sku.tier} tier`, { key: `aks-${i.sku.tier}/${i.location}`, serviceName: "Azure Kubernetes Service", armRegionName: i.location, skuName: i.sku.tier, unit: "1 Hour" }, HOURS_PER_MONTH)] : [])],
     }),
-    "azure-native:containerservice:AgentPool": (i) => ({ items: [vmPool({ ...i, name: i.agentPoolName }, i.location)] }),
+    // An agent pool runs in its cluster's region.
+    "azure-native:containerservice:AgentPool": (i, all) => {
+        const cluster = all.find((r) => r.type === "azure-native:containerservice:ManagedCluster" && (r.inputs as Inputs)?.resourceName === i.resourceName);
+        return { items: [vmPool({ ...i, name: i.agentPoolName }, (cluster?.inputs as Inputs | undefined)?.location ?? "unknown-region")] };
+    },
     // Consumption-only environments bill their apps; dedicated workload profiles have a charge of their own (no model yet).
     "azure-native:app:ManagedEnvironment": (i) =>
         (i.workloadProfiles ?? []).some((p: Inputs) => p.workloadProfileType !== "Consumption") ? { unknown: true } : { included: "its container apps (consumption plan)" },
@@ -165,11 +171,11 @@ const INCLUDED: Record<string, string> = {
 };
 
 /** How a resource is billed; `unknown` for a type without a model (reported by name as unpriced). */
-export function billingOf(resource: Resource): Billing {
+export function billingOf(resource: Resource, all: Resource[] = []): Billing {
     const inputs = (resource.inputs ?? {}) as Inputs;
     if (resource.type.startsWith("kubernetes:")) return { included: "the cluster's nodes" };
     const model = MODELS[resource.type];
-    if (model) return model(inputs);
+    if (model) return model(inputs, all);
     const included = INCLUDED[resource.type];
     if (included) return { included };
     return { unknown: true };

@@ -68,8 +68,8 @@ export function matchingItems(meter: Meter, items: RetailPriceItem[]): RetailPri
         (!meter.productName || item.productName.includes(meter.productName)) &&
         (!meter.meterName || item.meterName.includes(meter.meterName)) &&
         (!meter.skuName || item.skuName === meter.skuName) &&
-        // Linux pay-as-you-go: Windows, Spot and Low Priority are other meters of the same SKU.
-        !/Windows/.test(item.productName) && !/(Spot|Low Priority)/.test(item.skuName));
+        // Linux pay-as-you-go: Windows, Spot and Low Priority are other meters of the same SKU (unless asked for).
+        !/Windows/.test(item.productName) && (Boolean(meter.skuName) || !/(Spot|Low Priority)/.test(item.skuName)));
 }
 
 /** Every page of one query (the API pages by NextPageLink). */
