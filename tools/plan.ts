@@ -180,7 +180,7 @@ export async function plan(options: PlanOptions, out: (line: string) => void = c
         out("");
         for (const line of renderStackFacts(stackFacts(options, document))) out(line);
         out(criticalPathSummary(firstDeploy));
-        if (document.cost) out(costSummary(document.cost as CostSection));
+        if (document.cost) for (const line of wrap(costSummary(document.cost as CostSection))) out(line);
         out("");
         for (const line of TREE_LEGEND) out(line);
         out("");
