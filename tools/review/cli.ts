@@ -16,6 +16,7 @@ export function registerReviewCommands(program: Command, io: ReviewIo, setExit: 
         .requiredOption("--base <ref>", "git ref to compare against (e.g. origin/main)")
         .option("--allow-replace", "approve replacing or deleting protected or stateful resources (otherwise exit 5)")
         .option("--price-table <file>", "price table (default tools/review/prices.azure.json)")
+        .option("--diagram <file.md>", "also write the working tree's Mermaid diagram")
         .option("--json", "print one JSON document on stdout")
         .action(async (flags) => setExit(await load().diffCommand(io, flags)));
     program

@@ -11,7 +11,8 @@ import { planAtRef, planInProcess, ReviewInputError } from "./planRunner";
 import { DEFAULT_PRICE_TABLE, readPriceTable, refreshPrices } from "./prices";
 import { costDelta, renderDiff } from "./render";
 import { DIGEST_KEY_ENV } from "./secretDigests";
-import { EXIT_REPLACEMENT_REFUSED } from "./section";
+import { EXIT_REPLACEMENT_REFUSED, writeDiagram } from "./section";
+import { mermaidDiagram } from "./diagram";
 
 export interface ReviewIo {
     out(line: string): void;
@@ -25,12 +26,14 @@ function planOrThrow(result: { exitCode: number; document?: Record<string, any>;
 }
 
 /** `diff --stack S --base REF`: exit 5 on an unapproved replacement of a protected or stateful resource. */
-export async function diffCommand(io: ReviewIo, flags: { stack: string; base: string; allowReplace?: boolean; json?: boolean; priceTable?: string }): Promise<number> {
+export async function diffCommand(io: ReviewIo, flags: { stack: string; base: string; allowReplace?: boolean; json?: boolean; priceTable?: string; diagram?: string }): Promise<number> {
     // One key for both plans: their secret digests are comparable with each other and nothing else.
     const env = { [DIGEST_KEY_ENV]: randomBytes(32).toString("hex") };
     const base = planAtRef(io.projectDir, flags.base, flags.stack, env);
     const oldPlan = planOrThrow(base, `the base ${flags.base} (${base.commit.slice(0, 12)})`);
-    const newPlan = planOrThrow(planInProcess(io.projectDir, flags.stack, { env }), "the working tree");
+    const planned = planInProcess(io.projectDir, flags.stack, { env });
+    const newPlan = planOrThrow(planned, "the working tree");
+    if (flags.diagram) writeDiagram(flags.diagram, mermaidDiagram(newPlan.resources, `${newPlan.project}/${flags.stack}`));
     const table = readPriceTable(flags.priceTable ?? DEFAULT_PRICE_TABLE);
     // Both sides priced with today's table: the delta is the change's, not the table's.
     const oldCost = costOf(oldPlan.resources, table);
@@ -43,7 +46,8 @@ export async function diffCommand(io: ReviewIo, flags: { stack: string; base: st
     } else {
         for (const line of renderDiff(diff, { oldCost, newCost, base: `${flags.base} (${base.commit.slice(0, 12)})`, allowReplace: flags.allowReplace })) io.out(line);
     }
-    return refused ? EXIT_REPLACEMENT_REFUSED : 0;
+    // A mandatory policy violation of the working tree's plan (exit 3) fails the diff too.
+    return refused ? EXIT_REPLACEMENT_REFUSED : planned.exitCode === 3 ? 3 : 0;
 }
 
 /** `cost --stack A --stack B`: the stacks' monthly cost side by side, per tier. */
