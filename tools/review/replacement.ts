@@ -56,6 +56,8 @@ export function replaceReasons(type: string, paths: string[], replaceOnChanges: 
     const pkg = type.split(":")[0];
     const candidates: { path: string; rule: string }[] = [
         ...armPathParameters(type).map((p) => ({ path: p, rule: "names the resource in its ARM id" })),
+        // Every tracked ARM resource's location is create-only (common-types TrackedResource: x-ms-mutability read, create).
+        ...(pkg === "azure-native" ? [{ path: "location", rule: "create-only in the Azure REST spec (TrackedResource.location)" }] : []),
         ...(rules.createOnly[type] ?? []).map((p) => ({ path: p, rule: ruleName(pkg) })),
         ...(rules.packageWide[pkg] ?? []).map((p) => ({ path: p, rule: ruleName(pkg) })),
         ...replaceOnChanges.map((p) => ({ path: p.replace(/\[\*\]/g, ""), rule: "replaceOnChanges option" })),

@@ -56,6 +56,11 @@ describe("review: plan diff", () => {
         assert.equal(diff.guardedReplacements.length, 2);
     });
 
+    it("moving any azure-native resource to another region replaces it (TrackedResource.location is create-only)", () => {
+        assert.equal(replaceReasons("azure-native:cache:Redis", ["location"])[0].rule, "create-only in the Azure REST spec (TrackedResource.location)");
+        assert.equal(replaceReasons("azure-native:dbforpostgresql:Server", ["location"]).length, 1);
+    });
+
     it("knows Kubernetes immutable fields, AWS forceNew and replaceOnChanges", () => {
         assert.equal(replaceReasons("kubernetes:apps/v1:Deployment", ["spec.selector.matchLabels.app"])[0].rule, "immutable (Kubernetes provider forceNew)");
         assert.deepEqual(replaceReasons("kubernetes:apps/v1:Deployment", ["spec.replicas"]), []);
