@@ -2,6 +2,8 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import { costOf } from "../../../tools/review/cost";
 import { readPriceTable } from "../../../tools/review/prices";
+import { sideBySide } from "../../../tools/review/commands";
+import { runCli } from "../../../tools/cli";
 
 const TABLE = readPriceTable(path.join(__dirname, "../../fixtures/review/prices.pinned.json"));
 const STACK = "urn:pulumi:prod::bookstore::pulumi:pulumi:Stack::bookstore-prod";
@@ -57,5 +59,23 @@ describe("review: monthly cost", () => {
         assert.equal(cost.resources.find((x) => x.name === "pg-param")!.status, "included");
         assert.equal(cost.coverage.priced, 2);
         assert.equal(cost.coverage.chargeable, 5);
+    });
+});
+
+describe("review: bookstore-infra cost (stacks side by side)", () => {
+    it("puts each stack's tiers, total and priced share in one column per stack", async () => {
+        const a = costOf(RESOURCES, TABLE);
+        const b = costOf(RESOURCES.filter((x) => x.name !== "api"), TABLE);
+        const lines = sideBySide({ prod: a, "prod-aks": b });
+        assert.match(lines[1], /^ {20}prod {24}prod-aks$/);
+        assert.equal(lines.find((l) => l.startsWith("app")), `app${" ".repeat(17)}$94.61 – $315.36${" ".repeat(12)}—`);
+        assert.equal(lines.find((l) => l.startsWith("total")), `total${" ".repeat(15)}$850.21 – $1,070.96${" ".repeat(9)}$755.60`);
+        assert.equal(lines.find((l) => l.startsWith("priced")), `priced${" ".repeat(14)}2 of 5 resources${" ".repeat(12)}1 of 4 resources`);
+    });
+
+    it("needs at least one --stack (usage error, exit 2)", async () => {
+        const err: string[] = [];
+        assert.equal(await runCli(["cost"], { out: () => undefined, err: (l) => err.push(l) }), 2);
+        assert.match(err.join("\n"), /--stack/);
     });
 });
