@@ -4,7 +4,7 @@
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { costOf, CostSection, formatRange, renderCost } from "./cost";
+import { costOf, CostSection, formatSum, renderCost } from "./cost";
 import { diffPlans, DiffablePlan } from "./diff";
 import { billingOf, Meter } from "./meters";
 import { planAtRef, planInProcess, ReviewInputError } from "./planRunner";
@@ -71,11 +71,11 @@ export async function costCommand(io: ReviewIo, flags: { stack: string[]; json?:
 export function sideBySide(costs: Record<string, CostSection>): string[] {
     const stacks = Object.keys(costs);
     const tiers = [...new Set(stacks.flatMap((s) => Object.keys(costs[s].tiers)))].sort();
-    const width = 28;
+    const width = 34;
     const row = (label: string, cells: string[]) => `${label.padEnd(20)}${cells.map((c) => c.padEnd(width)).join("")}`.trimEnd();
     const lines = [`Monthly cost (USD, min – max replicas, 730 h/month):`, row("", stacks)];
-    for (const tier of tiers) lines.push(row(tier, stacks.map((s) => (costs[s].tiers[tier] ? formatRange(costs[s].tiers[tier]) : "—"))));
-    lines.push(row("total", stacks.map((s) => formatRange(costs[s].total))));
+    for (const tier of tiers) lines.push(row(tier, stacks.map((s) => (costs[s].tiers[tier] ? formatSum(costs[s].tiers[tier], costs[s].unpricedByTier[tier]) : "—"))));
+    lines.push(row("total", stacks.map((s) => formatSum(costs[s].total, costs[s].coverage.unpriced.length))));
     lines.push(row("priced", stacks.map((s) => `${costs[s].coverage.priced} of ${costs[s].coverage.chargeable} resources`)));
     return lines;
 }

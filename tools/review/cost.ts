@@ -39,6 +39,8 @@ export interface CostSection {
     hoursPerMonth: number;
     resources: ResourceCost[];
     tiers: Record<string, Range>;
+    /** Unpriced resources per tier: a tier's sum leaves them out. */
+    unpricedByTier: Record<string, number>;
     total: Range;
     coverage: {
         /** Cloud resources with a charge of their own (billed or usage-based). */
@@ -98,6 +100,11 @@ export function costOf(resources: PlanResourceLike[], table: PriceTable): CostSe
     const tiers: Record<string, Range> = {};
     let total: Range = { min: 0, max: 0 };
     const coverage = { chargeable: 0, priced: 0, unpriced: [] as string[], notEstimated: [] as string[] };
+    const unpricedByTier: Record<string, number> = {};
+    const countUnpriced = (tier: string) => {
+        unpricedByTier[tier] = (unpricedByTier[tier] ?? 0) + 1;
+        tiers[tier] = tiers[tier] ?? { min: 0, max: 0 };
+    };
     for (const resource of resources.filter(isBillable)) {
         const tier = tierOf(resource, byUrn);
         const billing = billingOf(resource, resources);
@@ -110,6 +117,7 @@ export function costOf(resources: PlanResourceLike[], table: PriceTable): CostSe
         if ("unknown" in billing) {
             costs.push({ ...base, status: "unpriced", lines: [{ what: `no cost model for ${resource.type}`, unit: "", status: "unpriced" }] });
             coverage.unpriced.push(`${resource.name} (${resource.type})`);
+            countUnpriced(tier);
             continue;
         }
         const lines = billing.items.map((item) => priceLine(item, table));
@@ -121,6 +129,7 @@ export function costOf(resources: PlanResourceLike[], table: PriceTable): CostSe
         if (status === "priced" || status === "usage only") coverage.priced += status === "priced" ? 1 : 0;
         if (status === "unpriced" || status === "partly priced") {
             coverage.unpriced.push(`${resource.name} (${billedLines.filter((l) => l.status === "unpriced").map((l) => l.meter).join(", ")})`);
+            countUnpriced(tier);
         }
         for (const line of lines.filter((l) => l.status === "not estimated")) coverage.notEstimated.push(`${resource.name}: ${line.what} (per ${line.unit})`);
         costs.push({ ...base, status, monthly: roundRange(monthly), lines });
@@ -128,17 +137,19 @@ export function costOf(resources: PlanResourceLike[], table: PriceTable): CostSe
         total = add(total, monthly);
     }
     for (const tier of Object.keys(tiers)) tiers[tier] = roundRange(tiers[tier]);
-    return { currency: "USD", hoursPerMonth: HOURS_PER_MONTH, resources: costs, tiers, total: roundRange(total), coverage };
+    return { currency: "USD", hoursPerMonth: HOURS_PER_MONTH, resources: costs, tiers, unpricedByTier, total: roundRange(total), coverage };
 }
 
 const money = (value: number) => `$${value.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 export const formatRange = (r: Range) => (r.min === r.max ? money(r.min) : `${money(r.min)} – ${money(r.max)}`);
+/** A sum that leaves unpriced resources out says so. */
+export const formatSum = (r: Range, unpriced = 0) => `${formatRange(r)}${unpriced > 0 ? ` + ${unpriced} unpriced` : ""}`;
 
 /** One line: the stack's monthly range and how much of it is priced. */
 export function costSummary(cost: CostSection): string {
     const usageOnly = cost.resources.filter((r) => r.status === "usage only").length;
     const unpriced = cost.coverage.unpriced.length;
-    return `Monthly cost:  ${formatRange(cost.total)} ${cost.currency} at min – max replicas (${cost.hoursPerMonth} h/month); ` +
+    return `Monthly cost:  ${formatSum(cost.total, unpriced)} ${cost.currency} at min – max replicas (${cost.hoursPerMonth} h/month); ` +
         `priced ${cost.coverage.priced} of ${cost.coverage.chargeable} chargeable resources` +
         `${unpriced ? `, ${unpriced} unpriced` : ""}${usageOnly ? `, ${usageOnly} usage-based only` : ""}; ${cost.coverage.notEstimated.length} usage charges not estimated`;
 }
@@ -146,8 +157,8 @@ export function costSummary(cost: CostSection): string {
 /** The cost block printed after the plan (and by `bookstore-infra cost`). */
 export function renderCost(cost: CostSection): string[] {
     const lines = ["", "Cost (monthly, USD, min – max replicas):"];
-    for (const [tier, range] of Object.entries(cost.tiers).sort(([a], [b]) => a.localeCompare(b))) lines.push(`    ${tier.padEnd(24)}${formatRange(range)}`);
-    lines.push(`    ${"total".padEnd(24)}${formatRange(cost.total)}`);
+    for (const [tier, range] of Object.entries(cost.tiers).sort(([a], [b]) => a.localeCompare(b))) lines.push(`    ${tier.padEnd(24)}${formatSum(range, cost.unpricedByTier[tier])}`);
+    lines.push(`    ${"total".padEnd(24)}${formatSum(cost.total, cost.coverage.unpriced.length)}`);
     if (cost.coverage.unpriced.length > 0) lines.push(`    Unpriced (no sourced price in the table): ${cost.coverage.unpriced.join("; ")}`);
     if (cost.coverage.notEstimated.length > 0) lines.push(`    Not estimated (usage-based): ${cost.coverage.notEstimated.join("; ")}`);
     return lines;

@@ -67,10 +67,11 @@ describe("review: bookstore-infra cost (stacks side by side)", () => {
         const a = costOf(RESOURCES, TABLE);
         const b = costOf(RESOURCES.filter((x) => x.name !== "api"), TABLE);
         const lines = sideBySide({ prod: a, "prod-aks": b });
-        assert.match(lines[1], /^ {20}prod {24}prod-aks$/);
-        assert.equal(lines.find((l) => l.startsWith("app")), `app${" ".repeat(17)}$94.61 – $315.36${" ".repeat(12)}—`);
-        assert.equal(lines.find((l) => l.startsWith("total")), `total${" ".repeat(15)}$850.21 – $1,070.96${" ".repeat(9)}$755.60`);
-        assert.equal(lines.find((l) => l.startsWith("priced")), `priced${" ".repeat(14)}2 of 5 resources${" ".repeat(12)}1 of 4 resources`);
+        assert.match(lines[1], /^ {20}prod {30}prod-aks$/);
+        assert.equal(lines.find((l) => l.startsWith("app")), `app${" ".repeat(17)}$94.61 – $315.36${" ".repeat(18)}—`);
+        // A sum that leaves unpriced resources out says how many.
+        assert.equal(lines.find((l) => l.startsWith("total")), `total${" ".repeat(15)}$850.21 – $1,070.96 + 2 unpriced  $755.60 + 2 unpriced`);
+        assert.equal(lines.find((l) => l.startsWith("priced")), `priced${" ".repeat(14)}2 of 5 resources${" ".repeat(18)}1 of 4 resources`);
     });
 
     it("needs at least one --stack (usage error, exit 2)", async () => {
