@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Range } from "./cost";
-import { formatRange } from "./cost";
+import { formatSum } from "./cost";
 import type { ResourceChange } from "./diff";
 import { formatDelta, SYMBOL } from "./render";
 
@@ -39,7 +39,7 @@ export function renderStack(review: StackReview, diagram?: string): string[] {
     const lines = [`### ${review.stack}`, "", `| | |`, `|---|---|`];
     lines.push(`| Policy | ${policyVerdict(review.policy)} |`);
     lines.push(`| Changes | ${c.replace} to replace, ${c.update} to update, ${c.create} to create, ${c.delete} to delete |`);
-    lines.push(`| Monthly cost | ${formatRange(review.cost.new)} USD${review.cost.delta ? ` (${formatDelta(review.cost.delta)})` : ""}; priced ${review.cost.coverage.priced} of ${review.cost.coverage.chargeable} resources |`);
+    lines.push(`| Monthly cost | ${formatSum(review.cost.new, review.cost.coverage.unpriced.length)} USD${review.cost.delta ? ` (${formatDelta(review.cost.delta)})` : ""}; priced ${review.cost.coverage.priced} of ${review.cost.coverage.chargeable} resources |`);
     lines.push("");
     if (review.guardedReplacements.length > 0) {
         lines.push(review.refused ? "**⛔ Replaces or deletes protected or stateful resources (not approved: add the `allow-replace` label once intended):**" : "**⚠️ Replaces or deletes protected or stateful resources (approved with the `allow-replace` label):**");

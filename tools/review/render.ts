@@ -1,6 +1,6 @@
 /** Text of a plan diff, in the manner of `pulumi preview --diff`: replacements first. */
 import type { CostSection, Range } from "./cost";
-import { formatRange } from "./cost";
+import { formatSum } from "./cost";
 import type { PlanDiff, PropertyChange, ResourceChange } from "./diff";
 
 export const SYMBOL: Record<ResourceChange["op"], string> = { create: "+", delete: "-", update: "~", replace: "+-" };
@@ -38,7 +38,7 @@ export function renderDiff(diff: PlanDiff, opts: { oldCost?: CostSection; newCos
     lines.push("", `Resources: ${c.replace} to replace, ${c.update} to update, ${c.create} to create, ${c.delete} to delete`);
     if (opts.newCost) {
         const delta = costDelta(opts.oldCost, opts.newCost);
-        lines.push(`Monthly cost: ${formatRange(opts.newCost.total)}${delta ? ` (${formatDelta(delta)} against the base)` : " (the base plan has no cost section)"}`);
+        lines.push(`Monthly cost: ${formatSum(opts.newCost.total, opts.newCost.coverage.unpriced.length)}${delta ? ` (${formatDelta(delta)} against the base)` : " (the base plan has no cost section)"}`);
     }
     if (diff.guardedReplacements.length > 0) {
         lines.push("");

@@ -25,7 +25,7 @@ describe("review: pull-request comment", () => {
         assert.ok(text.startsWith(COMMENT_MARKER));
         assert.ok(text.indexOf("### prod") < text.indexOf("### dev"));
         assert.match(text, /\| Policy \| ❌ fails: postgres-read-replica \|/);
-        assert.match(text, /\| Monthly cost \| \$100\.00 – \$263\.07 USD \(\+\$0\.00 \(min\) \/ \+\$63\.07 \(max\)\); priced 2 of 5 resources \|/);
+        assert.match(text, /\| Monthly cost \| \$100\.00 – \$263\.07 \+ 1 unpriced USD \(\+\$0\.00 \(min\) \/ \+\$63\.07 \(max\)\); priced 2 of 5 resources \|/);
         assert.match(text, /⛔ Replaces or deletes protected or stateful resources/);
         assert.match(text, /- `azure-native:dbforpostgresql:Server` \*\*pg\*\*: replaced because `administratorLogin` \(create-only in the Azure REST spec\)/);
         assert.match(text, /^\+- azure-native:dbforpostgresql:Server pg$/m);
