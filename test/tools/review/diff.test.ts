@@ -61,6 +61,10 @@ describe("review: plan diff", () => {
         assert.equal(replaceReasons("azure-native:dbforpostgresql:Server", ["location"]).length, 1);
     });
 
+    it("a Redis Enterprise database's port and modules are create-only; its eviction policy is not", () => {
+        assert.deepEqual(replaceReasons("azure-native:redisenterprise:Database", ["port", "modules[0].name", "evictionPolicy"]).map((r) => r.path), ["port", "modules[0].name"]);
+    });
+
     it("knows Kubernetes immutable fields, AWS forceNew and replaceOnChanges", () => {
         assert.equal(replaceReasons("kubernetes:apps/v1:Deployment", ["spec.selector.matchLabels.app"])[0].rule, "immutable (Kubernetes provider forceNew)");
         assert.deepEqual(replaceReasons("kubernetes:apps/v1:Deployment", ["spec.replicas"]), []);
