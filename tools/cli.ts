@@ -7,6 +7,7 @@
  *   doctor                        database health checks against live servers
  *   loadtest                      the seed's load test against a stack, with a verdict (tools/loadtest)
  *   failover                      switch the database's writer role over to its partner, then doctor
+ *   diff | cost | prices refresh  pull-request review: plan diff, monthly cost, price table (tools/review)
  * Exit codes (EXIT below) are stable so CI can branch on them.
  */
 import * as fs from "fs";
@@ -20,6 +21,7 @@ import { StackFileError } from "./offline/stackFile";
 import type { PlanOptions } from "./plan";
 import { addPlanOptions, PROGRAM_VERSION } from "./planOptions";
 import type { LoadTestFlags } from "./loadtest";
+import { registerReviewCommands } from "./review/cli";
 import type { SslMode } from "./doctor";
 import { DoctorInputError } from "./doctor/targets";
 
@@ -530,6 +532,8 @@ function buildProgram(cli: Cli, io: CliIo, setExit: (code: number) => void): Com
         .addOption(jsonOption())
         .action(action((flags) => cli.failover(flags as Parameters<Cli["failover"]>[0])));
 
+    registerReviewCommands(program, { out: io.out, err: io.err, projectDir: io.projectDir ?? PROJECT_DIR }, setExit);
+
     return program;
 }
 
@@ -577,6 +581,7 @@ export async function runCli(args: string[], io: CliIo = consoleIo): Promise<num
         if (err instanceof automation().PulumiCliMissingError) return fail(EXIT.cliMissing, err.message);
         if (err instanceof automation().ProductionGuardError) return fail(EXIT.refused, err.message);
         if (err instanceof DoctorInputError) return fail(EXIT.usage, `doctor: ${err.message}`);
+        if (err instanceof Error && err.name === "ReviewInputError") return fail(EXIT.usage, err.message);
         return fail(EXIT.failed, `bookstore-infra: ${automation().describeCommandError(err)}`);
     }
 }

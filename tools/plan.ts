@@ -16,6 +16,8 @@ import { resolveDatabase } from "../stacks/schema/database";
 import { stackConfigFromEntries } from "../stacks/config";
 import { PROJECT_DIR } from "./paths";
 import { EXIT, PlanDocument, PlanOptions } from "./offline/types";
+import { reviewOptionProblems } from "./review/options";
+import { costSummary, CostSection } from "./review/cost";
 
 // The plan's document types and exit codes live in ./offline/types (the sections use them too).
 export { EXIT };
@@ -98,6 +100,7 @@ export function optionProblems(options: PlanOptions): string[] {
     }
     const manifests = options.manifests === undefined ? undefined : manifestsDirectoryProblem(options.manifests);
     if (manifests) problems.push(manifests);
+    problems.push(...reviewOptionProblems(options));
     return problems;
 }
 
@@ -203,6 +206,7 @@ export async function plan(options: PlanOptions, out: (line: string) => void = c
         out("");
         for (const line of renderStackFacts(stackFacts(options, document))) out(line);
         out(criticalPathSummary(firstDeploy));
+        if (document.cost) for (const line of wrap(costSummary(document.cost as CostSection))) out(line);
         out("");
         for (const line of TREE_LEGEND) out(line);
         out("");

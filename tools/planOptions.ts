@@ -16,5 +16,9 @@ export function addPlanOptions(command: Command): Command {
         .option("--verbose", "print stack traces of program errors")
         .option("--manifests <dir>", "write each Kubernetes resource as YAML into <dir> and validate it against the Kubernetes schemas")
         .option("--policy-config <file>", "policy pack config, as for pulumi preview --policy-pack-config (default policy/config.json)")
-        .option("--critical-path", "print the modelled first-deploy critical path (durations: tools/offline/deployDurations.json)");
+        .option("--critical-path", "print the modelled first-deploy critical path (durations: tools/offline/deployDurations.json)")
+        .option("--diagram <file.md>", "write a Mermaid diagram of the plan's tiers, services and wiring")
+        .option("--diff-against <plan.json>", "print what changed since that plan (--json output of an earlier plan); exit 5 on an unapproved replacement of a protected or stateful resource")
+        .option("--allow-replace", "approve replacements of protected or stateful resources in --diff-against")
+        .option("--price-table <file>", "price table for the cost section (default tools/review/prices.azure.json)");
 }

@@ -3,6 +3,7 @@ import { policySection } from "./policy";
 import { manifestsSection } from "./manifests";
 import { specRulesSection } from "./specRules";
 import type { PlanSection } from "./types";
+import { reviewSection } from "../review/section";
 
 /** Sections run in this order after the program has run. */
-export const PLAN_SECTIONS: PlanSection[] = [specRulesSection, budgetSection, manifestsSection, policySection];
+export const PLAN_SECTIONS: PlanSection[] = [specRulesSection, budgetSection, manifestsSection, policySection, reviewSection];

@@ -19,6 +19,11 @@ export interface PlanOptions {
     policyConfig?: string;
     /** Print the modelled first-deploy critical path step by step. */
     criticalPath?: boolean;
+    /** Review (tools/review): price table, Mermaid diagram file, plan JSON to diff against, approval of replacements. */
+    priceTable?: string;
+    diagram?: string;
+    diffAgainst?: string;
+    allowReplace?: boolean;
 }
 
 /** The plan's JSON document. Later sections are added beside `resources`; the shape stays stable. */
@@ -30,8 +35,11 @@ export interface PlanDocument {
     [section: string]: unknown;
 }
 
-/** Exit codes: 0 planned, 1 program error, 2 usage error, invalid config or stack file, 3 mandatory policy violation. */
-export const EXIT = { ok: 0, programError: 1, invalidConfig: 2, usage: 2, policyViolation: 3 } as const;
+/**
+ * Exit codes: 0 planned, 1 program error, 2 usage error, invalid config or stack file, 3 mandatory policy violation,
+ * 5 (--diff-against) a protected or stateful resource would be replaced or deleted without --allow-replace.
+ */
+export const EXIT = { ok: 0, programError: 1, invalidConfig: 2, usage: 2, policyViolation: 3, replacementRefused: 5 } as const;
 
 /**
  * A section of the offline plan beyond the resource tree (connection budget, Kubernetes

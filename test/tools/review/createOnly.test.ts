@@ -1,0 +1,64 @@
+import { strict as assert } from "assert";
+import { createOnlyPaths, putBodySchema } from "../../../tools/review/generateCreateOnly";
+import table from "../../../tools/review/createOnly.azure.json";
+import { secretDigestsOf } from "../../../tools/review/secretDigests";
+import { SECRET_SIG, SIG_KEY, UNKNOWN } from "../../../tools/offline/capture";
+
+/** Modelled on the PostgreSQL spec's Server PUT (2025-08-01): flattened properties, a nested object, a common-types parent. */
+const SPEC = {
+    paths: {
+        "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.DBforPostgreSQL/flexibleServers/{serverName}": {
+            put: { parameters: [{ name: "parameters", in: "body", schema: { $ref: "#/definitions/Server" } }] },
+        },
+    },
+    definitions: {
+        Server: {
+            properties: { properties: { $ref: "#/definitions/ServerProperties", "x-ms-client-flatten": true }, sku: { $ref: "#/definitions/Sku" } },
+            allOf: [{ $ref: "../../../../../common-types/resource-management/v6/types.json#/definitions/TrackedResource" }],
+        },
+        ServerProperties: {
+            properties: {
+                administratorLogin: { type: "string", "x-ms-mutability": ["read", "create"] },
+                administratorLoginPassword: { type: "string", "x-ms-mutability": ["update", "create"] },
+                version: { type: "string" },
+                minorVersion: { type: "string", readOnly: true },
+                availabilityZone: { type: "string", "x-ms-mutability": ["read", "create"] },
+                pointInTimeUTC: { type: "string", "x-ms-mutability": ["create"] },
+                network: { $ref: "#/definitions/Network" },
+            },
+        },
+        Network: { properties: { delegatedSubnetResourceId: { type: "string", "x-ms-mutability": ["read", "create"] } } },
+        Sku: { properties: { name: { type: "string" } } },
+    },
+};
+
+describe("review: create-only table", () => {
+    it("the generator lists x-ms-mutability without update, flattened as the SDK names inputs, plus TrackedResource location", () => {
+        const schema = putBodySchema(SPEC, "/flexibleServers/{serverName}");
+        assert.deepEqual(createOnlyPaths(SPEC, schema), ["administratorLogin", "availabilityZone", "location", "network.delegatedSubnetResourceId", "pointInTimeUTC"]);
+    });
+
+    it("the table records the spec file, API version and commit of each type", () => {
+        const pg = table.types["azure-native:dbforpostgresql:Server"];
+        assert.equal(pg.apiVersion, "2025-08-01");
+        assert.match(pg.file, /stable\/2025-08-01\/openapi\.json$/);
+        assert.match(pg.commit, /^[0-9a-f]{40}$/);
+        assert.ok(pg.createOnly.includes("administratorLogin"));
+    });
+});
+
+describe("review: secret digests", () => {
+    const secret = (value: unknown) => ({ [SIG_KEY]: SECRET_SIG, value });
+
+    it("digests secret inputs with the comparison's key; equal values match, other values and keys don't, unknowns are skipped", () => {
+        const key = "00".repeat(32);
+        const a = secretDigestsOf({ env: [{ value: secret("p1") }], token: secret(UNKNOWN) }, key);
+        const b = secretDigestsOf({ env: [{ value: secret("p1") }] }, key);
+        const c = secretDigestsOf({ env: [{ value: secret("p2") }] }, key);
+        assert.deepEqual(Object.keys(a), ["env[0].value"]);
+        assert.equal(a["env[0].value"], b["env[0].value"]);
+        assert.notEqual(a["env[0].value"], c["env[0].value"]);
+        assert.notEqual(a["env[0].value"], secretDigestsOf({ env: [{ value: secret("p1") }] }, "11".repeat(32))["env[0].value"]);
+        assert.ok(!JSON.stringify(a).includes("p1"));
+    });
+});

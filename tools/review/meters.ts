@@ -1,0 +1,188 @@
+/**
+ * What each resource of a plan is billed for: line items naming a meter of the Azure Retail
+ * Prices API and a monthly quantity at the stack's minimum and maximum scale, or usage-based
+ * items that are not estimated (with their unit), or nothing billed for the resource itself.
+ * Quantities only: prices come from the price table (prices.ts), never from here.
+ */
+export const HOURS_PER_MONTH = 730;
+const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
+const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
+
+/** A meter of the Retail Prices API: the $filter fields and the client-side match of one item. */
+export interface Meter {
+    /** Stable key of the price table entry. */
+    key: string;
+    serviceName: string;
+    armRegionName: string;
+    armSkuName?: string;
+    /** Substrings the item's productName / meterName must contain, the skuName it must equal. */
+    productName?: string;
+    meterName?: string;
+    skuName?: string;
+    /** Unit the quantity is in; must equal the item's unitOfMeasure. */
+    unit: string;
+}
+
+export interface BilledItem {
+    kind: "billed";
+    what: string;
+    meter: Meter;
+    quantity: { min: number; max: number };
+}
+
+export interface UsageItem {
+    kind: "usage";
+    what: string;
+    unit: string;
+}
+
+export type CostItem = BilledItem | UsageItem;
+
+/** How a resource is billed: items, or `included` (no charge of its own: part of `by`), or unknown (no model). */
+export type Billing = { items: CostItem[] } | { included: string } | { unknown: true };
+
+interface Resource {
+    type: string;
+    name: string;
+    inputs: unknown;
+}
+
+type Inputs = Record<string, any>;
+
+const usage = (what: string, unit: string): UsageItem => ({ kind: "usage", what, unit });
+const billed = (what: string, meter: Meter, min: number, max = min): BilledItem => ({ kind: "billed", what, meter, quantity: { min, max } });
+
+/** "1Gi" / "512Mi" / "2G" as GiB. */
+export function gibibytes(memory: unknown): number {
+    const match = /^(\d+(?:\.\d+)?)(Gi|Mi|G|M)?$/.exec(String(memory ?? ""));
+    if (!match) return NaN;
+    const value = Number(match[1]);
+    const unit = match[2] ?? "Gi";
+    return unit === "Gi" ? value : unit === "Mi" ? value / 1024 : unit === "G" ? (value * 1e9) / 2 ** 30 : (value * 1e6) / 2 ** 30;
+}
+
+function containerApp(inputs: Inputs): CostItem[] {
+    const region = inputs.location;
+    const scale = inputs.template?.scale ?? {};
+    const min = Number(scale.minReplicas ?? 0);
+    const max = Number(scale.maxReplicas ?? min);
+    const containers: Inputs[] = inputs.template?.containers ?? [];
+    const cpu = containers.reduce((sum, c) => sum + Number(c.resources?.cpu ?? 0), 0);
+    const memory = containers.reduce((sum, c) => sum + gibibytes(c.resources?.memory), 0);
+    // Consumption plan: every running replica is billed per vCPU-second and GiB-second (active rate;
+    // a replica idling below the activity thresholds is billed less, and the free grant is not deducted).
+    return [
+        billed(`${cpu} vCPU × ${min}-${max} replicas`, { key: `aca-vcpu-second/${region}`, serviceName: "Azure Container Apps", armRegionName: region, meterName: "vCPU Active Usage", unit: "1 Second" }, cpu * min * SECONDS_PER_MONTH, cpu * max * SECONDS_PER_MONTH),
+        billed(`${memory} GiB × ${min}-${max} replicas`, { key: `aca-memory-second/${region}`, serviceName: "Azure Container Apps", armRegionName: region, meterName: "Memory Active Usage", unit: "1 GiB Second" }, memory * min * SECONDS_PER_MONTH, memory * max * SECONDS_PER_MONTH),
+        usage("requests", "1M requests"),
+    ];
+}
+
+function postgresServer(inputs: Inputs): CostItem[] {
+    const region = inputs.location;
+    const sku = inputs.sku?.name ?? "unknown";
+    const tier = inputs.sku?.tier ?? "unknown";
+    // A zone-redundant or same-zone HA server runs a standby of the same size and storage.
+    const copies = inputs.highAvailability?.mode && inputs.highAvailability.mode !== "Disabled" ? 2 : 1;
+    const storage = Number(inputs.storage?.storageSizeGB ?? 0);
+    return [
+        billed(`compute ${sku}${copies > 1 ? " + HA standby" : ""}`, { key: `postgres-flexible/${tier}/${sku}/${region}`, serviceName: "Azure Database for PostgreSQL", armRegionName: region, armSkuName: sku, unit: "1 Hour" }, copies * HOURS_PER_MONTH),
+        billed(`storage ${storage} GB${copies > 1 ? " × 2" : ""}`, { key: `postgres-flexible-storage/${region}`, serviceName: "Azure Database for PostgreSQL", armRegionName: region, productName: "Flexible Server Storage", unit: "1 GB/Month" }, copies * storage),
+        usage("backup storage beyond the provisioned size", "1 GB/Month"),
+    ];
+}
+
+function skuPerHour(service: string, keyPrefix: string, inputs: Inputs, count = 1): CostItem {
+    const sku = inputs.sku?.name ?? "unknown";
+    return billed(`${sku}${count > 1 ? ` × ${count}` : ""}`, { key: `${keyPrefix}/${sku}/${inputs.location}`, serviceName: service, armRegionName: inputs.location, skuName: sku, unit: "1 Hour" }, count * HOURS_PER_MONTH);
+}
+
+function agentPools(inputs: Inputs): CostItem[] {
+    const pools: Inputs[] = inputs.agentPoolProfiles ?? [];
+    return pools.map((pool) => vmPool(pool, inputs.location));
+}
+
+function vmPool(pool: Inputs, region: string): CostItem {
+    const size = pool.vmSize ?? "unknown";
+    // Spot nodes are billed by the Spot meter of the size, at a price that moves with demand.
+    const spot = pool.scaleSetPriority === "Spot";
+    const min = Number(pool.enableAutoScaling ? pool.minCount : pool.count ?? 0);
+    const max = Number(pool.enableAutoScaling ? pool.maxCount : pool.count ?? 0);
+    return billed(`pool ${pool.name ?? ""} ${size}${spot ? " (Spot)" : ""} × ${min}-${max} nodes`, { key: `vm-linux${spot ? "-spot" : ""}/${size}/${region}`, serviceName: "Virtual Machines", armRegionName: region, armSkuName: size, ...(spot ? { skuName: `${size.replace(/^Standard_/, "").replace(/_/g, " ")} Spot` } : {}), unit: "1 Hour" }, min * HOURS_PER_MONTH, max * HOURS_PER_MONTH);
+}
+
+/** Billing of each type the stacks use, by type token. */
+const MODELS: Record<string, (inputs: Inputs, all: Resource[]) => Billing> = {
+    "azure-native:app:ContainerApp": (i) => ({ items: containerApp(i) }),
+    "azure-native:dbforpostgresql:Server": (i) => ({ items: postgresServer(i) }),
+    "azure-native:redisenterprise:RedisEnterprise": (i) => ({ items: [skuPerHour("Redis Cache", "redis-enterprise", i)] }),
+    "azure-native:signalrservice:SignalR": (i) => ({
+        items: [billed(`${i.sku?.name} × ${i.sku?.capacity ?? 1} units`, { key: `signalr/${i.sku?.name}/${i.location}`, serviceName: "SignalR", armRegionName: i.location, skuName: i.sku?.tier, unit: "1/Day" }, Number(i.sku?.capacity ?? 1) * DAYS_PER_MONTH), usage("messages beyond the units' daily allowance", "1M messages")],
+    }),
+    "azure-native:containerregistry:Registry": (i) => ({
+        items: [billed(`${i.sku?.name} registry`, { key: `acr/${i.sku?.name}/${i.location}`, serviceName: "Container Registry", armRegionName: i.location, skuName: i.sku?.name, meterName: "Registry Unit", unit: "1/Day" }, DAYS_PER_MONTH), usage("storage beyond the included allowance", "1 GB/Month")],
+    }),
+    "azure-native:cdn:Profile": (i) => ({
+        items: [billed(`${i.sku?.name} base fee`, { key: `frontdoor/${i.sku?.name}`, serviceName: "Azure Front Door Service", armRegionName: "global", skuName: String(i.sku?.name ?? "").replace("_AzureFrontDoor", ""), meterName: "Base Fees", unit: "1/Month" }, 1), usage("requests", "10K requests"), usage("data transfer out", "1 GB")],
+    }),
+    "azure-native:network:PrivateEndpoint": (i) => ({
+        items: [billed("private endpoint", { key: `private-endpoint/${i.location}`, serviceName: "Virtual Network", armRegionName: i.location, productName: "Private Link", meterName: "Standard Private Endpoint", unit: "1 Hour" }, HOURS_PER_MONTH), usage("data processed", "1 GB")],
+    }),
+    "azure-native:privatedns:PrivateZone": () => ({
+        items: [billed("private DNS zone", { key: "private-dns-zone", serviceName: "Azure DNS", armRegionName: "global", meterName: "Private Zone", unit: "1/Month" }, 1), usage("DNS queries", "1M queries")],
+    }),
+    "azure-native:containerservice:ManagedCluster": (i) => ({
+        items: [...agentPools(i), ...(i.sku?.tier && i.sku.tier !== "Free" ? [billed(`${i.sku.tier} tier`, { key: `aks-${i.sku.tier}/${i.location}`, serviceName: "Azure Kubernetes Service", armRegionName: i.location, skuName: i.sku.tier, unit: "1 Hour" }, HOURS_PER_MONTH)] : [])],
+    }),
+    // An agent pool runs in its cluster's region.
+    "azure-native:containerservice:AgentPool": (i, all) => {
+        const cluster = all.find((r) => r.type === "azure-native:containerservice:ManagedCluster" && (r.inputs as Inputs)?.resourceName === i.resourceName);
+        return { items: [vmPool({ ...i, name: i.agentPoolName }, (cluster?.inputs as Inputs | undefined)?.location ?? "unknown-region")] };
+    },
+    // Consumption-only environments bill their apps; dedicated workload profiles have a charge of their own (no model yet).
+    "azure-native:app:ManagedEnvironment": (i) =>
+        (i.workloadProfiles ?? []).some((p: Inputs) => p.workloadProfileType !== "Consumption") ? { unknown: true } : { included: "its container apps (consumption plan)" },
+    "azure-native:operationalinsights:Workspace": () => ({ items: [usage("log ingestion", "1 GB"), usage("retention beyond the included days", "1 GB/Month")] }),
+    "azure-native:applicationinsights:Component": () => ({ items: [usage("telemetry ingestion (into the Log Analytics workspace)", "1 GB")] }),
+    "azure-native:storage:StorageAccount": () => ({ items: [usage("blob storage", "1 GB/Month"), usage("transactions", "10K operations"), usage("data transfer out", "1 GB")] }),
+    "azure-native:keyvault:Vault": () => ({ items: [usage("secret operations", "10K operations")] }),
+    "azure-native:monitor:MetricAlert": () => ({ items: [usage("monitored time series", "1 time series/Month")] }),
+    "azure-native:monitor:ScheduledQueryRule": () => ({ items: [usage("log alert rule evaluations", "1 rule/Month")] }),
+    "azure-native:network:VirtualNetworkPeering": () => ({ items: [usage("peered data transfer", "1 GB")] }),
+};
+
+/** Types with no charge of their own: configuration of, or inside, a billed resource. */
+const INCLUDED: Record<string, string> = {
+    "azure-native:resources:ResourceGroup": "a container of resources",
+    "azure-native:authorization:RoleAssignment": "access control",
+    "azure-native:managedidentity:UserAssignedIdentity": "an identity",
+    "azure-native:dbforpostgresql:Configuration": "its PostgreSQL server",
+    "azure-native:dbforpostgresql:Database": "its PostgreSQL server",
+    "azure-native:keyvault:Secret": "its Key Vault's operations",
+    "azure-native:storage:BlobContainer": "its storage account",
+    "azure-native:storage:BlobServiceProperties": "its storage account",
+    "azure-native:redisenterprise:Database": "its Redis Enterprise cluster",
+    "azure-native:redisenterprise:AccessPolicyAssignment": "its Redis Enterprise cluster",
+    "azure-native:monitor:DiagnosticSetting": "the workspace's ingestion",
+    "azure-native:network:PrivateDnsZoneGroup": "its private endpoint",
+    "azure-native:privatedns:VirtualNetworkLink": "its private DNS zone",
+    "azure-native:network:VirtualNetwork": "nothing: virtual networks are free (Azure Virtual Network pricing; peering traffic is billed)",
+    "azure-native:network:NetworkSecurityGroup": "nothing: network security groups are free (Azure Virtual Network pricing)",
+};
+
+/** How a resource is billed; `unknown` for a type without a model (reported by name as unpriced). */
+export function billingOf(resource: Resource, all: Resource[] = []): Billing {
+    const inputs = (resource.inputs ?? {}) as Inputs;
+    if (resource.type.startsWith("kubernetes:")) return { included: "the cluster's nodes" };
+    const model = MODELS[resource.type];
+    if (model) return model(inputs, all);
+    const included = INCLUDED[resource.type];
+    if (included) return { included };
+    return { unknown: true };
+}
+
+/** Whether a resource is a cloud resource at all (components, providers and random values are not). */
+export function isBillable(resource: { type: string; provider: string | null }): boolean {
+    if (resource.provider === null || resource.type.startsWith("pulumi:")) return false;
+    return !/^(random|pulumi-nodejs|command|tls):/.test(resource.type);
+}

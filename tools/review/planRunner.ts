@@ -1,0 +1,70 @@
+/**
+ * Plans a stack in a child process (the Pulumi SDK keeps its state on `global`: one program run per
+ * process), in this checkout or in a copy of the project at a git ref.
+ */
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export class ReviewInputError extends Error {
+    override name = "ReviewInputError";
+}
+
+export interface PlannedStack {
+    exitCode: number;
+    /** undefined when the plan failed (see stderr) or the stack has no stack file at that ref. */
+    document?: Record<string, any>;
+    stderr: string;
+}
+
+/** Runs `tools/plan.ts` of `projectDir` with the node_modules of `modulesDir`. */
+export function planInProcess(projectDir: string, stack: string, opts: { env?: NodeJS.ProcessEnv; args?: string[] } = {}): PlannedStack {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "review-plan-"));
+    try {
+        const json = path.join(out, "plan.json");
+        const child = spawnSync(process.execPath, ["--import", "tsx", path.join(projectDir, "tools/plan.ts"), "--stack", stack, "--quiet", "--json", json, ...(opts.args ?? [])], {
+            cwd: projectDir,
+            encoding: "utf8",
+            env: { ...process.env, ...opts.env },
+            maxBuffer: 64 * 1024 * 1024,
+        });
+        return { exitCode: child.status ?? 1, stderr: child.stderr, document: fs.existsSync(json) ? JSON.parse(fs.readFileSync(json, "utf8")) : undefined };
+    } finally {
+        fs.rmSync(out, { recursive: true, force: true });
+    }
+}
+
+const git = (cwd: string, args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+
+/** The commit `ref` names in the repository holding `projectDir`, or a ReviewInputError. */
+export function resolveRef(projectDir: string, ref: string): string {
+    try {
+        return git(projectDir, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+    } catch {
+        throw new ReviewInputError(`--base: "${ref}" is not a commit of the repository at ${projectDir}`);
+    }
+}
+
+/**
+ * Plans `stack` as the project was at `ref`: the project's tree at that commit is extracted into a
+ * temporary directory (git archive: no worktree to register or prune) with this checkout's
+ * node_modules linked in, planned there, and removed afterwards.
+ */
+export function planAtRef(projectDir: string, ref: string, stack: string, env: NodeJS.ProcessEnv = {}): PlannedStack & { commit: string } {
+    const commit = resolveRef(projectDir, ref);
+    const prefix = git(projectDir, ["rev-parse", "--show-prefix"]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "review-base-"));
+    try {
+        const tar = execFileSync("git", ["archive", "--format=tar", prefix ? `${commit}:${prefix}` : commit], { cwd: projectDir, maxBuffer: 512 * 1024 * 1024 });
+        execFileSync("tar", ["-x", "-C", dir], { input: tar });
+        fs.symlinkSync(fs.realpathSync(path.join(projectDir, "node_modules")), path.join(dir, "node_modules"), "dir");
+        if (!fs.existsSync(path.join(dir, `Pulumi.${stack}.yaml`))) {
+            // A stack new in this change: everything in it is created.
+            return { commit, exitCode: 0, stderr: "", document: { stack, resources: [] } };
+        }
+        return { commit, ...planInProcess(dir, stack, { env }) };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
