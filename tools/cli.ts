@@ -15,9 +15,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import type { ConfigMap, OutputMap } from "@pulumi/pulumi/automation";
 import type { CommandRunner, Operation, OperationLog, OperationResult } from "./automation";
 import { PROJECT_DIR } from "./paths";
-import { ConfigError } from "../stacks/config";
 import type { AzRunner } from "./automation/az";
-import { StackFileError } from "./offline/stackFile";
 import type { PlanOptions } from "./plan";
 import { addPlanOptions, PROGRAM_VERSION } from "./planOptions";
 import type { LoadTestFlags } from "./loadtest";
@@ -32,6 +30,11 @@ const bootstrap = () => require("./automation/bootstrap") as typeof import("./au
 const doctor = () => require("./doctor") as typeof import("./doctor");
 const failover = () => require("./automation/failover") as typeof import("./automation/failover");
 const azCli = () => require("./automation/az") as typeof import("./automation/az");
+// The stack file's and stack config's error types: their modules load the Pulumi SDK (which `--help`
+// must not pay for), and whatever threw one of them has loaded it already.
+const isConfigError = (err: unknown): err is Error =>
+    err instanceof (require("../stacks/config") as typeof import("../stacks/config")).ConfigError ||
+    err instanceof (require("./offline/stackFile") as typeof import("./offline/stackFile")).StackFileError;
 const databaseServers = () => require("../components/databaseServers") as typeof import("../components/databaseServers");
 
 /** 0-3 mean what they mean for the offline plan (tools/plan.ts), which `plan` passes through. */
@@ -231,7 +234,7 @@ class Cli {
                 ...this.changeOptions(flags), ...this.policyOptions(flags), az: this.io.az, confirm: flags.yes ? flags.confirm : undefined,
             })).stack);
         } catch (err) {
-            if (err instanceof ConfigError || err instanceof StackFileError) throw new CliExit(EXIT.usage, err.message);
+            if (isConfigError(err)) throw new CliExit(EXIT.usage, err.message);
             if (err instanceof bootstrap().MissingImagesError || err instanceof bootstrap().AzCliUnavailableError) throw new CliExit(EXIT.failed, err.message);
             throw err;
         }
@@ -280,8 +283,9 @@ class Cli {
         // require, not import(): the bin's CommonJS loader resolves extensionless .ts paths only through require.
         // eslint-disable-next-line @typescript-eslint/no-var-requires
         // From its prebuilt bundle, with the plan's process settings, as `npm run plan` runs it.
-        require("./bin/runtime.js").prepareRuntime();
-        const { plan } = require(require("./bin/build.js").ensureBuilt("plan")) as typeof import("./plan");
+        // Paths from PROJECT_DIR: the CLI runs from its own bundle (.build/cli.js), which must not inline these.
+        require(`${PROJECT_DIR}/tools/bin/runtime.js`).prepareRuntime();
+        const { plan } = require(require(`${PROJECT_DIR}/tools/bin/build.js`).ensureBuilt("plan")) as typeof import("./plan");
         const toStdout = flags.json === true;
         const errors: string[] = [];
         const result = await plan(
@@ -380,7 +384,7 @@ class Cli {
                 az: this.io.az ?? azCli().installedAz, confirm: flags.confirm, onProgress: this.progress(flags.json),
             });
         } catch (err) {
-            if (err instanceof failover().FailoverInputError || err instanceof ConfigError || err instanceof StackFileError) throw new CliExit(EXIT.usage, `failover: ${err.message}`);
+            if (err instanceof failover().FailoverInputError || isConfigError(err)) throw new CliExit(EXIT.usage, `failover: ${err.message}`);
             if (err instanceof failover().FailoverFailedError) throw new CliExit(EXIT.failed, `failover: ${err.message}`);
             throw err;
         }

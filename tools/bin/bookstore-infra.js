@@ -1,5 +1,10 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI without a build step: tsx compiles it on load.
-require("tsx/cjs");
-const { runCli } = require("../cli.ts");
-runCli(process.argv.slice(2)).then((code) => process.exit(code));
+// `bookstore-infra` (npx bookstore-infra, npm run cli): runs the CLI from its prebuilt bundle,
+// .build/cli.js, rebuilt when a source changed (tools/bin/build.js), so `--help`, usage errors and
+// config errors cost a plain node start: no TypeScript compiler hook on every file.
+"use strict";
+// The Pulumi SDK would load the 9 MB TypeScript compiler with the stack config's error type.
+require("./lazyTypescript").installLazyTypescript();
+const { ensureBuilt } = require("./build");
+
+require(ensureBuilt("cli")).runCli(process.argv.slice(2)).then((code) => process.exit(code));

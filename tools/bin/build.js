@@ -15,6 +15,7 @@ const OUT_DIR = path.join(ROOT, ".build");
 /** Bundle name → entry point. Bundles sit one level below the root, like tools/paths.ts. */
 const BUNDLES = {
     plan: "tools/plan.ts",
+    cli: "tools/cli.ts",
     "bench-replay": "tools/bench/replay.ts",
 };
 /** What a bundle is built from: the program, the policy pack and the tools. */
