@@ -7,7 +7,7 @@ import * as path from "path";
 import { costOf, CostSection, formatSum, renderCost } from "./cost";
 import { diffPlans, DiffablePlan } from "./diff";
 import { billingOf, Meter } from "./meters";
-import { planAtRef, planInProcess, ReviewInputError } from "./planRunner";
+import { planAtRef, planInBackground, planInProcess, resolveRef, ReviewInputError } from "./planRunner";
 import { DEFAULT_PRICE_TABLE, readPriceTable, refreshPrices } from "./prices";
 import { costDelta, renderDiff } from "./render";
 import { DIGEST_KEY_ENV } from "./secretDigests";
@@ -29,9 +29,10 @@ function planOrThrow(result: { exitCode: number; document?: Record<string, any>;
 export async function diffCommand(io: ReviewIo, flags: { stack: string; base: string; allowReplace?: boolean; json?: boolean; priceTable?: string; diagram?: string }): Promise<number> {
     // One key for both plans: their secret digests are comparable with each other and nothing else.
     const env = { [DIGEST_KEY_ENV]: randomBytes(32).toString("hex") };
-    const base = planAtRef(io.projectDir, flags.base, flags.stack, env);
+    resolveRef(io.projectDir, flags.base); // a bad ref is a usage error before anything is planned
+    // The base and the working tree plan side by side (they share nothing but the key).
+    const [base, planned] = await Promise.all([planAtRef(io.projectDir, flags.base, flags.stack, env), planInBackground(io.projectDir, flags.stack, { env })]);
     const oldPlan = planOrThrow(base, `the base ${flags.base} (${base.commit.slice(0, 12)})`);
-    const planned = planInProcess(io.projectDir, flags.stack, { env });
     const newPlan = planOrThrow(planned, "the working tree");
     if (flags.diagram) writeDiagram(flags.diagram, mermaidDiagram(newPlan.resources, `${newPlan.project}/${flags.stack}`));
     const table = readPriceTable(flags.priceTable ?? DEFAULT_PRICE_TABLE);

@@ -2,7 +2,7 @@
  * Plans a stack in a child process (the Pulumi SDK keeps its state on `global`: one program run per
  * process), in this checkout or in a copy of the project at a git ref.
  */
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -18,21 +18,53 @@ export interface PlannedStack {
     stderr: string;
 }
 
-/** Runs `tools/plan.ts` of `projectDir` with the node_modules of `modulesDir`. */
+/**
+ * The command that plans `stack` in `projectDir`: its prebuilt-bundle runner (tools/bin/plan.js,
+ * what `npm run plan` runs) where that checkout has one, else tools/plan.ts under tsx (older refs).
+ */
+function planArgv(projectDir: string, stack: string, json: string, args: string[] = []): string[] {
+    const bin = path.join(projectDir, "tools/bin/plan.js");
+    const entry = fs.existsSync(bin) ? [bin] : ["--import", "tsx", path.join(projectDir, "tools/plan.ts")];
+    return [...entry, "--stack", stack, "--quiet", "--json", json, ...args];
+}
+
+const planOutput = () => fs.mkdtempSync(path.join(os.tmpdir(), "review-plan-"));
+
+function collect(out: string, exitCode: number | null, stderr: string): PlannedStack {
+    const json = path.join(out, "plan.json");
+    return { exitCode: exitCode ?? 1, stderr, document: fs.existsSync(json) ? JSON.parse(fs.readFileSync(json, "utf8")) : undefined };
+}
+
+/** Plans `stack` of `projectDir` in a child process and waits for it. */
 export function planInProcess(projectDir: string, stack: string, opts: { env?: NodeJS.ProcessEnv; args?: string[] } = {}): PlannedStack {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "review-plan-"));
+    const out = planOutput();
     try {
-        const json = path.join(out, "plan.json");
-        const child = spawnSync(process.execPath, ["--import", "tsx", path.join(projectDir, "tools/plan.ts"), "--stack", stack, "--quiet", "--json", json, ...(opts.args ?? [])], {
+        const child = spawnSync(process.execPath, planArgv(projectDir, stack, path.join(out, "plan.json"), opts.args), {
             cwd: projectDir,
             encoding: "utf8",
             env: { ...process.env, ...opts.env },
             maxBuffer: 64 * 1024 * 1024,
         });
-        return { exitCode: child.status ?? 1, stderr: child.stderr, document: fs.existsSync(json) ? JSON.parse(fs.readFileSync(json, "utf8")) : undefined };
+        return collect(out, child.status, child.stderr);
     } finally {
         fs.rmSync(out, { recursive: true, force: true });
     }
+}
+
+/** planInProcess without blocking: plans that don't depend on each other run side by side. */
+export function planInBackground(projectDir: string, stack: string, opts: { env?: NodeJS.ProcessEnv; args?: string[] } = {}): Promise<PlannedStack> {
+    const out = planOutput();
+    return new Promise<PlannedStack>((resolve, reject) => {
+        const child = spawn(process.execPath, planArgv(projectDir, stack, path.join(out, "plan.json"), opts.args), {
+            cwd: projectDir,
+            env: { ...process.env, ...opts.env },
+            stdio: ["ignore", "ignore", "pipe"],
+        });
+        let stderr = "";
+        child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+        child.on("error", reject);
+        child.on("close", (code) => resolve(collect(out, code, stderr)));
+    }).finally(() => fs.rmSync(out, { recursive: true, force: true }));
 }
 
 const git = (cwd: string, args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
@@ -51,7 +83,7 @@ export function resolveRef(projectDir: string, ref: string): string {
  * temporary directory (git archive: no worktree to register or prune) with this checkout's
  * node_modules linked in, planned there, and removed afterwards.
  */
-export function planAtRef(projectDir: string, ref: string, stack: string, env: NodeJS.ProcessEnv = {}): PlannedStack & { commit: string } {
+export async function planAtRef(projectDir: string, ref: string, stack: string, env: NodeJS.ProcessEnv = {}): Promise<PlannedStack & { commit: string }> {
     const commit = resolveRef(projectDir, ref);
     const prefix = git(projectDir, ["rev-parse", "--show-prefix"]);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "review-base-"));
@@ -63,7 +95,7 @@ export function planAtRef(projectDir: string, ref: string, stack: string, env: N
             // A stack new in this change: everything in it is created.
             return { commit, exitCode: 0, stderr: "", document: { stack, resources: [] } };
         }
-        return { commit, ...planInProcess(dir, stack, { env }) };
+        return { commit, ...(await planInBackground(dir, stack, { env })) };
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }

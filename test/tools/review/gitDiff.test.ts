@@ -47,9 +47,16 @@ describe("review: bookstore-infra diff --base on a git repository", function () 
         doc.setIn(["config", "bookstore:database", "adminLogin"], "bookstoreowner");
     });
     after(() => fs.rmSync(repo, { recursive: true, force: true }));
+    // Both diffs (two plans each) start together and run side by side; each test reads its own.
+    let refusedRun: ReturnType<typeof cli>;
+    let approvedRun: ReturnType<typeof cli>;
+    before(() => {
+        refusedRun = cli(["diff", "--stack", "prod", "--base", "HEAD~1", "--json", "--price-table", PRICES], repo);
+        approvedRun = cli(["diff", "--stack", "prod", "--base", "HEAD~1", "--allow-replace", "--price-table", PRICES], repo);
+    });
 
     it("reports the update, predicts the replacement, refuses it (exit 5) and prices the delta", async () => {
-        const run = await cli(["diff", "--stack", "prod", "--base", "HEAD~1", "--json", "--price-table", PRICES], repo);
+        const run = await refusedRun;
         assert.equal(run.exitCode, 5, run.err);
         const result = JSON.parse(run.out);
         const api = result.changes.find((c: { name: string }) => c.name === "api");
@@ -70,7 +77,7 @@ describe("review: bookstore-infra diff --base on a git repository", function () 
     });
 
     it("--allow-replace approves it: exit 0, the text shows the replacement first and the cost delta", async () => {
-        const run = await cli(["diff", "--stack", "prod", "--base", "HEAD~1", "--allow-replace", "--price-table", PRICES], repo);
+        const run = await approvedRun;
         assert.equal(run.exitCode, 0, run.err);
         const lines = run.out.split("\n");
         const first = lines.findIndex((l) => /^ (\+-|~|\+|-) /.test(l));
