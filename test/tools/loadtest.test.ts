@@ -115,7 +115,7 @@ describe("load test", function () {
             assert.equal(connectionRate(1), 1);
         });
 
-        it("passes against a fast server reached through the stack's publicWebUrl output", async () => {
+        const fastServerThroughOutput = async () => {
             const server = await startServer(() => ({ status: 200, delayMs: 5 }));
             try {
                 const runner = new FakePulumiCli().on("stack output", { stdout: JSON.stringify({ publicWebUrl: server.url }) });
@@ -130,9 +130,9 @@ describe("load test", function () {
             } finally {
                 await server.close();
             }
-        });
+        };
 
-        it("targets --url over the stack's output, without asking the stack", async () => {
+        const urlOverOutput = async () => {
             const server = await startServer(() => ({ status: 200, delayMs: 1 }));
             try {
                 const runner = new FakePulumiCli().on("stack output", { stdout: JSON.stringify({ publicWebUrl: "http://127.0.0.1:9" }) });
@@ -143,9 +143,9 @@ describe("load test", function () {
             } finally {
                 await server.close();
             }
-        });
+        };
 
-        it("fails the verdict against a slow server (p95 over 500 ms) and exits 7", async () => {
+        const slowServer = async () => {
             const server = await startServer(() => ({ status: 200, delayMs: 650 }));
             try {
                 const run = await cli(["loadtest", "--url", server.url, "--profile", shortSpecFile()]);
@@ -156,9 +156,9 @@ describe("load test", function () {
             } finally {
                 await server.close();
             }
-        });
+        };
 
-        it("fails the verdict against a server that answers 5xx to one request in five", async () => {
+        const failingServer = async () => {
             const server = await startServer((count) => ({ status: count % 5 === 0 ? 503 : 200, delayMs: 1 }));
             try {
                 const run = await cli(["loadtest", "--url", server.url, "--profile", shortSpecFile()]);
@@ -168,7 +168,22 @@ describe("load test", function () {
             } finally {
                 await server.close();
             }
+        };
+
+        // Each run plays a 4-second profile against its own server, mostly waiting: they run side by
+        // side, started together, and each test checks its own.
+        const runs = new Map<number, Promise<void>>();
+        before(() => {
+            for (const [i, run] of [fastServerThroughOutput, urlOverOutput, slowServer, failingServer].entries()) {
+                const promise = run();
+                promise.catch(() => undefined); // reported by its test, not as an unhandled rejection
+                runs.set(i, promise);
+            }
         });
+        it("passes against a fast server reached through the stack's publicWebUrl output", () => runs.get(0));
+        it("targets --url over the stack's output, without asking the stack", () => runs.get(1));
+        it("fails the verdict against a slow server (p95 over 500 ms) and exits 7", () => runs.get(2));
+        it("fails the verdict against a server that answers 5xx to one request in five", () => runs.get(3));
     });
 
     describe("usage", () => {
