@@ -62,6 +62,10 @@ export interface PgbenchResult {
     processed: number;
     failed: number;
     tps: number;
+    /** pgbench's "latency average", ms. */
+    latencyMs: number;
+    /** pgbench's "average connection time", ms (NaN when it printed none). */
+    connectMs: number;
     output: string;
 }
 
@@ -211,12 +215,17 @@ export class PostgresLab {
     }
 
     /** Runs pgbench as the app user against a port (PostgreSQL's or PgBouncer's); never throws on a failed run. */
-    pgbench(opts: { port: number; clients: number; transactionsPerClient?: number; seconds?: number; database?: string; selectOnly?: boolean }): Promise<PgbenchResult> {
+    pgbench(opts: {
+        port: number; clients: number; transactionsPerClient?: number; seconds?: number; database?: string; selectOnly?: boolean;
+        /** pgbench -C: a new connection for every transaction, as an app without a client-side pool does. */
+        connectPerTransaction?: boolean;
+    }): Promise<PgbenchResult> {
         const args = [
             "-h", "127.0.0.1", "-p", String(opts.port), "-U", this.user,
             "-c", String(opts.clients), "-j", String(Math.min(8, opts.clients)), "-n",
             ...(opts.seconds ? ["-T", String(opts.seconds)] : ["-t", String(opts.transactionsPerClient ?? 10)]),
             ...(opts.selectOnly ? ["-S"] : []),
+            ...(opts.connectPerTransaction ? ["-C"] : []),
             opts.database ?? LAB_DATABASE,
         ];
         return new Promise((resolve, reject) => {
@@ -236,6 +245,8 @@ export class PostgresLab {
                     processed: number(/number of transactions actually processed: (\d+)/),
                     failed: number(/number of failed transactions: (\d+)/),
                     tps: number(/tps = ([\d.]+)/),
+                    latencyMs: number(/latency average = ([\d.]+) ms/),
+                    connectMs: number(/average connection time = ([\d.]+) ms/),
                     output,
                 });
             });
