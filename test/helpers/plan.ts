@@ -13,6 +13,8 @@ export interface PlanRun {
     stdout: string;
     stderr: string;
     document?: PlanDocument;
+    /** The JSON file's text, as the plan wrote it. */
+    json?: string;
 }
 
 export interface PlanRequest {
@@ -71,11 +73,13 @@ class PlanProcess {
             startQueued(); // keep the background plans going while this test waits
             Atomics.wait(pause, 0, 0, 20);
         }
+        const json = fs.existsSync(this.files.json) ? fs.readFileSync(this.files.json, "utf8") : undefined;
         const run: PlanRun = {
             exitCode: Number(fs.readFileSync(this.files.status, "utf8")),
             stdout: fs.readFileSync(this.files.stdout, "utf8"),
             stderr: fs.readFileSync(this.files.stderr, "utf8"),
-            document: fs.existsSync(this.files.json) ? JSON.parse(fs.readFileSync(this.files.json, "utf8")) : undefined,
+            document: json === undefined ? undefined : JSON.parse(json),
+            json,
         };
         fs.rmSync(this.dir, { recursive: true, force: true });
         this.collected = true;
