@@ -50,6 +50,23 @@ class ReplayedComponent extends pulumi.ComponentResource {
     }
 }
 
+/**
+ * A dynamic resource's SDK class is pulumi.dynamic.Resource, which serializes its provider's
+ * closure (an inspector session and the TypeScript parser) on every registration: a cost of the
+ * SDK for that resource, paid here with a provider of no project code.
+ */
+const replayedProvider: pulumi.dynamic.ResourceProvider = {
+    async create(inputs: Record<string, unknown>) {
+        return { id: "replayed", outs: inputs };
+    },
+};
+class ReplayedDynamic extends pulumi.dynamic.Resource {
+    constructor(name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
+        super(replayedProvider, name, props, opts);
+    }
+}
+const DYNAMIC_TYPE = "pulumi-nodejs:dynamic:Resource";
+
 type ResourceClass = new (name: string, args: pulumi.Inputs, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource;
 
 /**
@@ -89,6 +106,8 @@ function register(resources: PlanResource[]): void {
         let resource: pulumi.Resource;
         if (r.type.startsWith("pulumi:providers:")) {
             resource = new ReplayedProvider(r.type.slice("pulumi:providers:".length), r.name, inputs, opts);
+        } else if (r.type === DYNAMIC_TYPE) {
+            resource = new ReplayedDynamic(r.name, inputs, opts);
         } else if (r.provider === null) {
             resource = new ReplayedComponent(r.type, r.name, opts);
         } else {
