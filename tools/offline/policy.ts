@@ -235,6 +235,14 @@ export async function evaluatePolicies(
     const analyze = server.makeAnalyzeRpcFun(PACK_NAME, PACK_VERSION, PACK_ENFORCEMENT, policies);
     const analyzeStack = server.makeAnalyzeStackRpcFun(PACK_NAME, PACK_VERSION, PACK_ENFORCEMENT, policies);
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    // One message per provider, shared by the requests of every resource it manages (read only):
+    // converting a provider's inputs per resource made the section grow faster than the plan.
+    const providers = new Map<string, analyzer.AnalyzerProviderResource | undefined>();
+    const providerFor = (resource: CapturedResource) => {
+        if (!resource.provider) return undefined;
+        if (!providers.has(resource.provider)) providers.set(resource.provider, providerOf(resource, byUrn));
+        return providers.get(resource.provider);
+    };
     const violations: PolicyViolation[] = [];
 
     for (const resource of resources) {
@@ -244,7 +252,7 @@ export async function evaluatePolicies(
         request.setUrn(resource.urn);
         request.setProperties(struct(resource.wireInputs));
         request.setOptions(resourceOptions(resource));
-        const provider = providerOf(resource, byUrn);
+        const provider = providerFor(resource);
         if (provider) request.setProvider(provider);
         violations.push(...violationsOf(await call(analyze, request), policies, resource.urn));
     }
