@@ -3,7 +3,7 @@ import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as random from "@pulumi/random";
-import { builtinPoolerParameters, serverParameters, ServerParameter } from "../stacks/postgresParameters";
+import { builtinPoolerParameters, serverParameters, ServerParameter, ENHANCED_METRICS_PARAMETER } from "../stacks/postgresParameters";
 import type { ResolvedDatabase } from "../stacks/schema/database";
 import { createDatabaseAlerts } from "./databaseAlerts";
 import { failoverRoles, highAvailabilityFor, virtualEndpointPair } from "./databaseFailover";
@@ -323,7 +323,7 @@ export class DatabaseTier extends pulumi.ComponentResource {
 
     /** The seed's tuning for a server of this SKU, plus the built-in PgBouncer when that is the pooler. */
     private parametersFor(db: ResolvedDatabase, skuName: string): ServerParameter[] {
-        const tuning = serverParameters(skuName, db.parameters);
+        const tuning = [...serverParameters(skuName, db.parameters), ENHANCED_METRICS_PARAMETER];
         return db.pooler === "builtin" ? [...tuning, ...builtinPoolerParameters(db.pgbouncer)] : tuning;
     }
 
