@@ -5,6 +5,7 @@ import { RdsDatabase } from "../../components/aws/database";
 import { ClusterAddons, eksKubeconfig, PodIdentity } from "../../components/aws/eksAddons";
 import { EksAppTier } from "../../components/aws/eksAppTier";
 import { EksCluster } from "../../components/aws/eksCluster";
+import { rdsCaBundlePem } from "../../components/aws/rdsCaBundle";
 import { connectionString } from "../../components/database";
 import { APP_NAMESPACE, APP_SERVICE_ACCOUNT } from "../../components/kubernetesAppTier";
 import { PgbouncerDeployment, pgbouncerServiceHost } from "../../components/pgbouncer";
@@ -108,6 +109,8 @@ export function composeCompute(config: EksStackConfig, base: AwsFoundation, data
         settings: db.pgbouncer,
         // The account's ECR registry: a relative image name resolves against it.
         registryLoginServer: ecrRegistry,
+        // RDS certificates chain to the RDS root CAs of each database's region, not to the system bundle.
+        serverCaBundle: rdsCaBundlePem([...new Set([base.region, ...data.database.replicas.map((r) => r.region)])]),
     });
     return { cluster, addons, app, k8sProvider, appIdentity };
 }

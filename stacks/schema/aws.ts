@@ -189,10 +189,6 @@ export const awsChecks: StackCheck[] = [
         for (const [name, svc] of Object.entries(config.app.services)) {
             if (Object.keys(svc.secretEnv).length > 0) report(["app", "services", name, "secretEnv"], "expected no Key Vault references on platform \"eks\"", svc.secretEnv);
         }
-        const mode = config.aws?.database.pgbouncer.serverTlsSslmode;
-        if (mode === "verify-ca" || mode === "verify-full") {
-            report(at("database", "pgbouncer", "serverTlsSslmode"), "expected \"require\" on platform \"eks\" (RDS certificates chain to the RDS CA bundle, which the PgBouncer pods do not mount yet)", mode);
-        }
         config.aws?.database.replicas?.forEach((r, i) => {
             if (r.region !== config.aws!.region && r.region !== config.aws!.replicaRegion) {
                 report(at("database", "replicas", i, "region"), `expected ${config.aws!.region} or the replica region ${config.aws!.replicaRegion}`, r.region);
