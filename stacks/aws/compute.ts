@@ -6,6 +6,7 @@ import { ClusterAddons, eksKubeconfig, PodIdentity } from "../../components/aws/
 import { EksAppTier } from "../../components/aws/eksAppTier";
 import { EksCluster } from "../../components/aws/eksCluster";
 import { rdsCaBundlePem } from "../../components/aws/rdsCaBundle";
+import { albName } from "../../components/aws/albAlarms";
 import { connectionString } from "../../components/database";
 import { APP_NAMESPACE, APP_SERVICE_ACCOUNT } from "../../components/kubernetesAppTier";
 import { PgbouncerDeployment, pgbouncerServiceHost } from "../../components/pgbouncer";
@@ -91,7 +92,7 @@ export function composeCompute(config: EksStackConfig, base: AwsFoundation, data
         spotNodeGroup: Boolean(eks.spotNodeGroup),
         ingress: {
             host: config.aws.edge.webHost, certificateArn: config.aws.edge.albCertificateArn,
-            securityGroupId: base.groups.alb.id, dependsOn: [addons.loadBalancerController],
+            securityGroupId: base.groups.alb.id, dependsOn: [addons.loadBalancerController], loadBalancerName: albName(base.baseName),
         },
         environment: config.environment,
         registryLoginServer: ecrRegistry,

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AwsObservability } from "../../components/aws/observability";
+import { AlbAlarms, albName } from "../../components/aws/albAlarms";
 import type { EksStackConfig } from "../config";
 import { composeCompute } from "./compute";
 import { APP_NAMESPACE } from "../../components/kubernetesAppTier";
@@ -37,6 +38,11 @@ export function composeAwsStack(config: EksStackConfig): AwsStackOutputs {
         logRetentionDays: config.aws.eks.logRetentionDays,
         tags: base.tags,
     }, { providers: [base.provider], dependsOn: compute.cluster.ready }) : undefined;
+
+    const alb = compute.app.ingress ? new AlbAlarms("alb-alarms", {
+        baseName: base.baseName, loadBalancerName: albName(base.baseName), ingress: compute.app.ingress,
+        thresholds: config.observability, target: { topicArn: base.alarms.arn, tags: base.tags },
+    }, { providers: [base.provider] }) : undefined;
 
     const { database, cache } = data;
     return {
