@@ -8,6 +8,7 @@ import { POOLER_PORT } from "../../components/pgbouncer";
 import { composeData, DATABASE_NAME } from "./data";
 import { composeCloudflare, composeStaticSite, consoleLinks } from "./edge";
 import { composeFoundation } from "./foundation";
+import { composeDashboard } from "./dashboard";
 
 /** Stack outputs of an AWS stack: what operators, `doctor` and the internal CLI read after `pulumi up`. */
 export type AwsStackOutputs = Record<string, pulumi.Input<unknown>>;
@@ -45,6 +46,7 @@ export function composeAwsStack(config: EksStackConfig): AwsStackOutputs {
     }, { providers: [base.provider] }) : undefined;
 
     const { database, cache } = data;
+    const cloudwatch = composeDashboard(config, base, database, alb?.loadBalancerDimension ?? "");
     return {
         cloud: "aws",
         region: base.region,
@@ -76,6 +78,6 @@ export function composeAwsStack(config: EksStackConfig): AwsStackOutputs {
         ...(observability?.grafanaEndpoint ? { grafanaUrl: observability.grafanaEndpoint } : {}),
         dashboards: consoleLinks(base.region, {
             cluster: base.clusterName, database: database.primary.identifier, cache: `${base.baseName}-valkey`, prometheus: observability?.workspaceId,
-        }),
+        }, cloudwatch),
     };
 }
