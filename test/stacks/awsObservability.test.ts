@@ -3,6 +3,7 @@ import { X509Certificate } from "crypto";
 import { planOf } from "../helpers/plan";
 import type { PlanResource } from "../../tools/offline/render";
 import { DASHBOARD_PANELS } from "../../components/dashboardMetrics";
+import { targetUrl } from "../../tools/loadtest/index";
 
 /** The eks stacks' PgBouncer server verification, ALB alarms, CloudWatch dashboard and load-test URL, read from the plans. */
 type R = PlanResource & { inputs: Record<string, any> };
@@ -63,6 +64,7 @@ describe("prod-eks plan: PgBouncer verify-full, ALB alarms, CloudWatch dashboard
     it("exports publicWebUrl, the URL `loadtest` aims at: the ALB's host without Cloudflare", () => {
         assert.equal(outputs.publicWebUrl, "https://www.bookstore.example");
         assert.equal(outputs.publicWebUrl, outputs.webUrl);
+        assert.equal(targetUrl({ stack: "prod-eks" }, outputs), "https://www.bookstore.example");
     });
 });
 
@@ -72,6 +74,7 @@ describe("dev-eks plan: load-test URL and TLS default", function () {
         const plan = planOf("dev-eks");
         const outputs = plan.outputs as Record<string, any>;
         assert.match(outputs.publicWebUrl, /^https:\/\/[a-z0-9.-]+$/);
+        assert.equal(targetUrl({ stack: "dev-eks" }, outputs), outputs.publicWebUrl);
         const ini: string = k8sNamed(plan.resources, "kubernetes:core/v1:ConfigMap", "pgbouncer-config").inputs.data["pgbouncer.ini"];
         assert.ok(ini.split("\n").includes("server_tls_sslmode = require"));
         assert.ok(!ini.includes("server_tls_ca_file"));
