@@ -110,8 +110,8 @@ export function composeCompute(config: EksStackConfig, base: AwsFoundation, data
         settings: db.pgbouncer,
         // The account's ECR registry: a relative image name resolves against it.
         registryLoginServer: ecrRegistry,
-        // RDS certificates chain to the RDS root CAs of each database's region, not to the system bundle.
-        serverCaBundle: rdsCaBundlePem([...new Set([base.region, ...data.database.replicas.map((r) => r.region)])]),
+        // RDS certificates chain to the RDS root CAs of each database's region, not to the system bundle (config checked they are bundled).
+        serverCaBundle: db.pgbouncer.serverTlsSslmode === "require" ? undefined : rdsCaBundlePem([...new Set([base.region, ...data.database.replicas.map((r) => r.region)])]),
     });
     return { cluster, addons, app, k8sProvider, appIdentity };
 }

@@ -78,5 +78,6 @@ describe("dev-eks plan: load-test URL and TLS default", function () {
         const ini: string = k8sNamed(plan.resources, "kubernetes:core/v1:ConfigMap", "pgbouncer-config").inputs.data["pgbouncer.ini"];
         assert.ok(ini.split("\n").includes("server_tls_sslmode = require"));
         assert.ok(!ini.includes("server_tls_ca_file"));
+        assert.equal(k8sNamed(plan.resources, "kubernetes:core/v1:ConfigMap", "pgbouncer-server-ca"), undefined);
     });
 });

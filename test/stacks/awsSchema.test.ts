@@ -66,6 +66,17 @@ describe("aws config section", () => {
         assert.ok(problems.some((p) => p.startsWith("bookstore:aws.database.replicas.1.region: expected us-east-1 or the replica region us-west-2")), problems.join("\n"));
     });
 
+    it("refuses verify-full for a database region whose RDS root CAs are not bundled, naming the region", () => {
+        const raw = valid();
+        raw.aws.replicaRegion = "ca-west-1";
+        raw.aws.database = { ...raw.aws.database, replicas: [{ region: "us-east-1" }, { region: "ca-west-1" }], pgbouncer: { serverTlsSslmode: "verify-full" } };
+        const problems = problemsOf(raw);
+        assert.ok(problems.some((p) => p.startsWith("bookstore:aws.database.pgbouncer.serverTlsSslmode: expected \"require\": no RDS root CA of ca-west-1 is bundled")), problems.join("\n"));
+        raw.aws.database.pgbouncer.serverTlsSslmode = "require";
+        // With `require` nothing is verified, so the region needs no bundled CA.
+        assert.doesNotThrow(() => parseStackConfig(raw));
+    });
+
     it("keeps at least 2 app nodes in prod and a CloudFront certificate in us-east-1", () => {
         const raw = valid();
         raw.aws.eks = { appNodeGroup: { minSize: 1 } };
