@@ -21,6 +21,8 @@ export interface EksAppTierArgs {
         certificateArn: string;
         /** Security group the ALB uses (opened to the internet on 443/80 by the foundation). */
         securityGroupId: pulumi.Input<string>;
+        /** Name the controller gives the ALB (CloudWatch finds its metrics by it, components/aws/albAlarms.ts). */
+        loadBalancerName: string;
         /** Resources the Ingress waits for (the Load Balancer Controller). */
         dependsOn: pulumi.Resource[];
     };
@@ -37,8 +39,10 @@ const labelsOf = (service: string, environment: string) => ({
 });
 
 /** Annotations of the web Ingress: an internet-facing ALB, IP targets, HTTPS with the ACM certificate, HTTP redirected. */
-export function albAnnotations(args: { certificateArn: string; securityGroupId: string; healthPath: string }): Record<string, string> {
+export function albAnnotations(args: { certificateArn: string; securityGroupId: string; healthPath: string; loadBalancerName: string }): Record<string, string> {
     return {
+        // A name of ours rather than the controller's generated k8s-<ns>-<name>-<hash>: the alarms and dashboard look the ALB up by it.
+        "alb.ingress.kubernetes.io/load-balancer-name": args.loadBalancerName,
         "alb.ingress.kubernetes.io/scheme": "internet-facing",
         "alb.ingress.kubernetes.io/target-type": "ip",
         "alb.ingress.kubernetes.io/listen-ports": JSON.stringify([{ HTTP: 80 }, { HTTPS: 443 }]),
@@ -98,7 +102,7 @@ export class EksAppTier extends pulumi.ComponentResource {
             this.ingress = new k8s.networking.v1.Ingress(external, {
                 metadata: {
                     name: external, namespace: ns, labels: labelsOf(external, args.environment),
-                    annotations: pulumi.output(args.ingress.securityGroupId).apply((sg) => albAnnotations({ certificateArn: args.ingress.certificateArn, securityGroupId: sg, healthPath: args.services[external].healthPath })),
+                    annotations: pulumi.output(args.ingress.securityGroupId).apply((sg) => albAnnotations({ certificateArn: args.ingress.certificateArn, securityGroupId: sg, healthPath: args.services[external].healthPath, loadBalancerName: args.ingress.loadBalancerName })),
                 },
                 spec: {
                     ingressClassName: "alb",
