@@ -58,8 +58,8 @@ describe("KEDA on EKS (components/aws/kedaAuth.ts)", function () {
             for (const t of prometheus) assert.match(t.metadata.serverAddress, /^https:\/\/aps-workspaces\.us-east-1\.amazonaws\.com\/workspaces\/[^/]+$/);
             const [auth] = ofType(resources, "kubernetes:keda.sh/v1alpha1:TriggerAuthentication");
             assert.deepEqual(auth.inputs.spec, { podIdentity: { provider: "aws" } });
-            assert.deepEqual(validateManifest(scaled[0].inputs), []);
-            assert.deepEqual(validateManifest(auth.inputs), []);
+            assert.deepEqual(validateManifest(scaled[0].inputs as any), []);
+            assert.deepEqual(validateManifest(auth.inputs as any), []);
         });
     });
 
