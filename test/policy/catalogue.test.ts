@@ -313,6 +313,14 @@ const CASES: Record<string, PolicyCases> = {
                 message: /the pooler may open 50 server connections but each server allows 35/,
             },
             {
+                // A Deployment scaled by a KEDA ScaledObject counts at its maxReplicaCount, as with an HPA.
+                resources: [r.postgresPrimary, r.postgresParameter("max_connections", "200"), r.postgresParameter("pgbouncer.enabled", "true"),
+                    r.postgresParameter("pgbouncer.max_client_conn", "150"),
+                    edit(r.deployment, "spec.template.spec.containers.0.env", [{ name: "ConnectionStrings__bookstore", value: "Host=pgbouncer;Maximum Pool Size=20" }]),
+                    edit(r.scaledObject, "spec.maxReplicaCount", 15)],
+                message: /app pools per endpoint: api 15×20 = 300/,
+            },
+            {
                 // The outputs a cloud preview's stack analysis sees: parameter names as `name`.
                 resources: [primaryOutputs, parameterOutputs("max_connections", "50"), parameterOutputs("pgbouncer.enabled", "true"), r.databaseClientApp],
                 message: /the pooler may open 50 server connections but each server allows 35/,
