@@ -12,7 +12,7 @@ import { LoadTesting } from "../components/loadTesting";
 import { Realtime, SIGNALR_REDIS_CHANNEL_PREFIX, signalRIdentityConnectionString } from "../components/realtime";
 import { FrontDoorCdn, StaticAssets } from "../components/staticAssets";
 import { AksCluster } from "../components/aksCluster";
-import { usesKeda } from "../components/kubernetes/keda";
+import { scrapedServices, usesKeda } from "../components/kubernetes/keda";
 import { createAppTier, roleService } from "../components/appTier";
 import { AppWiring, DiagnosticTarget, mergeWiring } from "../components/wiring";
 import { isProd, StackConfig, stackTags } from "./config";
@@ -279,7 +279,7 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
             clusterName: aksCluster.clusterName,
             clusterId: aksCluster.clusterId,
             azureMonitorWorkspaceId: aksCluster.monitorWorkspaceId,
-            scrape: { name: apiService, matchLabels: { "app.kubernetes.io/name": apiService }, port: "http" },
+            scrape: { name: apiService, matchLabels: { "app.kubernetes.io/name": apiService }, port: "http", services: scrapedServices(config.app.services, apiService) },
         } : undefined,
         redisClusterId: cache.clusterId,
         signalrId: signalr?.id,

@@ -31,6 +31,15 @@ export function usesKeda(svc: ServiceConfig): boolean {
     return svc.hpa.customMetrics.enabled;
 }
 
+/**
+ * The services whose /metrics the AKS PodMonitor must scrape beyond the api (always scraped): those
+ * scaling on custom metrics; undefined when the api alone suffices (the PodMonitor keeps its label selector).
+ */
+export function scrapedServices(services: Record<string, ServiceConfig>, apiService: string): string[] | undefined {
+    const scaled = Object.keys(services).filter((s) => s !== apiService && usesKeda(services[s]));
+    return scaled.length > 0 ? [apiService, ...scaled].sort() : undefined;
+}
+
 const SUFFIX: Record<string, number> = { "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
 
 /**

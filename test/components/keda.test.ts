@@ -3,10 +3,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { customMetricQuery, kedaThreshold, scaledObjectSpec, triggerAuthenticationSpec } from "../../components/kubernetes/keda";
+import { customMetricQuery, kedaThreshold, scaledObjectSpec, scrapedServices, triggerAuthenticationSpec } from "../../components/kubernetes/keda";
 import { validateManifest, type ManifestEntry } from "../../tools/offline/manifests";
 import { AppSchema } from "../../stacks/schema/app";
-import { runPlan, stackVariant } from "../helpers/plan";
+import { inputs, oneOfType, planOf, runPlan, stackVariant } from "../helpers/plan";
 
 /** The api service as the schema defaults it, with custom metrics on (the seed's). */
 function seedApi() {
@@ -37,6 +37,22 @@ describe("KEDA builders (components/kubernetes/keda.ts)", () => {
         const errors = validateManifest(manifest("ScaledObject", broken))!.join("\n");
         assert.match(errors, /spec\.triggers\[0\]\.metadata\.threshold: must be string/);
         assert.match(errors, /spec\.triggers\[0\]\.type: is required/);
+    });
+});
+
+describe("scraping what KEDA reads on AKS", () => {
+    it("scrapes only the api unless another service scales on custom metrics", () => {
+        const web = { ...seedApi(), hpa: { ...seedApi().hpa, customMetrics: { enabled: false, metrics: [] } } };
+        assert.strictEqual(scrapedServices({ api: seedApi(), web }, "api"), undefined);
+        assert.deepStrictEqual(scrapedServices({ api: web, web: seedApi() }, "api"), ["api", "web"]);
+    });
+
+    it("prod-aks with custom metrics on the web app: its PodMonitor selects the api's and the web's pods", () => {
+        const doc = planOf("prod-aks", { stackFile: stackVariant("prod-aks", (config) => { config["bookstore:app"].services.web.hpa = { ...config["bookstore:app"].services.web.hpa, customMetrics: { enabled: true } }; }) });
+        const monitor = inputs(oneOfType(doc, "kubernetes:azmonitoring.coreos.com/v1:PodMonitor"));
+        assert.deepStrictEqual(monitor.spec.selector, { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["api", "web"] }] });
+        const scaled = inputs(oneOfType(doc, "kubernetes:keda.sh/v1alpha1:ScaledObject"));
+        assert.deepStrictEqual([scaled.metadata.name, scaled.spec.triggers.map((t: any) => t.type)], ["web", ["cpu", "prometheus", "prometheus"]]);
     });
 });
 
