@@ -9,7 +9,7 @@ import { PropagationWait } from "./propagationWait";
 import { createWebGateway } from "./webGateway";
 import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, millicores, PROBE_TIMINGS, roleService, serviceSettings } from "./contracts";
 import { resolveImage } from "./images";
-import { createScaledObject, createTriggerAuthentication, KedaArgs, usesKeda } from "./kubernetes/keda";
+import { createScaledObject, KedaArgs, kedaTriggerAuthentication, usesKeda } from "./kubernetes/keda";
 
 /** The namespace every app resource lives in (the database tier's PgBouncer joins it). */
 export const APP_NAMESPACE = "bookstore";
@@ -349,15 +349,4 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
             external: svc.ingress.external,
         };
     }
-}
-
-/** The namespace's KEDA TriggerAuthentication when any service scales on custom metrics; an error names the service when KEDA is not wired. */
-export function kedaTriggerAuthentication(args: { services: Record<string, ServiceConfig>; keda?: KedaArgs }, ns: pulumi.Input<string>,
-    opts: pulumi.CustomResourceOptions): pulumi.Resource | undefined {
-    const scaled = Object.keys(args.services).filter((s) => usesKeda(args.services[s]));
-    if (scaled.length === 0) return undefined;
-    if (!args.keda) {
-        throw new pulumi.RunError(`bookstore:app.services.${scaled[0]}.hpa.customMetrics.enabled: custom metrics scale through KEDA, which this cluster does not provide`);
-    }
-    return createTriggerAuthentication(ns, args.keda, opts);
 }

@@ -7,8 +7,7 @@ import { APP_NAMESPACE, APP_SERVICE_ACCOUNT, APP_SETTINGS_SECRET, hpaSpec } from
 import type { AppWiring } from "../wiring";
 import { EKS_SPOT_LABEL, EKS_SPOT_TAINT } from "./eksCluster";
 import { resolveImage } from "../images";
-import { createScaledObject, type KedaArgs, usesKeda } from "../kubernetes/keda";
-import { kedaTriggerAuthentication } from "../kubernetesAppTier";
+import { createScaledObject, type KedaArgs, kedaTriggerAuthentication, usesKeda } from "../kubernetes/keda";
 
 export interface EksAppTierArgs {
     provider: k8s.Provider;

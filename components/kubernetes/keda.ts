@@ -146,3 +146,14 @@ export function createScaledObject(service: string, svc: ServiceConfig, namespac
     }, { ...opts, dependsOn });
     return scaled.metadata.apply(() => kedaHpaName(service));
 }
+
+/** The namespace's KEDA TriggerAuthentication when any service scales on custom metrics; an error names the service when KEDA is not wired. */
+export function kedaTriggerAuthentication(args: { services: Record<string, ServiceConfig>; keda?: KedaArgs }, ns: pulumi.Input<string>,
+    opts: pulumi.CustomResourceOptions): pulumi.Resource | undefined {
+    const scaled = Object.keys(args.services).filter((s) => usesKeda(args.services[s]));
+    if (scaled.length === 0) return undefined;
+    if (!args.keda) {
+        throw new pulumi.RunError(`bookstore:app.services.${scaled[0]}.hpa.customMetrics.enabled: custom metrics scale through KEDA, which this cluster does not provide`);
+    }
+    return createTriggerAuthentication(ns, args.keda, opts);
+}

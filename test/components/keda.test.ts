@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { customMetricQuery, kedaThreshold, scaledObjectSpec, scrapedServices, triggerAuthenticationSpec } from "../../components/kubernetes/keda";
+import { customMetricQuery, kedaThreshold, kedaTriggerAuthentication, scaledObjectSpec, scrapedServices, triggerAuthenticationSpec } from "../../components/kubernetes/keda";
 import { validateManifest, type ManifestEntry } from "../../tools/offline/manifests";
 import { AppSchema } from "../../stacks/schema/app";
 import { inputs, oneOfType, planOf, runPlan, stackVariant } from "../helpers/plan";
@@ -37,6 +37,15 @@ describe("KEDA builders (components/kubernetes/keda.ts)", () => {
         const errors = validateManifest(manifest("ScaledObject", broken))!.join("\n");
         assert.match(errors, /spec\.triggers\[0\]\.metadata\.threshold: must be string/);
         assert.match(errors, /spec\.triggers\[0\]\.type: is required/);
+    });
+});
+
+describe("a cluster without KEDA", () => {
+    it("refuses a service with custom metrics, naming its key, before creating anything", () => {
+        assert.throws(() => kedaTriggerAuthentication({ services: { api: seedApi() } }, "bookstore", {}),
+            /^Error: bookstore:app\.services\.api\.hpa\.customMetrics\.enabled: custom metrics scale through KEDA, which this cluster does not provide$/);
+        const off = { ...seedApi(), hpa: { ...seedApi().hpa, customMetrics: { enabled: false, metrics: [] } } };
+        assert.strictEqual(kedaTriggerAuthentication({ services: { api: off } }, "bookstore", {}), undefined);
     });
 });
 
