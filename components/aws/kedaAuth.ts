@@ -36,8 +36,9 @@ export interface EksKedaArgs {
 /**
  * KEDA on EKS: the chart, and an EKS Pod Identity role for its operator allowed only to query the
  * AMP workspace. Triggers sign their queries with SigV4 from the operator's credentials: a
- * TriggerAuthentication with `podIdentity.provider: aws` and the trigger's `awsRegion`
- * (KEDA v2.20.2 pkg/scalers/prometheus_scaler.go, pkg/scalers/aws/aws_sigv4.go).
+ * TriggerAuthentication with `podIdentity.provider: aws`, `identityOwner: keda` and no roleArn (the
+ * default credential chain, i.e. the Pod Identity), and the trigger's `awsRegion`
+ * (KEDA v2.20.2 pkg/scalers/prometheus_scaler.go, pkg/scalers/aws/aws_sigv4.go and aws_config_cache.go).
  */
 export class EksKeda extends pulumi.ComponentResource {
     readonly keda: KedaArgs;
@@ -57,7 +58,7 @@ export class EksKeda extends pulumi.ComponentResource {
         }, { parent: this, provider: args.k8sProvider, dependsOn: [identity.association] });
         this.keda = {
             source: { serverAddress: pulumi.output(args.prometheusEndpoint).apply(ampServerAddress), metadata: { awsRegion: args.region } },
-            podIdentity: { provider: "aws" },
+            podIdentity: { provider: "aws", identityOwner: "keda" },
             dependsOn: [this.release],
         };
         this.registerOutputs({});

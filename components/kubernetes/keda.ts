@@ -24,7 +24,8 @@ export interface PrometheusSource {
 /** How the KEDA operator authenticates to the managed Prometheus: a `podIdentity` block of a TriggerAuthentication. */
 export type KedaPodIdentity =
     | { provider: "azure-workload"; identityId: pulumi.Input<string>; identityTenantId?: pulumi.Input<string> }
-    | { provider: "aws" };
+    // `identityOwner: keda`: the operator's own credentials (its EKS Pod Identity), no role to assume.
+    | { provider: "aws"; identityOwner: "keda" };
 
 /** One autoscaler per Deployment: KEDA's ScaledObject (which owns the HPA) when custom metrics are on, else the plain HPA v2. */
 export function usesKeda(svc: ServiceConfig): boolean {

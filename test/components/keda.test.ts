@@ -30,7 +30,7 @@ describe("KEDA builders (components/kubernetes/keda.ts)", () => {
     it("builds a ScaledObject and TriggerAuthentication KEDA v2.20.2's CRD schemas accept, and the schema rejects a broken one", () => {
         const spec = scaledObjectSpec("api", seedApi(), "bookstore", { ...source, metadata: { awsRegion: "us-east-1" } });
         assert.deepStrictEqual(validateManifest(manifest("ScaledObject", spec)), []);
-        assert.deepStrictEqual(validateManifest(manifest("TriggerAuthentication", triggerAuthenticationSpec({ provider: "aws" }))), []);
+        assert.deepStrictEqual(validateManifest(manifest("TriggerAuthentication", triggerAuthenticationSpec({ provider: "aws", identityOwner: "keda" }))), []);
         assert.deepStrictEqual(validateManifest(manifest("TriggerAuthentication", triggerAuthenticationSpec({ provider: "azure-workload", identityId: "id", identityTenantId: "t" }))), []);
         // KEDA trigger metadata is a map of strings: a numeric threshold is refused, as is a trigger without a type.
         const broken = { ...spec, triggers: [{ metadata: { threshold: 1000 } }] };

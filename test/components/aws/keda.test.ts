@@ -57,7 +57,7 @@ describe("KEDA on EKS (components/aws/kedaAuth.ts)", function () {
             assert.deepEqual(prometheus.map((t: any) => [t.metadata.threshold, t.metadata.awsRegion]), [["1000", "us-east-1"], ["0.5", "us-east-1"]]);
             for (const t of prometheus) assert.match(t.metadata.serverAddress, /^https:\/\/aps-workspaces\.us-east-1\.amazonaws\.com\/workspaces\/[^/]+$/);
             const [auth] = ofType(resources, "kubernetes:keda.sh/v1alpha1:TriggerAuthentication");
-            assert.deepEqual(auth.inputs.spec, { podIdentity: { provider: "aws" } });
+            assert.deepEqual(auth.inputs.spec, { podIdentity: { provider: "aws", identityOwner: "keda" } });
             assert.deepEqual(validateManifest(scaled[0].inputs as any), []);
             assert.deepEqual(validateManifest(auth.inputs as any), []);
         });
