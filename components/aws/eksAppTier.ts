@@ -7,6 +7,7 @@ import { APP_NAMESPACE, APP_SERVICE_ACCOUNT, APP_SETTINGS_SECRET, hpaSpec } from
 import type { AppWiring } from "../wiring";
 import { EKS_SPOT_LABEL, EKS_SPOT_TAINT } from "./eksCluster";
 import { resolveImage } from "../images";
+import { createScaledObject, type KedaArgs, kedaTriggerAuthentication, usesKeda } from "../kubernetes/keda";
 
 export interface EksAppTierArgs {
     provider: k8s.Provider;
@@ -67,6 +68,10 @@ export class EksAppTier extends pulumi.ComponentResource {
     readonly namespace: pulumi.Output<string>;
     readonly webHost: pulumi.Output<string>;
     readonly ingress?: k8s.networking.v1.Ingress;
+    /** Services scaled by KEDA, waiting for `scaleWithKeda` (the AMP workspace is created after the app). */
+    private readonly kedaServices: { service: string; svc: ServiceConfig; labels: Record<string, string>; deployment: k8s.apps.v1.Deployment }[] = [];
+    private nsRef!: pulumi.Output<string>;
+    private k8sOpts!: pulumi.CustomResourceOptions;
 
     constructor(name: string, args: EksAppTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:aws:EksAppTier", name, {}, opts);
@@ -79,6 +84,8 @@ export class EksAppTier extends pulumi.ComponentResource {
         }, k);
         this.namespace = namespace.metadata.name;
         const ns = this.namespace;
+        this.nsRef = ns;
+        this.k8sOpts = k;
         // Pod Identity binds this ServiceAccount to the app's IAM role; no annotation is needed.
         const serviceAccount = new k8s.core.v1.ServiceAccount("service-account", { metadata: { name: APP_SERVICE_ACCOUNT, namespace: ns } }, k);
         const dependsOn: pulumi.Resource[] = [serviceAccount];
@@ -112,6 +119,17 @@ export class EksAppTier extends pulumi.ComponentResource {
         }
         this.webHost = external === web ? pulumi.output(args.ingress.host) : pulumi.interpolate`${web}.${ns}.svc.cluster.local`;
         this.registerOutputs({ namespace: this.namespace, webHost: this.webHost });
+    }
+
+    /**
+     * The ScaledObjects of the services with custom metrics, and the namespace's TriggerAuthentication.
+     * Without KEDA (`keda` undefined) while a service needs it, the error names that service's key.
+     */
+    scaleWithKeda(services: Record<string, ServiceConfig>, keda: KedaArgs | undefined): void {
+        const auth = kedaTriggerAuthentication({ services, keda }, this.nsRef, this.k8sOpts);
+        for (const { service, svc, labels, deployment } of this.kedaServices) {
+            createScaledObject(service, svc, APP_NAMESPACE, this.nsRef, labels, keda!, [deployment, auth!], this.k8sOpts);
+        }
     }
 
     private service(service: string, svc: ServiceConfig, settings: ReturnType<typeof serviceSettings>, args: EksAppTierArgs,
@@ -165,7 +183,9 @@ export class EksAppTier extends pulumi.ComponentResource {
             metadata: { name: service, namespace: ns, labels },
             spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] },
         }, k);
-        new k8s.autoscaling.v2.HorizontalPodAutoscaler(service, { metadata: { name: `${service}-hpa`, namespace: ns, labels }, spec: hpaSpec(service, svc) }, { ...k, dependsOn: [deployment] });
+        // One autoscaler per Deployment: a KEDA ScaledObject (scaleWithKeda) or the plain HPA v2.
+        if (usesKeda(svc)) this.kedaServices.push({ service, svc, labels, deployment });
+        else new k8s.autoscaling.v2.HorizontalPodAutoscaler(service, { metadata: { name: `${service}-hpa`, namespace: ns, labels }, spec: hpaSpec(service, svc) }, { ...k, dependsOn: [deployment] });
         new k8s.policy.v1.PodDisruptionBudget(service, {
             metadata: { name: `${service}-pdb`, namespace: ns, labels },
             spec: { maxUnavailable: 1, selector: { matchLabels: selector }, unhealthyPodEvictionPolicy: "AlwaysAllow" },

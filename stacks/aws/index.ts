@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AwsObservability } from "../../components/aws/observability";
 import { AlbAlarms, albName } from "../../components/aws/albAlarms";
+import { EksKeda } from "../../components/aws/kedaAuth";
+import { usesKeda } from "../../components/kubernetes/keda";
 import type { EksStackConfig } from "../config";
 import { composeCompute } from "./compute";
 import { APP_NAMESPACE } from "../../components/kubernetesAppTier";
@@ -39,6 +41,12 @@ export function composeAwsStack(config: EksStackConfig): AwsStackOutputs {
         logRetentionDays: config.aws.eks.logRetentionDays,
         tags: base.tags,
     }, { providers: [base.provider], dependsOn: compute.cluster.ready }) : undefined;
+    // Custom metrics: KEDA reads the AMP workspace the managed scraper fills (components/aws/kedaAuth.ts).
+    const keda = observability && Object.values(config.app.services).some(usesKeda) ? new EksKeda("keda", {
+        clusterName: compute.cluster.name, region: base.region, k8sProvider: compute.k8sProvider,
+        workspaceArn: observability.workspaceArn, prometheusEndpoint: observability.prometheusEndpoint, tags: base.tags,
+    }, { providers: [base.provider, compute.k8sProvider], dependsOn: compute.cluster.ready }) : undefined;
+    compute.app.scaleWithKeda(config.app.services, keda?.keda);
 
     const alb = compute.app.ingress ? new AlbAlarms("alb-alarms", {
         baseName: base.baseName, loadBalancerName: albName(base.baseName), ingress: compute.app.ingress,

@@ -136,7 +136,7 @@ export interface AwsConfigView {
     cdn: string;
     realtime?: string;
     aws?: AwsConfig;
-    app: { services: Record<string, { maxReplicas: number; dbPoolSize: number; ingress: { external: boolean }; secretEnv: Record<string, string> }> };
+    app: { services: Record<string, { maxReplicas: number; dbPoolSize: number; ingress: { external: boolean }; secretEnv: Record<string, string>; hpa: { customMetrics: { enabled: boolean } } }> };
 }
 
 export interface ResolvedAwsReplica { region: string; instanceClass: string; multiAz: boolean; crossRegion: boolean }
@@ -189,6 +189,10 @@ export const awsChecks: StackCheck[] = [
         if (external.length > 1) report(["app", "services", external[1][0], "ingress", "external"], "expected only one external service on platform \"eks\" (the ALB Ingress owns the web host)", true);
         for (const [name, svc] of Object.entries(config.app.services)) {
             if (Object.keys(svc.secretEnv).length > 0) report(["app", "services", name, "secretEnv"], "expected no Key Vault references on platform \"eks\"", svc.secretEnv);
+            // KEDA's Prometheus triggers read the AMP workspace (components/aws/kedaAuth.ts).
+            if (svc.hpa.customMetrics.enabled && config.aws && !config.aws.observability.prometheus) {
+                report(["app", "services", name, "hpa", "customMetrics", "enabled"], "expected false while aws.observability.prometheus is false (custom metrics are read from Amazon Managed Prometheus)", true);
+            }
         }
         const mode = config.aws?.database.pgbouncer.serverTlsSslmode;
         const uncovered = config.aws && (mode === "verify-ca" || mode === "verify-full")

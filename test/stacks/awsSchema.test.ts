@@ -55,6 +55,16 @@ describe("aws config section", () => {
         assert.ok(problemsOf(azure).includes("bookstore:aws: expected no aws section on platform \"aks\" (it configures platform \"eks\"), got \"{...}\""));
     });
 
+    it("refuses custom-metric scaling without Amazon Managed Prometheus (KEDA reads it), naming the service's key", () => {
+        const raw = valid();
+        raw.app.services.api.hpa = { customMetrics: { enabled: true } };
+        assert.strictEqual(parseStackConfig(raw).platform, "eks");
+        raw.aws.observability = { prometheus: false };
+        assert.deepStrictEqual(problemsOf(raw), [
+            "bookstore:app.services.api.hpa.customMetrics.enabled: expected false while aws.observability.prometheus is false (custom metrics are read from Amazon Managed Prometheus), got true",
+        ]);
+    });
+
     it("refuses Front Door, a replica smaller than the primary and a third region, and accepts verify-full (the pods mount the RDS CAs)", () => {
         const raw = valid();
         raw.cdn = "frontdoor";
