@@ -38,6 +38,8 @@ export interface AksClusterArgs {
     deployerObjectId?: pulumi.Input<string>;
     /** The deployer's principal type (ARM refuses a mismatch). Default "User"; see stacks/schema/deployer.ts. */
     deployerPrincipalType?: "User" | "ServicePrincipal";
+    /** Turn on the KEDA add-on (custom-metric scaling, components/kubernetes/keda.ts). Default false. */
+    keda?: boolean;
     tags: Record<string, string>;
 }
 
@@ -55,6 +57,8 @@ export class AksCluster extends pulumi.ComponentResource {
     readonly oidcIssuerUrl: pulumi.Output<string>;
     /** Azure Monitor workspace that receives the cluster's Prometheus metrics. */
     readonly monitorWorkspaceId: pulumi.Output<string>;
+    /** Its Prometheus query endpoint (what KEDA's Prometheus scaler reads). */
+    readonly monitorQueryEndpoint: pulumi.Output<string>;
     /** True when the spot pool exists (spot-tolerant workloads then get the toleration). */
     readonly hasSpotPool: boolean;
     readonly zones: string[];
@@ -118,6 +122,8 @@ export class AksCluster extends pulumi.ComponentResource {
             }],
             oidcIssuerProfile: { enabled: true },
             securityProfile: { workloadIdentity: { enabled: true } },
+            // KEDA add-on (API 2025-09-01 ManagedClusterWorkloadAutoScalerProfile.keda); unset when off, so existing clusters see no diff.
+            ...(args.keda ? { workloadAutoScalerProfile: { keda: { enabled: true } } } : {}),
             aadProfile: {
                 managed: true,
                 enableAzureRBAC: true,
@@ -213,7 +219,9 @@ export class AksCluster extends pulumi.ComponentResource {
         const deployerAdmin = role("aks-deployer-cluster-admin", cluster.id, deployer, BuiltInRoles.aksRbacClusterAdmin,
             args.deployerPrincipalType ?? "User");
 
-        this.monitorWorkspaceId = this.monitoring(clusterName, cluster, args, child);
+        const workspace = this.monitoring(clusterName, cluster, args, child);
+        this.monitorWorkspaceId = workspace.id;
+        this.monitorQueryEndpoint = workspace.metrics.apply((m) => m?.prometheusQueryEndpoint ?? "");
 
         const credentials = containerservice.listManagedClusterUserCredentialsOutput({
             resourceGroupName: platform.resourceGroupName,
@@ -235,7 +243,7 @@ export class AksCluster extends pulumi.ComponentResource {
     }
 
     /** Container Insights (to Log Analytics) and managed Prometheus (to an Azure Monitor workspace) data collection. */
-    private monitoring(clusterName: string, cluster: containerservice.ManagedCluster, args: AksClusterArgs, child: pulumi.CustomResourceOptions): pulumi.Output<string> {
+    private monitoring(clusterName: string, cluster: containerservice.ManagedCluster, args: AksClusterArgs, child: pulumi.CustomResourceOptions): monitor.AzureMonitorWorkspace {
         const { platform, tags } = args;
         const rg = { resourceGroupName: platform.resourceGroupName, location: platform.location };
         const insightsStreams = ["Microsoft-ContainerInsights-Group-Default"];
@@ -284,6 +292,6 @@ export class AksCluster extends pulumi.ComponentResource {
         new monitor.DataCollectionRuleAssociation("prometheus-rule", {
             resourceUri: cluster.id, associationName: `MSProm-${platform.location}-${clusterName}`, dataCollectionRuleId: prometheusRule.id,
         }, child);
-        return workspace.id;
+        return workspace;
     }
 }

@@ -8,6 +8,8 @@ import type { AppConfig } from "../stacks/schema/app";
 import type { AksCluster } from "./aksCluster";
 import { ContainerAppsTier } from "./containerApps";
 import { KubernetesAppTier } from "./kubernetesAppTier";
+import { AzureKedaAuth } from "./azure/kedaAuth";
+import { usesKeda } from "./kubernetes/keda";
 import type { PlatformOutputs } from "./platform";
 import type { WebCustomDomainSpec } from "./customDomain";
 import type { AppTierCommonArgs, AppTierOutputs } from "./contracts";
@@ -52,6 +54,18 @@ export function createAppTier(name: string, args: AppTierArgs): AppTierOutputs {
     // The Gateway's public IP always gets an Azure DNS label: the default host, and a stable
     // CNAME target for a host of your own.
     const dnsLabel = `${args.namePrefix}-${args.environment}`;
+    // Custom metrics scale through the cluster's KEDA add-on, reading the cluster's managed Prometheus.
+    const keda = Object.values(args.services).some(usesKeda) ? new AzureKedaAuth(`${name}-keda`, {
+        baseName: dnsLabel,
+        resourceGroupName: args.platformBase.resourceGroupName,
+        location: args.platformBase.location,
+        subscriptionId: args.platformBase.subscriptionId,
+        tenantId: args.platformBase.tenantId,
+        oidcIssuerUrl: cluster.oidcIssuerUrl,
+        monitorWorkspaceId: cluster.monitorWorkspaceId,
+        queryEndpoint: cluster.monitorQueryEndpoint,
+        tags: args.tags,
+    }).keda : undefined;
     return new KubernetesAppTier(name, {
         ...args,
         provider: cluster.provider,
@@ -60,5 +74,6 @@ export function createAppTier(name: string, args: AppTierArgs): AppTierOutputs {
         spotPool: cluster.hasSpotPool,
         zoneRedundant: cluster.zones.length > 1,
         ingress: { host: ingress.host ?? `${dnsLabel}.${args.platformBase.location}.cloudapp.azure.com`, dnsLabel, tls: args.aksTls },
+        keda,
     });
 }

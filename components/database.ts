@@ -3,12 +3,12 @@ import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as random from "@pulumi/random";
-import { builtinPoolerParameters, serverParameters, ServerParameter } from "../stacks/postgresParameters";
+import { builtinPoolerParameters, serverParameters, ServerParameter, ENHANCED_METRICS_PARAMETER } from "../stacks/postgresParameters";
 import type { ResolvedDatabase } from "../stacks/schema/database";
 import { createDatabaseAlerts } from "./databaseAlerts";
 import { failoverRoles, highAvailabilityFor, virtualEndpointPair } from "./databaseFailover";
 import { FLEXIBLE_SERVER_TYPE, replicaPlacements } from "./databaseNetwork";
-import { connectionString, liveServer, replicaCreateMode, replicaParameters, serverFqdn, serverNames, storageToSend } from "./databaseServers";
+import { adoptServerNames, connectionString, liveServer, replicaCreateMode, replicaParameters, serverFqdn, serverNames, storageToSend } from "./databaseServers";
 import { POOLER_PORT } from "./pgbouncer";
 import type { DiagnosticTarget, SecretSetting } from "./wiring";
 
@@ -151,7 +151,8 @@ export class DatabaseTier extends pulumi.ComponentResource {
         }, this);
 
         // --- server names, known before any server exists (connection strings need nothing more).
-        const names = pulumi.output(args.subscriptionId).apply((subscription) => serverNames(base, subscription, pulumi.getStack(), db.replicas.length));
+        const generatedNames = pulumi.output(args.subscriptionId).apply((subscription) => serverNames(base, subscription, pulumi.getStack(), db.replicas.length));
+        const names = generatedNames.apply((generated) => adoptServerNames(generated, db.serverNames));
         const primaryServerName = names.apply((n) => n.primary);
         // After `bookstore-infra failover` the roles swap, never the resources: names, URNs and create-time inputs stay.
         const roles = failoverRoles(db);
@@ -232,7 +233,7 @@ export class DatabaseTier extends pulumi.ComponentResource {
 
         // --- virtual endpoints: the connection strings survive a switchover (components/databaseFailover.ts).
         const servers = [this.primary, ...this.replicas];
-        const pair = virtualEndpointPair(`${base}-pg-endpoints`, { resourceGroupName, primaryServerName, servers, roles, after: previousReplica }, this);
+        const pair = virtualEndpointPair(`${base}-pg-endpoints`, { resourceGroupName, primaryServerName, endpointBaseName: generatedNames.apply((n) => n.primary), servers, roles, after: previousReplica }, this);
         this.virtualEndpoints = pair.endpoints;
         this.serverHosts = pair.hosts;
 
@@ -322,7 +323,7 @@ export class DatabaseTier extends pulumi.ComponentResource {
 
     /** The seed's tuning for a server of this SKU, plus the built-in PgBouncer when that is the pooler. */
     private parametersFor(db: ResolvedDatabase, skuName: string): ServerParameter[] {
-        const tuning = serverParameters(skuName, db.parameters);
+        const tuning = [...serverParameters(skuName, db.parameters), ENHANCED_METRICS_PARAMETER];
         return db.pooler === "builtin" ? [...tuning, ...builtinPoolerParameters(db.pgbouncer)] : tuning;
     }
 

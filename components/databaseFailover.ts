@@ -66,6 +66,8 @@ export interface VirtualEndpointPairArgs {
     resourceGroupName: pulumi.Input<string>;
     /** The original primary's server name: the pair's parent, kept after a switchover so its URN and id stay. */
     primaryServerName: pulumi.Output<string>;
+    /** The program's own name for the primary (`<base>-pg-<suffix>`), which the endpoint name follows even when an adopted server has another. */
+    endpointBaseName: pulumi.Output<string>;
     /** [primary, replica 1, ...]. */
     servers: { name: pulumi.Output<string>; fqdn: pulumi.Output<string> }[];
     roles: FailoverRoles;
@@ -88,7 +90,7 @@ export interface VirtualEndpointPair {
 export function virtualEndpointPair(logicalName: string, args: VirtualEndpointPairArgs, parent: pulumi.Resource): VirtualEndpointPair {
     const { roles, servers } = args;
     if (roles.partner === undefined || roles.reader === undefined) return { hosts: servers.map((s) => s.fqdn) };
-    const name = args.primaryServerName.apply(virtualEndpointName);
+    const name = args.endpointBaseName.apply(virtualEndpointName);
     new dbforpostgresql.VirtualEndpoint(logicalName, {
         resourceGroupName: args.resourceGroupName,
         serverName: args.primaryServerName,

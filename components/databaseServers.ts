@@ -30,6 +30,14 @@ export function serverNames(base: string, subscriptionId: string, stack: string,
     };
 }
 
+/** Names of servers that already exist, kept in place of the generated ones (config `database.serverNames`). */
+export function adoptServerNames(generated: { primary: string; replicas: string[] }, existing?: { primary?: string; replicas: string[] }): { primary: string; replicas: string[] } {
+    return {
+        primary: existing?.primary ?? generated.primary,
+        replicas: generated.replicas.map((name, i) => existing?.replicas[i] ?? name),
+    };
+}
+
 /** What Azure holds for a server right now, when it exists (read before the update). */
 export interface LiveServer {
     storageSizeGB?: number;

@@ -9,6 +9,7 @@ import { PropagationWait } from "./propagationWait";
 import { createWebGateway } from "./webGateway";
 import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, millicores, PROBE_TIMINGS, roleService, serviceSettings } from "./contracts";
 import { resolveImage } from "./images";
+import { createScaledObject, KedaArgs, kedaTriggerAuthentication, usesKeda } from "./kubernetes/keda";
 
 /** The namespace every app resource lives in (the database tier's PgBouncer joins it). */
 export const APP_NAMESPACE = "bookstore";
@@ -48,6 +49,8 @@ export interface KubernetesAppTierArgs extends AppTierCommonArgs {
         /** Certificate chain and private key for `host` (secrets); without them the Gateway serves HTTP only. */
         tls?: { chain: pulumi.Input<string>; privateKey: pulumi.Input<string> };
     };
+    /** KEDA (components/kubernetes/keda.ts): required when a service has `hpa.customMetrics` on; it then gets a ScaledObject instead of an HPA. */
+    keda?: KedaArgs;
 }
 
 const labelsOf = (service: string) => ({
@@ -57,7 +60,7 @@ const labelsOf = (service: string) => ({
 });
 const selectorOf = (service: string) => ({ "app.kubernetes.io/name": service });
 
-/** The HPA v2 spec of one service: the seed's resource metrics, custom Pods metrics when enabled, its behaviour. */
+/** The HPA v2 spec of one service: the seed's resource metrics and its behaviour (custom metrics go through KEDA, components/kubernetes/keda.ts). */
 export function hpaSpec(service: string, svc: ServiceConfig): k8sInput.autoscaling.v2.HorizontalPodAutoscalerSpec {
     const metrics: k8sInput.autoscaling.v2.MetricSpec[] = [];
     const resource = (name: "cpu" | "memory", averageUtilization: number | null) => {
@@ -65,13 +68,6 @@ export function hpaSpec(service: string, svc: ServiceConfig): k8sInput.autoscali
     };
     resource("cpu", svc.scale.cpuUtilization);
     resource("memory", svc.scale.memoryUtilization);
-    // One HPA per Deployment: Kubernetes refuses to act when two HPAs target the same pods,
-    // so the custom metrics join this HPA (it scales to the highest proposal of all metrics).
-    if (svc.hpa.customMetrics.enabled) {
-        for (const m of svc.hpa.customMetrics.metrics) {
-            metrics.push({ type: "Pods", pods: { metric: { name: m.name }, target: { type: "AverageValue", averageValue: m.averageValue } } });
-        }
-    }
     return {
         scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: service },
         minReplicas: svc.minReplicas,
@@ -133,6 +129,7 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
     readonly provider: k8s.Provider;
     readonly namespace: pulumi.Output<string>;
     readonly workloadGrantsReady: pulumi.Resource;
+    private kedaAuth?: pulumi.Resource;
 
     constructor(name: string, args: KubernetesAppTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:app:KubernetesAppTier", name, {}, opts);
@@ -224,6 +221,7 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
             seconds: args.grantPropagationSeconds,
         }, { parent: this });
         dependsOn.push(this.workloadGrantsReady);
+        this.kedaAuth = kedaTriggerAuthentication(args, ns, k);
         for (const [service, svc] of Object.entries(args.services)) {
             this.services[service] = this.service(service, svc, settingsOf[service], args, ns, dependsOn, k);
         }
@@ -329,10 +327,13 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
             spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] },
         }, k);
 
-        const hpa = new k8s.autoscaling.v2.HorizontalPodAutoscaler(service, {
-            metadata: { name: `${service}-hpa`, namespace: ns, labels },
-            spec: hpaSpec(service, svc),
-        }, { ...k, dependsOn: [deployment] });
+        // One autoscaler per Deployment: KEDA's ScaledObject (it owns the HPA) or the plain HPA v2.
+        const hpaName = usesKeda(svc)
+            ? createScaledObject(service, svc, APP_NAMESPACE, ns, labels, args.keda!, [deployment, this.kedaAuth!], k)
+            : new k8s.autoscaling.v2.HorizontalPodAutoscaler(service, {
+                metadata: { name: `${service}-hpa`, namespace: ns, labels },
+                spec: hpaSpec(service, svc),
+            }, { ...k, dependsOn: [deployment] }).metadata.name;
 
         new k8s.policy.v1.PodDisruptionBudget(service, {
             metadata: { name: `${service}-pdb`, namespace: ns, labels },
@@ -342,7 +343,7 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
         return {
             name: deployment.metadata.name,
             host: pulumi.interpolate`${service}.${ns}.svc.cluster.local`,
-            hpaName: hpa.metadata.name,
+            hpaName,
             minReplicas: svc.minReplicas,
             maxReplicas: svc.maxReplicas,
             external: svc.ingress.external,

@@ -167,7 +167,11 @@ export interface ObservabilityArgs {
         clusterId: pulumi.Input<string>;
         azureMonitorWorkspaceId: pulumi.Input<string>;
         /** Pods whose /metrics are scraped: the api's labels and its container port name. */
-        scrape: { name: string; matchLabels: Record<string, string>; port: string; path?: string };
+        scrape: {
+            name: string; matchLabels: Record<string, string>; port: string; path?: string;
+            /** Every service whose pods are scraped when more than the api's are (custom-metric scaling reads them); selects on app.kubernetes.io/name. */
+            services?: string[];
+        };
     };
     redisClusterId?: pulumi.Input<string>;
     signalrId?: pulumi.Input<string>;
@@ -312,7 +316,9 @@ export class Observability extends pulumi.ComponentResource {
                 kind: "PodMonitor",
                 metadata: { name: `${kube.scrape.name}-metrics`, namespace: kube.namespaceRef },
                 spec: {
-                    selector: { matchLabels: kube.scrape.matchLabels },
+                    selector: kube.scrape.services
+                        ? { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: kube.scrape.services }] }
+                        : { matchLabels: kube.scrape.matchLabels },
                     podMetricsEndpoints: [{ port: kube.scrape.port, path: kube.scrape.path ?? "/metrics", interval: "30s", scheme: "http" }],
                 },
             }, { parent: this, provider: kube.provider });

@@ -34,6 +34,8 @@ export interface PgbouncerIniInput {
     listenPort?: number;
     /** Default `/etc/pgbouncer/userlist.txt`. */
     authFile?: string;
+    /** CA bundle for `verify-ca`/`verify-full`; default the system bundle (Azure's roots are in it, RDS's are not). */
+    serverTlsCaFile?: string;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -79,7 +81,7 @@ export function renderPgbouncerIni(input: PgbouncerIniInput): string {
         ["server_idle_timeout", settings.serverIdleTimeout],
         ["server_lifetime", settings.serverLifetime],
         ["server_tls_sslmode", tls],
-        ...(tls === "verify-ca" || tls === "verify-full" ? [["server_tls_ca_file", SYSTEM_CA_BUNDLE] as [string, string]] : []),
+        ...(tls === "verify-ca" || tls === "verify-full" ? [["server_tls_ca_file", input.serverTlsCaFile ?? SYSTEM_CA_BUNDLE] as [string, string]] : []),
         // Thousands of app connections would flood the log; the periodic stats line stays.
         ["log_connections", 0],
         ["log_disconnections", 0],
@@ -117,7 +119,12 @@ export interface PgbouncerDeploymentArgs {
     registryLoginServer: pulumi.Input<string>;
     /** The pods start after these, e.g. the kubelet's AcrPull having taken effect (an image from the stack's registry). */
     startAfter?: pulumi.Resource[];
+    /** PEM CA bundle the servers' certificates chain to (e.g. RDS's), mounted for `verify-*`; unset: the system bundle. */
+    serverCaBundle?: string;
 }
+
+/** Where the Deployment mounts `serverCaBundle` (beside pgbouncer.ini, from its own ConfigMap). */
+export const SERVER_CA_FILE = `${PGBOUNCER_CONFIG_DIR}/server-ca.pem`;
 
 /** Seed resources of a PgBouncer pod. */
 const RESOURCES = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
@@ -142,7 +149,9 @@ export class PgbouncerDeployment extends pulumi.ComponentResource {
         const ini = pulumi.all(args.databases.map((d) => d.host)).apply((hosts) => renderPgbouncerIni({
             databases: args.databases.map((d, i) => ({ name: d.name, host: hosts[i], port: d.port, dbname: d.dbname })),
             settings,
+            serverTlsCaFile: args.serverCaBundle ? SERVER_CA_FILE : undefined,
         }));
+        const ca = serverCaSource(name, args, metadata, child);
         const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
             metadata: metadata("pgbouncer-config"),
             data: { "pgbouncer.ini": ini },
@@ -180,7 +189,7 @@ export class PgbouncerDeployment extends pulumi.ComponentResource {
                     metadata: {
                         labels,
                         // A new ini rolls the pods; PgBouncer reads its config at start.
-                        annotations: { "bookstore/config-sha256": ini.apply((text) => createHash("sha256").update(text).digest("hex")) },
+                        annotations: { "bookstore/config-sha256": ini.apply((text) => createHash("sha256").update(text + (args.serverCaBundle ?? "")).digest("hex")) },
                     },
                     spec: {
                         automountServiceAccountToken: false,
@@ -196,6 +205,7 @@ export class PgbouncerDeployment extends pulumi.ComponentResource {
                                 sources: [
                                     { configMap: { name: config.metadata.name, items: [{ key: "pgbouncer.ini", path: "pgbouncer.ini" }] } },
                                     { secret: { name: userlist.metadata.name, items: [{ key: "userlist.txt", path: "userlist.txt" }] } },
+                                    ...ca,
                                 ],
                             },
                         }],
@@ -224,6 +234,13 @@ export class PgbouncerDeployment extends pulumi.ComponentResource {
         this.host = pulumi.interpolate`${service.metadata.name}.${args.namespace}.svc.cluster.local`;
         this.registerOutputs({ host: this.host, port: this.port });
     }
+}
+
+/** The server CA bundle's ConfigMap (when one is given) as a projected-volume source beside pgbouncer.ini. */
+function serverCaSource(name: string, args: PgbouncerDeploymentArgs, metadata: (n: string) => k8s.types.input.meta.v1.ObjectMeta, opts: pulumi.CustomResourceOptions) {
+    if (!args.serverCaBundle) return [];
+    const map = new k8s.core.v1.ConfigMap(`${name}-server-ca`, { metadata: metadata("pgbouncer-server-ca"), data: { "server-ca.pem": args.serverCaBundle } }, opts);
+    return [{ configMap: { name: map.metadata.name, items: [{ key: "server-ca.pem", path: "server-ca.pem" }] } }];
 }
 
 /** The in-cluster host of the PgBouncer Service in a namespace, known before the Service exists. */

@@ -2,7 +2,7 @@
  * Scale and availability: replica floors and ceilings, autoscaling rules, probes, disruption
  * budgets, zone redundancy and high availability (PSRule for Azure's Reliability pillar).
  */
-import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { PolicyResource, ReportViolation, ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import type * as k8s from "@pulumi/kubernetes";
 import type { Unwrap } from "@pulumi/pulumi";
 import {
@@ -10,9 +10,18 @@ import {
     SERVING_WORKLOAD_TYPES, settingsOf, tokenOf, WORKLOAD_TYPES,
 } from "./common";
 import {
-    AgentPool, ContainerApp, Deployment, HorizontalPodAutoscaler, ManagedCluster, ManagedEnvironment, ManagedRedis,
+    AgentPool, ContainerApp, Deployment, ManagedCluster, ManagedEnvironment, ManagedRedis,
     PodDisruptionBudget, PostgresServer, RedisCache, SignalR,
 } from "./types";
+import { autoscalerProps, autoscalersOf } from "./autoscalers";
+
+/** An HPA rule applied to HPAs and to KEDA ScaledObjects (the HPA KEDA creates from one). */
+function validateAutoscaler(check: (hpa: HpaProps, args: ResourceValidationArgs, reportViolation: ReportViolation) => void): ResourceValidation {
+    return (args, reportViolation) => {
+        const hpa = autoscalerProps(args.type, args.props);
+        if (hpa) check(hpa, args, reportViolation);
+    };
+}
 
 type HpaProps = Unwrap<k8s.types.input.autoscaling.v2.HorizontalPodAutoscaler>;
 type DeploymentProps = Unwrap<k8s.types.input.apps.v1.Deployment>;
@@ -139,7 +148,7 @@ export const k8sDeploymentReplicas: StackValidationPolicy = {
     configSchema: k8sDeploymentReplicasSchema,
     validateStack: (args, reportViolation) => {
         const settings = settingsOf<Scoped & { minReplicas: number }>(args, k8sDeploymentReplicasSchema);
-        const hpas = ofType(args.resources, tokenOf(HorizontalPodAutoscaler)).map((r) => r.asType(HorizontalPodAutoscaler)!);
+        const hpas = autoscalersOf(args.resources);
         for (const resource of ofType(args.resources, tokenOf(Deployment))) {
             const deployment = resource.asType(Deployment)!;
             if (!inScope(settings, deployment) || hpaFor(deployment, hpas)) continue;
@@ -160,7 +169,7 @@ export const k8sHpaMinReplicas: ResourceValidationPolicy = {
     name: "k8s-hpa-min-replicas",
     description: "A HorizontalPodAutoscaler keeps at least 2 replicas.",
     configSchema: hpaMinReplicasSchema,
-    validateResource: validateResourceOfType(HorizontalPodAutoscaler, (hpa, args, reportViolation) => {
+    validateResource: validateAutoscaler((hpa, args, reportViolation) => {
         const settings = settingsOf<Scoped & { minReplicas: number }>(args, hpaMinReplicasSchema);
         if (!inScope(settings, hpa)) return;
         const minReplicas = hpa.spec?.minReplicas ?? 1;
@@ -173,7 +182,7 @@ export const k8sHpaMinReplicas: ResourceValidationPolicy = {
 export const k8sHpaMaxReplicas: ResourceValidationPolicy = {
     name: "k8s-hpa-max-replicas",
     description: "A HorizontalPodAutoscaler's maxReplicas is above its minReplicas, so it can scale out.",
-    validateResource: validateResourceOfType(HorizontalPodAutoscaler, (hpa, _args, reportViolation) => {
+    validateResource: validateAutoscaler((hpa, _args, reportViolation) => {
         const minReplicas = hpa.spec?.minReplicas ?? 1;
         const maxReplicas = hpa.spec?.maxReplicas;
         if (maxReplicas === undefined || maxReplicas <= minReplicas) {
@@ -190,7 +199,7 @@ export const k8sHpaScaleDownStabilization: ResourceValidationPolicy = {
     name: "k8s-hpa-scale-down-stabilization",
     description: "A HorizontalPodAutoscaler waits at least 300 s before scaling down, so load spikes don't flap replicas.",
     configSchema: stabilizationSchema,
-    validateResource: validateResourceOfType(HorizontalPodAutoscaler, (hpa, args, reportViolation) => {
+    validateResource: validateAutoscaler((hpa, args, reportViolation) => {
         const { minSeconds } = settingsOf<{ minSeconds: number }>(args, stabilizationSchema);
         // Kubernetes' default scale-down window is 300 s.
         const seconds = hpa.spec?.behavior?.scaleDown?.stabilizationWindowSeconds ?? 300;
@@ -203,7 +212,7 @@ export const k8sHpaScaleDownStabilization: ResourceValidationPolicy = {
 export const k8sHpaMetrics: ResourceValidationPolicy = {
     name: "k8s-hpa-metrics",
     description: "A HorizontalPodAutoscaler declares at least one metric.",
-    validateResource: validateResourceOfType(HorizontalPodAutoscaler, (hpa, _args, reportViolation) => {
+    validateResource: validateAutoscaler((hpa, _args, reportViolation) => {
         if ((hpa.spec?.metrics ?? []).length === 0) {
             reportViolation("spec.metrics is empty; declare the CPU, memory or custom metrics it scales on.");
         }
@@ -262,7 +271,7 @@ export const k8sPodDisruptionBudget: StackValidationPolicy = {
     description: "Every Deployment with 2 or more replicas (or HPA floor) has a PodDisruptionBudget selecting its pods, "
         + "so node drains and upgrades keep it serving.",
     validateStack: (args, reportViolation) => {
-        const hpas = ofType(args.resources, tokenOf(HorizontalPodAutoscaler)).map((r) => r.asType(HorizontalPodAutoscaler)!);
+        const hpas = autoscalersOf(args.resources);
         const budgets = ofType(args.resources, tokenOf(PodDisruptionBudget)).map((r) => r.asType(PodDisruptionBudget)!);
         for (const resource of ofType(args.resources, tokenOf(Deployment))) {
             const deployment = resource.asType(Deployment)!;

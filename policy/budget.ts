@@ -7,7 +7,8 @@ import { PolicyResource, StackValidationArgs, StackValidationPolicy } from "@pul
 import { BudgetInput, BudgetPooler, BudgetService, connectionBudget } from "./shared/budget";
 import { isReplica } from "./availability";
 import { configSchema, describe, ofType, podSpecOf, settingsOf, tokenOf } from "./common";
-import { ContainerApp, Deployment, HorizontalPodAutoscaler, PostgresConfiguration, PostgresServer } from "./types";
+import { ContainerApp, Deployment, PostgresConfiguration, PostgresServer } from "./types";
+import { autoscalersOf } from "./autoscalers";
 
 const budgetSchema = configSchema({
     connectionStringEnv: {
@@ -58,7 +59,8 @@ function clientServices(resources: PolicyResource[], settings: BudgetSettings): 
         // Azure's default ceiling is 10 replicas.
         services.push({ name: resource.props.containerAppName ?? resource.name, maxReplicas: app.template?.scale?.maxReplicas ?? 10, dbPoolSize: maxPoolSize(env) ?? settings.appPoolSize });
     }
-    const hpas = ofType(resources, tokenOf(HorizontalPodAutoscaler)).map((r) => r.asType(HorizontalPodAutoscaler)!);
+    // A KEDA ScaledObject's maxReplicaCount bounds the Deployment like an HPA's maxReplicas.
+    const hpas = autoscalersOf(resources);
     for (const resource of ofType(resources, tokenOf(Deployment))) {
         const deployment = resource.asType(Deployment)!;
         const env = clientEnv(podSpecOf(resource.type, deployment)?.containers, settings.connectionStringEnv);

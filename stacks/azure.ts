@@ -12,6 +12,7 @@ import { LoadTesting } from "../components/loadTesting";
 import { Realtime, SIGNALR_REDIS_CHANNEL_PREFIX, signalRIdentityConnectionString } from "../components/realtime";
 import { FrontDoorCdn, StaticAssets } from "../components/staticAssets";
 import { AksCluster } from "../components/aksCluster";
+import { scrapedServices, usesKeda } from "../components/kubernetes/keda";
 import { createAppTier, roleService } from "../components/appTier";
 import { AppWiring, DiagnosticTarget, mergeWiring } from "../components/wiring";
 import { isProd, StackConfig, stackTags } from "./config";
@@ -75,6 +76,7 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
     const aksCluster = config.platform === "aks"
         ? new AksCluster("aks", {
             namePrefix: config.namePrefix, environment: config.environment, aks: config.app.aks, platform, tags,
+            keda: Object.values(config.app.services).some(usesKeda),
             deployerPrincipalType: deployerPrincipalType(config.deployer.principalType,
                 providerSignIn((key) => new pulumi.Config("azure-native").get(key), process.env)),
         })
@@ -277,7 +279,7 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
             clusterName: aksCluster.clusterName,
             clusterId: aksCluster.clusterId,
             azureMonitorWorkspaceId: aksCluster.monitorWorkspaceId,
-            scrape: { name: apiService, matchLabels: { "app.kubernetes.io/name": apiService }, port: "http" },
+            scrape: { name: apiService, matchLabels: { "app.kubernetes.io/name": apiService }, port: "http", services: scrapedServices(config.app.services, apiService) },
         } : undefined,
         redisClusterId: cache.clusterId,
         signalrId: signalr?.id,

@@ -116,6 +116,15 @@ export function serverParameters(skuName: string, tuning: PostgresTuning): Serve
     ];
 }
 
+/**
+ * Flexible Server's enhanced metrics (transactions per second, cache hit ratio and the other
+ * database-activity metrics the stack's workbook charts) are emitted only with this dynamic
+ * parameter on (Learn, "Monitor metrics on Azure Database for PostgreSQL": Enhanced metrics).
+ */
+export const ENHANCED_METRICS_PARAMETER: ServerParameter = {
+    name: "metrics.collector_database_activity", value: "on", unit: "", restartRequired: false, display: "on",
+};
+
 /** Settings of Flexible Server's built-in PgBouncer (all dynamic server parameters). */
 export interface BuiltinPoolerSettings {
     poolMode: "session" | "transaction" | "statement";

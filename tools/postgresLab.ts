@@ -103,7 +103,7 @@ export class PostgresLab {
     }
 
     /** initdb, start PostgreSQL on a free loopback port, create the app role and database. */
-    static async start(opts: { maxConnections: number }): Promise<PostgresLab> {
+    static async start(opts: { maxConnections: number; tls?: { certFile: string; keyFile: string } }): Promise<PostgresLab> {
         const lab = new PostgresLab(await freePort(), opts.maxConnections);
         try {
             lab.run(path.join(PG_BIN, "initdb"), ["-D", lab.dataDir, "-U", LAB_ADMIN, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
@@ -125,6 +125,8 @@ export class PostgresLab {
                 "fsync = off",
                 "synchronous_commit = off",
                 "full_page_writes = off",
+                // TLS with the caller's server certificate (the server-verification tests).
+                ...(opts.tls ? ["ssl = on", `ssl_cert_file = '${opts.tls.certFile}'`, `ssl_key_file = '${opts.tls.keyFile}'`] : []),
                 "",
             ].join("\n"));
             if (lab.identity.uid !== undefined) lab.chownTree(lab.dir);
@@ -188,6 +190,8 @@ export class PostgresLab {
     /** Starts PgBouncer with the given pgbouncer.ini settings on a free port; returns the port. */
     async startPgbouncer(input: Omit<PgbouncerIniInput, "listenAddr" | "listenPort" | "authFile">): Promise<number> {
         const binary = pgbouncerBinary();
+        // One PgBouncer at a time: a new ini replaces the running one.
+        if (this.pgbouncer && this.pgbouncer.exitCode === null) this.pgbouncer.kill("SIGKILL");
         if (!binary) throw new Error("PgBouncer is not installed (looked on PATH, in /usr/sbin and at $PGBOUNCER)");
         const port = await freePort();
         const userlist = path.join(this.dir, "userlist.txt");

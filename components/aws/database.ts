@@ -48,6 +48,8 @@ export interface RdsEndpoint {
     identifier: pulumi.Output<string>;
     address: pulumi.Output<string>;
     region: string;
+    /** The DBI resource id (`db-…`), Performance Insights' key; set on the primary. */
+    resourceId?: pulumi.Output<string>;
 }
 
 /** RDS's current CA (rds-ca-2019 expired in Aug 2024; RDS UG — Using SSL/TLS). */
@@ -145,7 +147,7 @@ export class RdsDatabase extends pulumi.ComponentResource {
             ...observed,
             tags: args.tags,
         }, { ...stateful, dependsOn: [monitoringPolicy] });
-        this.primary = { name: "bookstore", identifier: primary.identifier, address: primary.address, region: args.region };
+        this.primary = { name: "bookstore", identifier: primary.identifier, address: primary.address, region: args.region, resourceId: primary.resourceId };
 
         const secret = new aws.secretsmanager.Secret(n("admin-password"), {
             namePrefix: `${args.baseName}/postgres/admin-`, description: "PostgreSQL admin login (PgBouncer authenticates with it)", kmsKeyId: key.arn,

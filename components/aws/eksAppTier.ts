@@ -7,6 +7,7 @@ import { APP_NAMESPACE, APP_SERVICE_ACCOUNT, APP_SETTINGS_SECRET, hpaSpec } from
 import type { AppWiring } from "../wiring";
 import { EKS_SPOT_LABEL, EKS_SPOT_TAINT } from "./eksCluster";
 import { resolveImage } from "../images";
+import { createScaledObject, type KedaArgs, kedaTriggerAuthentication, usesKeda } from "../kubernetes/keda";
 
 export interface EksAppTierArgs {
     provider: k8s.Provider;
@@ -21,6 +22,8 @@ export interface EksAppTierArgs {
         certificateArn: string;
         /** Security group the ALB uses (opened to the internet on 443/80 by the foundation). */
         securityGroupId: pulumi.Input<string>;
+        /** Name the controller gives the ALB (CloudWatch finds its metrics by it, components/aws/albAlarms.ts). */
+        loadBalancerName: string;
         /** Resources the Ingress waits for (the Load Balancer Controller). */
         dependsOn: pulumi.Resource[];
     };
@@ -37,8 +40,10 @@ const labelsOf = (service: string, environment: string) => ({
 });
 
 /** Annotations of the web Ingress: an internet-facing ALB, IP targets, HTTPS with the ACM certificate, HTTP redirected. */
-export function albAnnotations(args: { certificateArn: string; securityGroupId: string; healthPath: string }): Record<string, string> {
+export function albAnnotations(args: { certificateArn: string; securityGroupId: string; healthPath: string; loadBalancerName: string }): Record<string, string> {
     return {
+        // A name of ours rather than the controller's generated k8s-<ns>-<name>-<hash>: the alarms and dashboard look the ALB up by it.
+        "alb.ingress.kubernetes.io/load-balancer-name": args.loadBalancerName,
         "alb.ingress.kubernetes.io/scheme": "internet-facing",
         "alb.ingress.kubernetes.io/target-type": "ip",
         "alb.ingress.kubernetes.io/listen-ports": JSON.stringify([{ HTTP: 80 }, { HTTPS: 443 }]),
@@ -63,6 +68,10 @@ export class EksAppTier extends pulumi.ComponentResource {
     readonly namespace: pulumi.Output<string>;
     readonly webHost: pulumi.Output<string>;
     readonly ingress?: k8s.networking.v1.Ingress;
+    /** Services scaled by KEDA, waiting for `scaleWithKeda` (the AMP workspace is created after the app). */
+    private readonly kedaServices: { service: string; svc: ServiceConfig; labels: Record<string, string>; deployment: k8s.apps.v1.Deployment }[] = [];
+    private nsRef!: pulumi.Output<string>;
+    private k8sOpts!: pulumi.CustomResourceOptions;
 
     constructor(name: string, args: EksAppTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:aws:EksAppTier", name, {}, opts);
@@ -75,6 +84,8 @@ export class EksAppTier extends pulumi.ComponentResource {
         }, k);
         this.namespace = namespace.metadata.name;
         const ns = this.namespace;
+        this.nsRef = ns;
+        this.k8sOpts = k;
         // Pod Identity binds this ServiceAccount to the app's IAM role; no annotation is needed.
         const serviceAccount = new k8s.core.v1.ServiceAccount("service-account", { metadata: { name: APP_SERVICE_ACCOUNT, namespace: ns } }, k);
         const dependsOn: pulumi.Resource[] = [serviceAccount];
@@ -98,7 +109,7 @@ export class EksAppTier extends pulumi.ComponentResource {
             this.ingress = new k8s.networking.v1.Ingress(external, {
                 metadata: {
                     name: external, namespace: ns, labels: labelsOf(external, args.environment),
-                    annotations: pulumi.output(args.ingress.securityGroupId).apply((sg) => albAnnotations({ certificateArn: args.ingress.certificateArn, securityGroupId: sg, healthPath: args.services[external].healthPath })),
+                    annotations: pulumi.output(args.ingress.securityGroupId).apply((sg) => albAnnotations({ certificateArn: args.ingress.certificateArn, securityGroupId: sg, healthPath: args.services[external].healthPath, loadBalancerName: args.ingress.loadBalancerName })),
                 },
                 spec: {
                     ingressClassName: "alb",
@@ -108,6 +119,17 @@ export class EksAppTier extends pulumi.ComponentResource {
         }
         this.webHost = external === web ? pulumi.output(args.ingress.host) : pulumi.interpolate`${web}.${ns}.svc.cluster.local`;
         this.registerOutputs({ namespace: this.namespace, webHost: this.webHost });
+    }
+
+    /**
+     * The ScaledObjects of the services with custom metrics, and the namespace's TriggerAuthentication.
+     * Without KEDA (`keda` undefined) while a service needs it, the error names that service's key.
+     */
+    scaleWithKeda(services: Record<string, ServiceConfig>, keda: KedaArgs | undefined): void {
+        const auth = kedaTriggerAuthentication({ services, keda }, this.nsRef, this.k8sOpts);
+        for (const { service, svc, labels, deployment } of this.kedaServices) {
+            createScaledObject(service, svc, APP_NAMESPACE, this.nsRef, labels, keda!, [deployment, auth!], this.k8sOpts);
+        }
     }
 
     private service(service: string, svc: ServiceConfig, settings: ReturnType<typeof serviceSettings>, args: EksAppTierArgs,
@@ -161,7 +183,9 @@ export class EksAppTier extends pulumi.ComponentResource {
             metadata: { name: service, namespace: ns, labels },
             spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] },
         }, k);
-        new k8s.autoscaling.v2.HorizontalPodAutoscaler(service, { metadata: { name: `${service}-hpa`, namespace: ns, labels }, spec: hpaSpec(service, svc) }, { ...k, dependsOn: [deployment] });
+        // One autoscaler per Deployment: a KEDA ScaledObject (scaleWithKeda) or the plain HPA v2.
+        if (usesKeda(svc)) this.kedaServices.push({ service, svc, labels, deployment });
+        else new k8s.autoscaling.v2.HorizontalPodAutoscaler(service, { metadata: { name: `${service}-hpa`, namespace: ns, labels }, spec: hpaSpec(service, svc) }, { ...k, dependsOn: [deployment] });
         new k8s.policy.v1.PodDisruptionBudget(service, {
             metadata: { name: `${service}-pdb`, namespace: ns, labels },
             spec: { maxUnavailable: 1, selector: { matchLabels: selector }, unhealthyPodEvictionPolicy: "AlwaysAllow" },

@@ -26,8 +26,8 @@ export interface AwsObservabilityArgs {
 /** The Kubernetes user the AMP scraper's access entry maps to (AMP UG — Configuring your Amazon EKS cluster). */
 export const SCRAPER_USER = "aps-collector-user";
 
-/** Scrape configuration of the managed collector: the API server, nodes' cAdvisor and annotated pods. */
-export function scrapeConfiguration(): string {
+/** Scrape configuration of the managed collector: the API server, nodes' cAdvisor, annotated pods and the app's pods. */
+export function scrapeConfiguration(appNamespace: string): string {
     const k8sJob = (job: string, role: string, extra: Record<string, unknown> = {}) => ({
         job_name: job, scheme: "https", kubernetes_sd_configs: [{ role }],
         bearer_token_file: "/var/run/secrets/kubernetes.io/serviceaccount/token",
@@ -49,6 +49,18 @@ export function scrapeConfiguration(): string {
             {
                 job_name: "kubernetes-pods", kubernetes_sd_configs: [{ role: "pod" }],
                 relabel_configs: [{ source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"], action: "keep", regex: "true" }],
+            },
+            {
+                // The app's /metrics on its `http` port, labelled `namespace` and `pod` like the AKS PodMonitor's
+                // targets: what the KEDA Prometheus triggers query (components/kubernetes/keda.ts customMetricQuery).
+                job_name: "bookstore-app", metrics_path: "/metrics",
+                kubernetes_sd_configs: [{ role: "pod", namespaces: { names: [appNamespace] } }],
+                relabel_configs: [
+                    { source_labels: ["__meta_kubernetes_pod_label_app_kubernetes_io_part_of"], action: "keep", regex: "bookstore" },
+                    { source_labels: ["__meta_kubernetes_pod_container_port_name"], action: "keep", regex: "http" },
+                    { source_labels: ["__meta_kubernetes_namespace"], target_label: "namespace" },
+                    { source_labels: ["__meta_kubernetes_pod_name"], target_label: "pod" },
+                ],
             },
         ],
     });
@@ -91,6 +103,7 @@ export function alertManagerDefinition(topicArn: string, region: string): string
 export class AwsObservability extends pulumi.ComponentResource {
     readonly prometheusEndpoint: pulumi.Output<string>;
     readonly workspaceId: pulumi.Output<string>;
+    readonly workspaceArn: pulumi.Output<string>;
     readonly grafanaEndpoint?: pulumi.Output<string>;
 
     constructor(name: string, args: AwsObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -104,6 +117,7 @@ export class AwsObservability extends pulumi.ComponentResource {
         // The scraper tags the workspace AMPAgentlessScraper; ignoring tag drift avoids a perpetual diff (aws:amp/scraper.d.ts).
         }, { parent: this, ignoreChanges: ["tags"] });
         this.workspaceId = workspace.id;
+        this.workspaceArn = workspace.arn;
         new aws.amp.RuleGroupNamespace(n("rules"), { name: "bookstore", workspaceId: workspace.id, data: prometheusRules(args.appNamespace, args.replicasAtMaxMinutes), tags: args.tags }, p);
         new aws.amp.AlertManagerDefinition(n("alert-manager"), {
             workspaceId: workspace.id, definition: pulumi.output(args.alertTopicArn).apply((arn) => alertManagerDefinition(arn, args.region)),
@@ -113,7 +127,7 @@ export class AwsObservability extends pulumi.ComponentResource {
             alias: `${args.baseName}-eks`,
             source: { eks: { clusterArn: args.clusterArn, subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] } },
             destination: { amp: { workspaceArn: workspace.arn } },
-            scrapeConfiguration: scrapeConfiguration(),
+            scrapeConfiguration: scrapeConfiguration(args.appNamespace),
             tags: args.tags,
         }, p);
         // The access entry takes the scraper's role without its path (aws-service-role/scraper.aps.amazonaws.com/).

@@ -5,6 +5,8 @@ import { RdsDatabase } from "../../components/aws/database";
 import { ClusterAddons, eksKubeconfig, PodIdentity } from "../../components/aws/eksAddons";
 import { EksAppTier } from "../../components/aws/eksAppTier";
 import { EksCluster } from "../../components/aws/eksCluster";
+import { rdsCaBundlePem } from "../../components/aws/rdsCaBundle";
+import { albName } from "../../components/aws/albAlarms";
 import { connectionString } from "../../components/database";
 import { APP_NAMESPACE, APP_SERVICE_ACCOUNT } from "../../components/kubernetesAppTier";
 import { PgbouncerDeployment, pgbouncerServiceHost } from "../../components/pgbouncer";
@@ -90,7 +92,7 @@ export function composeCompute(config: EksStackConfig, base: AwsFoundation, data
         spotNodeGroup: Boolean(eks.spotNodeGroup),
         ingress: {
             host: config.aws.edge.webHost, certificateArn: config.aws.edge.albCertificateArn,
-            securityGroupId: base.groups.alb.id, dependsOn: [addons.loadBalancerController],
+            securityGroupId: base.groups.alb.id, dependsOn: [addons.loadBalancerController], loadBalancerName: albName(base.baseName),
         },
         environment: config.environment,
         registryLoginServer: ecrRegistry,
@@ -108,6 +110,8 @@ export function composeCompute(config: EksStackConfig, base: AwsFoundation, data
         settings: db.pgbouncer,
         // The account's ECR registry: a relative image name resolves against it.
         registryLoginServer: ecrRegistry,
+        // RDS certificates chain to the RDS root CAs of each database's region, not to the system bundle (config checked they are bundled).
+        serverCaBundle: db.pgbouncer.serverTlsSslmode === "require" ? undefined : rdsCaBundlePem([...new Set([base.region, ...data.database.replicas.map((r) => r.region)])]),
     });
     return { cluster, addons, app, k8sProvider, appIdentity };
 }

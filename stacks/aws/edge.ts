@@ -38,7 +38,7 @@ export function composeCloudflare(config: EksStackConfig, app: EksAppTier, site:
 }
 
 /** AWS console deep links for the stack's dashboards. */
-export function consoleLinks(region: string, names: { cluster: string; database: pulumi.Input<string>; cache: string; prometheus?: pulumi.Input<string> }) {
+export function consoleLinks(region: string, names: { cluster: string; database: pulumi.Input<string>; cache: string; prometheus?: pulumi.Input<string> }, cloudwatch?: pulumi.Input<string>) {
     const console = `https://${region}.console.aws.amazon.com`;
     return {
         eks: `${console}/eks/home?region=${region}#/clusters/${names.cluster}`,
@@ -46,6 +46,7 @@ export function consoleLinks(region: string, names: { cluster: string; database:
         elasticache: `${console}/elasticache/home?region=${region}#/valkey/${names.cache}`,
         alarms: `${console}/cloudwatch/home?region=${region}#alarmsV2:`,
         containerInsights: `${console}/cloudwatch/home?region=${region}#container-insights:infrastructure`,
+        ...(cloudwatch ? { cloudwatch } : {}),
         ...(names.prometheus ? { prometheus: pulumi.interpolate`${console}/prometheus/home?region=${region}#/workspaces/workspace/${names.prometheus}` } : {}),
     };
 }

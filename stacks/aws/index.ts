@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AwsObservability } from "../../components/aws/observability";
+import { AlbAlarms, albName } from "../../components/aws/albAlarms";
+import { EksKeda } from "../../components/aws/kedaAuth";
+import { usesKeda } from "../../components/kubernetes/keda";
 import type { EksStackConfig } from "../config";
 import { composeCompute } from "./compute";
 import { APP_NAMESPACE } from "../../components/kubernetesAppTier";
@@ -7,6 +10,7 @@ import { POOLER_PORT } from "../../components/pgbouncer";
 import { composeData, DATABASE_NAME } from "./data";
 import { composeCloudflare, composeStaticSite, consoleLinks } from "./edge";
 import { composeFoundation } from "./foundation";
+import { composeDashboard } from "./dashboard";
 
 /** Stack outputs of an AWS stack: what operators, `doctor` and the internal CLI read after `pulumi up`. */
 export type AwsStackOutputs = Record<string, pulumi.Input<unknown>>;
@@ -37,8 +41,20 @@ export function composeAwsStack(config: EksStackConfig): AwsStackOutputs {
         logRetentionDays: config.aws.eks.logRetentionDays,
         tags: base.tags,
     }, { providers: [base.provider], dependsOn: compute.cluster.ready }) : undefined;
+    // Custom metrics: KEDA reads the AMP workspace the managed scraper fills (components/aws/kedaAuth.ts).
+    const keda = observability && Object.values(config.app.services).some(usesKeda) ? new EksKeda("keda", {
+        clusterName: compute.cluster.name, region: base.region, k8sProvider: compute.k8sProvider,
+        workspaceArn: observability.workspaceArn, prometheusEndpoint: observability.prometheusEndpoint, tags: base.tags,
+    }, { providers: [base.provider, compute.k8sProvider], dependsOn: compute.cluster.ready }) : undefined;
+    compute.app.scaleWithKeda(config.app.services, keda?.keda);
+
+    const alb = compute.app.ingress ? new AlbAlarms("alb-alarms", {
+        baseName: base.baseName, loadBalancerName: albName(base.baseName), ingress: compute.app.ingress,
+        thresholds: config.observability, target: { topicArn: base.alarms.arn, tags: base.tags },
+    }, { providers: [base.provider] }) : undefined;
 
     const { database, cache } = data;
+    const cloudwatch = composeDashboard(config, base, database, alb?.loadBalancerDimension ?? "");
     return {
         cloud: "aws",
         region: base.region,
@@ -70,6 +86,6 @@ export function composeAwsStack(config: EksStackConfig): AwsStackOutputs {
         ...(observability?.grafanaEndpoint ? { grafanaUrl: observability.grafanaEndpoint } : {}),
         dashboards: consoleLinks(base.region, {
             cluster: base.clusterName, database: database.primary.identifier, cache: `${base.baseName}-valkey`, prometheus: observability?.workspaceId,
-        }),
+        }, cloudwatch),
     };
 }

@@ -55,7 +55,7 @@ export const SEED_HPA_BEHAVIOR = {
     },
 };
 
-/** The seed's custom-metrics HPA targets (per-pod averages served by a custom metrics adapter). */
+/** The seed's custom-metrics HPA targets: per-pod averages, read by KEDA's Prometheus scaler (components/kubernetes/keda.ts). */
 export const SEED_CUSTOM_METRICS = [
     { name: "http_requests_per_second", averageValue: "1000" },
     { name: "api_response_time_p95", averageValue: "500m" },
@@ -71,9 +71,9 @@ const HpaSchema = z.strictObject({
         scaleDown: HpaRulesSchema.optional(),
     }).default(SEED_HPA_BEHAVIOR),
     /**
-     * Pods metrics from a custom metrics API adapter (e.g. Prometheus adapter), added to the
-     * service's one HPA when enabled. Default off: without an adapter an HPA with these metrics
-     * can no longer scale down.
+     * Per-pod Prometheus metrics the service scales on besides CPU and memory. When enabled, the
+     * service's one autoscaler is a KEDA ScaledObject (KEDA add-on on AKS, KEDA chart on EKS)
+     * reading the cluster's managed Prometheus, in place of the plain HPA. Default off.
      */
     customMetrics: z.strictObject({
         enabled: bool().default(false),

@@ -5,6 +5,7 @@ import type { StackCheck } from "./checks";
 import { bool, email, int, ipv4Cidr, oneOf, pattern } from "./common";
 import { AlertsSchema, ParametersSchema, PgbouncerSchema } from "./database";
 import { EKS_VERSIONS, RDS_INSTANCE_CLASSES } from "./awsCatalog";
+import { hasRdsRootCa } from "../../components/aws/rdsCaBundle";
 
 /** `bookstore:aws` — the AWS platform (`platform: eks`). Every key is validated; unknown keys are errors. */
 
@@ -135,7 +136,7 @@ export interface AwsConfigView {
     cdn: string;
     realtime?: string;
     aws?: AwsConfig;
-    app: { services: Record<string, { maxReplicas: number; dbPoolSize: number; ingress: { external: boolean }; secretEnv: Record<string, string> }> };
+    app: { services: Record<string, { maxReplicas: number; dbPoolSize: number; ingress: { external: boolean }; secretEnv: Record<string, string>; hpa: { customMetrics: { enabled: boolean } } }> };
 }
 
 export interface ResolvedAwsReplica { region: string; instanceClass: string; multiAz: boolean; crossRegion: boolean }
@@ -188,10 +189,16 @@ export const awsChecks: StackCheck[] = [
         if (external.length > 1) report(["app", "services", external[1][0], "ingress", "external"], "expected only one external service on platform \"eks\" (the ALB Ingress owns the web host)", true);
         for (const [name, svc] of Object.entries(config.app.services)) {
             if (Object.keys(svc.secretEnv).length > 0) report(["app", "services", name, "secretEnv"], "expected no Key Vault references on platform \"eks\"", svc.secretEnv);
+            // KEDA's Prometheus triggers read the AMP workspace (components/aws/kedaAuth.ts).
+            if (svc.hpa.customMetrics.enabled && config.aws && !config.aws.observability.prometheus) {
+                report(["app", "services", name, "hpa", "customMetrics", "enabled"], "expected false while aws.observability.prometheus is false (custom metrics are read from Amazon Managed Prometheus)", true);
+            }
         }
         const mode = config.aws?.database.pgbouncer.serverTlsSslmode;
-        if (mode === "verify-ca" || mode === "verify-full") {
-            report(at("database", "pgbouncer", "serverTlsSslmode"), "expected \"require\" on platform \"eks\" (RDS certificates chain to the RDS CA bundle, which the PgBouncer pods do not mount yet)", mode);
+        const uncovered = config.aws && (mode === "verify-ca" || mode === "verify-full")
+            ? [...new Set([config.aws.region, ...resolveAwsReplicas(config.environment, config.aws).map((r) => r.region)])].filter((r) => !hasRdsRootCa(r)) : [];
+        if (uncovered.length > 0) {
+            report(at("database", "pgbouncer", "serverTlsSslmode"), `expected "require": no RDS root CA of ${uncovered.join(", ")} is bundled (components/aws/rdsCaBundle.ts), so PgBouncer could not verify the server`, mode);
         }
         config.aws?.database.replicas?.forEach((r, i) => {
             if (r.region !== config.aws!.region && r.region !== config.aws!.replicaRegion) {

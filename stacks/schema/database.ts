@@ -116,6 +116,9 @@ const FailoverSchema = z.strictObject({
 
 const RESERVED_LOGINS = ["azure_superuser", "azure_pg_admin", "admin", "administrator", "root", "guest", "public"];
 
+/** A Flexible Server name: a DNS label of 3-63 lowercase letters, digits and hyphens (Learn, "Naming rules": Microsoft.DBforPostgreSQL/flexibleServers). */
+const serverName = pattern(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "a server name of 3-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen");
+
 export const DatabaseSchema = z.strictObject({
     /** PostgreSQL major version. Default "16". */
     version: oneOf(["14", "15", "16", "17"]).default("16"),
@@ -151,6 +154,16 @@ export const DatabaseSchema = z.strictObject({
         .default("bookstoreadmin"),
     alerts: AlertsSchema.prefault({}),
     failover: FailoverSchema.prefault({}),
+    /**
+     * Physical names of servers that already exist (a stack first deployed when the provider
+     * autonamed them): the program then keeps them instead of its own `<prefix>-<env>-pg-<hash>`
+     * names, which would replace the servers. Omit on new stacks.
+     */
+    serverNames: z.strictObject({
+        primary: serverName.optional(),
+        /** By replica position; a shorter list adopts only the first replicas. */
+        replicas: z.array(serverName).default([]),
+    }).optional(),
 });
 
 export type DatabaseConfig = z.infer<typeof DatabaseSchema>;
@@ -276,6 +289,12 @@ function checkSkuTier(sku: { name: string; tier?: string } | undefined, at: (str
 
 /** Cross-key rules of the database tier. */
 export const databaseChecks: StackCheck[] = [
+    // Adopted names are positional: one more than there are replicas would name nothing.
+    (config: DatabaseContext, report) => {
+        const adopted = config.database.serverNames?.replicas ?? [];
+        const replicas = resolveDatabase(config).replicas.length;
+        if (adopted.length > replicas) report(path("serverNames", "replicas"), `expected at most ${replicas} name(s), one per replica`, adopted);
+    },
     (config: DatabaseContext, report) => {
         checkSkuTier(config.database.sku, path("sku"), report);
         config.database.replicas?.forEach((r, i) => checkSkuTier(r.sku, path("replicas", i, "sku"), report));

@@ -168,4 +168,10 @@ describe("stack dashboard (Azure Monitor workbook)", () => {
             assert.ok(problems.some((p) => /^bookstore:loadTesting\.enabled: expected true or false, got "yes"/.test(p)), problems.join("\n"));
         });
     });
+
+    it("turns on the enhanced metrics its transactions-per-second and cache-hit panels read, on the primary", () => {
+        const configurations = resourcesOfType(planOf("prod"), "azure-native:dbforpostgresql:Configuration")
+            .filter((r) => inputs(r).configurationName === "metrics.collector_database_activity");
+        assert.deepStrictEqual(configurations.map((r) => [r.name, inputs(r).value]), [["bookstore-prod-pg-metrics-collector-database-activity", "on"]]);
+    });
 });

@@ -60,6 +60,8 @@ describe("database tier (plan of prod, Container Apps)", () => {
             random_page_cost: "1.1",
             effective_io_concurrency: "200",
             max_connections: "200",
+            // Enhanced metrics for the workbook's transactions-per-second and cache-hit panels.
+            "metrics.collector_database_activity": "on",
             "pgbouncer.enabled": "true",
             "pgbouncer.pool_mode": "transaction",
             "pgbouncer.default_pool_size": "25",

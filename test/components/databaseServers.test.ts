@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { replicaCreateMode, replicaParameters, serverFqdn, serverNames, storageToSend } from "../../components/databaseServers";
+import { adoptServerNames, replicaCreateMode, replicaParameters, serverFqdn, serverNames, storageToSend } from "../../components/databaseServers";
 import { inputs, oneOfType, planOf, stackVariant } from "../helpers/plan";
 
 const SERVER = "azure-native:dbforpostgresql:Server";
@@ -12,6 +12,19 @@ describe("database servers: what a create and an update send", () => {
         assert.match(a.primary, /^bookstore-prod-pg-[0-9a-f]{8}$/);
         assert.deepStrictEqual(a.replicas.map((r) => r.slice(0, -9)), ["bookstore-prod-pg-replica-1", "bookstore-prod-pg-replica-2"]);
         assert.strictEqual(serverFqdn(a.primary), `${a.primary}.postgres.database.azure.com`);
+    });
+
+    it("keeps the names of servers that already exist (database.serverNames), so adopting them replaces nothing", () => {
+        const generated = serverNames("bookstore-prod", "00000000-0000-0000-0000-000000000000", "prod", 2);
+        assert.deepStrictEqual(adoptServerNames(generated, undefined), generated);
+        assert.deepStrictEqual(adoptServerNames(generated, { primary: "primary1a2b3c4d", replicas: ["replica-1f00ba7"] }),
+            { primary: "primary1a2b3c4d", replicas: ["replica-1f00ba7", generated.replicas[1]] });
+        const plan = planOf("prod", { stackFile: stackVariant("prod", (config) => {
+            config["bookstore:database"].serverNames = { primary: "primary1a2b3c4d" };
+        }) });
+        const primary = oneOfType(plan, SERVER, "bookstore-prod-pg");
+        assert.strictEqual(inputs(primary).serverName, "primary1a2b3c4d");
+        assert.strictEqual(primary.urn, oneOfType(planOf("prod"), SERVER, "bookstore-prod-pg").urn, "same URN: the server is adopted, not replaced");
     });
 
     it("sends createMode Replica to create a replica and Update once it exists (a second Replica PUT fails)", () => {

@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { SPOT_TAINT, taintString } from "../../components/aksCluster";
 import { inputs, oneOfType, planned, planOf, Resource, resourcesOfType, stackVariant } from "../helpers/plan";
 import type { PlanDocument } from "../../tools/plan";
+import { suffix } from "../../tools/offline/mocks";
 
 const k8s = (doc: PlanDocument, kind: string, name: string) => inputs(oneOfType(doc, `kubernetes:${kind}`, name));
 
@@ -140,14 +141,60 @@ describe("Kubernetes app tier (plan of prod-aks)", () => {
     const customMetrics = planned("prod-aks", {
         stackFile: stackVariant("prod-aks", (config) => { config["bookstore:app"].services.api.hpa.customMetrics.enabled = true; }),
     });
-    it("adds the seed's custom metrics to the api's one HPA when enabled", () => {
+    it("with custom metrics on, scales the api with one KEDA ScaledObject: cpu, memory, the seed's Prometheus triggers and HPA behaviour, and no HPA", () => {
         const variant = customMetrics();
-        assert.deepStrictEqual(resourcesOfType(variant, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((r) => r.name), ["api", "web"]);
-        const metrics = k8s(variant, "autoscaling/v2:HorizontalPodAutoscaler", "api").spec.metrics;
-        assert.deepStrictEqual(metrics.slice(2), [
-            { type: "Pods", pods: { metric: { name: "http_requests_per_second" }, target: { type: "AverageValue", averageValue: "1000" } } },
-            { type: "Pods", pods: { metric: { name: "api_response_time_p95" }, target: { type: "AverageValue", averageValue: "500m" } } },
+        assert.deepStrictEqual(resourcesOfType(variant, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((r) => r.name), ["web"]);
+        const scaled = k8s(variant, "keda.sh/v1alpha1:ScaledObject", "api-scaledobject");
+        assert.deepStrictEqual([scaled.metadata.name, scaled.metadata.namespace], ["api", "bookstore"]);
+        assert.deepStrictEqual(scaled.spec.scaleTargetRef, { apiVersion: "apps/v1", kind: "Deployment", name: "api" });
+        assert.deepStrictEqual([scaled.spec.minReplicaCount, scaled.spec.maxReplicaCount], [2, 10]);
+        assert.deepStrictEqual(scaled.spec.advanced.horizontalPodAutoscalerConfig.behavior, {
+            scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: "Percent", value: 50, periodSeconds: 60 }] },
+            scaleUp: {
+                stabilizationWindowSeconds: 0,
+                policies: [{ type: "Percent", value: 100, periodSeconds: 30 }, { type: "Pods", value: 2, periodSeconds: 30 }],
+                selectPolicy: "Max",
+            },
+        });
+        const triggers = scaled.spec.triggers;
+        assert.deepStrictEqual(triggers.slice(0, 2), [
+            { type: "cpu", metricType: "Utilization", metadata: { value: "70" } },
+            { type: "memory", metricType: "Utilization", metadata: { value: "80" } },
         ]);
+        assert.deepStrictEqual(triggers.slice(2).map((t: any) => [t.type, t.metricType, t.metadata.query, t.metadata.threshold, t.authenticationRef.name]), [
+            ["prometheus", "AverageValue", 'sum(http_requests_per_second{namespace="bookstore",pod=~"api-[a-z0-9]+-[a-z0-9]+"})', "1000", "managed-prometheus"],
+            ["prometheus", "AverageValue", 'sum(api_response_time_p95{namespace="bookstore",pod=~"api-[a-z0-9]+-[a-z0-9]+"})', "0.5", "managed-prometheus"],
+        ]);
+    });
+
+    it("with custom metrics on, turns on the KEDA add-on and lets its operator read the Azure Monitor workspace through workload identity", () => {
+        const variant = customMetrics();
+        const cluster = inputs(oneOfType(variant, "azure-native:containerservice:ManagedCluster"));
+        assert.deepStrictEqual(cluster.workloadAutoScalerProfile, { keda: { enabled: true } });
+        const identity = oneOfType(variant, "azure-native:managedidentity:UserAssignedIdentity", "keda-operator");
+        const federation = inputs(oneOfType(variant, "azure-native:managedidentity:FederatedIdentityCredential", "keda-operator"));
+        assert.strictEqual(federation.subject, "system:serviceaccount:kube-system:keda-operator");
+        const reader = inputs(oneOfType(variant, "azure-native:authorization:RoleAssignment", "keda-monitoring-data-reader"));
+        assert.match(reader.roleDefinitionId, /\/roleDefinitions\/b0d8363b-8ddd-447d-831f-62ca05bff136$/);
+        assert.match(reader.scope, /\/providers\/Microsoft\.Monitor\/accounts\/bookstore-prod-amw$/);
+        assert.strictEqual(reader.principalType, "ServicePrincipal");
+        const auth = k8s(variant, "keda.sh/v1alpha1:TriggerAuthentication", "keda-prometheus-auth");
+        assert.deepStrictEqual([auth.metadata.name, auth.spec.podIdentity.provider], ["managed-prometheus", "azure-workload"]);
+        // Its own identity (only this grant), not the app's: the app ServiceAccount's client id differs.
+        const appClientId = k8s(variant, "core/v1:ServiceAccount", "service-account").metadata.annotations["azure.workload.identity/client-id"];
+        assert.match(auth.spec.podIdentity.identityId, /^[0-9a-f-]{36}$/);
+        assert.notStrictEqual(auth.spec.podIdentity.identityId, appClientId);
+        assert.strictEqual(inputs(identity).resourceName, "bookstore-prod-keda");
+        // The scaler reads the cluster's Azure Monitor workspace at its Prometheus query endpoint.
+        const scaled = k8s(variant, "keda.sh/v1alpha1:ScaledObject", "api-scaledobject");
+        assert.deepStrictEqual([...new Set(scaled.spec.triggers.slice(2).map((t: any) => t.metadata.serverAddress))],
+            [`https://bookstore-prod-amw-${suffix(reader.scope)}.eastus2.prometheus.monitor.azure.com`]);
+    });
+
+    it("with custom metrics off, keeps the plain HPAs and installs no KEDA", () => {
+        assert.deepStrictEqual(resourcesOfType(doc(), "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((r) => r.name), ["api", "web"]);
+        assert.deepStrictEqual(doc().resources.filter((r: Resource) => r.type.includes("keda") || r.name.includes("keda")).map((r) => r.name), []);
+        assert.strictEqual(inputs(oneOfType(doc(), "azure-native:containerservice:ManagedCluster")).workloadAutoScalerProfile, undefined);
     });
 
     const spotWithPool = planned("prod-aks", {

@@ -49,6 +49,14 @@ describe("pgbouncer.ini rendering", () => {
         assert.strictEqual(ini.pgbouncer.server_tls_ca_file, "/etc/ssl/certs/ca-certificates.crt");
     });
 
+    it("verifies against a mounted CA bundle when one is given (RDS's roots are not in the system bundle)", () => {
+        const settings = { ...seedSettings, serverTlsSslmode: "verify-full" as const };
+        const ini = parseIni(renderPgbouncerIni({ databases: azureDatabases, settings, serverTlsCaFile: "/etc/pgbouncer/server-ca.pem" }));
+        assert.strictEqual(ini.pgbouncer.server_tls_ca_file, "/etc/pgbouncer/server-ca.pem");
+        // With `require` nothing is verified, so no CA line at all.
+        assert.strictEqual(parseIni(renderPgbouncerIni({ databases: azureDatabases, settings: seedSettings, serverTlsCaFile: "/x.pem" })).pgbouncer.server_tls_ca_file, undefined);
+    });
+
     it("allows TLS to be relaxed only when every server is on loopback", () => {
         assert.throws(() => renderPgbouncerIni({ databases: azureDatabases, settings: { ...seedSettings, serverTlsSslmode: "disable" } }),
             /server_tls_sslmode disable is only allowed for loopback servers, not pg\.postgres\.database\.azure\.com, pg-r1/);

@@ -55,28 +55,41 @@ const CASES: Record<string, PolicyCases> = {
         unknown: { resources: [edit(r.managedEnvironment, "tags", unknown)], path: "tags" },
     },
     "k8s-deployment-replicas": {
-        pass: [[r.deployment], [edit(r.deployment, "spec.replicas", 1), r.hpa]],
+        pass: [[r.deployment], [edit(r.deployment, "spec.replicas", 1), r.hpa], [edit(r.deployment, "spec.replicas", undefined), r.scaledObject]],
         fail: [{ resources: [edit(r.deployment, "spec.replicas", 1)], message: /spec.replicas 1 and no HorizontalPodAutoscaler; expected at least 2/ }],
         unknown: { resources: [edit(r.deployment, "spec.replicas", unknown)], path: "spec.replicas" },
     },
     "k8s-hpa-min-replicas": {
-        pass: [[r.hpa]],
-        fail: [{ resources: [edit(r.hpa, "spec.minReplicas", 1)], message: /spec.minReplicas is 1; expected at least 2/ }],
+        pass: [[r.hpa], [r.scaledObject]],
+        fail: [
+            { resources: [edit(r.hpa, "spec.minReplicas", 1)], message: /spec.minReplicas is 1; expected at least 2/ },
+            // KEDA's default minReplicaCount is 0 (scale to zero).
+            { resources: [edit(r.scaledObject, "spec.minReplicaCount", undefined)], message: /spec.minReplicas is 0; expected at least 2/ },
+        ],
         unknown: { resources: [edit(r.hpa, "spec.minReplicas", unknown)], path: "spec.minReplicas" },
     },
     "k8s-hpa-max-replicas": {
-        pass: [[r.hpa]],
-        fail: [{ resources: [edit(r.hpa, "spec.maxReplicas", 2)], message: /spec.maxReplicas is 2; expected more than minReplicas \(2\)/ }],
+        pass: [[r.hpa], [r.scaledObject]],
+        fail: [
+            { resources: [edit(r.hpa, "spec.maxReplicas", 2)], message: /spec.maxReplicas is 2; expected more than minReplicas \(2\)/ },
+            { resources: [edit(r.scaledObject, "spec.maxReplicaCount", 2)], message: /spec.maxReplicas is 2; expected more than minReplicas \(2\)/ },
+        ],
         unknown: { resources: [edit(r.hpa, "spec.maxReplicas", unknown)], path: "spec.maxReplicas" },
     },
     "k8s-hpa-scale-down-stabilization": {
         pass: [[r.hpa], [edit(r.hpa, "spec.behavior", undefined)]],
-        fail: [{ resources: [edit(r.hpa, "spec.behavior.scaleDown.stabilizationWindowSeconds", 60)], message: /stabilizationWindowSeconds is 60; expected at least 300/ }],
+        fail: [
+            { resources: [edit(r.hpa, "spec.behavior.scaleDown.stabilizationWindowSeconds", 60)], message: /stabilizationWindowSeconds is 60; expected at least 300/ },
+            { resources: [edit(r.scaledObject, "spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds", 60)], message: /stabilizationWindowSeconds is 60; expected at least 300/ },
+        ],
         unknown: { resources: [edit(r.hpa, "spec.behavior.scaleDown.stabilizationWindowSeconds", unknown)], path: "spec.behavior.scaleDown.stabilizationWindowSeconds" },
     },
     "k8s-hpa-metrics": {
-        pass: [[r.hpa]],
-        fail: [{ resources: [edit(r.hpa, "spec.metrics", undefined)], message: /spec.metrics is empty/ }],
+        pass: [[r.hpa], [r.scaledObject]],
+        fail: [
+            { resources: [edit(r.hpa, "spec.metrics", undefined)], message: /spec.metrics is empty/ },
+            { resources: [edit(r.scaledObject, "spec.triggers", [])], message: /spec.metrics is empty/ },
+        ],
         unknown: { resources: [edit(r.hpa, "spec.metrics", unknown)], path: "spec.metrics" },
     },
     "container-resources": {
@@ -298,6 +311,14 @@ const CASES: Record<string, PolicyCases> = {
             {
                 resources: [r.postgresPrimary, r.postgresParameter("max_connections", "50"), r.postgresParameter("pgbouncer.enabled", "true"), r.databaseClientApp],
                 message: /the pooler may open 50 server connections but each server allows 35/,
+            },
+            {
+                // A Deployment scaled by a KEDA ScaledObject counts at its maxReplicaCount, as with an HPA.
+                resources: [r.postgresPrimary, r.postgresParameter("max_connections", "200"), r.postgresParameter("pgbouncer.enabled", "true"),
+                    r.postgresParameter("pgbouncer.max_client_conn", "150"),
+                    edit(r.deployment, "spec.template.spec.containers.0.env", [{ name: "ConnectionStrings__bookstore", value: "Host=pgbouncer;Maximum Pool Size=20" }]),
+                    edit(r.scaledObject, "spec.maxReplicaCount", 15)],
+                message: /app pools per endpoint: api 15×20 = 300/,
             },
             {
                 // The outputs a cloud preview's stack analysis sees: parameter names as `name`.

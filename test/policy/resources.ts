@@ -145,6 +145,22 @@ export const hpa: TestResource = {
     },
 };
 
+/** The api's KEDA ScaledObject (custom metrics on): the autoscaler in place of its HPA. */
+export const scaledObject: TestResource = {
+    type: "kubernetes:keda.sh/v1alpha1:ScaledObject", name: "api-scaledobject",
+    inputs: {
+        apiVersion: "keda.sh/v1alpha1", kind: "ScaledObject",
+        metadata: { name: "api", namespace: "bookstore", labels: { environment: "prod" } },
+        spec: {
+            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "api" },
+            minReplicaCount: 2,
+            maxReplicaCount: 10,
+            advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: 300 } } } },
+            triggers: [{ type: "cpu", metricType: "Utilization", metadata: { value: "70" } }],
+        },
+    },
+};
+
 export const pdb: TestResource = {
     type: T.pdb, name: "api-pdb",
     inputs: {

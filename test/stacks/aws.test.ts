@@ -94,7 +94,7 @@ describe("prod-eks plan (the seed's values on AWS)", function () {
     it("pools through PgBouncer with the seed's settings, one entry per RDS endpoint", () => {
         const ini: string = ofType(resources, "kubernetes:core/v1:ConfigMap").find((c) => c.inputs.metadata.name === "pgbouncer-config")!.inputs.data["pgbouncer.ini"];
         for (const line of ["pool_mode = transaction", "max_client_conn = 1000", "default_pool_size = 25", "reserve_pool_size = 5", "reserve_pool_timeout = 3",
-            "max_db_connections = 100", "server_idle_timeout = 600", "server_lifetime = 3600", "server_tls_sslmode = require"]) {
+            "max_db_connections = 100", "server_idle_timeout = 600", "server_lifetime = 3600", "server_tls_sslmode = verify-full"]) {
             assert.ok(ini.split("\n").includes(line), `missing ${line}`);
         }
         assert.deepEqual(ini.split("\n").filter((l) => l.startsWith("bookstore")).map((l) => l.split(" = ")[0]), ["bookstore", "bookstore-replica-1", "bookstore-replica-2"]);

@@ -55,15 +55,36 @@ describe("aws config section", () => {
         assert.ok(problemsOf(azure).includes("bookstore:aws: expected no aws section on platform \"aks\" (it configures platform \"eks\"), got \"{...}\""));
     });
 
-    it("refuses Front Door, a replica smaller than the primary, an unverifiable TLS mode and a third region", () => {
+    it("refuses custom-metric scaling without Amazon Managed Prometheus (KEDA reads it), naming the service's key", () => {
+        const raw = valid();
+        raw.app.services.api.hpa = { customMetrics: { enabled: true } };
+        assert.strictEqual(parseStackConfig(raw).platform, "eks");
+        raw.aws.observability = { prometheus: false };
+        assert.deepStrictEqual(problemsOf(raw), [
+            "bookstore:app.services.api.hpa.customMetrics.enabled: expected false while aws.observability.prometheus is false (custom metrics are read from Amazon Managed Prometheus), got true",
+        ]);
+    });
+
+    it("refuses Front Door, a replica smaller than the primary and a third region, and accepts verify-full (the pods mount the RDS CAs)", () => {
         const raw = valid();
         raw.cdn = "frontdoor";
         raw.aws.database = { replicas: [{ region: "us-east-1", instanceClass: "db.t4g.large" }, { region: "eu-west-1" }], pgbouncer: { serverTlsSslmode: "verify-full" } };
         const problems = problemsOf(raw);
         assert.ok(problems.some((p) => p.startsWith("bookstore:cdn: expected \"cloudflare\" or \"none\" on platform \"eks\"")), problems.join("\n"));
         assert.ok(problems.some((p) => /^bookstore:aws\.database\.replicas\.0\.instanceClass: expected at least the primary's memory \(16 GiB\)/.test(p)), problems.join("\n"));
-        assert.ok(problems.some((p) => p.startsWith("bookstore:aws.database.pgbouncer.serverTlsSslmode: expected \"require\" on platform \"eks\"")), problems.join("\n"));
+        assert.ok(!problems.some((p) => p.includes("serverTlsSslmode")), problems.join("\n"));
         assert.ok(problems.some((p) => p.startsWith("bookstore:aws.database.replicas.1.region: expected us-east-1 or the replica region us-west-2")), problems.join("\n"));
+    });
+
+    it("refuses verify-full for a database region whose RDS root CAs are not bundled, naming the region", () => {
+        const raw = valid();
+        raw.aws.replicaRegion = "ca-west-1";
+        raw.aws.database = { ...raw.aws.database, replicas: [{ region: "us-east-1" }, { region: "ca-west-1" }], pgbouncer: { serverTlsSslmode: "verify-full" } };
+        const problems = problemsOf(raw);
+        assert.ok(problems.some((p) => p.startsWith("bookstore:aws.database.pgbouncer.serverTlsSslmode: expected \"require\": no RDS root CA of ca-west-1 is bundled")), problems.join("\n"));
+        raw.aws.database.pgbouncer.serverTlsSslmode = "require";
+        // With `require` nothing is verified, so the region needs no bundled CA.
+        assert.doesNotThrow(() => parseStackConfig(raw));
     });
 
     it("keeps at least 2 app nodes in prod and a CloudFront certificate in us-east-1", () => {

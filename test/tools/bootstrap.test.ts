@@ -9,10 +9,15 @@ import { FakePulumiCli } from "./automationFakeCli";
 const URN = (stack: string) => (type: string, name: string) => `urn:pulumi:${stack}::bookstore::${type}::${name}`;
 const REGISTRY = { name: "bookstoreprodacr1a2b3c4d", loginServer: "bookstoreprodacr1a2b3c4d.azurecr.io" };
 
-/** The state `pulumi stack export` returns after the platform step. */
-function exportedState(stack: string): string {
+const SERVER = "bookstore:database:DatabaseTier$azure-native:dbforpostgresql:Server";
+const PRIMARY = { name: "bookstore-prod-pg-1a2b3c4d", id: "/subscriptions/0/resourceGroups/bookstore-prod-rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/bookstore-prod-pg-1a2b3c4d" };
+
+/** The state `pulumi stack export` returns after the platform and primary steps (and, with `replicas`, a later run's). */
+function exportedState(stack: string, replicas = 0): string {
     const urn = URN(stack)("bookstore:platform:PlatformBase$azure-native:containerregistry:Registry", "bookstoreprodacr");
-    return JSON.stringify({ version: 3, deployment: { resources: [{ urn, type: "azure-native:containerregistry:Registry", outputs: REGISTRY }] } });
+    const servers = [{ urn: URN(stack)(SERVER, "bookstore-prod-pg"), outputs: PRIMARY },
+        ...Array.from({ length: replicas }, (_, i) => ({ urn: URN(stack)(SERVER, `bookstore-prod-pg-replica-${i + 1}`), outputs: {} }))];
+    return JSON.stringify({ version: 3, deployment: { resources: [{ urn, type: "azure-native:containerregistry:Registry", outputs: REGISTRY }, ...servers] } });
 }
 
 /** A stand-in for `az`: records calls; `present` lists the repository:tag the registry already has. */
@@ -24,6 +29,7 @@ class FakeAz implements AzRunner {
         if (args[0] === "account") return this.signedIn ? { stdout: "", stderr: "", exitCode: 0 } : { stdout: "", stderr: "ERROR: Please run 'az login' to setup account.", exitCode: 1 };
         if (args[1] === "repository") return { stdout: "", stderr: "", exitCode: this.present.includes(args[args.indexOf("--image") + 1]) ? 0 : 3 };
         if (args[1] === "import") return { stdout: "", stderr: "", exitCode: 0 };
+        if (args[0] === "postgres" && args[2] === "restart") return { stdout: "", stderr: "", exitCode: 0 };
         return { stdout: "", stderr: `unexpected az ${args.join(" ")}`, exitCode: 2 };
     }
 }
@@ -53,13 +59,17 @@ describe("bootstrap (first deployment over the Automation API)", () => {
         const result = await bootstrapStack({ stack: "prod-aks", runner: cli, az, confirm: "prod-aks", onProgress: (l) => progress.push(l) });
 
         const ups = cli.calls.filter((c) => c.command === "up");
-        assert.equal(ups.length, 2);
+        assert.equal(ups.length, 3);
         const targets = ups[0].args.flatMap((arg, i) => (arg === "--target" ? [ups[0].args[i + 1]] : []));
         assert.deepEqual(targets, bootstrapPlan("bookstore", "prod-aks", bootstrapConfig("prod-aks", PROJECT_DIR).config).targets);
         assert.ok(!ups[0].args.includes("--target-dependents"));
-        assert.ok(!ups[1].args.includes("--target"), "the last step deploys the whole stack");
+        // Step 4: everything but the replicas (and what depends on them), so the primary runs with its parameters first.
+        const excluded = ups[1].args.flatMap((arg, i) => (arg === "--exclude" ? [ups[1].args[i + 1]] : []));
+        assert.deepEqual(excluded, [1, 2].map((n) => URN("prod-aks")(SERVER, `bookstore-prod-pg-replica-${n}`)));
+        assert.ok(ups[1].args.includes("--exclude-dependents") && !ups[1].args.includes("--target"));
+        assert.ok(!ups[2].args.includes("--target") && !ups[2].args.includes("--exclude"), "the last step deploys the whole stack");
         // The registry is read from the state the targeted `up` wrote (the scale-order guard may read it before, too).
-        const between = cli.commands().slice(cli.calls.indexOf(ups[0]) + 1, cli.calls.indexOf(ups[1]));
+        const between = cli.commands().slice(cli.calls.indexOf(ups[0]) + 1, cli.calls.indexOf(ups[2]));
         assert.ok(between.includes("stack export"), `a stack export between the two ups: ${between.join(", ")}`);
 
         assert.deepEqual(az.calls, [
@@ -69,10 +79,21 @@ describe("bootstrap (first deployment over the Automation API)", () => {
             // The imported image is not checked again.
             ...["bookstore/api:1.0.0", "bookstore/web:1.0.0"].map((image) =>
                 ["acr", "repository", "show", "--name", REGISTRY.name, "--image", image, "--output", "none", "--only-show-errors"]),
+            ["postgres", "flexible-server", "restart", "--resource-group", "bookstore-prod-rg", "--name", PRIMARY.name, "--output", "none", "--only-show-errors"],
         ]);
+        assert.deepEqual(result.restartedPrimary, { name: PRIMARY.name, resourceGroup: "bookstore-prod-rg" });
         assert.deepEqual(result.imported, ["cloudnative-pg/pgbouncer:1.25.2"]);
         assert.deepEqual(result.registry, REGISTRY);
-        assert.deepEqual(progress.filter((l) => l.startsWith("bootstrap ")).map((l) => l.slice(0, 13)), ["bootstrap 1/4", "bootstrap 2/4", "bootstrap 3/4", "bootstrap 4/4"]);
+        assert.deepEqual(progress.filter((l) => l.startsWith("bootstrap ")).map((l) => l.slice(0, 13)), ["bootstrap 1/5", "bootstrap 2/5", "bootstrap 3/5", "bootstrap 4/5", "bootstrap 5/5"]);
+    });
+
+    it("on a later run, with the replicas in the state, neither excludes them nor restarts the primary", async () => {
+        const cli = new FakePulumiCli().on("stack export", { stdout: exportedState("prod-aks", 2) });
+        const az = new FakeAz(["bookstore/api:1.0.0", "bookstore/web:1.0.0", "cloudnative-pg/pgbouncer:1.25.2"]);
+        const result = await bootstrapStack({ stack: "prod-aks", runner: cli, az, confirm: "prod-aks" });
+        assert.equal(cli.calls.filter((c) => c.command === "up").length, 2);
+        assert.ok(!az.calls.some((c) => c[0] === "postgres"), "a running production primary is never restarted by a re-run");
+        assert.equal(result.restartedPrimary, undefined);
     });
 
     it("stops before the full update when an image is missing, saying what to push", async () => {
@@ -93,7 +114,7 @@ describe("bootstrap (first deployment over the Automation API)", () => {
         await bootstrapStack({ stack: "prod-aks", runner: cli, az: new FakeAz(["bookstore/api:1.0.0", "bookstore/web:1.0.0", "cloudnative-pg/pgbouncer:1.25.2"]) });
         const firstPreview = cli.callOf("preview");
         assert.ok(firstPreview.args.includes("--target"), "the guard's preview covers the targeted step");
-        assert.deepEqual(cli.commands().filter((c) => c === "preview" || c === "up"), ["preview", "up", "preview", "up"]);
+        assert.deepEqual(cli.commands().filter((c) => c === "preview" || c === "up"), ["preview", "up", "preview", "up", "preview", "up"]);
     });
 
     describe("CLI", () => {

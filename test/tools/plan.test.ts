@@ -149,6 +149,13 @@ describe("offline plan", () => {
         fs.rmSync(dir, { recursive: true, force: true });
     });
 
+    it("refuses an option taken for the --manifests directory (`--manifests --quiet`) instead of creating a folder named --quiet", () => {
+        const run = runPlan("dev", { args: ["--manifests", "--quiet"] });
+        assert.strictEqual(run.exitCode, 2);
+        assert.match(run.stderr, /--manifests --quiet: expected a directory, got an option/);
+        assert.ok(!fs.existsSync(path.join(PROJECT_DIR, "--quiet")), "no folder named --quiet");
+    });
+
     it("exits 2 on a usage error (an option without its value), 0 on --version", () => {
         const missing = spawnSync(process.execPath, ["tools/bin/plan.js", "--stack"], { cwd: PROJECT_DIR, encoding: "utf8" });
         assert.strictEqual(missing.status, 2, missing.stderr);

@@ -10,6 +10,7 @@
 import * as path from "path";
 import { ConfigError, isEksConfig, stackConfigFromEntries, StackConfig } from "../../stacks/config";
 import { effectiveImports, imageHost, importedAs } from "../../stacks/schema/registry";
+import { resolveDatabase } from "../../stacks/schema/database";
 import { readStackFile } from "../offline/stackFile";
 import type { Confirmation } from "./guard";
 import { shortStackName } from "./guard";
@@ -20,6 +21,7 @@ export { AzRunner, installedAz } from "./az";
 import { AzRunner, installedAz } from "./az";
 
 const PLATFORM = "bookstore:platform:PlatformBase";
+const DATABASE_TIER = "bookstore:database:DatabaseTier";
 
 /** What a bootstrap of one stack does, decided from its validated config before anything runs. */
 export interface BootstrapPlan {
@@ -31,6 +33,8 @@ export interface BootstrapPlan {
     imports: { source: string; image: string }[];
     /** Step 3: relative images the workloads pull from the stack's registry. */
     requiredImages: string[];
+    /** Step 4: the primary PostgreSQL server and its read replicas (none: step 4 is skipped). */
+    database: { primaryUrn: string; replicaUrns: string[] };
 }
 
 export function bootstrapPlan(project: string, stack: string, config: StackConfig): BootstrapPlan {
@@ -51,7 +55,11 @@ export function bootstrapPlan(project: string, stack: string, config: StackConfi
     const pooler = config.database.pooler ?? (config.platform === "aks" ? "deployment" : "builtin");
     if (pooler === "deployment") images.push(config.database.pgbouncer.image);
     const requiredImages = [...new Set(images.filter((image) => imageHost(image) === undefined))];
-    return { targets, registryUrn, imports, requiredImages };
+    const server = (name: string) => urn(`${DATABASE_TIER}$azure-native:dbforpostgresql:Server`, name);
+    const base = `${config.namePrefix}-${config.environment}-pg`;
+    const replicas = resolveDatabase(config).replicas.length;
+    const database = { primaryUrn: server(base), replicaUrns: Array.from({ length: replicas }, (_, i) => server(`${base}-replica-${i + 1}`)) };
+    return { targets, registryUrn, imports, requiredImages, database };
 }
 
 /** The stack's validated config, read from its stack file (a ConfigError names every bad key). */
@@ -92,14 +100,31 @@ export interface BootstrapResult {
     platform: OperationResult;
     registry: { name: string; loginServer: string };
     imported: string[];
+    /** Step 4's primary server, restarted once its static parameters were set (undefined: no replicas, or they exist). */
+    restartedPrimary?: { name: string; resourceGroup: string };
     stack: OperationResult;
+}
+
+type StateResource = { urn: string; outputs?: Record<string, unknown> };
+
+async function stateResources(options: BootstrapOptions): Promise<StateResource[]> {
+    const stack = await openStack(options);
+    const state = await stack.exportStack();
+    return state.deployment?.resources ?? [];
+}
+
+/** Name and resource group of a server in the state (its ARM id names the group). */
+function serverFromState(resources: StateResource[], urn: string): { name: string; resourceGroup: string } {
+    const server = resources.find((r) => r.urn === urn);
+    const name = server?.outputs?.name;
+    const group = /\/resourceGroups\/([^/]+)\//i.exec(String(server?.outputs?.id ?? ""))?.[1];
+    if (typeof name !== "string" || !group) throw new Error(`bootstrap: the stack's state has no server ${urn} after the primary step`);
+    return { name, resourceGroup: group };
 }
 
 /** Name and login server of the stack's registry, from the state after step 1. */
 async function registryFromState(options: BootstrapOptions, registryUrn: string): Promise<{ name: string; loginServer: string }> {
-    const stack = await openStack(options);
-    const state = await stack.exportStack();
-    const resources: { urn: string; outputs?: Record<string, unknown> }[] = state.deployment?.resources ?? [];
+    const resources = await stateResources(options);
     const registry = resources.find((r) => r.urn === registryUrn);
     const name = registry?.outputs?.name;
     const loginServer = registry?.outputs?.loginServer;
@@ -113,7 +138,7 @@ async function az(runner: AzRunner, args: string[]): Promise<CommandOutcome> {
     return runner.run([...args, "--only-show-errors"]);
 }
 
-/** Runs the four steps; stops at the first that fails (a failed `up` throws OperationFailedError). */
+/** Runs the five steps; stops at the first that fails (a failed `up` throws OperationFailedError). */
 export async function bootstrapStack(options: BootstrapOptions): Promise<BootstrapResult> {
     const projectDir = options.projectDir ?? PROJECT_DIR;
     const { project, config } = bootstrapConfig(options.stack, projectDir);
@@ -125,11 +150,11 @@ export async function bootstrapStack(options: BootstrapOptions): Promise<Bootstr
     const account = await az(azRunner, ["account", "show", "--output", "none"]);
     if (account.exitCode !== 0) throw new AzCliUnavailableError(account.stderr.trim());
 
-    say(`bootstrap 1/4: platform registry, workload identity and AcrPull grants (${plan.targets.length} targets)`);
+    say(`bootstrap 1/5: platform registry, workload identity and AcrPull grants (${plan.targets.length} targets)`);
     const platform = await deployStack({ ...options, target: plan.targets });
     const registry = await registryFromState(options, plan.registryUrn);
 
-    say(`bootstrap 2/4: importing ${plan.imports.length} image(s) into ${registry.loginServer}`);
+    say(`bootstrap 2/5: importing ${plan.imports.length} image(s) into ${registry.loginServer}`);
     const imported: string[] = [];
     /** Repositories known to be in the registry: found by a check or imported by this run. */
     const inRegistry = new Set<string>();
@@ -145,12 +170,30 @@ export async function bootstrapStack(options: BootstrapOptions): Promise<Bootstr
         inRegistry.add(image);
     }
 
-    say(`bootstrap 3/4: checking ${plan.requiredImages.length} image(s) the workloads pull`);
+    say(`bootstrap 3/5: checking ${plan.requiredImages.length} image(s) the workloads pull`);
     const missing: string[] = [];
     for (const image of plan.requiredImages) if (!(await present(image))) missing.push(image);
     if (missing.length > 0) throw new MissingImagesError(registry.name, registry.loginServer, missing);
 
-    say("bootstrap 4/4: the whole stack");
+    // Replicas copy the primary's parameters when they are created, and a hot standby refuses a
+    // max_connections below its primary's; on a new server the static ones (shared_buffers,
+    // max_connections, ...) take effect only after a restart (Learn, "Server parameters": static
+    // parameters need a restart; "Read replicas": replicas inherit the primary's parameters). So on a
+    // first deployment the primary is set and restarted before any replica exists.
+    let restartedPrimary: BootstrapResult["restartedPrimary"];
+    const known = new Set((await stateResources(options)).map((r) => r.urn));
+    const { primaryUrn, replicaUrns } = plan.database;
+    if (replicaUrns.length > 0 && !replicaUrns.every((urn) => known.has(urn))) {
+        say(`bootstrap 4/5: the database primary and its parameters, without its ${replicaUrns.length} replica(s), then a restart`);
+        await deployStack({ ...options, target: undefined, exclude: replicaUrns });
+        restartedPrimary = serverFromState(await stateResources(options), primaryUrn);
+        const restart = await az(azRunner, ["postgres", "flexible-server", "restart", "--resource-group", restartedPrimary.resourceGroup, "--name", restartedPrimary.name, "--output", "none"]);
+        if (restart.exitCode !== 0) throw new Error(`bootstrap: az postgres flexible-server restart of ${restartedPrimary.name} failed: ${restart.stderr.trim()}`);
+    } else {
+        say("bootstrap 4/5: the database's replicas exist already (or there are none): no primary restart");
+    }
+
+    say("bootstrap 5/5: the whole stack");
     const stack = await deployStack({ ...options, target: undefined });
-    return { platform, registry, imported, stack };
+    return { platform, registry, imported, restartedPrimary, stack };
 }

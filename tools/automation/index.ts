@@ -47,6 +47,8 @@ export interface OperationOptions extends StackOptions {
     signal?: AbortSignal;
     /** preview/up only: operate on these URNs alone (`--target`), not on their dependents. */
     target?: string[];
+    /** preview/up only: leave these URNs and everything that depends on them out (`--exclude --exclude-dependents`). */
+    exclude?: string[];
 }
 
 export interface PolicyOptions {
@@ -130,8 +132,11 @@ async function run(operation: Operation, options: OperationOptions, body: (stack
     };
 }
 
-function targetOptions(options: OperationOptions): { target?: string[]; targetDependents?: boolean } {
-    return options.target && options.target.length > 0 ? { target: options.target, targetDependents: false } : {};
+function targetOptions(options: OperationOptions): { target?: string[]; targetDependents?: boolean; exclude?: string[]; excludeDependents?: boolean } {
+    return {
+        ...(options.target && options.target.length > 0 ? { target: options.target, targetDependents: false } : {}),
+        ...(options.exclude && options.exclude.length > 0 ? { exclude: options.exclude, excludeDependents: true } : {}),
+    };
 }
 
 /** `pulumi preview` with the policy pack: what would change, and the policy results. */

@@ -202,4 +202,14 @@ export const AWS_INVOKES: Record<string, (inputs: Inputs) => Inputs> = {
     "aws:index/getCallerIdentity:getCallerIdentity": () => ({
         accountId: AWS_ACCOUNT_ID, arn: `arn:aws:iam::${AWS_ACCOUNT_ID}:user/deployer`, userId: "AIDAEXAMPLEDEPLOYER", id: AWS_ACCOUNT_ID,
     }),
+    // The ALB the Load Balancer Controller created for the web Ingress, found by its name (ARN suffix app/<name>/<16 hex>).
+    "aws:lb/getLoadBalancer:getLoadBalancer": (inputs) => {
+        const name = String(inputs.name);
+        const region = typeof inputs.region === "string" ? inputs.region : DEFAULT_REGION;
+        const arnSuffix = `app/${name}/${hex(name, 16)}`;
+        return {
+            arn: `arn:aws:elasticloadbalancing:${region}:${AWS_ACCOUNT_ID}:loadbalancer/${arnSuffix}`, arnSuffix, name, id: arnSuffix,
+            dnsName: `${name}-${BigInt(`0x${hex(name, 8)}`).toString()}.${region}.elb.amazonaws.com`, loadBalancerType: "application",
+        };
+    },
 };

@@ -9,8 +9,11 @@ import { PROJECT_DIR } from "../paths";
  * of tools/offline/schemas/gateway-api-v1.3.0.json, extracted from kubernetes-sigs/gateway-api at
  * the tag and commit recorded in the file. The fields the program sets are all in the standard channel
  * since Gateway API v1.1, so the check holds for the bundle AKS installs with its Gateway API support.
+ * KEDA's ScaledObject and TriggerAuthentication (keda.sh/v1alpha1) come from kedacore/keda
+ * config/crd/bases at the tag and commit in tools/offline/schemas/keda-v2.20.2.json; the fields the
+ * program sets exist since KEDA 2.10 (azure-workload and aws pod identity, AMP SigV4 since 2.13).
  */
-const SCHEMA_FILES = ["gateway-api-v1.3.0.json"];
+const SCHEMA_FILES = ["gateway-api-v1.3.0.json", "keda-v2.20.2.json"];
 
 interface PinnedSchemas { source: string; version: string; commit: string; schemas: Record<string, object> }
 

@@ -130,6 +130,8 @@ const MARKER = ".offline-plan-manifests";
 
 /** Why `--manifests <dir>` can't be written (checked before the plan runs), or undefined. */
 export function manifestsDirectoryProblem(dir: string): string | undefined {
+    // `--manifests --quiet` hands commander "--quiet" as the directory: an option, not a folder to create.
+    if (dir.startsWith("-")) return `--manifests ${dir}: expected a directory, got an option (give the directory right after --manifests)`;
     if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) return `--manifests ${dir}: not a directory`;
     if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0 && !fs.existsSync(path.join(dir, MARKER))) {
         return `--manifests ${dir}: the directory is not empty and was not written by the offline plan; choose an empty or new directory`;

@@ -169,7 +169,10 @@ const COMPUTED: Record<string, (name: string, id: string, inputs: Inputs) => Inp
     }),
     "azure-native:cdn:AFDEndpoint": (name, id) => ({ hostName: `${name}-${suffix(id)}.z01.azurefd.net` }),
     "azure-native:signalrservice:SignalR": (name) => ({ hostName: `${name}.service.signalr.net`, publicPort: 443, serverPort: 443 }),
-    "azure-native:monitor:AzureMonitorWorkspace": (_n, id) => ({ accountId: uuid(id) }),
+    // The query endpoint's form: https://<workspace>-<suffix>.<region>.prometheus.monitor.azure.com (KEDA's serverAddress).
+    "azure-native:monitor:AzureMonitorWorkspace": (name, id, inputs) => ({
+        accountId: uuid(id), metrics: { internalId: uuid(`${id}/metrics`), prometheusQueryEndpoint: `https://${name}-${suffix(id)}.${location(inputs)}.prometheus.monitor.azure.com` },
+    }),
 };
 
 /** Token of every invoke the program called that the mocks had no answer for. */

@@ -53,8 +53,9 @@ describe("AWS components: pure parts", () => {
     });
 
     it("puts the web ALB on HTTPS with TLS 1.2+ and redirects HTTP", () => {
-        const annotations = albAnnotations({ certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/c", securityGroupId: "sg-1", healthPath: "/health" });
+        const annotations = albAnnotations({ certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/c", securityGroupId: "sg-1", healthPath: "/health", loadBalancerName: "bookstore-prod-web" });
         assert.strictEqual(annotations["alb.ingress.kubernetes.io/ssl-redirect"], "443");
+        assert.strictEqual(annotations["alb.ingress.kubernetes.io/load-balancer-name"], "bookstore-prod-web");
         assert.strictEqual(annotations["alb.ingress.kubernetes.io/ssl-policy"], "ELBSecurityPolicy-TLS13-1-2-2021-06");
         assert.strictEqual(annotations["alb.ingress.kubernetes.io/scheme"], "internet-facing");
     });
