@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import type { ServiceConfig } from "../stacks/schema/app";
-import type { PlatformOutputs } from "./platform";
+import type { PlatformOutputs } from "./azure/platform";
 import type { AppWiring, DiagnosticTarget, SecretSetting } from "./wiring";
 
 /** What the next tiers read about one service. */

@@ -32,7 +32,7 @@ const bootstrap = () => require("./automation/bootstrap") as typeof import("./au
 const doctor = () => require("./doctor") as typeof import("./doctor");
 const failover = () => require("./automation/failover") as typeof import("./automation/failover");
 const azCli = () => require("./automation/az") as typeof import("./automation/az");
-const databaseServers = () => require("../components/databaseServers") as typeof import("../components/databaseServers");
+const databaseServers = () => require("../components/azure/databaseServers") as typeof import("../components/azure/databaseServers");
 
 /** 0-3 mean what they mean for the offline plan (tools/plan.ts), which `plan` passes through. */
 export const EXIT = {

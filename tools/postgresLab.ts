@@ -9,7 +9,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
-import { renderPgbouncerIni, renderUserlist, PgbouncerIniInput } from "../components/pgbouncer";
+import { renderPgbouncerIni, renderUserlist, PgbouncerIniInput } from "../components/kubernetes/pgbouncer";
 import type { ServerParameter } from "../stacks/postgresParameters";
 
 export const PG_BIN = process.env.PG_BIN ?? "/usr/lib/postgresql/15/bin";

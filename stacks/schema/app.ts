@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { cidrSize, contains, overlaps, parseCidr } from "../network";
 import type { StackCheck } from "./checks";
-import { KUBELOGIN_MODES } from "../../components/kubeconfig";
+import { KUBELOGIN_MODES } from "../../components/azure/kubeconfig";
 import { bool, int, ipv4Cidr, mapOf, memoryQuantity, num, oneOf, pattern, stringMap, text } from "./common";
 import { imagePinProblem } from "../../policy/shared/images";
 

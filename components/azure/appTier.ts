@@ -1,0 +1,64 @@
+/**
+ * The app tier's one interface. `platform` picks the runtime (Azure Container Apps or
+ * Kubernetes on AKS); whatever runs the services, the rest of the program reads these outputs.
+ */
+
+import * as pulumi from "@pulumi/pulumi";
+import type { AppConfig } from "../../stacks/schema/app";
+import type { AksCluster } from "./aksCluster";
+import { ContainerAppsTier } from "./containerApps";
+import { KubernetesAppTier } from "../kubernetes/kubernetesAppTier";
+import type { PlatformOutputs } from "./platform";
+import type { WebCustomDomainSpec } from "./customDomain";
+import type { AppTierCommonArgs, AppTierOutputs } from "../contracts";
+
+// The shared contracts moved to ./contracts (no cycle with the runtimes); re-exported for existing importers.
+export { millicores, PROBE_TIMINGS, roleService, serviceSettings } from "../contracts";
+export type { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, KeyVaultReference, ServiceSettings } from "../contracts";
+
+/** The runtime sections of the app config a runtime needs beside the services. */
+export type RuntimeConfig = Pick<AppConfig, "containerApps" | "aks">;
+
+/** What `createAppTier` needs beside the services: the runtime sections, the subnet and, on aks, the cluster. */
+export interface AppTierArgs extends AppTierCommonArgs {
+    platformKind: "containerapps" | "aks";
+    runtime: RuntimeConfig;
+    /** Platform base outputs both runtimes read (subnets, workspace, ...). */
+    platformBase: PlatformOutputs;
+    /** The AKS cluster (platform "aks"). */
+    aksCluster?: AksCluster;
+    /** AKS web Gateway certificate chain and key (the stack secrets aksTlsCertificate / aksTlsPrivateKey). */
+    aksTls?: { chain: pulumi.Input<string>; privateKey: pulumi.Input<string> };
+    /** A host name of ours the web app serves itself (containerapps; Cloudflare below Enterprise). */
+    webCustomDomain?: WebCustomDomainSpec;
+}
+
+/**
+ * Creates the app tier on the runtime `platformKind` names. Both runtimes take the same services
+ * and wiring and return the same outputs, so later tiers never ask which one runs.
+ */
+export function createAppTier(name: string, args: AppTierArgs): AppTierOutputs {
+    if (args.platformKind === "containerapps") {
+        return new ContainerAppsTier(name, {
+            ...args,
+            workspace: args.platformBase.workspace,
+            subnetId: args.platformBase.subnetIds.containerApps,
+            containerApps: args.runtime.containerApps,
+        });
+    }
+    const cluster = args.aksCluster;
+    if (!cluster) throw new Error("the aks app tier needs the AksCluster (create it before the app tier)");
+    const ingress = args.runtime.aks.ingress;
+    // The Gateway's public IP always gets an Azure DNS label: the default host, and a stable
+    // CNAME target for a host of your own.
+    const dnsLabel = `${args.namePrefix}-${args.environment}`;
+    return new KubernetesAppTier(name, {
+        ...args,
+        provider: cluster.provider,
+        oidcIssuerUrl: cluster.oidcIssuerUrl,
+        workloadGrants: cluster.kubeletAcrPulls,
+        spotPool: cluster.hasSpotPool,
+        zoneRedundant: cluster.zones.length > 1,
+        ingress: { host: ingress.host ?? `${dnsLabel}.${args.platformBase.location}.cloudapp.azure.com`, dnsLabel, tls: args.aksTls },
+    });
+}
