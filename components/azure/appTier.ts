@@ -7,7 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AppConfig } from "../../stacks/schema/app";
 import type { AksCluster } from "./aksCluster";
 import { ContainerAppsTier } from "./containerApps";
-import { KubernetesAppTier } from "../kubernetes/kubernetesAppTier";
+import { APP_SERVICE_ACCOUNT, KubernetesAppTier } from "../kubernetes/kubernetesAppTier";
+import { AKS_SPOT_NODES, appRoutingGateway, azureWorkloadIdentity, keyVaultSecretStore } from "./aksAdapters";
 import type { PlatformOutputs } from "./platform";
 import type { WebCustomDomainSpec } from "./customDomain";
 import type { AppTierCommonArgs, AppTierOutputs } from "../contracts";
@@ -55,10 +56,19 @@ export function createAppTier(name: string, args: AppTierArgs): AppTierOutputs {
     return new KubernetesAppTier(name, {
         ...args,
         provider: cluster.provider,
-        oidcIssuerUrl: cluster.oidcIssuerUrl,
-        workloadGrants: cluster.kubeletAcrPulls,
-        spotPool: cluster.hasSpotPool,
+        identity: azureWorkloadIdentity({
+            platform: args.platform,
+            federatedCredentialName: `${args.namePrefix}-${args.environment}-aks-${APP_SERVICE_ACCOUNT}`,
+            oidcIssuerUrl: cluster.oidcIssuerUrl,
+            workloadGrants: cluster.kubeletAcrPulls,
+        }),
+        secretStore: keyVaultSecretStore(args.platform),
+        spot: cluster.hasSpotPool ? AKS_SPOT_NODES : undefined,
         zoneRedundant: cluster.zones.length > 1,
-        ingress: { host: ingress.host ?? `${dnsLabel}.${args.platformBase.location}.cloudapp.azure.com`, dnsLabel, tls: args.aksTls },
+        ingress: {
+            host: ingress.host ?? `${dnsLabel}.${args.platformBase.location}.cloudapp.azure.com`,
+            gateway: appRoutingGateway(dnsLabel),
+            tls: args.aksTls,
+        },
     });
 }

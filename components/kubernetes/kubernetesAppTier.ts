@@ -1,50 +1,36 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import * as authorization from "@pulumi/azure-native/authorization";
-import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import type { ServiceConfig } from "../../stacks/schema/app";
-import { SPOT_NODE_LABEL, SPOT_TAINT } from "../azure/aksCluster";
-import { PropagationWait } from "../azure/propagationWait";
+import type { CloudIdentity, CsiSecretStore, GatewayClass, SpotNodes } from "./cloudAdapters";
 import { createWebGateway } from "./webGateway";
 import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, millicores, PROBE_TIMINGS, roleService, serviceSettings } from "../contracts";
 import { resolveImage } from "../images";
 
 /** The namespace every app resource lives in (the database tier's PgBouncer joins it). */
 export const APP_NAMESPACE = "bookstore";
-/** The ServiceAccount the pods run as, federated with the platform's workload identity. */
+/** The ServiceAccount the pods run as (the cloud identity binds to it). */
 export const APP_SERVICE_ACCOUNT = "bookstore";
 /** Kubernetes Secret holding the secrets the other tiers wire in. */
 export const APP_SETTINGS_SECRET = "app-settings";
-/** Kubernetes Secret the Key Vault CSI driver syncs `secretEnv` references into. */
-export const KEYVAULT_SECRET = "keyvault-secrets";
-const KEYVAULT_PROVIDER_CLASS = "keyvault";
 
 export interface KubernetesAppTierArgs extends AppTierCommonArgs {
     /** Any Kubernetes provider: the AKS cluster's, or one for a cluster this program did not create. */
     provider: k8s.Provider;
-    /**
-     * OIDC issuer of the cluster. When set, the platform's workload identity gets a federated
-     * credential for the app ServiceAccount; leave it out when that credential is managed elsewhere.
-     */
-    oidcIssuerUrl?: pulumi.Input<string>;
-    /**
-     * Grants the pods need beside the platform's identity grants, e.g. the kubelet's AcrPull on the
-     * registry. Workloads start only after these, the federated credential and their propagation.
-     */
-    workloadGrants?: authorization.RoleAssignment[];
-    /** Seconds to wait for new grants to take effect. Default RBAC_PROPAGATION_SECONDS (propagationWait.ts). */
-    grantPropagationSeconds?: number;
-    /** Spot pool present: spot-tolerant services get the spot toleration and node affinity. Default false. */
-    spotPool?: boolean;
+    /** How the pods get a cloud identity (e.g. azureWorkloadIdentity in components/azure/aksAdapters.ts). Default: none. */
+    identity?: CloudIdentity;
+    /** Where `secretEnv` references are read from (a CSI SecretProviderClass). Required when a service has one. */
+    secretStore?: CsiSecretStore;
+    /** The cluster's spot nodes, when it has a spot pool: spot-tolerant services tolerate and prefer them. Default: no spot pool. */
+    spot?: SpotNodes;
     /** Nodes span availability zones: the zone spread becomes a hard constraint. Default false. */
     zoneRedundant?: boolean;
-    /** Web entry of the external service (Gateway API, components/webGateway.ts). */
+    /** Web entry of the external service (Gateway API, components/kubernetes/webGateway.ts). */
     ingress: {
         /** Public host name of the external service. */
         host: string;
-        /** DNS label on the Gateway's public IP, so `<label>.<region>.cloudapp.azure.com` resolves to it. */
-        dnsLabel?: string;
+        /** The Gateway API implementation serving it (e.g. appRoutingGateway in components/azure/aksAdapters.ts). */
+        gateway: GatewayClass;
         /** Certificate chain and private key for `host` (secrets); without them the Gateway serves HTTP only. */
         tls?: { chain: pulumi.Input<string>; privateKey: pulumi.Input<string> };
     };
@@ -82,14 +68,15 @@ export function hpaSpec(service: string, svc: ServiceConfig): k8sInput.autoscali
 }
 
 /** Toleration and preferred affinity that let a pod use the spot pool without depending on it. */
-export function spotScheduling(): { tolerations: k8sInput.core.v1.Toleration[]; affinity: k8sInput.core.v1.Affinity } {
+export function spotScheduling(spot: SpotNodes): { tolerations: k8sInput.core.v1.Toleration[]; affinity: k8sInput.core.v1.Affinity } {
+    const { nodeLabel, taint } = spot;
     return {
-        tolerations: [{ key: SPOT_TAINT.key, operator: "Equal", value: SPOT_TAINT.value, effect: SPOT_TAINT.effect }],
+        tolerations: [{ key: taint.key, operator: "Equal", value: taint.value, effect: taint.effect }],
         affinity: {
             nodeAffinity: {
                 preferredDuringSchedulingIgnoredDuringExecution: [{
                     weight: 50,
-                    preference: { matchExpressions: [{ key: SPOT_NODE_LABEL.key, operator: "In", values: [SPOT_NODE_LABEL.value] }] },
+                    preference: { matchExpressions: [{ key: nodeLabel.key, operator: "In", values: [nodeLabel.value] }] },
                 }],
             },
         },
@@ -120,7 +107,7 @@ export function topologySpread(selector: Record<string, string>, zoneRedundant: 
 }
 
 /**
- * The app on Kubernetes: namespace `bookstore`, a ServiceAccount bound to the workload identity,
+ * The app on Kubernetes: namespace `bookstore`, a ServiceAccount bound to the cloud identity,
  * and per service a hardened Deployment, a ClusterIP Service, an `autoscaling/v2` HPA and a
  * PodDisruptionBudget; a Gateway API Gateway and HTTPRoute for the external service. Works with any Kubernetes provider.
  */
@@ -132,7 +119,7 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
     readonly diagnosticTargets: AppTierOutputs["diagnosticTargets"] = [];
     readonly provider: k8s.Provider;
     readonly namespace: pulumi.Output<string>;
-    readonly workloadGrantsReady: pulumi.Resource;
+    readonly workloadGrantsReady?: pulumi.Resource;
 
     constructor(name: string, args: KubernetesAppTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:app:KubernetesAppTier", name, {}, opts);
@@ -158,23 +145,10 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
             metadata: {
                 name: APP_SERVICE_ACCOUNT,
                 namespace: ns,
-                annotations: {
-                    "azure.workload.identity/client-id": platform.workloadIdentity.clientId,
-                    "azure.workload.identity/tenant-id": platform.tenantId,
-                },
+                annotations: { ...(args.identity?.serviceAccountAnnotations ?? {}) },
             },
         }, k);
-        let federation: managedidentity.FederatedIdentityCredential | undefined;
-        if (args.oidcIssuerUrl !== undefined) {
-            federation = new managedidentity.FederatedIdentityCredential("service-account-federation", {
-                resourceGroupName: platform.resourceGroupName,
-                resourceName: platform.workloadIdentity.name,
-                federatedIdentityCredentialResourceName: `${args.namePrefix}-${args.environment}-aks-${APP_SERVICE_ACCOUNT}`,
-                issuer: args.oidcIssuerUrl,
-                subject: `system:serviceaccount:${APP_NAMESPACE}:${APP_SERVICE_ACCOUNT}`,
-                audiences: ["api://AzureADTokenExchange"],
-            }, { parent: this });
-        }
+        const identityReady = args.identity?.bind(this, { namespace: APP_NAMESPACE, name: APP_SERVICE_ACCOUNT });
 
         const serviceNames = Object.keys(args.services);
         const settingsOf = Object.fromEntries(Object.entries(args.services).map(([service, svc]) => [service, serviceSettings(service, svc, args.wiring, {
@@ -194,36 +168,19 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
         }
         const vaultSecretNames = [...new Set(Object.values(settingsOf).flatMap((s) => s.keyVault.map((r) => r.secretName)))].sort();
         if (vaultSecretNames.length > 0) {
-            dependsOn.push(new k8s.apiextensions.CustomResource("keyvault-provider", {
+            const store = args.secretStore;
+            if (!store) throw new Error(`secretEnv references (${vaultSecretNames.join(", ")}) need a secretStore on the Kubernetes app tier`);
+            dependsOn.push(new k8s.apiextensions.CustomResource(store.resourceName, {
                 apiVersion: "secrets-store.csi.x-k8s.io/v1",
                 kind: "SecretProviderClass",
-                metadata: { name: KEYVAULT_PROVIDER_CLASS, namespace: ns },
-                spec: {
-                    provider: "azure",
-                    parameters: {
-                        usePodIdentity: "false",
-                        clientID: platform.workloadIdentity.clientId,
-                        keyvaultName: platform.keyVault.name,
-                        tenantId: platform.tenantId,
-                        objects: `array:\n${vaultSecretNames.map((n) => `  - |\n    objectName: ${n}\n    objectType: secret\n`).join("")}`,
-                    },
-                    // The driver syncs a Kubernetes Secret while at least one pod mounts the volume.
-                    secretObjects: [{
-                        secretName: KEYVAULT_SECRET,
-                        type: "Opaque",
-                        data: vaultSecretNames.map((n) => ({ objectName: n, key: n })),
-                    }],
-                },
+                metadata: { name: store.className, namespace: ns },
+                spec: store.spec(vaultSecretNames),
             }, k));
         }
 
-        // Pods pull with the kubelet's AcrPull and read Key Vault through the workload identity's
-        // federated credential and grants: they start once those exist and have propagated.
-        this.workloadGrantsReady = new PropagationWait("workload-grants-propagation", {
-            grants: [...platform.identityGrants, ...(args.workloadGrants ?? []), ...(federation ? [federation] : [])],
-            seconds: args.grantPropagationSeconds,
-        }, { parent: this });
-        dependsOn.push(this.workloadGrantsReady);
+        // The pods start once the cloud identity's binding and grants have taken effect.
+        this.workloadGrantsReady = identityReady;
+        if (identityReady) dependsOn.push(identityReady);
         for (const [service, svc] of Object.entries(args.services)) {
             this.services[service] = this.service(service, svc, settingsOf[service], args, ns, dependsOn, k);
         }
@@ -235,7 +192,7 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
                 service: external,
                 namespace: ns,
                 host: args.ingress.host,
-                dnsLabel: args.ingress.dnsLabel,
+                gateway: args.ingress.gateway,
                 tls: args.ingress.tls !== undefined,
                 certificate: args.ingress.tls,
             }, k);
@@ -266,16 +223,16 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
         const env: k8sInput.core.v1.EnvVar[] = [
             ...Object.entries(settings.plain).map(([name, value]) => ({ name, value })),
             ...Object.keys(settings.secrets).map((name) => ({ name, valueFrom: { secretKeyRef: { name: APP_SETTINGS_SECRET, key: name } } })),
-            ...settings.keyVault.map((ref) => ({ name: ref.env, valueFrom: { secretKeyRef: { name: KEYVAULT_SECRET, key: ref.secretName } } })),
+            ...settings.keyVault.map((ref) => ({ name: ref.env, valueFrom: { secretKeyRef: { name: args.secretStore!.syncedSecretName, key: ref.secretName } } })),
         ];
         const volumes: k8sInput.core.v1.Volume[] = [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }];
         const volumeMounts: k8sInput.core.v1.VolumeMount[] = [{ name: "tmp", mountPath: "/tmp" }];
         if (settings.keyVault.length > 0) {
-            volumes.push({ name: "keyvault", csi: { driver: "secrets-store.csi.k8s.io", readOnly: true, volumeAttributes: { secretProviderClass: KEYVAULT_PROVIDER_CLASS } } });
+            volumes.push({ name: "keyvault", csi: { driver: "secrets-store.csi.k8s.io", readOnly: true, volumeAttributes: { secretProviderClass: args.secretStore!.className } } });
             volumeMounts.push({ name: "keyvault", mountPath: "/mnt/secrets-store", readOnly: true });
         }
         const httpGet = { path: svc.healthPath, port: "http" };
-        const spot = svc.spotTolerant && args.spotPool ? spotScheduling() : undefined;
+        const spot = svc.spotTolerant && args.spot ? spotScheduling(args.spot) : undefined;
 
         const deployment = new k8s.apps.v1.Deployment(service, {
             metadata: { name: service, namespace: ns, labels },
@@ -284,7 +241,7 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
                 selector: { matchLabels: selector },
                 strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } },
                 template: {
-                    metadata: { labels: { ...labels, "azure.workload.identity/use": "true" } },
+                    metadata: { labels: { ...labels, ...(args.identity?.podLabels ?? {}) } },
                     spec: {
                         serviceAccountName: APP_SERVICE_ACCOUNT,
                         securityContext: {

@@ -34,6 +34,12 @@ export interface PgbouncerIniInput {
     listenPort?: number;
     /** Default `/etc/pgbouncer/userlist.txt`. */
     authFile?: string;
+    /**
+     * CA bundle (a path in the pooler's image) that verifies the servers' certificates with
+     * verify-ca / verify-full. Default: the image's system bundle, which holds the public roots
+     * managed PostgreSQL services chain to.
+     */
+    serverCaFile?: string;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -79,7 +85,7 @@ export function renderPgbouncerIni(input: PgbouncerIniInput): string {
         ["server_idle_timeout", settings.serverIdleTimeout],
         ["server_lifetime", settings.serverLifetime],
         ["server_tls_sslmode", tls],
-        ...(tls === "verify-ca" || tls === "verify-full" ? [["server_tls_ca_file", SYSTEM_CA_BUNDLE] as [string, string]] : []),
+        ...(tls === "verify-ca" || tls === "verify-full" ? [["server_tls_ca_file", input.serverCaFile ?? SYSTEM_CA_BUNDLE] as [string, string]] : []),
         // Thousands of app connections would flood the log; the periodic stats line stays.
         ["log_connections", 0],
         ["log_disconnections", 0],
@@ -101,7 +107,7 @@ export function renderUserlist(users: { user: string; password: string }[]): str
 }
 
 export interface PgbouncerDeploymentArgs {
-    /** Kubernetes provider of the AKS cluster. */
+    /** Kubernetes provider of the cluster. */
     provider: k8s.Provider;
     /** Namespace of the app (clients reach `pgbouncer.<namespace>.svc.cluster.local:6432`). */
     namespace: pulumi.Input<string>;
@@ -115,6 +121,8 @@ export interface PgbouncerDeploymentArgs {
     settings: PgbouncerSettings;
     /** Login server of the stack's registry: a relative `settings.image` is a repository of it. */
     registryLoginServer: pulumi.Input<string>;
+    /** CA bundle the pooler verifies the servers with (see PgbouncerIniInput.serverCaFile). Default: the system bundle. */
+    serverCaFile?: string;
     /** The pods start after these, e.g. the kubelet's AcrPull having taken effect (an image from the stack's registry). */
     startAfter?: pulumi.Resource[];
 }
@@ -142,6 +150,7 @@ export class PgbouncerDeployment extends pulumi.ComponentResource {
         const ini = pulumi.all(args.databases.map((d) => d.host)).apply((hosts) => renderPgbouncerIni({
             databases: args.databases.map((d, i) => ({ name: d.name, host: hosts[i], port: d.port, dbname: d.dbname })),
             settings,
+            serverCaFile: args.serverCaFile,
         }));
         const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
             metadata: metadata("pgbouncer-config"),

@@ -1,24 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import type { GatewayClass } from "./cloudAdapters";
 
 /**
- * The web entry on AKS: Gateway API resources served by the application routing add-on's Gateway
- * API implementation, the supported successor of its managed NGINX, which loses Azure support
- * after November 2026 (https://learn.microsoft.com/azure/aks/app-routing-gateway-api).
+ * The web entry on Kubernetes: a Gateway API Gateway and HTTPRoute, served by the implementation
+ * the caller names (on AKS the application routing add-on's, components/azure/aksAdapters.ts).
  */
-export const GATEWAY_CLASS = "approuting-istio";
 /** Gateway API group/version of the resources (standard channel, v1 since Gateway API v1.0). */
 export const GATEWAY_API_VERSION = "gateway.networking.k8s.io/v1";
-/** Azure cloud provider: a DNS label on the LoadBalancer Service gives `<label>.<region>.cloudapp.azure.com`. */
-export const AZURE_DNS_LABEL_ANNOTATION = "service.beta.kubernetes.io/azure-dns-label-name";
 /** Kubernetes TLS Secret the HTTPS listener serves (from the stack secrets aksTlsCertificate / aksTlsPrivateKey). */
 export const WEB_TLS_SECRET = "web-tls";
 
 export interface GatewaySpecInput {
     /** Public host name the listeners and the route answer for. */
     host: string;
-    /** DNS label for the Gateway's public IP; the implementation copies infrastructure annotations onto its Service. */
-    dnsLabel?: string;
+    /** The Gateway API implementation and the annotations it copies onto its Service. */
+    gateway: GatewayClass;
     /** Serve HTTPS with the `web-tls` Secret. */
     tls: boolean;
 }
@@ -37,8 +34,8 @@ export function gatewaySpec(input: GatewaySpecInput): Record<string, unknown> {
         });
     }
     return {
-        gatewayClassName: GATEWAY_CLASS,
-        ...(input.dnsLabel ? { infrastructure: { annotations: { [AZURE_DNS_LABEL_ANNOTATION]: input.dnsLabel } } } : {}),
+        gatewayClassName: input.gateway.className,
+        ...(input.gateway.infrastructureAnnotations ? { infrastructure: { annotations: input.gateway.infrastructureAnnotations } } : {}),
         listeners,
     };
 }

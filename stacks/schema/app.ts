@@ -168,7 +168,7 @@ const AksSchema = z.strictObject({
      */
     kubernetesVersion: pattern(/^1\.\d+(\.\d+)?$/, "a Kubernetes version such as \"1.36\"").optional(),
     /**
-     * How the Kubernetes provider's kubelogin signs in, without a prompt (components/kubeconfig.ts):
+     * How the Kubernetes provider's kubelogin signs in, without a prompt (components/azure/kubeconfig.ts):
      * `azurecli` (the deployer's `az login`), `workloadidentity` (CI federated token) or `spn`
      * (service principal secret in the environment). Default azurecli.
      */
@@ -195,7 +195,7 @@ const AksSchema = z.strictObject({
         /** Extra node labels. Default: the seed's `workload: batch`. */
         nodeLabels: stringMap("a map of node label names to values").default({ workload: "batch" }),
     }).optional(),
-    /** Web entry of the external service: a Gateway API Gateway and HTTPRoute (components/webGateway.ts). */
+    /** Web entry of the external service: a Gateway API Gateway and HTTPRoute (components/kubernetes/webGateway.ts). */
     ingress: z.strictObject({
         /** Public host name. Default: `<namePrefix>-<environment>.<location>.cloudapp.azure.com` (a DNS label on the Gateway's IP). */
         host: pattern(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "a lowercase DNS host name").optional(),

@@ -49,6 +49,13 @@ describe("pgbouncer.ini rendering", () => {
         assert.strictEqual(ini.pgbouncer.server_tls_ca_file, "/etc/ssl/certs/ca-certificates.crt");
     });
 
+    it("trusts the CA bundle the caller names instead (a cloud whose servers chain to a private CA)", () => {
+        const ini = parseIni(renderPgbouncerIni({
+            databases: azureDatabases, settings: { ...seedSettings, serverTlsSslmode: "verify-full" }, serverCaFile: "/etc/pgbouncer/ca/rds-bundle.pem",
+        }));
+        assert.strictEqual(ini.pgbouncer.server_tls_ca_file, "/etc/pgbouncer/ca/rds-bundle.pem");
+    });
+
     it("allows TLS to be relaxed only when every server is on loopback", () => {
         assert.throws(() => renderPgbouncerIni({ databases: azureDatabases, settings: { ...seedSettings, serverTlsSslmode: "disable" } }),
             /server_tls_sslmode disable is only allowed for loopback servers, not pg\.postgres\.database\.azure\.com, pg-r1/);
