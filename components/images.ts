@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { imageHost } from "../stacks/schema/registry";
+import { imageHost } from "../lib/registry";
 
 /**
  * The reference a runtime pulls: a relative image ("bookstore/api:1.4.2") becomes a repository of

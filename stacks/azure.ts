@@ -19,7 +19,7 @@ import { resolveDatabase, sharedAppPoolSize } from "./schema/database";
 import { deployerPrincipalType, providerSignIn } from "./schema/deployer";
 import { aksWebEdge, frontDoorWebRoute, realtimeMode, webOriginTrusted } from "./schema/edge";
 import { loadTestingEnabled } from "./schema/loadTesting";
-import { aksWebInboundRule } from "./network";
+import { aksWebInboundRule } from "../lib/network";
 
 /** Stack outputs: what operators and internal tools read after `pulumi up`. */
 export type AzureStackOutputs = Record<string, pulumi.Input<unknown>>;

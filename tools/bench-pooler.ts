@@ -4,8 +4,8 @@
  * at a concurrency both can serve. Usage: npm run bench:pooler -- [--stack prod] [--clients 50] [--seconds 10]
  */
 import { Command } from "commander";
-import { connectionBudget } from "../stacks/budget";
-import { serverParameters } from "../stacks/postgresParameters";
+import { connectionBudget } from "../lib/budget";
+import { serverParameters } from "../lib/postgresParameters";
 import { budgetInputOf, resolveDatabase } from "../stacks/schema/database";
 import { stackConfigOf } from "./offline/stackFile";
 import { LAB_DATABASE, missingBinaries, PostgresLab } from "./postgresLab";

@@ -10,7 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
 import { renderPgbouncerIni, renderUserlist, PgbouncerIniInput } from "../components/kubernetes/pgbouncer";
-import type { ServerParameter } from "../stacks/postgresParameters";
+import type { ServerParameter } from "../lib/postgresParameters";
 
 export const PG_BIN = process.env.PG_BIN ?? "/usr/lib/postgresql/15/bin";
 

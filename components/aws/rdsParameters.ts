@@ -3,7 +3,7 @@
  * (8 kB pages for buffers, MB for max_wal_size), computed from the instance class's memory, and
  * the apply method RDS requires per parameter class. Pure: tested directly and shown in the plan.
  */
-import { formatBytes, PAGE_BYTES, PostgresTuning } from "../../stacks/postgresParameters";
+import { formatBytes, PAGE_BYTES, PostgresTuning } from "../../lib/postgresParameters";
 import { RDS_INSTANCE_CLASSES } from "../../stacks/schema/awsCatalog";
 
 export interface RdsParameter {

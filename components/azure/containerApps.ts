@@ -3,7 +3,7 @@ import * as app from "@pulumi/azure-native/app";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import type * as types from "@pulumi/azure-native/types/input";
 import type { ContainerAppsConfig, ServiceConfig } from "../../stacks/schema/app";
-import { containerAppName, memoryGi } from "../../stacks/schema/app";
+import { containerAppName, memoryGi } from "../../lib/containerApps";
 import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, PROBE_TIMINGS, roleService, serviceSettings } from "../contracts";
 import { resolveImage } from "../images";
 import type { PlatformOutputs } from "./platform";

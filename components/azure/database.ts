@@ -3,7 +3,7 @@ import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as random from "@pulumi/random";
-import { builtinPoolerParameters, serverParameters, ServerParameter } from "../../stacks/postgresParameters";
+import { builtinPoolerParameters, serverParameters, ServerParameter } from "../../lib/postgresParameters";
 import type { ResolvedDatabase } from "../../stacks/schema/database";
 import { createDatabaseAlerts } from "./databaseAlerts";
 import { failoverRoles, highAvailabilityFor, virtualEndpointPair } from "./databaseFailover";

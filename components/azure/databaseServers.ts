@@ -5,7 +5,7 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
-import type { ServerParameter } from "../../stacks/postgresParameters";
+import type { ServerParameter } from "../../lib/postgresParameters";
 import { POOLER_PORT } from "../kubernetes/pgbouncer";
 
 /**

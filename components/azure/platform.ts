@@ -9,7 +9,7 @@ import * as network from "@pulumi/azure-native/network";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
 import type * as types from "@pulumi/azure-native/types/input";
-import { acrLoginServer, parseRegistryId } from "../../stacks/schema/registry";
+import { acrLoginServer, parseRegistryId } from "../../lib/registry";
 import { PrivateLink } from "./privateLink";
 
 /** Built-in Azure role definition ids (the same in every tenant). */

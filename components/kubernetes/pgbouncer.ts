@@ -2,7 +2,7 @@ import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { PgbouncerSettings } from "../../stacks/schema/database";
-import { PGBOUNCER_MAX_UNAVAILABLE } from "../../stacks/budget";
+import { PGBOUNCER_MAX_UNAVAILABLE } from "../../lib/budget";
 import { resolveImage } from "../images";
 
 /** PgBouncer's port, on the built-in pooler and the Deployment alike. */

@@ -1,9 +1,13 @@
 import { z } from "zod";
-import { cidrSize, contains, overlaps, parseCidr } from "../network";
+import { cidrSize, contains, overlaps, parseCidr } from "../../lib/network";
 import type { StackCheck } from "./checks";
 import { KUBELOGIN_MODES } from "../../components/azure/kubeconfig";
 import { bool, int, ipv4Cidr, mapOf, memoryQuantity, num, oneOf, pattern, stringMap, text } from "./common";
 import { imagePinProblem } from "../../policy/shared/images";
+import { containerAppName, memoryGi } from "../../lib/containerApps";
+
+// Container Apps arithmetic lives in lib/containerApps.ts (the component uses it too); re-exported for existing importers.
+export { containerAppName, memoryGi };
 
 // The pin rule lives in the policy pack (which must load on its own) and is re-exported here.
 export { imagePinProblem };
@@ -226,11 +230,6 @@ export type AppConfig = z.infer<typeof AppSchema>;
 export type ContainerAppsConfig = AppConfig["containerApps"];
 export type AksConfig = AppConfig["aks"];
 
-/** Memory quantity ("512Mi", "1.5Gi") in GiB. */
-export function memoryGi(quantity: string): number {
-    const value = Number(quantity.slice(0, -2));
-    return quantity.endsWith("Mi") ? value / 1024 : value;
-}
 
 /**
  * Allowed Container Apps cpu/memory pairs (total per replica): 0.25 vCPU steps with 2 GiB per vCPU,
@@ -243,8 +242,6 @@ export function containerAppsPairProblem(cpu: number, memory: string): string | 
     return ok ? undefined : `a Container Apps cpu/memory pair (0.25/0.5Gi, 0.5/1Gi, ... in 0.25 vCPU steps with 2Gi per vCPU, up to 4/8Gi)`;
 }
 
-/** The Container App's resource name; Azure allows at most 32 characters. */
-export const containerAppName = (namePrefix: string, service: string) => `${namePrefix}-${service}`;
 
 const servicesOf = (config: { app: AppConfig }) => Object.entries(config.app.services);
 

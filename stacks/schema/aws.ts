@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { BudgetInput, connectionBudget, PGBOUNCER_MAX_UNAVAILABLE } from "../budget";
-import { contains, hasHostBits, overlaps, parseCidr } from "../network";
+import { BudgetInput, connectionBudget, PGBOUNCER_MAX_UNAVAILABLE } from "../../lib/budget";
+import { contains, hasHostBits, overlaps, parseCidr } from "../../lib/network";
 import type { StackCheck } from "./checks";
 import { bool, email, int, ipv4Cidr, oneOf, pattern } from "./common";
 import { AlertsSchema, ParametersSchema, PgbouncerSchema } from "./database";

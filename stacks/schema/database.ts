@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { BudgetInput, connectionBudget, PGBOUNCER_MAX_UNAVAILABLE } from "../budget";
-import { contains, overlaps, parseCidr, hasHostBits } from "../network";
-import { POSTGRES_SKUS, PostgresSkuTier, postgresSku } from "../postgresParameters";
+import { BudgetInput, connectionBudget, PGBOUNCER_MAX_UNAVAILABLE } from "../../lib/budget";
+import { contains, overlaps, parseCidr, hasHostBits } from "../../lib/network";
+import { POSTGRES_SKUS, PostgresSkuTier, postgresSku } from "../../lib/postgresParameters";
 import { pinnedImage } from "./app";
 import { importedAs, PGBOUNCER_IMAGE_SOURCE } from "./registry";
 import type { Report, StackCheck } from "./checks";

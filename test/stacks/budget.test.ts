@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import fc from "fast-check";
-import { BudgetInput, connectionBudget } from "../../stacks/budget";
+import { BudgetInput, connectionBudget } from "../../lib/budget";
 
 const service = fc.record({
     name: fc.constantFrom("api", "web", "worker"),
