@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
-import type { ServiceConfig } from "../stacks/schema/app";
+import type { ServiceSpec } from "./serviceSpec";
 import type { PlatformOutputs } from "./azure/platform";
 import type { AppWiring, DiagnosticTarget, SecretSetting } from "./wiring";
 
@@ -47,8 +47,8 @@ export interface AppTierCommonArgs {
     /** Short prefix for resource names. */
     namePrefix: string;
     environment: "dev" | "staging" | "prod";
-    /** Services and their scaling, as validated by stacks/schema/app.ts. */
-    services: Record<string, ServiceConfig>;
+    /** Services and their scaling, as the stack config validated them. */
+    services: Record<string, ServiceSpec>;
     /**
      * Identity, registry, Key Vault, workspace and App Insights of the platform base, and the
      * identity's role assignments: workloads wait for them, or their first pull or secret read fails.
@@ -88,12 +88,12 @@ export interface ServiceSettings {
  */
 export function serviceSettings(
     service: string,
-    svc: ServiceConfig,
+    svc: ServiceSpec,
     wiring: AppWiring,
     basics: Record<string, pulumi.Input<string>>,
 ): ServiceSettings {
     // Own-key checks only: `in` would find Object.prototype's `toString` or `constructor` (config
-    // validation refuses real clashes first, see stacks/schema/envNames.ts; this stays as a guard).
+    // validation refuses real clashes first, the config schema's envNames check; this stays as a guard).
     const plain: Record<string, pulumi.Input<string>> = Object.create(null);
     for (const [name, value] of Object.entries(basics)) {
         if (!Object.hasOwn(wiring.env, name) && !Object.hasOwn(wiring.secrets, name)) plain[name] = value;

@@ -1,6 +1,6 @@
 /**
  * Lifecycle: versions that retire. AKS creates clusters only on Kubernetes minors in support,
- * and a cluster past end of standard support loses patches; the dated table is stacks/aksVersions.ts.
+ * and a cluster past end of standard support loses patches; the dated table is policy/shared/aksVersions.ts.
  */
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { aksVersionProblem, aksVersionStatus, AKS_VERSION_WARNING_DAYS } from "./shared/aksVersions";

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
-import type { ServiceConfig } from "../../stacks/schema/app";
+import type { ServiceSpec } from "../serviceSpec";
 import { millicores, PROBE_TIMINGS, roleService, serviceSettings } from "../contracts";
 import { APP_NAMESPACE, APP_SERVICE_ACCOUNT, APP_SETTINGS_SECRET, hpaSpec } from "../kubernetes/kubernetesAppTier";
 import type { AppWiring } from "../wiring";
@@ -10,7 +10,7 @@ import { resolveImage } from "../images";
 
 export interface EksAppTierArgs {
     provider: k8s.Provider;
-    services: Record<string, ServiceConfig>;
+    services: Record<string, ServiceSpec>;
     wiring: AppWiring;
     /** Spot group present: spot-tolerant services get its toleration and a preference for it. */
     spotNodeGroup: boolean;
@@ -110,7 +110,7 @@ export class EksAppTier extends pulumi.ComponentResource {
         this.registerOutputs({ namespace: this.namespace, webHost: this.webHost });
     }
 
-    private service(service: string, svc: ServiceConfig, settings: ReturnType<typeof serviceSettings>, args: EksAppTierArgs,
+    private service(service: string, svc: ServiceSpec, settings: ReturnType<typeof serviceSettings>, args: EksAppTierArgs,
         ns: pulumi.Output<string>, dependsOn: pulumi.Resource[], k: pulumi.CustomResourceOptions): void {
         if (settings.keyVault.length > 0) throw new pulumi.RunError(`bookstore:app.services.${service}.secretEnv: Key Vault references are not available on platform "eks"`);
         const labels = labelsOf(service, args.environment);

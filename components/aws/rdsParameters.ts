@@ -4,7 +4,7 @@
  * the apply method RDS requires per parameter class. Pure: tested directly and shown in the plan.
  */
 import { formatBytes, PAGE_BYTES, PostgresTuning } from "../../lib/postgresParameters";
-import { RDS_INSTANCE_CLASSES } from "../../stacks/schema/awsCatalog";
+import { RDS_INSTANCE_CLASSES } from "../../lib/awsCatalog";
 
 export interface RdsParameter {
     name: string;

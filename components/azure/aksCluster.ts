@@ -4,7 +4,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as monitor from "@pulumi/azure-native/monitor";
-import type { AksConfig } from "../../stacks/schema/app";
+import type { AksSpec } from "./runtimeSpecs";
 import { aksVersionProblem, DEFAULT_AKS_KUBERNETES_VERSION } from "../../lib/aksVersions";
 import { parseRegistryId } from "../../lib/registry";
 import { nonInteractiveKubeconfig } from "./kubeconfig";
@@ -27,8 +27,8 @@ export interface AksClusterArgs {
     /** Short prefix for resource names. */
     namePrefix: string;
     environment: "dev" | "staging" | "prod";
-    /** Pools, version, zones and network ranges (stacks/schema/app.ts documents the defaults). */
-    aks: AksConfig;
+    /** Pools, version, zones and network ranges (the stack config documents the defaults). */
+    aks: AksSpec;
     /** Resource group, subnet, workspace, registry, Key Vault and subscription of the platform base. */
     platform: Pick<PlatformOutputs, "resourceGroupName" | "location" | "subscriptionId" | "tenantId" | "subnetIds" | "workspace" | "registry" | "keyVault">;
     /**
@@ -36,7 +36,7 @@ export interface AksClusterArgs {
      * Default: the principal running `pulumi up`.
      */
     deployerObjectId?: pulumi.Input<string>;
-    /** The deployer's principal type (ARM refuses a mismatch). Default "User"; see stacks/schema/deployer.ts. */
+    /** The deployer's principal type (ARM refuses a mismatch). Default "User"; the stack config's deployer section. */
     deployerPrincipalType?: "User" | "ServicePrincipal";
     tags: Record<string, string>;
 }

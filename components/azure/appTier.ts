@@ -4,7 +4,7 @@
  */
 
 import * as pulumi from "@pulumi/pulumi";
-import type { AppConfig } from "../../stacks/schema/app";
+import type { AzureRuntimeSpec } from "./runtimeSpecs";
 import type { AksCluster } from "./aksCluster";
 import { ContainerAppsTier } from "./containerApps";
 import { APP_SERVICE_ACCOUNT, KubernetesAppTier } from "../kubernetes/kubernetesAppTier";
@@ -18,7 +18,7 @@ export { millicores, PROBE_TIMINGS, roleService, serviceSettings } from "../cont
 export type { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, KeyVaultReference, ServiceSettings } from "../contracts";
 
 /** The runtime sections of the app config a runtime needs beside the services. */
-export type RuntimeConfig = Pick<AppConfig, "containerApps" | "aks">;
+export type RuntimeConfig = AzureRuntimeSpec;
 
 /** What `createAppTier` needs beside the services: the runtime sections, the subnet and, on aks, the cluster. */
 export interface AppTierArgs extends AppTierCommonArgs {

@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import type * as types from "@pulumi/azure-native/types/input";
-import type { ContainerAppsConfig, ServiceConfig } from "../../stacks/schema/app";
+import type { ServiceSpec } from "../serviceSpec";
+import type { ContainerAppsSpec } from "./runtimeSpecs";
 import { containerAppName, memoryGi } from "../../lib/containerApps";
 import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, PROBE_TIMINGS, roleService, serviceSettings } from "../contracts";
 import { resolveImage } from "../images";
@@ -16,7 +17,7 @@ export interface ContainerAppsTierArgs extends AppTierCommonArgs {
     /** Infrastructure subnet (delegated to Microsoft.App/environments, /27 or larger). */
     subnetId: pulumi.Input<string>;
     /** Environment settings; `zoneRedundant` default: true in prod. */
-    containerApps: ContainerAppsConfig;
+    containerApps: ContainerAppsSpec;
     /** A host name of ours the web app serves itself (Cloudflare below Enterprise). */
     webCustomDomain?: WebCustomDomainSpec;
 }
@@ -30,7 +31,7 @@ export function containerAppSecretName(envName: string): string {
 }
 
 /** KEDA scale rules of one service: HTTP concurrency, CPU and memory utilisation (each optional). */
-export function scaleRules(scale: ServiceConfig["scale"]): types.app.ScaleRuleArgs[] {
+export function scaleRules(scale: ServiceSpec["scale"]): types.app.ScaleRuleArgs[] {
     const rules: types.app.ScaleRuleArgs[] = [];
     if (scale.concurrentRequests !== null) {
         rules.push({ name: "http-rule", http: { metadata: { concurrentRequests: String(scale.concurrentRequests) } } });
@@ -50,7 +51,7 @@ export function scaleRules(scale: ServiceConfig["scale"]): types.app.ScaleRuleAr
  */
 export const containerAppsMemory = (memory: string) => `${memoryGi(memory)}Gi`;
 
-function probes(svc: ServiceConfig): types.app.ContainerAppProbeArgs[] {
+function probes(svc: ServiceSpec): types.app.ContainerAppProbeArgs[] {
     const httpGet = { path: svc.healthPath, port: svc.port, scheme: "HTTP" };
     return (["Liveness", "Readiness", "Startup"] as const).map((type) => ({
         type,

@@ -4,7 +4,7 @@ import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as random from "@pulumi/random";
 import { builtinPoolerParameters, serverParameters, ServerParameter } from "../../lib/postgresParameters";
-import type { ResolvedDatabase } from "../../stacks/schema/database";
+import type { DatabaseSpec } from "./databaseSpec";
 import { createDatabaseAlerts } from "./databaseAlerts";
 import { failoverRoles, highAvailabilityFor, virtualEndpointPair } from "./databaseFailover";
 import { FLEXIBLE_SERVER_TYPE, replicaPlacements } from "./databaseNetwork";
@@ -33,8 +33,8 @@ export interface DatabaseTierArgs {
     /** Action group the metric alerts notify. */
     actionGroupId: pulumi.Input<string>;
     tags: Record<string, string>;
-    /** The database tier's config with every default resolved (stacks/schema/database.ts). */
-    database: ResolvedDatabase;
+    /** The database tier's config with every default resolved (the stack config's resolveDatabase). */
+    database: DatabaseSpec;
     /**
      * In-cluster host of the PgBouncer Deployment (`pooler: deployment` only). Connection strings
      * then point there; with the built-in pooler they point at each server's port 6432.
@@ -321,7 +321,7 @@ export class DatabaseTier extends pulumi.ComponentResource {
     }
 
     /** The seed's tuning for a server of this SKU, plus the built-in PgBouncer when that is the pooler. */
-    private parametersFor(db: ResolvedDatabase, skuName: string): ServerParameter[] {
+    private parametersFor(db: DatabaseSpec, skuName: string): ServerParameter[] {
         const tuning = serverParameters(skuName, db.parameters);
         return db.pooler === "builtin" ? [...tuning, ...builtinPoolerParameters(db.pgbouncer)] : tuning;
     }

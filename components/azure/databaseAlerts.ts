@@ -3,7 +3,7 @@
  * replication lag measured where it means lag.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ResolvedDatabase } from "../../stacks/schema/database";
+import type { DatabaseSpec } from "./databaseSpec";
 import { FLEXIBLE_SERVER_TYPE } from "./databaseNetwork";
 import { metricAlert } from "./observability";
 
@@ -18,7 +18,7 @@ export interface DatabaseAlertArgs {
     base: string;
     resourceGroupName: pulumi.Input<string>;
     actionGroupId: pulumi.Input<string>;
-    database: ResolvedDatabase;
+    database: DatabaseSpec;
     tags: Record<string, string>;
 }
 

@@ -12,7 +12,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
-import type { ResolvedDatabase } from "../../stacks/schema/database";
+import type { DatabaseSpec } from "./databaseSpec";
 
 /** The spec's name rule for `virtualEndpointName` (2025-08-01): 3-63 characters, no trailing dash. */
 export const VIRTUAL_ENDPOINT_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,62}(?<!-)$/;
@@ -47,7 +47,7 @@ export interface FailoverRoles {
     partner?: number;
 }
 
-export function failoverRoles(db: Pick<ResolvedDatabase, "failover">): FailoverRoles {
+export function failoverRoles(db: Pick<DatabaseSpec, "failover">): FailoverRoles {
     const partner = db.failover.replica;
     if (partner === undefined) return { writer: 0 };
     return db.failover.promoted ? { writer: partner, reader: 0, partner } : { writer: 0, reader: partner, partner };
@@ -58,7 +58,7 @@ export function failoverRoles(db: Pick<ResolvedDatabase, "failover">): FailoverR
  * for a replica (Learn, "Read replicas": replicas can't have HA). Updatable on an existing server,
  * so a switchover changes it in place and never replaces a server.
  */
-export function highAvailabilityFor(role: "writer" | "replica", configured: ResolvedDatabase["highAvailability"]): ResolvedDatabase["highAvailability"] {
+export function highAvailabilityFor(role: "writer" | "replica", configured: DatabaseSpec["highAvailability"]): DatabaseSpec["highAvailability"] {
     return role === "writer" ? configured : "Disabled";
 }
 

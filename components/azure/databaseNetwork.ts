@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
-import type { ResolvedReplica } from "../../stacks/schema/database";
+import type { ReplicaSpec } from "./databaseSpec";
 import { ALLOW_POSTGRES_FROM_VNET } from "./platform";
 
 export const FLEXIBLE_SERVER_TYPE = "Microsoft.DBforPostgreSQL/flexibleServers";
@@ -29,7 +29,7 @@ export interface ReplicaNetworkArgs {
     resourceGroupName: pulumi.Input<string>;
     vnetId: pulumi.Input<string>;
     delegatedSubnetId: pulumi.Input<string>;
-    replicas: ResolvedReplica[];
+    replicas: ReplicaSpec[];
     tags: Record<string, string>;
     /** Links the private DNS zone to a VNet. */
     linkVnet: (linkName: string, vnetId: pulumi.Input<string>) => privatedns.VirtualNetworkLink;

@@ -56,7 +56,7 @@ export interface PlatformBaseArgs {
     tags: Record<string, string>;
     /** VNet address space, e.g. "10.40.0.0/16". */
     addressSpace: string;
-    /** Subnet ranges; see stacks/config.ts for the defaults and rules. */
+    /** Subnet ranges; the stack config holds the defaults and rules. */
     subnets: Record<SubnetKey, string>;
     /** Log Analytics retention in days. Default: 90 in prod, 30 elsewhere. */
     logRetentionDays?: number;
@@ -66,7 +66,7 @@ export interface PlatformBaseArgs {
     alertEmails?: string[];
     /** ARM id of an existing registry the workloads may also pull from; the workload identity gets AcrPull on it. */
     existingRegistryId?: string;
-    /** Inbound rules of the AKS subnet's NSG, e.g. the web Gateway's (stacks/network.ts aksWebInboundRule). Default none. */
+    /** Inbound rules of the AKS subnet's NSG, e.g. the web Gateway's (lib/network.ts aksWebInboundRule). Default none. */
     aksInboundRules?: types.network.SecurityRuleArgs[];
 }
 

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
-import type { CloudflarePlan } from "../../stacks/schema/edge";
+import type { CloudflarePlan } from "./plans";
 import {
     cacheRules, httpsRedirectRules, originHostRules, sslStrictRules, staticCloudConnectorRules, tlsFloorRules,
 } from "./cloudflareRules";

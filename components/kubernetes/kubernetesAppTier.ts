@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
-import type { ServiceConfig } from "../../stacks/schema/app";
+import type { ServiceSpec } from "../serviceSpec";
 import type { CloudIdentity, CsiSecretStore, GatewayClass, SpotNodes } from "./cloudAdapters";
 import { createWebGateway } from "./webGateway";
 import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, millicores, PROBE_TIMINGS, roleService, serviceSettings } from "../contracts";
@@ -44,7 +44,7 @@ const labelsOf = (service: string) => ({
 const selectorOf = (service: string) => ({ "app.kubernetes.io/name": service });
 
 /** The HPA v2 spec of one service: the seed's resource metrics, custom Pods metrics when enabled, its behaviour. */
-export function hpaSpec(service: string, svc: ServiceConfig): k8sInput.autoscaling.v2.HorizontalPodAutoscalerSpec {
+export function hpaSpec(service: string, svc: ServiceSpec): k8sInput.autoscaling.v2.HorizontalPodAutoscalerSpec {
     const metrics: k8sInput.autoscaling.v2.MetricSpec[] = [];
     const resource = (name: "cpu" | "memory", averageUtilization: number | null) => {
         if (averageUtilization !== null) metrics.push({ type: "Resource", resource: { name, target: { type: "Utilization", averageUtilization } } });
@@ -211,7 +211,7 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
 
     private service(
         service: string,
-        svc: ServiceConfig,
+        svc: ServiceSpec,
         settings: ReturnType<typeof serviceSettings>,
         args: KubernetesAppTierArgs,
         ns: pulumi.Output<string>,

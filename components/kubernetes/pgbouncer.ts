@@ -1,9 +1,30 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { PgbouncerSettings } from "../../stacks/schema/database";
 import { PGBOUNCER_MAX_UNAVAILABLE } from "../../lib/budget";
 import { resolveImage } from "../images";
+
+/** The pooler's settings (`bookstore:database.pgbouncer`; the stack config fills the seed's defaults). */
+export interface PgbouncerSettings {
+    poolMode: "transaction" | "session" | "statement";
+    maxClientConn: number;
+    defaultPoolSize: number;
+    /** Extra server connections per pool under load. */
+    reservePoolSize: number;
+    /** Seconds a client waits before the reserve pool is used. */
+    reservePoolTimeout: number;
+    /** Cap on server connections per database and PgBouncer process; 0 = no cap. */
+    maxDbConnections: number;
+    serverIdleTimeout: number;
+    /** Seconds before a server connection is closed and reopened. */
+    serverLifetime: number;
+    /** PgBouncer pods (the PDB lets one go: the clients must fit through the others). */
+    replicas: number;
+    /** Pinned image; a relative name is a repository of the stack's registry. */
+    image: string;
+    /** TLS from PgBouncer to PostgreSQL. */
+    serverTlsSslmode: "require" | "verify-ca" | "verify-full";
+}
 
 /** PgBouncer's port, on the built-in pooler and the Deployment alike. */
 export const POOLER_PORT = 6432;

@@ -168,7 +168,7 @@ const AksSchema = z.strictObject({
     /**
      * Kubernetes minor (or patch) version; patches follow the `patch` upgrade channel. Required in
      * prod (a cluster's version is a deliberate choice); elsewhere DEFAULT_AKS_KUBERNETES_VERSION.
-     * stacks/aksVersions.ts keeps the dated AKS support table the plan and policy check it against.
+     * policy/shared/aksVersions.ts keeps the dated AKS support table the plan and policy check it against.
      */
     kubernetesVersion: pattern(/^1\.\d+(\.\d+)?$/, "a Kubernetes version such as \"1.36\"").optional(),
     /**
@@ -292,7 +292,7 @@ const aksChecks: StackCheck[] = [
         if (config.platform !== "aks") return;
         const aks = (config.app as AppConfig).aks;
         if (config.environment === "prod" && aks.kubernetesVersion === undefined) {
-            report(["app", "aks", "kubernetesVersion"], "expected a Kubernetes version in prod (one in AKS standard support, see stacks/aksVersions.ts)", undefined);
+            report(["app", "aks", "kubernetesVersion"], "expected a Kubernetes version in prod (one in AKS standard support, see policy/shared/aksVersions.ts)", undefined);
         }
         if ((config.aksTlsCertificate === undefined) !== (config.aksTlsPrivateKey === undefined)) {
             const missing = config.aksTlsCertificate === undefined ? "aksTlsCertificate" : "aksTlsPrivateKey";

@@ -4,7 +4,7 @@ import { contains, hasHostBits, overlaps, parseCidr } from "../../lib/network";
 import type { StackCheck } from "./checks";
 import { bool, email, int, ipv4Cidr, oneOf, pattern } from "./common";
 import { AlertsSchema, ParametersSchema, PgbouncerSchema } from "./database";
-import { EKS_VERSIONS, RDS_INSTANCE_CLASSES } from "./awsCatalog";
+import { EKS_VERSIONS, RDS_INSTANCE_CLASSES } from "../../lib/awsCatalog";
 
 /** `bookstore:aws` — the AWS platform (`platform: eks`). Every key is validated; unknown keys are errors. */
 
