@@ -3,8 +3,8 @@
  * privately, and an AKS control plane and system pool that survive a zone and carry an SLA.
  */
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { configSchema, describe, environmentsProperty, inScope, ofType, Scoped, settingsOf, tokenOf } from "./common";
-import { AgentPool, ManagedCluster, ManagedRedis, PrivateEndpoint, RedisCache } from "./types";
+import { configSchema, describe, environmentsProperty, inScope, ofType, Scoped, settingsOf, tokenOf } from "../common";
+import { AgentPool, ManagedCluster, ManagedRedis, PrivateEndpoint, RedisCache } from "../types";
 
 /** The private-link group id of each cache type (Microsoft.Network private endpoint `groupIds`). */
 const REDIS_GROUP_IDS: Record<string, string> = {

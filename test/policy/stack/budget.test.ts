@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import type { PolicyResource } from "@pulumi/policy";
-import { pdbMaxUnavailable } from "../../policy/budget";
+import { pdbMaxUnavailable } from "../../../policy/stack/budget";
 
 /** A PodDisruptionBudget as stack validation sees it (type and props are all the function reads). */
 const pdb = (spec: Record<string, unknown>) => ({ type: "kubernetes:policy/v1:PodDisruptionBudget", props: { spec } }) as unknown as PolicyResource;

@@ -3,9 +3,9 @@
  * and a cluster past end of standard support loses patches; the dated table is policy/shared/aksVersions.ts.
  */
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { aksVersionProblem, aksVersionStatus, AKS_VERSION_WARNING_DAYS } from "./shared/aksVersions";
-import { configSchema, settingsOf } from "./common";
-import { ManagedCluster } from "./types";
+import { aksVersionProblem, aksVersionStatus, AKS_VERSION_WARNING_DAYS } from "../shared/aksVersions";
+import { configSchema, settingsOf } from "../common";
+import { ManagedCluster } from "../types";
 
 const endingSchema = configSchema({
     warningDays: {

@@ -1,10 +1,11 @@
 /**
- * Data protection: backups, deletion protection and soft delete for everything that holds state.
+ * Azure data protection: PostgreSQL backup retention and geo-redundant backups, and soft delete
+ * for the storage account's blobs and containers.
  */
 import { ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { configSchema, describe, environmentsProperty, inScope, ofType, Scoped, settingsOf, tokenOf } from "./common";
+import { configSchema, describe, environmentsProperty, inScope, ofType, Scoped, settingsOf, tokenOf } from "../common";
 import { isReplica } from "./availability";
-import { BlobServiceProperties, KeyVault, PostgresServer, StorageAccount } from "./types";
+import { BlobServiceProperties, PostgresServer, StorageAccount } from "../types";
 
 const backupRetentionSchema = configSchema({
     minDays: { type: "integer", minimum: 1, default: 7, description: "Shortest point-in-time-restore window in days." },
@@ -34,29 +35,6 @@ export const postgresGeoRedundantBackup: ResourceValidationPolicy = {
         const geo = server.backup?.geoRedundantBackup ?? "Disabled";
         if (geo !== "Enabled") reportViolation(`backup.geoRedundantBackup is ${geo}; expected Enabled.`);
     }),
-};
-
-const protectSchema = configSchema({
-    types: {
-        type: "array",
-        items: { type: "string" },
-        default: [tokenOf(PostgresServer), "azure-native:dbforpostgresql:Database", tokenOf(StorageAccount), tokenOf(KeyVault)],
-        description: "Resource types that hold data and must be protected from deletion.",
-    },
-});
-
-export const protectStatefulResources: StackValidationPolicy = {
-    name: "protect-stateful-resources",
-    description: "Databases, storage accounts and Key Vaults carry the protect option, so no update or destroy can delete them.",
-    configSchema: protectSchema,
-    validateStack: (args, reportViolation) => {
-        const { types } = settingsOf<{ types: string[] }>(args, protectSchema);
-        for (const resource of args.resources.filter((r) => types.includes(r.type))) {
-            if (!resource.opts.protect) {
-                reportViolation(`${describe(resource)} holds data but is not protected (set the protect resource option).`, resource.urn);
-            }
-        }
-    },
 };
 
 const softDeleteSchema = configSchema({
@@ -91,5 +69,3 @@ export const storageSoftDelete: StackValidationPolicy = {
         }
     },
 };
-
-export const dataProtectionPolicies = [postgresBackupRetention, postgresGeoRedundantBackup, protectStatefulResources, storageSoftDelete];

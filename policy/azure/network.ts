@@ -1,14 +1,12 @@
 /**
- * Network and transport security: private data stores, TLS 1.2+, HTTPS only, no anonymous access,
- * no shared admin credentials.
+ * Azure network and transport security: private PostgreSQL, TLS 1.2+ to Redis and Storage, no
+ * anonymous blob access, HTTPS-only Front Door, Key Vault purge protection and RBAC, Entra RBAC
+ * on AKS, no shared registry admin user.
  */
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { configSchema, describe, ofType, settingsOf, tokenOf } from "./common";
+import { configSchema, describe, ofType, settingsOf, tlsAtLeast, tokenOf } from "../common";
 import { isReplica } from "./availability";
-import {
-    BlobContainer, CloudflareRuleset, CloudflareZoneSetting, FrontDoorRoute, KeyVault, ManagedCluster, ManagedRedis, ManagedRedisDatabase,
-    PostgresServer, RedisCache, Registry, StorageAccount,
-} from "./types";
+import { BlobContainer, FrontDoorRoute, KeyVault, ManagedCluster, ManagedRedis, ManagedRedisDatabase, PostgresServer, RedisCache, Registry, StorageAccount } from "../types";
 
 export const postgresPrivateAccess: ResourceValidationPolicy = {
     name: "postgres-private-access",
@@ -24,12 +22,6 @@ export const postgresPrivateAccess: ResourceValidationPolicy = {
         }
     }),
 };
-
-/** Compares TLS versions written "1.2", "TLS1_2" or "TLS1.2". */
-export function tlsAtLeast(version: string | undefined, minimum: string): boolean {
-    const number = (v: string) => Number(v.replace(/^tls/i, "").replace("_", "."));
-    return version !== undefined && number(version) >= number(minimum);
-}
 
 const redisTlsSchema = configSchema({
     minTlsVersion: { type: "string", enum: ["1.2", "1.3"], default: "1.2", description: "Lowest TLS version clients may use." },
@@ -129,70 +121,6 @@ export const frontDoorHttpsOnly: ResourceValidationPolicy = {
     }),
 };
 
-/** A rule of a zone's phase ruleset that enforces the setting for the hosts its expression names. */
-interface ScopedRule {
-    phase: string;
-    /** What the rule is, for the message: e.g. "configuration rule setting ssl \"strict\"". */
-    what: string;
-    covers: (rule: { action?: string; expression?: string; enabled?: boolean; actionParameters?: Record<string, unknown> }) => boolean;
-}
-
-/**
- * Checks one Cloudflare setting on every proxied host the stack configures: the zone setting
- * accepts it (Cloudflare's defaults are weaker), or a rule in the zone's `scoped.phase` ruleset
- * enforces it for that host (a shared zone keeps its other hosts' settings).
- */
-function zoneSettingPolicy(name: string, description: string, settingId: string, expected: string, accept: (value: unknown) => boolean,
-    scoped: ScopedRule): StackValidationPolicy {
-    return {
-        name,
-        description,
-        validateStack: (args, reportViolation) => {
-            const cloudflare = args.resources.filter((r) => r.type.startsWith("cloudflare:") && r.props.zoneId !== undefined);
-            const zoneIds = [...new Set(cloudflare.map((r) => String(r.props.zoneId)))];
-            const settings = ofType(args.resources, tokenOf(CloudflareZoneSetting)).filter((r) => r.props.settingId === settingId);
-            for (const zoneId of zoneIds) {
-                const setting = settings.find((s) => s.props.zoneId === zoneId);
-                if (setting && accept(setting.asType(CloudflareZoneSetting)!.value)) continue;
-                const where = setting?.urn ?? cloudflare.find((r) => r.props.zoneId === zoneId)!.urn;
-                const found = setting ? `sets "${settingId}" to ${JSON.stringify(setting.props.value)}` : `has no "${settingId}" zone setting`;
-                const rules = ofType(args.resources, tokenOf(CloudflareRuleset))
-                    .filter((r) => r.props.zoneId === zoneId && r.props.phase === scoped.phase)
-                    .flatMap((r) => (r.asType(CloudflareRuleset)!.rules ?? []) as Parameters<ScopedRule["covers"]>[0][])
-                    .filter((rule) => rule.enabled !== false && scoped.covers(rule));
-                const hosts = cloudflare.filter((r) => r.props.zoneId === zoneId && r.type === "cloudflare:index/dnsRecord:DnsRecord" && r.props.proxied === true)
-                    .map((r) => String(r.props.name));
-                const uncovered = hosts.filter((host) => !rules.some((rule) => String(rule.expression ?? "").includes(JSON.stringify(host))));
-                if (hosts.length === 0 || uncovered.length > 0) {
-                    const names = uncovered.length > 0 ? ` for ${uncovered.join(", ")}` : "";
-                    reportViolation(`zone ${zoneId} ${found} and no ${scoped.what}${names}; expected ${expected}.`, where);
-                }
-            }
-        },
-    };
-}
-
-export const cloudflareSslStrict = zoneSettingPolicy(
-    "cloudflare-ssl-strict",
-    "Cloudflare hosts use SSL mode Full (strict): encrypted to the origin with a validated certificate.",
-    "ssl", "\"strict\"", (value) => value === "strict",
-    {
-        phase: "http_config_settings",
-        what: "configuration rule setting ssl \"strict\"",
-        covers: (rule) => rule.action === "set_config" && rule.actionParameters?.ssl === "strict",
-    });
-
-export const cloudflareMinTls = zoneSettingPolicy(
-    "cloudflare-min-tls",
-    "Cloudflare hosts accept TLS 1.2 or later from visitors.",
-    "min_tls_version", "\"1.2\" or later", (value) => typeof value === "string" && tlsAtLeast(value, "1.2"),
-    {
-        phase: "http_request_firewall_custom",
-        what: "custom rule blocking TLS 1.0 and 1.1",
-        covers: (rule) => rule.action === "block" && /cf\.tls_version in \{[^}]*"TLSv1"[^}]*\}/.test(rule.expression ?? "")
-            && /cf\.tls_version in \{[^}]*"TLSv1\.1"[^}]*\}/.test(rule.expression ?? ""),
-    });
-
 export const keyVaultPurgeProtection: ResourceValidationPolicy = {
     name: "keyvault-purge-protection",
     description: "Key Vaults have purge protection, so deleted secrets can be recovered for the retention period.",
@@ -227,9 +155,3 @@ export const registryAdminUserDisabled: ResourceValidationPolicy = {
         if (registry.adminUserEnabled === true) reportViolation("adminUserEnabled is true.");
     }),
 };
-
-export const networkPolicies = [
-    postgresPrivateAccess, redisTls, storageSecureTransport, storagePublicBlobAccess, frontDoorHttpsOnly,
-    cloudflareSslStrict, cloudflareMinTls, keyVaultPurgeProtection, keyVaultRbacAuthorization, aksEntraRbac,
-    registryAdminUserDisabled,
-];

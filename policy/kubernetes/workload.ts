@@ -1,42 +1,18 @@
 /**
- * Workload hygiene: reproducible images and unprivileged containers.
+ * Kubernetes workload hygiene: containers run as non-root without privilege escalation.
  */
-import { ResourceValidationArgs, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import type * as k8s from "@pulumi/kubernetes";
 import type { Unwrap } from "@pulumi/pulumi";
-import { imagePinProblem } from "./shared/images";
-import { onlyTypes, PodSpec, podSpecOf, tokenOf, WORKLOAD_TYPES } from "./common";
-import { ContainerApp } from "./types";
+import { onlyTypes, PodSpec, podSpecOf, WORKLOAD_TYPES } from "../common";
 
-type Container = Unwrap<k8s.types.input.core.v1.Container>;
-
-function reportUnpinned(containers: { name?: string; image?: string }[], reportViolation: (message: string) => void): void {
-    for (const container of containers) {
-        const problem = container.image === undefined ? "has no image" : imagePinProblem(container.image);
-        if (problem) reportViolation(`container "${container.name}" image ${JSON.stringify(container.image)} ${problem}; pin a tag or a digest.`);
-    }
-}
+export type Container = Unwrap<k8s.types.input.core.v1.Container>;
 
 /** Every container of a Kubernetes workload, init containers included. */
-function podContainers(args: ResourceValidationArgs): { spec: PodSpec | undefined; containers: Container[] } {
+export function podContainers(args: ResourceValidationArgs): { spec: PodSpec | undefined; containers: Container[] } {
     const spec = podSpecOf(args.type, args.props);
     return { spec, containers: [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])] as Container[] };
 }
-
-export const imagePinned: ResourceValidationPolicy = {
-    name: "image-pinned",
-    description: "Container images are pinned to a tag or digest, never `latest` or untagged, so a deployment is reproducible.",
-    validateResource: [
-        validateResourceOfType(ContainerApp, (app, _args, reportViolation) => {
-            reportUnpinned([...(app.template?.initContainers ?? []), ...(app.template?.containers ?? [])], reportViolation);
-        }),
-        (args, reportViolation) => {
-            if (args.type === tokenOf(ContainerApp)) return;
-            onlyTypes(args, WORKLOAD_TYPES);
-            reportUnpinned(podContainers(args).containers, reportViolation);
-        },
-    ],
-};
 
 export const k8sRunAsNonRoot: ResourceValidationPolicy = {
     name: "k8s-run-as-non-root",
@@ -67,5 +43,3 @@ export const k8sNoPrivilegeEscalation: ResourceValidationPolicy = {
         }
     },
 };
-
-export const workloadPolicies = [imagePinned, k8sRunAsNonRoot, k8sNoPrivilegeEscalation];

@@ -5,9 +5,9 @@
  * anonymously, but only from the registries this policy's `publicRegistries` allows.
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { acrLoginServer, imageHost } from "./shared/images";
-import { configSchema, describe, ofType, podSpecOf, settingsOf, tokenOf, WORKLOAD_TYPES } from "./common";
-import { ContainerApp, RoleAssignment } from "./types";
+import { acrLoginServer, imageHost } from "../shared/images";
+import { configSchema, describe, ofType, podSpecOf, settingsOf, tokenOf, WORKLOAD_TYPES } from "../common";
+import { ContainerApp, RoleAssignment } from "../types";
 
 /** AcrPull, a built-in role: the same id in every tenant. */
 const ACR_PULL_ROLE = "7f951dda-4ed3-4680-a7ca-43fe172d538d";

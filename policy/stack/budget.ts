@@ -4,10 +4,10 @@
  * stack or a changed component cannot open more connections than PostgreSQL accepts.
  */
 import { PolicyResource, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { BudgetInput, BudgetPooler, BudgetService, connectionBudget } from "./shared/budget";
-import { isReplica } from "./availability";
-import { configSchema, describe, ofType, podSpecOf, settingsOf, tokenOf } from "./common";
-import { ContainerApp, Deployment, HorizontalPodAutoscaler, PostgresConfiguration, PostgresServer } from "./types";
+import { BudgetInput, BudgetPooler, BudgetService, connectionBudget } from "../shared/budget";
+import { isReplica } from "../azure/availability";
+import { configSchema, describe, ofType, podSpecOf, settingsOf, tokenOf } from "../common";
+import { ContainerApp, Deployment, HorizontalPodAutoscaler, PostgresConfiguration, PostgresServer } from "../types";
 
 const budgetSchema = configSchema({
     connectionStringEnv: {

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
-import { analyze, policyNamed } from "./harness";
-import * as r from "./resources";
-import { edit } from "./resources";
+import { analyze, policyNamed } from "../harness";
+import * as r from "../resources";
+import { edit } from "../resources";
 
 describe("image-registry-pullable settings", () => {
     const only = () => [policyNamed("image-registry-pullable")];
