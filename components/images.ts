@@ -1,3 +1,4 @@
+// Image references of every runtime, resolved against the stack's registry.
 import * as pulumi from "@pulumi/pulumi";
 import { imageHost } from "../lib/registry";
 

@@ -1,3 +1,4 @@
+// AksCluster: the AKS ManagedCluster with its system, user and spot pools, grants, monitoring and the Kubernetes provider.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as authorization from "@pulumi/azure-native/authorization";

@@ -1,3 +1,4 @@
+// Cache: Azure Managed Redis (redisenterprise) with Entra access, optional private endpoint and diagnostics.
 import * as pulumi from "@pulumi/pulumi";
 import * as redisenterprise from "@pulumi/azure-native/redisenterprise";
 import { PrivateLink } from "./privateLink";

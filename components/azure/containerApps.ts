@@ -1,3 +1,4 @@
+// ContainerAppsTier: the Azure Container Apps runtime of the app tier (managed environment, one Container App per service).
 import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";

@@ -1,3 +1,4 @@
+// StackDashboard: the stack's Azure Monitor workbook (its document in dashboardWorkbook.ts).
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as applicationinsights from "@pulumi/azure-native/applicationinsights";

@@ -1,3 +1,4 @@
+// DatabaseTier: PostgreSQL Flexible Server primary, replicas, parameters, pooler endpoints, alerts and failover endpoints.
 import * as pulumi from "@pulumi/pulumi";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as keyvault from "@pulumi/azure-native/keyvault";

@@ -1,3 +1,4 @@
+// Non-interactive kubelogin: rewrites the AKS kubeconfig's exec arguments to the configured sign-in mode.
 import { parse, stringify } from "yaml";
 
 /**

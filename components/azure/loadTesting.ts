@@ -1,3 +1,4 @@
+// LoadTesting: the Azure Load Testing resource the loadtest command runs against.
 import * as pulumi from "@pulumi/pulumi";
 import * as loadtestservice from "@pulumi/azure-native/loadtestservice";
 

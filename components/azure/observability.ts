@@ -1,3 +1,4 @@
+// Observability: diagnostic settings for every target, metric and log alerts, and the Prometheus scrape config on AKS.
 import * as pulumi from "@pulumi/pulumi";
 import * as alertsmanagement from "@pulumi/azure-native/alertsmanagement";
 import * as monitor from "@pulumi/azure-native/monitor";

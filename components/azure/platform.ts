@@ -1,3 +1,4 @@
+// PlatformBase: the Azure platform every tier builds on (resource group, VNet, Key Vault, registry, identity, workspace).
 import * as pulumi from "@pulumi/pulumi";
 import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
 import * as authorization from "@pulumi/azure-native/authorization";

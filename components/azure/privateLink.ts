@@ -1,3 +1,4 @@
+// PrivateLink: a private endpoint with its private DNS zone and VNet link.
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";

@@ -1,3 +1,4 @@
+// PropagationWait: a dynamic resource that waits for Azure RBAC role assignments to take effect.
 import * as pulumi from "@pulumi/pulumi";
 
 /**

@@ -1,3 +1,4 @@
+// Realtime: Azure SignalR Service in identity mode, and the app's SignalR settings.
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as signalrservice from "@pulumi/azure-native/signalrservice";

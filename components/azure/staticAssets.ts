@@ -1,3 +1,4 @@
+// StaticAssets (Storage static files) and FrontDoorCdn (Azure Front Door in front of them and of the web app).
 import * as pulumi from "@pulumi/pulumi";
 import * as cdn from "@pulumi/azure-native/cdn";
 import * as storage from "@pulumi/azure-native/storage";

@@ -1,3 +1,4 @@
+// CloudflareEdge: DNS, TLS and cache rules of a Cloudflare zone in front of the web app and static origin.
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
 import type { CloudflarePlan } from "./plans";

@@ -1,3 +1,4 @@
+// The Cloudflare edge's rulesets (cache, HTTPS redirect, origin Host, SSL, TLS floor) as pure, tested builders.
 import type * as cloudflare from "@pulumi/cloudflare";
 import type * as pulumi from "@pulumi/pulumi";
 import { STATIC_EDGE_TTL_SECONDS, STATIC_FILE_EXTENSIONS } from "../azure/staticAssets";

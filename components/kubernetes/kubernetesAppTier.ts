@@ -1,3 +1,4 @@
+// KubernetesAppTier: the cloud-neutral app tier on any Kubernetes cluster (Deployments, Services, HPA v2, PDBs, spread, Gateway API entry).
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";

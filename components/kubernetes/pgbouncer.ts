@@ -1,3 +1,4 @@
+// PgBouncer on Kubernetes: pgbouncer.ini and userlist rendering, and the PgbouncerDeployment component.
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";

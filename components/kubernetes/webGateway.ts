@@ -1,3 +1,4 @@
+// The web entry on Kubernetes: Gateway API Gateway, HTTPRoute and TLS Secret.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { GatewayClass } from "./cloudAdapters";
