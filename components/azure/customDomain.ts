@@ -1,4 +1,4 @@
-// The web app's own host name on Container Apps: certificate and custom domain binding (behind Cloudflare below Enterprise).
+// The web app's own host name on Container Apps: the Cloudflare verification record, the certificate and the binding (Cloudflare below Enterprise).
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";

@@ -1,4 +1,4 @@
-// CloudflareEdge: DNS, TLS and cache rules of a Cloudflare zone in front of the web app and static origin.
+// CloudflareEdge: proxied DNS records, host-scoped SSL/TLS, redirect and cache rules, and Cloud Connector for an existing Cloudflare zone.
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
 import type { CloudflarePlan } from "./plans";
