@@ -4,6 +4,7 @@ import * as alertsmanagement from "@pulumi/azure-native/alertsmanagement";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as k8s from "@pulumi/kubernetes";
 import type { DiagnosticTarget } from "../wiring";
+import { hpaAtMaxExpression } from "../kubernetes/prometheus";
 
 /** What a diagnostic setting exports for one resource type. */
 export interface DiagnosticCategories {
@@ -89,12 +90,6 @@ export function replicasLowestQuery(): string {
 /** An Azure portal link to a resource blade, e.g. "overview" or "logs". */
 export function portalLink(tenantId: string, resourceId: string, blade = "overview"): string {
     return `https://portal.azure.com/#@${tenantId}/resource${resourceId}/${blade}`;
-}
-
-/** PromQL: an HPA of the namespace has been at its ceiling (used with `for`). */
-export function hpaAtMaxExpression(namespace: string): string {
-    const sel = `{namespace=${JSON.stringify(namespace)}}`;
-    return `kube_horizontalpodautoscaler_status_current_replicas${sel} >= on(namespace, horizontalpodautoscaler) kube_horizontalpodautoscaler_spec_max_replicas${sel}`;
 }
 
 /** A static-threshold metric alert on one resource that notifies the action group. */

@@ -3,19 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as cdn from "@pulumi/azure-native/cdn";
 import * as storage from "@pulumi/azure-native/storage";
 import type { DiagnosticTarget } from "../wiring";
-
-/** Extensions of the files that are cached at the edge (scripts, styles, images, fonts). */
-export const STATIC_FILE_EXTENSIONS = [
-    "js", "mjs", "css", "map",
-    "png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "ico",
-    "woff", "woff2", "ttf", "otf", "eot",
-] as const;
-
-/** How long the edge keeps a static file: one week. */
-export const STATIC_EDGE_TTL_SECONDS = 7 * 24 * 60 * 60;
-
-/** The blob container that holds the static assets; the only one readable anonymously. */
-export const STATIC_CONTAINER = "static";
+import { STATIC_CONTAINER, STATIC_EDGE_TTL_SECONDS, STATIC_FILE_EXTENSIONS } from "../staticFiles";
 
 /** Content types Front Door compresses (text formats; images and fonts are already compressed). */
 const COMPRESSIBLE_TYPES = [

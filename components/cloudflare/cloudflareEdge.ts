@@ -5,7 +5,7 @@ import type { CloudflarePlan } from "./plans";
 import {
     cacheRules, httpsRedirectRules, originHostRules, sslStrictRules, staticCloudConnectorRules, tlsFloorRules,
 } from "./cloudflareRules";
-import { STATIC_CONTAINER } from "../azure/staticAssets";
+import { STATIC_CONTAINER } from "../staticFiles";
 
 export interface CloudflareEdgeArgs {
     /** Existing zone; it is read, never created or deleted. */

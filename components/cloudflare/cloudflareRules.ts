@@ -1,7 +1,7 @@
 // The Cloudflare edge's rulesets (cache, HTTPS redirect, origin Host, SSL, TLS floor) as pure, tested builders.
 import type * as cloudflare from "@pulumi/cloudflare";
 import type * as pulumi from "@pulumi/pulumi";
-import { STATIC_EDGE_TTL_SECONDS, STATIC_FILE_EXTENSIONS } from "../azure/staticAssets";
+import { STATIC_EDGE_TTL_SECONDS, STATIC_FILE_EXTENSIONS } from "../staticFiles";
 
 /**
  * The Rules-language expressions and rules of the Cloudflare edge, as pure functions. Every rule

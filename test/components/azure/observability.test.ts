@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import {
-    DIAGNOSTIC_CATEGORIES, diagnosticCategories, hpaAtMaxExpression, http5xxRateQuery, p95LatencyQuery, portalLink,
+    DIAGNOSTIC_CATEGORIES, diagnosticCategories, http5xxRateQuery, p95LatencyQuery, portalLink,
 } from "../../../components/azure/observability";
+import { hpaAtMaxExpression } from "../../../components/kubernetes/prometheus";
 import { armIdentity } from "../../../tools/offline/mocks";
 import { inputs, oneOfType, planned, planOf, resourcesOfType, Resource, stackVariant } from "../../helpers/plan";
 

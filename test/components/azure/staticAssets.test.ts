@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { frontDoorDuration, STATIC_FILE_EXTENSIONS } from "../../../components/azure/staticAssets";
+import { frontDoorDuration } from "../../../components/azure/staticAssets";
+import { STATIC_FILE_EXTENSIONS } from "../../../components/staticFiles";
 import { inputs, oneOfType, planned, planOf, resourcesOfType, stackVariant } from "../../helpers/plan";
 
 const ROUTE = "azure-native:cdn:Route";

@@ -4,7 +4,7 @@ import {
     AUTH_COOKIE_PREFIX, cacheRules, httpsRedirectRules, sslStrictRules, tlsFloorRules,
 } from "../../../components/cloudflare/cloudflareRules";
 import { certificateName, pemBlob } from "../../../components/azure/customDomain";
-import { STATIC_EDGE_TTL_SECONDS, STATIC_FILE_EXTENSIONS } from "../../../components/azure/staticAssets";
+import { STATIC_EDGE_TTL_SECONDS, STATIC_FILE_EXTENSIONS } from "../../../components/staticFiles";
 import { DEFAULT_BYPASS_PATH_PREFIXES } from "../../../stacks/schema/edge";
 import { cacheDecision, EdgeRequest, evaluate, evaluateValue } from "../../helpers/cloudflareRules";
 import { inputs, oneOfType, planOf, resourcesOfType, stackVariant } from "../../helpers/plan";
