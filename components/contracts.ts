@@ -7,7 +7,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import type { ServiceSpec } from "./serviceSpec";
-import type { PlatformOutputs } from "./azure/platform";
 import type { AppWiring, DiagnosticTarget, SecretSetting } from "./wiring";
 
 /** What the next tiers read about one service. */
@@ -49,12 +48,6 @@ export interface AppTierCommonArgs {
     environment: "dev" | "staging" | "prod";
     /** Services and their scaling, as the stack config validated them. */
     services: Record<string, ServiceSpec>;
-    /**
-     * Identity, registry, Key Vault, workspace and App Insights of the platform base, and the
-     * identity's role assignments: workloads wait for them, or their first pull or secret read fails.
-     */
-    platform: Pick<PlatformOutputs,
-        "resourceGroupName" | "location" | "workloadIdentity" | "registry" | "keyVault" | "appInsights" | "tenantId" | "identityGrants">;
     /** Env vars and secrets every service receives from the other tiers. */
     wiring: AppWiring;
     tags: Record<string, string>;

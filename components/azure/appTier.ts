@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AzureRuntimeSpec } from "./runtimeSpecs";
 import type { AksCluster } from "./aksCluster";
-import { ContainerAppsTier } from "./containerApps";
+import { AppPlatform, ContainerAppsTier } from "./containerApps";
 import { APP_SERVICE_ACCOUNT, KubernetesAppTier } from "../kubernetes/kubernetesAppTier";
 import { AKS_SPOT_NODES, appRoutingGateway, azureWorkloadIdentity, keyVaultSecretStore } from "./aksAdapters";
 import type { PlatformOutputs } from "./platform";
@@ -22,6 +22,8 @@ export type RuntimeConfig = AzureRuntimeSpec;
 
 /** What `createAppTier` needs beside the services: the runtime sections, the subnet and, on aks, the cluster. */
 export interface AppTierArgs extends AppTierCommonArgs {
+    /** The platform base the services run on and are granted access to. */
+    platform: AppPlatform;
     platformKind: "containerapps" | "aks";
     runtime: RuntimeConfig;
     /** Platform base outputs both runtimes read (subnets, workspace, ...). */
@@ -56,6 +58,8 @@ export function createAppTier(name: string, args: AppTierArgs): AppTierOutputs {
     return new KubernetesAppTier(name, {
         ...args,
         provider: cluster.provider,
+        registryLoginServer: args.platform.registry.loginServer,
+        podSettings: { APPLICATIONINSIGHTS_CONNECTION_STRING: args.platform.appInsights.connectionString },
         identity: azureWorkloadIdentity({
             platform: args.platform,
             federatedCredentialName: `${args.namePrefix}-${args.environment}-aks-${APP_SERVICE_ACCOUNT}`,

@@ -12,7 +12,16 @@ import type { PlatformOutputs } from "./platform";
 import { ContainerAppCustomDomain, WebCustomDomainSpec } from "./customDomain";
 import { PropagationWait } from "./propagationWait";
 
+/**
+ * Identity, registry, Key Vault, workspace and App Insights of the platform base, and the
+ * identity's role assignments: workloads wait for them, or their first pull or secret read fails.
+ */
+export type AppPlatform = Pick<PlatformOutputs,
+    "resourceGroupName" | "location" | "workloadIdentity" | "registry" | "keyVault" | "appInsights" | "tenantId" | "identityGrants">;
+
 export interface ContainerAppsTierArgs extends AppTierCommonArgs {
+    /** The platform base the apps run on and are granted access to. */
+    platform: AppPlatform;
     /** Workspace the environment's logs go to. */
     workspace: PlatformOutputs["workspace"];
     /** Infrastructure subnet (delegated to Microsoft.App/environments, /27 or larger). */

@@ -18,6 +18,10 @@ export const APP_SETTINGS_SECRET = "app-settings";
 export interface KubernetesAppTierArgs extends AppTierCommonArgs {
     /** Any Kubernetes provider: the AKS cluster's, or one for a cluster this program did not create. */
     provider: k8s.Provider;
+    /** Login server of the stack's registry: a relative image is a repository of it. */
+    registryLoginServer: pulumi.Input<string>;
+    /** Settings the platform gives every pod (e.g. the telemetry connection string), before the tiers' wiring. Default none. */
+    podSettings?: Record<string, pulumi.Input<string>>;
     /** How the pods get a cloud identity (e.g. azureWorkloadIdentity in components/azure/aksAdapters.ts). Default: none. */
     identity?: CloudIdentity;
     /** Where `secretEnv` references are read from (a CSI SecretProviderClass). Required when a service has one. */
@@ -125,7 +129,6 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
     constructor(name: string, args: KubernetesAppTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:app:KubernetesAppTier", name, {}, opts);
         this.provider = args.provider;
-        const { platform } = args;
         const k = { parent: this, provider: args.provider };
 
         const namespace = new k8s.core.v1.Namespace("namespace", {
@@ -154,7 +157,7 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
         const serviceNames = Object.keys(args.services);
         const settingsOf = Object.fromEntries(Object.entries(args.services).map(([service, svc]) => [service, serviceSettings(service, svc, args.wiring, {
             ASPNETCORE_HTTP_PORTS: String(svc.port),
-            APPLICATIONINSIGHTS_CONNECTION_STRING: platform.appInsights.connectionString,
+            ...(args.podSettings ?? {}),
             // Same namespace: each Service is reachable by its short name.
             ...Object.fromEntries(serviceNames.filter((o) => o !== service).map((o) => [`services__${o}__http__0`, `http://${o}`])),
         })]));
@@ -254,7 +257,7 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
                         },
                         containers: [{
                             name: service,
-                            image: resolveImage(svc.image, args.platform.registry.loginServer),
+                            image: resolveImage(svc.image, args.registryLoginServer),
                             ports: [{ name: "http", containerPort: svc.port, protocol: "TCP" }],
                             env,
                             resources: {

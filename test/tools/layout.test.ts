@@ -23,6 +23,12 @@ describe("multi-cloud layout", () => {
         assert.deepStrictEqual(offenders, []);
     });
 
+    it("the shared components (contracts, specs, wiring) and the Kubernetes tier import no cloud's components", () => {
+        const shared = filesUnder("components").filter(([file]) => path.dirname(file) === "components" || file.startsWith("components/kubernetes/"));
+        const offenders = shared.filter(([, text]) => /from "\.\.?\/(\.\.\/)?(azure|aws|cloudflare)\//.test(text)).map(([file]) => file);
+        assert.deepStrictEqual(offenders, []);
+    });
+
     it("lib/ imports neither components nor stacks", () => {
         const offenders = filesUnder("lib").filter(([, text]) => /from "\.\.\/(components|stacks)\//.test(text)).map(([file]) => file);
         assert.deepStrictEqual(offenders, []);
