@@ -67,6 +67,6 @@ describe("config messages a new user reads", () => {
         const raw = valid();
         raw.app.services.api.port = 70000;
         assert.match(problemsOf(raw)[0], /expected an integer between 1 and 65535, got 70000$/);
-        assert.throws(() => parseStackConfig({ ...valid(), platform: "vm" }), /bookstore:platform: expected one of "containerapps" \| "aks", got "vm"/);
+        assert.throws(() => parseStackConfig({ ...valid(), platform: "vm" }), /bookstore:platform: expected one of "containerapps" \| "aks" \| "eks", got "vm"/);
     });
 });
