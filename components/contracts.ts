@@ -6,8 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
-import type { ServiceConfig } from "../stacks/schema/app";
-import type { PlatformOutputs } from "./platform";
+import type { ServiceSpec } from "./serviceSpec";
 import type { AppWiring, DiagnosticTarget, SecretSetting } from "./wiring";
 
 /** What the next tiers read about one service. */
@@ -47,14 +46,8 @@ export interface AppTierCommonArgs {
     /** Short prefix for resource names. */
     namePrefix: string;
     environment: "dev" | "staging" | "prod";
-    /** Services and their scaling, as validated by stacks/schema/app.ts. */
-    services: Record<string, ServiceConfig>;
-    /**
-     * Identity, registry, Key Vault, workspace and App Insights of the platform base, and the
-     * identity's role assignments: workloads wait for them, or their first pull or secret read fails.
-     */
-    platform: Pick<PlatformOutputs,
-        "resourceGroupName" | "location" | "workloadIdentity" | "registry" | "keyVault" | "appInsights" | "tenantId" | "identityGrants">;
+    /** Services and their scaling, as the stack config validated them. */
+    services: Record<string, ServiceSpec>;
     /** Env vars and secrets every service receives from the other tiers. */
     wiring: AppWiring;
     tags: Record<string, string>;
@@ -88,12 +81,12 @@ export interface ServiceSettings {
  */
 export function serviceSettings(
     service: string,
-    svc: ServiceConfig,
+    svc: ServiceSpec,
     wiring: AppWiring,
     basics: Record<string, pulumi.Input<string>>,
 ): ServiceSettings {
     // Own-key checks only: `in` would find Object.prototype's `toString` or `constructor` (config
-    // validation refuses real clashes first, see stacks/schema/envNames.ts; this stays as a guard).
+    // validation refuses real clashes first, the config schema's envNames check; this stays as a guard).
     const plain: Record<string, pulumi.Input<string>> = Object.create(null);
     for (const [name, value] of Object.entries(basics)) {
         if (!Object.hasOwn(wiring.env, name) && !Object.hasOwn(wiring.secrets, name)) plain[name] = value;

@@ -1,5 +1,6 @@
+// Image references of every runtime, resolved against the stack's registry.
 import * as pulumi from "@pulumi/pulumi";
-import { imageHost } from "../stacks/schema/registry";
+import { imageHost } from "../lib/registry";
 
 /**
  * The reference a runtime pulls: a relative image ("bookstore/api:1.4.2") becomes a repository of

@@ -1,3 +1,4 @@
+// The wiring tiers hand the app (settings and secrets) and the diagnostic targets they list.
 import * as pulumi from "@pulumi/pulumi";
 
 /** A secret setting handed to the app: its value, and where a runtime that can read Key Vault finds it. */

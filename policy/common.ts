@@ -123,3 +123,9 @@ export function ofType(resources: PolicyResource[], token: string): PolicyResour
 export function armName(id: string): string {
     return id.split("/").filter(Boolean).pop() ?? "";
 }
+
+/** Compares TLS versions written "1.2", "TLS1_2" or "TLS1.2". */
+export function tlsAtLeast(version: string | undefined, minimum: string): boolean {
+    const number = (v: string) => Number(v.replace(/^tls/i, "").replace("_", "."));
+    return version !== undefined && number(version) >= number(minimum);
+}

@@ -11,7 +11,7 @@ import { RegistrySchema, registryChecks } from "./schema/registry";
 import { envNameChecks } from "./schema/envNames";
 import { loadTestingFields } from "./schema/loadTesting";
 import { leafStrings } from "./secrets";
-import { cidrSize, contains, hasHostBits, overlaps, parseCidr } from "./network";
+import { cidrSize, contains, hasHostBits, overlaps, parseCidr } from "../lib/network";
 
 /** The Pulumi config namespace of this project: keys are `bookstore:<key>`. */
 export const CONFIG_NAMESPACE = "bookstore";

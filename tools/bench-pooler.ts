@@ -8,8 +8,8 @@
  */
 import * as os from "os";
 import { Command } from "commander";
-import { connectionBudget } from "../stacks/budget";
-import { serverParameters } from "../stacks/postgresParameters";
+import { connectionBudget } from "../lib/budget";
+import { serverParameters } from "../lib/postgresParameters";
 import { budgetInputOf, resolveDatabase } from "../stacks/schema/database";
 import { stackConfigOf } from "./offline/stackFile";
 import { LAB_DATABASE, missingBinaries, PgbenchResult, PostgresLab } from "./postgresLab";

@@ -35,7 +35,7 @@ const azCli = () => require("./automation/az") as typeof import("./automation/az
 const isConfigError = (err: unknown): err is Error =>
     err instanceof (require("../stacks/config") as typeof import("../stacks/config")).ConfigError ||
     err instanceof (require("./offline/stackFile") as typeof import("./offline/stackFile")).StackFileError;
-const databaseServers = () => require("../components/databaseServers") as typeof import("../components/databaseServers");
+const databaseServers = () => require("../components/azure/databaseServers") as typeof import("../components/azure/databaseServers");
 
 /** 0-3 mean what they mean for the offline plan (tools/plan.ts), which `plan` passes through. */
 export const EXIT = {

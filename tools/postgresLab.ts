@@ -9,8 +9,8 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
-import { renderPgbouncerIni, renderUserlist, PgbouncerIniInput } from "../components/pgbouncer";
-import type { ServerParameter } from "../stacks/postgresParameters";
+import { renderPgbouncerIni, renderUserlist, PgbouncerIniInput } from "../components/kubernetes/pgbouncer";
+import type { ServerParameter } from "../lib/postgresParameters";
 
 export const PG_BIN = process.env.PG_BIN ?? "/usr/lib/postgresql/15/bin";
 

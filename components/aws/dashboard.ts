@@ -1,4 +1,4 @@
-import { DASHBOARD_PANELS, PanelId } from "../dashboardMetrics";
+import { DASHBOARD_PANELS, PanelId } from "../dashboardPanels";
 
 /**
  * The stack dashboard on AWS: every cloud-neutral panel (components/dashboardMetrics.ts) as a

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as random from "@pulumi/random";
-import type { PostgresTuning } from "../../stacks/postgresParameters";
+import type { PostgresTuning } from "../../lib/postgresParameters";
 import { AlarmTarget, metricAlarm } from "./alerts";
 import { managedPolicy, serviceTrustPolicy } from "./iam";
 import { POSTGRES_FAMILY, rdsParameters } from "./rdsParameters";

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
-import type { ServiceConfig } from "../../stacks/schema/app";
-import { millicores, PROBE_TIMINGS, roleService, serviceSettings } from "../appTier";
-import { APP_NAMESPACE, APP_SERVICE_ACCOUNT, APP_SETTINGS_SECRET, hpaSpec } from "../kubernetesAppTier";
+import type { ServiceSpec } from "../serviceSpec";
+import { millicores, PROBE_TIMINGS, roleService, serviceSettings } from "../contracts";
+import { APP_NAMESPACE, APP_SERVICE_ACCOUNT, APP_SETTINGS_SECRET, hpaSpec } from "../kubernetes/kubernetesAppTier";
 import type { AppWiring } from "../wiring";
 import { EKS_SPOT_LABEL, EKS_SPOT_TAINT } from "./eksCluster";
 import { resolveImage } from "../images";
@@ -11,7 +11,7 @@ import { createScaledObject, type KedaArgs, kedaTriggerAuthentication, usesKeda 
 
 export interface EksAppTierArgs {
     provider: k8s.Provider;
-    services: Record<string, ServiceConfig>;
+    services: Record<string, ServiceSpec>;
     wiring: AppWiring;
     /** Spot group present: spot-tolerant services get its toleration and a preference for it. */
     spotNodeGroup: boolean;
@@ -69,7 +69,7 @@ export class EksAppTier extends pulumi.ComponentResource {
     readonly webHost: pulumi.Output<string>;
     readonly ingress?: k8s.networking.v1.Ingress;
     /** Services scaled by KEDA, waiting for `scaleWithKeda` (the AMP workspace is created after the app). */
-    private readonly kedaServices: { service: string; svc: ServiceConfig; labels: Record<string, string>; deployment: k8s.apps.v1.Deployment }[] = [];
+    private readonly kedaServices: { service: string; svc: ServiceSpec; labels: Record<string, string>; deployment: k8s.apps.v1.Deployment }[] = [];
     private nsRef!: pulumi.Output<string>;
     private k8sOpts!: pulumi.CustomResourceOptions;
 
@@ -125,14 +125,14 @@ export class EksAppTier extends pulumi.ComponentResource {
      * The ScaledObjects of the services with custom metrics, and the namespace's TriggerAuthentication.
      * Without KEDA (`keda` undefined) while a service needs it, the error names that service's key.
      */
-    scaleWithKeda(services: Record<string, ServiceConfig>, keda: KedaArgs | undefined): void {
+    scaleWithKeda(services: Record<string, ServiceSpec>, keda: KedaArgs | undefined): void {
         const auth = kedaTriggerAuthentication({ services, keda }, this.nsRef, this.k8sOpts);
         for (const { service, svc, labels, deployment } of this.kedaServices) {
             createScaledObject(service, svc, APP_NAMESPACE, this.nsRef, labels, keda!, [deployment, auth!], this.k8sOpts);
         }
     }
 
-    private service(service: string, svc: ServiceConfig, settings: ReturnType<typeof serviceSettings>, args: EksAppTierArgs,
+    private service(service: string, svc: ServiceSpec, settings: ReturnType<typeof serviceSettings>, args: EksAppTierArgs,
         ns: pulumi.Output<string>, dependsOn: pulumi.Resource[], k: pulumi.CustomResourceOptions): void {
         if (settings.keyVault.length > 0) throw new pulumi.RunError(`bookstore:app.services.${service}.secretEnv: Key Vault references are not available on platform "eks"`);
         const labels = labelsOf(service, args.environment);

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { parseCidr } from "../../stacks/network";
+import { parseCidr } from "../../lib/network";
 import { serviceTrustPolicy } from "./iam";
 
 /** The subnet layout carved from a /16: public /24s, private /19s (nodes and pods), database /24s. */

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import { stringify } from "yaml";
-import { hpaAtMaxExpression } from "../observability";
+import { hpaAtMaxExpression } from "../kubernetes/prometheus";
 
 export interface AwsObservabilityArgs {
     baseName: string;

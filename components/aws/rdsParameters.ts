@@ -3,8 +3,8 @@
  * (8 kB pages for buffers, MB for max_wal_size), computed from the instance class's memory, and
  * the apply method RDS requires per parameter class. Pure: tested directly and shown in the plan.
  */
-import { formatBytes, PAGE_BYTES, PostgresTuning } from "../../stacks/postgresParameters";
-import { RDS_INSTANCE_CLASSES } from "../../stacks/schema/awsCatalog";
+import { formatBytes, PAGE_BYTES, PostgresTuning } from "../../lib/postgresParameters";
+import { RDS_INSTANCE_CLASSES } from "../../lib/awsCatalog";
 
 export interface RdsParameter {
     name: string;

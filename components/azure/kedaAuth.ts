@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import type { KedaArgs } from "../kubernetes/keda";
-import { roleDefinitionId } from "../platform";
-import { PropagationWait } from "../propagationWait";
+import { roleDefinitionId } from "./platform";
+import { PropagationWait } from "./propagationWait";
 
 /** "Monitoring Data Reader": query an Azure Monitor workspace's Prometheus metrics (built-in role, same id in every tenant). */
 export const MONITORING_DATA_READER = "b0d8363b-8ddd-447d-831f-62ca05bff136";

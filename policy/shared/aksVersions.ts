@@ -67,6 +67,6 @@ export function aksVersionProblem(version: string, today: Date = new Date(), war
         case "ending": return `Kubernetes ${version} leaves AKS standard support on ${s.endOfLife} (in ${s.daysLeft} day${s.daysLeft === 1 ? "" : "s"}); upgrade: ${choose}`;
         case "end-of-life": return `Kubernetes ${version} left AKS standard support on ${s.endOfLife}; AKS no longer creates clusters on it: ${choose}`;
         case "not-yet-ga": return `Kubernetes ${version} is not generally available on AKS before ${s.ga}: ${choose}`;
-        case "unknown": return `Kubernetes ${version} is not in the AKS support table of stacks/aksVersions.ts (retrieved ${AKS_VERSION_TABLE_RETRIEVED}): ${choose}, or refresh the table`;
+        case "unknown": return `Kubernetes ${version} is not in the AKS support table of policy/shared/aksVersions.ts (retrieved ${AKS_VERSION_TABLE_RETRIEVED}): ${choose}, or refresh the table`;
     }
 }

@@ -44,7 +44,7 @@ export interface BudgetInput {
     reservedConnections: number;
 }
 
-/** `maxUnavailable` of the PgBouncer Deployment's PodDisruptionBudget (components/pgbouncer.ts). */
+/** `maxUnavailable` of the PgBouncer Deployment's PodDisruptionBudget (components/kubernetes/pgbouncer.ts). */
 export const PGBOUNCER_MAX_UNAVAILABLE = 1;
 
 /**

@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import { memberClusterIds } from "../../components/aws/cache";
 import { cloudWatchDashboardBody, cloudWatchDashboardUrl } from "../../components/aws/dashboard";
 import type { RdsDatabase } from "../../components/aws/database";
-import { APP_NAMESPACE } from "../../components/kubernetesAppTier";
+import { APP_NAMESPACE } from "../../components/kubernetes/kubernetesAppTier";
 import type { EksStackConfig } from "../config";
 import type { AwsFoundation } from "./foundation";
 

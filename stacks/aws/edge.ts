@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StaticSite } from "../../components/aws/staticSite";
 import type { EksAppTier } from "../../components/aws/eksAppTier";
-import { CloudflareEdge } from "../../components/cloudflareEdge";
+import { CloudflareEdge } from "../../components/cloudflare/cloudflareEdge";
 import type { EksStackConfig } from "../config";
 import type { AwsFoundation } from "./foundation";
 

@@ -1,9 +1,13 @@
 import { z } from "zod";
-import { cidrSize, contains, overlaps, parseCidr } from "../network";
+import { cidrSize, contains, overlaps, parseCidr } from "../../lib/network";
 import type { StackCheck } from "./checks";
-import { KUBELOGIN_MODES } from "../../components/kubeconfig";
+import { KUBELOGIN_MODES } from "../../components/azure/kubeconfig";
 import { bool, int, ipv4Cidr, mapOf, memoryQuantity, num, oneOf, pattern, stringMap, text } from "./common";
 import { imagePinProblem } from "../../policy/shared/images";
+import { containerAppName, memoryGi } from "../../lib/containerApps";
+
+// Container Apps arithmetic lives in lib/containerApps.ts (the component uses it too); re-exported for existing importers.
+export { containerAppName, memoryGi };
 
 // The pin rule lives in the policy pack (which must load on its own) and is re-exported here.
 export { imagePinProblem };
@@ -164,11 +168,11 @@ const AksSchema = z.strictObject({
     /**
      * Kubernetes minor (or patch) version; patches follow the `patch` upgrade channel. Required in
      * prod (a cluster's version is a deliberate choice); elsewhere DEFAULT_AKS_KUBERNETES_VERSION.
-     * stacks/aksVersions.ts keeps the dated AKS support table the plan and policy check it against.
+     * policy/shared/aksVersions.ts keeps the dated AKS support table the plan and policy check it against.
      */
     kubernetesVersion: pattern(/^1\.\d+(\.\d+)?$/, "a Kubernetes version such as \"1.36\"").optional(),
     /**
-     * How the Kubernetes provider's kubelogin signs in, without a prompt (components/kubeconfig.ts):
+     * How the Kubernetes provider's kubelogin signs in, without a prompt (components/azure/kubeconfig.ts):
      * `azurecli` (the deployer's `az login`), `workloadidentity` (CI federated token) or `spn`
      * (service principal secret in the environment). Default azurecli.
      */
@@ -195,7 +199,7 @@ const AksSchema = z.strictObject({
         /** Extra node labels. Default: the seed's `workload: batch`. */
         nodeLabels: stringMap("a map of node label names to values").default({ workload: "batch" }),
     }).optional(),
-    /** Web entry of the external service: a Gateway API Gateway and HTTPRoute (components/webGateway.ts). */
+    /** Web entry of the external service: a Gateway API Gateway and HTTPRoute (components/kubernetes/webGateway.ts). */
     ingress: z.strictObject({
         /** Public host name. Default: `<namePrefix>-<environment>.<location>.cloudapp.azure.com` (a DNS label on the Gateway's IP). */
         host: pattern(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "a lowercase DNS host name").optional(),
@@ -226,11 +230,6 @@ export type AppConfig = z.infer<typeof AppSchema>;
 export type ContainerAppsConfig = AppConfig["containerApps"];
 export type AksConfig = AppConfig["aks"];
 
-/** Memory quantity ("512Mi", "1.5Gi") in GiB. */
-export function memoryGi(quantity: string): number {
-    const value = Number(quantity.slice(0, -2));
-    return quantity.endsWith("Mi") ? value / 1024 : value;
-}
 
 /**
  * Allowed Container Apps cpu/memory pairs (total per replica): 0.25 vCPU steps with 2 GiB per vCPU,
@@ -243,8 +242,6 @@ export function containerAppsPairProblem(cpu: number, memory: string): string | 
     return ok ? undefined : `a Container Apps cpu/memory pair (0.25/0.5Gi, 0.5/1Gi, ... in 0.25 vCPU steps with 2Gi per vCPU, up to 4/8Gi)`;
 }
 
-/** The Container App's resource name; Azure allows at most 32 characters. */
-export const containerAppName = (namePrefix: string, service: string) => `${namePrefix}-${service}`;
 
 const servicesOf = (config: { app: AppConfig }) => Object.entries(config.app.services);
 
@@ -295,7 +292,7 @@ const aksChecks: StackCheck[] = [
         if (config.platform !== "aks") return;
         const aks = (config.app as AppConfig).aks;
         if (config.environment === "prod" && aks.kubernetesVersion === undefined) {
-            report(["app", "aks", "kubernetesVersion"], "expected a Kubernetes version in prod (one in AKS standard support, see stacks/aksVersions.ts)", undefined);
+            report(["app", "aks", "kubernetesVersion"], "expected a Kubernetes version in prod (one in AKS standard support, see policy/shared/aksVersions.ts)", undefined);
         }
         if ((config.aksTlsCertificate === undefined) !== (config.aksTlsPrivateKey === undefined)) {
             const missing = config.aksTlsCertificate === undefined ? "aksTlsCertificate" : "aksTlsPrivateKey";

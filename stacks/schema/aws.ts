@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { BudgetInput, connectionBudget, PGBOUNCER_MAX_UNAVAILABLE } from "../budget";
-import { contains, hasHostBits, overlaps, parseCidr } from "../network";
+import { BudgetInput, connectionBudget, PGBOUNCER_MAX_UNAVAILABLE } from "../../lib/budget";
+import { contains, hasHostBits, overlaps, parseCidr } from "../../lib/network";
 import type { StackCheck } from "./checks";
 import { bool, email, int, ipv4Cidr, oneOf, pattern } from "./common";
 import { AlertsSchema, ParametersSchema, PgbouncerSchema } from "./database";
-import { EKS_VERSIONS, RDS_INSTANCE_CLASSES } from "./awsCatalog";
+import { EKS_VERSIONS, RDS_INSTANCE_CLASSES } from "../../lib/awsCatalog";
 import { hasRdsRootCa } from "../../components/aws/rdsCaBundle";
 
 /** `bookstore:aws` — the AWS platform (`platform: eks`). Every key is validated; unknown keys are errors. */

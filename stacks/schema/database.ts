@@ -1,10 +1,11 @@
 import { z } from "zod";
-import { BudgetInput, connectionBudget, PGBOUNCER_MAX_UNAVAILABLE } from "../budget";
-import { contains, overlaps, parseCidr, hasHostBits } from "../network";
-import { POSTGRES_SKUS, PostgresSkuTier, postgresSku } from "../postgresParameters";
+import { BudgetInput, connectionBudget, PGBOUNCER_MAX_UNAVAILABLE } from "../../lib/budget";
+import { contains, overlaps, parseCidr, hasHostBits } from "../../lib/network";
+import { POSTGRES_SKUS, PostgresSkuTier, postgresSku } from "../../lib/postgresParameters";
 import { pinnedImage } from "./app";
 import { importedAs, PGBOUNCER_IMAGE_SOURCE } from "./registry";
 import type { Report, StackCheck } from "./checks";
+import type { DatabaseSpec, ReplicaSpec, SkuSpec } from "../../components/azure/databaseSpec";
 import { azureRegion, bool, int, ipv4Cidr, num, oneOf, pattern } from "./common";
 
 /** Storage sizes Flexible Server offers (GiB). */
@@ -181,31 +182,11 @@ export interface DatabaseContext {
     database: DatabaseConfig;
 }
 
-export interface ResolvedSku {
-    name: string;
-    tier: PostgresSkuTier;
-}
-
-export interface ResolvedReplica {
-    location: string;
-    sku: ResolvedSku;
-    storageSizeGB: number;
-    /** Set for replicas outside the primary's region: the peered VNet they live in. */
-    remoteNetwork?: { addressSpace: string; subnet: string };
-}
-
+// The resolved shapes are the database components' own Args (components/azure/databaseSpec.ts).
+export type ResolvedSku = SkuSpec;
+export type ResolvedReplica = ReplicaSpec;
 /** The database tier with every environment-dependent default filled in. */
-export interface ResolvedDatabase extends Omit<DatabaseConfig, "sku" | "replicas" | "pooler" | "highAvailability" | "backup" | "failover"> {
-    sku: ResolvedSku;
-    highAvailability: "ZoneRedundant" | "SameZone" | "Disabled";
-    backup: { retentionDays: number; geoRedundant: boolean };
-    replicas: ResolvedReplica[];
-    pooler: "builtin" | "deployment";
-    /** The database the app uses. */
-    databaseName: "bookstore";
-    /** The virtual endpoints' pair (none without replicas): `replica` is 1-based; `promoted`: it writes now. */
-    failover: { replica?: number; promoted: boolean };
-}
+export type ResolvedDatabase = DatabaseSpec;
 
 const DEFAULT_SKU = { prod: "Standard_D4ds_v5", staging: "Standard_D4ds_v5", dev: "Standard_D2ds_v5" } as const;
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { StackCheck } from "./checks";
 import { bool, int, num, oneOf, pattern, text } from "./common";
+import { CLOUDFLARE_PLANS, type CloudflarePlan } from "../../components/cloudflare/plans";
 
 /** Azure Managed Redis SKUs this program offers (the `redisenterprise` API's B, M and X families). */
 export const CACHE_SKUS = [
@@ -47,9 +48,9 @@ const pathPrefix = pattern(/^\/[A-Za-z0-9._~\-/]*$/, "a path prefix starting wit
 /** Paths that are never cached at the edge: the API, sign-in and account pages, and the SignalR hubs. */
 export const DEFAULT_BYPASS_PATH_PREFIXES = ["/api/", "/account/", "/identity/", "/signin-oidc", "/signout", "/hubs/"];
 
-/** Cloudflare plans; only `enterprise` may use Enterprise-only features (the origin Host header override). */
-export const CLOUDFLARE_PLANS = ["free", "pro", "business", "enterprise"] as const;
-export type CloudflarePlan = typeof CLOUDFLARE_PLANS[number];
+// The plans are the Cloudflare edge component's (components/cloudflare/plans.ts); re-exported for existing importers.
+export { CLOUDFLARE_PLANS };
+export type { CloudflarePlan };
 
 const CloudflareSchema = z.strictObject({
     /** Id of the existing zone (32 hex characters). The program never creates or deletes the zone. */
@@ -153,7 +154,7 @@ export function frontDoorWebRoute(config: WebOriginConfigView): boolean {
     return config.frontDoor.webRoute ?? webOriginTrusted(config);
 }
 
-/** Which edge reaches the AKS web Gateway: the NSG lets in only that one (stacks/network.ts). */
+/** Which edge reaches the AKS web Gateway: the NSG lets in only that one (lib/network.ts). */
 export function aksWebEdge(config: WebOriginConfigView & { cdn: "frontdoor" | "cloudflare" | "none" }): "frontdoor" | "cloudflare" | "direct" {
     if (config.cdn === "frontdoor" && frontDoorWebRoute(config)) return "frontdoor";
     return config.cdn === "cloudflare" ? "cloudflare" : "direct";

@@ -2,10 +2,10 @@ import { z } from "zod";
 import type { StackCheck } from "./checks";
 import { pinnedImage } from "./app";
 import { oneOf, pattern } from "./common";
-import { acrLoginServer, imageHost } from "../../policy/shared/images";
+import { acrLoginServer, imageHost, parseRegistryId, REGISTRY_ID } from "../../lib/registry";
 
-// Host rules live in the policy pack (which must load on its own) and are re-exported here.
-export { acrLoginServer, imageHost };
+// Image host rules and registry ids are pure helpers in lib/registry.ts, re-exported for the config's importers.
+export { acrLoginServer, imageHost, parseRegistryId };
 
 /**
  * Where workload images come from. An image is one of:
@@ -17,7 +17,6 @@ export { acrLoginServer, imageHost };
  */
 
 /** ARM id of a container registry; groups: subscription, resource group, registry name. */
-const REGISTRY_ID = /^\/subscriptions\/([0-9a-fA-F-]{36})\/resourceGroups\/([-\w._()]+)\/providers\/Microsoft\.ContainerRegistry\/registries\/([a-zA-Z0-9]{5,50})$/i;
 
 /** A registry host name such as "mcr.microsoft.com" (no scheme, no path). */
 const registryHost = pattern(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d{1,5})?$/, "a registry host name such as \"mcr.microsoft.com\"");
@@ -46,13 +45,6 @@ export const RegistrySchema = z.strictObject({
     publicRegistries: z.array(registryHost, { error: "expected a list of registry host names" }).default([]),
 });
 export type RegistryConfig = z.infer<typeof RegistrySchema>;
-
-/** Subscription, resource group and name of a registry id (validated by RegistrySchema). */
-export function parseRegistryId(resourceId: string): { subscriptionId: string; resourceGroup: string; name: string } {
-    const match = REGISTRY_ID.exec(resourceId);
-    if (!match) throw new Error(`not a container registry resource id: ${resourceId}`);
-    return { subscriptionId: match[1], resourceGroup: match[2], name: match[3] };
-}
 
 export type ImageSource =
     | { kind: "stack"; repository: string }

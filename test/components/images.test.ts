@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { BuiltInRoles } from "../../components/platform";
-import { RBAC_PROPAGATION_SECONDS, waitAgain } from "../../components/propagationWait";
+import { BuiltInRoles } from "../../components/azure/platform";
+import { RBAC_PROPAGATION_SECONDS, waitAgain } from "../../components/azure/propagationWait";
 import { inputs, oneOfType, planOf, resourcesOfType, runPlan, stackVariant } from "../helpers/plan";
 
 const EXISTING_SUB = "11111111-2222-3333-4444-555555555555";

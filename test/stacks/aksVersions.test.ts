@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { AKS_KUBERNETES_VERSIONS, aksVersionProblem, aksVersionStatus, DEFAULT_AKS_KUBERNETES_VERSION } from "../../stacks/aksVersions";
+import { AKS_KUBERNETES_VERSIONS, aksVersionProblem, aksVersionStatus, DEFAULT_AKS_KUBERNETES_VERSION } from "../../lib/aksVersions";
 import { parseStackConfig } from "../../stacks/config";
 import { problemsOf } from "../helpers/config";
 import { runPlan, stackVariant } from "../helpers/plan";
@@ -49,7 +49,7 @@ describe("app.aks.kubernetesVersion in the stack schema", () => {
 
     it("is required in prod, naming the key", () => {
         assert.deepStrictEqual(problemsOf(aksConfig("prod", {})),
-            ["bookstore:app.aks.kubernetesVersion: expected a Kubernetes version in prod (one in AKS standard support, see stacks/aksVersions.ts), got nothing (the key is required)"]);
+            ["bookstore:app.aks.kubernetesVersion: expected a Kubernetes version in prod (one in AKS standard support, see policy/shared/aksVersions.ts), got nothing (the key is required)"]);
         assert.strictEqual(parseStackConfig(aksConfig("prod", { kubernetesVersion: "1.36" })).app.aks.kubernetesVersion, "1.36");
     });
 

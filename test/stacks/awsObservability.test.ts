@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { X509Certificate } from "crypto";
 import { planOf } from "../helpers/plan";
 import type { PlanResource } from "../../tools/offline/render";
-import { DASHBOARD_PANELS } from "../../components/dashboardMetrics";
+import { DASHBOARD_PANELS } from "../../components/dashboardPanels";
 import { targetUrl } from "../../tools/loadtest/index";
 
 /** The eks stacks' PgBouncer server verification, ALB alarms, CloudWatch dashboard and load-test URL, read from the plans. */

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { ConfigError, parseStackConfig } from "../../stacks/config";
-import { builtinPoolerParameters, POSTGRES_SKUS, serverParameters } from "../../stacks/postgresParameters";
+import { builtinPoolerParameters, POSTGRES_SKUS, serverParameters } from "../../lib/postgresParameters";
 import { resolveDatabase } from "../../stacks/schema/database";
 
 const seedTuning = {

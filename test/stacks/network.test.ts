@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { aksWebInboundRule, CLOUDFLARE_IPV4_RANGES, parseCidr } from "../../stacks/network";
+import { aksWebInboundRule, CLOUDFLARE_IPV4_RANGES, parseCidr } from "../../lib/network";
 import { aksWebEdge } from "../../stacks/schema/edge";
 import { inputs, oneOfType, planOf, stackVariant } from "../helpers/plan";
 

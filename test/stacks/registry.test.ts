@@ -12,7 +12,7 @@ function valid(): Record<string, any> {
         tags: { owner: "team@example.com", costCenter: "cc-1" },
         app: {
             services: { api: { image: "bookstore/api:1.2.3" }, web: { image: "bookstore/web:1.2.3", ingress: { external: true } } },
-            // Prod on aks names its Kubernetes version (stacks/aksVersions.ts).
+            // Prod on aks names its Kubernetes version (policy/shared/aksVersions.ts).
             aks: { kubernetesVersion: "1.36" },
         },
     };

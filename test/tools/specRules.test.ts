@@ -19,7 +19,7 @@ function resource(type: string, name: string, inputs: Record<string, unknown>): 
     };
 }
 
-/** The assignment as components/cache.ts registered it before the fix: no explicit name. */
+/** The assignment as components/azure/cache.ts registered it before the fix: no explicit name. */
 const oldAssignment = resource(ASSIGNMENT, "cache-workload-access", {
     resourceGroupName: "bookstore-prod-rg", clusterName: "bookstore-prod-redis", databaseName: "default",
     accessPolicyName: "default", user: { objectId: "00000000-0000-0000-0000-000000000001" },

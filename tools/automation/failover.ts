@@ -1,7 +1,7 @@
 /**
  * `failover`: switch the writer role between the primary and its failover partner (the reader
  * virtual endpoint's target), then record the new roles in the stack file so `pulumi preview`
- * neither undoes the switchover nor replaces a server (components/databaseFailover.ts).
+ * neither undoes the switchover nor replaces a server (components/azure/databaseFailover.ts).
  *
  * Azure (Learn, "Promote read replicas" and az CLI `postgres flexible-server replica promote`):
  * - `--promote-mode switchover` swaps the roles and keeps both servers in replication and in the

@@ -9,7 +9,7 @@
  */
 import * as path from "path";
 import type { Deployment } from "@pulumi/pulumi/automation";
-import { postgresSku } from "../../stacks/postgresParameters";
+import { postgresSku } from "../../lib/postgresParameters";
 import { resolveDatabase } from "../../stacks/schema/database";
 import { stackConfigOf } from "../offline/stackFile";
 import { ProductionGuardError, shortStackName } from "./guard";

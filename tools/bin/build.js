@@ -19,7 +19,7 @@ const BUNDLES = {
     "bench-replay": "tools/bench/replay.ts",
 };
 /** What a bundle is built from: the program, the policy pack and the tools. */
-const SOURCE_DIRS = ["components", "stacks", "tools", "policy"];
+const SOURCE_DIRS = ["lib", "components", "stacks", "tools", "policy"];
 const SOURCE_FILES = ["index.ts", "package.json", "tsconfig.json"];
 
 /** A hash of every source file's path and content. */

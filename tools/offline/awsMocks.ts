@@ -1,6 +1,6 @@
 import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import { elastiCacheRegionCode } from "../../stacks/schema/awsCatalog";
+import { elastiCacheRegionCode } from "../../lib/awsCatalog";
 
 /**
  * AWS answers for the offline plan: ids and computed attributes in the formats AWS returns

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { AWS_METRICS, cloudWatchDashboardBody, CloudWatchDashboardInputs, cloudWatchPanels, PI_COUNTERS } from "../../../components/aws/dashboard";
-import { DASHBOARD_PANELS } from "../../../components/dashboardMetrics";
+import { DASHBOARD_PANELS } from "../../../components/dashboardPanels";
 
 const inputs: CloudWatchDashboardInputs = {
     region: "us-east-1",

@@ -4,7 +4,7 @@ import { clusterAutoscalerStatements, eksKubeconfig } from "../../../components/
 import { albAnnotations } from "../../../components/aws/eksAppTier";
 import { planSubnets } from "../../../components/aws/network";
 import { pagesDisplay, rdsParameters } from "../../../components/aws/rdsParameters";
-import { contains, overlaps, parseCidr } from "../../../stacks/network";
+import { contains, overlaps, parseCidr } from "../../../lib/network";
 
 const SEED = { sharedBuffersPercent: 25, effectiveCacheSizePercent: 75, walBuffersMB: 16, checkpointCompletionTarget: 0.9, maxWalSizeGB: 4, randomPageCost: 1.1, effectiveIoConcurrency: 200, maxConnections: 200 };
 

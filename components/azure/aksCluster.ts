@@ -1,0 +1,298 @@
+// AksCluster: the AKS ManagedCluster with its system, user and spot pools, grants, monitoring and the Kubernetes provider.
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as containerservice from "@pulumi/azure-native/containerservice";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as monitor from "@pulumi/azure-native/monitor";
+import type { AksSpec } from "./runtimeSpecs";
+import { aksVersionProblem, DEFAULT_AKS_KUBERNETES_VERSION } from "../../lib/aksVersions";
+import { parseRegistryId } from "../../lib/registry";
+import { nonInteractiveKubeconfig } from "./kubeconfig";
+import { BuiltInRoles, roleDefinitionId, type PlatformOutputs } from "./platform";
+import type { DiagnosticTarget } from "../wiring";
+
+/**
+ * The taint AKS puts on every spot node (and which we declare, so the API's answer causes no diff).
+ * Workloads allowed on spot carry exactly this toleration (see kubernetesAppTier.ts).
+ */
+export const SPOT_TAINT = { key: "kubernetes.azure.com/scalesetpriority", value: "spot", effect: "NoSchedule" } as const;
+/** The label AKS puts on every spot node; spot-tolerant workloads prefer nodes with it. */
+export const SPOT_NODE_LABEL = { key: "kubernetes.azure.com/scalesetpriority", value: "spot" } as const;
+/** AKS taint syntax `key=value:Effect`. */
+export const taintString = (t: { key: string; value: string; effect: string }) => `${t.key}=${t.value}:${t.effect}`;
+/** Keeps application pods off the system pool. */
+export const SYSTEM_POOL_TAINT = "CriticalAddonsOnly=true:NoSchedule";
+
+export interface AksClusterArgs {
+    /** Short prefix for resource names. */
+    namePrefix: string;
+    environment: "dev" | "staging" | "prod";
+    /** Pools, version, zones and network ranges (the stack config documents the defaults). */
+    aks: AksSpec;
+    /** Resource group, subnet, workspace, registry, Key Vault and subscription of the platform base. */
+    platform: Pick<PlatformOutputs, "resourceGroupName" | "location" | "subscriptionId" | "tenantId" | "subnetIds" | "workspace" | "registry" | "keyVault">;
+    /**
+     * Who gets cluster-admin through Entra RBAC so the Kubernetes provider can deploy.
+     * Default: the principal running `pulumi up`.
+     */
+    deployerObjectId?: pulumi.Input<string>;
+    /** The deployer's principal type (ARM refuses a mismatch). Default "User"; the stack config's deployer section. */
+    deployerPrincipalType?: "User" | "ServicePrincipal";
+    /** Turn on the KEDA add-on (custom-metric scaling, components/kubernetes/keda.ts). Default false. */
+    keda?: boolean;
+    tags: Record<string, string>;
+}
+
+/**
+ * AKS for the app tier: a ManagedCluster with a small inline system pool, a separate autoscaled
+ * user pool and an optional spot pool; OIDC issuer and workload identity; Azure CNI overlay with
+ * Cilium; local accounts off and Entra RBAC; Container Insights to the Log Analytics workspace and
+ * managed Prometheus to an Azure Monitor workspace; a Kubernetes provider from the user credentials.
+ */
+export class AksCluster extends pulumi.ComponentResource {
+    readonly clusterId: pulumi.Output<string>;
+    readonly clusterName: pulumi.Output<string>;
+    /** Kubernetes provider built from the cluster's (Entra, kubelogin) user credentials. */
+    readonly provider: k8s.Provider;
+    readonly oidcIssuerUrl: pulumi.Output<string>;
+    /** Azure Monitor workspace that receives the cluster's Prometheus metrics. */
+    readonly monitorWorkspaceId: pulumi.Output<string>;
+    /** Its Prometheus query endpoint (what KEDA's Prometheus scaler reads). */
+    readonly monitorQueryEndpoint: pulumi.Output<string>;
+    /** True when the spot pool exists (spot-tolerant workloads then get the toleration). */
+    readonly hasSpotPool: boolean;
+    readonly zones: string[];
+    readonly diagnosticTarget: DiagnosticTarget;
+    /** The kubelet identity's AcrPull on the stack's registry (and registry.existing): pods start after them. */
+    readonly kubeletAcrPulls: authorization.RoleAssignment[];
+
+    constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookstore:app:AksCluster", name, {}, opts);
+        const child = { parent: this };
+        const { platform, aks, tags } = args;
+        const prod = args.environment === "prod";
+        const base = `${args.namePrefix}-${args.environment}`;
+        const clusterName = `${base}-aks`;
+        const rg = { resourceGroupName: platform.resourceGroupName, location: platform.location };
+        const zones = aks.zones ?? (prod ? ["1", "2", "3"] : []);
+        this.zones = zones;
+        const availabilityZones = zones.length > 0 ? zones : undefined;
+        const role = (logicalName: string, scope: pulumi.Input<string>, principalId: pulumi.Input<string>, roleId: string,
+            principalType?: "User" | "ServicePrincipal", dependsOn?: pulumi.Resource[]) =>
+            new authorization.RoleAssignment(logicalName, {
+                scope, principalId, principalType,
+                roleDefinitionId: roleDefinitionId(platform.subscriptionId, roleId),
+            }, { ...child, dependsOn });
+
+        // The control plane's own identity manages load balancers and IPs in the node subnet; it
+        // needs that right before the cluster is created, hence a user-assigned identity.
+        const controlPlane = new managedidentity.UserAssignedIdentity("aks-control-plane", {
+            ...rg, resourceName: `${base}-aks-control-plane`, tags,
+        }, child);
+        const subnetRole = role("aks-subnet-network-contributor", platform.subnetIds.aks, controlPlane.principalId,
+            BuiltInRoles.networkContributor, "ServicePrincipal");
+
+        const kubernetesVersion = aks.kubernetesVersion ?? DEFAULT_AKS_KUBERNETES_VERSION;
+        // Near or past end of standard support: say so on every plan (the policy pack enforces it).
+        const versionProblem = aksVersionProblem(kubernetesVersion);
+        if (versionProblem) pulumi.log.warn(versionProblem, this);
+        const systemMin = aks.systemPool.minCount ?? (prod ? 3 : 1);
+        const cluster = new containerservice.ManagedCluster("cluster", {
+            ...rg,
+            resourceName: clusterName,
+            dnsPrefix: base,
+            kubernetesVersion,
+            sku: { name: "Base", tier: aks.skuTier ?? (prod ? "Standard" : "Free") },
+            identity: { type: "UserAssigned", userAssignedIdentities: [controlPlane.id] },
+            agentPoolProfiles: [{
+                name: "system",
+                mode: "System",
+                vmSize: aks.systemPool.vmSize,
+                osType: "Linux",
+                osSKU: "AzureLinux",
+                type: "VirtualMachineScaleSets",
+                enableAutoScaling: true,
+                count: systemMin,
+                minCount: systemMin,
+                maxCount: Math.max(aks.systemPool.maxCount, systemMin),
+                availabilityZones,
+                vnetSubnetID: platform.subnetIds.aks,
+                nodeTaints: [SYSTEM_POOL_TAINT],
+                upgradeSettings: { maxSurge: "33%" },
+            }],
+            oidcIssuerProfile: { enabled: true },
+            securityProfile: { workloadIdentity: { enabled: true } },
+            // KEDA add-on (API 2025-09-01 ManagedClusterWorkloadAutoScalerProfile.keda); unset when off, so existing clusters see no diff.
+            ...(args.keda ? { workloadAutoScalerProfile: { keda: { enabled: true } } } : {}),
+            aadProfile: {
+                managed: true,
+                enableAzureRBAC: true,
+                tenantID: platform.tenantId,
+                adminGroupObjectIDs: aks.adminGroupObjectIds,
+            },
+            disableLocalAccounts: true,
+            enableRBAC: true,
+            networkProfile: {
+                networkPlugin: "azure",
+                networkPluginMode: "overlay",
+                networkDataplane: "cilium",
+                networkPolicy: "cilium",
+                podCidr: aks.podCidr,
+                serviceCidr: aks.serviceCidr,
+                dnsServiceIP: aks.dnsServiceIP,
+                outboundType: "loadBalancer",
+                loadBalancerSku: "standard",
+            },
+            autoUpgradeProfile: { upgradeChannel: "patch", nodeOSUpgradeChannel: "NodeImage" },
+            addonProfiles: {
+                omsagent: { enabled: true, config: { logAnalyticsWorkspaceResourceID: platform.workspace.id, useAADAuth: "true" } },
+                azureKeyvaultSecretsProvider: { enabled: true, config: { enableSecretRotation: "true", rotationPollInterval: "2m" } },
+            },
+            azureMonitorProfile: { metrics: { enabled: true, kubeStateMetrics: { metricLabelsAllowlist: "", metricAnnotationsAllowList: "" } } },
+            // The application routing add-on hosts the Gateway API implementation the web Gateway uses
+            // (components/webGateway.ts); its default NGINX controller is off: managed NGINX loses Azure
+            // support after November 2026 (https://learn.microsoft.com/azure/aks/app-routing-gateway-api).
+            // Turning the implementation on (gatewayAPIImplementations.appRoutingIstio, ingressProfile.gatewayAPI)
+            // needs API version 2026-02-01; azure-native 3.28 sends 2025-09-01, so README's deploy steps do it once.
+            ingressProfile: { webAppRouting: { enabled: true, nginx: { defaultIngressControllerType: "None" } } },
+            tags,
+        }, {
+            ...child,
+            dependsOn: [subnetRole],
+            // The autoscaler owns node counts; a plan must not fight it.
+            ignoreChanges: ["agentPoolProfiles[*].count"],
+        });
+        this.clusterId = cluster.id;
+        this.clusterName = cluster.name;
+        this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((p) => p?.issuerURL ?? "");
+        this.diagnosticTarget = { name: "aks", resourceId: cluster.id, resourceType: "Microsoft.ContainerService/managedClusters" };
+
+        const pool = (logicalName: string, poolArgs: Partial<containerservice.AgentPoolArgs>) =>
+            new containerservice.AgentPool(logicalName, {
+                resourceGroupName: platform.resourceGroupName,
+                resourceName: cluster.name,
+                mode: "User",
+                osType: "Linux",
+                osSKU: "AzureLinux",
+                type: "VirtualMachineScaleSets",
+                enableAutoScaling: true,
+                availabilityZones,
+                vnetSubnetID: platform.subnetIds.aks,
+                ...poolArgs,
+            }, { ...child, ignoreChanges: ["count"] });
+        pool("user-pool", {
+            agentPoolName: "user",
+            vmSize: aks.userPool.vmSize,
+            count: aks.userPool.minCount,
+            minCount: aks.userPool.minCount,
+            maxCount: aks.userPool.maxCount,
+            upgradeSettings: { maxSurge: "33%" },
+        });
+        this.hasSpotPool = aks.spotPool !== undefined;
+        if (aks.spotPool) {
+            pool("spot-pool", {
+                agentPoolName: "spot",
+                vmSize: aks.spotPool.vmSize,
+                scaleSetPriority: "Spot",
+                scaleSetEvictionPolicy: "Delete",
+                spotMaxPrice: -1,
+                count: aks.spotPool.minCount,
+                minCount: aks.spotPool.minCount,
+                maxCount: aks.spotPool.maxCount,
+                nodeTaints: [taintString(SPOT_TAINT)],
+                nodeLabels: aks.spotPool.nodeLabels,
+            });
+        }
+
+        // Kubelets pull images with their own identity; the deployer administers through Entra RBAC.
+        const kubeletObjectId = cluster.identityProfile.apply((p) => p?.kubeletidentity?.objectId ?? "");
+        this.kubeletAcrPulls = [role("aks-kubelet-acr-pull", platform.registry.id, kubeletObjectId, BuiltInRoles.acrPull, "ServicePrincipal")];
+        const existingRegistry = platform.registry.existing;
+        if (existingRegistry) {
+            // registry.existing: the kubelet pulls from it too; the role definition id names the registry's subscription.
+            this.kubeletAcrPulls.push(new authorization.RoleAssignment("aks-kubelet-acr-pull-existing", {
+                scope: existingRegistry.id, principalId: kubeletObjectId, principalType: "ServicePrincipal",
+                roleDefinitionId: roleDefinitionId(parseRegistryId(existingRegistry.id).subscriptionId, BuiltInRoles.acrPull),
+            }, child));
+        }
+        const deployer = args.deployerObjectId ?? authorization.getClientConfigOutput(child).objectId;
+        const deployerAdmin = role("aks-deployer-cluster-admin", cluster.id, deployer, BuiltInRoles.aksRbacClusterAdmin,
+            args.deployerPrincipalType ?? "User");
+
+        const workspace = this.monitoring(clusterName, cluster, args, child);
+        this.monitorWorkspaceId = workspace.id;
+        this.monitorQueryEndpoint = workspace.metrics.apply((m) => m?.prometheusQueryEndpoint ?? "");
+
+        const credentials = containerservice.listManagedClusterUserCredentialsOutput({
+            resourceGroupName: platform.resourceGroupName,
+            resourceName: cluster.name,
+            // Entra-only clusters need kubelogin; "exec" writes a kubeconfig that calls it, in
+            // device-code mode, which waits for a person: rewritten to the configured non-interactive mode.
+            format: "exec",
+        }, child);
+        const kubeconfig = pulumi.secret(credentials.apply((c) =>
+            nonInteractiveKubeconfig(Buffer.from(c.kubeconfigs?.[0]?.value ?? "", "base64").toString("utf8"), aks.kubeloginMode)));
+        this.provider = new k8s.Provider("aks", { kubeconfig }, { ...child, dependsOn: [deployerAdmin] });
+
+        this.registerOutputs({
+            clusterId: this.clusterId,
+            clusterName: this.clusterName,
+            oidcIssuerUrl: this.oidcIssuerUrl,
+            monitorWorkspaceId: this.monitorWorkspaceId,
+        });
+    }
+
+    /** Container Insights (to Log Analytics) and managed Prometheus (to an Azure Monitor workspace) data collection. */
+    private monitoring(clusterName: string, cluster: containerservice.ManagedCluster, args: AksClusterArgs, child: pulumi.CustomResourceOptions): monitor.AzureMonitorWorkspace {
+        const { platform, tags } = args;
+        const rg = { resourceGroupName: platform.resourceGroupName, location: platform.location };
+        const insightsStreams = ["Microsoft-ContainerInsights-Group-Default"];
+        const insightsRule = new monitor.DataCollectionRule("container-insights", {
+            ...rg,
+            dataCollectionRuleName: `MSCI-${platform.location}-${clusterName}`,
+            kind: "Linux",
+            dataSources: {
+                extensions: [{
+                    name: "ContainerInsightsExtension",
+                    extensionName: "ContainerInsights",
+                    streams: insightsStreams,
+                    extensionSettings: { dataCollectionSettings: { interval: "1m", namespaceFilteringMode: "Off", enableContainerLogV2: true } },
+                }],
+            },
+            destinations: { logAnalytics: [{ name: "ciworkspace", workspaceResourceId: platform.workspace.id }] },
+            dataFlows: [{ streams: insightsStreams, destinations: ["ciworkspace"] }],
+            tags,
+        }, child);
+        new monitor.DataCollectionRuleAssociation("container-insights", {
+            resourceUri: cluster.id,
+            associationName: "ContainerInsightsExtension",
+            dataCollectionRuleId: insightsRule.id,
+        }, child);
+
+        const workspace = new monitor.AzureMonitorWorkspace("prometheus", {
+            ...rg, azureMonitorWorkspaceName: `${args.namePrefix}-${args.environment}-amw`, tags,
+        }, child);
+        const endpoint = new monitor.DataCollectionEndpoint("prometheus", {
+            ...rg, dataCollectionEndpointName: `MSProm-${platform.location}-${clusterName}`, kind: "Linux", tags,
+        }, child);
+        const prometheusRule = new monitor.DataCollectionRule("prometheus", {
+            ...rg,
+            dataCollectionRuleName: `MSProm-${platform.location}-${clusterName}`,
+            kind: "Linux",
+            dataCollectionEndpointId: endpoint.id,
+            dataSources: { prometheusForwarder: [{ name: "PrometheusDataSource", streams: ["Microsoft-PrometheusMetrics"], labelIncludeFilter: {} }] },
+            destinations: { monitoringAccounts: [{ name: "MonitoringAccount1", accountResourceId: workspace.id }] },
+            dataFlows: [{ streams: ["Microsoft-PrometheusMetrics"], destinations: ["MonitoringAccount1"] }],
+            tags,
+        }, child);
+        // The cluster finds its endpoint through this fixed association name.
+        new monitor.DataCollectionRuleAssociation("prometheus-endpoint", {
+            resourceUri: cluster.id, associationName: "configurationAccessEndpoint", dataCollectionEndpointId: endpoint.id,
+        }, child);
+        new monitor.DataCollectionRuleAssociation("prometheus-rule", {
+            resourceUri: cluster.id, associationName: `MSProm-${platform.location}-${clusterName}`, dataCollectionRuleId: prometheusRule.id,
+        }, child);
+        return workspace;
+    }
+}

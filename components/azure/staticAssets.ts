@@ -1,0 +1,282 @@
+// StaticAssets (Storage static files) and FrontDoorCdn (Azure Front Door in front of them and of the web app).
+import * as pulumi from "@pulumi/pulumi";
+import * as cdn from "@pulumi/azure-native/cdn";
+import * as storage from "@pulumi/azure-native/storage";
+import type { DiagnosticTarget } from "../wiring";
+import { STATIC_CONTAINER, STATIC_EDGE_TTL_SECONDS, STATIC_FILE_EXTENSIONS } from "../staticFiles";
+
+/** Content types Front Door compresses (text formats; images and fonts are already compressed). */
+const COMPRESSIBLE_TYPES = [
+    "text/css", "text/html", "text/plain", "text/javascript", "application/javascript", "application/x-javascript",
+    "application/json", "image/svg+xml", "application/xml", "font/ttf", "font/otf", "application/vnd.ms-fontobject",
+];
+
+/** A duration as Front Door's rule engine writes it: `d.hh:mm:ss`. */
+export function frontDoorDuration(seconds: number): string {
+    const pad = (n: number) => String(n).padStart(2, "0");
+    const days = Math.floor(seconds / 86400);
+    const rest = seconds % 86400;
+    return `${days}.${pad(Math.floor(rest / 3600))}:${pad(Math.floor((rest % 3600) / 60))}:${pad(rest % 60)}`;
+}
+
+export interface StaticAssetsArgs {
+    resourceGroupName: pulumi.Input<string>;
+    location: string;
+    /** Logical name of the account; Azure's global name gets the provider's random suffix (keep it ≤ 16 characters). */
+    accountLogicalName: string;
+    /** Zone-redundant storage (Standard_ZRS) instead of locally redundant (Standard_LRS). */
+    zoneRedundant: boolean;
+    /** Days deleted blobs and containers can be restored. Default 7. */
+    softDeleteDays?: number;
+    /** Origins allowed to fetch assets cross-origin (fonts need CORS), e.g. the web app's https origin. */
+    corsOrigins?: pulumi.Input<pulumi.Input<string>[]>;
+    tags: Record<string, string>;
+}
+
+/**
+ * Storage for the static assets: StorageV2, HTTPS only, TLS 1.2, Entra-only data access (no
+ * shared keys), soft delete for blobs and containers, and a `static` container that is the only
+ * anonymously readable one (the CDN origin). Account and container are protected from deletion.
+ */
+export class StaticAssets extends pulumi.ComponentResource {
+    readonly accountId: pulumi.Output<string>;
+    readonly accountName: pulumi.Output<string>;
+    /** Blob endpoint host, e.g. "<account>.blob.core.windows.net": the CDN origin. */
+    readonly blobHost: pulumi.Output<string>;
+    /** https URL of the static container. */
+    readonly containerUrl: pulumi.Output<string>;
+    /** Account (transaction metrics) and blob service (read/write/delete logs). */
+    readonly diagnosticTargets: DiagnosticTarget[];
+
+    constructor(name: string, args: StaticAssetsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookstore:cdn:StaticAssets", name, {}, opts);
+        const child = { parent: this };
+        const protectedChild = { parent: this, protect: true };
+        const softDelete = { enabled: true, days: args.softDeleteDays ?? 7 };
+
+        const account = new storage.StorageAccount(args.accountLogicalName, {
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            kind: "StorageV2",
+            sku: { name: args.zoneRedundant ? "Standard_ZRS" : "Standard_LRS" },
+            accessTier: "Hot",
+            enableHttpsTrafficOnly: true,
+            minimumTlsVersion: "TLS1_2",
+            // Needed so the `static` container can allow anonymous reads; every other container stays private.
+            allowBlobPublicAccess: true,
+            allowSharedKeyAccess: false,
+            defaultToOAuthAuthentication: true,
+            allowCrossTenantReplication: false,
+            publicNetworkAccess: "Enabled",
+            tags: args.tags,
+        }, protectedChild);
+
+        const blobService = new storage.BlobServiceProperties(`${name}-blob-service`, {
+            resourceGroupName: args.resourceGroupName,
+            accountName: account.name,
+            blobServicesName: "default",
+            deleteRetentionPolicy: softDelete,
+            containerDeleteRetentionPolicy: softDelete,
+            cors: args.corsOrigins ? {
+                corsRules: [{
+                    allowedOrigins: args.corsOrigins,
+                    allowedMethods: ["GET", "HEAD", "OPTIONS"],
+                    allowedHeaders: ["*"],
+                    exposedHeaders: ["Content-Length", "Content-Type", "ETag"],
+                    maxAgeInSeconds: 3600,
+                }],
+            } : undefined,
+        }, child);
+
+        new storage.BlobContainer(`${name}-container`, {
+            resourceGroupName: args.resourceGroupName,
+            accountName: account.name,
+            containerName: STATIC_CONTAINER,
+            publicAccess: "Blob",
+        }, { ...protectedChild, dependsOn: [blobService] });
+
+        this.accountId = account.id;
+        this.accountName = account.name;
+        this.blobHost = account.primaryEndpoints.apply((e) => new URL(e.blob).host);
+        this.containerUrl = pulumi.interpolate`https://${this.blobHost}/${STATIC_CONTAINER}`;
+        this.diagnosticTargets = [
+            { name: `${name}-account`, resourceId: account.id, resourceType: "Microsoft.Storage/storageAccounts" },
+            { name: `${name}-blob`, resourceId: blobService.id, resourceType: "Microsoft.Storage/storageAccounts/blobServices" },
+        ];
+        this.registerOutputs({
+            accountId: this.accountId, accountName: this.accountName, blobHost: this.blobHost, containerUrl: this.containerUrl,
+        });
+    }
+}
+
+export interface FrontDoorCdnArgs {
+    resourceGroupName: pulumi.Input<string>;
+    /** Profile name, e.g. "bookstore-prod-fd". */
+    profileName: string;
+    /** Blob host of the static assets account (the static origin). */
+    staticOriginHost: pulumi.Input<string>;
+    /**
+     * Path Front Door probes on the static origin (HEAD). The asset publish step uploads it with the
+     * assets. Default "/static/health.txt".
+     */
+    staticProbePath?: string;
+    /** When set, a second route fronts the web app with caching off. */
+    web?: { host: pulumi.Input<string>; healthPath: string };
+    tags: Record<string, string>;
+}
+
+/** A Front Door origin group with a health probe and one origin that receives all traffic. */
+function singleOriginGroup(
+    parent: pulumi.Resource, name: string, profile: cdn.Profile, resourceGroupName: pulumi.Input<string>,
+    host: pulumi.Input<string>, probe: { path: string; method: "HEAD" | "GET" },
+): { group: cdn.AFDOriginGroup; origin: cdn.AFDOrigin } {
+    const group = new cdn.AFDOriginGroup(`${name}-origins`, {
+        resourceGroupName,
+        profileName: profile.name,
+        originGroupName: name,
+        loadBalancingSettings: { sampleSize: 4, successfulSamplesRequired: 3, additionalLatencyInMilliseconds: 50 },
+        healthProbeSettings: { probePath: probe.path, probeProtocol: "Https", probeRequestType: probe.method, probeIntervalInSeconds: 100 },
+        sessionAffinityState: "Disabled",
+    }, { parent });
+    const origin = new cdn.AFDOrigin(`${name}-origin`, {
+        resourceGroupName,
+        profileName: profile.name,
+        originGroupName: group.name,
+        originName: name,
+        hostName: host,
+        originHostHeader: host,
+        httpsPort: 443,
+        httpPort: 80,
+        priority: 1,
+        weight: 1000,
+        enabledState: "Enabled",
+        enforceCertificateNameCheck: true,
+    }, { parent });
+    return { group, origin };
+}
+
+/**
+ * Azure Front Door Standard in front of the static assets (and optionally the web app). The seed's
+ * Azure CDN Standard_Microsoft is retired for new profiles, so this is its replacement.
+ * Routes are HTTPS only (HTTP is redirected) and forward over HTTPS. Only the static route caches:
+ * its rule set keeps scripts, styles, images and fonts for a week at the edge; the web route has no
+ * cache configuration, so dynamic pages and the API are never cached.
+ */
+export class FrontDoorCdn extends pulumi.ComponentResource {
+    readonly profileId: pulumi.Output<string>;
+    readonly endpointHostName: pulumi.Output<string>;
+    /** https URL of the static assets through Front Door. */
+    readonly staticUrl: pulumi.Output<string>;
+    /** https URL of the web app through Front Door (when the web route exists). */
+    readonly webUrl?: pulumi.Output<string>;
+    readonly diagnosticTargets: DiagnosticTarget[];
+
+    constructor(name: string, args: FrontDoorCdnArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookstore:cdn:FrontDoorCdn", name, {}, opts);
+        const child = { parent: this };
+        const rg = args.resourceGroupName;
+
+        const profile = new cdn.Profile(`${name}-profile`, {
+            resourceGroupName: rg,
+            profileName: args.profileName,
+            location: "global",
+            sku: { name: "Standard_AzureFrontDoor" },
+            originResponseTimeoutSeconds: 60,
+            tags: args.tags,
+        }, child);
+
+        const endpoint = new cdn.AFDEndpoint(`${name}-endpoint`, {
+            resourceGroupName: rg,
+            profileName: profile.name,
+            endpointName: args.profileName,
+            location: "global",
+            enabledState: "Enabled",
+            autoGeneratedDomainNameLabelScope: "TenantReuse",
+            tags: args.tags,
+        }, child);
+
+        const staticOrigin = singleOriginGroup(this, "static", profile, rg, args.staticOriginHost,
+            { path: args.staticProbePath ?? `/${STATIC_CONTAINER}/health.txt`, method: "HEAD" });
+
+        // Rule set and rule names allow letters and digits only.
+        const ruleSet = new cdn.RuleSet(`${name}-static-caching`, {
+            resourceGroupName: rg,
+            profileName: profile.name,
+            ruleSetName: "staticcaching",
+        }, child);
+        new cdn.Rule(`${name}-cache-static-files`, {
+            resourceGroupName: rg,
+            profileName: profile.name,
+            ruleSetName: ruleSet.name,
+            ruleName: "cachestaticfiles",
+            order: 1,
+            matchProcessingBehavior: "Continue",
+            conditions: [{
+                name: "UrlFileExtension",
+                parameters: {
+                    typeName: "DeliveryRuleUrlFileExtensionMatchConditionParameters",
+                    operator: "Equal",
+                    matchValues: [...STATIC_FILE_EXTENSIONS],
+                    transforms: ["Lowercase"],
+                    negateCondition: false,
+                },
+            }],
+            actions: [{
+                name: "RouteConfigurationOverride",
+                parameters: {
+                    typeName: "DeliveryRuleRouteConfigurationOverrideActionParameters",
+                    cacheConfiguration: {
+                        cacheBehavior: "OverrideAlways",
+                        cacheDuration: frontDoorDuration(STATIC_EDGE_TTL_SECONDS),
+                        queryStringCachingBehavior: "UseQueryString",
+                        isCompressionEnabled: "Enabled",
+                    },
+                },
+            }],
+        }, child);
+
+        /**
+         * A route on the endpoint, HTTPS only (HTTP redirected) and forwarding over HTTPS. It waits
+         * for an enabled origin in its group, or Azure rejects it.
+         */
+        const route = (routeName: string, origin: { group: cdn.AFDOriginGroup; origin: cdn.AFDOrigin }, settings: Partial<cdn.RouteArgs>) =>
+            new cdn.Route(`${name}-${routeName}-route`, {
+                resourceGroupName: rg,
+                profileName: profile.name,
+                endpointName: endpoint.name,
+                routeName,
+                originGroup: { id: origin.group.id },
+                supportedProtocols: ["Http", "Https"],
+                httpsRedirect: "Enabled",
+                forwardingProtocol: "HttpsOnly",
+                linkToDefaultDomain: "Enabled",
+                enabledState: "Enabled",
+                ...settings,
+            }, { ...child, dependsOn: [origin.origin] });
+
+        route("static", staticOrigin, {
+            patternsToMatch: [`/${STATIC_CONTAINER}/*`],
+            ruleSets: [{ id: ruleSet.id }],
+            cacheConfiguration: {
+                // Versioned asset URLs (?v=hash) must not share a cache entry.
+                queryStringCachingBehavior: "UseQueryString",
+                compressionSettings: { isCompressionEnabled: true, contentTypesToCompress: COMPRESSIBLE_TYPES },
+            },
+        });
+
+        if (args.web) {
+            const webOrigin = singleOriginGroup(this, "web", profile, rg, args.web.host, { path: args.web.healthPath, method: "GET" });
+            // No cacheConfiguration: caching stays off for pages and the API behind the web app.
+            route("web", webOrigin, { patternsToMatch: ["/*"] });
+            this.webUrl = pulumi.interpolate`https://${endpoint.hostName}/`;
+        }
+
+        this.profileId = profile.id;
+        this.endpointHostName = endpoint.hostName;
+        this.staticUrl = pulumi.interpolate`https://${endpoint.hostName}/${STATIC_CONTAINER}/`;
+        this.diagnosticTargets = [{ name: `${name}-profile`, resourceId: profile.id, resourceType: "Microsoft.Cdn/profiles" }];
+        this.registerOutputs({
+            profileId: this.profileId, endpointHostName: this.endpointHostName, staticUrl: this.staticUrl, webUrl: this.webUrl,
+        });
+    }
+}

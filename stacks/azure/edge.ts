@@ -1,0 +1,89 @@
+/**
+ * The Azure composition's edge: static assets in Storage, the CDN in front (Front Door, or
+ * Cloudflare in front of any origin, or none), and the SignalR Service, created once the public
+ * web origins its CORS list needs are known.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { roleService } from "../../components/contracts";
+import { Realtime } from "../../components/azure/realtime";
+import { FrontDoorCdn, StaticAssets } from "../../components/azure/staticAssets";
+import { CloudflareEdge } from "../../components/cloudflare/cloudflareEdge";
+import { frontDoorWebRoute } from "../schema/edge";
+import type { AzureApp } from "./compute";
+import type { AzureCache } from "./data";
+import type { AzureFoundation } from "./foundation";
+
+export interface AzureEdge {
+    frontDoor?: FrontDoorCdn;
+    signalr?: Realtime;
+}
+
+/** Static assets and the CDN (they need the web app's host), then SignalR with the public web origins. */
+export function composeEdge(base: AzureFoundation, app: AzureApp, cache: AzureCache): AzureEdge {
+    const { config, platform, outputs, tags } = base;
+    const { appTier, webOrigin } = app;
+    const cloudflareConfig = config.cdn === "cloudflare" ? config.cloudflare : undefined;
+    const staticAssets = new StaticAssets("static-assets", {
+        resourceGroupName: platform.resourceGroupName,
+        location: config.location,
+        accountLogicalName: `${config.namePrefix.slice(0, 10)}${config.environment.slice(0, 4)}st`,
+        zoneRedundant: base.prod,
+        softDeleteDays: base.prod ? 30 : 7,
+        // Pages on another host fetch fonts cross-origin (Front Door's web route serves pages and assets from one origin).
+        corsOrigins: [webOrigin, ...(cloudflareConfig ? [`https://${cloudflareConfig.webHostname}`] : [])],
+        tags,
+    });
+    base.diagnosticTargets.push(...staticAssets.diagnosticTargets);
+    outputs.staticAssetsAccount = staticAssets.accountName;
+    /** Origins browsers load the web app from: SignalR's CORS list. */
+    const publicWebOrigins: pulumi.Input<string>[] = [webOrigin];
+    let frontDoor: FrontDoorCdn | undefined;
+    if (config.cdn === "frontdoor") {
+        frontDoor = new FrontDoorCdn("frontdoor", {
+            resourceGroupName: platform.resourceGroupName,
+            profileName: `${base.baseName}-fd`,
+            staticOriginHost: staticAssets.blobHost,
+            web: frontDoorWebRoute(config)
+                ? { host: appTier.webHost, healthPath: config.app.services[roleService(config.app.services, "web")].healthPath }
+                : undefined,
+            tags,
+        });
+        base.diagnosticTargets.push(...frontDoor.diagnosticTargets);
+        outputs.cdnUrl = frontDoor.staticUrl;
+        outputs.publicWebUrl = frontDoor.webUrl ?? webOrigin;
+        if (frontDoor.webUrl) publicWebOrigins.push(pulumi.interpolate`https://${frontDoor.endpointHostName}`);
+    } else if (cloudflareConfig && config.cloudflareApiToken) {
+        const edge = new CloudflareEdge("cloudflare", {
+            zoneId: cloudflareConfig.zoneId,
+            apiToken: config.cloudflareApiToken,
+            plan: cloudflareConfig.plan,
+            web: { hostname: cloudflareConfig.webHostname, originHost: appTier.webHost },
+            static: { hostname: cloudflareConfig.staticHostname, originHost: staticAssets.blobHost },
+            bypassPathPrefixes: cloudflareConfig.bypassPathPrefixes,
+        });
+        outputs.cdnUrl = edge.staticUrl;
+        outputs.publicWebUrl = edge.webUrl;
+        publicWebOrigins.push(`https://${cloudflareConfig.webHostname}`);
+    } else {
+        outputs.cdnUrl = staticAssets.containerUrl;
+        outputs.publicWebUrl = webOrigin;
+    }
+    // The SignalR Service the app was wired to (data.ts), now that its CORS origins are known.
+    const signalr = cache.realtime === "signalr"
+        ? new Realtime("realtime", {
+            resourceGroupName: platform.resourceGroupName,
+            location: config.location,
+            resourceName: cache.signalRName,
+            capacity: config.signalr.capacity ?? (base.prod ? 2 : 1),
+            allowedOrigins: publicWebOrigins,
+            appIdentity: platform.workloadIdentity,
+            subscriptionId: platform.subscriptionId,
+            tags,
+        })
+        : undefined;
+    if (signalr) {
+        base.diagnosticTargets.push(...signalr.diagnosticTargets);
+        outputs.signalrHost = signalr.hostName;
+    }
+    return { frontDoor, signalr };
+}

@@ -1,0 +1,76 @@
+/**
+ * The Azure composition's operations tier: diagnostic settings for every target the other tiers
+ * listed, alerts and the Prometheus scrape config, the stack's workbook, Azure Load Testing, and
+ * the portal links of the `dashboards` output.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { roleService } from "../../components/contracts";
+import { StackDashboard } from "../../components/azure/dashboard";
+import { LoadTesting } from "../../components/azure/loadTesting";
+import { Observability, portalLink } from "../../components/azure/observability";
+import { APP_NAMESPACE } from "../../components/kubernetes/kubernetesAppTier";
+import { loadTestingEnabled } from "../schema/loadTesting";
+import type { AzureApp } from "./compute";
+import type { AzureCache, AzureDatabase } from "./data";
+import type { AzureEdge } from "./edge";
+import type { AzureFoundation } from "./foundation";
+import { scrapedServices } from "../../components/kubernetes/keda";
+
+/** Observability, the workbook, load testing and the dashboards output (last: it reads every tier's targets). */
+export function composeOperations(base: AzureFoundation, db: AzureDatabase, cache: AzureCache, app: AzureApp, edge: AzureEdge): void {
+    const { config, platform, outputs, tags, aksCluster, diagnosticTargets } = base;
+    const { appTier } = app;
+    const scaledContainerApps = Object.entries(appTier.services).flatMap(([service, svc]) =>
+        svc.resourceId ? [{ service, resourceId: svc.resourceId, maxReplicas: svc.maxReplicas }] : []);
+    // Each Container App exports its Replicas metric, which the at-max alerts read.
+    diagnosticTargets.push(...scaledContainerApps.map((a) => ({
+        name: `container-app-${a.service}`, resourceId: a.resourceId, resourceType: "Microsoft.App/containerApps",
+    })));
+    const apiService = roleService(config.app.services, "api");
+    const observability = new Observability("observability", {
+        resourceGroupName: platform.resourceGroupName,
+        location: config.location,
+        namePrefix: base.baseName,
+        workspaceId: platform.workspace.id,
+        actionGroupId: platform.actionGroupId,
+        appInsightsId: platform.appInsights.id,
+        diagnosticTargets,
+        thresholds: config.observability,
+        containerApps: scaledContainerApps,
+        kubernetes: aksCluster && appTier.provider && appTier.namespace ? {
+            provider: appTier.provider,
+            namespace: APP_NAMESPACE,
+            namespaceRef: appTier.namespace,
+            clusterName: aksCluster.clusterName,
+            clusterId: aksCluster.clusterId,
+            azureMonitorWorkspaceId: aksCluster.monitorWorkspaceId,
+            scrape: { name: apiService, matchLabels: { "app.kubernetes.io/name": apiService }, port: "http", services: scrapedServices(config.app.services, apiService) },
+        } : undefined,
+        redisClusterId: cache.cache.clusterId,
+        signalrId: edge.signalr?.id,
+        frontDoorProfileId: edge.frontDoor?.profileId,
+        tags,
+    });
+    outputs.alertNames = observability.alertNames;
+    const dashboard = new StackDashboard("dashboard", {
+        resourceGroupName: platform.resourceGroupName, location: config.location, namePrefix: base.baseName, tags,
+        appInsightsId: platform.appInsights.id, workspaceId: platform.workspace.id, redisClusterId: cache.cache.clusterId,
+        platform: config.platform, services: appTier.services, kubernetesNamespace: APP_NAMESPACE, database: db.database,
+    });
+    const loadTesting = loadTestingEnabled(config)
+        ? new LoadTesting("loadtest", { resourceGroupName: platform.resourceGroupName, location: config.location, name: `${base.baseName}-loadtest`, tags })
+        : undefined;
+    const link = (id: pulumi.Input<string>, blade?: string) =>
+        pulumi.all([platform.tenantId, id]).apply(([tenantId, resourceId]) => portalLink(tenantId, resourceId, blade));
+    const { signalr, frontDoor } = edge;
+    outputs.dashboards = {
+        applicationInsights: link(platform.appInsights.id),
+        logs: link(platform.workspace.id, "logs"),
+        redis: link(cache.cache.clusterId),
+        ...(signalr ? { signalr: link(signalr.id) } : {}),
+        ...(frontDoor ? { frontDoor: link(frontDoor.profileId) } : {}),
+        ...(aksCluster ? { aks: link(aksCluster.clusterId, "workloads"), prometheus: link(aksCluster.monitorWorkspaceId) } : {}),
+        workbook: link(dashboard.workbookId, "workbook"),
+    };
+    if (loadTesting) outputs.loadTestingId = loadTesting.id;
+}
