@@ -2,7 +2,7 @@
  * The contracts between the app tier and its runtimes (Container Apps, Kubernetes on AKS): the
  * outputs every runtime returns, the arguments both take, and the pure helpers both use to shape
  * a service (probe timings, environment assembly, the web/api role, CPU notation). The runtimes
- * and components/appTier.ts import this module, so none of them imports another.
+ * and components/azure/appTier.ts import this module, so none of them imports another.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";

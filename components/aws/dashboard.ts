@@ -1,7 +1,7 @@
 import { DASHBOARD_PANELS, PanelId } from "../dashboardPanels";
 
 /**
- * The stack dashboard on AWS: every cloud-neutral panel (components/dashboardMetrics.ts) as a
+ * The stack dashboard on AWS: every cloud-neutral panel (components/dashboardPanels.ts) as a
  * CloudWatch dashboard widget. Pure: the body is built from plain values, the stack passes them in.
  */
 

@@ -151,7 +151,7 @@ export class AksCluster extends pulumi.ComponentResource {
             },
             azureMonitorProfile: { metrics: { enabled: true, kubeStateMetrics: { metricLabelsAllowlist: "", metricAnnotationsAllowList: "" } } },
             // The application routing add-on hosts the Gateway API implementation the web Gateway uses
-            // (components/webGateway.ts); its default NGINX controller is off: managed NGINX loses Azure
+            // (components/kubernetes/webGateway.ts); its default NGINX controller is off: managed NGINX loses Azure
             // support after November 2026 (https://learn.microsoft.com/azure/aks/app-routing-gateway-api).
             // Turning the implementation on (gatewayAPIImplementations.appRoutingIstio, ingressProfile.gatewayAPI)
             // needs API version 2026-02-01; azure-native 3.28 sends 2025-09-01, so README's deploy steps do it once.

@@ -33,7 +33,7 @@ export function workbookUuid(seed: string): string {
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** The stack's dashboard: an Azure Monitor workbook with the scaling guide's key metrics (components/dashboardWorkbook.ts). */
+/** The stack's dashboard: an Azure Monitor workbook with the scaling guide's key metrics (components/azure/dashboardWorkbook.ts). */
 export class StackDashboard extends pulumi.ComponentResource {
     readonly workbookId: pulumi.Output<string>;
 

@@ -232,7 +232,7 @@ export class DatabaseTier extends pulumi.ComponentResource {
             return { id: server.id, name: serverName, fqdn: serverName.apply(serverFqdn), location: replica.location };
         });
 
-        // --- virtual endpoints: the connection strings survive a switchover (components/databaseFailover.ts).
+        // --- virtual endpoints: the connection strings survive a switchover (components/azure/databaseFailover.ts).
         const servers = [this.primary, ...this.replicas];
         const pair = virtualEndpointPair(`${base}-pg-endpoints`, { resourceGroupName, primaryServerName, endpointBaseName: generatedNames.apply((n) => n.primary), servers, roles, after: previousReplica }, this);
         this.virtualEndpoints = pair.endpoints;

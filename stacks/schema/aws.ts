@@ -36,7 +36,7 @@ const NetworkSchema = z.strictObject({
 });
 
 const EksSchema = z.strictObject({
-    /** Kubernetes version, pinned, in EKS standard support (see stacks/schema/awsCatalog.ts). */
+    /** Kubernetes version, pinned, in EKS standard support (see lib/awsCatalog.ts). */
     version: oneOf(Object.keys(EKS_VERSIONS) as [string, ...string[]]).default("1.35"),
     /** CIDRs allowed to reach the public API endpoint; empty = private endpoint only. */
     publicAccessCidrs: z.array(ipv4Cidr, { error: "expected a list of CIDRs" }).default([]),

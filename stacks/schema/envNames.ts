@@ -11,7 +11,7 @@ export type EnvNamesConfigView = DatabaseContext & EdgeConfigView & {
 /**
  * Every environment variable the platform and the other tiers set on `service`: runtime basics,
  * service discovery, the database endpoints' connection strings, the cache and real-time wiring.
- * Mirrors stacks/azure.ts and the app tiers (test/stacks/envNames.test.ts compares it with the plans).
+ * Mirrors stacks/azure/ and the app tiers (test/stacks/envNames.test.ts compares it with the plans).
  */
 export function tierEnvNames(config: EnvNamesConfigView, service: string): Set<string> {
     const names = new Set<string>(["ASPNETCORE_HTTP_PORTS", "APPLICATIONINSIGHTS_CONNECTION_STRING"]);
