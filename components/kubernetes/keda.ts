@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { ServiceConfig } from "../../stacks/schema/app";
+import type { ServiceSpec } from "../serviceSpec";
 
 /**
  * KEDA objects of the app tier, cloud-neutral: the cloud passes in where its managed Prometheus
@@ -28,7 +28,7 @@ export type KedaPodIdentity =
     | { provider: "aws"; identityOwner: "keda" };
 
 /** One autoscaler per Deployment: KEDA's ScaledObject (which owns the HPA) when custom metrics are on, else the plain HPA v2. */
-export function usesKeda(svc: ServiceConfig): boolean {
+export function usesKeda(svc: ServiceSpec): boolean {
     return svc.hpa.customMetrics.enabled;
 }
 
@@ -36,7 +36,7 @@ export function usesKeda(svc: ServiceConfig): boolean {
  * The services whose /metrics the AKS PodMonitor must scrape beyond the api (always scraped): those
  * scaling on custom metrics; undefined when the api alone suffices (the PodMonitor keeps its label selector).
  */
-export function scrapedServices(services: Record<string, ServiceConfig>, apiService: string): string[] | undefined {
+export function scrapedServices(services: Record<string, ServiceSpec>, apiService: string): string[] | undefined {
     const scaled = Object.keys(services).filter((s) => s !== apiService && usesKeda(services[s]));
     return scaled.length > 0 ? [apiService, ...scaled].sort() : undefined;
 }
@@ -65,7 +65,7 @@ export function customMetricQuery(metric: string, namespace: string, service: st
 }
 
 /** The ScaledObject triggers of one service: its cpu/memory utilisation and the custom Prometheus metrics. */
-export function scaledObjectTriggers(service: string, svc: ServiceConfig, namespace: string, source: PrometheusSource) {
+export function scaledObjectTriggers(service: string, svc: ServiceSpec, namespace: string, source: PrometheusSource) {
     const triggers: Record<string, unknown>[] = [];
     const resource = (type: "cpu" | "memory", utilization: number | null) => {
         // `metricType` on the trigger; metadata.type is deprecated since KEDA 2.10.
@@ -99,7 +99,7 @@ export const kedaHpaName = (service: string) => `keda-hpa-${service}`;
  * The ScaledObject of one service: the same bounds, metrics and behaviour its HPA v2 would have
  * (`advanced.horizontalPodAutoscalerConfig.behavior` is handed to the HPA KEDA owns).
  */
-export function scaledObjectSpec(service: string, svc: ServiceConfig, namespace: string, source: PrometheusSource) {
+export function scaledObjectSpec(service: string, svc: ServiceSpec, namespace: string, source: PrometheusSource) {
     return {
         scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: service },
         minReplicaCount: svc.minReplicas,
@@ -137,7 +137,7 @@ export function createTriggerAuthentication(namespace: pulumi.Input<string>, ked
 }
 
 /** The service's ScaledObject (in place of its HPA v2); returns the name of the HPA KEDA creates. */
-export function createScaledObject(service: string, svc: ServiceConfig, namespace: string, nsRef: pulumi.Input<string>, labels: Record<string, string>,
+export function createScaledObject(service: string, svc: ServiceSpec, namespace: string, nsRef: pulumi.Input<string>, labels: Record<string, string>,
     keda: KedaArgs, dependsOn: pulumi.Resource[], opts: pulumi.CustomResourceOptions): pulumi.Output<string> {
     const scaled = new k8s.apiextensions.CustomResource(`${service}-scaledobject`, {
         apiVersion: KEDA_API_VERSION,
@@ -149,7 +149,7 @@ export function createScaledObject(service: string, svc: ServiceConfig, namespac
 }
 
 /** The namespace's KEDA TriggerAuthentication when any service scales on custom metrics; an error names the service when KEDA is not wired. */
-export function kedaTriggerAuthentication(args: { services: Record<string, ServiceConfig>; keda?: KedaArgs }, ns: pulumi.Input<string>,
+export function kedaTriggerAuthentication(args: { services: Record<string, ServiceSpec>; keda?: KedaArgs }, ns: pulumi.Input<string>,
     opts: pulumi.CustomResourceOptions): pulumi.Resource | undefined {
     const scaled = Object.keys(args.services).filter((s) => usesKeda(args.services[s]));
     if (scaled.length === 0) return undefined;
