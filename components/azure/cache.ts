@@ -52,6 +52,11 @@ export function persistenceSettings(persistence: CachePersistence): redisenterpr
  * The StackExchange.Redis configuration string the app reads as `ConnectionStrings__redis`.
  * With Entra ID there is no password: the app adds a token through Microsoft.Azure.StackExchangeRedis.
  */
+/** An Azure Managed Redis cluster's host name, known from its name and region before it exists. */
+export function managedRedisHost(clusterName: string, location: string): string {
+    return `${clusterName}.${location.toLowerCase().replace(/\s+/g, "")}.redis.azure.net`;
+}
+
 export function redisConnectionString(host: string, port: number): string {
     return `${host}:${port},ssl=True,abortConnect=False`;
 }
@@ -127,7 +132,11 @@ export class Cache extends pulumi.ComponentResource {
         this.databaseId = database.id;
         this.hostName = cluster.hostName;
         this.port = database.port.apply((p) => p ?? MANAGED_REDIS_TLS_PORT);
-        this.connectionString = pulumi.all([this.hostName, this.port]).apply(([host, port]) => redisConnectionString(host, port));
+        // Built from the cluster's name and region, not from its outputs, so the app needs no finished
+        // cache to be deployed (it reconnects once the cache answers, abortConnect=False): an AMR host
+        // is `<cluster>.<region>.redis.azure.net` on TLS port 10000 (Learn, Azure Managed Redis quickstarts).
+        this.connectionString = pulumi.output(args.location).apply((location) =>
+            redisConnectionString(managedRedisHost(args.clusterName, location), MANAGED_REDIS_TLS_PORT));
         this.diagnosticTargets = [
             { name: `${name}-cluster`, resourceId: cluster.id, resourceType: "Microsoft.Cache/redisEnterprise" },
             { name: `${name}-db`, resourceId: database.id, resourceType: "Microsoft.Cache/redisEnterprise/databases" },

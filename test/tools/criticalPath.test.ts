@@ -80,6 +80,12 @@ describe("first-deploy critical path", () => {
         assert.deepEqual(durationOf(custom("pulumi:providers:k8s", "k"), TABLE), { seconds: 0, basis: "assumption" });
     });
 
+    it("a wait resource lasts as long as its `seconds` input says (the role-assignment propagation wait)", () => {
+        const table: DurationTable = { ...TABLE, types: { ...TABLE.types, "test:wait:Sleep": { seconds: 60, secondsFromInput: "seconds", source: "a test" } } };
+        assert.deepEqual(durationOf(custom("test:wait:Sleep", "w", { inputs: { seconds: 600 } }), table), { seconds: 600, basis: "source" });
+        assert.deepEqual(durationOf(custom("test:wait:Sleep", "w2", { inputs: {} }), table), { seconds: 60, basis: "source" });
+    });
+
     it("names a dependency cycle instead of looping", () => {
         const a = custom("test:db:Parameter", "a");
         const b = custom("test:db:Parameter", "b", { dependencies: [a.urn] });

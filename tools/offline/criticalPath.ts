@@ -26,6 +26,8 @@ interface Basis {
 }
 
 export interface DurationEntry extends Basis {
+    /** The duration is this numeric input of the resource when it has one (a wait that sleeps its `seconds`). */
+    secondsFromInput?: string;
     /** Variants by an input's value, e.g. a Flexible Server created as a replica. */
     when?: (Basis & { input: string; equals: unknown })[];
 }
@@ -75,7 +77,8 @@ export function durationOf(node: GraphNode, table: DurationTable): { seconds: nu
     const entry = table.types[node.type] ?? (prefix === undefined ? table.default : table.prefixes![prefix]);
     const inputs = (node.inputs ?? {}) as Record<string, unknown>;
     const chosen: Basis = entry.when?.find((variant) => inputs[variant.input] === variant.equals) ?? entry;
-    return { seconds: chosen.seconds, basis: chosen.source ? "source" : "assumption" };
+    const fromInput = entry.secondsFromInput === undefined ? undefined : inputs[entry.secondsFromInput];
+    return { seconds: typeof fromInput === "number" ? fromInput : chosen.seconds, basis: chosen.source ? "source" : "assumption" };
 }
 
 /**

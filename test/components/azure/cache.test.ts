@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { MANAGED_REDIS_TLS_PORT, persistenceSettings, redisConnectionString } from "../../../components/azure/cache";
+import { managedRedisHost, MANAGED_REDIS_TLS_PORT, persistenceSettings, redisConnectionString } from "../../../components/azure/cache";
 import { inputs, oneOfType, planned, planOf, resourcesOfType, stackVariant } from "../../helpers/plan";
 
 const CLUSTER = "azure-native:redisenterprise:RedisEnterprise";
@@ -19,6 +19,17 @@ describe("cache: pure settings", () => {
 
 describe("cache: Azure Managed Redis (plan of prod)", () => {
     const prod = () => planOf("prod");
+
+    it("hands the app a connection string built from the cluster's name and region, so no app waits for the cache (issue 11)", () => {
+        assert.strictEqual(managedRedisHost("bookstore-prod-redis", "eastus2"), "bookstore-prod-redis.eastus2.redis.azure.net");
+        const doc = prod();
+        const cacheUrns = new Set([...resourcesOfType(doc, CLUSTER), ...resourcesOfType(doc, DATABASE)].map((r) => r.urn));
+        for (const app of resourcesOfType(doc, "azure-native:app:ContainerApp")) {
+            assert.deepStrictEqual(app.dependencies.filter((u) => cacheUrns.has(u)), [], `${app.name} must not wait for the cache`);
+            const env = (inputs(app).template.containers[0].env as { name: string; value?: string }[]).find((e) => e.name === "ConnectionStrings__redis");
+            assert.strictEqual(env?.value, `bookstore-prod-redis.eastus2.redis.azure.net:${MANAGED_REDIS_TLS_PORT},ssl=True,abortConnect=False`);
+        }
+    });
 
     it("is Azure Managed Redis, not the retired Azure Cache for Redis", () => {
         assert.strictEqual(resourcesOfType(prod(), "azure-native:redis:Redis").length, 0);
