@@ -3,7 +3,7 @@
  * (database.ts, databaseNetwork.ts, databaseAlerts.ts, databaseFailover.ts). The stack config
  * (resolveDatabase of its database schema) fills the environment-dependent defaults.
  */
-import type { PostgresSkuTier } from "../../lib/postgresParameters";
+import type { PostgresSkuTier, PostgresTuning } from "../../lib/postgresParameters";
 import type { PgbouncerSettings } from "../kubernetes/pgbouncer";
 
 /** Flexible Server compute: size and tier. */
@@ -22,16 +22,7 @@ export interface ReplicaSpec {
 }
 
 /** The seed's server parameters; memory-relative ones are computed from the SKU's RAM (lib/postgresParameters.ts). */
-export interface ParametersSpec {
-    sharedBuffersPercent: number;
-    effectiveCacheSizePercent: number;
-    walBuffersMB: number;
-    checkpointCompletionTarget: number;
-    maxWalSizeGB: number;
-    randomPageCost: number;
-    effectiveIoConcurrency: number;
-    maxConnections: number;
-}
+export type ParametersSpec = PostgresTuning;
 
 /** Alert thresholds of the database tier. */
 export interface DatabaseAlertsSpec {
