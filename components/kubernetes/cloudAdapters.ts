@@ -1,8 +1,9 @@
 /**
  * What the cloud-neutral Kubernetes tier asks of the cloud it runs on, as small typed values the
- * caller passes in (the Azure ones are in components/azure/aksAdapters.ts): how a pod gets a
- * cloud identity, where external secrets come from, how spot nodes are marked, and which Gateway
- * API implementation serves the web entry.
+ * caller passes in (the Azure ones are in components/azure/aksAdapters.ts, the AWS ones in
+ * components/aws/eksAdapters.ts): how a pod gets a cloud identity, where external secrets come
+ * from, how spot nodes are marked, and which Gateway API implementation or Ingress controller
+ * serves the web entry.
  */
 import type * as pulumi from "@pulumi/pulumi";
 
@@ -54,4 +55,14 @@ export interface GatewayClass {
     className: string;
     /** `spec.infrastructure.annotations`: copied by the implementation onto its Service (e.g. a DNS label). */
     infrastructureAnnotations?: Record<string, string>;
+}
+
+/** An Ingress controller serving the web entry instead of a Gateway (e.g. the AWS Load Balancer Controller). */
+export interface IngressClass {
+    /** `spec.ingressClassName` of the Ingress. */
+    className: string;
+    /** The controller's annotations on the Ingress of the external service (some read its health path). */
+    annotations(backend: { healthPath: string }): Record<string, pulumi.Input<string>>;
+    /** Resources the Ingress waits for (the controller and its admission webhook). */
+    dependsOn?: pulumi.Resource[];
 }

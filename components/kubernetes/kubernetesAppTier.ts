@@ -1,13 +1,18 @@
-// KubernetesAppTier: the cloud-neutral app tier on any Kubernetes cluster (Deployments, Services, HPA v2, PDBs, spread, Gateway API entry).
+// KubernetesAppTier: the cloud-neutral app tier on any Kubernetes cluster (Deployments, Services, HPA v2, PDBs, spread, Gateway API or Ingress entry).
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import type { ServiceSpec } from "../serviceSpec";
-import type { CloudIdentity, CsiSecretStore, GatewayClass, SpotNodes } from "./cloudAdapters";
+import type { CloudIdentity, CsiSecretStore, GatewayClass, IngressClass, SpotNodes } from "./cloudAdapters";
 import { createWebGateway } from "./webGateway";
+import { createWebIngress } from "./webIngress";
+import { spotScheduling, topologySpread } from "./scheduling";
 import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, millicores, PROBE_TIMINGS, roleService, serviceSettings } from "../contracts";
 import { resolveImage } from "../images";
 import { createScaledObject, KedaArgs, kedaTriggerAuthentication, usesKeda } from "./keda";
+
+// Moved to ./scheduling; re-exported for existing importers.
+export { spotScheduling, topologySpread } from "./scheduling";
 
 /** The namespace every app resource lives in (the database tier's PgBouncer joins it). */
 export const APP_NAMESPACE = "bookstore";
@@ -31,18 +36,25 @@ export interface KubernetesAppTierArgs extends AppTierCommonArgs {
     spot?: SpotNodes;
     /** Nodes span availability zones: the zone spread becomes a hard constraint. Default false. */
     zoneRedundant?: boolean;
-    /** Web entry of the external service (Gateway API, components/kubernetes/webGateway.ts). */
-    ingress: {
-        /** Public host name of the external service. */
-        host: string;
+    /** Web entry of the external service: a Gateway API Gateway (webGateway.ts) or an Ingress (webIngress.ts). */
+    ingress: WebEntry;
+    /** KEDA (components/kubernetes/keda.ts): required when a service has `hpa.customMetrics` on; it then gets a ScaledObject instead of an HPA. */
+    keda?: KedaArgs;
+}
+
+/** The external service's web entry: its public host, served by a Gateway API implementation or by an Ingress controller. */
+export type WebEntry = { host: string } & (
+    | {
         /** The Gateway API implementation serving it (e.g. appRoutingGateway in components/azure/aksAdapters.ts). */
         gateway: GatewayClass;
         /** Certificate chain and private key for `host` (secrets); without them the Gateway serves HTTP only. */
         tls?: { chain: pulumi.Input<string>; privateKey: pulumi.Input<string> };
-    };
-    /** KEDA (components/kubernetes/keda.ts): required when a service has `hpa.customMetrics` on; it then gets a ScaledObject instead of an HPA. */
-    keda?: KedaArgs;
-}
+    }
+    | {
+        /** The Ingress controller serving it (e.g. albIngress in components/aws/eksAdapters.ts); TLS is the controller's. */
+        ingressClass: IngressClass;
+    }
+);
 
 const labelsOf = (service: string) => ({
     "app.kubernetes.io/name": service,
@@ -68,49 +80,11 @@ export function hpaSpec(service: string, svc: ServiceSpec): k8sInput.autoscaling
     };
 }
 
-/** Toleration and preferred affinity that let a pod use the spot pool without depending on it. */
-export function spotScheduling(spot: SpotNodes): { tolerations: k8sInput.core.v1.Toleration[]; affinity: k8sInput.core.v1.Affinity } {
-    const { nodeLabel, taint } = spot;
-    return {
-        tolerations: [{ key: taint.key, operator: "Equal", value: taint.value, effect: taint.effect }],
-        affinity: {
-            nodeAffinity: {
-                preferredDuringSchedulingIgnoredDuringExecution: [{
-                    weight: 50,
-                    preference: { matchExpressions: [{ key: nodeLabel.key, operator: "In", values: [nodeLabel.value] }] },
-                }],
-            },
-        },
-    };
-}
-
-/**
- * Spread over zones (hard when the nodes span zones) and hosts. `nodeTaintsPolicy: Honor` leaves
- * nodes whose taints the pod does not tolerate (the CriticalAddonsOnly system pool; spot unless
- * spot-tolerant) out of the skew: otherwise a zone with only system nodes counts as an empty
- * domain and the replica the hard spread sends there stays Pending. GA since Kubernetes 1.33
- * (KEP-3094, https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/#node-inclusion-policies).
- */
-export function topologySpread(selector: Record<string, string>, zoneRedundant: boolean): k8sInput.core.v1.TopologySpreadConstraint[] {
-    const spread = (topologyKey: string, whenUnsatisfiable: "DoNotSchedule" | "ScheduleAnyway") => ({
-        maxSkew: 1,
-        topologyKey,
-        whenUnsatisfiable,
-        labelSelector: { matchLabels: selector },
-        matchLabelKeys: ["pod-template-hash"],
-        nodeAffinityPolicy: "Honor",
-        nodeTaintsPolicy: "Honor",
-    });
-    return [
-        spread("topology.kubernetes.io/zone", zoneRedundant ? "DoNotSchedule" : "ScheduleAnyway"),
-        spread("kubernetes.io/hostname", "ScheduleAnyway"),
-    ];
-}
-
 /**
  * The app on Kubernetes: namespace `bookstore`, a ServiceAccount bound to the cloud identity,
  * and per service a hardened Deployment, a ClusterIP Service, an `autoscaling/v2` HPA and a
- * PodDisruptionBudget; a Gateway API Gateway and HTTPRoute for the external service. Works with any Kubernetes provider.
+ * PodDisruptionBudget; for the external service a Gateway API Gateway and HTTPRoute, or an Ingress
+ * on the cluster's Ingress controller. Works with any Kubernetes provider.
  */
 export class KubernetesAppTier extends pulumi.ComponentResource implements AppTierOutputs {
     readonly runtime = "aks" as const;
@@ -121,6 +95,8 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
     readonly provider: k8s.Provider;
     readonly namespace: pulumi.Output<string>;
     readonly workloadGrantsReady?: pulumi.Resource;
+    /** The external service's Ingress, when the web entry is an Ingress controller (its status carries the load balancer's address). */
+    readonly ingress?: k8s.networking.v1.Ingress;
     private kedaAuth?: pulumi.Resource;
 
     constructor(name: string, args: KubernetesAppTierArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -170,7 +146,10 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
         const vaultSecretNames = [...new Set(Object.values(settingsOf).flatMap((s) => s.keyVault.map((r) => r.secretName)))].sort();
         if (vaultSecretNames.length > 0) {
             const store = args.secretStore;
-            if (!store) throw new Error(`secretEnv references (${vaultSecretNames.join(", ")}) need a secretStore on the Kubernetes app tier`);
+            if (!store) {
+                const service = Object.keys(settingsOf).find((s) => settingsOf[s].keyVault.length > 0)!;
+                throw new pulumi.RunError(`bookstore:app.services.${service}.secretEnv: secret references (${vaultSecretNames.join(", ")}) need a secret store, which this cluster does not provide`);
+            }
             dependsOn.push(new k8s.apiextensions.CustomResource(store.resourceName, {
                 apiVersion: "secrets-store.csi.x-k8s.io/v1",
                 kind: "SecretProviderClass",
@@ -190,15 +169,27 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
         const webService = roleService(args.services, "web");
         const external = Object.entries(args.services).find(([, svc]) => svc.ingress.external)?.[0];
         if (external) {
-            createWebGateway({
-                service: external,
-                namespace: ns,
-                host: args.ingress.host,
-                gateway: args.ingress.gateway,
-                tls: args.ingress.tls !== undefined,
-                certificate: args.ingress.tls,
-            }, k);
-            this.services[external].host = pulumi.output(args.ingress.host);
+            const entry = args.ingress;
+            if ("ingressClass" in entry) {
+                this.ingress = createWebIngress({
+                    service: external,
+                    namespace: ns,
+                    host: entry.host,
+                    labels: labelsOf(external),
+                    healthPath: args.services[external].healthPath,
+                    ingressClass: entry.ingressClass,
+                }, k);
+            } else {
+                createWebGateway({
+                    service: external,
+                    namespace: ns,
+                    host: entry.host,
+                    gateway: entry.gateway,
+                    tls: entry.tls !== undefined,
+                    certificate: entry.tls,
+                }, k);
+            }
+            this.services[external].host = pulumi.output(entry.host);
         }
         this.webHost = this.services[webService].host;
         this.apiHost = this.services[roleService(args.services, "api")].host;

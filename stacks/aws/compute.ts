@@ -2,13 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { valkeyConnectionString, ValkeyCache } from "../../components/aws/cache";
 import { RdsDatabase } from "../../components/aws/database";
-import { ClusterAddons, eksKubeconfig, PodIdentity } from "../../components/aws/eksAddons";
-import { EksAppTier } from "../../components/aws/eksAppTier";
+import { ClusterAddons, eksKubeconfig } from "../../components/aws/eksAddons";
+import { albIngress, EKS_SPOT_NODES, eksPodIdentity } from "../../components/aws/eksAdapters";
 import { EksCluster } from "../../components/aws/eksCluster";
 import { rdsCaBundlePem } from "../../components/aws/rdsCaBundle";
 import { albName } from "../../components/aws/albAlarms";
 import { connectionString } from "../../components/azure/database";
-import { APP_NAMESPACE, APP_SERVICE_ACCOUNT } from "../../components/kubernetes/kubernetesAppTier";
+import { APP_NAMESPACE, KubernetesAppTier } from "../../components/kubernetes/kubernetesAppTier";
+import type { KedaArgs } from "../../components/kubernetes/keda";
 import { PgbouncerDeployment, pgbouncerServiceHost } from "../../components/kubernetes/pgbouncer";
 import { SIGNALR_REDIS_CHANNEL_PREFIX } from "../../components/azure/realtime";
 import type { AppWiring } from "../../components/wiring";
@@ -18,12 +19,11 @@ import { sharedAppPoolSize } from "../schema/database";
 import { DATABASE_NAME } from "./data";
 import { allowNodesToData, AwsFoundation } from "./foundation";
 
-export interface AwsCompute {
+/** The cluster tier: EKS, its add-ons and controllers, and the Kubernetes provider the app tier deploys with. */
+export interface AwsCluster {
     cluster: EksCluster;
     addons: ClusterAddons;
-    app: EksAppTier;
     k8sProvider: k8s.Provider;
-    appIdentity: PodIdentity;
 }
 
 /** The app's connection strings: one per endpoint, all through PgBouncer (the endpoint name picks the server). */
@@ -37,8 +37,8 @@ export function awsConnectionStrings(database: RdsDatabase, poolSize: number | u
     }]));
 }
 
-/** The cluster tier: EKS, its add-ons and controllers, the app, and PgBouncer in front of every database endpoint. */
-export function composeCompute(config: EksStackConfig, base: AwsFoundation, data: { database: RdsDatabase; cache: ValkeyCache }, staticBucketArn: pulumi.Output<string>): AwsCompute {
+/** The cluster: EKS, its add-ons and controllers, and a Kubernetes provider on it. */
+export function composeCluster(config: EksStackConfig, base: AwsFoundation): AwsCluster {
     const eks = config.aws.eks;
     const cluster = new EksCluster("eks", {
         name: base.clusterName,
@@ -63,6 +63,18 @@ export function composeCompute(config: EksStackConfig, base: AwsFoundation, data
         clusterName: base.clusterName, region: base.region, vpcId: base.network.vpcId, k8sProvider, tags: base.tags,
     }, { providers: [base.provider, k8sProvider], dependsOn: cluster.ready });
 
+    return { cluster, addons, k8sProvider };
+}
+
+/**
+ * The app on the cloud-neutral Kubernetes tier with the EKS adapters (components/aws/eksAdapters.ts),
+ * and PgBouncer in front of every database endpoint. `keda` (built once the AMP workspace exists,
+ * stacks/aws/index.ts) is required when a service scales on custom metrics.
+ */
+export function composeApp(config: EksStackConfig, base: AwsFoundation, compute: AwsCluster, data: { database: RdsDatabase; cache: ValkeyCache },
+    staticBucketArn: pulumi.Output<string>, keda: KedaArgs | undefined): KubernetesAppTier {
+    const eks = config.aws.eks;
+    const { cluster, addons, k8sProvider } = compute;
     // The app's AWS access, least privilege: read its own secrets, write the static bucket.
     const appStatements = pulumi.all([data.database.passwordSecretArn, data.cache.authSecretArn, data.database.kmsKeyArn, data.cache.kmsKeyArn, staticBucketArn]).apply(([dbSecret, cacheSecret, dbKey, cacheKey, bucket]): Statement[] => [
         { Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: [dbSecret, cacheSecret] },
@@ -71,10 +83,6 @@ export function composeCompute(config: EksStackConfig, base: AwsFoundation, data
         { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${bucket}/*` },
         { Effect: "Allow", Action: ["s3:ListBucket"], Resource: bucket },
     ]);
-    const appIdentity = new PodIdentity("app-identity", {
-        clusterName: cluster.cluster.name, namespace: APP_NAMESPACE, serviceAccount: APP_SERVICE_ACCOUNT, statements: appStatements, tags: base.tags,
-    }, { providers: [base.provider] });
-
     const wiring: AppWiring = {
         env: { SignalR__Backplane: "Redis", SignalR__Redis__ChannelPrefix: SIGNALR_REDIS_CHANNEL_PREFIX },
         secrets: {
@@ -85,18 +93,30 @@ export function composeCompute(config: EksStackConfig, base: AwsFoundation, data
     // The account's private ECR registry in the cluster's region; the nodes' role may pull from it
     // (AmazonEC2ContainerRegistryReadOnly, components/aws/eksCluster.ts).
     const ecrRegistry = pulumi.interpolate`${base.accountId}.dkr.ecr.${base.region}.amazonaws.com`;
-    const app = new EksAppTier("app", {
+    const app = new KubernetesAppTier("app", {
         provider: k8sProvider,
+        namePrefix: config.namePrefix,
+        environment: config.environment,
+        tags: base.tags,
         services: config.app.services,
         wiring,
-        spotNodeGroup: Boolean(eks.spotNodeGroup),
-        ingress: {
-            host: config.aws.edge.webHost, certificateArn: config.aws.edge.albCertificateArn,
-            securityGroupId: base.groups.alb.id, dependsOn: [addons.loadBalancerController], loadBalancerName: albName(base.baseName),
-        },
-        environment: config.environment,
         registryLoginServer: ecrRegistry,
-    }, { dependsOn: [appIdentity] });
+        // Pod Identity for the app's AWS access: the association is created with the tier (eksAdapters.ts).
+        identity: eksPodIdentity({ clusterName: cluster.cluster.name, statements: appStatements, provider: base.provider, tags: base.tags }),
+        spot: eks.spotNodeGroup ? EKS_SPOT_NODES : undefined,
+        // The app node group is one Auto Scaling group over the zones, which Cluster Autoscaler cannot grow
+        // in a chosen zone (its AWS FAQ: one group per zone for zone-aware scheduling): a hard zone spread
+        // could leave pods Pending, so the zone spread stays preferred.
+        zoneRedundant: false,
+        ingress: {
+            host: config.aws.edge.webHost,
+            ingressClass: albIngress({
+                certificateArn: config.aws.edge.albCertificateArn, securityGroupId: base.groups.alb.id,
+                loadBalancerName: albName(base.baseName), dependsOn: [addons.loadBalancerController],
+            }),
+        },
+        keda,
+    });
 
     const db = config.aws.database;
     new PgbouncerDeployment("pgbouncer", {
@@ -113,5 +133,5 @@ export function composeCompute(config: EksStackConfig, base: AwsFoundation, data
         // RDS certificates chain to the RDS root CAs of each database's region, not to the system bundle (config checked they are bundled).
         serverCaBundle: db.pgbouncer.serverTlsSslmode === "require" ? undefined : rdsCaBundlePem([...new Set([base.region, ...data.database.replicas.map((r) => r.region)])]),
     });
-    return { cluster, addons, app, k8sProvider, appIdentity };
+    return app;
 }

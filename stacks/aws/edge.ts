@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StaticSite } from "../../components/aws/staticSite";
-import type { EksAppTier } from "../../components/aws/eksAppTier";
+import type { KubernetesAppTier } from "../../components/kubernetes/kubernetesAppTier";
 import { CloudflareEdge } from "../../components/cloudflare/cloudflareEdge";
 import type { EksStackConfig } from "../config";
 import type { AwsFoundation } from "./foundation";
@@ -21,7 +21,7 @@ export function composeStaticSite(config: EksStackConfig, base: AwsFoundation): 
  * `cdn: cloudflare`: Cloudflare's proxied hosts in front of the ALB (its DNS name from the web
  * Ingress's status) and of CloudFront; the bucket stays private behind CloudFront's OAC.
  */
-export function composeCloudflare(config: EksStackConfig, app: EksAppTier, site: StaticSite): { webUrl: string; staticUrl: string } | undefined {
+export function composeCloudflare(config: EksStackConfig, app: Pick<KubernetesAppTier, "ingress">, site: StaticSite): { webUrl: string; staticUrl: string } | undefined {
     const cloudflare = config.cdn === "cloudflare" ? config.cloudflare : undefined;
     if (!cloudflare || !config.cloudflareApiToken || !app.ingress) return undefined;
     const albHost = app.ingress.status.apply((s) => s?.loadBalancer?.ingress?.[0]?.hostname ?? "");

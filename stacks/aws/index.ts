@@ -4,7 +4,7 @@ import { AlbAlarms, albName } from "../../components/aws/albAlarms";
 import { EksKeda } from "../../components/aws/kedaAuth";
 import { usesKeda } from "../../components/kubernetes/keda";
 import type { EksStackConfig } from "../config";
-import { composeCompute } from "./compute";
+import { composeApp, composeCluster } from "./compute";
 import { APP_NAMESPACE } from "../../components/kubernetes/kubernetesAppTier";
 import { POOLER_PORT } from "../../components/kubernetes/pgbouncer";
 import { composeData, DATABASE_NAME } from "./data";
@@ -17,15 +17,14 @@ export type AwsStackOutputs = Record<string, pulumi.Input<unknown>>;
 
 /**
  * Composes the AWS platform (platform `eks`) from validated config, tier by tier: the foundation
- * (providers, VPCs, security groups, alarm topics), the data tier, static assets, the cluster with
- * the app and PgBouncer, the edge and observability.
+ * (providers, VPCs, security groups, alarm topics), the data tier, static assets, the cluster,
+ * observability (and KEDA on its AMP workspace), the app with PgBouncer, and the edge.
  */
 export function composeAwsStack(config: EksStackConfig): AwsStackOutputs {
     const base = composeFoundation(config);
     const data = composeData(config, base);
     const site = composeStaticSite(config, base);
-    const compute = composeCompute(config, base, data, site.bucket.arn);
-    const cloudflare = composeCloudflare(config, compute.app, site);
+    const compute = composeCluster(config, base);
     const observability = config.aws.observability.prometheus ? new AwsObservability("observability", {
         baseName: base.baseName,
         clusterName: compute.cluster.name,
@@ -46,10 +45,12 @@ export function composeAwsStack(config: EksStackConfig): AwsStackOutputs {
         clusterName: compute.cluster.name, region: base.region, k8sProvider: compute.k8sProvider,
         workspaceArn: observability.workspaceArn, prometheusEndpoint: observability.prometheusEndpoint, tags: base.tags,
     }, { providers: [base.provider, compute.k8sProvider], dependsOn: compute.cluster.ready }) : undefined;
-    compute.app.scaleWithKeda(config.app.services, keda?.keda);
+    // The app after the AMP workspace: its ScaledObjects query the workspace (no KEDA, and a service needing it, is an error naming it).
+    const app = composeApp(config, base, compute, data, site.bucket.arn, keda?.keda);
+    const cloudflare = composeCloudflare(config, app, site);
 
-    const alb = compute.app.ingress ? new AlbAlarms("alb-alarms", {
-        baseName: base.baseName, loadBalancerName: albName(base.baseName), ingress: compute.app.ingress,
+    const alb = app.ingress ? new AlbAlarms("alb-alarms", {
+        baseName: base.baseName, loadBalancerName: albName(base.baseName), ingress: app.ingress,
         thresholds: config.observability, target: { topicArn: base.alarms.arn, tags: base.tags },
     }, { providers: [base.provider] }) : undefined;
 
@@ -61,7 +62,7 @@ export function composeAwsStack(config: EksStackConfig): AwsStackOutputs {
         vpcId: base.network.vpcId,
         eksClusterName: compute.cluster.name,
         eksEndpoint: compute.cluster.cluster.endpoint,
-        kubernetesNamespace: compute.app.namespace,
+        kubernetesNamespace: app.namespace,
         webUrl: `https://${config.aws.edge.webHost}`,
         publicWebUrl: cloudflare?.webUrl ?? `https://${config.aws.edge.webHost}`,
         cdnUrl: cloudflare?.staticUrl ?? site.url,

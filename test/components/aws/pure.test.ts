@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { memberClusterIds } from "../../../components/aws/cache";
 import { clusterAutoscalerStatements, eksKubeconfig } from "../../../components/aws/eksAddons";
-import { albAnnotations } from "../../../components/aws/eksAppTier";
+import { albAnnotations } from "../../../components/aws/eksAdapters";
 import { planSubnets } from "../../../components/aws/network";
 import { pagesDisplay, rdsParameters } from "../../../components/aws/rdsParameters";
 import { contains, overlaps, parseCidr } from "../../../lib/network";
