@@ -1,0 +1,59 @@
+import { strict as assert } from "assert";
+import type { PlanResource } from "../../../tools/offline/render";
+import { planned, runPlan, stackVariant } from "../../helpers/plan";
+
+type R = PlanResource & { inputs: Record<string, any> };
+const ofType = (resources: PlanResource[], type: string) => resources.filter((r) => r.type === type) as R[];
+const deployment = (resources: PlanResource[], name: string) => ofType(resources, "kubernetes:apps/v1:Deployment").find((d) => d.inputs.metadata.name === name)!;
+
+describe("the EKS adapters of the Kubernetes app tier (components/aws/eksAdapters.ts)", function () {
+    this.timeout(300000);
+    const shipped = planned("prod-eks");
+    const spotTolerantWeb = planned("prod-eks", {
+        stackFile: stackVariant("prod-eks", (config) => { config["bookstore:app"].services.web.spotTolerant = true; }),
+    });
+
+    it("binds the app's ServiceAccount with EKS Pod Identity (no annotation) and starts the pods after the association", () => {
+        const { resources } = shipped();
+        const association = ofType(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation").find((a) => a.inputs.serviceAccount === "bookstore")!;
+        assert.equal(association.inputs.namespace, "bookstore");
+        assert.match(association.urn, /bookstore:app:KubernetesAppTier\$bookstore:aws:PodIdentity\$/);
+        const [account] = ofType(resources, "kubernetes:core/v1:ServiceAccount").filter((s) => s.inputs.metadata.name === "bookstore");
+        assert.deepEqual(account.inputs.metadata.annotations ?? {}, {});
+        for (const name of ["api", "web"]) assert.ok(deployment(resources, name).dependencies.includes(association.urn), `${name} must start after the association`);
+    });
+
+    it("serves the web service through an ALB Ingress (class alb, the ACM certificate, TLS 1.2+, HTTP → HTTPS) after the Load Balancer Controller", () => {
+        const { resources } = shipped();
+        const [ingress] = ofType(resources, "kubernetes:networking.k8s.io/v1:Ingress");
+        assert.equal(ingress.inputs.spec.ingressClassName, "alb");
+        assert.deepEqual(ingress.inputs.spec.rules.map((r: any) => [r.host, r.http.paths[0].backend.service.name]), [["www.bookstore.example", "web"]]);
+        const a = ingress.inputs.metadata.annotations;
+        assert.match(a["alb.ingress.kubernetes.io/certificate-arn"], /^arn:aws:acm:us-east-1:/);
+        assert.match(a["alb.ingress.kubernetes.io/security-groups"], /^sg-/);
+        assert.deepEqual([a["alb.ingress.kubernetes.io/ssl-policy"], a["alb.ingress.kubernetes.io/ssl-redirect"], a["alb.ingress.kubernetes.io/healthcheck-path"]],
+            ["ELBSecurityPolicy-TLS13-1-2-2021-06", "443", "/health"]);
+        const controller = ofType(resources, "kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "aws-load-balancer-controller")!;
+        assert.ok(ingress.dependencies.includes(controller.urn), "the Ingress must wait for the controller (its webhook rejects it otherwise)");
+    });
+
+    it("lets a spot-tolerant service tolerate the spot group's taint and prefer its label; others stay off spot", () => {
+        const { resources } = spotTolerantWeb();
+        const spotGroup = ofType(resources, "aws:eks/nodeGroup:NodeGroup").find((g) => g.inputs.capacityType === "SPOT")!;
+        const [taint] = spotGroup.inputs.taints;
+        const [[labelKey, labelValue]] = Object.entries(spotGroup.inputs.labels as Record<string, string>);
+        const web = deployment(resources, "web").inputs.spec.template.spec;
+        assert.deepEqual(web.tolerations, [{ key: taint.key, operator: "Equal", value: taint.value, effect: "NoSchedule" }]);
+        assert.equal(taint.effect, "NO_SCHEDULE");
+        const [preference] = web.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution;
+        assert.deepEqual(preference.preference.matchExpressions, [{ key: labelKey, operator: "In", values: [labelValue] }]);
+        const api = deployment(resources, "api").inputs.spec.template.spec;
+        assert.equal(api.tolerations, undefined);
+    });
+
+    it("refuses a secretEnv reference on eks before planning (no secret store there), naming the service's key", () => {
+        const run = runPlan("prod-eks", { stackFile: stackVariant("prod-eks", (config) => { config["bookstore:app"].services.api.secretEnv = { Feature__Key: "feature-key" }; }) });
+        assert.notEqual(run.exitCode, 0);
+        assert.match(run.stderr + run.stdout, /bookstore:app\.services\.api\.secretEnv/);
+    });
+});
