@@ -34,6 +34,8 @@ export interface KubernetesAppTierArgs extends AppTierCommonArgs {
     secretStore?: CsiSecretStore;
     /** The cluster's spot nodes, when it has a spot pool: spot-tolerant services tolerate and prefer them. Default: no spot pool. */
     spot?: SpotNodes;
+    /** Labels on every service's resources and pods, e.g. `environment` (the policy pack's environment scope). Default none. */
+    labels?: Record<string, string>;
     /** Nodes span availability zones: the zone spread becomes a hard constraint. Default false. */
     zoneRedundant?: boolean;
     /** Web entry of the external service: a Gateway API Gateway (webGateway.ts) or an Ingress (webIngress.ts). */
@@ -56,10 +58,11 @@ export type WebEntry = { host: string } & (
     }
 );
 
-const labelsOf = (service: string) => ({
+const labelsOf = (service: string, extra?: Record<string, string>) => ({
     "app.kubernetes.io/name": service,
     "app.kubernetes.io/part-of": "bookstore",
     "app.kubernetes.io/managed-by": "pulumi",
+    ...extra,
 });
 const selectorOf = (service: string) => ({ "app.kubernetes.io/name": service });
 
@@ -175,7 +178,7 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
                     service: external,
                     namespace: ns,
                     host: entry.host,
-                    labels: labelsOf(external),
+                    labels: labelsOf(external, args.labels),
                     healthPath: args.services[external].healthPath,
                     ingressClass: entry.ingressClass,
                 }, k);
@@ -211,7 +214,7 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
         dependsOn: pulumi.Resource[],
         k: pulumi.CustomResourceOptions,
     ): AppServiceOutput {
-        const labels = labelsOf(service);
+        const labels = labelsOf(service, args.labels);
         const selector = selectorOf(service);
         const env: k8sInput.core.v1.EnvVar[] = [
             ...Object.entries(settings.plain).map(([name, value]) => ({ name, value })),

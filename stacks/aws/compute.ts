@@ -101,6 +101,8 @@ export function composeApp(config: EksStackConfig, base: AwsFoundation, compute:
         services: config.app.services,
         wiring,
         registryLoginServer: ecrRegistry,
+        // The policy pack scopes production-only rules (e.g. HPA minReplicas ≥ 2) by this label.
+        labels: { environment: config.environment },
         // Pod Identity for the app's AWS access: the association is created with the tier (eksAdapters.ts).
         identity: eksPodIdentity({ clusterName: cluster.cluster.name, statements: appStatements, provider: base.provider, tags: base.tags }),
         spot: eks.spotNodeGroup ? EKS_SPOT_NODES : undefined,

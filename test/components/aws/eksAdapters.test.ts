@@ -51,6 +51,15 @@ describe("the EKS adapters of the Kubernetes app tier (components/aws/eksAdapter
         assert.equal(api.tolerations, undefined);
     });
 
+    it("labels the app's resources with the environment, so dev-eks (HPA min 1) is outside the production-only HPA floor", () => {
+        const run = runPlan("dev-eks");
+        assert.equal(run.exitCode, 0, run.stderr);
+        const hpas = ofType(run.document!.resources, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler");
+        assert.ok(hpas.some((h) => h.inputs.spec.minReplicas < 2), "dev-eks keeps an HPA below the production floor");
+        assert.deepEqual(hpas.map((h) => h.inputs.metadata.labels.environment), hpas.map(() => "dev"));
+        assert.equal(deployment(run.document!.resources, "web").inputs.spec.template.metadata.labels.environment, "dev");
+    });
+
     it("refuses a secretEnv reference on eks before planning (no secret store there), naming the service's key", () => {
         const run = runPlan("prod-eks", { stackFile: stackVariant("prod-eks", (config) => { config["bookstore:app"].services.api.secretEnv = { Feature__Key: "feature-key" }; }) });
         assert.notEqual(run.exitCode, 0);
