@@ -25,7 +25,8 @@ export interface AppServiceOutput {
 }
 
 export interface AppTierOutputs {
-    runtime: "containerapps" | "aks";
+    /** Which runtime runs the services: Azure Container Apps, or Kubernetes (AKS or EKS). */
+    runtime: "containerapps" | "kubernetes";
     /** Public FQDN of the web app: the CDN / Cloudflare tier points its origin at it. */
     webHost: pulumi.Output<string>;
     /** Host of the api (internal to the environment or cluster by default). */

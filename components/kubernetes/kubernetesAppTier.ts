@@ -90,7 +90,7 @@ export function hpaSpec(service: string, svc: ServiceSpec): k8sInput.autoscaling
  * on the cluster's Ingress controller. Works with any Kubernetes provider.
  */
 export class KubernetesAppTier extends pulumi.ComponentResource implements AppTierOutputs {
-    readonly runtime = "aks" as const;
+    readonly runtime = "kubernetes" as const;
     readonly webHost: pulumi.Output<string>;
     readonly apiHost: pulumi.Output<string>;
     readonly services: Record<string, AppServiceOutput> = {};
