@@ -1,6 +1,10 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { createOnlyPaths, putBodySchema } from "../../../tools/review/generateCreateOnly";
 import table from "../../../tools/review/createOnly.azure.json";
+import { diffPlans } from "../../../tools/review/diff";
+import { renderDiff } from "../../../tools/review/render";
 import { secretDigestsOf } from "../../../tools/review/secretDigests";
 import { SECRET_SIG, SIG_KEY, UNKNOWN } from "../../../tools/offline/capture";
 
@@ -44,6 +48,31 @@ describe("review: create-only table", () => {
         assert.match(pg.file, /stable\/2025-08-01\/openapi\.json$/);
         assert.match(pg.commit, /^[0-9a-f]{40}$/);
         assert.ok(pg.createOnly.includes("administratorLogin"));
+    });
+
+    it("every entry's apiVersion is the one azure-native uses for the type (its module's 'Uses Azure REST API version')", () => {
+        for (const [type, entry] of Object.entries(table.types)) {
+            const [, module, cls] = type.split(":");
+            const file = path.join(path.dirname(require.resolve("@pulumi/azure-native/package.json")), module, `${cls.charAt(0).toLowerCase()}${cls.slice(1)}.js`);
+            const used = /Uses Azure REST API version ([0-9a-z-]+)/.exec(fs.readFileSync(file, "utf8"))?.[1];
+            assert.equal(entry.apiVersion, used, type);
+        }
+    });
+
+    it("a storage account whose blob encryption keyType (create-only in storage.json 2024-01-01) changes is replaced and flagged stateful", () => {
+        const type = "azure-native:storage:StorageAccount";
+        const account = (keyType: string) => ({
+            urn: `urn:pulumi:prod::bookstore::${type}::st`,
+            type,
+            name: "st",
+            options: { protect: true },
+            inputs: { kind: "StorageV2", encryption: { keySource: "Microsoft.Storage", services: { blob: { enabled: true, keyType } } } },
+        });
+        const diff = diffPlans({ stack: "prod", resources: [account("Service")] }, { stack: "prod", resources: [account("Account")] });
+        assert.equal(diff.changes[0].op, "replace");
+        assert.deepEqual(diff.changes[0].replaceReasons, [{ path: "encryption.services.blob.keyType", rule: "create-only in the Azure REST spec" }]);
+        assert.equal(diff.guardedReplacements.length, 1);
+        assert.match(renderDiff(diff).join("\n"), /^ \+- azure-native:storage:StorageAccount {2}st {2}\[protect\] \[stateful\]$/m);
     });
 });
 
