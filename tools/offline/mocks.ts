@@ -79,6 +79,9 @@ export const ARM_PATHS: Record<string, string> = {
     "azure-native:cdn:RuleSet": "Microsoft.Cdn/profiles/{profileName}/ruleSets/{ruleSetName}",
     "azure-native:cdn:Rule": "Microsoft.Cdn/profiles/{profileName}/ruleSets/{ruleSetName}/rules/{ruleName}",
     "azure-native:signalrservice:SignalR": "Microsoft.SignalRService/signalR/{resourceName}",
+    "azure-native:servicenetworking:TrafficControllerInterface": "Microsoft.ServiceNetworking/trafficControllers/{trafficControllerName}",
+    "azure-native:servicenetworking:FrontendsInterface": "Microsoft.ServiceNetworking/trafficControllers/{trafficControllerName}/frontends/{frontendName}",
+    "azure-native:servicenetworking:AssociationsInterface": "Microsoft.ServiceNetworking/trafficControllers/{trafficControllerName}/associations/{associationName}",
     "azure-native:dashboard:Grafana": "Microsoft.Dashboard/grafana/{workspaceName}",
     "azure-native:portal:Dashboard": "Microsoft.Portal/dashboards/{dashboardName}",
 };
@@ -169,6 +172,9 @@ const COMPUTED: Record<string, (name: string, id: string, inputs: Inputs) => Inp
     }),
     "azure-native:cdn:AFDEndpoint": (name, id) => ({ hostName: `${name}-${suffix(id)}.z01.azurefd.net` }),
     "azure-native:signalrservice:SignalR": (name) => ({ hostName: `${name}.service.signalr.net`, publicPort: 443, serverPort: 443 }),
+    // An AGC frontend's generated host: <random>.<random>.alb.azure.com (Learn, Application Gateway for Containers components).
+    "azure-native:servicenetworking:FrontendsInterface": (_n, id) => ({ fqdn: `${suffix(id)}${suffix(`${id}/host`)}.fz${suffix(`${id}/zone`).slice(0, 2)}.alb.azure.com` }),
+    "azure-native:servicenetworking:TrafficControllerInterface": (_n, id) => ({ configurationEndpoints: [`${suffix(id)}.alb.azure.com`] }),
     // The query endpoint's form: https://<workspace>-<suffix>.<region>.prometheus.monitor.azure.com (KEDA's serverAddress).
     "azure-native:monitor:AzureMonitorWorkspace": (name, id, inputs) => ({
         accountId: uuid(id), metrics: { internalId: uuid(`${id}/metrics`), prometheusQueryEndpoint: `https://${name}-${suffix(id)}.${location(inputs)}.prometheus.monitor.azure.com` },
