@@ -29,6 +29,8 @@ export interface AppTierOutputs {
     runtime: "containerapps" | "kubernetes";
     /** Public FQDN of the web app: the CDN / Cloudflare tier points its origin at it. */
     webHost: pulumi.Output<string>;
+    /** Where edges connect to reach `webHost` when that is only the Host header (AKS with AGC: the frontend's FQDN); unset: `webHost`. */
+    webOriginAddress?: pulumi.Output<string>;
     /** Host of the api (internal to the environment or cluster by default). */
     apiHost: pulumi.Output<string>;
     services: Record<string, AppServiceOutput>;

@@ -54,7 +54,7 @@ export const CLOUDFLARE_IPV4_RANGES = [
 export interface NsgRule {
     name: string; priority: number; direction: "Inbound"; access: "Allow"; protocol: "Tcp";
     sourceAddressPrefix?: string; sourceAddressPrefixes?: string[]; sourcePortRange: "*";
-    destinationAddressPrefix: "*"; destinationPortRanges: string[];
+    destinationAddressPrefix: string; destinationPortRanges: string[];
 }
 
 /**
@@ -74,4 +74,22 @@ export function aksWebInboundRule(edge: AksWebEdge): NsgRule {
         case "cloudflare": return { ...base, sourceAddressPrefixes: [...CLOUDFLARE_IPV4_RANGES], destinationPortRanges: ["443"] };
         case "direct": return { ...base, sourceAddressPrefix: "Internet", destinationPortRanges: ["80", "443"] };
     }
+}
+
+/**
+ * The AKS subnet's inbound rule with Application Gateway for Containers: its data plane in the
+ * delegated association subnet proxies straight to the pods (with Azure CNI overlay the overlay
+ * routing domain is extended to that subnet,
+ * https://learn.microsoft.com/azure/application-gateway/for-containers/container-networking), and an
+ * overlay pod's traffic passes the node subnet's NSG (https://learn.microsoft.com/azure/aks/azure-cni-overlay).
+ * So: TCP from the association subnet to the pod range on the web pods' container port(s), for
+ * requests and health probes alike. Nothing from the Internet: the public frontend is AGC's, and no
+ * load balancer of the cluster's takes web traffic any more.
+ */
+export function agcToPodsInboundRule(agcSubnet: string, podCidr: string, podPorts: number[]): NsgRule {
+    return {
+        name: "allow-agc-to-pods", priority: 100, direction: "Inbound", access: "Allow", protocol: "Tcp",
+        sourceAddressPrefix: agcSubnet, sourcePortRange: "*",
+        destinationAddressPrefix: podCidr, destinationPortRanges: [...new Set(podPorts)].sort((a, b) => a - b).map(String),
+    };
 }

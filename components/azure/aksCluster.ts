@@ -5,7 +5,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as monitor from "@pulumi/azure-native/monitor";
-import type { AksSpec } from "./runtimeSpecs";
+import type { AksGatewayImplementation, AksSpec } from "./runtimeSpecs";
 import { aksVersionProblem, DEFAULT_AKS_KUBERNETES_VERSION } from "../../lib/aksVersions";
 import { parseRegistryId } from "../../lib/registry";
 import { nonInteractiveKubeconfig } from "./kubeconfig";
@@ -23,6 +23,20 @@ export const SPOT_NODE_LABEL = { key: "kubernetes.azure.com/scalesetpriority", v
 export const taintString = (t: { key: string; value: string; effect: string }) => `${t.key}=${t.value}:${t.effect}`;
 /** Keeps application pods off the system pool. */
 export const SYSTEM_POOL_TAINT = "CriticalAddonsOnly=true:NoSchedule";
+
+/**
+ * The application routing add-on: with `approuting-istio` it hosts the web Gateway's implementation
+ * (components/kubernetes/webGateway.ts), its default NGINX controller off (managed NGINX loses Azure
+ * support after November 2026, https://learn.microsoft.com/azure/aks/app-routing-gateway-api).
+ * Turning that implementation on (gatewayAPIImplementations.appRoutingIstio, ingressProfile.gatewayAPI)
+ * needs API version 2026-02-01; azure-native 3.28 sends 2025-09-01, so README's deploy steps do it once.
+ * With Application Gateway for Containers the add-on has nothing to do: off (also on a cluster that had it).
+ */
+export function webAppRoutingProfile(implementation: AksGatewayImplementation): containerservice.ManagedClusterArgs["ingressProfile"] {
+    return implementation === "approuting-istio"
+        ? { webAppRouting: { enabled: true, nginx: { defaultIngressControllerType: "None" } } }
+        : { webAppRouting: { enabled: false } };
+}
 
 export interface AksClusterArgs {
     /** Short prefix for resource names. */
@@ -56,6 +70,8 @@ export class AksCluster extends pulumi.ComponentResource {
     /** Kubernetes provider built from the cluster's (Entra, kubelogin) user credentials. */
     readonly provider: k8s.Provider;
     readonly oidcIssuerUrl: pulumi.Output<string>;
+    /** The cluster's managed resource group (`MC_...`): nodes, and what AKS creates for them. */
+    readonly nodeResourceGroup: pulumi.Output<string>;
     /** Azure Monitor workspace that receives the cluster's Prometheus metrics. */
     readonly monitorWorkspaceId: pulumi.Output<string>;
     /** Its Prometheus query endpoint (what KEDA's Prometheus scaler reads). */
@@ -150,12 +166,7 @@ export class AksCluster extends pulumi.ComponentResource {
                 azureKeyvaultSecretsProvider: { enabled: true, config: { enableSecretRotation: "true", rotationPollInterval: "2m" } },
             },
             azureMonitorProfile: { metrics: { enabled: true, kubeStateMetrics: { metricLabelsAllowlist: "", metricAnnotationsAllowList: "" } } },
-            // The application routing add-on hosts the Gateway API implementation the web Gateway uses
-            // (components/kubernetes/webGateway.ts); its default NGINX controller is off: managed NGINX loses Azure
-            // support after November 2026 (https://learn.microsoft.com/azure/aks/app-routing-gateway-api).
-            // Turning the implementation on (gatewayAPIImplementations.appRoutingIstio, ingressProfile.gatewayAPI)
-            // needs API version 2026-02-01; azure-native 3.28 sends 2025-09-01, so README's deploy steps do it once.
-            ingressProfile: { webAppRouting: { enabled: true, nginx: { defaultIngressControllerType: "None" } } },
+            ingressProfile: webAppRoutingProfile(aks.gateway.implementation),
             tags,
         }, {
             ...child,
@@ -166,6 +177,7 @@ export class AksCluster extends pulumi.ComponentResource {
         this.clusterId = cluster.id;
         this.clusterName = cluster.name;
         this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((p) => p?.issuerURL ?? "");
+        this.nodeResourceGroup = cluster.nodeResourceGroup.apply((g) => g ?? "");
         this.diagnosticTarget = { name: "aks", resourceId: cluster.id, resourceType: "Microsoft.ContainerService/managedClusters" };
 
         const pool = (logicalName: string, poolArgs: Partial<containerservice.AgentPoolArgs>) =>

@@ -10,6 +10,8 @@ import { AppPlatform, ContainerAppsTier } from "./containerApps";
 import { APP_SERVICE_ACCOUNT, KubernetesAppTier } from "../kubernetes/kubernetesAppTier";
 import { AKS_SPOT_NODES, appRoutingGateway, azureWorkloadIdentity, keyVaultSecretStore } from "./aksAdapters";
 import { AzureKedaAuth } from "./kedaAuth";
+import { ApplicationGatewayForContainers } from "./applicationGatewayForContainers";
+import type { GatewayClass } from "../kubernetes/cloudAdapters";
 import { usesKeda } from "../kubernetes/keda";
 import type { PlatformOutputs } from "./platform";
 import type { WebCustomDomainSpec } from "./customDomain";
@@ -53,10 +55,8 @@ export function createAppTier(name: string, args: AppTierArgs): AppTierOutputs {
     }
     const cluster = args.aksCluster;
     if (!cluster) throw new Error("the aks app tier needs the AksCluster (create it before the app tier)");
-    const ingress = args.runtime.aks.ingress;
-    // The Gateway's public IP always gets an Azure DNS label: the default host, and a stable
-    // CNAME target for a host of your own.
     const dnsLabel = `${args.namePrefix}-${args.environment}`;
+    const entry = aksWebEntry(name, args, cluster, dnsLabel);
     // Custom metrics scale through the cluster's KEDA add-on, reading the cluster's managed Prometheus.
     const keda = Object.values(args.services).some(usesKeda) ? new AzureKedaAuth(`${name}-keda`, {
         baseName: dnsLabel,
@@ -83,11 +83,34 @@ export function createAppTier(name: string, args: AppTierArgs): AppTierOutputs {
         secretStore: keyVaultSecretStore(args.platform),
         spot: cluster.hasSpotPool ? AKS_SPOT_NODES : undefined,
         zoneRedundant: cluster.zones.length > 1,
-        ingress: {
-            host: ingress.host ?? `${dnsLabel}.${args.platformBase.location}.cloudapp.azure.com`,
-            gateway: appRoutingGateway(dnsLabel),
-            tls: args.aksTls,
-        },
+        ingress: { ...entry, tls: args.aksTls },
         keda,
     });
+}
+
+/**
+ * The AKS web entry's host and Gateway class. Application Gateway for Containers: its frontend's
+ * generated FQDN is the default host and, for a host of your own, the CNAME target and the address
+ * edges connect to. approuting-istio: the Gateway's public IP always gets an Azure DNS label, the
+ * default host and the CNAME target.
+ */
+function aksWebEntry(name: string, args: AppTierArgs, cluster: AksCluster, dnsLabel: string): { host: pulumi.Input<string>; gateway: GatewayClass } {
+    const { ingress, gateway } = args.runtime.aks;
+    if (gateway.implementation === "approuting-istio") {
+        return { host: ingress.host ?? `${dnsLabel}.${args.platformBase.location}.cloudapp.azure.com`, gateway: appRoutingGateway(dnsLabel) };
+    }
+    const subnetId = args.platformBase.agcSubnetId;
+    if (!subnetId) throw new Error("Application Gateway for Containers needs the platform's association subnet (PlatformBase agcSubnet)");
+    const agc = new ApplicationGatewayForContainers(`${name}-agc`, {
+        baseName: dnsLabel,
+        resourceGroupName: args.platformBase.resourceGroupName,
+        location: args.platformBase.location,
+        subscriptionId: args.platformBase.subscriptionId,
+        subnetId,
+        oidcIssuerUrl: cluster.oidcIssuerUrl,
+        nodeResourceGroup: cluster.nodeResourceGroup,
+        provider: cluster.provider,
+        tags: args.tags,
+    });
+    return { host: ingress.host ?? agc.frontendFqdn, gateway: agc.gatewayClass };
 }

@@ -21,6 +21,10 @@ export const BuiltInRoles = {
     keyVaultCertificateUser: "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba",
     networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
     aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+    /** Reads every resource in the scope (the ALB Controller reads the cluster's node resource group). */
+    reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+    /** "AppGw for Containers Configuration Manager": the ALB Controller configures an Application Gateway for Containers. */
+    appGwForContainersConfigurationManager: "fbc52c3f-28ad-4303-a892-8a056630b8f1",
     /** "SignalR App Server": an app server connects with its Entra identity instead of an access key. */
     signalrAppServer: "420fcaa2-552c-430f-98ca-3264be4806c7",
 } as const;
@@ -37,6 +41,12 @@ export const SUBNET_LAYOUT = {
     privateEndpoints: { name: "snet-private-endpoints", delegatedTo: [] },
 } as const;
 export type SubnetKey = keyof typeof SUBNET_LAYOUT;
+/**
+ * The Application Gateway for Containers association subnet (AKS with AGC only): delegated to
+ * Microsoft.ServiceNetworking/trafficControllers, which nothing else may then use
+ * (https://learn.microsoft.com/azure/application-gateway/for-containers/application-gateway-for-containers-components).
+ */
+export const AGC_SUBNET = { name: "snet-agc", delegatedTo: "Microsoft.ServiceNetworking/trafficControllers" } as const;
 const SUBNET_KEYS = Object.keys(SUBNET_LAYOUT) as SubnetKey[];
 
 /** Inbound rule of every PostgreSQL subnet: the database (5432) and pooler (6432) ports from the VNet and its peers. */
@@ -69,6 +79,8 @@ export interface PlatformBaseArgs {
     existingRegistryId?: string;
     /** Inbound rules of the AKS subnet's NSG, e.g. the web Gateway's (lib/network.ts aksWebInboundRule). Default none. */
     aksInboundRules?: types.network.SecurityRuleArgs[];
+    /** Range of the Application Gateway for Containers association subnet (AGC_SUBNET); unset: no such subnet. */
+    agcSubnet?: string;
 }
 
 /** What the next tiers consume from the platform base. */
@@ -79,6 +91,8 @@ export interface PlatformOutputs {
     tenantId: pulumi.Output<string>;
     vnetId: pulumi.Output<string>;
     subnetIds: Record<SubnetKey, pulumi.Output<string>>;
+    /** The Application Gateway for Containers association subnet, when `agcSubnet` was given. */
+    agcSubnetId?: pulumi.Output<string>;
     workspace: { id: pulumi.Output<string>; name: pulumi.Output<string>; customerId: pulumi.Output<string> };
     appInsights: { id: pulumi.Output<string>; connectionString: pulumi.Output<string> };
     keyVault: { id: pulumi.Output<string>; name: pulumi.Output<string>; uri: pulumi.Output<string> };
@@ -110,6 +124,7 @@ export class PlatformBase extends pulumi.ComponentResource implements PlatformOu
     readonly tenantId: pulumi.Output<string>;
     readonly vnetId: pulumi.Output<string>;
     readonly subnetIds: PlatformOutputs["subnetIds"];
+    readonly agcSubnetId?: pulumi.Output<string>;
     readonly workspace: PlatformOutputs["workspace"];
     readonly appInsights: PlatformOutputs["appInsights"];
     readonly keyVault: PlatformOutputs["keyVault"];
@@ -159,19 +174,25 @@ export class PlatformBase extends pulumi.ComponentResource implements PlatformOu
             ...rg,
             virtualNetworkName: `${base}-vnet`,
             addressSpace: { addressPrefixes: [args.addressSpace] },
-            subnets: SUBNET_KEYS.map((key) => ({
+            subnets: SUBNET_KEYS.map((key): types.network.SubnetArgs => ({
                 name: SUBNET_LAYOUT[key].name,
                 addressPrefix: args.subnets[key],
                 networkSecurityGroup: { id: nsgs[key].id },
                 delegations: SUBNET_LAYOUT[key].delegatedTo.map((serviceName) => ({ name: key, serviceName })),
                 // Private endpoints honour the subnet's NSG only with network policies on.
                 ...(key === "privateEndpoints" ? { privateEndpointNetworkPolicies: "Enabled" } : {}),
-            })),
+            })).concat(args.agcSubnet === undefined ? [] : [{
+                name: AGC_SUBNET.name,
+                addressPrefix: args.agcSubnet,
+                // No NSG of ours: the subnet holds only AGC's managed data plane (the pods' side is nsg-aks).
+                delegations: [{ name: "applicationGatewayForContainers", serviceName: AGC_SUBNET.delegatedTo }],
+            }]),
             tags,
         }, child);
         this.vnetId = vnet.id;
         const subnetId = (key: SubnetKey) => pulumi.interpolate`${vnet.id}/subnets/${SUBNET_LAYOUT[key].name}`;
         this.subnetIds = Object.fromEntries(SUBNET_KEYS.map((key) => [key, subnetId(key)])) as Record<SubnetKey, pulumi.Output<string>>;
+        if (args.agcSubnet !== undefined) this.agcSubnetId = pulumi.interpolate`${vnet.id}/subnets/${AGC_SUBNET.name}`;
 
         const workspace = new operationalinsights.Workspace("logs", {
             ...rg,

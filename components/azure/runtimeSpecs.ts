@@ -5,6 +5,14 @@
  */
 import type { KubeloginMode } from "./kubeconfig";
 
+/**
+ * Gateway API implementations of the AKS web entry: Application Gateway for Containers (declared
+ * entirely by this program) or the application routing add-on's Istio-based one (a one-time
+ * `az aks` step until azure-native sends containerservice 2026-02-01; README).
+ */
+export const AKS_GATEWAY_IMPLEMENTATIONS = ["application-gateway-for-containers", "approuting-istio"] as const;
+export type AksGatewayImplementation = (typeof AKS_GATEWAY_IMPLEMENTATIONS)[number];
+
 /** Container Apps environment settings. */
 export interface ContainerAppsSpec {
     /** Zone-redundant environment (needs the VNet subnet; fixed at creation). Unset: true in prod. */
@@ -40,8 +48,13 @@ export interface AksSpec {
     userPool: AksPoolSpec;
     /** Optional spot pool (only `spotTolerant` services go there), with extra node labels. */
     spotPool?: AksPoolSpec & { nodeLabels: Record<string, string> };
-    /** Web entry of the external service; host unset: `<namePrefix>-<environment>.<location>.cloudapp.azure.com`. */
+    /**
+     * Web entry of the external service; host unset: the AGC frontend's generated FQDN
+     * (approuting-istio: `<namePrefix>-<environment>.<location>.cloudapp.azure.com`).
+     */
     ingress: { host?: string };
+    /** Its Gateway API implementation, and the AGC association subnet (inside the VNet, a /24). */
+    gateway: { implementation: AksGatewayImplementation; subnet: string };
     /** Azure CNI overlay pod range, Kubernetes service range and cluster DNS address. */
     podCidr: string;
     serviceCidr: string;

@@ -120,15 +120,18 @@ export interface FrontDoorCdnArgs {
      * assets. Default "/static/health.txt".
      */
     staticProbePath?: string;
-    /** When set, a second route fronts the web app with caching off. */
-    web?: { host: pulumi.Input<string>; healthPath: string };
+    /**
+     * When set, a second route fronts the web app with caching off: `host` is the Host header (and the
+     * name its certificate is checked against), `address` where Front Door connects (default `host`).
+     */
+    web?: { host: pulumi.Input<string>; address?: pulumi.Input<string>; healthPath: string };
     tags: Record<string, string>;
 }
 
 /** A Front Door origin group with a health probe and one origin that receives all traffic. */
 function singleOriginGroup(
     parent: pulumi.Resource, name: string, profile: cdn.Profile, resourceGroupName: pulumi.Input<string>,
-    host: pulumi.Input<string>, probe: { path: string; method: "HEAD" | "GET" },
+    host: pulumi.Input<string>, probe: { path: string; method: "HEAD" | "GET" }, address: pulumi.Input<string> = host,
 ): { group: cdn.AFDOriginGroup; origin: cdn.AFDOrigin } {
     const group = new cdn.AFDOriginGroup(`${name}-origins`, {
         resourceGroupName,
@@ -143,7 +146,9 @@ function singleOriginGroup(
         profileName: profile.name,
         originGroupName: group.name,
         originName: name,
-        hostName: host,
+        // hostName: where Front Door connects; originHostHeader: the Host it sends, which the origin (the AKS
+        // Gateway's listener and certificate) answers for (https://learn.microsoft.com/azure/frontdoor/origin).
+        hostName: address,
         originHostHeader: host,
         httpsPort: 443,
         httpPort: 80,
@@ -265,7 +270,7 @@ export class FrontDoorCdn extends pulumi.ComponentResource {
         });
 
         if (args.web) {
-            const webOrigin = singleOriginGroup(this, "web", profile, rg, args.web.host, { path: args.web.healthPath, method: "GET" });
+            const webOrigin = singleOriginGroup(this, "web", profile, rg, args.web.host, { path: args.web.healthPath, method: "GET" }, args.web.address);
             // No cacheConfiguration: caching stays off for pages and the API behind the web app.
             route("web", webOrigin, { patternsToMatch: ["/*"] });
             this.webUrl = pulumi.interpolate`https://${endpoint.hostName}/`;

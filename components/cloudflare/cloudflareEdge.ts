@@ -18,7 +18,13 @@ export interface CloudflareEdgeArgs {
      * Proxied host of the web app and the Azure host it fronts (e.g. the Container Apps FQDN). Below
      * Enterprise the origin must serve `hostname` itself (a custom domain bound on the app).
      */
-    web: { hostname: string; originHost: pulumi.Input<string> };
+    web: {
+        hostname: string;
+        /** The Host header the web origin answers for (Enterprise rewrites to it). */
+        originHost: pulumi.Input<string>;
+        /** Where the proxied record points, when not `originHost` itself (AKS with AGC: the frontend's FQDN). */
+        originAddress?: pulumi.Input<string>;
+    };
     /** Proxied host of the static assets and the blob host it fronts (reached through Cloud Connector). */
     static: { hostname: string; originHost: pulumi.Input<string> };
     /** Path prefixes that bypass the cache. */
@@ -42,12 +48,13 @@ export class CloudflareEdge extends pulumi.ComponentResource {
         const child = { parent: this, provider };
         const hostnames = [args.web.hostname, args.static.hostname];
 
-        for (const [role, host] of [["web", args.web], ["static", args.static]] as const) {
+        const targets = [["web", args.web.hostname, args.web.originAddress ?? args.web.originHost], ["static", args.static.hostname, args.static.originHost]] as const;
+        for (const [role, hostname, target] of targets) {
             new cloudflare.DnsRecord(`${name}-${role}-dns`, {
                 zoneId: args.zoneId,
-                name: host.hostname,
+                name: hostname,
                 type: "CNAME",
-                content: host.originHost,
+                content: target,
                 proxied: true,
                 ttl: 1,
                 comment: `BookStore ${role} (managed by Pulumi)`,

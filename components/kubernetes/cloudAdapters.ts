@@ -55,6 +55,14 @@ export interface GatewayClass {
     className: string;
     /** `spec.infrastructure.annotations`: copied by the implementation onto its Service (e.g. a DNS label). */
     infrastructureAnnotations?: Record<string, string>;
+    /** `metadata.annotations` of the Gateway (e.g. the cloud resource an implementation attaches it to). */
+    annotations?: Record<string, pulumi.Input<string>>;
+    /** `spec.addresses`: the implementation's named address(es) the Gateway takes (e.g. a load balancer frontend). */
+    addresses?: { type: string; value: pulumi.Input<string> }[];
+    /** Where edges connect when it is not the host name itself (e.g. a load balancer's generated FQDN). */
+    originAddress?: pulumi.Input<string>;
+    /** Resources the Gateway waits for (the implementation's controller and the grants it runs with). */
+    dependsOn?: pulumi.Resource[];
 }
 
 /** An Ingress controller serving the web entry instead of a Gateway (e.g. the AWS Load Balancer Controller). */

@@ -45,18 +45,20 @@ export interface KubernetesAppTierArgs extends AppTierCommonArgs {
 }
 
 /** The external service's web entry: its public host, served by a Gateway API implementation or by an Ingress controller. */
-export type WebEntry = { host: string } & (
+export type WebEntry =
     | {
+        /** Public host name (may be the implementation's generated FQDN, known once deployed). */
+        host: pulumi.Input<string>;
         /** The Gateway API implementation serving it (e.g. appRoutingGateway in components/azure/aksAdapters.ts). */
         gateway: GatewayClass;
         /** Certificate chain and private key for `host` (secrets); without them the Gateway serves HTTP only. */
         tls?: { chain: pulumi.Input<string>; privateKey: pulumi.Input<string> };
     }
     | {
+        host: string;
         /** The Ingress controller serving it (e.g. albIngress in components/aws/eksAdapters.ts); TLS is the controller's. */
         ingressClass: IngressClass;
-    }
-);
+    };
 
 const labelsOf = (service: string, extra?: Record<string, string>) => ({
     "app.kubernetes.io/name": service,
@@ -92,6 +94,7 @@ export function hpaSpec(service: string, svc: ServiceSpec): k8sInput.autoscaling
 export class KubernetesAppTier extends pulumi.ComponentResource implements AppTierOutputs {
     readonly runtime = "kubernetes" as const;
     readonly webHost: pulumi.Output<string>;
+    readonly webOriginAddress?: pulumi.Output<string>;
     readonly apiHost: pulumi.Output<string>;
     readonly services: Record<string, AppServiceOutput> = {};
     readonly diagnosticTargets: AppTierOutputs["diagnosticTargets"] = [];
@@ -191,6 +194,7 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
                     tls: entry.tls !== undefined,
                     certificate: entry.tls,
                 }, k);
+                if (entry.gateway.originAddress !== undefined) this.webOriginAddress = pulumi.output(entry.gateway.originAddress);
             }
             this.services[external].host = pulumi.output(entry.host);
         }

@@ -14,7 +14,7 @@ export const WEB_TLS_SECRET = "web-tls";
 
 export interface GatewaySpecInput {
     /** Public host name the listeners and the route answer for. */
-    host: string;
+    host: pulumi.Input<string>;
     /** The Gateway API implementation and the annotations it copies onto its Service. */
     gateway: GatewayClass;
     /** Serve HTTPS with the `web-tls` Secret. */
@@ -38,11 +38,12 @@ export function gatewaySpec(input: GatewaySpecInput): Record<string, unknown> {
         gatewayClassName: input.gateway.className,
         ...(input.gateway.infrastructureAnnotations ? { infrastructure: { annotations: input.gateway.infrastructureAnnotations } } : {}),
         listeners,
+        ...(input.gateway.addresses ? { addresses: input.gateway.addresses } : {}),
     };
 }
 
 /** The HTTPRoute: every path of the host to the service's ClusterIP Service (port 80), on all listeners. */
-export function httpRouteSpec(service: string, host: string): Record<string, unknown> {
+export function httpRouteSpec(service: string, host: pulumi.Input<string>): Record<string, unknown> {
     return {
         parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gatewayName(service) }],
         hostnames: [host],
@@ -58,13 +59,13 @@ export interface WebGatewayResourcesArgs extends GatewaySpecInput {
     namespace: pulumi.Input<string>;
     /** Certificate chain and key (secrets), when `tls`. */
     certificate?: { chain: pulumi.Input<string>; privateKey: pulumi.Input<string> };
-    /** Resources the Gateway waits for (the cluster's Gateway implementation). */
+    /** Resources the Gateway waits for besides the implementation's own (`gateway.dependsOn`). */
     dependsOn?: pulumi.Resource[];
 }
 
 /** Creates the TLS Secret, Gateway and HTTPRoute of the external service (children of `opts.parent`). */
 export function createWebGateway(args: WebGatewayResourcesArgs, opts: pulumi.CustomResourceOptions): void {
-    const gatewayDependsOn = [...(args.dependsOn ?? [])];
+    const gatewayDependsOn = [...(args.dependsOn ?? []), ...(args.gateway.dependsOn ?? [])];
     if (args.tls && args.certificate) {
         gatewayDependsOn.push(new k8s.core.v1.Secret(WEB_TLS_SECRET, {
             metadata: { name: WEB_TLS_SECRET, namespace: args.namespace },
@@ -75,7 +76,10 @@ export function createWebGateway(args: WebGatewayResourcesArgs, opts: pulumi.Cus
     const gateway = new k8s.apiextensions.CustomResource(gatewayName(args.service), {
         apiVersion: GATEWAY_API_VERSION,
         kind: "Gateway",
-        metadata: { name: gatewayName(args.service), namespace: args.namespace },
+        metadata: {
+            name: gatewayName(args.service), namespace: args.namespace,
+            ...(args.gateway.annotations ? { annotations: args.gateway.annotations } : {}),
+        },
         spec: gatewaySpec(args),
     }, { ...opts, dependsOn: gatewayDependsOn });
     new k8s.apiextensions.CustomResource(`${args.service}-route`, {

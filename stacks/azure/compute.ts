@@ -55,6 +55,8 @@ export function composeApp(base: AzureFoundation): AzureApp {
     const webScheme = webOriginTrusted(config) ? "https" : "http";
     base.outputs.webUrl = pulumi.interpolate`${webScheme}://${appTier.webHost}`;
     base.outputs.apiHost = appTier.apiHost;
+    // AKS with AGC: the frontend's FQDN, the CNAME target of app.aks.ingress.host.
+    if (appTier.webOriginAddress) base.outputs.webOriginAddress = appTier.webOriginAddress;
     if (appTier.namespace) base.outputs.kubernetesNamespace = appTier.namespace;
     return { appTier, webScheme, webOrigin: pulumi.interpolate`${webScheme}://${appTier.webHost}` };
 }

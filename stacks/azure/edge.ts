@@ -44,7 +44,11 @@ export function composeEdge(base: AzureFoundation, app: AzureApp, cache: AzureCa
             profileName: `${base.baseName}-fd`,
             staticOriginHost: staticAssets.blobHost,
             web: frontDoorWebRoute(config)
-                ? { host: appTier.webHost, healthPath: config.app.services[roleService(config.app.services, "web")].healthPath }
+                ? {
+                    host: appTier.webHost,
+                    ...(appTier.webOriginAddress ? { address: appTier.webOriginAddress } : {}),
+                    healthPath: config.app.services[roleService(config.app.services, "web")].healthPath,
+                }
                 : undefined,
             tags,
         });
@@ -57,7 +61,10 @@ export function composeEdge(base: AzureFoundation, app: AzureApp, cache: AzureCa
             zoneId: cloudflareConfig.zoneId,
             apiToken: config.cloudflareApiToken,
             plan: cloudflareConfig.plan,
-            web: { hostname: cloudflareConfig.webHostname, originHost: appTier.webHost },
+            web: {
+                hostname: cloudflareConfig.webHostname, originHost: appTier.webHost,
+                ...(appTier.webOriginAddress ? { originAddress: appTier.webOriginAddress } : {}),
+            },
             static: { hostname: cloudflareConfig.staticHostname, originHost: staticAssets.blobHost },
             bypassPathPrefixes: cloudflareConfig.bypassPathPrefixes,
         });

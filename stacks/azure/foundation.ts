@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AksCluster } from "../../components/azure/aksCluster";
 import { PlatformBase } from "../../components/azure/platform";
 import type { AppWiring, DiagnosticTarget } from "../../components/wiring";
-import { aksWebInboundRule } from "../../lib/network";
+import { agcToPodsInboundRule, aksWebInboundRule, type NsgRule } from "../../lib/network";
 import { isProd, StackConfig, stackTags } from "../config";
 import { deployerPrincipalType, providerSignIn } from "../schema/deployer";
 import { aksWebEdge } from "../schema/edge";
@@ -33,6 +33,23 @@ export interface AzureFoundation {
     diagnosticTargets: DiagnosticTarget[];
 }
 
+/** True when the AKS web entry is Application Gateway for Containers (its subnet, controller and NSG rule). */
+export function usesAgc(config: StackConfig): boolean {
+    return config.platform === "aks" && config.app.aks.gateway.implementation === "application-gateway-for-containers";
+}
+
+/**
+ * nsg-aks's inbound rules: with AGC, its association subnet to the external service's pods (no
+ * Internet: the public frontend is AGC's); with approuting-istio, the edge in front of the Gateway's
+ * load balancer; none on containerapps (the subnet is unused).
+ */
+export function aksInboundRules(config: StackConfig): NsgRule[] {
+    if (config.platform !== "aks") return [];
+    if (!usesAgc(config)) return [aksWebInboundRule(aksWebEdge(config))];
+    const ports = Object.values(config.app.services).filter((svc) => svc.ingress.external).map((svc) => svc.port);
+    return ports.length === 0 ? [] : [agcToPodsInboundRule(config.app.aks.gateway.subnet, config.app.aks.podCidr, ports)];
+}
+
 /** The platform base and, on aks, the cluster (the database tier's pooler runs on it). */
 export function composeFoundation(config: StackConfig): AzureFoundation {
     const tags = stackTags(config);
@@ -47,7 +64,8 @@ export function composeFoundation(config: StackConfig): AzureFoundation {
         registrySku: config.registry.sku,
         existingRegistryId: config.registry.existing?.resourceId,
         alertEmails: config.monitoring.alertEmails,
-        aksInboundRules: config.platform === "aks" ? [aksWebInboundRule(aksWebEdge(config))] : [],
+        aksInboundRules: aksInboundRules(config),
+        agcSubnet: usesAgc(config) ? config.app.aks.gateway.subnet : undefined,
     });
     const outputs: AzureStackOutputs = {
         resourceGroupName: platform.resourceGroupName,

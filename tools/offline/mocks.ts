@@ -159,6 +159,8 @@ const COMPUTED: Record<string, (name: string, id: string, inputs: Inputs) => Inp
         return { configuration: { ...configuration, ingress: { ...ingress, fqdn } }, latestRevisionFqdn: fqdn };
     },
     "azure-native:containerservice:ManagedCluster": (name, id, inputs) => ({
+        // AKS's default node resource group name: MC_<resource group>_<cluster>_<location>.
+        nodeResourceGroup: `MC_${String(inputs.resourceGroupName)}_${name}_${location(inputs)}`,
         fqdn: `${name}-${suffix(id)}.hcp.${location(inputs)}.azmk8s.io`,
         oidcIssuerProfile: { enabled: true, issuerURL: `https://${location(inputs)}.oic.prod-aks.azure.com/${TENANT_ID}/${uuid(id)}/` },
         identityProfile: { kubeletidentity: { clientId: uuid(`${id}/kubelet/client`), objectId: uuid(`${id}/kubelet/object`) } },
