@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { aksWebInboundRule, CLOUDFLARE_IPV4_RANGES, parseCidr } from "../../lib/network";
+import { agcToPodsInboundRule, aksWebInboundRule, CLOUDFLARE_IPV4_RANGES, parseCidr } from "../../lib/network";
 import { aksWebEdge } from "../../stacks/schema/edge";
 import { inputs, oneOfType, planOf, stackVariant } from "../helpers/plan";
 
@@ -34,22 +34,43 @@ describe("which edge reaches the AKS Gateway", () => {
     });
 });
 
+describe("AKS subnet NSG with Application Gateway for Containers", () => {
+    it("lets the AGC association subnet reach the pod range on the web pods' port(s) only", () => {
+        const rule = agcToPodsInboundRule("10.40.10.0/24", "10.244.0.0/16", [8080, 8080]);
+        assert.deepStrictEqual(rule, {
+            name: "allow-agc-to-pods", priority: 100, direction: "Inbound", access: "Allow", protocol: "Tcp",
+            sourceAddressPrefix: "10.40.10.0/24", sourcePortRange: "*", destinationAddressPrefix: "10.244.0.0/16", destinationPortRanges: ["8080"],
+        });
+    });
+});
+
 describe("nsg-aks in the plans", () => {
     const nsgRules = (stack: string, stackFile?: string) =>
         inputs(oneOfType(planOf(stack, stackFile ? { stackFile } : {}), "azure-native:network:NetworkSecurityGroup", "nsg-aks")).securityRules;
+    const AGC_RULE = { name: "allow-agc-to-pods", sourceAddressPrefix: "10.40.10.0/24", destinationAddressPrefix: "10.244.0.0/16", destinationPortRanges: ["8080"] };
+    const summary = (rule: any) => ({ name: rule.name, sourceAddressPrefix: rule.sourceAddressPrefix, destinationAddressPrefix: rule.destinationAddressPrefix, destinationPortRanges: rule.destinationPortRanges });
+    const withoutCertificate = (config: Record<string, any>) => {
+        delete config["bookstore:aksTlsCertificate"];
+        delete config["bookstore:aksTlsPrivateKey"];
+    };
+    const istio = (config: Record<string, any>) => { config["bookstore:app"].aks.gateway = { implementation: "approuting-istio" }; };
 
-    it("prod-aks (Front Door web route): AzureFrontDoor.Backend to 443", () => {
-        const [rule, ...rest] = nsgRules("prod-aks");
+    it("prod-aks (AGC, Front Door web route): only AGC to the web pods, nothing from the Internet or Front Door", () => {
+        assert.deepStrictEqual(nsgRules("prod-aks").map(summary), [AGC_RULE]);
+    });
+
+    it("prod-aks (AGC) without the Gateway certificate (browsers reach AGC directly): still no Internet rule", () => {
+        assert.deepStrictEqual(nsgRules("prod-aks", stackVariant("prod-aks", withoutCertificate)).map(summary), [AGC_RULE]);
+    });
+
+    it("approuting-istio behind Front Door: AzureFrontDoor.Backend to 443", () => {
+        const [rule, ...rest] = nsgRules("prod-aks", stackVariant("prod-aks", istio));
         assert.deepStrictEqual(rest, []);
         assert.deepStrictEqual([rule.name, rule.priority, rule.sourceAddressPrefix, rule.destinationPortRanges], ["allow-web-ingress", 100, "AzureFrontDoor.Backend", ["443"]]);
     });
 
-    it("prod-aks without the Gateway certificate (browsers reach the origin): Internet to 80 and 443", () => {
-        const file = stackVariant("prod-aks", (config) => {
-            delete config["bookstore:aksTlsCertificate"];
-            delete config["bookstore:aksTlsPrivateKey"];
-        });
-        const [rule] = nsgRules("prod-aks", file);
+    it("approuting-istio without the Gateway certificate (browsers reach the origin): Internet to 80 and 443", () => {
+        const [rule] = nsgRules("prod-aks", stackVariant("prod-aks", (config) => { withoutCertificate(config); istio(config); }));
         assert.deepStrictEqual([rule.sourceAddressPrefix, rule.destinationPortRanges], ["Internet", ["80", "443"]]);
     });
 

@@ -70,7 +70,7 @@ describe("Kubernetes app tier (plan of prod-aks)", () => {
     it("binds the ServiceAccount to the workload identity with a federated credential", () => {
         const sa = k8s(doc(), "core/v1:ServiceAccount", "service-account");
         assert.strictEqual(sa.metadata.annotations["azure.workload.identity/client-id"], (doc().outputs as any).workloadIdentityClientId);
-        const fic = inputs(oneOfType(doc(), "azure-native:managedidentity:FederatedIdentityCredential"));
+        const fic = inputs(oneOfType(doc(), "azure-native:managedidentity:FederatedIdentityCredential", "service-account-federation"));
         assert.strictEqual(fic.subject, "system:serviceaccount:bookstore:bookstore");
         assert.deepStrictEqual(fic.audiences, ["api://AzureADTokenExchange"]);
         assert.strictEqual(fic.resourceName, "bookstore-prod-workload");
@@ -84,15 +84,15 @@ describe("Kubernetes app tier (plan of prod-aks)", () => {
             assert.deepStrictEqual([pdb.selector, pdb.maxUnavailable], [{ matchLabels: { "app.kubernetes.io/name": service } }, 1]);
         }
         const gateway = k8s(doc(), "gateway.networking.k8s.io/v1:Gateway", "web-gateway");
-        assert.strictEqual(gateway.spec.gatewayClassName, "approuting-istio");
-        assert.deepStrictEqual(gateway.spec.infrastructure.annotations, { "service.beta.kubernetes.io/azure-dns-label-name": "bookstore-prod" });
+        assert.strictEqual(gateway.spec.gatewayClassName, "azure-alb-external");
         const route = k8s(doc(), "gateway.networking.k8s.io/v1:HTTPRoute", "web-route");
         assert.deepStrictEqual([route.spec.hostnames, route.spec.parentRefs[0].name, route.spec.rules[0].backendRefs],
             [["www.bookstore.example"], "web-gateway", [{ group: "", kind: "Service", name: "web", port: 80 }]]);
         const kinds = doc().resources.map((r: Resource) => r.type);
         assert.ok(!kinds.some((t) => /Ingress/.test(t)), kinds.filter((t) => /Ingress/.test(t)).join(", "));
+        // Application Gateway for Containers serves the Gateway: the app-routing add-on has nothing to do.
         const cluster = inputs(oneOfType(doc(), "azure-native:containerservice:ManagedCluster"));
-        assert.deepStrictEqual(cluster.ingressProfile, { webAppRouting: { enabled: true, nginx: { defaultIngressControllerType: "None" } } });
+        assert.deepStrictEqual(cluster.ingressProfile, { webAppRouting: { enabled: false } });
         const outputs = doc().outputs as any;
         assert.deepStrictEqual([outputs.webUrl, outputs.apiHost, outputs.kubernetesNamespace],
             ["https://www.bookstore.example", "api.bookstore.svc.cluster.local", "bookstore"]);
@@ -125,12 +125,16 @@ describe("Kubernetes app tier (plan of prod-aks)", () => {
                 config["bookstore:app"].aks.ingress = {};
             }),
         });
+        // Without a host of its own the web entry answers on the AGC frontend's generated FQDN.
+        const fqdn = (variant.outputs as any).webOriginAddress;
+        assert.match(fqdn, /^[a-z0-9]+\.fz[a-z0-9]+\.alb\.azure\.com$/);
         const gateway = k8s(variant, "gateway.networking.k8s.io/v1:Gateway", "web-gateway");
-        assert.deepStrictEqual(gateway.spec.listeners.map((l: any) => [l.name, l.port, l.hostname]), [["http", 80, "bookstore-prod.eastus2.cloudapp.azure.com"]]);
+        assert.deepStrictEqual(gateway.spec.listeners.map((l: any) => [l.name, l.port, l.hostname]), [["http", 80, fqdn]]);
+        assert.deepStrictEqual(k8s(variant, "gateway.networking.k8s.io/v1:HTTPRoute", "web-route").spec.hostnames, [fqdn]);
         assert.deepStrictEqual(resourcesOfType(variant, "kubernetes:core/v1:Secret").map((r) => r.name).filter((n) => n === "web-tls"), []);
         assert.deepStrictEqual(resourcesOfType(variant, "azure-native:cdn:Route").map((r) => inputs(r).routeName), ["static"]);
         const outputs = variant.outputs as any;
-        assert.strictEqual(outputs.publicWebUrl, "http://bookstore-prod.eastus2.cloudapp.azure.com");
+        assert.strictEqual(outputs.publicWebUrl, `http://${fqdn}`);
     });
 
     it("deploys every Kubernetes resource through the cluster's provider", () => {
