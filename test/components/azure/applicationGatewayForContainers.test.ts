@@ -155,7 +155,7 @@ describe("approuting-istio, the opt-in (prod-aks variant)", () => {
         assert.deepStrictEqual(cluster.ingressProfile, { webAppRouting: { enabled: true, nginx: { defaultIngressControllerType: "None" } } });
         const types = doc().resources.map((r) => r.type);
         assert.deepStrictEqual(types.filter((t) => t.includes("servicenetworking") || t.includes("helm")), []);
-        assert.ok(!inputs(oneOfType(doc(), "azure-native:network:VirtualNetwork")).subnets.some((s: any) => s.name === "snet-agc"));
+        assert.ok(!inputs(byName(doc(), "azure-native:network:VirtualNetwork", "vnet")).subnets.some((s: any) => s.name === "snet-agc"));
         const origin = inputs(byName(doc(), "azure-native:cdn:AFDOrigin", "web-origin"));
         assert.deepStrictEqual([origin.hostName, origin.originHostHeader], ["www.bookstore.example", "www.bookstore.example"]);
         assert.strictEqual((doc().outputs as any).webOriginAddress, undefined);
