@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { cidrSize, contains, hasHostBits, overlaps, parseCidr } from "../../lib/network";
+import { cidrSize, contains, overlaps, parseCidr } from "../../lib/network";
 import type { StackCheck } from "./checks";
 import { KUBELOGIN_MODES } from "../../components/azure/kubeconfig";
-import { AKS_GATEWAY_IMPLEMENTATIONS } from "../../components/azure/runtimeSpecs";
+import { AksGatewaySchema, agcSubnetProblems } from "./aksGateway";
 import { bool, int, ipv4Cidr, mapOf, memoryQuantity, num, oneOf, pattern, stringMap, text } from "./common";
 import { imagePinProblem } from "../../policy/shared/images";
 import { containerAppName, memoryGi } from "../../lib/containerApps";
@@ -208,16 +208,8 @@ const AksSchema = z.strictObject({
          */
         host: pattern(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "a lowercase DNS host name").optional(),
     }).prefault({}),
-    /**
-     * The web entry's Gateway API implementation. `application-gateway-for-containers` (default): an
-     * AGC resource, frontend and association, and the ALB Controller (components/azure/applicationGatewayForContainers.ts);
-     * `approuting-istio`: the application routing add-on's, which needs a one-time `az aks` step (README).
-     */
-    gateway: z.strictObject({
-        implementation: oneOf(AKS_GATEWAY_IMPLEMENTATIONS).default("application-gateway-for-containers"),
-        /** Subnet of the AGC association, delegated to it: inside the VNet, exactly a /24 (AGC with Azure CNI overlay). */
-        subnet: ipv4Cidr.default("10.40.10.0/24"),
-    }).prefault({}),
+    /** The web entry's Gateway API implementation and the AGC subnet (stacks/schema/aksGateway.ts). */
+    gateway: AksGatewaySchema.prefault({}),
     /** Azure CNI overlay pod range (not part of the VNet, must not overlap it). */
     podCidr: ipv4Cidr.default("10.244.0.0/16"),
     /** Kubernetes service range (must not overlap the VNet or the pod range). */
@@ -301,23 +293,6 @@ const containerAppsChecks: StackCheck[] = [
 ];
 
 /** Cross-key rules of the app tier on AKS. */
-/**
- * What is wrong with an AGC association subnet: with Azure CNI overlay it must be exactly a /24
- * (https://learn.microsoft.com/azure/application-gateway/for-containers/container-networking, Limitations),
- * a network address inside the VNet, clear of every other subnet.
- */
-export function agcSubnetProblems(subnet: string, network: { addressSpace: string; subnets: Record<string, string> }): string[] {
-    if (hasHostBits(subnet)) return ["expected a network address without host bits"];
-    const cidr = parseCidr(subnet);
-    const problems: string[] = [];
-    if (cidr.prefix !== 24) problems.push("expected a /24 (Application Gateway for Containers with Azure CNI overlay supports only a /24 association subnet)");
-    if (!contains(parseCidr(network.addressSpace), cidr)) problems.push(`expected a subnet inside the address space ${network.addressSpace}`);
-    for (const [name, other] of Object.entries(network.subnets)) {
-        if (overlaps(cidr, parseCidr(other))) problems.push(`expected a range that does not overlap network.subnets.${name} (${other})`);
-    }
-    return problems;
-}
-
 const aksChecks: StackCheck[] = [
     (config, report) => {
         if (config.platform !== "aks") return;

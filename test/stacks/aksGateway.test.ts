@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { parseStackConfig } from "../../stacks/config";
-import { agcSubnetProblems } from "../../stacks/schema/app";
+import { agcSubnetProblems } from "../../stacks/schema/aksGateway";
 import { problemsOf } from "../helpers/config";
 
 const aksConfig = (gateway?: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
