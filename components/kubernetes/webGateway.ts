@@ -5,7 +5,8 @@ import type { GatewayClass } from "./cloudAdapters";
 
 /**
  * The web entry on Kubernetes: a Gateway API Gateway and HTTPRoute, served by the implementation
- * the caller names (on AKS the application routing add-on's, components/azure/aksAdapters.ts).
+ * the caller names (on AKS Application Gateway for Containers, components/azure/applicationGatewayForContainers.ts,
+ * or the application routing add-on's, components/azure/aksAdapters.ts).
  */
 /** Gateway API group/version of the resources (standard channel, v1 since Gateway API v1.0). */
 export const GATEWAY_API_VERSION = "gateway.networking.k8s.io/v1";
