@@ -109,7 +109,9 @@ export class ApplicationGatewayForContainers extends pulumi.ComponentResource {
         const frontend = new servicenetworking.FrontendsInterface("agc-frontend", {
             resourceGroupName, location, trafficControllerName: trafficController.name, frontendName: this.frontendName, tags,
         }, child);
-        // One association per AGC today; Learn: it takes 5-6 minutes to create (BYO quickstart).
+        // One association per AGC today; Learn: it takes 5-6 minutes to create (BYO quickstart). The spec's
+        // AssociationProperties requires associationType ("subnets", its only value) and subnet.id; every
+        // servicenetworking resource is a TrackedResource, so each takes the location.
         const association = new servicenetworking.AssociationsInterface("agc-association", {
             resourceGroupName, location, trafficControllerName: trafficController.name, associationName: "web",
             associationType: "subnets", subnet: { id: args.subnetId }, tags,
