@@ -2,6 +2,7 @@ import * as assert from "assert";
 import {
     AGC_GATEWAY_CLASS, agcGatewayClass, ALB_CONTROLLER_CHART, ALB_FRONTEND_ADDRESS_TYPE, ALB_ID_ANNOTATION, albControllerSubject, albControllerValues,
 } from "../../../components/azure/applicationGatewayForContainers";
+import { gatewaySpec } from "../../../components/kubernetes/webGateway";
 import { inputs, oneOfType, planOf, Resource, resourcesOfType, runPlan, stackVariant, tempDir } from "../../helpers/plan";
 import type { PlanDocument } from "../../../tools/plan";
 
@@ -20,6 +21,12 @@ describe("Application Gateway for Containers: the Gateway's class (pure)", () =>
         const gateway = agcGatewayClass({ trafficControllerId: "/agc/id", frontendName: "web", frontendFqdn: "x.fz1.alb.azure.com", ready });
         assert.deepStrictEqual([gateway.className, gateway.annotations, gateway.addresses, gateway.originAddress, gateway.dependsOn],
             ["azure-alb-external", { "alb.networking.azure.io/alb-id": "/agc/id" }, [{ type: "alb.networking.azure.io/alb-frontend", value: "web" }], "x.fz1.alb.azure.com", ready]);
+    });
+
+    it("puts the frontend in the Gateway's spec.addresses and no infrastructure annotations", () => {
+        const spec = gatewaySpec({ host: "www.example.com", tls: false, gateway: agcGatewayClass({ trafficControllerId: "/agc/id", frontendName: "web", frontendFqdn: "f", ready: [] }) });
+        assert.deepStrictEqual([spec.gatewayClassName, spec.addresses, spec.infrastructure],
+            ["azure-alb-external", [{ type: "alb.networking.azure.io/alb-frontend", value: "web" }], undefined]);
     });
 
     it("runs the controller as Learn's ServiceAccount with the identity's client id", () => {
