@@ -56,6 +56,7 @@ export const ARM_PATHS: Record<string, string> = {
     "azure-native:dbforpostgresql:Server": "Microsoft.DBforPostgreSQL/flexibleServers/{serverName}",
     "azure-native:dbforpostgresql:Configuration": "Microsoft.DBforPostgreSQL/flexibleServers/{serverName}/configurations/{configurationName}",
     "azure-native:dbforpostgresql:Database": "Microsoft.DBforPostgreSQL/flexibleServers/{serverName}/databases/{databaseName}",
+    "azure-native:dbforpostgresql:VirtualEndpoint": "Microsoft.DBforPostgreSQL/flexibleServers/{serverName}/virtualendpoints/{virtualEndpointName}",
     "azure-native:monitor:ActionGroup": "Microsoft.Insights/actionGroups/{actionGroupName}",
     "azure-native:monitor:MetricAlert": "Microsoft.Insights/metricAlerts/{ruleName}",
     "azure-native:monitor:DiagnosticSetting": "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}",
