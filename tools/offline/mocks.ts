@@ -30,9 +30,11 @@ export function uuid(text: string): string {
 /**
  * ARM resource paths by Pulumi type. The last `{placeholder}` is the resource's own name
  * (autonamed when the program leaves it out); a path starting with `{scope}`-like
- * placeholders is an extension resource under another resource's id.
+ * placeholders is an extension resource under another resource's id; one starting with `/` is a
+ * whole ARM path (a resource group).
  */
 export const ARM_PATHS: Record<string, string> = {
+    "azure-native:resources:ResourceGroup": "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}",
     "azure-native:network:NetworkSecurityGroup": "Microsoft.Network/networkSecurityGroups/{networkSecurityGroupName}",
     "azure-native:network:VirtualNetwork": "Microsoft.Network/virtualNetworks/{virtualNetworkName}",
     "azure-native:network:Subnet": "Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets/{subnetName}",

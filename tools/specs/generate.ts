@@ -147,7 +147,7 @@ const normalize = (armPath: string) => armPath.replace(/\{[^}]+\}/g, "{}").toLow
 function tryFindPut(spec: Json, type: string): { path: string; put: Json } | undefined {
     const template = ARM_PATHS[type];
     if (!template) throw new Error(`${type} has no ARM path in tools/offline/mocks.ts`);
-    const suffix = normalize(template.startsWith("{") ? template.slice(template.indexOf("/providers/")) : `/providers/${template}`);
+    const suffix = normalize(template.startsWith("/") ? template : template.startsWith("{") ? template.slice(template.indexOf("/providers/")) : `/providers/${template}`);
     for (const [specPath, ops] of Object.entries(spec.paths ?? {}) as [string, Json][]) {
         if (ops.put && normalize(specPath).endsWith(suffix)) return { path: specPath, put: ops.put };
     }
