@@ -1,6 +1,6 @@
 /**
  * Body rules of the spec table (closed enums, string patterns) that the sparse mirror now holds for
- * storage, Key Vault, PostgreSQL and resource groups: each test is a value the provider's Check or
+ * storage, Key Vault, PostgreSQL, the container registry and resource groups: each test is a value the provider's Check or
  * ARM would refuse, which the plan let through while those bodies were `unresolved`.
  */
 import * as assert from "assert";
@@ -26,7 +26,7 @@ function only(r: CapturedResource): string {
     return formatSpecViolation(violations[0]);
 }
 
-describe("spec table body rules (storage, Key Vault, PostgreSQL, resource groups)", () => {
+describe("spec table body rules (storage, Key Vault, PostgreSQL, container registry, resource groups)", () => {
     it("refuses a storage account access tier outside the closed enum (storage.json AccessTier, modelAsString false)", () => {
         const account = (accessTier: string) => resource("azure-native:storage:StorageAccount", "static-assets", {
             resourceGroupName: "rg", accountName: "bookstoreprodst", kind: "StorageV2", sku: { name: "Standard_ZRS" }, accessTier,
@@ -70,6 +70,14 @@ describe("spec table body rules (storage, Key Vault, PostgreSQL, resource groups
         });
         assert.deepStrictEqual(specViolations([endpoint("bookstore-prod-db")]), []);
         assert.match(only(endpoint("bookstore-prod-db-")), /virtualEndpointName "bookstore-prod-db-" breaks the API spec: expected pattern .*\(\?<!-\)\$ \(virtualEndpointName in/);
+    });
+
+    it("refuses a container registry identity type spelled as other providers spell it (ACR's closed enum has a space: \"SystemAssigned, UserAssigned\")", () => {
+        const registry = (type: string) => resource("azure-native:containerregistry:Registry", "registry", {
+            resourceGroupName: "rg", registryName: "bookstoreprodacr", sku: { name: "Premium" }, identity: { type },
+        });
+        assert.deepStrictEqual(specViolations([registry("SystemAssigned, UserAssigned")]), []);
+        assert.match(only(registry("SystemAssigned,UserAssigned")), /identity\.type "SystemAssigned,UserAssigned" breaks the API spec: expected one of "SystemAssigned", "UserAssigned", "SystemAssigned, UserAssigned", "None" \(closed enum in .*containerregistry\.json/);
     });
 
     it("refuses a resource group name with a space or past 90 characters (resources.json 2024-03-01)", () => {
