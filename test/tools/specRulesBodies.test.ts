@@ -38,6 +38,15 @@ describe("spec table body rules (storage, Key Vault, PostgreSQL, container regis
         assert.deepStrictEqual(specViolations([{ ...account("Hot"), wireInputs: { ...account("Hot").wireInputs, kind: "StorageV3", sku: { name: "Standard_XRS" } } }]), []);
     });
 
+    it("checks a storage account's network rule set under the SDK's name for it (x-ms-client-name `NetworkRuleSet`, not the wire's `networkAcls`)", () => {
+        const account = (networkRuleSet: Record<string, unknown>) => resource("azure-native:storage:StorageAccount", "static-assets", {
+            resourceGroupName: "rg", accountName: "bookstoreprodst", networkRuleSet,
+        });
+        assert.deepStrictEqual(specViolations([account({ defaultAction: "Deny", ipRules: [{ iPAddressOrRange: "203.0.113.0/24", action: "Allow" }] })]), []);
+        assert.match(only(account({ defaultAction: "Block" })), /networkRuleSet\.defaultAction "Block" breaks the API spec: expected one of "Allow", "Deny" \(closed enum in .*\/storage\.json/);
+        assert.match(only(account({ defaultAction: "Deny", ipRules: [{ iPAddressOrRange: "203.0.113.0/24", action: "Deny" }] })), /networkRuleSet\.ipRules\[\]\.action "Deny" breaks the API spec: expected one of "Allow"/);
+    });
+
     it("refuses a blob container public access level outside None, Container, Blob (blob.json PublicAccess)", () => {
         const container = (publicAccess: string) => resource("azure-native:storage:BlobContainer", "static-container", {
             resourceGroupName: "rg", accountName: "st", containerName: "static", publicAccess,
@@ -94,6 +103,25 @@ describe("spec table generator and the SDK's input shape", () => {
         assert.strictEqual(sdkKeepsProperties("azure-native:keyvault:Secret"), true);
         assert.strictEqual(sdkKeepsProperties("azure-native:storage:StorageAccount"), false);
         assert.strictEqual(sdkKeepsProperties("azure-native:dbforpostgresql:Server"), false);
+    });
+
+    it("keys body rules by the SDK's input names: a property's x-ms-client-name, first letter lower-cased", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "specs-"));
+        const file = "specification/storage/resource-manager/Microsoft.Storage/stable/2024-01-01/storage.json";
+        const spec = {
+            paths: {
+                "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Storage/storageAccounts/{accountName}": {
+                    put: { parameters: [{ name: "accountName", in: "path" }, { name: "parameters", in: "body", schema: { $ref: "#/definitions/Account" } }] },
+                },
+            },
+            definitions: {
+                Account: { properties: { properties: { "x-ms-client-flatten": true, "x-ms-client-name": "Ignored", $ref: "#/definitions/Props" } } },
+                Props: { properties: { networkAcls: { "x-ms-client-name": "NetworkRuleSet", properties: { defaultAction: { type: "string", enum: ["Allow", "Deny"], "x-ms-enum": { modelAsString: false } } } } } },
+            },
+        };
+        fs.mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
+        fs.writeFileSync(path.join(dir, file), JSON.stringify(spec));
+        assert.deepStrictEqual(rulesFor(dir, "azure-native:storage:StorageAccount", file, "2024-01-01", "4".repeat(40)).enums, { "networkRuleSet.defaultAction": ["Allow", "Deny"] });
     });
 
     it("keys body rules under `properties.` when the SDK keeps it, and flattened otherwise", () => {

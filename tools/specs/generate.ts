@@ -45,6 +45,8 @@ function constraints(rule: NameRule, node: Json): NameRule {
     return out;
 }
 
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
+
 /** ARM path placeholders are matched case-insensitively (blob.json names `{BlobServicesName}`). */
 const sameName = (a: unknown, b: string) => typeof a === "string" && a.toLowerCase() === b.toLowerCase();
 
@@ -193,7 +195,9 @@ function collectBodyRules(reader: SpecReader, schema: Json, file: string, prefix
         if (child.readOnly === true) continue;
         // azure-native flattens what the spec marks x-ms-client-flatten (typically `properties`), unless its SDK keeps the body's `properties`.
         const flatten = child["x-ms-client-flatten"] === true && !(keepProperties && prefix === "" && name === "properties");
-        const childPath = flatten ? prefix : (prefix ? `${prefix}.${name}` : name);
+        // The SDK names an input after its x-ms-client-name (storage `networkAcls` is `networkRuleSet`).
+        const input = typeof child["x-ms-client-name"] === "string" ? lowerFirst(child["x-ms-client-name"]) : name;
+        const childPath = flatten ? prefix : (prefix ? `${prefix}.${input}` : input);
         collectBodyRules(reader, child, at, childPath, out, depth + 1, nextSeen);
     }
 }
