@@ -62,6 +62,10 @@ describe("spec table body rules (storage, Key Vault, PostgreSQL, container regis
         assert.deepStrictEqual(specViolations([vault("standard")]), []);
         assert.deepStrictEqual(specViolations([vault("Premium")]), [], "ARM compares enum values case-insensitively");
         assert.match(only(vault("basic")), /::vault: properties\.sku\.name "basic" breaks the API spec: expected one of "standard", "premium" \(closed enum in .*keyvault.*\/2024-11-01\/openapi\.json/);
+        // createMode is closed too (recover, default): a "restore" would fail the PUT.
+        const mode = (createMode: string) => ({ ...vault("standard"), wireInputs: { ...vault("standard").wireInputs, properties: { tenantId: "t", sku: { family: "A", name: "standard" }, createMode } } });
+        assert.deepStrictEqual(specViolations([mode("recover")]), []);
+        assert.match(only(mode("restore")), /properties\.createMode "restore" breaks the API spec: expected one of "recover", "default"/);
     });
 
     it("refuses a PostgreSQL database charset or collation the spec's pattern refuses", () => {
