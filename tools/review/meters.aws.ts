@@ -3,7 +3,8 @@
  * product family, usage type, attributes, unit): billed items at the stack's minimum and maximum
  * scale, usage-based items (not estimated, with their unit), or what a free resource is part of.
  * The product attributes are those of the Price List offer files (AWS Billing UG — "Reading the
- * price list files"); quantities only, prices come from prices.aws.json.
+ * price list files"); `locationType: "AWS Region"` keeps out the Local Zone and Outposts products a
+ * region's file also lists. Quantities only, prices come from prices.aws.json.
  */
 import { AwsMeter, billed, Billing, BillableResource, CostItem, HOURS_PER_MONTH, Inputs, usage } from "./billing";
 
@@ -47,13 +48,13 @@ function nodeGroup(i: Inputs, region: string): CostItem[] {
         ? meter(`ec2-spot/${type}`, "AmazonEC2", region, "Hrs", { productFamily: "Compute Instance", attributes: { instanceType: type }, notInPriceList: SPOT_NOTE })
         : meter(`ec2/${os.toLowerCase()}/${type}`, "AmazonEC2", region, "Hrs", {
             productFamily: "Compute Instance",
-            attributes: { instanceType: type, operatingSystem: os, tenancy: "Shared", preInstalledSw: "NA", capacitystatus: "Used", licenseModel: "No License required" },
+            attributes: { instanceType: type, operatingSystem: os, tenancy: "Shared", preInstalledSw: "NA", capacitystatus: "Used", licenseModel: "No License required", locationType: "AWS Region" },
         });
     const items: CostItem[] = [billed(`${type}${spot ? " Spot" : ""}${which} × ${min}-${max} nodes`, instance, min * HOURS_PER_MONTH, max * HOURS_PER_MONTH)];
     if (!i.launchTemplate) {
         // Without a launch template EKS gives each node one gp2 root volume of diskSize GiB.
         const disk = Number(i.diskSize ?? 20);
-        items.push(billed(`root volume ${disk} GiB gp2 × ${min}-${max} nodes`, meter("ebs/gp2", "AmazonEC2", region, "GB-Mo", { productFamily: "Storage", attributes: { volumeApiName: "gp2" } }), disk * min, disk * max));
+        items.push(billed(`root volume ${disk} GiB gp2 × ${min}-${max} nodes`, meter("ebs/gp2", "AmazonEC2", region, "GB-Mo", { productFamily: "Storage", attributes: { volumeApiName: "gp2", locationType: "AWS Region" } }), disk * min, disk * max));
     }
     if (/^t\d/.test(type)) items.push(usage("CPU credits beyond the baseline (unlimited mode)", "vCPU-Hour"));
     return items;
@@ -75,12 +76,12 @@ function rdsInstance(i: Inputs, all: BillableResource[], region: string): CostIt
     const multi = deploymentOption === "Multi-AZ";
     const items: CostItem[] = [
         billed(`${instanceClass} ${databaseEngine} ${deploymentOption}${sourceId ? " read replica" : ""}`,
-            meter(`rds/${engine}/${instanceClass}/${deploymentOption}`, "AmazonRDS", region, "Hrs", { productFamily: "Database Instance", attributes: { instanceType: instanceClass, databaseEngine, deploymentOption } }), HOURS_PER_MONTH),
+            meter(`rds/${engine}/${instanceClass}/${deploymentOption}`, "AmazonRDS", region, "Hrs", { productFamily: "Database Instance", attributes: { instanceType: instanceClass, databaseEngine, deploymentOption, locationType: "AWS Region" } }), HOURS_PER_MONTH),
         billed(`storage ${storage} GB ${storageType} ${deploymentOption}`,
             meter(`rds-storage/${storageType}/${deploymentOption}`, "AmazonRDS", region, "GB-Mo", {
                 productFamily: "Database Storage",
                 ...(storageType === "gp3" ? { usageType: multi ? "RDS:Multi-AZ-GP3-Storage" : "RDS:GP3-Storage" } : {}),
-                attributes: { volumeType: RDS_VOLUMES[storageType] ?? storageType, deploymentOption, databaseEngine: "Any" },
+                attributes: { volumeType: RDS_VOLUMES[storageType] ?? storageType, deploymentOption, databaseEngine: "Any", locationType: "AWS Region" },
             }), storage),
     ];
     // io1 bills every provisioned IOPS; gp3 only those above the baseline (3,000 below 400 GiB, 12,000 from 400 GiB; RDS UG — gp3 storage).
