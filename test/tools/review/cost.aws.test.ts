@@ -4,9 +4,11 @@ import * as os from "os";
 import * as path from "path";
 import { runCli } from "../../../tools/cli";
 import { costOf, CostSection } from "../../../tools/review/cost";
+import { isAwsMeter } from "../../../tools/review/billing";
+import { metersOf } from "../../../tools/review/commands";
 import { billingOf } from "../../../tools/review/meters";
 import { planInProcess } from "../../../tools/review/planRunner";
-import { readPriceTable } from "../../../tools/review/prices";
+import { DEFAULT_AWS_PRICE_TABLE, readPriceTable } from "../../../tools/review/prices";
 import { PROJECT_DIR } from "../../../tools/paths";
 
 const FIXTURES = path.join(__dirname, "../../fixtures/review");
@@ -71,6 +73,23 @@ describe("review: monthly cost of the AWS platform (prod-eks plan, pinned prices
         assert.equal(resource("bookstore-prod-us-west-2-peer-1").tier, "network-us-west-2");
         assert.equal(resource("dashboard").tier, "observability");
         assert.equal(cost.resources.filter((r) => r.tier === "stack").length, 0);
+    });
+});
+
+describe("review: the AWS price table in the repository", function () {
+    this.timeout(60_000);
+
+    it("has an entry for exactly the meters of the eks stacks, each priced with its source or unpriced with why", () => {
+        const table = readPriceTable(DEFAULT_AWS_PRICE_TABLE);
+        const meters = ["prod-eks", "dev-eks"].flatMap((stack) => metersOf(planInProcess(PROJECT_DIR, stack).document!.resources)).filter(isAwsMeter);
+        const byKey = new Map(meters.map((m) => [m.key, m]));
+        assert.deepEqual(Object.keys(table.entries).sort(), [...byKey.keys()].sort());
+        for (const [key, entry] of Object.entries(table.entries)) {
+            // A changed model (attributes, unit) makes the committed entry stale: rebuild the table.
+            assert.deepEqual(entry.meter, byKey.get(key), key);
+            if (entry.unitPrice === null) assert.ok(entry.note, `${key}: an unpriced entry says why`);
+            else assert.ok(entry.source?.startsWith("https://") && /^\d{4}-\d{2}-\d{2}$/.test(entry.retrieved ?? ""), `${key}: a price has its source URL and retrieval date`);
+        }
     });
 });
 
