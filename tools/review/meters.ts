@@ -1,8 +1,8 @@
 /**
- * What each resource of a plan is billed for: line items naming a meter (of the Azure Retail
- * Prices API here; of the AWS Price List in meters.aws.ts) and a monthly quantity at the stack's minimum and maximum scale, or usage-based
- * items that are not estimated (with their unit), or nothing billed for the resource itself.
- * Quantities only: prices come from the price table (prices.ts), never from here.
+ * What each resource of a plan is billed for: line items naming a meter (of the Azure Retail Prices
+ * API here; of the AWS Price List in meters.aws.ts) and a monthly quantity at the stack's minimum and
+ * maximum scale, or usage-based items that are not estimated (with their unit), or nothing billed
+ * for the resource itself. Quantities only: prices come from the price tables (prices.ts), never from here.
  */
 import { AWS_INCLUDED, AWS_MODELS } from "./meters.aws";
 import { billed, Billing, BillableResource, HOURS_PER_MONTH, CostItem, Inputs, usage } from "./billing";
