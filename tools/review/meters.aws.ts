@@ -6,6 +6,7 @@
  * price list files"); `locationType: "AWS Region"` keeps out the Local Zone and Outposts products a
  * region's file also lists. Quantities only, prices come from prices.aws.json.
  */
+import { EKS_VERSIONS } from "../../lib/awsCatalog";
 import { AwsMeter, billed, Billing, BillableResource, CostItem, HOURS_PER_MONTH, Inputs, usage } from "./billing";
 
 type Model = (inputs: Inputs, all: BillableResource[], self: BillableResource) => Billing | undefined;
@@ -29,6 +30,24 @@ export function awsRegionOf(resource: BillableResource, all: BillableResource[])
     const provider = all.find((r) => r.urn && (ref === r.urn || ref.startsWith(`${r.urn}::`)));
     const region = (provider?.inputs as Inputs | undefined)?.region;
     return typeof region === "string" && region ? region : "unknown-region";
+}
+
+/**
+ * The cluster fee, and the extended-support fee once the version is past standard support (dates
+ * in lib/awsCatalog.ts). With upgradePolicy.supportType STANDARD, EKS upgrades the cluster when
+ * standard support ends instead, so it never pays extended support; EXTENDED is the API default.
+ */
+export function eksCluster(i: Inputs, region: string, today: string): CostItem[] {
+    const items: CostItem[] = [billed("cluster (standard support)", meter("eks-cluster", "AmazonEKS", region, "Hrs", { productFamily: "Compute", usageType: "AmazonEKS-Hours:perCluster" }), HOURS_PER_MONTH)];
+    if (i.upgradePolicy?.supportType === "STANDARD") return items;
+    const version = String(i.version ?? "(default)");
+    const ends = EKS_VERSIONS[version]?.standardSupportEnds;
+    if (ends && ends <= today) {
+        items.push(billed(`extended support (Kubernetes ${version}, standard support ended ${ends})`, meter("eks-extended-support", "AmazonEKS", region, "Hrs", { productFamily: "Compute", usageType: "AmazonEKS-Hours:extendedSupport" }), HOURS_PER_MONTH));
+    } else {
+        items.push(usage(`extended support from ${ends ?? "an unknown date"} (Kubernetes ${version}; upgradePolicy.supportType is not STANDARD)`, "cluster-Hrs"));
+    }
+    return items;
 }
 
 const SPOT_NOTE = "Spot prices are not in the AWS Price List: they follow supply and demand (EC2 Spot price history)";
@@ -143,11 +162,7 @@ const usageOnly = (...items: [string, string][]): Model => () => ({ items: items
 
 /** Billing of each AWS type the eks stacks create, by type token. */
 export const AWS_MODELS: Record<string, Model> = {
-    "aws:eks/cluster:Cluster": withRegion((i, region) => [
-        billed("cluster (standard support)", meter("eks-cluster", "AmazonEKS", region, "Hrs", { productFamily: "Compute", usageType: "AmazonEKS-Hours:perCluster" }), HOURS_PER_MONTH),
-        // With upgradePolicy.supportType STANDARD, EKS upgrades the cluster when standard support ends: no extended-support fee.
-        ...(i.upgradePolicy?.supportType === "STANDARD" ? [] : [usage(`extended support once Kubernetes ${i.version ?? "(default)"} leaves standard support (supportType EXTENDED)`, "cluster-Hrs")]),
-    ]),
+    "aws:eks/cluster:Cluster": withRegion((i, region) => eksCluster(i, region, new Date().toISOString().slice(0, 10))),
     "aws:eks/nodeGroup:NodeGroup": withRegion(nodeGroup),
     "aws:eks/addon:Addon": (i) => (i.addonName === "amazon-cloudwatch-observability" ? { items: [usage("Container Insights metrics and logs (CloudWatch ingestion)", "GB")] } : { included: "the cluster's nodes (an AWS add-on runs as pods; no charge of its own)" }),
     "aws:rds/instance:Instance": (i, all, self) => ({ items: rdsInstance(i, all, awsRegionOf(self, all)) }),

@@ -7,6 +7,7 @@ import { costOf, CostSection } from "../../../tools/review/cost";
 import { isAwsMeter } from "../../../tools/review/billing";
 import { metersOf } from "../../../tools/review/commands";
 import { billingOf } from "../../../tools/review/meters";
+import { eksCluster } from "../../../tools/review/meters.aws";
 import { planInProcess } from "../../../tools/review/planRunner";
 import { DEFAULT_AWS_PRICE_TABLE, readPriceTable } from "../../../tools/review/prices";
 import { PROJECT_DIR } from "../../../tools/paths";
@@ -110,13 +111,13 @@ describe("review: AWS cost models", () => {
         assert.deepEqual(billedOf(billingOf(gp3Big, all))[2].quantity, { min: 3000, max: 3000 });
     });
 
-    it("charges the cluster fee, and names extended support unless the upgrade policy is STANDARD", () => {
-        const cluster = (supportType?: string) => ({ urn: "urn:c", type: "aws:eks/cluster:Cluster", name: "c", provider: "urn:p", inputs: { version: "1.33", ...(supportType ? { upgradePolicy: { supportType } } : {}) } });
-        const standard = billingOf(cluster("STANDARD"), [provider]);
-        assert.ok("items" in standard && standard.items.length === 1);
-        const extended = billingOf(cluster(), [provider]);
-        assert.ok("items" in extended);
-        assert.deepEqual(extended.items[1], { kind: "usage", what: "extended support once Kubernetes 1.33 leaves standard support (supportType EXTENDED)", unit: "cluster-Hrs" });
+    it("charges the cluster fee, and extended support past the version's standard support unless the upgrade policy is STANDARD", () => {
+        const keys = (items: ReturnType<typeof eksCluster>) => items.map((item) => (item.kind === "billed" ? item.meter.key : item.what));
+        // 1.34's standard support ends 2026-12-02 (lib/awsCatalog.ts).
+        assert.deepEqual(keys(eksCluster({ version: "1.34", upgradePolicy: { supportType: "STANDARD" } }, "us-east-1", "2027-01-01")), ["eks-cluster/us-east-1"]);
+        assert.deepEqual(keys(eksCluster({ version: "1.34" }, "us-east-1", "2027-01-01")), ["eks-cluster/us-east-1", "eks-extended-support/us-east-1"]);
+        assert.deepEqual(keys(eksCluster({ version: "1.34" }, "us-east-1", "2026-11-29")), ["eks-cluster/us-east-1", "extended support from 2026-12-02 (Kubernetes 1.34; upgradePolicy.supportType is not STANDARD)"]);
+        assert.deepEqual(keys(eksCluster({ version: "1.29" }, "us-east-1", "2026-11-29")), ["eks-cluster/us-east-1", "extended support from an unknown date (Kubernetes 1.29; upgradePolicy.supportType is not STANDARD)"]);
     });
 
     it("bills one ALB per ingress group, and only for the alb class", () => {

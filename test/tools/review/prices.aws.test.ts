@@ -45,6 +45,7 @@ const NAT_EAST = aws("nat-gateway", "AmazonEC2", "us-east-1", "Hrs", { productFa
 const NAT_WEST = aws("nat-gateway", "AmazonEC2", "us-west-2", "Hrs", { productFamily: "NAT Gateway", usageType: "NatGateway-Hours" });
 const EBS = aws("ebs/gp2", "AmazonEC2", "us-east-1", "GB-Mo", { productFamily: "Storage", attributes: { volumeApiName: "gp2", ...LOCATION } });
 const EKS = aws("eks-cluster", "AmazonEKS", "us-east-1", "Hrs", { productFamily: "Compute", usageType: "AmazonEKS-Hours:perCluster" });
+const EKS_EXTENDED = aws("eks-extended-support", "AmazonEKS", "us-east-1", "Hrs", { productFamily: "Compute", usageType: "AmazonEKS-Hours:extendedSupport" });
 const ALARM = aws("cloudwatch-alarm/standard", "AmazonCloudWatch", "us-east-1", "Alarms", { productFamily: "Alarm", attributes: { alarmType: "Standard" } });
 const DASHBOARD = aws("cloudwatch-dashboard", "AmazonCloudWatch", "us-east-1", "Dashboards", { productFamily: "Dashboard", usageType: "DashboardsUsageHour" });
 const SPOT = aws("ec2-spot/m7g.xlarge", "AmazonEC2", "us-east-1", "Hrs", { notInPriceList: "Spot prices are not in the AWS Price List" });
@@ -54,7 +55,7 @@ describe("review: prices refresh (AWS Price List Bulk API)", () => {
     it("streams index → region index → offer file and prices each meter from its one matching OnDemand product", async () => {
         const api = await bulkApi();
         try {
-            const table = await refreshAwsPrices([EC2, NAT_EAST, NAT_WEST, EBS, EKS, ALARM, DASHBOARD, SPOT, NO_REGION], { api: api.url, today: "2026-11-29" });
+            const table = await refreshAwsPrices([EC2, NAT_EAST, NAT_WEST, EBS, EKS, EKS_EXTENDED, ALARM, DASHBOARD, SPOT, NO_REGION], { api: api.url, today: "2026-11-29" });
             const ec2Offer = `${api.url}/offers/v1.0/aws/AmazonEC2/20261101000000/us-east-1/index.json`;
             // Linux, shared, used capacity: not the Windows product, not the unused reservation, not the Reserved term.
             assert.deepEqual(table.entries[EC2.key], { meter: EC2, unitPrice: 0.1632, effectiveDate: "2026-11-01", source: `${ec2Offer}#EC2LINUX`, retrieved: "2026-11-29" });
@@ -63,6 +64,7 @@ describe("review: prices refresh (AWS Price List Bulk API)", () => {
             assert.equal(table.entries[NAT_EAST.key].effectiveDate, "2025-06-01");
             assert.equal(table.entries[NAT_WEST.key].unitPrice, 0.045);
             assert.equal(table.entries[EKS.key].unitPrice, 0.1);
+            assert.equal(table.entries[EKS_EXTENDED.key].unitPrice, 0.5);
             // The free first tier ($0 for the first 10 alarms) is left out, like every free grant.
             assert.equal(table.entries[ALARM.key].unitPrice, 0.1);
         } finally {
