@@ -113,7 +113,11 @@ export async function refreshAwsPrices(meters: AwsMeter[], options: { api?: stri
     for (const serviceCode of [...new Set(priced.map((m) => m.serviceCode))]) {
         const ofService = priced.filter((m) => m.serviceCode === serviceCode);
         const regionIndexPath = index.offers?.[serviceCode]?.currentRegionIndexUrl;
-        const regions = regionIndexPath ? (await getJson(`${api}${regionIndexPath}`, fetchFn)).regions ?? {} : {};
+        if (!regionIndexPath) {
+            for (const meter of ofService) entries[meter.key] = { meter, unitPrice: null, source: indexUrl, retrieved: today, note: `the price list index has no ${serviceCode} offer` };
+            continue;
+        }
+        const regions = (await getJson(`${api}${regionIndexPath}`, fetchFn)).regions ?? {};
         for (const regionCode of [...new Set(ofService.map((m) => m.regionCode))]) {
             const ofRegion = ofService.filter((m) => m.regionCode === regionCode);
             const offerPath = regions[regionCode]?.currentVersionUrl;

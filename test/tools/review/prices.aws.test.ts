@@ -49,6 +49,7 @@ const EKS_EXTENDED = aws("eks-extended-support", "AmazonEKS", "us-east-1", "Hrs"
 const ALARM = aws("cloudwatch-alarm/standard", "AmazonCloudWatch", "us-east-1", "Alarms", { productFamily: "Alarm", attributes: { alarmType: "Standard" } });
 const DASHBOARD = aws("cloudwatch-dashboard", "AmazonCloudWatch", "us-east-1", "Dashboards", { productFamily: "Dashboard", usageType: "DashboardsUsageHour" });
 const SPOT = aws("ec2-spot/m7g.xlarge", "AmazonEC2", "us-east-1", "Hrs", { notInPriceList: "Spot prices are not in the AWS Price List" });
+const NO_SERVICE = aws("secret", "AWSSecretsManager", "us-east-1", "Secrets", { usageType: "AWSSecretsManager-Secrets" });
 const NO_REGION = aws("eks-cluster", "AmazonEKS", "eu-west-1", "Hrs", { productFamily: "Compute", usageType: "AmazonEKS-Hours:perCluster" });
 
 describe("review: prices refresh (AWS Price List Bulk API)", () => {
@@ -75,13 +76,14 @@ describe("review: prices refresh (AWS Price List Bulk API)", () => {
     it("keeps unpriced, with why: several prices, another unit, Spot, a region the service has no offer for", async () => {
         const api = await bulkApi();
         try {
-            const table = await refreshAwsPrices([EBS, DASHBOARD, SPOT, NO_REGION], { api: api.url, today: "2026-11-29" });
+            const table = await refreshAwsPrices([EBS, DASHBOARD, SPOT, NO_REGION, NO_SERVICE], { api: api.url, today: "2026-11-29" });
             // The Local Zone gp2 product (0.12) is not a region's; the two region products disagree.
             assert.equal(table.entries[EBS.key].unitPrice, null);
             assert.equal(table.entries[EBS.key].note, "2 different prices matched: 0.1, 0.15 (SKUs GP2A, GP2B)");
             assert.equal(table.entries[DASHBOARD.key].note, "the matching product is priced per Dashboard-Mo, not per Dashboards");
             assert.equal(table.entries[SPOT.key].note, "Spot prices are not in the AWS Price List");
             assert.equal(table.entries[NO_REGION.key].note, "the price list has no AmazonEKS offer for eu-west-1");
+            assert.equal(table.entries[NO_SERVICE.key].note, "the price list index has no AWSSecretsManager offer");
             // Only the offer files the meters need are read; Spot meters fetch nothing.
             assert.deepEqual(api.requests.filter((r) => r.includes("/20261101000000/")).sort(), [
                 "/offers/v1.0/aws/AmazonCloudWatch/20261101000000/us-east-1/index.json",
