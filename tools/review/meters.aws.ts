@@ -54,7 +54,7 @@ const SPOT_NOTE = "Spot prices are not in the AWS Price List: they follow supply
 
 /** EC2 On-Demand (or Spot) instance-hours of a managed node group's nodes, and their root volumes. */
 function nodeGroup(i: Inputs, region: string): CostItem[] {
-    // EKS API CreateNodegroup: instanceTypes defaults to t3.medium, diskSize to 20 GiB (Linux).
+    // EKS API CreateNodegroup: instanceTypes defaults to t3.medium; diskSize to 20 GiB (Linux, Bottlerocket), 50 GiB (Windows).
     const types: string[] = i.instanceTypes?.length ? i.instanceTypes : ["t3.medium"];
     const type = types[0];
     const spot = i.capacityType === "SPOT";
@@ -71,8 +71,9 @@ function nodeGroup(i: Inputs, region: string): CostItem[] {
         });
     const items: CostItem[] = [billed(`${type}${spot ? " Spot" : ""}${which} × ${min}-${max} nodes`, instance, min * HOURS_PER_MONTH, max * HOURS_PER_MONTH)];
     if (!i.launchTemplate) {
-        // Without a launch template EKS gives each node one gp2 root volume of diskSize GiB.
-        const disk = Number(i.diskSize ?? 20);
+        // Without a launch template each node has one root volume of diskSize GiB. Its type is not in the
+        // API reference: gp2 here, as in the launch template EKS creates (and infracost's model); verify on a live node.
+        const disk = Number(i.diskSize ?? (os === "Windows" ? 50 : 20));
         items.push(billed(`root volume ${disk} GiB gp2 × ${min}-${max} nodes`, meter("ebs/gp2", "AmazonEC2", region, "GB-Mo", { productFamily: "Storage", attributes: { volumeApiName: "gp2", locationType: "AWS Region" } }), disk * min, disk * max));
     }
     if (/^t\d/.test(type)) items.push(usage("CPU credits beyond the baseline (unlimited mode)", "vCPU-Hour"));
