@@ -20,5 +20,5 @@ export function addPlanOptions(command: Command): Command {
         .option("--diagram <file.md>", "write a Mermaid diagram of the plan's tiers, services and wiring")
         .option("--diff-against <plan.json>", "print what changed since that plan (--json output of an earlier plan); exit 5 on an unapproved replacement of a protected or stateful resource")
         .option("--allow-replace", "approve replacements of protected or stateful resources in --diff-against")
-        .option("--price-table <file>", "price table for the cost section (default tools/review/prices.azure.json)");
+        .option("--price-table <file>", "price table for the cost section (default tools/review/prices.azure.json + prices.aws.json)");
 }

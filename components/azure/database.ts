@@ -1,9 +1,7 @@
 // DatabaseTier: PostgreSQL Flexible Server primary, replicas, parameters, pooler endpoints, alerts and failover endpoints.
 import * as pulumi from "@pulumi/pulumi";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
-import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as privatedns from "@pulumi/azure-native/privatedns";
-import * as random from "@pulumi/random";
 import { builtinPoolerParameters, serverParameters, ServerParameter, ENHANCED_METRICS_PARAMETER } from "../../lib/postgresParameters";
 import type { DatabaseSpec } from "./databaseSpec";
 import { createDatabaseAlerts } from "./databaseAlerts";
@@ -12,9 +10,11 @@ import { FLEXIBLE_SERVER_TYPE, replicaPlacements } from "./databaseNetwork";
 import { adoptServerNames, connectionString, liveServer, replicaCreateMode, replicaParameters, serverFqdn, serverNames, storageToSend } from "./databaseServers";
 import { POOLER_PORT } from "../kubernetes/pgbouncer";
 import type { DiagnosticTarget, SecretSetting } from "../wiring";
+import { adminPassword, connectionStringSecrets, type PoolerEndpoint } from "./databaseSecrets";
 
 export const POSTGRES_PORT = 5432;
 export { connectionString, FLEXIBLE_SERVER_TYPE };
+export type { PoolerEndpoint };
 
 export interface DatabaseTierArgs {
     /** Short prefix for resource names (e.g. "bookstore"). */
@@ -55,20 +55,9 @@ export interface DatabaseServer {
     location: string;
 }
 
-/** A pooled endpoint the app connects to: the name is also PgBouncer's database name. */
-export interface PoolerEndpoint {
-    name: string;
-    host: pulumi.Output<string>;
-    port: number;
-    /** Database name clients pass: the endpoint name through the PgBouncer Deployment, the real one on a built-in pooler. */
-    database: string;
-}
-
 /** `host:port/database` of a pooled endpoint. */
 const pooledAddress = (endpoint: PoolerEndpoint) => pulumi.interpolate`${endpoint.host}:${endpoint.port}/${endpoint.database}`;
 
-/** Key Vault secret names hold only letters, digits and dashes. */
-const vaultSecretName = (name: string) => name.toLowerCase().replace(/[^a-z0-9-]/g, "-");
 const slug = (name: string) => name.replace(/[._]/g, "-");
 
 /**
@@ -114,21 +103,8 @@ export class DatabaseTier extends pulumi.ComponentResource {
         this.adminLogin = db.adminLogin;
         this.maxConnections = db.parameters.maxConnections;
 
-        const password = new random.RandomPassword(`${name}-admin-password`, {
-            length: 32,
-            special: true,
-            // Characters that need no escaping in connection strings or PgBouncer's user list.
-            overrideSpecial: "-_.",
-            minLower: 2, minUpper: 2, minNumeric: 2, minSpecial: 1,
-        }, child);
-        this.adminPassword = pulumi.secret(password.result);
-        new keyvault.Secret(`${name}-admin-password-secret`, {
-            resourceGroupName,
-            vaultName: args.keyVaultName,
-            secretName: "postgres-admin-password",
-            properties: { value: this.adminPassword, contentType: "text/plain" },
-            tags,
-        }, child);
+        const vault = { resourceGroupName, keyVaultName: args.keyVaultName, tags };
+        this.adminPassword = adminPassword(name, vault, this);
 
         // --- private access: one zone for every server, linked to every VNet a server lives in.
         const zone = new privatedns.PrivateZone(`${name}-dns-zone`, {
@@ -249,28 +225,13 @@ export class DatabaseTier extends pulumi.ComponentResource {
             // Through the PgBouncer Deployment the endpoint name selects the server; the built-in pooler takes the real name.
             database: args.deploymentPoolerHost ? endpointNames[i] : db.databaseName,
         }));
-        this.connectionStrings = {};
-        for (const endpoint of this.endpoints) {
-            const value = pulumi.secret(connectionString({
-                host: endpoint.host,
-                database: endpoint.database,
-                user: db.adminLogin,
-                password: this.adminPassword,
-                tls: args.deploymentPoolerHost ? "Disable" : "Require",
-                maxPoolSize: args.appPoolSize,
-            }));
-            const secret = new keyvault.Secret(`${name}-connection-${endpoint.name}`, {
-                resourceGroupName,
-                vaultName: args.keyVaultName,
-                secretName: vaultSecretName(`connectionstrings-${endpoint.name}`),
-                properties: { value, contentType: "text/plain" },
-                tags,
-            }, child);
-            this.connectionStrings[`ConnectionStrings__${endpoint.name}`] = {
-                value,
-                keyVaultSecretUri: secret.properties.apply((p) => p.secretUri),
-            };
-        }
+        this.connectionStrings = connectionStringSecrets(name, vault, {
+            endpoints: this.endpoints,
+            user: db.adminLogin,
+            password: this.adminPassword,
+            tls: args.deploymentPoolerHost ? "Disable" : "Require",
+            maxPoolSize: args.appPoolSize,
+        }, this);
 
         createDatabaseAlerts({ base, resourceGroupName, actionGroupId: args.actionGroupId, database: db, tags }, [
             { label: "pg", id: primary.id, location: args.location },

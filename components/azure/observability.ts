@@ -5,6 +5,9 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import * as k8s from "@pulumi/kubernetes";
 import type { DiagnosticTarget } from "../wiring";
 import { hpaAtMaxExpression } from "../kubernetes/prometheus";
+import { http5xxRateQuery, LOG_ALERT_PERIOD, p95LatencyQuery, replicasLowestQuery } from "./alertQueries";
+
+export { http5xxRateQuery, LOG_ALERT_PERIOD, MIN_REQUESTS_FOR_ERROR_RATE, p95LatencyQuery, replicasLowestQuery } from "./alertQueries";
 
 /** What a diagnostic setting exports for one resource type. */
 export interface DiagnosticCategories {
@@ -50,41 +53,6 @@ export function diagnosticCategories(resourceType: string): DiagnosticCategories
         throw new Error(`no diagnostic categories known for resource type ${resourceType}; add it to DIAGNOSTIC_CATEGORIES`);
     }
     return categories;
-}
-
-/** Requests in the window below which the error rate is not judged (one failure of three is not an incident). */
-export const MIN_REQUESTS_FOR_ERROR_RATE = 20;
-
-/** KQL over Application Insights `requests`: percent answered with 5xx. */
-export function http5xxRateQuery(minRequests = MIN_REQUESTS_FOR_ERROR_RATE): string {
-    return [
-        "requests",
-        "| summarize total = count(), failed = countif(toint(resultCode) >= 500)",
-        `| where total >= ${minRequests}`,
-        "| extend failedPercent = 100.0 * failed / total",
-    ].join("\n");
-}
-
-/** KQL over Application Insights `requests`: 95th percentile of server duration in ms. */
-export function p95LatencyQuery(): string {
-    return ["requests", "| summarize p95DurationMs = percentile(duration, 95)"].join("\n");
-}
-
-/** Aggregation granularity of the log alerts: their windowSize, and the bin of queries judged over several periods. */
-export const LOG_ALERT_PERIOD = { iso: "PT5M", kql: "5m", minutes: 5 } as const;
-
-/**
- * KQL over a Container App's exported platform metrics: the lowest replica count per 5-minute bin.
- * "N of M failing periods" needs one row per period: the rule's lookback is M × windowSize
- * (scheduledQueryRules 2025-01-01-preview, ConditionFailingPeriods), and the rows are told apart by the
- * query's time column, so a query without `bin(TimeGenerated, ...)` yields one row and one period.
- */
-export function replicasLowestQuery(): string {
-    return [
-        "AzureMetrics",
-        "| where MetricName == \"Replicas\"",
-        `| summarize lowestReplicas = min(Minimum) by bin(TimeGenerated, ${LOG_ALERT_PERIOD.kql})`,
-    ].join("\n");
 }
 
 /** An Azure portal link to a resource blade, e.g. "overview" or "logs". */

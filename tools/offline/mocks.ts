@@ -30,9 +30,11 @@ export function uuid(text: string): string {
 /**
  * ARM resource paths by Pulumi type. The last `{placeholder}` is the resource's own name
  * (autonamed when the program leaves it out); a path starting with `{scope}`-like
- * placeholders is an extension resource under another resource's id.
+ * placeholders is an extension resource under another resource's id; one starting with `/` is a
+ * whole ARM path (a resource group).
  */
 export const ARM_PATHS: Record<string, string> = {
+    "azure-native:resources:ResourceGroup": "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}",
     "azure-native:network:NetworkSecurityGroup": "Microsoft.Network/networkSecurityGroups/{networkSecurityGroupName}",
     "azure-native:network:VirtualNetwork": "Microsoft.Network/virtualNetworks/{virtualNetworkName}",
     "azure-native:network:Subnet": "Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets/{subnetName}",
@@ -56,6 +58,7 @@ export const ARM_PATHS: Record<string, string> = {
     "azure-native:dbforpostgresql:Server": "Microsoft.DBforPostgreSQL/flexibleServers/{serverName}",
     "azure-native:dbforpostgresql:Configuration": "Microsoft.DBforPostgreSQL/flexibleServers/{serverName}/configurations/{configurationName}",
     "azure-native:dbforpostgresql:Database": "Microsoft.DBforPostgreSQL/flexibleServers/{serverName}/databases/{databaseName}",
+    "azure-native:dbforpostgresql:VirtualEndpoint": "Microsoft.DBforPostgreSQL/flexibleServers/{serverName}/virtualendpoints/{virtualEndpointName}",
     "azure-native:monitor:ActionGroup": "Microsoft.Insights/actionGroups/{actionGroupName}",
     "azure-native:monitor:MetricAlert": "Microsoft.Insights/metricAlerts/{ruleName}",
     "azure-native:monitor:DiagnosticSetting": "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}",

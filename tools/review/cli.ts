@@ -15,7 +15,7 @@ export function registerReviewCommands(program: Command, io: ReviewIo, setExit: 
         .requiredOption("-s, --stack <name>", "stack to compare")
         .requiredOption("--base <ref>", "git ref to compare against (e.g. origin/main)")
         .option("--allow-replace", "approve replacing or deleting protected or stateful resources (otherwise exit 5)")
-        .option("--price-table <file>", "price table (default tools/review/prices.azure.json)")
+        .option("--price-table <file>", "price table (default tools/review/prices.azure.json + prices.aws.json)")
         .option("--diagram <file.md>", "also write the working tree's Mermaid diagram")
         .option("--json", "print one JSON document on stdout")
         .action(async (flags) => setExit(await load().diffCommand(io, flags)));
@@ -23,17 +23,19 @@ export function registerReviewCommands(program: Command, io: ReviewIo, setExit: 
         .command("cost")
         .description("monthly cost of one or more stacks side by side (offline plans priced from the price table)")
         .requiredOption("-s, --stack <name>", "stack (repeatable)", collect)
-        .option("--price-table <file>", "price table (default tools/review/prices.azure.json)")
+        .option("--price-table <file>", "price table (default tools/review/prices.azure.json + prices.aws.json)")
         .option("--json", "print one JSON document on stdout")
         .action(async (flags) => setExit(await load().costCommand(io, flags)));
     program
         .command("prices")
         .description("the price table of the cost section")
         .command("refresh")
-        .description("rebuild tools/review/prices.azure.json from the Azure Retail Prices API for the meters the stacks use")
+        .description("rebuild tools/review/prices.azure.json (Azure Retail Prices API) and prices.aws.json (AWS Price List Bulk API) for the meters the stacks use")
         .option("-s, --stack <name>", "only these stacks' meters (repeatable; default every stack)", collect)
         .option("--plan <file>", "read the meters from this plan JSON instead of planning (repeatable)", collect)
         .option("--api <url>", "Retail Prices API endpoint", "https://prices.azure.com/api/retail/prices")
-        .option("--out <file>", "where to write the table (default tools/review/prices.azure.json)")
+        .option("--aws-api <url>", "AWS Price List Bulk API base URL", "https://pricing.us-east-1.amazonaws.com")
+        .option("--out <file>", "where to write the Azure table (default tools/review/prices.azure.json)")
+        .option("--aws-out <file>", "where to write the AWS table (default tools/review/prices.aws.json)")
         .action(async (flags) => setExit(await load().pricesRefreshCommand(io, flags)));
 }

@@ -6,9 +6,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { costOf, CostSection, formatSum, renderCost } from "./cost";
 import { diffPlans, DiffablePlan } from "./diff";
-import { billingOf, Meter } from "./meters";
+import { AnyMeter, billingOf, isAwsMeter, Meter } from "./meters";
 import { planAtRef, planInBackground, planInProcess, resolveRef, ReviewInputError } from "./planRunner";
-import { DEFAULT_PRICE_TABLE, readPriceTable, refreshPrices } from "./prices";
+import { DEFAULT_AWS_PRICE_TABLE, DEFAULT_PRICE_TABLE, PriceTable, readPriceTable, refreshPrices } from "./prices";
+import { refreshAwsPrices } from "./prices.aws";
 import { costDelta, renderDiff } from "./render";
 import { DIGEST_KEY_ENV } from "./secretDigests";
 import { EXIT_REPLACEMENT_REFUSED, writeDiagram } from "./section";
@@ -35,7 +36,7 @@ export async function diffCommand(io: ReviewIo, flags: { stack: string; base: st
     const oldPlan = planOrThrow(base, `the base ${flags.base} (${base.commit.slice(0, 12)})`);
     const newPlan = planOrThrow(planned, "the working tree");
     if (flags.diagram) writeDiagram(flags.diagram, mermaidDiagram(newPlan.resources, `${newPlan.project}/${flags.stack}`));
-    const table = readPriceTable(flags.priceTable ?? DEFAULT_PRICE_TABLE);
+    const table = readPriceTable(flags.priceTable);
     // Both sides priced with today's table: the delta is the change's, not the table's.
     const oldCost = costOf(oldPlan.resources, table);
     const newCost = costOf(newPlan.resources, table);
@@ -53,7 +54,7 @@ export async function diffCommand(io: ReviewIo, flags: { stack: string; base: st
 
 /** `cost --stack A --stack B`: the stacks' monthly cost side by side, per tier. */
 export async function costCommand(io: ReviewIo, flags: { stack: string[]; json?: boolean; priceTable?: string }): Promise<number> {
-    const table = readPriceTable(flags.priceTable ?? DEFAULT_PRICE_TABLE);
+    const table = readPriceTable(flags.priceTable);
     const costs: Record<string, CostSection> = {};
     for (const stack of flags.stack) costs[stack] = costOf(planOrThrow(planInProcess(io.projectDir, stack), `stack ${stack}`).resources, table);
     if (flags.json) {
@@ -82,7 +83,7 @@ export function sideBySide(costs: Record<string, CostSection>): string[] {
 }
 
 /** The meters a plan's resources are billed by. */
-export function metersOf(resources: { type: string; name: string; inputs: unknown }[]): Meter[] {
+export function metersOf(resources: { type: string; name: string; inputs: unknown }[]): AnyMeter[] {
     return resources.flatMap((r) => {
         const billing = billingOf(r, resources);
         return "items" in billing ? billing.items.flatMap((item) => (item.kind === "billed" ? [item.meter] : [])) : [];
@@ -94,19 +95,26 @@ export function projectStacks(projectDir: string): string[] {
     return fs.readdirSync(projectDir).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => Boolean(s)).sort();
 }
 
-/** `prices refresh`: rebuilds the price table from the Retail Prices API for the meters of the stacks. */
-export async function pricesRefreshCommand(io: ReviewIo, flags: { stack?: string[]; plan?: string[]; api?: string; out?: string }): Promise<number> {
+/** `prices refresh`: rebuilds the price tables (Azure Retail Prices API, AWS Price List Bulk API) for the meters of the stacks. */
+export async function pricesRefreshCommand(io: ReviewIo, flags: { stack?: string[]; plan?: string[]; api?: string; awsApi?: string; out?: string; awsOut?: string }): Promise<number> {
     const documents = flags.plan?.length
         ? flags.plan.map((file) => JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, any>)
         : (flags.stack?.length ? flags.stack : projectStacks(io.projectDir)).map((stack) => planOrThrow(planInProcess(io.projectDir, stack), `stack ${stack}`));
     const meters = documents.flatMap((doc) => metersOf(doc.resources));
-    const table = await refreshPrices(meters, { api: flags.api });
-    const out = flags.out ?? DEFAULT_PRICE_TABLE;
+    const azure = meters.filter((m): m is Meter => !isAwsMeter(m));
+    const aws = meters.filter(isAwsMeter);
+    // A table is rewritten only for a cloud the plans have meters of: an AWS-only refresh keeps the Azure table.
+    if (azure.length > 0) writeTable(io, flags.out ?? DEFAULT_PRICE_TABLE, await refreshPrices(azure, { api: flags.api }));
+    if (aws.length > 0) writeTable(io, flags.awsOut ?? DEFAULT_AWS_PRICE_TABLE, await refreshAwsPrices(aws, { api: flags.awsApi }));
+    if (meters.length === 0) io.out("The plans have no priced meters: no table written.");
+    return 0;
+}
+
+function writeTable(io: ReviewIo, out: string, table: PriceTable): void {
     fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
     fs.writeFileSync(out, `${JSON.stringify(table, null, 4)}\n`);
     const entries = Object.values(table.entries);
     const priced = entries.filter((e) => e.unitPrice !== null).length;
     io.out(`Wrote ${out}: ${entries.length} meters, ${priced} priced, ${entries.length - priced} unpriced.`);
     for (const entry of entries.filter((e) => e.unitPrice === null)) io.out(`    unpriced ${entry.meter.key}: ${entry.note}`);
-    return 0;
 }

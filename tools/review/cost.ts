@@ -82,6 +82,18 @@ export function tierOf(resource: PlanResourceLike, byUrn: Map<string, PlanResour
     return tier;
 }
 
+/**
+ * AWS resources the program registers directly under the stack (peering routes, tier security
+ * groups, the dashboard) join the tier of what they belong with: network resources the tier of
+ * their region's VPC (same provider), the dashboard the observability tier.
+ */
+function awsTierOf(resource: PlanResourceLike, resources: PlanResourceLike[], byUrn: Map<string, PlanResourceLike>): string {
+    const home = /^aws:(ec2|vpc)\//.test(resource.type)
+        ? resources.find((r) => r.type === "aws:ec2/vpc:Vpc" && r.provider === resource.provider)
+        : resource.type === "aws:cloudwatch/dashboard:Dashboard" ? resources.find((r) => r.type === "bookstore:aws:Observability") : undefined;
+    return home && home !== resource ? tierOf(home, byUrn) : "stack";
+}
+
 function priceLine(item: CostItem, table: PriceTable): CostLine {
     if (item.kind === "usage") return { what: item.what, unit: item.unit, status: "not estimated" };
     const entry = table.entries[item.meter.key];
@@ -106,7 +118,8 @@ export function costOf(resources: PlanResourceLike[], table: PriceTable): CostSe
         tiers[tier] = tiers[tier] ?? { min: 0, max: 0 };
     };
     for (const resource of resources.filter(isBillable)) {
-        const tier = tierOf(resource, byUrn);
+        const direct = tierOf(resource, byUrn);
+        const tier = direct === "stack" && resource.type.startsWith("aws:") ? awsTierOf(resource, resources, byUrn) : direct;
         const billing = billingOf(resource, resources);
         const base = { urn: resource.urn, name: resource.name, type: resource.type, tier, monthly: { min: 0, max: 0 } };
         if ("included" in billing) {

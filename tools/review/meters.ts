@@ -1,56 +1,19 @@
 /**
- * What each resource of a plan is billed for: line items naming a meter of the Azure Retail
- * Prices API and a monthly quantity at the stack's minimum and maximum scale, or usage-based
- * items that are not estimated (with their unit), or nothing billed for the resource itself.
- * Quantities only: prices come from the price table (prices.ts), never from here.
+ * What each resource of a plan is billed for: line items naming a meter (of the Azure Retail Prices
+ * API here; of the AWS Price List in meters.aws.ts) and a monthly quantity at the stack's minimum and
+ * maximum scale, or usage-based items that are not estimated (with their unit), or nothing billed
+ * for the resource itself. Quantities only: prices come from the price tables (prices.ts), never from here.
  */
-export const HOURS_PER_MONTH = 730;
+import { AWS_INCLUDED, AWS_MODELS } from "./meters.aws";
+import { billed, Billing, BillableResource, HOURS_PER_MONTH, CostItem, Inputs, usage } from "./billing";
+
+export { HOURS_PER_MONTH, isAwsMeter } from "./billing";
+export type { AnyMeter, AwsMeter, BilledItem, Billing, CostItem, Meter, UsageItem } from "./billing";
+
 const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
 const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
 
-/** A meter of the Retail Prices API: the $filter fields and the client-side match of one item. */
-export interface Meter {
-    /** Stable key of the price table entry. */
-    key: string;
-    serviceName: string;
-    armRegionName: string;
-    armSkuName?: string;
-    /** Substrings the item's productName / meterName must contain, the skuName it must equal. */
-    productName?: string;
-    meterName?: string;
-    skuName?: string;
-    /** Unit the quantity is in; must equal the item's unitOfMeasure. */
-    unit: string;
-}
-
-export interface BilledItem {
-    kind: "billed";
-    what: string;
-    meter: Meter;
-    quantity: { min: number; max: number };
-}
-
-export interface UsageItem {
-    kind: "usage";
-    what: string;
-    unit: string;
-}
-
-export type CostItem = BilledItem | UsageItem;
-
-/** How a resource is billed: items, or `included` (no charge of its own: part of `by`), or unknown (no model). */
-export type Billing = { items: CostItem[] } | { included: string } | { unknown: true };
-
-interface Resource {
-    type: string;
-    name: string;
-    inputs: unknown;
-}
-
-type Inputs = Record<string, any>;
-
-const usage = (what: string, unit: string): UsageItem => ({ kind: "usage", what, unit });
-const billed = (what: string, meter: Meter, min: number, max = min): BilledItem => ({ kind: "billed", what, meter, quantity: { min, max } });
+type Resource = BillableResource;
 
 /** "1Gi" / "512Mi" / "2G" as GiB. */
 export function gibibytes(memory: unknown): number {
@@ -112,7 +75,7 @@ function vmPool(pool: Inputs, region: string): CostItem {
 }
 
 /** Billing of each type the stacks use, by type token. */
-const MODELS: Record<string, (inputs: Inputs, all: Resource[]) => Billing> = {
+const MODELS: Record<string, (inputs: Inputs, all: Resource[], self: Resource) => Billing | undefined> = {
     "azure-native:app:ContainerApp": (i) => ({ items: containerApp(i) }),
     "azure-native:dbforpostgresql:Server": (i) => ({ items: postgresServer(i) }),
     "azure-native:redisenterprise:RedisEnterprise": (i) => ({ items: [skuPerHour("Redis Cache", "redis-enterprise", i)] }),
@@ -173,10 +136,11 @@ const INCLUDED: Record<string, string> = {
 /** How a resource is billed; `unknown` for a type without a model (reported by name as unpriced). */
 export function billingOf(resource: Resource, all: Resource[] = []): Billing {
     const inputs = (resource.inputs ?? {}) as Inputs;
+    const model = MODELS[resource.type] ?? AWS_MODELS[resource.type];
+    const modelled = model?.(inputs, all, resource);
+    if (modelled) return modelled;
     if (resource.type.startsWith("kubernetes:")) return { included: "the cluster's nodes" };
-    const model = MODELS[resource.type];
-    if (model) return model(inputs, all);
-    const included = INCLUDED[resource.type];
+    const included = INCLUDED[resource.type] ?? AWS_INCLUDED[resource.type];
     if (included) return { included };
     return { unknown: true };
 }

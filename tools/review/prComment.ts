@@ -61,7 +61,7 @@ export function renderStack(review: StackReview, diagram?: string): string[] {
 }
 
 export function renderComment(reviews: { review: StackReview; diagram?: string }[]): string {
-    const lines = [COMMENT_MARKER, "## Offline review", "", `Compared with \`${reviews[0]?.review.base.ref ?? "?"}\`; offline plans (no cloud access), prices from tools/review/prices.azure.json.`, ""];
+    const lines = [COMMENT_MARKER, "## Offline review", "", `Compared with \`${reviews[0]?.review.base.ref ?? "?"}\`; offline plans (no cloud access), prices from tools/review/prices.azure.json and prices.aws.json.`, ""];
     // Stacks with refused replacements first, then those with changes.
     const order = (r: StackReview) => (r.refused ? 0 : r.guardedReplacements.length > 0 ? 1 : r.changes.length > 0 ? 2 : 3);
     for (const { review, diagram } of [...reviews].sort((a, b) => order(a.review) - order(b.review) || a.review.stack.localeCompare(b.review.stack))) lines.push(...renderStack(review, diagram));

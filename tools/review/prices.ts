@@ -1,18 +1,19 @@
 /**
- * The price table (tools/review/prices.azure.json): one entry per meter the stacks use, each with
- * its unit price or null (unpriced), the date it took effect, where it came from and when.
- * `refreshPrices` rebuilds it from the public Azure Retail Prices API.
+ * The price tables (tools/review/prices.azure.json, prices.aws.json): one entry per meter the stacks
+ * use, each with its unit price or null (unpriced), the date it took effect, where it came from and
+ * when. `refreshPrices` rebuilds the Azure one from the public Azure Retail Prices API
+ * (prices.aws.ts the AWS one from the AWS Price List Bulk API).
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { Meter } from "./meters";
+import type { AnyMeter, Meter } from "./billing";
 import { PROJECT_DIR } from "../paths";
 
 export interface PriceEntry {
-    meter: Meter;
+    meter: AnyMeter;
     /** USD per `meter.unit`; null: no sourced price (reported as unpriced). */
     unitPrice: number | null;
-    /** The API item's effectiveStartDate. */
+    /** The API item's effectiveStartDate (AWS: the OnDemand term's effectiveDate). */
     effectiveDate?: string;
     /** The URL the price was read from. */
     source?: string;
@@ -32,8 +33,14 @@ export interface PriceTable {
 export const DEFAULT_PRICE_TABLE = path.join(PROJECT_DIR, "tools/review/prices.azure.json");
 export const RETAIL_PRICES_API = "https://prices.azure.com/api/retail/prices";
 
-export function readPriceTable(file = DEFAULT_PRICE_TABLE): PriceTable {
-    return JSON.parse(fs.readFileSync(file, "utf8")) as PriceTable;
+export const DEFAULT_AWS_PRICE_TABLE = path.join(PROJECT_DIR, "tools/review/prices.aws.json");
+
+/** One table from `file`, or without one the project's tables (Azure and AWS) as one. */
+export function readPriceTable(file?: string): PriceTable {
+    if (file) return JSON.parse(fs.readFileSync(file, "utf8")) as PriceTable;
+    const azure = readPriceTable(DEFAULT_PRICE_TABLE);
+    const aws = readPriceTable(DEFAULT_AWS_PRICE_TABLE);
+    return { currency: azure.currency, about: `${azure.about} ${aws.about}`, entries: { ...azure.entries, ...aws.entries } };
 }
 
 /** One item of the API's `Items` (the fields used). */

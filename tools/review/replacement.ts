@@ -37,7 +37,8 @@ export function armPathParameters(type: string): string[] {
     const [, module, cls] = type.split(":");
     const template = ARM_PATHS[type] ?? `Microsoft.${module}/${lowerFirst(cls)}s/{${lowerFirst(cls)}Name}`;
     const names = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
-    return template.startsWith("{") ? names : ["resourceGroupName", ...names];
+    // A template starting with `{` (an extension resource) or `/` (a resource group's own path) names its whole id.
+    return template.startsWith("{") || template.startsWith("/") ? names : ["resourceGroupName", ...names];
 }
 
 /** Whether `path` (a.b[0].c) is `rule` (a.b) or lies beneath it; list indices are ignored. */

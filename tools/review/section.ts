@@ -9,7 +9,7 @@ import type { PlanSectionContext } from "../offline/types";
 import { costOf, renderCost } from "./cost";
 import { mermaidDiagram } from "./diagram";
 import { DiffablePlan, diffPlans } from "./diff";
-import { DEFAULT_PRICE_TABLE, readPriceTable } from "./prices";
+import { readPriceTable } from "./prices";
 import { renderDiff } from "./render";
 import { secretDigests } from "./secretDigests";
 
@@ -31,7 +31,7 @@ export function writeDiagram(file: string, markdown: string): void {
 export function reviewSection(ctx: PlanSectionContext): number {
     const options = ctx.options as ReviewOptions;
     const { document } = ctx;
-    const cost = costOf(document.resources, readPriceTable(options.priceTable ?? DEFAULT_PRICE_TABLE));
+    const cost = costOf(document.resources, readPriceTable(options.priceTable));
     document.cost = cost;
     for (const line of renderCost(cost)) ctx.out(line);
     const digests = secretDigests(ctx.run.resources);

@@ -17,8 +17,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { ARM_PATHS } from "../offline/mocks";
 import { checkWholeFiles, fileCommit, type MirrorEntry, readMirror } from "./mirror";
+import { sdkApiVersion, sdkKeepsProperties } from "./sdk";
 
-export { checkWholeFiles, fileCommit, readMirror };
+export { checkWholeFiles, fileCommit, readMirror, sdkApiVersion, sdkKeepsProperties };
 export type { MirrorEntry };
 
 type Json = Record<string, any>;
@@ -43,6 +44,8 @@ function constraints(rule: NameRule, node: Json): NameRule {
     if (Array.isArray(node.enum) && node["x-ms-enum"]?.modelAsString !== true) out.enum = node.enum.map(String);
     return out;
 }
+
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
 
 /** ARM path placeholders are matched case-insensitively (blob.json names `{BlobServicesName}`). */
 const sameName = (a: unknown, b: string) => typeof a === "string" && a.toLowerCase() === b.toLowerCase();
@@ -87,20 +90,6 @@ export const SOURCES_FILE = path.join(__dirname, "sources.json");
 export const DEFAULT_OUT = path.join(ROOT, "tools/offline/specRules/azure.json");
 /** Nesting depth of body schemas walked for enums (ARM bodies are recursive in places). */
 const MAX_DEPTH = 8;
-
-/** The API version azure-native uses for a type, from its SDK module's doc comment. */
-export function sdkApiVersion(type: string, sdkRoot = path.join(ROOT, "node_modules/@pulumi/azure-native")): string {
-    const [, module] = type.split(":");
-    const dir = path.join(sdkRoot, module);
-    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".js"))) {
-        const text = fs.readFileSync(path.join(dir, file), "utf8");
-        if (!text.includes(`__pulumiType = '${type}'`)) continue;
-        const match = /Uses Azure REST API version (\S+?)\.?\s/.exec(text);
-        if (!match) throw new Error(`${dir}/${file} names no API version`);
-        return match[1];
-    }
-    throw new Error(`no SDK file for ${type} in ${dir}`);
-}
 
 /** Resolves `$ref`s across the checkout's files (local `#/...` and relative `file.json#/...`). */
 class SpecReader {
@@ -160,7 +149,7 @@ const normalize = (armPath: string) => armPath.replace(/\{[^}]+\}/g, "{}").toLow
 function tryFindPut(spec: Json, type: string): { path: string; put: Json } | undefined {
     const template = ARM_PATHS[type];
     if (!template) throw new Error(`${type} has no ARM path in tools/offline/mocks.ts`);
-    const suffix = normalize(template.startsWith("{") ? template.slice(template.indexOf("/providers/")) : `/providers/${template}`);
+    const suffix = normalize(template.startsWith("/") ? template : template.startsWith("{") ? template.slice(template.indexOf("/providers/")) : `/providers/${template}`);
     for (const [specPath, ops] of Object.entries(spec.paths ?? {}) as [string, Json][]) {
         if (ops.put && normalize(specPath).endsWith(suffix)) return { path: specPath, put: ops.put };
     }
@@ -187,7 +176,7 @@ interface BodyRules { enums: Record<string, string[]>; patterns: Record<string, 
  * Every closed enum (no `x-ms-enum.modelAsString: true`) and string pattern under a schema, by
  * SDK input path. Read-only properties are skipped: the provider never sends them.
  */
-function collectBodyRules(reader: SpecReader, schema: Json, file: string, prefix: string, out: BodyRules, depth: number, seen: Set<string>): void {
+function collectBodyRules(reader: SpecReader, schema: Json, file: string, prefix: string, out: BodyRules, depth: number, seen: Set<string>, keepProperties = false): void {
     if (depth > MAX_DEPTH) return;
     if (schema.$ref && !reader.tryResolve(schema.$ref, file)) {
         reader.missing.add(`${reader.fileOf(schema.$ref, file)}#${schema.$ref.split("#")[1] ?? ""}`);
@@ -200,12 +189,15 @@ function collectBodyRules(reader: SpecReader, schema: Json, file: string, prefix
     const nextSeen = refKey ? new Set(seen).add(refKey) : seen;
     if (prefix && Array.isArray(node.enum) && node["x-ms-enum"]?.modelAsString !== true) out.enums[prefix] = node.enum.map(String);
     if (prefix && typeof node.pattern === "string" && !patternError(node.pattern)) out.patterns[prefix] = node.pattern;
-    for (const parent of node.allOf ?? []) collectBodyRules(reader, parent, at, prefix, out, depth + 1, nextSeen);
+    for (const parent of node.allOf ?? []) collectBodyRules(reader, parent, at, prefix, out, depth + 1, nextSeen, keepProperties);
     if (node.items) collectBodyRules(reader, node.items, at, `${prefix}[]`, out, depth + 1, nextSeen);
     for (const [name, child] of Object.entries(node.properties ?? {}) as [string, Json][]) {
         if (child.readOnly === true) continue;
-        // azure-native flattens what the spec marks x-ms-client-flatten (typically `properties`).
-        const childPath = child["x-ms-client-flatten"] === true ? prefix : (prefix ? `${prefix}.${name}` : name);
+        // azure-native flattens what the spec marks x-ms-client-flatten (typically `properties`), unless its SDK keeps the body's `properties`.
+        const flatten = child["x-ms-client-flatten"] === true && !(keepProperties && prefix === "" && name === "properties");
+        // The SDK names an input after its x-ms-client-name (storage `networkAcls` is `networkRuleSet`).
+        const input = typeof child["x-ms-client-name"] === "string" ? lowerFirst(child["x-ms-client-name"]) : name;
+        const childPath = flatten ? prefix : (prefix ? `${prefix}.${input}` : input);
         collectBodyRules(reader, child, at, childPath, out, depth + 1, nextSeen);
     }
 }
@@ -230,7 +222,7 @@ function sharedNameRule(spec: Json, file: string, type: string): NameRule | unde
     return rules[0];
 }
 
-export function rulesFor(checkout: string, type: string, file: string, apiVersion: string, commit: string, excerpt?: string[]): TypeRules {
+export function rulesFor(checkout: string, type: string, file: string, apiVersion: string, commit: string, excerpt?: string[], keepProperties = false): TypeRules {
     const reader = new SpecReader(checkout);
     const spec = reader.load(file);
     const version = specVersion(spec, file);
@@ -253,7 +245,7 @@ export function rulesFor(checkout: string, type: string, file: string, apiVersio
     // Shared parameters (subscription, resource group, api-version) live in common-types; only local ones can be the body.
     const local = (put.parameters ?? []).filter((p: Json) => !p.$ref || reader.tryResolve(p.$ref, file));
     const body = local.map((p: Json) => reader.deref(p, file)).find((p: { node: Json }) => p.node.in === "body");
-    if (body) collectBodyRules(reader, body.node.schema, body.file, "", rules, 0, new Set());
+    if (body) collectBodyRules(reader, body.node.schema, body.file, "", rules, 0, new Set(), keepProperties);
     if (reader.missing.size > 0) rules.unresolved = [...reader.missing].sort();
     return rules;
 }
@@ -271,7 +263,7 @@ export function generate(checkout: string, checkoutCommit: string | undefined, m
     const sources = JSON.parse(fs.readFileSync(SOURCES_FILE, "utf8")) as Record<string, string>;
     const types: Record<string, TypeRules> = {};
     for (const [type, file] of Object.entries(sources).sort(([a], [b]) => a.localeCompare(b))) {
-        types[type] = rulesFor(checkout, type, file, sdkApiVersion(type), fileCommit(file, checkoutCommit, mirror), mirror[file]?.excerpt);
+        types[type] = rulesFor(checkout, type, file, sdkApiVersion(type), fileCommit(file, checkoutCommit, mirror), mirror[file]?.excerpt, sdkKeepsProperties(type));
     }
     const commits = new Set(Object.values(types).map((t) => t.commit));
     const commit = commits.size === 1 ? [...commits][0] : "per-file";
