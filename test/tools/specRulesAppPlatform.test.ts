@@ -1,0 +1,58 @@
+// Body rules (closed enums, string patterns) of the AKS, Container Apps, Front Door and monitoring
+// types, from the spec excerpts tools/specs/mirror.json records: each breach names the URN, the
+// property, the value and the rule with its spec file.
+import * as assert from "assert";
+import type { CapturedResource } from "../../tools/offline/capture";
+import { formatSpecViolation, specRules, specViolations } from "../../tools/offline/specRules";
+
+function resource(type: string, name: string, inputs: Record<string, unknown>): CapturedResource {
+    return {
+        urn: `urn:pulumi:prod-aks::bookstore::bookstore:test$${type}::${name}`, type, name, custom: true, dependencies: [],
+        options: { protect: false, ignoreChanges: [], retainOnDelete: false, deleteBeforeReplace: false },
+        wireInputs: inputs, wireState: inputs,
+    };
+}
+
+const messages = (resources: CapturedResource[]) => specViolations(resources).map(formatSpecViolation);
+
+describe("spec body rules: AKS (containerservice 2025-09-01)", () => {
+    const CLUSTER = "azure-native:containerservice:ManagedCluster";
+    // What components/azure/aksCluster.ts sends (the parts the spec constrains).
+    const cluster = (over: Record<string, unknown> = {}, network: Record<string, unknown> = {}) => resource(CLUSTER, "cluster", {
+        resourceGroupName: "rg", resourceName: "bookstore-prod-aks", dnsPrefix: "bookstore-prod",
+        identity: { type: "UserAssigned", userAssignedIdentities: ["/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/cp"] },
+        sku: { name: "Base", tier: "Standard" },
+        agentPoolProfiles: [{ name: "system", mode: "System", vmSize: "Standard_D4ds_v5", count: 3 }],
+        networkProfile: { networkPlugin: "azure", networkPluginMode: "overlay", podCidr: "10.244.0.0/16", serviceCidr: "10.0.0.0/16", dnsServiceIP: "10.0.0.10", ...network },
+        ...over,
+    });
+
+    it("accepts the cluster as the program builds it", () => {
+        assert.deepStrictEqual(messages([cluster()]), []);
+    });
+
+    it("refuses an identity type outside AKS's closed enum (a combined type other RPs accept)", () => {
+        const found = messages([cluster({ identity: { type: "SystemAssigned, UserAssigned" } })]);
+        assert.strictEqual(found.length, 1, found.join("\n"));
+        assert.strictEqual(found[0].split(":")[0], "urn");
+        assert.match(found[0], /::cluster: identity\.type "SystemAssigned, UserAssigned" breaks the API spec: expected one of "SystemAssigned", "UserAssigned", "None" \(closed enum in specification\/containerservice\/.*\/2025-09-01\/managedClusters\.json \(API 2025-09-01, specs commit 1041da1a500c\)\)$/);
+    });
+
+    it("refuses a pod CIDR, service CIDR or DNS service IP the spec's patterns refuse", () => {
+        const found = messages([cluster({}, { podCidr: "10.244.0.0/33", serviceCidr: "10.0.0.0", dnsServiceIP: "10.0.0.300" })]);
+        assert.strictEqual(found.length, 2, found.join("\n"));
+        assert.match(found[0], /networkProfile\.podCidr "10\.244\.0\.0\/33" breaks the API spec: expected pattern \^\(\[0-9\]\{1,3\}/);
+        assert.match(found[1], /networkProfile\.dnsServiceIP "10\.0\.0\.300" breaks the API spec: expected pattern/);
+    });
+
+    it("holds inline agent pool profiles to the pool name pattern", () => {
+        const found = messages([cluster({ agentPoolProfiles: [{ name: "system-pool", mode: "System" }] })]);
+        assert.match(found.join("\n"), /agentPoolProfiles\[\]\.name "system-pool" breaks the API spec: expected pattern \^\[a-z\]\[a-z0-9\]\{0,11\}\$/);
+    });
+
+    it("leaves open enums (modelAsString true: sku.tier, networkPlugin, outboundType, pool mode) to ARM", () => {
+        assert.deepStrictEqual(messages([cluster({ sku: { name: "Base", tier: "Gold" } }, { networkPlugin: "flannel", outboundType: "other" })]), []);
+        const rules = specRules().table.types[CLUSTER];
+        assert.deepStrictEqual(Object.keys(rules.enums), ["identity.type"]);
+    });
+});
