@@ -69,7 +69,11 @@ function main(argv: string[]): void {
         const [type, file] = pair.split("=");
         const doc = JSON.parse(fs.readFileSync(path.join(checkout, file), "utf8"));
         const suffix = `/${ARM_PATHS[type].split("/").slice(-2).join("/")}`;
-        table.types[type] = { apiVersion: doc.info?.version, file, commit, createOnly: createOnlyPaths(doc, putBodySchema(doc, suffix)) };
+        // An excerpt of a sparse mirror may lack `info`: its version is its stable|preview/<version>/ folder's.
+        const apiVersion = doc.info?.version ?? /\/(?:stable|preview)\/([^/]+)\//.exec(file)?.[1];
+        // The maintained list and the note (what was read) are kept: they are not derived from the spec's annotations.
+        const { maintained, note } = table.types[type] ?? {};
+        table.types[type] = { apiVersion, file, commit, createOnly: createOnlyPaths(doc, putBodySchema(doc, suffix)), ...(maintained ? { maintained } : {}), ...(note ? { note } : {}) };
     }
     fs.writeFileSync(out, `${JSON.stringify(table, null, 4)}\n`);
 }
