@@ -56,3 +56,30 @@ describe("spec body rules: AKS (containerservice 2025-09-01)", () => {
         assert.deepStrictEqual(Object.keys(rules.enums), ["identity.type"]);
     });
 });
+
+describe("spec body rules: Front Door (cdn 2025-06-01)", () => {
+    const GROUP = "azure-native:cdn:AFDOriginGroup";
+    // Shaped like the web origin group the program sends (components/azure), health probe included.
+    const group = (probe: Record<string, unknown>) => resource(GROUP, "web-origins", {
+        resourceGroupName: "rg", profileName: "bookstore-prod-fd", originGroupName: "web",
+        healthProbeSettings: { probePath: "/health", probeProtocol: "Https", probeRequestType: "GET", probeIntervalInSeconds: 100, ...probe },
+        loadBalancingSettings: { sampleSize: 4, successfulSamplesRequired: 3, additionalLatencyInMilliseconds: 50 },
+    });
+
+    it("accepts the probe the program sends (GET or HEAD over Https)", () => {
+        assert.deepStrictEqual(messages([group({}), group({ probeRequestType: "HEAD" })]), []);
+    });
+
+    it("refuses a health probe method or protocol outside cdn.json's closed enums (HealthProbeParameters)", () => {
+        const found = messages([group({ probeRequestType: "POST", probeProtocol: "Tcp" })]);
+        assert.strictEqual(found.length, 2, found.join("\n"));
+        assert.match(found[0], /::web-origins: healthProbeSettings\.probeRequestType "POST" breaks the API spec: expected one of "NotSet", "GET", "HEAD" \(closed enum in specification\/cdn\/.*\/2025-06-01\/afdx\.json/);
+        assert.match(found[1], /healthProbeSettings\.probeProtocol "Tcp" breaks the API spec: expected one of "NotSet", "Http", "Https"/);
+    });
+
+    it("leaves the route's open enums (forwardingProtocol, httpsRedirect, supportedProtocols) to ARM", () => {
+        const route = resource("azure-native:cdn:Route", "web-route", { resourceGroupName: "rg", profileName: "p", endpointName: "e", routeName: "web", forwardingProtocol: "HttpsOnlyPlease", supportedProtocols: ["Quic"] });
+        assert.deepStrictEqual(messages([route]), []);
+        assert.deepStrictEqual(specRules().table.types["azure-native:cdn:Route"].enums, {});
+    });
+});
