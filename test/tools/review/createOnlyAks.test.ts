@@ -1,8 +1,12 @@
 // Replacement prediction for AKS: the provider's forceNewMap and the create-time rules AKS states in
 // prose (createOnly.azure.json `maintained`), checked on real plans of prod-aks and stack variants.
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import table from "../../../tools/review/createOnly.azure.json";
 import { diffPlans } from "../../../tools/review/diff";
+import { createOnlyPaths, putBodySchema } from "../../../tools/review/generateCreateOnly";
 import { renderDiff } from "../../../tools/review/render";
 import { replaceReasons } from "../../../tools/review/replacement";
 import { planned, stackVariant } from "../../helpers/plan";
@@ -57,9 +61,42 @@ describe("review: AKS replacement prediction", () => {
 
     it("cites a source for every maintained entry", () => {
         for (const type of [POOL, CLUSTER]) {
-            const entry = table.types[type];
-            assert.ok("maintained" in entry && entry.maintained.length > 0, type);
+            const entry = (table.types as Record<string, { maintained?: { path: string; rule: string; source: string }[] }>)[type];
+            assert.ok(entry.maintained && entry.maintained.length > 0, type);
             for (const rule of entry.maintained) assert.ok(rule.path && rule.rule && rule.source.length > 20, `${type} ${rule.path}`);
         }
+    });
+});
+
+describe("review: create-only table across spec files (Container Apps certificate)", () => {
+    it("the generator follows a $ref into a sibling file of the checkout (./CommonDefinitions.json)", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "specs-"));
+        const folder = "specification/app/resource-manager/Microsoft.App/preview/2025-02-02-preview";
+        fs.mkdirSync(path.join(dir, folder), { recursive: true });
+        const main = {
+            paths: { "/x/managedEnvironments/{environmentName}/certificates/{certificateName}": { put: { parameters: [{ name: "certificateEnvelope", in: "body", schema: { $ref: "./CommonDefinitions.json#/definitions/Certificate" } }] } } },
+        };
+        const common = {
+            definitions: {
+                Certificate: {
+                    allOf: [{ $ref: "../../../../../common-types/resource-management/v5/types.json#/definitions/TrackedResource" }],
+                    properties: { properties: { properties: { value: { type: "string", "x-ms-mutability": ["create"] }, certificateType: { type: "string" }, kv: { $ref: "#/definitions/Kv" } } } },
+                },
+                Kv: { properties: { keyVaultUrl: { type: "string", "x-ms-mutability": ["read", "create"] } } },
+            },
+        };
+        fs.writeFileSync(path.join(dir, folder, "ManagedEnvironments.json"), JSON.stringify(main));
+        fs.writeFileSync(path.join(dir, folder, "CommonDefinitions.json"), JSON.stringify(common));
+        const schema = putBodySchema(main, "/certificates/{certificateName}");
+        assert.deepEqual(createOnlyPaths({ doc: main, checkout: dir, file: `${folder}/ManagedEnvironments.json` }, schema), ["location", "properties.kv.keyVaultUrl", "properties.value"]);
+        // Without the checkout the cross-file body stays unknown rather than guessed.
+        assert.deepEqual(createOnlyPaths(main, schema), []);
+    });
+
+    it("predicts a certificate's replacement for a new PEM value or a new environment", () => {
+        const CERT = "azure-native:app:Certificate";
+        assert.deepEqual(replaceReasons(CERT, ["properties.value"]), [{ path: "properties.value", rule: "create-only in the Azure REST spec" }]);
+        assert.deepEqual(replaceReasons(CERT, ["environmentName"]), [{ path: "environmentName", rule: "names the resource in its ARM id" }]);
+        assert.deepEqual(replaceReasons(CERT, ["properties.certificateType"]), []);
     });
 });
