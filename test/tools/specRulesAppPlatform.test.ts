@@ -2,8 +2,12 @@
 // types, from the spec excerpts tools/specs/mirror.json records: each breach names the URN, the
 // property, the value and the rule with its spec file.
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import type { CapturedResource } from "../../tools/offline/capture";
 import { formatSpecViolation, specRules, specViolations } from "../../tools/offline/specRules";
+import { rulesFor } from "../../tools/specs/generate";
 
 function resource(type: string, name: string, inputs: Record<string, unknown>): CapturedResource {
     return {
@@ -81,5 +85,34 @@ describe("spec body rules: Front Door (cdn 2025-06-01)", () => {
         const route = resource("azure-native:cdn:Route", "web-route", { resourceGroupName: "rg", profileName: "p", endpointName: "e", routeName: "web", forwardingProtocol: "HttpsOnlyPlease", supportedProtocols: ["Quic"] });
         assert.deepStrictEqual(messages([route]), []);
         assert.deepStrictEqual(specRules().table.types["azure-native:cdn:Route"].enums, {});
+    });
+});
+
+describe("spec body rules: monitoring (Microsoft.Insights)", () => {
+    it("refuses a scheduled query rule identity type outside its closed enum (2025-01-01-preview)", () => {
+        const rule = resource("azure-native:monitor:ScheduledQueryRule", "replicas-at-max", {
+            resourceGroupName: "rg", ruleName: "bookstore-prod-replicas-at-max", kind: "LogAlert", identity: { type: "SystemAssigned,UserAssigned" },
+        });
+        const found = messages([rule]);
+        assert.strictEqual(found.length, 1, found.join("\n"));
+        assert.match(found[0], /::replicas-at-max: identity\.type "SystemAssigned,UserAssigned" breaks the API spec: expected one of "SystemAssigned", "UserAssigned", "None" \(closed enum in specification\/monitor\/.*scheduledQueryRule_API\.json/);
+        assert.deepStrictEqual(messages([resource("azure-native:monitor:ScheduledQueryRule", "r", { resourceGroupName: "rg", ruleName: "ok", identity: { type: "UserAssigned" } })]), []);
+    });
+
+    it("lists a polymorphic body (metric alert criteria) as unresolved instead of claiming its subtypes are checked", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "specs-"));
+        const file = "specification/monitor/resource-manager/Microsoft.Insights/stable/2018-03-01/metricAlert_API.json";
+        fs.mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
+        fs.writeFileSync(path.join(dir, file), JSON.stringify({
+            info: { version: "2018-03-01" },
+            paths: { "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Insights/metricAlerts/{ruleName}": { put: { parameters: [{ name: "parameters", in: "body", schema: { $ref: "#/definitions/Alert" } }] } } },
+            definitions: {
+                Alert: { properties: { criteria: { $ref: "#/definitions/Criteria" } } },
+                Criteria: { discriminator: "odata.type", properties: { "odata.type": { type: "string", enum: ["A", "B"], "x-ms-enum": { modelAsString: false } } } },
+            },
+        }));
+        const rules = rulesFor(dir, "azure-native:monitor:MetricAlert", file, "2018-03-01", "3".repeat(40));
+        assert.deepStrictEqual(rules.enums, { "criteria.odata.type": ["A", "B"] });
+        assert.deepStrictEqual(rules.unresolved, [`${file}#/definitions/Criteria (discriminator "odata.type": subtypes' rules not in the table)`]);
     });
 });
