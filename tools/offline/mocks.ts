@@ -53,6 +53,7 @@ export const ARM_PATHS: Record<string, string> = {
     "azure-native:authorization:RoleAssignment": "{scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}",
     "azure-native:app:ManagedEnvironment": "Microsoft.App/managedEnvironments/{environmentName}",
     "azure-native:app:ContainerApp": "Microsoft.App/containerApps/{containerAppName}",
+    "azure-native:app:Certificate": "Microsoft.App/managedEnvironments/{environmentName}/certificates/{certificateName}",
     "azure-native:containerservice:ManagedCluster": "Microsoft.ContainerService/managedClusters/{resourceName}",
     "azure-native:containerservice:AgentPool": "Microsoft.ContainerService/managedClusters/{resourceName}/agentPools/{agentPoolName}",
     "azure-native:dbforpostgresql:Server": "Microsoft.DBforPostgreSQL/flexibleServers/{serverName}",

@@ -12,36 +12,53 @@ import * as path from "path";
 
 type Json = Record<string, any>;
 
-/** Resolves local `#/definitions/X` refs; refs into other files (common-types) are left to `external`. */
-function resolve(doc: Json, schema: Json): Json {
+/** Where a schema lives: its document and, for refs into sibling files, the checkout and the file's path in it. */
+export interface SpecContext { doc: Json; checkout?: string; file?: string }
+
+/**
+ * Follows `$ref`s: local `#/definitions/X`, and `./Other.json#/definitions/X` into a sibling file of
+ * the checkout (Container Apps keep Certificate and Template in CommonDefinitions.json). Refs into
+ * files the checkout lacks (common-types) are left as they are.
+ */
+function resolve(ctx: SpecContext, schema: Json): { node: Json; ctx: SpecContext } {
     let current = schema;
-    for (let i = 0; i < 20 && current?.$ref?.startsWith("#/"); i++) {
-        current = current.$ref.slice(2).split("/").reduce((node: Json, key: string) => node?.[key], doc);
+    let at = ctx;
+    for (let i = 0; i < 20 && typeof current?.$ref === "string"; i++) {
+        const [filePart, pointer = ""] = current.$ref.split("#");
+        if (filePart) {
+            if (!at.checkout || !at.file) break;
+            const file = path.join(path.dirname(at.file), filePart);
+            const abs = path.join(at.checkout, file);
+            if (!fs.existsSync(abs)) break;
+            at = { doc: JSON.parse(fs.readFileSync(abs, "utf8")) as Json, checkout: at.checkout, file };
+        }
+        current = pointer.split("/").filter(Boolean).reduce((node: Json, key: string) => node?.[key], at.doc);
     }
-    return current ?? {};
+    return { node: current ?? {}, ctx: at };
 }
 
 const isCreateOnly = (prop: Json) => Array.isArray(prop["x-ms-mutability"]) && !prop["x-ms-mutability"].includes("update") && prop["x-ms-mutability"].includes("create");
 
 /** Create-only SDK input paths of a body schema (flattened where x-ms-client-flatten is set). */
-export function createOnlyPaths(doc: Json, schema: Json, prefix = "", depth = 0, seen = new Set<Json>()): string[] {
-    const resolved = resolve(doc, schema);
+export function createOnlyPaths(doc: Json | SpecContext, schema: Json, prefix = "", depth = 0, seen = new Set<Json>()): string[] {
+    const ctx: SpecContext = "doc" in doc && typeof doc.doc === "object" ? (doc as SpecContext) : { doc };
+    const { node: resolved, ctx: at } = resolve(ctx, schema);
     if (depth > 8 || seen.has(resolved)) return [];
     seen.add(resolved);
     const paths: string[] = [];
     for (const parent of resolved.allOf ?? []) {
         if (typeof parent.$ref === "string" && /TrackedResource$/.test(parent.$ref) && !parent.$ref.startsWith("#/")) paths.push(`${prefix}location`);
-        else paths.push(...createOnlyPaths(doc, parent, prefix, depth + 1, seen));
+        else paths.push(...createOnlyPaths(at, parent, prefix, depth + 1, seen));
     }
     for (const [name, raw] of Object.entries<Json>(resolved.properties ?? {})) {
         if (raw.readOnly) continue;
-        const prop = { ...resolve(doc, raw), ...raw };
+        const prop = { ...resolve(at, raw).node, ...raw };
         if (isCreateOnly(raw) || isCreateOnly(prop)) {
             paths.push(`${prefix}${name}`);
             continue;
         }
         const flatten = raw["x-ms-client-flatten"] === true;
-        paths.push(...createOnlyPaths(doc, raw, flatten ? prefix : `${prefix}${name}.`, depth + 1, new Set(seen)));
+        paths.push(...createOnlyPaths(at, raw, flatten ? prefix : `${prefix}${name}.`, depth + 1, new Set(seen)));
     }
     return [...new Set(paths)].sort();
 }
@@ -50,7 +67,7 @@ export function createOnlyPaths(doc: Json, schema: Json, prefix = "", depth = 0,
 export function putBodySchema(doc: Json, armSuffix: string): Json {
     const entry = Object.entries<Json>(doc.paths ?? {}).find(([p, ops]) => p.endsWith(armSuffix) && ops.put);
     if (!entry) throw new Error(`no PUT path ending in ${armSuffix}`);
-    const body = (entry[1].put.parameters ?? []).map((p: Json) => resolve(doc, p)).find((p: Json) => p.in === "body");
+    const body = (entry[1].put.parameters ?? []).map((p: Json) => resolve({ doc }, p).node).find((p: Json) => p.in === "body");
     if (!body) throw new Error(`the PUT of ${entry[0]} has no body`);
     return body.schema;
 }
@@ -69,7 +86,12 @@ function main(argv: string[]): void {
         const [type, file] = pair.split("=");
         const doc = JSON.parse(fs.readFileSync(path.join(checkout, file), "utf8"));
         const suffix = `/${ARM_PATHS[type].split("/").slice(-2).join("/")}`;
-        table.types[type] = { apiVersion: doc.info?.version, file, commit, createOnly: createOnlyPaths(doc, putBodySchema(doc, suffix)) };
+        // An excerpt of a sparse mirror may lack `info`: its version is its stable|preview/<version>/ folder's.
+        const apiVersion = doc.info?.version ?? /\/(?:stable|preview)\/([^/]+)\//.exec(file)?.[1];
+        // The maintained list and the note (what was read) are kept: they are not derived from the spec's annotations.
+        const { maintained, note } = table.types[type] ?? {};
+        const createOnly = createOnlyPaths({ doc, checkout, file }, putBodySchema(doc, suffix));
+        table.types[type] = { apiVersion, file, commit, createOnly, ...(maintained ? { maintained } : {}), ...(note ? { note } : {}) };
     }
     fs.writeFileSync(out, `${JSON.stringify(table, null, 4)}\n`);
 }

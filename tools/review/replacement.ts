@@ -13,6 +13,11 @@ import awsTable from "./awsForceNew.json";
 export interface ReplacementRules {
     /** Create-only input paths by type token. */
     createOnly: Record<string, string[]>;
+    /**
+     * Sourced create-time rules the spec states only in prose, and the provider's own forceNewMap
+     * (createOnly.azure.json `maintained`): path and the rule shown in the review.
+     */
+    maintained?: Record<string, { path: string; rule: string }[]>;
     /** Paths that replace every resource of a package (e.g. Kubernetes metadata.name). */
     packageWide: Record<string, string[]>;
 }
@@ -20,10 +25,14 @@ export interface ReplacementRules {
 /** The rules of the tables in this directory. */
 export function defaultRules(): ReplacementRules {
     const createOnly: Record<string, string[]> = {};
-    for (const [type, entry] of Object.entries(createOnlyTable.types)) createOnly[type] = [...entry.createOnly];
+    const maintained: Record<string, { path: string; rule: string }[]> = {};
+    for (const [type, entry] of Object.entries(createOnlyTable.types)) {
+        createOnly[type] = [...entry.createOnly];
+        if ("maintained" in entry) maintained[type] = entry.maintained.map(({ path, rule }) => ({ path, rule }));
+    }
     for (const [type, paths] of Object.entries(kubernetesTable.types)) createOnly[type] = [...paths];
     for (const [type, entry] of Object.entries(awsTable.types)) createOnly[type] = [...entry.forceNew];
-    return { createOnly, packageWide: { kubernetes: [...kubernetesTable.all] } };
+    return { createOnly, maintained, packageWide: { kubernetes: [...kubernetesTable.all] } };
 }
 
 const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
@@ -60,6 +69,7 @@ export function replaceReasons(type: string, paths: string[], replaceOnChanges: 
         // Every tracked ARM resource's location is create-only (common-types TrackedResource: x-ms-mutability read, create).
         ...(pkg === "azure-native" ? [{ path: "location", rule: "create-only in the Azure REST spec (TrackedResource.location)" }] : []),
         ...(rules.createOnly[type] ?? []).map((p) => ({ path: p, rule: ruleName(pkg) })),
+        ...(rules.maintained?.[type] ?? []),
         ...(rules.packageWide[pkg] ?? []).map((p) => ({ path: p, rule: ruleName(pkg) })),
         ...replaceOnChanges.map((p) => ({ path: p.replace(/\[\*\]/g, ""), rule: "replaceOnChanges option" })),
     ];

@@ -187,6 +187,11 @@ function collectBodyRules(reader: SpecReader, schema: Json, file: string, prefix
     const { node, file: at } = reader.deref(schema, file);
     if (node.readOnly === true) return;
     const nextSeen = refKey ? new Set(seen).add(refKey) : seen;
+    // A polymorphic schema (Front Door rule conditions, metric alert criteria): the SDK sends one of
+    // its subtypes under the same input path, so their rules can't be keyed by path; say so.
+    if (typeof node.discriminator === "string") {
+        reader.missing.add(`${at}#${schema.$ref?.split("#")[1] ?? ""} (discriminator "${node.discriminator}": subtypes' rules not in the table)`);
+    }
     if (prefix && Array.isArray(node.enum) && node["x-ms-enum"]?.modelAsString !== true) out.enums[prefix] = node.enum.map(String);
     if (prefix && typeof node.pattern === "string" && !patternError(node.pattern)) out.patterns[prefix] = node.pattern;
     for (const parent of node.allOf ?? []) collectBodyRules(reader, parent, at, prefix, out, depth + 1, nextSeen, keepProperties);
