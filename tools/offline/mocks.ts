@@ -83,6 +83,7 @@ export const ARM_PATHS: Record<string, string> = {
     "azure-native:cdn:RuleSet": "Microsoft.Cdn/profiles/{profileName}/ruleSets/{ruleSetName}",
     "azure-native:cdn:Rule": "Microsoft.Cdn/profiles/{profileName}/ruleSets/{ruleSetName}/rules/{ruleName}",
     "azure-native:signalrservice:SignalR": "Microsoft.SignalRService/signalR/{resourceName}",
+    "azure-native:loadtestservice:LoadTest": "Microsoft.LoadTestService/loadTests/{loadTestName}",
     "azure-native:dashboard:Grafana": "Microsoft.Dashboard/grafana/{workspaceName}",
     "azure-native:portal:Dashboard": "Microsoft.Portal/dashboards/{dashboardName}",
 };
