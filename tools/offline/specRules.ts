@@ -18,7 +18,7 @@ export const SPEC_RULES_FILE = path.join(PROJECT_DIR, "tools/offline/specRules/a
 
 interface NameRule { parameter: string; pattern?: string; minLength?: number; maxLength?: number; enum?: string[] }
 interface StringLength { minLength?: number; maxLength?: number }
-interface TypeRules { apiVersion: string; file: string; commit?: string; name?: NameRule; enums: Record<string, string[]>; patterns?: Record<string, string>; lengths?: Record<string, StringLength> }
+interface TypeRules { apiVersion: string; file: string; commit?: string; name?: NameRule; enums: Record<string, string[]>; patterns?: Record<string, string>; lengths?: Record<string, StringLength>; unresolved?: string[] }
 interface Table { source: { repository: string; commit: string }; types: Record<string, TypeRules> }
 
 interface CompiledRules {
