@@ -86,6 +86,7 @@ export const ARM_PATHS: Record<string, string> = {
     "azure-native:servicenetworking:TrafficControllerInterface": "Microsoft.ServiceNetworking/trafficControllers/{trafficControllerName}",
     "azure-native:servicenetworking:FrontendsInterface": "Microsoft.ServiceNetworking/trafficControllers/{trafficControllerName}/frontends/{frontendName}",
     "azure-native:servicenetworking:AssociationsInterface": "Microsoft.ServiceNetworking/trafficControllers/{trafficControllerName}/associations/{associationName}",
+    "azure-native:loadtestservice:LoadTest": "Microsoft.LoadTestService/loadTests/{loadTestName}",
     "azure-native:dashboard:Grafana": "Microsoft.Dashboard/grafana/{workspaceName}",
     "azure-native:portal:Dashboard": "Microsoft.Portal/dashboards/{dashboardName}",
 };

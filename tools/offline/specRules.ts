@@ -3,8 +3,8 @@
  * the first ARM PUT would refuse, from the table tools/specs/generate.ts derives from the
  * azure-rest-api-specs files of the API versions azure-native uses (tools/offline/specRules/azure.json).
  * A resource's name, explicit or as the provider autonames it, must match the spec's name
- * parameter (pattern, minLength, maxLength); a string body property its `pattern`; a value set on a
- * closed enum one of its values.
+ * parameter (pattern, minLength, maxLength); a string body property its `pattern` and length limits;
+ * a value set on a closed enum one of its values.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -17,7 +17,8 @@ import { PROJECT_DIR } from "../paths";
 export const SPEC_RULES_FILE = path.join(PROJECT_DIR, "tools/offline/specRules/azure.json");
 
 interface NameRule { parameter: string; pattern?: string; minLength?: number; maxLength?: number; enum?: string[] }
-interface TypeRules { apiVersion: string; file: string; commit?: string; name?: NameRule; enums: Record<string, string[]>; patterns?: Record<string, string> }
+interface StringLength { minLength?: number; maxLength?: number }
+interface TypeRules { apiVersion: string; file: string; commit?: string; name?: NameRule; enums: Record<string, string[]>; patterns?: Record<string, string>; lengths?: Record<string, StringLength>; unresolved?: string[] }
 interface Table { source: { repository: string; commit: string }; types: Record<string, TypeRules> }
 
 interface CompiledRules {
@@ -27,6 +28,7 @@ interface CompiledRules {
     /** Closed enum values, lower-cased: ARM compares enum values case-insensitively. */
     enums: [path: string[], values: Set<string>, shown: string[]][];
     patterns: [path: string[], source: string, pattern: RegExp][];
+    lengths: [path: string[], limits: StringLength][];
 }
 
 export interface SpecViolation { urn: string; type: string; property: string; value: string; rule: string }
@@ -50,6 +52,7 @@ export function specRules(file = SPEC_RULES_FILE): { table: Table; byType: Map<s
             pattern: rules.name?.pattern !== undefined ? new RegExp(rules.name.pattern) : undefined,
             enums: Object.entries(rules.enums).map(([p, values]) => [p.split("."), new Set(values.map((v) => v.toLowerCase())), values]),
             patterns: Object.entries(rules.patterns ?? {}).map(([p, source]) => [p.split("."), source, new RegExp(source)]),
+            lengths: Object.entries(rules.lengths ?? {}).map(([p, limits]) => [p.split("."), limits]),
         });
     }
     const result = { table, byType };
@@ -93,6 +96,14 @@ function effectiveName(resource: CapturedResource, nameProperty: string): { valu
     return { value: `${resource.name}0a1b2c3d`, autonamed: true };
 }
 
+/** The length limit a string breaks (counted in characters, as ARM counts them), if any. */
+function lengthBreach(value: string, limits: StringLength): string | undefined {
+    const length = [...value].length;
+    if (limits.minLength !== undefined && length < limits.minLength) return `minLength ${limits.minLength} (got ${length})`;
+    if (limits.maxLength !== undefined && length > limits.maxLength) return `maxLength ${limits.maxLength} (got ${length})`;
+    return undefined;
+}
+
 /** Every breach of the spec table by the captured azure-native resources. */
 export function specViolations(resources: CapturedResource[], file = SPEC_RULES_FILE): SpecViolation[] {
     const { byType } = specRules(file);
@@ -118,6 +129,12 @@ export function specViolations(resources: CapturedResource[], file = SPEC_RULES_
                 if (typeof value === "string" && !pattern.test(value)) {
                     violations.push({ urn: resource.urn, type: resource.type, property: segments.join("."), value: JSON.stringify(value), rule: `pattern ${source} (${where})` });
                 }
+            }
+        }
+        for (const [segments, limits] of rules.lengths) {
+            for (const value of valuesAt(resource.wireInputs, segments)) {
+                const breach = typeof value === "string" ? lengthBreach(value, limits) : undefined;
+                if (breach) violations.push({ urn: resource.urn, type: resource.type, property: segments.join("."), value: JSON.stringify(value), rule: `${breach} (${where})` });
             }
         }
         for (const [segments, allowed, shown] of rules.enums) {

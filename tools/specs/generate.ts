@@ -17,12 +17,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { ARM_PATHS } from "../offline/mocks";
 import { checkWholeFiles, fileCommit, type MirrorEntry, readMirror } from "./mirror";
+import { type Json, SpecReader } from "./reader";
 import { sdkApiVersion, sdkKeepsProperties } from "./sdk";
 
 export { checkWholeFiles, fileCommit, readMirror, sdkApiVersion, sdkKeepsProperties };
 export type { MirrorEntry };
-
-type Json = Record<string, any>;
 
 export interface NameRule {
     parameter: string;
@@ -76,6 +75,8 @@ export interface TypeRules {
     enums: Record<string, string[]>;
     /** `pattern`s of string body properties by SDK input path. */
     patterns: Record<string, string>;
+    /** `minLength`/`maxLength` of string body properties by SDK input path (ActionGroup `groupShortName`: at most 12). */
+    lengths: Record<string, StringLength>;
     /** `$ref`s into files the checkout lacks (a sparse checkout): their rules are not in the table. */
     unresolved?: string[];
 }
@@ -90,58 +91,6 @@ export const SOURCES_FILE = path.join(__dirname, "sources.json");
 export const DEFAULT_OUT = path.join(ROOT, "tools/offline/specRules/azure.json");
 /** Nesting depth of body schemas walked for enums (ARM bodies are recursive in places). */
 const MAX_DEPTH = 8;
-
-/** Resolves `$ref`s across the checkout's files (local `#/...` and relative `file.json#/...`). */
-class SpecReader {
-    private readonly cache = new Map<string, Json>();
-    constructor(private readonly checkout: string) {}
-
-    load(file: string): Json {
-        const abs = path.resolve(this.checkout, file);
-        let doc = this.cache.get(abs);
-        if (!doc) {
-            doc = JSON.parse(fs.readFileSync(abs, "utf8")) as Json;
-            this.cache.set(abs, doc);
-        }
-        return doc;
-    }
-
-    /** `$ref`s whose file is not in the checkout. */
-    readonly missing = new Set<string>();
-
-    has(file: string): boolean {
-        return fs.existsSync(path.resolve(this.checkout, file));
-    }
-
-    /** The file a `$ref` points into, relative to the checkout. */
-    fileOf(ref: string, fromFile: string): string {
-        const [filePart] = ref.split("#");
-        return filePart ? path.relative(this.checkout, path.resolve(this.checkout, path.dirname(fromFile), filePart)) : fromFile;
-    }
-
-    /** The object a `$ref` points at, and the file it lives in (for its own relative refs). */
-    resolve(ref: string, fromFile: string): { node: Json; file: string } {
-        const found = this.tryResolve(ref, fromFile);
-        if (!found) throw new Error(`unresolved $ref ${ref} from ${fromFile}`);
-        return found;
-    }
-
-    /** The target of a `$ref`, or undefined when its file or (in an excerpt) its object is absent. */
-    tryResolve(ref: string, fromFile: string): { node: Json; file: string } | undefined {
-        const [, pointer = ""] = ref.split("#");
-        const file = this.fileOf(ref, fromFile);
-        if (!this.has(file)) return undefined;
-        let node: any = this.load(file);
-        for (const segment of pointer.split("/").filter(Boolean)) node = node?.[segment.replace(/~1/g, "/").replace(/~0/g, "~")];
-        return node === undefined ? undefined : { node, file };
-    }
-
-    deref(node: Json, file: string): { node: Json; file: string } {
-        let current = { node, file };
-        for (let i = 0; current.node?.$ref && i < 20; i++) current = this.resolve(current.node.$ref, current.file);
-        return current;
-    }
-}
 
 const normalize = (armPath: string) => armPath.replace(/\{[^}]+\}/g, "{}").toLowerCase();
 
@@ -169,12 +118,22 @@ function nameRule(reader: SpecReader, file: string, specPath: string, put: Json,
     return undefined;
 }
 
-/** Every closed enum (no `x-ms-enum.modelAsString: true`) under a schema, by SDK input path. */
-interface BodyRules { enums: Record<string, string[]>; patterns: Record<string, string> }
+/** Closed enums, string patterns and string length limits under a schema, by SDK input path. */
+export interface StringLength { minLength?: number; maxLength?: number }
+interface BodyRules { enums: Record<string, string[]>; patterns: Record<string, string>; lengths: Record<string, StringLength> }
+
+/** A string schema's length limits, or undefined when it has none. */
+function stringLength(node: Json): StringLength | undefined {
+    if (node.type !== "string") return undefined;
+    const limits: StringLength = {};
+    if (typeof node.minLength === "number") limits.minLength = node.minLength;
+    if (typeof node.maxLength === "number") limits.maxLength = node.maxLength;
+    return Object.keys(limits).length > 0 ? limits : undefined;
+}
 
 /**
- * Every closed enum (no `x-ms-enum.modelAsString: true`) and string pattern under a schema, by
- * SDK input path. Read-only properties are skipped: the provider never sends them.
+ * Every closed enum (no `x-ms-enum.modelAsString: true`), string pattern and string length limit
+ * under a schema, by SDK input path. Read-only properties are skipped: the provider never sends them.
  */
 function collectBodyRules(reader: SpecReader, schema: Json, file: string, prefix: string, out: BodyRules, depth: number, seen: Set<string>, keepProperties = false): void {
     if (depth > MAX_DEPTH) return;
@@ -194,6 +153,8 @@ function collectBodyRules(reader: SpecReader, schema: Json, file: string, prefix
     }
     if (prefix && Array.isArray(node.enum) && node["x-ms-enum"]?.modelAsString !== true) out.enums[prefix] = node.enum.map(String);
     if (prefix && typeof node.pattern === "string" && !patternError(node.pattern)) out.patterns[prefix] = node.pattern;
+    const length = prefix ? stringLength(node) : undefined;
+    if (length) out.lengths[prefix] = length;
     for (const parent of node.allOf ?? []) collectBodyRules(reader, parent, at, prefix, out, depth + 1, nextSeen, keepProperties);
     if (node.items) collectBodyRules(reader, node.items, at, `${prefix}[]`, out, depth + 1, nextSeen);
     for (const [name, child] of Object.entries(node.properties ?? {}) as [string, Json][]) {
@@ -234,7 +195,7 @@ export function rulesFor(checkout: string, type: string, file: string, apiVersio
     if (version !== apiVersion) {
         throw new Error(`${file} is API version ${version}; azure-native uses ${apiVersion} for ${type}`);
     }
-    const rules: TypeRules = { apiVersion, file, commit, enums: {}, patterns: {} };
+    const rules: TypeRules = { apiVersion, file, commit, enums: {}, patterns: {}, lengths: {} };
     const found = tryFindPut(spec, type);
     if (!found) {
         if (!excerpt) throw new Error(`no PUT for ${type} (…${ARM_PATHS[type]}) in the spec file`);
