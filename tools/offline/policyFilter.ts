@@ -1,0 +1,40 @@
+/**
+ * The policies that can apply to a resource type, for the per-resource `analyze` call of the
+ * offline plan's policy section. A validation made by `validateResourceOfType` carries its type
+ * token (`__pulumiType`) and, for any other type, only throws the analyzer's "not applicable"
+ * error; the analyzer still deserializes the resource's properties for each such call (its fast
+ * path covers only a single typed validation, not an array of them). The plan reports
+ * diagnostics, never the not-applicable list, so leaving those validations out changes no
+ * finding; every validation without a type token, or with this type's, still runs.
+ */
+import type { Policies, Policy, ResourceValidation } from "@pulumi/policy";
+
+const typeOf = (validation: ResourceValidation): string | undefined => {
+    const token = (validation as { __pulumiType?: unknown }).__pulumiType;
+    return typeof token === "string" && token.length > 0 ? token : undefined;
+};
+
+const appliesTo = (validation: ResourceValidation, type: string): boolean => {
+    const token = typeOf(validation);
+    return token === undefined || token === type;
+};
+
+/** `policies` with the validations that cannot apply to `type` left out (order kept). */
+export function policiesFor(policies: Policies, type: string): Policies {
+    const kept: Policy[] = [];
+    for (const policy of policies) {
+        if (!("validateResource" in policy) || !policy.validateResource) {
+            kept.push(policy);
+            continue;
+        }
+        const validations = policy.validateResource;
+        if (!Array.isArray(validations)) {
+            if (appliesTo(validations, type)) kept.push(policy);
+            continue;
+        }
+        const applicable = validations.filter((v) => appliesTo(v, type));
+        if (applicable.length === validations.length) kept.push(policy);
+        else if (applicable.length > 0) kept.push({ ...policy, validateResource: applicable });
+    }
+    return kept;
+}
