@@ -7,7 +7,7 @@
  * diagnostics, never the not-applicable list, so leaving those validations out changes no
  * finding; every validation without a type token, or with this type's, still runs.
  */
-import type { Policies, Policy, ResourceValidation } from "@pulumi/policy";
+import type { Policies, Policy, ResourceValidation, ResourceValidationPolicy } from "@pulumi/policy";
 
 const typeOf = (validation: ResourceValidation): string | undefined => {
     const token = (validation as { __pulumiType?: unknown }).__pulumiType;
@@ -34,7 +34,7 @@ export function policiesFor(policies: Policies, type: string): Policies {
         }
         const applicable = validations.filter((v) => appliesTo(v, type));
         if (applicable.length === validations.length) kept.push(policy);
-        else if (applicable.length > 0) kept.push({ ...policy, validateResource: applicable });
+        else if (applicable.length > 0) kept.push({ ...policy, validateResource: applicable } as ResourceValidationPolicy);
     }
     return kept;
 }
