@@ -39,6 +39,8 @@ function installLazyModule(file, load, { importStar = false } = {}) {
     stub = new Module(file, module);
     stub.filename = file;
     stub.loaded = true;
+    // Read by tools/bench/probe.js: a stand-in not yet replaced is not a loaded file.
+    stub.lazyStandIn = true;
     stub.exports = lazy;
     require.cache[file] = stub;
 }
