@@ -19,12 +19,13 @@ const BUNDLES = {
     "bench-replay": "tools/bench/replay.ts",
 };
 /**
- * Provider SDKs each used by some stacks only (an Azure stack never touches @pulumi/aws, a
- * Container Apps stack neither @pulumi/kubernetes nor, without a Cloudflare zone,
- * @pulumi/cloudflare): the bundles import a stand-in with the package's export names that loads it
- * on first use (tools/bin/lazyPackage.js), instead of loading all three at startup.
+ * Packages only some stacks or options use: an Azure stack never touches @pulumi/aws, a Container
+ * Apps stack neither @pulumi/kubernetes nor, without a Cloudflare zone, @pulumi/cloudflare, and
+ * `ajv` validates custom resources only for `--manifests`. The bundles import a stand-in with the
+ * package's export names that loads it on first use (tools/bin/lazyPackage.js), instead of
+ * loading them all at startup.
  */
-const LAZY_PACKAGES = ["@pulumi/aws", "@pulumi/cloudflare", "@pulumi/kubernetes"];
+const LAZY_PACKAGES = ["@pulumi/aws", "@pulumi/cloudflare", "@pulumi/kubernetes", "ajv"];
 /** What a bundle is built from: the program, the policy pack and the tools. */
 const SOURCE_DIRS = ["lib", "components", "stacks", "tools", "policy"];
 const SOURCE_FILES = ["index.ts", "package.json", "tsconfig.json"];
