@@ -25,9 +25,11 @@ function installLazyArborist() {
  * initialisation, one pass over each resource): at the default, `node --trace-opt` shows ~155
  * functions optimized in a `prod` plan (19 deoptimized again), at 16× the budget 17. Measured with
  * `npm run bench`'s CPU probe (paired runs), 16× cut the CPU of the `prod` plan and of the replay
- * by ~16-18 % each and of the 100-service plan by ~4 % (its hot loops still get optimized); 8× gained
- * less, 32× nothing more, and no optimizing at all (`--no-opt`) made the 100-service plan 4 %
- * dearer. Set before the SDK loads, it applies to what the process runs afterwards.
+ * by ~16-18 % each and of the 100-service plan by ~3-5 % (its hot loops still get optimized, a
+ * little later: a service beyond the 30th costs a few ms more, which moves the benchmark's "bend"
+ * figure up by about 0.1-0.3, within its run-to-run noise); 8× gained less, 32× nothing more, and
+ * no optimizing at all (`--no-opt`) made the 100-service plan 4 % dearer. Set before the SDK
+ * loads, it applies to what the process runs afterwards.
  */
 const INTERRUPT_BUDGET = 16 * 67584;
 
