@@ -17,10 +17,9 @@ import * as path from "path";
 import type { EnforcementLevel, Policies, Policy, ResourceValidation, StackValidation } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
-import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { PACK_NAME, PACK_VERSION, policies as catalogue } from "../../policy/catalogue";
 import type { CapturedResource } from "./capture";
-import { policiesFor } from "./policyFilter";
+import { policiesFor, wireStruct as struct } from "./analyzerInputs";
 import { EXIT, PlanSection } from "./types";
 import { PROJECT_DIR } from "../paths";
 
@@ -160,26 +159,6 @@ export function configurePolicies(policies: Policies, config: PackConfig): Polic
     });
 }
 
-/**
- * A protobuf Struct that stands for `value` (a wire-format object, as `toJavaScript()` gave it):
- * the analyzer only ever calls `toJavaScript()` on the properties it is sent, and then copies what
- * it reads (deserializeProperties), so the Struct's fields are never filled in. Converting each
- * resource's inputs and state to protobuf fields and back was most of the section's own cost.
- */
-class WireStruct extends Struct {
-    constructor(private readonly value: Record<string, unknown>) {
-        super();
-    }
-
-    override toJavaScript(): ReturnType<Struct["toJavaScript"]> {
-        return this.value as ReturnType<Struct["toJavaScript"]>;
-    }
-}
-
-function struct(value: Record<string, unknown>): Struct {
-    return new WireStruct(value);
-}
-
 function resourceOptions(resource: CapturedResource): analyzer.AnalyzerResourceOptions {
     const options = new analyzer.AnalyzerResourceOptions();
     options.setProtect(resource.options.protect);
@@ -241,7 +220,7 @@ export async function evaluatePolicies(
     opts: { policies?: Policies; config?: PackConfig } = {},
 ): Promise<PolicyViolation[]> {
     const policies = configurePolicies(opts.policies ?? catalogue, opts.config ?? {});
-    // One analyzer per resource type, given only the validations that can apply to it (./policyFilter).
+    // One analyzer per resource type, given only the validations that can apply to it (./analyzerInputs).
     const analyzers = new Map<string, RpcHandler>();
     const analyzerFor = (type: string) => {
         if (!analyzers.has(type)) analyzers.set(type, server.makeAnalyzeRpcFun(PACK_NAME, PACK_VERSION, PACK_ENFORCEMENT, policiesFor(policies, type)));

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { Policies, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { policiesFor } from "../../tools/offline/policyFilter";
+import { policiesFor, wireStruct } from "../../tools/offline/analyzerInputs";
 import { analyze } from "../policy/harness";
 
 /** A stand-in for a provider SDK class: validateResourceOfType reads only its type token. */
@@ -28,7 +28,12 @@ const accountOnly: ResourceValidationPolicy = {
 };
 const POLICIES: Policies = [anyResource, bothTypes, accountOnly];
 
-describe("policy section: the validations that can apply to a resource type", () => {
+describe("policy section: what the analyzer is given for a resource", () => {
+    it("sends the properties as they are: the Struct reads back the very wire-format object", () => {
+        const inputs = { name: "cache", tags: { env: "prod" }, ports: [6380] };
+        assert.strictEqual(wireStruct(inputs).toJavaScript(), inputs);
+    });
+
     it("keeps, of an array of typed validations, only the one for the type (policy order kept)", () => {
         const kept = policiesFor(POLICIES, CLUSTER);
         assert.deepStrictEqual(kept.map((p) => p.name), ["any-resource", "redis-tls"]);
