@@ -1,7 +1,8 @@
 "use strict";
 // Preloaded (node --require) into every process the benchmark times. On exit it writes the
 // process's CPU time (user + system, microseconds, all threads incl. the garbage collector's) and,
-// when asked, the files it loaded from node_modules in load order (the floor's module list).
+// when asked, the files it loaded from node_modules in load order (the floor's module list; the
+// lazy stand-ins of tools/bin/runtime.js that were never used are not loads).
 const fs = require("fs");
 
 const cpuFile = process.env.BOOKSTORE_BENCH_CPU;
@@ -12,7 +13,9 @@ process.on("exit", () => {
         fs.writeFileSync(cpuFile, String(user + system));
     }
     if (modulesFile) {
-        const loaded = Object.keys(require.cache).filter((f) => f.includes(`${require("path").sep}node_modules${require("path").sep}`));
+        // A lazy stand-in (tools/bin/lazyModule.js) still in the cache was never loaded for real.
+        const loaded = Object.keys(require.cache)
+            .filter((f) => f.includes(`${require("path").sep}node_modules${require("path").sep}`) && !require.cache[f].lazyStandIn);
         fs.writeFileSync(modulesFile, JSON.stringify(loaded));
     }
 });

@@ -4,6 +4,7 @@
 // offline plan never does. This puts a stand-in for the SDK's typescript-shim module in the
 // require cache that loads the real compiler on first use, so behaviour is unchanged.
 const path = require("path");
+const { installLazyModule } = require("./lazyModule");
 
 function loadTypescript(shim) {
     const sdkRequire = require("module").createRequire(shim);
@@ -16,26 +17,8 @@ function loadTypescript(shim) {
 
 function installLazyTypescript() {
     const shim = path.join(path.dirname(require.resolve("@pulumi/pulumi")), "typescript-shim.js");
-    if (require.cache[shim]) return;
-    let real;
     // What the shim itself does: the installed compiler, else the SDK's vendored copy.
-    const load = () => (real ??= loadTypescript(shim));
-    const target = {};
-    const lazy = new Proxy(target, {
-        get: (_t, key) => load()[key],
-        has: (_t, key) => key in load(),
-        ownKeys: () => Reflect.ownKeys(load()),
-        getOwnPropertyDescriptor: (_t, key) => {
-            const d = Object.getOwnPropertyDescriptor(load(), key);
-            return d && { ...d, configurable: true };
-        },
-    });
-    const Module = require("module");
-    const stub = new Module(shim, module);
-    stub.filename = shim;
-    stub.loaded = true;
-    stub.exports = lazy;
-    require.cache[shim] = stub;
+    installLazyModule(shim, () => loadTypescript(shim));
 }
 
 module.exports = { installLazyTypescript };

@@ -17,9 +17,9 @@ import * as path from "path";
 import type { EnforcementLevel, Policies, Policy, ResourceValidation, StackValidation } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
-import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { PACK_NAME, PACK_VERSION, policies as catalogue } from "../../policy/catalogue";
 import type { CapturedResource } from "./capture";
+import { policiesFor, wireStruct as struct } from "./analyzerInputs";
 import { EXIT, PlanSection } from "./types";
 import { PROJECT_DIR } from "../paths";
 
@@ -159,18 +159,6 @@ export function configurePolicies(policies: Policies, config: PackConfig): Polic
     });
 }
 
-/**
- * A protobuf Struct of the value that converts back to JavaScript once: the analyzer calls
- * `toJavaScript()` for every policy on every resource and only reads the result, which made that
- * conversion (and its garbage) the policy section's main cost.
- */
-function struct(value: Record<string, unknown>): Struct {
-    const message = Struct.fromJavaScript(value as Parameters<typeof Struct.fromJavaScript>[0]);
-    const plain = message.toJavaScript();
-    message.toJavaScript = () => plain;
-    return message;
-}
-
 function resourceOptions(resource: CapturedResource): analyzer.AnalyzerResourceOptions {
     const options = new analyzer.AnalyzerResourceOptions();
     options.setProtect(resource.options.protect);
@@ -232,7 +220,12 @@ export async function evaluatePolicies(
     opts: { policies?: Policies; config?: PackConfig } = {},
 ): Promise<PolicyViolation[]> {
     const policies = configurePolicies(opts.policies ?? catalogue, opts.config ?? {});
-    const analyze = server.makeAnalyzeRpcFun(PACK_NAME, PACK_VERSION, PACK_ENFORCEMENT, policies);
+    // One analyzer per resource type, given only the validations that can apply to it (./analyzerInputs).
+    const analyzers = new Map<string, RpcHandler>();
+    const analyzerFor = (type: string) => {
+        if (!analyzers.has(type)) analyzers.set(type, server.makeAnalyzeRpcFun(PACK_NAME, PACK_VERSION, PACK_ENFORCEMENT, policiesFor(policies, type)));
+        return analyzers.get(type)!;
+    };
     const analyzeStack = server.makeAnalyzeStackRpcFun(PACK_NAME, PACK_VERSION, PACK_ENFORCEMENT, policies);
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     // One message per provider, shared by the requests of every resource it manages (read only):
@@ -254,7 +247,7 @@ export async function evaluatePolicies(
         request.setOptions(resourceOptions(resource));
         const provider = providerFor(resource);
         if (provider) request.setProvider(provider);
-        violations.push(...violationsOf(await call(analyze, request), policies, resource.urn));
+        violations.push(...violationsOf(await call(analyzerFor(resource.type), request), policies, resource.urn));
     }
 
     const stackRequest = new analyzer.AnalyzeStackRequest();
