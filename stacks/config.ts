@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { AppSchema, appChecks, aksTlsFields } from "./schema/app";
+import { AppSchema } from "./schema/app";
+import { appChecks, aksTlsFields } from "./schema/appChecks";
 import { AwsConfig, AwsSchema, awsChecks } from "./schema/aws";
 import type { Report, StackCheck } from "./schema/checks";
 import { azureRegion, email, int, ipv4Cidr, oneOf, pattern, stringMap, text } from "./schema/common";
-import { DatabaseSchema, databaseChecks } from "./schema/database";
+import { DatabaseSchema } from "./schema/database";
+import { databaseChecks } from "./schema/databaseChecks";
 import { edgeChecks, edgeFields } from "./schema/edge";
 import { DeployerSchema } from "./schema/deployer";
 import { RegistrySchema, registryChecks } from "./schema/registry";
