@@ -91,7 +91,7 @@ export function optionProblems(options: PlanOptions): string[] {
     const problems: string[] = [];
     // Loaded here, not at the top: the policy pack is not needed for a stack file's config error.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { DEFAULT_POLICY_CONFIG, PolicyConfigError, readPackConfig } = require("./offline/policy") as typeof import("./offline/policy");
+    const { DEFAULT_POLICY_CONFIG, PolicyConfigError, readPackConfig } = require("./offline/policyConfig") as typeof import("./offline/policyConfig");
     try {
         readPackConfig(path.resolve(options.policyConfig ?? DEFAULT_POLICY_CONFIG));
     } catch (err) {
