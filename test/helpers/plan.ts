@@ -23,6 +23,13 @@ export interface PlanRequest {
     args?: string[];
 }
 
+/** What a test may ask of a plan besides its stack: environment variables to set for it, too. */
+export interface PlanOptions {
+    stackFile?: string;
+    args?: string[];
+    env?: Record<string, string>;
+}
+
 // Temporary directories of this test run, removed when it ends.
 const tempDirs: string[] = [];
 process.on("exit", () => {
@@ -40,113 +47,224 @@ export function tempDir(prefix: string): string {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 require("../../tools/bin/build.js").ensureBuilt("plan");
 
-const keyOf = (r: PlanRequest) => JSON.stringify([r.stack, r.stackFile ?? null, r.args ?? []]);
+/** The environment variables a plan runs with, where they differ from this process's at start. */
+const INITIAL_ENV = { ...process.env };
+function environmentChanges(env: NodeJS.ProcessEnv): Record<string, string | null> {
+    const changes: Record<string, string | null> = {};
+    for (const key of new Set([...Object.keys(INITIAL_ENV), ...Object.keys(env)].sort())) {
+        if (env[key] !== INITIAL_ENV[key]) changes[key] = env[key] ?? null;
+    }
+    return changes;
+}
 
-/** One plan in its own process, as a user runs it (`npm run plan`), its output going to files. */
+const keyOf = (r: PlanRequest, env: NodeJS.ProcessEnv) =>
+    JSON.stringify([r.stack, r.stackFile ?? null, r.args ?? [], environmentChanges(env)]);
+
+/** The command line of a plan, as a user types it after `npm run plan --`. */
+function planArgs(request: PlanRequest, json: string): string[] {
+    const args = ["--stack", request.stack, "--json", json, ...(request.args ?? [])];
+    if (request.stackFile) args.push("--stack-file", request.stackFile);
+    return args;
+}
+
+interface PlanFiles {
+    json: string;
+    stdout: string;
+    stderr: string;
+    status: string;
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+/** Blocks this process for a few milliseconds (a waiting test needs no event loop). */
+const nap = (ms: number) => Atomics.wait(pause, 0, 0, ms);
+
+/** What a plan wrote to its files, read once its exit status is there. */
+function collect(files: PlanFiles, status: string): PlanRun {
+    const json = fs.existsSync(files.json) ? fs.readFileSync(files.json, "utf8") : undefined;
+    return {
+        exitCode: Number(status),
+        stdout: fs.readFileSync(files.stdout, "utf8"),
+        stderr: fs.readFileSync(files.stderr, "utf8"),
+        document: json === undefined ? undefined : JSON.parse(json),
+        json,
+    };
+}
+
+/** One plan in its own process, exactly as a user runs it (`npm run plan`), its output going to files. */
 class PlanProcess {
+    constructor(request: PlanRequest, env: NodeJS.ProcessEnv, private readonly files: PlanFiles) {
+        const args = [PLAN_BIN, ...planArgs(request, files.json)];
+        // The shell records the exit status in a file, so a waiting test needs no event loop.
+        const command = `"$0" "$@" >'${files.stdout}' 2>'${files.stderr}'; echo $? >'${files.status}.tmp' && mv '${files.status}.tmp' '${files.status}'`;
+        spawn("/bin/sh", ["-c", command, process.execPath, ...args], { cwd: PROJECT_DIR, env, stdio: "ignore" }).unref();
+    }
+
+    result(): PlanRun {
+        while (!fs.existsSync(this.files.status)) nap(20);
+        return collect(this.files, fs.readFileSync(this.files.status, "utf8").trim());
+    }
+}
+
+/**
+ * Plan workers (test/helpers/planWorker.js), one per CPU: each loads the SDKs once and runs plan
+ * after plan, each as `npm run plan` would (fresh program modules and SDK state per plan), which
+ * halves a plan's CPU time. Requests wait in a spool directory; a worker claims one by renaming it.
+ */
+const WORKERS = Math.max(1, os.cpus().length);
+const WORKER_BIN = path.join(__dirname, "planWorker.js");
+const spool = tempDir("plan-spool-");
+const workers: number[] = [];
+let sequence = 0;
+
+/** Whether a process is alive (a zombie is not: it waits for this blocked process to reap it). */
+function alive(pid: number): boolean {
+    try {
+        return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+    } catch {
+        return false;
+    }
+}
+
+/** Starts workers until there are WORKERS alive (one ends itself when it has grown too big). */
+function keepWorkers(): void {
+    for (let i = workers.length - 1; i >= 0; i--) if (!alive(workers[i])) workers.splice(i, 1);
+    while (workers.length < WORKERS) {
+        const child = spawn(process.execPath, [WORKER_BIN, spool], { cwd: PROJECT_DIR, stdio: ["ignore", "ignore", "inherit"] });
+        child.unref();
+        workers.push(child.pid!);
+    }
+}
+
+/** A plan handed to the workers. */
+class PlanJob {
     private readonly dir = tempDir("plan-");
-    private readonly files = {
+    private readonly files: PlanFiles = {
         json: path.join(this.dir, "plan.json"),
         stdout: path.join(this.dir, "stdout"),
         stderr: path.join(this.dir, "stderr"),
         status: path.join(this.dir, "status"),
     };
+    private readonly seq = String(++sequence).padStart(6, "0");
+    private collected?: PlanRun;
 
-    constructor(request: PlanRequest) {
-        const args = [PLAN_BIN, "--stack", request.stack, "--json", this.files.json, ...(request.args ?? [])];
-        if (request.stackFile) args.push("--stack-file", request.stackFile);
-        // The shell records the exit status in a file, so a waiting test needs no event loop.
-        const command = `"$0" "$@" >'${this.files.stdout}' 2>'${this.files.stderr}'; echo $? >'${this.files.status}.tmp' && mv '${this.files.status}.tmp' '${this.files.status}'`;
-        spawn("/bin/sh", ["-c", command, process.execPath, ...args], { cwd: PROJECT_DIR, stdio: "ignore" }).unref();
+    constructor(private readonly request: PlanRequest, private readonly env: NodeJS.ProcessEnv) {
+        this.enqueue(1);
+        keepWorkers();
     }
 
-    private collected = false;
+    private spoolFile(priority: number): string {
+        return path.join(spool, `${priority}-${this.seq}.json`);
+    }
 
-    get done(): boolean {
-        return this.collected || fs.existsSync(this.files.status);
+    private enqueue(priority: number): void {
+        const file = this.spoolFile(priority);
+        fs.writeFileSync(`${file}.tmp`, JSON.stringify({ args: planArgs(this.request, this.files.json), env: this.env, files: this.files }));
+        fs.renameSync(`${file}.tmp`, file);
+    }
+
+    /** A test waits for this plan: it goes before the background ones no worker has taken yet. */
+    private hurry(): void {
+        try {
+            fs.renameSync(this.spoolFile(1), this.spoolFile(0));
+        } catch {
+            // already taken by a worker
+        }
+    }
+
+    /** Whether the worker that took this plan died without reporting it. */
+    private lost(): boolean {
+        const pattern = new RegExp(`^\\d-${this.seq}\\.json\\.(\\d+)$`);
+        const taken = fs.readdirSync(spool).map((name) => pattern.exec(name)).find(Boolean);
+        return taken ? !alive(Number(taken[1])) : false;
     }
 
     /** Waits (blocking) for the plan to finish and reads what it wrote. */
     result(): PlanRun {
-        const pause = new Int32Array(new SharedArrayBuffer(4));
-        while (!this.done) {
-            startQueued(); // keep the background plans going while this test waits
-            Atomics.wait(pause, 0, 0, 20);
+        if (this.collected) return this.collected;
+        this.hurry();
+        let polls = 0;
+        while (!fs.existsSync(this.files.status)) {
+            nap(10);
+            if (++polls % 50 === 0) {
+                keepWorkers();
+                if (this.lost()) fs.writeFileSync(this.files.status, "crash");
+            }
         }
-        const json = fs.existsSync(this.files.json) ? fs.readFileSync(this.files.json, "utf8") : undefined;
-        const run: PlanRun = {
-            exitCode: Number(fs.readFileSync(this.files.status, "utf8")),
-            stdout: fs.readFileSync(this.files.stdout, "utf8"),
-            stderr: fs.readFileSync(this.files.stderr, "utf8"),
-            document: json === undefined ? undefined : JSON.parse(json),
-            json,
-        };
+        const status = fs.readFileSync(this.files.status, "utf8").trim();
+        // A plan that would have killed its own process: run it in one, as a user would.
+        if (status === "crash") fs.rmSync(this.files.json, { force: true });
+        this.collected = status === "crash" ? this.inProcess() : collect(this.files, status);
+        if (CHECK_WORKERS && status !== "crash") assertSameRun(this.collected, this.inProcess(), [this.files.json, path.join(this.dir, "process", "plan.json")]);
         fs.rmSync(this.dir, { recursive: true, force: true });
-        this.collected = true;
-        return run;
+        return this.collected;
     }
+
+    /** The same plan in a process of its own. */
+    private inProcess(): PlanRun {
+        const dir = path.join(this.dir, "process");
+        fs.mkdirSync(dir);
+        const files = { json: path.join(dir, "plan.json"), stdout: path.join(dir, "stdout"), stderr: path.join(dir, "stderr"), status: path.join(dir, "status") };
+        return new PlanProcess(this.request, this.env, files).result();
+    }
+}
+
+/**
+ * BOOKSTORE_TEST_CHECK_WORKERS=1 runs every plan in a process of its own as well and fails the
+ * plan's first test when the two differ (exit code, stdout, stderr but the phase timings, JSON).
+ */
+const CHECK_WORKERS = process.env.BOOKSTORE_TEST_CHECK_WORKERS === "1";
+function assertSameRun(worker: PlanRun, own: PlanRun, jsonFiles: [string, string]): void {
+    const comparable = (run: PlanRun, jsonFile: string) => JSON.stringify({
+        exitCode: run.exitCode,
+        stdout: run.stdout.split(jsonFile).join("<json>"),
+        stderr: run.stderr.split(jsonFile).join("<json>").replace(/\(\d+\.\d s\)$/gm, "(… s)"),
+        json: run.json,
+    }, null, 1);
+    const [a, b] = [comparable(worker, jsonFiles[0]), comparable(own, jsonFiles[1])];
+    if (a !== b) throw new Error(`a plan worker's run differs from the plan's own process:\n${a.slice(0, 3000)}\n---\n${b.slice(0, 3000)}`);
 }
 
 // Every plan of this test run, shared by all test files: each stack variant is planned once.
-const started = new Map<string, PlanProcess>();
-const finished = new Map<string, PlanRun>();
-const queue: PlanRequest[] = [];
-/** Plans that may run at once: one per CPU. */
-const PARALLEL = Math.max(1, os.cpus().length);
+const jobs = new Map<string, PlanJob>();
 
-function startQueued(): void {
-    const running = [...started.values()].filter((p) => !p.done).length;
-    for (let i = running; i < PARALLEL && queue.length > 0; i++) {
-        const request = queue.shift()!;
-        if (!started.has(keyOf(request))) started.set(keyOf(request), new PlanProcess(request));
+function jobFor(request: PlanRequest, env: NodeJS.ProcessEnv = process.env): PlanJob {
+    const key = keyOf(request, env);
+    let job = jobs.get(key);
+    if (!job) {
+        job = new PlanJob(request, { ...env });
+        jobs.set(key, job);
     }
+    return job;
 }
 
 /**
- * Starts plans in the background (a few at a time) that tests will ask for, so they run while
- * other tests do; runPlan then picks up their results.
+ * Starts plans in the background that tests will ask for, so they run while other tests do;
+ * runPlan then picks up their results. Each request may name environment variables to set.
  */
-export function prefetchPlans(requests: PlanRequest[]): void {
-    queue.push(...requests.filter((r) => !started.has(keyOf(r))));
-    startQueued();
-    const timer = setInterval(() => {
-        startQueued();
-        if (queue.length === 0) clearInterval(timer);
-    }, 50);
-    timer.unref();
+export function prefetchPlans(requests: (PlanRequest & Pick<PlanOptions, "env">)[]): void {
+    for (const { env, ...request } of requests) jobFor(request, { ...process.env, ...env });
 }
 
 /**
- * Runs the offline plan in its own process, as a user would (`npm run plan`): the Pulumi SDK
- * keeps its state on `global`, so each program run needs a fresh process. Memoised per run.
+ * Runs the offline plan as a user would (`npm run plan`), in a plan worker (see PlanJob), with
+ * this process's environment. Memoised per run.
  */
-export function runPlan(stack: string, opts: { stackFile?: string; args?: string[] } = {}): PlanRun {
-    const request = { stack, ...opts };
-    const key = keyOf(request);
-    const cached = finished.get(key);
-    if (cached) return cached;
-    let planProcess = started.get(key);
-    if (!planProcess) {
-        planProcess = new PlanProcess(request);
-        started.set(key, planProcess);
-    }
-    const result = planProcess.result();
-    finished.set(key, result);
-    startQueued();
-    return result;
+export function runPlan(stack: string, opts: PlanOptions = {}): PlanRun {
+    const { env, ...rest } = opts;
+    return jobFor({ stack, ...rest }, { ...process.env, ...env }).result();
 }
 
 /**
  * Starts a plan in the background now and returns its document later: call it where a describe
  * block is defined (mocha runs those first), read it in the test, so variants plan in parallel.
  */
-export function planned(stack: string, opts: { stackFile?: string; args?: string[] } = {}): () => PlanDocument {
+export function planned(stack: string, opts: PlanOptions = {}): () => PlanDocument {
     prefetchPlans([{ stack, ...opts }]);
     return () => planOf(stack, opts);
 }
 
 /** Plans a shipped stack and fails loudly when it does not plan. */
-export function planOf(stack: string, opts: { stackFile?: string; args?: string[] } = {}): PlanDocument {
+export function planOf(stack: string, opts: PlanOptions = {}): PlanDocument {
     const run = runPlan(stack, opts);
     if (!run.document) throw new Error(`plan of ${stack} failed (exit ${run.exitCode}):\n${run.stderr}\n${run.stdout}`);
     return run.document;
