@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
+import type { PlanResource } from "../../tools/offline/render";
 import type { PlanDocument } from "../../tools/plan";
 
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
@@ -145,6 +146,7 @@ class PlanJob {
         status: path.join(this.dir, "status"),
     };
     private readonly seq = String(++sequence).padStart(6, "0");
+    private readonly created = Date.now();
     private collected?: PlanRun;
 
     constructor(private readonly request: PlanRequest, private readonly env: NodeJS.ProcessEnv) {
@@ -181,6 +183,7 @@ class PlanJob {
     /** Waits (blocking) for the plan to finish and reads what it wrote. */
     result(): PlanRun {
         if (this.collected) return this.collected;
+        const asked = Date.now();
         this.hurry();
         let polls = 0;
         while (!fs.existsSync(this.files.status)) {
@@ -196,6 +199,7 @@ class PlanJob {
         this.collected = status === "crash" ? this.inProcess() : collect(this.files, status);
         if (CHECK_WORKERS && status !== "crash") assertSameRun(this.collected, this.inProcess(), [this.files.json, path.join(this.dir, "process", "plan.json")]);
         fs.rmSync(this.dir, { recursive: true, force: true });
+        planLog.push({ args: planArgs(this.request, "-").join(" "), startedBeforeAsked: asked - this.created, waited: Date.now() - asked });
         return this.collected;
     }
 
@@ -223,6 +227,12 @@ function assertSameRun(worker: PlanRun, own: PlanRun, jsonFiles: [string, string
     const [a, b] = [comparable(worker, jsonFiles[0]), comparable(own, jsonFiles[1])];
     if (a !== b) throw new Error(`a plan worker's run differs from the plan's own process:\n${a.slice(0, 3000)}\n---\n${b.slice(0, 3000)}`);
 }
+
+/** BOOKSTORE_TEST_PLAN_LOG=<file>: each plan, how long before a test asked for it it was started, how long the test waited. */
+const planLog: { args: string; startedBeforeAsked: number; waited: number }[] = [];
+process.on("exit", () => {
+    if (process.env.BOOKSTORE_TEST_PLAN_LOG) fs.writeFileSync(process.env.BOOKSTORE_TEST_PLAN_LOG, `${JSON.stringify(planLog, null, 1)}\n`);
+});
 
 // Every plan of this test run, shared by all test files: each stack variant is planned once.
 const jobs = new Map<string, PlanJob>();
@@ -295,6 +305,14 @@ export function oneOfType(doc: PlanDocument, type: string, name?: string): Resou
         throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
     }
     return found[0];
+}
+
+/** A resource whose inputs are typed loosely, for assertions. */
+export type LooseResource = PlanResource & { inputs: Record<string, any> };
+
+/** The resources of a type, their inputs typed loosely. */
+export function ofType(resources: PlanResource[], type: string): LooseResource[] {
+    return resources.filter((r) => r.type === type) as LooseResource[];
 }
 
 /** Inputs of a resource, typed loosely for assertions. */

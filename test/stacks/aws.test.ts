@@ -1,13 +1,11 @@
 import { strict as assert } from "assert";
-import { planOf, runPlan, stackVariant } from "../helpers/plan";
+import { planOf, runPlan, stackVariant, ofType, type LooseResource } from "../helpers/plan";
 import type { PlanResource } from "../../tools/offline/render";
 import { targetsFromOutputs } from "../../tools/doctor/targets";
 import { parse } from "yaml";
 
 /** The prod-eks and dev-eks plans, read for the scaling guide's exact values on AWS. */
-type R = PlanResource & { inputs: Record<string, any> };
-const ofType = (resources: PlanResource[], type: string) => resources.filter((r) => r.type === type) as R[];
-const regionOf = (r: R) => (r.provider?.endsWith("::aws-primary") ? "us-east-1" : /::aws-([a-z0-9-]+)$/.exec(r.provider ?? "")?.[1]);
+const regionOf = (r: LooseResource) => (r.provider?.endsWith("::aws-primary") ? "us-east-1" : /::aws-([a-z0-9-]+)$/.exec(r.provider ?? "")?.[1]);
 
 describe("prod-eks plan (the seed's values on AWS)", function () {
     this.timeout(300000);

@@ -1,9 +1,7 @@
 import { strict as assert } from "assert";
 import type { PlanResource } from "../../../tools/offline/render";
-import { planned, runPlan, stackVariant } from "../../helpers/plan";
+import { planned, runPlan, stackVariant, ofType } from "../../helpers/plan";
 
-type R = PlanResource & { inputs: Record<string, any> };
-const ofType = (resources: PlanResource[], type: string) => resources.filter((r) => r.type === type) as R[];
 const deployment = (resources: PlanResource[], name: string) => ofType(resources, "kubernetes:apps/v1:Deployment").find((d) => d.inputs.metadata.name === name)!;
 
 describe("the EKS adapters of the Kubernetes app tier (components/aws/eksAdapters.ts)", function () {

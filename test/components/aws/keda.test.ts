@@ -5,10 +5,8 @@ import { scrapeConfiguration } from "../../../components/aws/observability";
 import { customMetricQuery } from "../../../components/kubernetes/keda";
 import { validateManifest } from "../../../tools/offline/manifests";
 import type { PlanResource } from "../../../tools/offline/render";
-import { planOf, stackVariant } from "../../helpers/plan";
+import { planOf, stackVariant, ofType } from "../../helpers/plan";
 
-type R = PlanResource & { inputs: Record<string, any> };
-const ofType = (resources: PlanResource[], type: string) => resources.filter((r) => r.type === type) as R[];
 
 describe("KEDA on EKS (components/aws/kedaAuth.ts)", function () {
     this.timeout(300000);
