@@ -147,6 +147,8 @@ class PlanJob {
     };
     private readonly seq = String(++sequence).padStart(6, "0");
     private readonly created = Date.now();
+    /** The test file line that asked for this plan first (for BOOKSTORE_TEST_PLAN_LOG). */
+    private readonly origin = process.env.BOOKSTORE_TEST_PLAN_LOG ? /[\w/.-]+\.test\.ts:\d+/.exec(new Error().stack ?? "")?.[0] : undefined;
     private collected?: PlanRun;
 
     constructor(private readonly request: PlanRequest, private readonly env: NodeJS.ProcessEnv) {
@@ -199,7 +201,7 @@ class PlanJob {
         this.collected = status === "crash" ? this.inProcess() : collect(this.files, status);
         if (CHECK_WORKERS && status !== "crash") assertSameRun(this.collected, this.inProcess(), [this.files.json, path.join(this.dir, "process", "plan.json")]);
         fs.rmSync(this.dir, { recursive: true, force: true });
-        planLog.push({ args: planArgs(this.request, "-").join(" "), startedBeforeAsked: asked - this.created, waited: Date.now() - asked });
+        planLog.push({ args: planArgs(this.request, "-").join(" "), origin: this.origin, startedBeforeAsked: asked - this.created, waited: Date.now() - asked });
         return this.collected;
     }
 
@@ -229,7 +231,7 @@ function assertSameRun(worker: PlanRun, own: PlanRun, jsonFiles: [string, string
 }
 
 /** BOOKSTORE_TEST_PLAN_LOG=<file>: each plan, how long before a test asked for it it was started, how long the test waited. */
-const planLog: { args: string; startedBeforeAsked: number; waited: number }[] = [];
+const planLog: { args: string; origin?: string; startedBeforeAsked: number; waited: number }[] = [];
 process.on("exit", () => {
     if (process.env.BOOKSTORE_TEST_PLAN_LOG) fs.writeFileSync(process.env.BOOKSTORE_TEST_PLAN_LOG, `${JSON.stringify(planLog, null, 1)}\n`);
 });
@@ -271,6 +273,12 @@ export function runPlan(stack: string, opts: PlanOptions = {}): PlanRun {
 export function planned(stack: string, opts: PlanOptions = {}): () => PlanDocument {
     prefetchPlans([{ stack, ...opts }]);
     return () => planOf(stack, opts);
+}
+
+/** Like planned, for a test that reads the whole run (exit code, stdout, stderr). */
+export function plannedRun(stack: string, opts: PlanOptions = {}): () => PlanRun {
+    prefetchPlans([{ stack, ...opts }]);
+    return () => runPlan(stack, opts);
 }
 
 /** Plans a shipped stack and fails loudly when it does not plan. */

@@ -117,14 +117,15 @@ describe("Kubernetes app tier (plan of prod-aks)", () => {
         assert.ok(gateway.dependencies.includes(secret.urn), "the Gateway waits for its certificate");
     });
 
+    const withoutCertificates = planned("prod-aks", {
+        stackFile: stackVariant("prod-aks", (config) => {
+            delete config["bookstore:aksTlsCertificate"];
+            delete config["bookstore:aksTlsPrivateKey"];
+            config["bookstore:app"].aks.ingress = {};
+        }),
+    });
     it("without the certificate secrets: HTTP only, and Front Door off the web app", () => {
-        const variant = planOf("prod-aks", {
-            stackFile: stackVariant("prod-aks", (config) => {
-                delete config["bookstore:aksTlsCertificate"];
-                delete config["bookstore:aksTlsPrivateKey"];
-                config["bookstore:app"].aks.ingress = {};
-            }),
-        });
+        const variant = withoutCertificates();
         const gateway = k8s(variant, "gateway.networking.k8s.io/v1:Gateway", "web-gateway");
         assert.deepStrictEqual(gateway.spec.listeners.map((l: any) => [l.name, l.port, l.hostname]), [["http", 80, "bookstore-prod.eastus2.cloudapp.azure.com"]]);
         assert.deepStrictEqual(resourcesOfType(variant, "kubernetes:core/v1:Secret").map((r) => r.name).filter((n) => n === "web-tls"), []);
