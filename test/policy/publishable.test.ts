@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import { builtinModules } from "module";
 import * as os from "os";
@@ -49,6 +50,13 @@ async function fileText(file: string): Promise<string> {
     return fs.readFileSync(file, "utf8");
 }
 
+/** What an installed node_modules of the pack depends on: its package.json, its lock file, Node's version. */
+function packInstallKey(): string {
+    const hash = createHash("sha256");
+    for (const name of ["package.json", "package-lock.json"]) hash.update(fs.readFileSync(path.join(POLICY_DIR, name)));
+    return hash.update(process.version).digest("hex").slice(0, 16);
+}
+
 /**
  * Copies policy/ alone to a temporary directory, installs it with `npm ci`, then starts what the CLI
  * runs for a Node.js pack: run-policy-pack <engine address> <pack directory>, which compiles and
@@ -65,9 +73,24 @@ function startPack() {
     // with ENOTCACHED otherwise, and the test skips); CI may fetch what is missing.
     const ci = Boolean(process.env.CI);
     const runtime = path.join(dir, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");
+    // Outside CI, a lock file `npm ci` installed once is not installed again (~25 s of CPU, most of
+    // the test): its node_modules is kept under the hash of package.json, the lock and Node's version,
+    // and linked into each copy. Under CI=true (.ci/run) every run installs afresh.
+    const keptInstall = ci ? undefined : path.join(os.tmpdir(), "bookstore-policy-pack-installs", packInstallKey());
+    const installSteps = keptInstall && fs.existsSync(path.join(keptInstall, "node_modules", ".package-lock.json"))
+        ? [`ln -s '${keptInstall}/node_modules' node_modules`, "status=0"]
+        : [
+            `npm ci ${ci ? "--prefer-offline" : "--offline"} --no-audit --no-fund >'${file("npm.out")}' 2>'${file("npm.err")}'`,
+            "status=$?",
+            ...(keptInstall ? [
+                // Kept for the next run: moved into place whole (mv -T fails if another run got there first).
+                `if [ $status -eq 0 ] && mkdir -p '${path.dirname(keptInstall)}' && mkdir "${keptInstall}.$$" && mv node_modules "${keptInstall}.$$/" && mv -T "${keptInstall}.$$" '${keptInstall}'; then ln -s '${keptInstall}/node_modules' node_modules; fi`,
+                `if [ -d "${keptInstall}.$$" ]; then mv "${keptInstall}.$$/node_modules" . 2>/dev/null; rm -rf "${keptInstall}.$$"; fi`,
+            ] : []),
+        ];
     const script = [
-        `npm ci ${ci ? "--prefer-offline" : "--offline"} --no-audit --no-fund >'${file("npm.out")}' 2>'${file("npm.err")}'`,
-        `status=$?; echo $status >'${file("npm.status.tmp")}'; mv '${file("npm.status.tmp")}' '${file("npm.status")}'`,
+        ...installSteps,
+        `touch '${file("npm.err")}'; echo $status >'${file("npm.status.tmp")}'; mv '${file("npm.status.tmp")}' '${file("npm.status")}'`,
         "[ $status -eq 0 ] || exit 0",
         `"$0" '${runtime}' 127.0.0.1:0 . >'${file("pack.out")}' 2>'${file("pack.err")}'`,
         `echo $? >'${file("pack.status")}'`,
