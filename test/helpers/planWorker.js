@@ -1,4 +1,4 @@
-// A long-lived offline-plan process for `npm test` (started by test/helpers/plan.ts, one per CPU):
+// A long-lived offline-plan process for `npm test` (started by test/helpers/planJobs.ts, one per CPU):
 // it runs plan after plan from the plan's prebuilt bundle, each exactly as `npm run plan` would
 // (tools/bin/plan.js: same argv, cwd, environment, exit code, stdout and stderr), so the test run
 // loads the Pulumi SDK and the provider SDKs once per worker instead of once per plan.
