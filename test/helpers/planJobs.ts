@@ -113,7 +113,9 @@ function alive(pid: number): boolean {
 function keepWorkers(): void {
     for (let i = workers.length - 1; i >= 0; i--) if (!alive(workers[i])) workers.splice(i, 1);
     while (workers.length < WORKERS) {
-        const child = spawn(process.execPath, [WORKER_BIN, spool], { cwd: PROJECT_DIR, stdio: ["ignore", "ignore", "inherit"] });
+        // A larger young generation: a worker's heap lives long, and six plans in one took 9 % less
+        // CPU with 64 MB semi-spaces (means of alternating runs; a single plan gains nothing).
+        const child = spawn(process.execPath, ["--max-semi-space-size=64", WORKER_BIN, spool], { cwd: PROJECT_DIR, stdio: ["ignore", "ignore", "inherit"] });
         child.unref();
         workers.push(child.pid!);
     }
