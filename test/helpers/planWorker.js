@@ -21,8 +21,8 @@ const ROOT = path.resolve(__dirname, "../..");
 const PLAN_BIN = path.join(ROOT, "tools/bin/plan.js");
 const spool = process.argv[2];
 const parent = process.ppid;
-/** Past this resident size the worker exits after its run; the helper starts another. */
-const MAX_RSS = 1.5e9;
+/** Past this resident size (it grows ~50 MB a plan) the worker exits after its run; the helper starts another. */
+const MAX_RSS = 2.5e9;
 
 process.chdir(ROOT);
 require(path.join(ROOT, "tools/bin/runtime")).prepareRuntime(["--quiet"]);
