@@ -92,7 +92,7 @@ class PlanProcess {
 /**
  * Plan workers (test/helpers/planWorker.js), one per CPU: each loads the SDKs once and runs plan
  * after plan, each as `npm run plan` would (fresh program modules and SDK state per plan), which
- * cuts a plan's CPU time by ~40 %. Requests wait in a spool directory; a worker claims one by renaming it.
+ * about halves a plan's CPU time (0.95 s against 1.8 s). Requests wait in a spool directory; a worker claims one by renaming it.
  */
 const WORKERS = Math.max(1, os.cpus().length);
 const WORKER_BIN = path.join(__dirname, "planWorker.js");
