@@ -112,7 +112,9 @@ function claim() {
 
 // Woken when a request arrives; a slow poll notices the end of the test run (and any missed event).
 let wake = () => undefined;
-fs.watch(spool, () => wake()).unref();
+const watcher = fs.watch(spool, () => wake());
+watcher.on("error", () => process.exit(0)); // the spool went away with the test run
+watcher.unref();
 const nextRequest = () => new Promise((resolve) => {
     const timer = setTimeout(resolve, 500);
     wake = () => {
