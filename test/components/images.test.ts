@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { BuiltInRoles } from "../../components/azure/platform";
 import { RBAC_PROPAGATION_SECONDS, waitAgain } from "../../components/azure/propagationWait";
-import { inputs, oneOfType, planOf, resourcesOfType, runPlan, stackVariant } from "../helpers/plan";
+import { inputs, oneOfType, plannedRun, planOf, resourcesOfType, runPlan, stackVariant } from "../helpers/plan";
 
 const EXISTING_SUB = "11111111-2222-3333-4444-555555555555";
 const EXISTING_ID = `/subscriptions/${EXISTING_SUB}/resourceGroups/shared-rg/providers/Microsoft.ContainerRegistry/registries/contososhared`;
@@ -33,12 +33,12 @@ describe("workload images and their registries", () => {
             }
         });
 
+        const existingRegistry = plannedRun("prod", { stackFile: stackVariant("prod", (config) => {
+            config["bookstore:registry"] = { existing: { resourceId: EXISTING_ID } };
+            config["bookstore:app"].services.api.image = "contososhared.azurecr.io/bookstore/api:2.0.0";
+        }) });
         it("grants AcrPull on registry.existing (role id of that registry's subscription) and gives the apps its credentials", () => {
-            const file = stackVariant("prod", (config) => {
-                config["bookstore:registry"] = { existing: { resourceId: EXISTING_ID } };
-                config["bookstore:app"].services.api.image = "contososhared.azurecr.io/bookstore/api:2.0.0";
-            });
-            const run = runPlan("prod", { stackFile: file });
+            const run = existingRegistry();
             assert.strictEqual(run.exitCode, 0, run.stderr);
             const plan = run.document!;
             const grant = resourcesOfType(plan, "azure-native:authorization:RoleAssignment").find(acrPullOn(EXISTING_ID));
@@ -66,14 +66,14 @@ describe("workload images and their registries", () => {
             ].sort());
         });
 
+        const servicePrincipal = plannedRun("prod-aks", { stackFile: stackVariant("prod-aks", (config) => {
+            config["bookstore:deployer"] = { principalType: "ServicePrincipal" };
+            config["bookstore:registry"] = { ...config["bookstore:registry"], existing: { resourceId: EXISTING_ID } };
+        }) });
         it("gives the deployer's cluster-admin the principal type of who deploys: User for az login, ServicePrincipal when configured", () => {
             const grant = (plan = doc()) => inputs(oneOfType(plan, "azure-native:authorization:RoleAssignment", "aks-deployer-cluster-admin"));
             assert.strictEqual(grant().principalType, "User");
-            const file = stackVariant("prod-aks", (config) => {
-                config["bookstore:deployer"] = { principalType: "ServicePrincipal" };
-                config["bookstore:registry"] = { ...config["bookstore:registry"], existing: { resourceId: EXISTING_ID } };
-            });
-            const run = runPlan("prod-aks", { stackFile: file });
+            const run = servicePrincipal();
             assert.strictEqual(run.exitCode, 0, run.stderr);
             assert.strictEqual(grant(run.document!).principalType, "ServicePrincipal");
             const kubelet = resourcesOfType(run.document!, "azure-native:authorization:RoleAssignment").find(acrPullOn(EXISTING_ID));

@@ -1,152 +1,80 @@
-import { spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
+import { PlanJob, PROJECT_DIR, tempDir, type PlanRequest, type PlanRun } from "./planJobs";
+import type { PlanResource } from "../../tools/offline/render";
 import type { PlanDocument } from "../../tools/plan";
 
-export const PROJECT_DIR = path.resolve(__dirname, "../..");
-const PLAN_BIN = path.join(PROJECT_DIR, "tools/bin/plan.js");
+export { PROJECT_DIR, tempDir };
+export type { PlanRequest, PlanRun };
 
-export interface PlanRun {
-    exitCode: number;
-    stdout: string;
-    stderr: string;
-    document?: PlanDocument;
-    /** The JSON file's text, as the plan wrote it. */
-    json?: string;
-}
-
-export interface PlanRequest {
-    stack: string;
+/** What a test may ask of a plan besides its stack: environment variables to set for it, too. */
+export interface PlanOptions {
     stackFile?: string;
     args?: string[];
+    env?: Record<string, string>;
 }
 
-// Temporary directories of this test run, removed when it ends.
-const tempDirs: string[] = [];
-process.on("exit", () => {
-    for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-/** A temporary directory removed when the test run ends. */
-export function tempDir(prefix: string): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-    tempDirs.push(dir);
-    return dir;
+/** The environment variables a plan runs with, where they differ from this process's at start. */
+const INITIAL_ENV = { ...process.env };
+function environmentChanges(env: NodeJS.ProcessEnv): Record<string, string | null> {
+    const changes: Record<string, string | null> = {};
+    for (const key of new Set([...Object.keys(INITIAL_ENV), ...Object.keys(env)].sort())) {
+        if (env[key] !== INITIAL_ENV[key]) changes[key] = env[key] ?? null;
+    }
+    return changes;
 }
 
-// Build the plan's bundle once, before any test plans in parallel with another.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-require("../../tools/bin/build.js").ensureBuilt("plan");
-
-const keyOf = (r: PlanRequest) => JSON.stringify([r.stack, r.stackFile ?? null, r.args ?? []]);
-
-/** One plan in its own process, as a user runs it (`npm run plan`), its output going to files. */
-class PlanProcess {
-    private readonly dir = tempDir("plan-");
-    private readonly files = {
-        json: path.join(this.dir, "plan.json"),
-        stdout: path.join(this.dir, "stdout"),
-        stderr: path.join(this.dir, "stderr"),
-        status: path.join(this.dir, "status"),
-    };
-
-    constructor(request: PlanRequest) {
-        const args = [PLAN_BIN, "--stack", request.stack, "--json", this.files.json, ...(request.args ?? [])];
-        if (request.stackFile) args.push("--stack-file", request.stackFile);
-        // The shell records the exit status in a file, so a waiting test needs no event loop.
-        const command = `"$0" "$@" >'${this.files.stdout}' 2>'${this.files.stderr}'; echo $? >'${this.files.status}.tmp' && mv '${this.files.status}.tmp' '${this.files.status}'`;
-        spawn("/bin/sh", ["-c", command, process.execPath, ...args], { cwd: PROJECT_DIR, stdio: "ignore" }).unref();
-    }
-
-    private collected = false;
-
-    get done(): boolean {
-        return this.collected || fs.existsSync(this.files.status);
-    }
-
-    /** Waits (blocking) for the plan to finish and reads what it wrote. */
-    result(): PlanRun {
-        const pause = new Int32Array(new SharedArrayBuffer(4));
-        while (!this.done) {
-            startQueued(); // keep the background plans going while this test waits
-            Atomics.wait(pause, 0, 0, 20);
-        }
-        const json = fs.existsSync(this.files.json) ? fs.readFileSync(this.files.json, "utf8") : undefined;
-        const run: PlanRun = {
-            exitCode: Number(fs.readFileSync(this.files.status, "utf8")),
-            stdout: fs.readFileSync(this.files.stdout, "utf8"),
-            stderr: fs.readFileSync(this.files.stderr, "utf8"),
-            document: json === undefined ? undefined : JSON.parse(json),
-            json,
-        };
-        fs.rmSync(this.dir, { recursive: true, force: true });
-        this.collected = true;
-        return run;
-    }
-}
+const keyOf = (r: PlanRequest, env: NodeJS.ProcessEnv) =>
+    JSON.stringify([r.stack, r.stackFile ?? null, r.args ?? [], environmentChanges(env)]);
 
 // Every plan of this test run, shared by all test files: each stack variant is planned once.
-const started = new Map<string, PlanProcess>();
-const finished = new Map<string, PlanRun>();
-const queue: PlanRequest[] = [];
-/** Plans that may run at once: one per CPU. */
-const PARALLEL = Math.max(1, os.cpus().length);
+const jobs = new Map<string, PlanJob>();
 
-function startQueued(): void {
-    const running = [...started.values()].filter((p) => !p.done).length;
-    for (let i = running; i < PARALLEL && queue.length > 0; i++) {
-        const request = queue.shift()!;
-        if (!started.has(keyOf(request))) started.set(keyOf(request), new PlanProcess(request));
+function jobFor(request: PlanRequest, env: NodeJS.ProcessEnv = process.env): PlanJob {
+    const key = keyOf(request, env);
+    let job = jobs.get(key);
+    if (!job) {
+        job = new PlanJob(request, { ...env });
+        jobs.set(key, job);
     }
+    return job;
 }
 
 /**
- * Starts plans in the background (a few at a time) that tests will ask for, so they run while
- * other tests do; runPlan then picks up their results.
+ * Starts plans in the background that tests will ask for, so they run while other tests do;
+ * runPlan then picks up their results. Each request may name environment variables to set.
  */
-export function prefetchPlans(requests: PlanRequest[]): void {
-    queue.push(...requests.filter((r) => !started.has(keyOf(r))));
-    startQueued();
-    const timer = setInterval(() => {
-        startQueued();
-        if (queue.length === 0) clearInterval(timer);
-    }, 50);
-    timer.unref();
+export function prefetchPlans(requests: (PlanRequest & Pick<PlanOptions, "env">)[]): void {
+    for (const { env, ...request } of requests) jobFor(request, { ...process.env, ...env });
 }
 
 /**
- * Runs the offline plan in its own process, as a user would (`npm run plan`): the Pulumi SDK
- * keeps its state on `global`, so each program run needs a fresh process. Memoised per run.
+ * Runs the offline plan as a user would (`npm run plan`), in a plan worker (see PlanJob), with
+ * this process's environment. Memoised per run.
  */
-export function runPlan(stack: string, opts: { stackFile?: string; args?: string[] } = {}): PlanRun {
-    const request = { stack, ...opts };
-    const key = keyOf(request);
-    const cached = finished.get(key);
-    if (cached) return cached;
-    let planProcess = started.get(key);
-    if (!planProcess) {
-        planProcess = new PlanProcess(request);
-        started.set(key, planProcess);
-    }
-    const result = planProcess.result();
-    finished.set(key, result);
-    startQueued();
-    return result;
+export function runPlan(stack: string, opts: PlanOptions = {}): PlanRun {
+    const { env, ...rest } = opts;
+    return jobFor({ stack, ...rest }, { ...process.env, ...env }).result();
 }
 
 /**
  * Starts a plan in the background now and returns its document later: call it where a describe
  * block is defined (mocha runs those first), read it in the test, so variants plan in parallel.
  */
-export function planned(stack: string, opts: { stackFile?: string; args?: string[] } = {}): () => PlanDocument {
+export function planned(stack: string, opts: PlanOptions = {}): () => PlanDocument {
     prefetchPlans([{ stack, ...opts }]);
     return () => planOf(stack, opts);
 }
 
+/** Like planned, for a test that reads the whole run (exit code, stdout, stderr). */
+export function plannedRun(stack: string, opts: PlanOptions = {}): () => PlanRun {
+    prefetchPlans([{ stack, ...opts }]);
+    return () => runPlan(stack, opts);
+}
+
 /** Plans a shipped stack and fails loudly when it does not plan. */
-export function planOf(stack: string, opts: { stackFile?: string; args?: string[] } = {}): PlanDocument {
+export function planOf(stack: string, opts: PlanOptions = {}): PlanDocument {
     const run = runPlan(stack, opts);
     if (!run.document) throw new Error(`plan of ${stack} failed (exit ${run.exitCode}):\n${run.stderr}\n${run.stdout}`);
     return run.document;
@@ -177,6 +105,14 @@ export function oneOfType(doc: PlanDocument, type: string, name?: string): Resou
         throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
     }
     return found[0];
+}
+
+/** A resource whose inputs are typed loosely, for assertions. */
+export type LooseResource = PlanResource & { inputs: Record<string, any> };
+
+/** The resources of a type, their inputs typed loosely. */
+export function ofType(resources: PlanResource[], type: string): LooseResource[] {
+    return resources.filter((r) => r.type === type) as LooseResource[];
 }
 
 /** Inputs of a resource, typed loosely for assertions. */

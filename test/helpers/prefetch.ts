@@ -13,6 +13,8 @@ prefetchPlans([
     { stack: "prod-aks" },
     { stack: "dev" },
     { stack: "prod-cloudflare" },
+    { stack: "prod-eks" },
+    { stack: "dev-eks" },
     ...["prod-min-replicas-1", "prod-ha-off", "prod-no-replicas", "prod-latest-image"]
         .map((fixture) => ({ stack: "prod", stackFile: path.join(FIXTURES, `Pulumi.${fixture}.yaml`) })),
     { stack: "prod-aks", stackFile: path.join(FIXTURES, "Pulumi.prod-aks-single-replicas.yaml") },

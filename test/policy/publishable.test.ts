@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { ChildProcess, spawn, spawnSync } from "child_process";
+import { spawn } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import { builtinModules } from "module";
 import * as os from "os";
@@ -33,6 +34,97 @@ const readJson = (file: string) => JSON.parse(fs.readFileSync(file, "utf8"));
 /** The package an import specifier names: "@pulumi/azure-native/app" → "@pulumi/azure-native". */
 const packageOf = (specifier: string) => specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
 
+// Nothing of the project may leak in: no NODE_PATH, no preloaded loader, no ts-node overrides.
+// TS_NODE_CACHE=false makes ts-node type-check every file afresh instead of reusing /tmp.
+function isolatedEnv(): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {};
+    for (const [key, value] of Object.entries(process.env)) {
+        if (key !== "NODE_PATH" && key !== "NODE_OPTIONS" && !key.startsWith("TS_NODE_")) env[key] = value;
+    }
+    return { ...env, TS_NODE_CACHE: "false" };
+}
+
+/** Resolves once `file` exists, with its text (the background steps record their results in files). */
+async function fileText(file: string): Promise<string> {
+    while (!fs.existsSync(file)) await new Promise((resolve) => setTimeout(resolve, 100));
+    return fs.readFileSync(file, "utf8");
+}
+
+/** What an installed node_modules of the pack depends on: its package.json, its lock file, Node's version. */
+function packInstallKey(): string {
+    const hash = createHash("sha256");
+    for (const name of ["package.json", "package-lock.json"]) hash.update(fs.readFileSync(path.join(POLICY_DIR, name)));
+    return hash.update(process.version).digest("hex").slice(0, 16);
+}
+
+/**
+ * Copies policy/ alone to a temporary directory, installs it with `npm ci`, then starts what the CLI
+ * runs for a Node.js pack: run-policy-pack <engine address> <pack directory>, which compiles and
+ * type-checks the pack and prints the port it serves on. Both steps run in a shell of their own
+ * that records each result in a file, so they hold no handle of this process's event loop (a run
+ * that filters these tests out still ends); the shell's process group is killed when the run ends.
+ */
+function startPack() {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-pack-"));
+    fs.cpSync(POLICY_DIR, dir, { recursive: true, filter: (source) => path.basename(source) !== "node_modules" });
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "policy-pack-run-"));
+    const file = (name: string) => path.join(out, name);
+    // Locally the npm cache filled by the root `npm ci` serves every tarball (--offline fails
+    // with ENOTCACHED otherwise, and the test skips); CI may fetch what is missing.
+    const ci = Boolean(process.env.CI);
+    const runtime = path.join(dir, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");
+    // Outside CI, a lock file `npm ci` installed once is not installed again (~25 s of CPU, most of
+    // the test): its node_modules is kept under the hash of package.json, the lock and Node's version,
+    // and linked into each copy. Under CI=true (.ci/run) every run installs afresh.
+    const keptInstall = ci ? undefined : path.join(os.tmpdir(), "bookstore-policy-pack-installs", packInstallKey());
+    const installSteps = keptInstall && fs.existsSync(path.join(keptInstall, "node_modules", ".package-lock.json"))
+        ? [`ln -s '${keptInstall}/node_modules' node_modules`, "status=0"]
+        : [
+            `npm ci ${ci ? "--prefer-offline" : "--offline"} --no-audit --no-fund >'${file("npm.out")}' 2>'${file("npm.err")}'`,
+            "status=$?",
+            ...(keptInstall ? [
+                // Kept for the next run: moved into place whole (mv -T fails if another run got there first).
+                `if [ $status -eq 0 ] && mkdir -p '${path.dirname(keptInstall)}' && mkdir "${keptInstall}.$$" && mv node_modules "${keptInstall}.$$/" && mv -T "${keptInstall}.$$" '${keptInstall}'; then ln -s '${keptInstall}/node_modules' node_modules; fi`,
+                `if [ -d "${keptInstall}.$$" ]; then mv "${keptInstall}.$$/node_modules" . 2>/dev/null; rm -rf "${keptInstall}.$$"; fi`,
+            ] : []),
+        ];
+    const script = [
+        ...installSteps,
+        `touch '${file("npm.err")}'; echo $status >'${file("npm.status.tmp")}'; mv '${file("npm.status.tmp")}' '${file("npm.status")}'`,
+        "[ $status -eq 0 ] || exit 0",
+        `"$0" '${runtime}' 127.0.0.1:0 . >'${file("pack.out")}' 2>'${file("pack.err")}'`,
+        `echo $? >'${file("pack.status")}'`,
+    ].join("\n");
+    const shell = spawn("/bin/sh", ["-c", script, process.execPath], { cwd: dir, env: isolatedEnv(), stdio: "ignore", detached: true });
+    shell.unref();
+    let stopped = false;
+    const stop = () => {
+        if (stopped) return;
+        stopped = true;
+        try {
+            process.kill(-shell.pid!, "SIGTERM");
+        } catch {
+            // already ended
+        }
+        fs.rmSync(dir, { recursive: true, force: true });
+        fs.rmSync(out, { recursive: true, force: true });
+    };
+    process.once("exit", stop);
+    const installed = fileText(file("npm.status")).then((status) => ({ status: Number(status), stderr: fs.readFileSync(file("npm.err"), "utf8") }));
+    /** The port the pack serves on, once it printed one (or its output when it ended first). */
+    const served = (async () => {
+        const output = () => (fs.existsSync(file("pack.err")) ? fs.readFileSync(file("pack.err"), "utf8") : "");
+        for (;;) {
+            const port = fs.existsSync(file("pack.out")) ? fs.readFileSync(file("pack.out"), "utf8") : "";
+            if (port.endsWith("\n")) return { port: port.trim(), output: output() };
+            if (fs.existsSync(file("pack.status"))) throw new Error(`the pack did not load (exit ${fs.readFileSync(file("pack.status"), "utf8").trim()}):\n${output()}`);
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+    })();
+    served.catch(() => undefined); // reported by the test that awaits it
+    return { ci, installed, served, stop };
+}
+
 describe("policy pack: publishable on its own", () => {
     it("imports no file outside policy/ and no package it does not declare", () => {
         const declared = new Set(Object.keys(readJson(path.join(POLICY_DIR, "package.json")).dependencies));
@@ -64,29 +156,14 @@ describe("policy pack: publishable on its own", () => {
 
     describe("a copy of policy/ alone, installed with npm ci and run by Pulumi's policy-pack runtime", function () {
         this.timeout(600_000);
-        let dir: string | undefined;
-        let child: ChildProcess | undefined;
+        // Installed and started in the background from when this suite is defined (about 30 s of
+        // CPU, half of it waiting on the disk), so the rest of the run goes on meanwhile.
+        const pack = startPack();
         let client: AnalyzerClient | undefined;
 
-        // Nothing of the project may leak in: no NODE_PATH, no preloaded loader, no ts-node overrides.
-        // TS_NODE_CACHE=false makes ts-node type-check every file afresh instead of reusing /tmp.
-        const isolatedEnv = () => {
-            const env: NodeJS.ProcessEnv = {};
-            for (const [key, value] of Object.entries(process.env)) {
-                if (key !== "NODE_PATH" && key !== "NODE_OPTIONS" && !key.startsWith("TS_NODE_")) env[key] = value;
-            }
-            return { ...env, TS_NODE_CACHE: "false" };
-        };
-
-        before(function () {
-            dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-pack-"));
-            fs.cpSync(POLICY_DIR, dir, { recursive: true, filter: (source) => path.basename(source) !== "node_modules" });
-            // Locally the npm cache filled by the root `npm ci` serves every tarball (--offline fails
-            // with ENOTCACHED otherwise, and the test skips); CI may fetch what is missing.
-            const ci = Boolean(process.env.CI);
-            const install = spawnSync("npm", ["ci", ci ? "--prefer-offline" : "--offline", "--no-audit", "--no-fund"],
-                { cwd: dir, env: isolatedEnv(), encoding: "utf8" });
-            if (install.status !== 0 && !ci && /ENOTCACHED/.test(install.stderr)) {
+        before(async function () {
+            const install = await pack.installed;
+            if (install.status !== 0 && !pack.ci && /ENOTCACHED/.test(install.stderr)) {
                 console.log("      skipped: the npm cache lacks the policy pack's packages (run `npm ci` at the root; under CI=true this fails)");
                 this.skip();
             }
@@ -95,20 +172,11 @@ describe("policy pack: publishable on its own", () => {
 
         after(() => {
             client?.close();
-            child?.kill();
-            if (dir) fs.rmSync(dir, { recursive: true, force: true });
+            pack.stop();
         });
 
         it("type-checks, loads and serves every policy of the catalogue", async () => {
-            // What the CLI runs for a Node.js pack: run-policy-pack <engine address> <pack directory>.
-            const runtime = path.join(dir!, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");
-            child = spawn(process.execPath, [runtime, "127.0.0.1:0", "."], { cwd: dir, env: isolatedEnv(), stdio: ["ignore", "pipe", "pipe"] });
-            let output = "";
-            child.stderr!.on("data", (chunk) => { output += chunk; });
-            const port = await new Promise<string>((resolve, reject) => {
-                child!.stdout!.once("data", (chunk) => resolve(String(chunk).trim()));
-                child!.once("exit", (code) => reject(new Error(`the pack did not load (exit ${code}):\n${output}`)));
-            });
+            const { port, output } = await pack.served;
             assert.match(port, /^\d+$/, output);
 
             client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());

@@ -5,7 +5,7 @@ import { parse } from "yaml";
 import { AKS_KUBERNETES_VERSIONS, aksVersionProblem, aksVersionStatus, DEFAULT_AKS_KUBERNETES_VERSION } from "../../lib/aksVersions";
 import { parseStackConfig } from "../../stacks/config";
 import { problemsOf } from "../helpers/config";
-import { runPlan, stackVariant } from "../helpers/plan";
+import { plannedRun, runPlan, stackVariant } from "../helpers/plan";
 
 const ON = (iso: string) => new Date(`${iso}T12:00:00Z`);
 
@@ -59,9 +59,9 @@ describe("app.aks.kubernetesVersion in the stack schema", () => {
 });
 
 describe("AKS version in the offline plan", () => {
+    const endOfLife = plannedRun("prod-aks", { stackFile: stackVariant("prod-aks", (config) => { config["bookstore:app"].aks.kubernetesVersion = "1.33"; }) });
     it("fails a prod-aks plan on 1.33 (past end of life) with the mandatory policy and a warning naming the date", () => {
-        const file = stackVariant("prod-aks", (config) => { config["bookstore:app"].aks.kubernetesVersion = "1.33"; });
-        const run = runPlan("prod-aks", { stackFile: file });
+        const run = endOfLife();
         assert.strictEqual(run.exitCode, 3, run.stderr);
         assert.match(run.stderr + run.stdout, /Kubernetes 1\.33 left AKS standard support on 2026-07-31/);
         const violations = (run.document as any).policy.violations.map((v: any) => [v.policy, v.level]);

@@ -1,13 +1,11 @@
 import { strict as assert } from "assert";
-import { planOf, runPlan, stackVariant } from "../helpers/plan";
+import { plannedRun, planOf, runPlan, stackVariant, ofType, type LooseResource } from "../helpers/plan";
 import type { PlanResource } from "../../tools/offline/render";
 import { targetsFromOutputs } from "../../tools/doctor/targets";
 import { parse } from "yaml";
 
 /** The prod-eks and dev-eks plans, read for the scaling guide's exact values on AWS. */
-type R = PlanResource & { inputs: Record<string, any> };
-const ofType = (resources: PlanResource[], type: string) => resources.filter((r) => r.type === type) as R[];
-const regionOf = (r: R) => (r.provider?.endsWith("::aws-primary") ? "us-east-1" : /::aws-([a-z0-9-]+)$/.exec(r.provider ?? "")?.[1]);
+const regionOf = (r: LooseResource) => (r.provider?.endsWith("::aws-primary") ? "us-east-1" : /::aws-([a-z0-9-]+)$/.exec(r.provider ?? "")?.[1]);
 
 describe("prod-eks plan (the seed's values on AWS)", function () {
     this.timeout(300000);
@@ -161,14 +159,14 @@ describe("dev-eks plan", function () {
 
 describe("prod-eks behind Cloudflare", function () {
     this.timeout(300000);
+    const behindCloudflare = plannedRun("prod-eks", { stackFile: stackVariant("prod-eks", (config) => {
+        config["bookstore:cdn"] = "cloudflare";
+        config["bookstore:cloudflare"] = { zoneId: "0123456789abcdef0123456789abcdef", webHostname: "shop.bookstore.example", staticHostname: "assets.bookstore.example" };
+        config["bookstore:cloudflareApiToken"] = { secure: "v1:AAAAAAAAAAAAAAAA:cGxhY2Vob2xkZXI=" };
+        config["bookstore:aws"].edge.albIngressCidrs = ["173.245.48.0/20", "103.21.244.0/22"];
+    }) });
     it("points the proxied web host at the ALB the Ingress reports and the static host at CloudFront", () => {
-        const file = stackVariant("prod-eks", (config) => {
-            config["bookstore:cdn"] = "cloudflare";
-            config["bookstore:cloudflare"] = { zoneId: "0123456789abcdef0123456789abcdef", webHostname: "shop.bookstore.example", staticHostname: "assets.bookstore.example" };
-            config["bookstore:cloudflareApiToken"] = { secure: "v1:AAAAAAAAAAAAAAAA:cGxhY2Vob2xkZXI=" };
-            config["bookstore:aws"].edge.albIngressCidrs = ["173.245.48.0/20", "103.21.244.0/22"];
-        });
-        const run = runPlan("prod-eks", { stackFile: file });
+        const run = behindCloudflare();
         assert.equal(run.exitCode, 0, run.stderr);
         const records = ofType(run.document!.resources, "cloudflare:index/dnsRecord:DnsRecord");
         assert.deepEqual(records.map((r) => [r.inputs.name, r.inputs.proxied]).sort(), [["assets.bookstore.example", true], ["shop.bookstore.example", true]]);
@@ -183,14 +181,14 @@ describe("prod-eks behind Cloudflare", function () {
 
 describe("misconfigured prod-eks", function () {
     this.timeout(300000);
+    const misconfigured = plannedRun("prod-eks", { stackFile: stackVariant("prod-eks", (config) => {
+        config["bookstore:aws"].database.replicas = [{ region: "us-east-1", multiAz: false }];
+        config["bookstore:aws"].eks.publicAccessCidrs = ["0.0.0.0/0"];
+        delete config["bookstore:aws"].edge.staticHost;
+        delete config["bookstore:aws"].edge.cloudFrontCertificateArn;
+    }) });
     it("fails the policy pack with the expected rules", () => {
-        const file = stackVariant("prod-eks", (config) => {
-            config["bookstore:aws"].database.replicas = [{ region: "us-east-1", multiAz: false }];
-            config["bookstore:aws"].eks.publicAccessCidrs = ["0.0.0.0/0"];
-            delete config["bookstore:aws"].edge.staticHost;
-            delete config["bookstore:aws"].edge.cloudFrontCertificateArn;
-        });
-        const run = runPlan("prod-eks", { stackFile: file });
+        const run = misconfigured();
         assert.equal(run.exitCode, 3, run.stderr);
         const names = [...new Set(((run.document?.policy as any).violations as { policy: string; level: string }[]).filter((v) => v.level === "mandatory").map((v) => v.policy))].sort();
         assert.deepEqual(names, ["aws-cloudfront-tls", "aws-eks-endpoint-private", "aws-rds-multi-az", "aws-rds-read-replicas"]);

@@ -1,13 +1,11 @@
 import { strict as assert } from "assert";
 import { X509Certificate } from "crypto";
-import { planOf } from "../helpers/plan";
+import { planOf, ofType } from "../helpers/plan";
 import type { PlanResource } from "../../tools/offline/render";
 import { DASHBOARD_PANELS } from "../../components/dashboardPanels";
 import { targetUrl } from "../../tools/loadtest/index";
 
 /** The eks stacks' PgBouncer server verification, ALB alarms, CloudWatch dashboard and load-test URL, read from the plans. */
-type R = PlanResource & { inputs: Record<string, any> };
-const ofType = (resources: PlanResource[], type: string) => resources.filter((r) => r.type === type) as R[];
 const k8sNamed = (resources: PlanResource[], type: string, name: string) => ofType(resources, type).find((r) => r.inputs.metadata?.name === name)!;
 
 describe("prod-eks plan: PgBouncer verify-full, ALB alarms, CloudWatch dashboard", function () {

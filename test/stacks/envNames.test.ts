@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { parseStackConfig, StackConfig } from "../../stacks/config";
 import { tierEnvNames } from "../../stacks/schema/envNames";
 import { stackConfigOf } from "../../tools/offline/stackFile";
-import { inputs, planOf, resourcesOfType, runPlan, stackVariant } from "../helpers/plan";
+import { inputs, plannedRun, planOf, resourcesOfType, runPlan, stackVariant } from "../helpers/plan";
 import { problemsOf } from "../helpers/config";
 
 function valid(): Record<string, any> {
@@ -89,8 +89,14 @@ describe("offline plan: Object.prototype names in maps", () => {
         c["bookstore:app"].services.api.env = { toString: "x", constructor: "y", ["__proto__"]: "z" };
     };
 
+    const prototypeNames = plannedRun("prod", { stackFile: stackVariant("prod", edit) });
+    const prototypeNamesAndSecret = plannedRun("prod", { stackFile: stackVariant("prod", (c) => {
+        edit(c);
+        c["bookstore:tags"].owner = { secure: "AAABAGNpcGhlcnRleHQ=" };
+    }) });
+
     it("plans a stack whose tags and env use them, and carries the values through", () => {
-        const run = runPlan("prod", { stackFile: stackVariant("prod", edit) });
+        const run = prototypeNames();
         assert.strictEqual(run.exitCode, 0, run.stderr);
         const rg = resourcesOfType(run.document!, "azure-native:resources:ResourceGroup").map(inputs)[0];
         assert.deepStrictEqual([rg.tags.toString, rg.tags.constructor, rg.tags.valueOf], ["a", "b", "c"]);
@@ -100,10 +106,7 @@ describe("offline plan: Object.prototype names in maps", () => {
     });
 
     it("plans it too when secret config makes the program rewrite every input (stack transformation)", () => {
-        const run = runPlan("prod", { stackFile: stackVariant("prod", (c) => {
-            edit(c);
-            c["bookstore:tags"].owner = { secure: "AAABAGNpcGhlcnRleHQ=" };
-        }) });
+        const run = prototypeNamesAndSecret();
         assert.strictEqual(run.exitCode, 0, run.stderr);
     });
 });

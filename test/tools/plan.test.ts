@@ -4,7 +4,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { prefetchPlans, PROJECT_DIR, runPlan, stackVariant } from "../helpers/plan";
+import { inputs, oneOfType, planOf, prefetchPlans, PROJECT_DIR, runPlan, stackVariant } from "../helpers/plan";
+import { serverNames } from "../../components/azure/databaseServers";
+import type { PlanDocument } from "../../tools/plan";
 
 /** A plan in a process of its own (never the shared cache), its JSON text. */
 async function freshPlanJson(stack: string): Promise<string> {
@@ -163,5 +165,26 @@ describe("offline plan", () => {
         const version = spawnSync(process.execPath, ["tools/bin/plan.js", "--version"], { cwd: PROJECT_DIR, encoding: "utf8" });
         assert.strictEqual(version.status, 0, version.stderr);
         assert.strictEqual(version.stdout.trim(), JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")).version);
+    });
+});
+
+describe("the test run's shared plans (test/helpers/plan.ts)", () => {
+    it("plan with the environment they were asked with: a variable a test sets meanwhile reaches no other plan", () => {
+        // A plan started in the background while a test had set BOOKSTORE_OFFLINE_LIVE_SERVERS used to
+        // inherit it (prod's replicas then sent createMode Update, and --policy-config tests failed with exit 3).
+        const names = serverNames("bookstore-prod", "00000000-0000-0000-0000-000000000000", "prod", 2);
+        const live = JSON.stringify(Object.fromEntries([names.primary, ...names.replicas].map((n) => [n, { storageSizeGB: 128 }])));
+        const replicaCreateMode = (doc: PlanDocument) => inputs(oneOfType(doc, "azure-native:dbforpostgresql:Server", "bookstore-prod-pg-replica-1")).createMode;
+        const previous = process.env.BOOKSTORE_OFFLINE_LIVE_SERVERS;
+        process.env.BOOKSTORE_OFFLINE_LIVE_SERVERS = live;
+        let dayTwo: PlanDocument;
+        try {
+            dayTwo = planOf("prod");
+        } finally {
+            if (previous === undefined) delete process.env.BOOKSTORE_OFFLINE_LIVE_SERVERS;
+            else process.env.BOOKSTORE_OFFLINE_LIVE_SERVERS = previous;
+        }
+        assert.strictEqual(replicaCreateMode(dayTwo), "Update", "the plan asked for with the variable set sees the live servers");
+        assert.strictEqual(replicaCreateMode(planOf("prod")), "Replica", "the shipped plan does not");
     });
 });

@@ -1,9 +1,7 @@
 import { strict as assert } from "assert";
 import type { PlanResource } from "../../../tools/offline/render";
-import { planned, runPlan, stackVariant } from "../../helpers/plan";
+import { planned, plannedRun, runPlan, stackVariant, ofType } from "../../helpers/plan";
 
-type R = PlanResource & { inputs: Record<string, any> };
-const ofType = (resources: PlanResource[], type: string) => resources.filter((r) => r.type === type) as R[];
 const deployment = (resources: PlanResource[], name: string) => ofType(resources, "kubernetes:apps/v1:Deployment").find((d) => d.inputs.metadata.name === name)!;
 
 describe("the EKS adapters of the Kubernetes app tier (components/aws/eksAdapters.ts)", function () {
@@ -60,8 +58,9 @@ describe("the EKS adapters of the Kubernetes app tier (components/aws/eksAdapter
         assert.equal(deployment(run.document!.resources, "web").inputs.spec.template.metadata.labels.environment, "dev");
     });
 
+    const secretEnv = plannedRun("prod-eks", { stackFile: stackVariant("prod-eks", (config) => { config["bookstore:app"].services.api.secretEnv = { Feature__Key: "feature-key" }; }) });
     it("refuses a secretEnv reference on eks before planning (no secret store there), naming the service's key", () => {
-        const run = runPlan("prod-eks", { stackFile: stackVariant("prod-eks", (config) => { config["bookstore:app"].services.api.secretEnv = { Feature__Key: "feature-key" }; }) });
+        const run = secretEnv();
         assert.notEqual(run.exitCode, 0);
         assert.match(run.stderr + run.stdout, /bookstore:app\.services\.api\.secretEnv/);
     });

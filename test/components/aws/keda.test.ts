@@ -5,10 +5,8 @@ import { scrapeConfiguration } from "../../../components/aws/observability";
 import { customMetricQuery } from "../../../components/kubernetes/keda";
 import { validateManifest } from "../../../tools/offline/manifests";
 import type { PlanResource } from "../../../tools/offline/render";
-import { planOf, stackVariant } from "../../helpers/plan";
+import { planned, planOf, stackVariant, ofType } from "../../helpers/plan";
 
-type R = PlanResource & { inputs: Record<string, any> };
-const ofType = (resources: PlanResource[], type: string) => resources.filter((r) => r.type === type) as R[];
 
 describe("KEDA on EKS (components/aws/kedaAuth.ts)", function () {
     this.timeout(300000);
@@ -29,10 +27,11 @@ describe("KEDA on EKS (components/aws/kedaAuth.ts)", function () {
 
     describe("prod-eks with custom metrics on the api", () => {
         let resources: PlanResource[];
+        const customMetrics = planned("prod-eks", {
+            stackFile: stackVariant("prod-eks", (config) => { config["bookstore:app"].services.api.hpa.customMetrics.enabled = true; }),
+        });
         before(() => {
-            resources = planOf("prod-eks", {
-                stackFile: stackVariant("prod-eks", (config) => { config["bookstore:app"].services.api.hpa.customMetrics.enabled = true; }),
-            }).resources;
+            resources = customMetrics().resources;
         });
 
         it("installs KEDA's chart, pinned, with a Pod Identity role for its operator allowed only to query the AMP workspace", () => {

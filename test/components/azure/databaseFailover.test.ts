@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { failoverRoles, highAvailabilityFor, virtualEndpointHosts, virtualEndpointName } from "../../../components/azure/databaseFailover";
 import { serverNames } from "../../../components/azure/databaseServers";
-import { inputs, oneOfType, planOf, Resource, resourcesOfType, stackVariant } from "../../helpers/plan";
+import { inputs, oneOfType, planned, planOf, Resource, resourcesOfType, stackVariant } from "../../helpers/plan";
 import type { PlanDocument } from "../../../tools/plan";
 
 const SERVER = "azure-native:dbforpostgresql:Server";
@@ -28,19 +28,14 @@ describe("database failover: rules", () => {
     });
 });
 
-/** Plans a stack with every server live (day 2), as `pulumi preview` sees it after the deploy. */
-function livePlan(stack: string, edit: (config: Record<string, any>) => void): PlanDocument {
+/**
+ * Plans a stack with every server live (day 2), as `pulumi preview` sees it after the deploy:
+ * started in the background now, its document when the test asks.
+ */
+function livePlan(stack: string, edit?: (config: Record<string, any>) => void): () => PlanDocument {
     const names = serverNames("bookstore-prod", "00000000-0000-0000-0000-000000000000", stack, 2);
     const live = Object.fromEntries([names.primary, ...names.replicas].map((n) => [n, { storageSizeGB: 128 }]));
-    const file = stackVariant(stack, edit);
-    const previous = process.env.BOOKSTORE_OFFLINE_LIVE_SERVERS;
-    process.env.BOOKSTORE_OFFLINE_LIVE_SERVERS = JSON.stringify(live);
-    try {
-        return planOf(stack, { stackFile: file });
-    } finally {
-        if (previous === undefined) delete process.env.BOOKSTORE_OFFLINE_LIVE_SERVERS;
-        else process.env.BOOKSTORE_OFFLINE_LIVE_SERVERS = previous;
-    }
+    return planned(stack, { stackFile: edit && stackVariant(stack, edit), env: { BOOKSTORE_OFFLINE_LIVE_SERVERS: JSON.stringify(live) } });
 }
 
 /** Paths (a.b.c) where two input objects differ. */
@@ -56,10 +51,8 @@ function differences(a: unknown, b: unknown, at = ""): string[] {
 describe("database failover: the plan after `failover` promoted the westus2 replica (prod)", function () {
     this.timeout(120_000);
     // The stack file as the CLI leaves it: prod's, plus database.failover.promoted (replica 2 is the default partner).
-    let pre: PlanDocument | undefined;
-    let post: PlanDocument | undefined;
-    const before = () => (pre ??= livePlan("prod", () => undefined));
-    const after = () => (post ??= livePlan("prod", (c) => { c["bookstore:database"].failover = { promoted: true }; }));
+    const before = livePlan("prod");
+    const after = livePlan("prod", (c) => { c["bookstore:database"].failover = { promoted: true }; });
     const names = serverNames("bookstore-prod", "00000000-0000-0000-0000-000000000000", "prod", 2);
 
     it("creates the endpoint pair on the primary once every replica exists, the reader on the westus2 replica", () => {

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { adoptServerNames, replicaCreateMode, replicaParameters, serverFqdn, serverNames, storageToSend } from "../../../components/azure/databaseServers";
-import { inputs, oneOfType, planOf, stackVariant } from "../../helpers/plan";
+import { inputs, oneOfType, planned, planOf, stackVariant } from "../../helpers/plan";
 
 const SERVER = "azure-native:dbforpostgresql:Server";
 
@@ -14,14 +14,15 @@ describe("database servers: what a create and an update send", () => {
         assert.strictEqual(serverFqdn(a.primary), `${a.primary}.postgres.database.azure.com`);
     });
 
+    const adopting = planned("prod", { stackFile: stackVariant("prod", (config) => {
+        config["bookstore:database"].serverNames = { primary: "primary1a2b3c4d" };
+    }) });
     it("keeps the names of servers that already exist (database.serverNames), so adopting them replaces nothing", () => {
         const generated = serverNames("bookstore-prod", "00000000-0000-0000-0000-000000000000", "prod", 2);
         assert.deepStrictEqual(adoptServerNames(generated, undefined), generated);
         assert.deepStrictEqual(adoptServerNames(generated, { primary: "primary1a2b3c4d", replicas: ["replica-1f00ba7"] }),
             { primary: "primary1a2b3c4d", replicas: ["replica-1f00ba7", generated.replicas[1]] });
-        const plan = planOf("prod", { stackFile: stackVariant("prod", (config) => {
-            config["bookstore:database"].serverNames = { primary: "primary1a2b3c4d" };
-        }) });
+        const plan = adopting();
         const primary = oneOfType(plan, SERVER, "bookstore-prod-pg");
         assert.strictEqual(inputs(primary).serverName, "primary1a2b3c4d");
         assert.strictEqual(primary.urn, oneOfType(planOf("prod"), SERVER, "bookstore-prod-pg").urn, "same URN: the server is adopted, not replaced");
@@ -47,20 +48,12 @@ describe("database servers: what a create and an update send", () => {
         assert.deepStrictEqual(replicaParameters(primary, bigger).map((p) => p.name), ["shared_buffers", "max_connections", "pgbouncer.enabled"]);
     });
 
+    const names = serverNames("bookstore-prod", "00000000-0000-0000-0000-000000000000", "prod-variant", 2);
+    const live = Object.fromEntries([names.primary, ...names.replicas].map((n) => [n, { storageSizeGB: 256 }]));
+    const dayTwo = planned("prod-variant", { stackFile: stackVariant("prod", () => undefined), env: { BOOKSTORE_OFFLINE_LIVE_SERVERS: JSON.stringify(live) } });
     it("day 2 (plan with the servers live, disks grown to 256 GiB): replicas send Update and nobody sends 128 GiB", function () {
         this.timeout(60_000);
-        const names = serverNames("bookstore-prod", "00000000-0000-0000-0000-000000000000", "prod-variant", 2);
-        const live = Object.fromEntries([names.primary, ...names.replicas].map((n) => [n, { storageSizeGB: 256 }]));
-        const file = stackVariant("prod", () => undefined);
-        const previous = process.env.BOOKSTORE_OFFLINE_LIVE_SERVERS;
-        process.env.BOOKSTORE_OFFLINE_LIVE_SERVERS = JSON.stringify(live);
-        let doc;
-        try {
-            doc = planOf("prod-variant", { stackFile: file });
-        } finally {
-            if (previous === undefined) delete process.env.BOOKSTORE_OFFLINE_LIVE_SERVERS;
-            else process.env.BOOKSTORE_OFFLINE_LIVE_SERVERS = previous;
-        }
+        const doc = dayTwo();
         const primary = oneOfType(doc, SERVER, "bookstore-prod-pg");
         assert.strictEqual(inputs(primary).serverName, names.primary);
         assert.strictEqual(inputs(primary).storage.storageSizeGB, 256);

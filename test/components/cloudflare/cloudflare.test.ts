@@ -7,7 +7,7 @@ import { certificateName, pemBlob } from "../../../components/azure/customDomain
 import { STATIC_EDGE_TTL_SECONDS, STATIC_FILE_EXTENSIONS } from "../../../components/staticFiles";
 import { DEFAULT_BYPASS_PATH_PREFIXES } from "../../../stacks/schema/edge";
 import { cacheDecision, EdgeRequest, evaluate, evaluateValue } from "../../helpers/cloudflareRules";
-import { inputs, oneOfType, planOf, resourcesOfType, stackVariant } from "../../helpers/plan";
+import { inputs, oneOfType, planned, planOf, resourcesOfType, stackVariant } from "../../helpers/plan";
 
 const WEB = "www.bookstore.example";
 const STATIC = "static.bookstore.example";
@@ -210,15 +210,12 @@ describe("Cloudflare edge (plan of prod-cloudflare)", () => {
 });
 
 describe("Cloudflare edge on an Enterprise zone (cloudflare.plan enterprise)", () => {
-    const doc = (() => {
-        let cached: ReturnType<typeof planOf> | undefined;
-        return () => cached ??= planOf("prod-cloudflare", {
-            stackFile: stackVariant("prod-cloudflare", (c) => {
-                c["bookstore:cloudflare"].plan = "enterprise";
-                delete c["bookstore:cloudflareOriginCertificate"];
-            }),
-        });
-    })();
+    const doc = planned("prod-cloudflare", {
+        stackFile: stackVariant("prod-cloudflare", (c) => {
+            c["bookstore:cloudflare"].plan = "enterprise";
+            delete c["bookstore:cloudflareOriginCertificate"];
+        }),
+    });
 
     it("rewrites the web origin's Host header instead of binding a custom domain", () => {
         const origin = resourcesOfType(doc(), "cloudflare:index/ruleset:Ruleset").map(inputs).find((r) => r.phase === "http_request_origin");

@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import { customMetricQuery, kedaThreshold, kedaTriggerAuthentication, scaledObjectSpec, scrapedServices, triggerAuthenticationSpec } from "../../../components/kubernetes/keda";
 import { validateManifest, type ManifestEntry } from "../../../tools/offline/manifests";
 import { AppSchema } from "../../../stacks/schema/app";
-import { inputs, oneOfType, planOf, runPlan, stackVariant } from "../../helpers/plan";
+import { inputs, oneOfType, planned, plannedRun, planOf, runPlan, stackVariant } from "../../helpers/plan";
 
 /** The api service as the schema defaults it, with custom metrics on (the seed's). */
 function seedApi() {
@@ -56,8 +56,9 @@ describe("scraping what KEDA reads on AKS", () => {
         assert.deepStrictEqual(scrapedServices({ api: web, web: seedApi() }, "api"), ["api", "web"]);
     });
 
+    const webCustomMetrics = planned("prod-aks", { stackFile: stackVariant("prod-aks", (config) => { config["bookstore:app"].services.web.hpa = { ...config["bookstore:app"].services.web.hpa, customMetrics: { enabled: true } }; }) });
     it("prod-aks with custom metrics on the web app: its PodMonitor selects the api's and the web's pods", () => {
-        const doc = planOf("prod-aks", { stackFile: stackVariant("prod-aks", (config) => { config["bookstore:app"].services.web.hpa = { ...config["bookstore:app"].services.web.hpa, customMetrics: { enabled: true } }; }) });
+        const doc = webCustomMetrics();
         const monitor = inputs(oneOfType(doc, "kubernetes:azmonitoring.coreos.com/v1:PodMonitor"));
         assert.deepStrictEqual(monitor.spec.selector, { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["api", "web"] }] });
         const scaled = inputs(oneOfType(doc, "kubernetes:keda.sh/v1alpha1:ScaledObject"));
@@ -66,11 +67,12 @@ describe("scraping what KEDA reads on AKS", () => {
 });
 
 describe("--manifests of prod-aks with custom metrics on", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keda-manifests-"));
+    const stackFile = stackVariant("prod-aks", (config) => { config["bookstore:app"].services.api.hpa.customMetrics.enabled = true; });
+    const withManifests = plannedRun("prod-aks", { stackFile, args: ["--manifests", dir] });
     it("writes the ScaledObject and TriggerAuthentication, valid against the pinned KEDA schemas", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keda-manifests-"));
         try {
-            const stackFile = stackVariant("prod-aks", (config) => { config["bookstore:app"].services.api.hpa.customMetrics.enabled = true; });
-            const { document, stderr } = runPlan("prod-aks", { stackFile, args: ["--manifests", dir] });
+            const { document, stderr } = withManifests();
             assert.ok(document, stderr);
             const entries = (document.manifests as { resources: ManifestEntry[] }).resources;
             assert.deepStrictEqual(entries.filter((e) => e.kind === "ScaledObject" || e.kind === "TriggerAuthentication").map((e) => [e.kind, e.validation]).sort(),

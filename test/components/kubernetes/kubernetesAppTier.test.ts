@@ -117,14 +117,15 @@ describe("Kubernetes app tier (plan of prod-aks)", () => {
         assert.ok(gateway.dependencies.includes(secret.urn), "the Gateway waits for its certificate");
     });
 
+    const withoutCertificates = planned("prod-aks", {
+        stackFile: stackVariant("prod-aks", (config) => {
+            delete config["bookstore:aksTlsCertificate"];
+            delete config["bookstore:aksTlsPrivateKey"];
+            config["bookstore:app"].aks.ingress = {};
+        }),
+    });
     it("without the certificate secrets: HTTP only, and Front Door off the web app", () => {
-        const variant = planOf("prod-aks", {
-            stackFile: stackVariant("prod-aks", (config) => {
-                delete config["bookstore:aksTlsCertificate"];
-                delete config["bookstore:aksTlsPrivateKey"];
-                config["bookstore:app"].aks.ingress = {};
-            }),
-        });
+        const variant = withoutCertificates();
         // Without a host of its own the web entry answers on the AGC frontend's generated FQDN.
         const fqdn = (variant.outputs as any).webOriginAddress;
         assert.match(fqdn, /^[a-z0-9]+\.fz[a-z0-9]+\.alb\.azure\.com$/);

@@ -2,14 +2,15 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { runPlan } from "../../helpers/plan";
+import { plannedRun } from "../../helpers/plan";
 import { diagramOfPlan, README, readmeDiagram } from "../../../tools/review/readmeDiagram";
 
 describe("review: Mermaid diagram of the plan", () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "diagram-")), "prod.md");
-    const run = runPlan("prod", { args: ["--diagram", file] });
+    const diagram = plannedRun("prod", { args: ["--diagram", file] });
 
     it("--diagram writes tiers, services with min–max replicas, pooler, primary and replicas with regions", () => {
+        const run = diagram();
         assert.equal(run.exitCode, 0, run.stderr);
         const text = fs.readFileSync(file, "utf8");
         for (const tier of ["app", "cache", "database", "frontdoor", "platform", "realtime", "static-assets"]) assert.match(text, new RegExp(`subgraph tier_${tier.replace("-", "_")}\\["${tier}"\\]`));
@@ -25,6 +26,6 @@ describe("review: Mermaid diagram of the plan", () => {
     });
 
     it("the README's architecture diagram is the prod plan's (regenerate: npx tsx tools/review/readmeDiagram.ts)", () => {
-        assert.equal(readmeDiagram(fs.readFileSync(README, "utf8")), diagramOfPlan(run.document as never));
+        assert.equal(readmeDiagram(fs.readFileSync(README, "utf8")), diagramOfPlan(diagram().document as never));
     });
 });

@@ -47,13 +47,12 @@ describe("review: bookstore-infra diff --base on a git repository", function () 
         doc.setIn(["config", "bookstore:database", "adminLogin"], "bookstoreowner");
     });
     after(() => fs.rmSync(repo, { recursive: true, force: true }));
-    // Both diffs (two plans each) start together and run side by side; each test reads its own.
-    let refusedRun: ReturnType<typeof cli>;
-    let approvedRun: ReturnType<typeof cli>;
-    before(() => {
-        refusedRun = cli(["diff", "--stack", "prod", "--base", "HEAD~1", "--json", "--price-table", PRICES], repo);
-        approvedRun = cli(["diff", "--stack", "prod", "--base", "HEAD~1", "--allow-replace", "--price-table", PRICES], repo);
-    });
+    // Both diffs (two plan processes each) start when the suite is defined and run side by side
+    // with the rest of the test run; each test reads its own.
+    const refusedRun = cli(["diff", "--stack", "prod", "--base", "HEAD~1", "--json", "--price-table", PRICES], repo);
+    const approvedRun = cli(["diff", "--stack", "prod", "--base", "HEAD~1", "--allow-replace", "--price-table", PRICES], repo);
+    // A failure is reported by the test that awaits it, not as an unhandled rejection before then.
+    for (const run of [refusedRun, approvedRun]) run.catch(() => undefined);
 
     it("reports the update, predicts the replacement, refuses it (exit 5) and prices the delta", async () => {
         const run = await refusedRun;
