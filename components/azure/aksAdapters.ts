@@ -9,7 +9,7 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import type { CloudIdentity, CsiSecretStore, GatewayClass, SpotNodes } from "../kubernetes/cloudAdapters";
 import type { PlatformOutputs } from "./platform";
 import { SPOT_NODE_LABEL, SPOT_TAINT } from "./aksCluster";
-import { PropagationWait } from "./propagationWait";
+import { propagationWait } from "./propagationWait";
 
 /** Gateway API class of the AKS application routing add-on (https://learn.microsoft.com/azure/aks/app-routing-gateway-api). */
 export const GATEWAY_CLASS = "approuting-istio";
@@ -64,7 +64,7 @@ export function azureWorkloadIdentity(args: AzureWorkloadIdentityArgs): CloudIde
             }
             // Pods pull with the kubelet's AcrPull and read Key Vault through the workload identity's
             // federated credential and grants: they start once those exist and have propagated.
-            return new PropagationWait("workload-grants-propagation", {
+            return propagationWait("workload-grants-propagation", {
                 grants: [...platform.identityGrants, ...(args.workloadGrants ?? []), ...(federation ? [federation] : [])],
                 seconds: args.grantPropagationSeconds,
             }, { parent });

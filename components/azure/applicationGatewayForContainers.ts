@@ -14,7 +14,7 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as servicenetworking from "@pulumi/azure-native/servicenetworking";
 import type { GatewayClass } from "../kubernetes/cloudAdapters";
 import { BuiltInRoles, roleDefinitionId } from "./platform";
-import { PropagationWait } from "./propagationWait";
+import { propagationWait } from "./propagationWait";
 
 /** The GatewayClass the ALB Controller installs and serves. */
 export const AGC_GATEWAY_CLASS = "azure-alb-external";
@@ -145,7 +145,7 @@ export class ApplicationGatewayForContainers extends pulumi.ComponentResource {
                 pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${args.nodeResourceGroup}`, BuiltInRoles.reader),
         ];
         // The controller signs in through the federated credential with these grants: it starts once they have propagated.
-        const grantsReady = new PropagationWait("alb-controller-grants-propagation", {
+        const grantsReady = propagationWait("alb-controller-grants-propagation", {
             grants: [...grants, federation], seconds: args.grantPropagationSeconds,
         }, child);
 

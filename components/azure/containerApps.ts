@@ -10,7 +10,7 @@ import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, PROBE_TIMINGS, rol
 import { resolveImage } from "../images";
 import type { PlatformOutputs } from "./platform";
 import { ContainerAppCustomDomain, WebCustomDomainSpec } from "./customDomain";
-import { PropagationWait } from "./propagationWait";
+import { propagationWait } from "./propagationWait";
 
 /**
  * Identity, registry, Key Vault, workspace and App Insights of the platform base, and the
@@ -134,7 +134,7 @@ export class ContainerAppsTier extends pulumi.ComponentResource implements AppTi
 
         const identityId = platform.workloadIdentity.id;
         // Image pulls (AcrPull) and Key Vault references (Secrets User) need the grants in effect, not just created.
-        const grantsInEffect = new PropagationWait("identity-grants-propagation", { grants: platform.identityGrants }, child);
+        const grantsInEffect = propagationWait("identity-grants-propagation", { grants: platform.identityGrants }, child);
         const registries: types.app.RegistryCredentialsArgs[] = [
             { server: platform.registry.loginServer, identity: identityId },
             ...(platform.registry.existing ? [{ server: platform.registry.existing.loginServer, identity: identityId }] : []),

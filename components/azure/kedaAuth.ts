@@ -3,7 +3,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import type { KedaArgs } from "../kubernetes/keda";
 import { roleDefinitionId } from "./platform";
-import { PropagationWait } from "./propagationWait";
+import { propagationWait } from "./propagationWait";
 
 /** "Monitoring Data Reader": query an Azure Monitor workspace's Prometheus metrics (built-in role, same id in every tenant). */
 export const MONITORING_DATA_READER = "b0d8363b-8ddd-447d-831f-62ca05bff136";
@@ -63,7 +63,7 @@ export class AzureKedaAuth extends pulumi.ComponentResource {
             principalType: "ServicePrincipal",
             roleDefinitionId: roleDefinitionId(args.subscriptionId, MONITORING_DATA_READER),
         }, child);
-        const ready = new PropagationWait("keda-grants-propagation", { grants: [reader, federation], seconds: args.grantPropagationSeconds }, child);
+        const ready = propagationWait("keda-grants-propagation", { grants: [reader, federation], seconds: args.grantPropagationSeconds }, child);
         this.identityClientId = identity.clientId;
         this.keda = {
             source: { serverAddress: args.queryEndpoint },

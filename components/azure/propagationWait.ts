@@ -1,11 +1,12 @@
-// PropagationWait: a dynamic resource that waits for Azure RBAC role assignments to take effect.
+// PropagationWait: waits for Azure RBAC role assignments to take effect (a time_sleep from @pulumiverse/time).
 import * as pulumi from "@pulumi/pulumi";
+import * as time from "@pulumiverse/time";
 
 /**
  * Azure RBAC is eventually consistent: a new role assignment can take up to 10 minutes to take
  * effect ("Role assignment changes are not being detected", https://learn.microsoft.com/azure/role-based-access-control/troubleshooting).
  * A workload created right after its grants (an image pull with AcrPull, a Key Vault reference with
- * Key Vault Secrets User) fails its first start. This resource waits once, when created, and again
+ * Key Vault Secrets User) fails its first start. The wait happens once, when created, and again
  * only when one of the grants it follows is replaced; resources that need the grants depend on it.
  */
 
@@ -19,39 +20,23 @@ export interface PropagationWaitArgs {
     seconds?: number;
 }
 
-interface WaitInputs {
-    grantIds: string[];
-    seconds: number;
+/**
+ * The sleep's triggers: one entry per grant, keyed by position. time_sleep replaces itself (and so
+ * waits again) when a trigger changes (terraform-provider-time, `time_sleep` triggers), i.e. when a
+ * grant is replaced and gets a new id; a grant updated in place keeps its id and no wait is due.
+ */
+export function grantTriggers(grantIds: pulumi.Input<string>[]): Record<string, pulumi.Input<string>> {
+    return Object.fromEntries(grantIds.map((id, i) => [`grant${i}`, id]));
 }
 
-/** The decision the provider makes on an update: a wait is due again only when the grants changed. */
-export function waitAgain(olds: Partial<WaitInputs>, news: WaitInputs): boolean {
-    const before = [...(olds.grantIds ?? [])].sort().join(",");
-    const after = [...news.grantIds].sort().join(",");
-    return before !== after;
-}
-
-// Serialized into the state by the dynamic provider: it must capture nothing but globals and waitAgain.
-const provider: pulumi.dynamic.ResourceProvider = {
-    async create(inputs: WaitInputs) {
-        await new Promise((resolve) => setTimeout(resolve, inputs.seconds * 1000));
-        return { id: `wait-${Date.now()}`, outs: inputs };
-    },
-    async diff(_id: string, olds: WaitInputs, news: WaitInputs) {
-        const replace = waitAgain(olds, news);
-        return { changes: replace || olds.seconds !== news.seconds, replaces: replace ? ["grantIds"] : [], deleteBeforeReplace: false };
-    },
-    async update(_id: string, _olds: WaitInputs, news: WaitInputs) {
-        return { outs: news };
-    },
-};
-
-/** Waits for role assignments to propagate before the resources that depend on it are created. */
-export class PropagationWait extends pulumi.dynamic.Resource {
-    constructor(name: string, args: PropagationWaitArgs, opts?: pulumi.CustomResourceOptions) {
-        super(provider, name, {
-            grantIds: args.grants.map((grant) => grant.id),
-            seconds: args.seconds ?? RBAC_PROPAGATION_SECONDS,
-        }, { ...opts, dependsOn: args.grants });
-    }
+/**
+ * A time_sleep of `seconds` after the grants exist. A provider resource rather than a Pulumi dynamic
+ * resource: nothing of the program is serialized into the state, and the plan pays no closure
+ * serialization (which loads the TypeScript compiler).
+ */
+export function propagationWait(name: string, args: PropagationWaitArgs, opts?: pulumi.CustomResourceOptions): time.Sleep {
+    return new time.Sleep(name, {
+        createDuration: `${args.seconds ?? RBAC_PROPAGATION_SECONDS}s`,
+        triggers: grantTriggers(args.grants.map((grant) => grant.id)),
+    }, { ...opts, dependsOn: args.grants });
 }

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { BuiltInRoles } from "../../components/azure/platform";
-import { RBAC_PROPAGATION_SECONDS, waitAgain } from "../../components/azure/propagationWait";
+import { grantTriggers, RBAC_PROPAGATION_SECONDS } from "../../components/azure/propagationWait";
 import { inputs, oneOfType, plannedRun, planOf, resourcesOfType, runPlan, stackVariant } from "../helpers/plan";
 
 const EXISTING_SUB = "11111111-2222-3333-4444-555555555555";
@@ -22,12 +22,12 @@ describe("workload images and their registries", () => {
         });
 
         it("creates the apps only after the grants and a wait for RBAC propagation", () => {
-            const wait = oneOfType(doc(), "pulumi-nodejs:dynamic:Resource", "identity-grants-propagation");
+            const wait = oneOfType(doc(), "time:index/sleep:Sleep", "identity-grants-propagation");
             const grants = ["acr-pull", "kv-secrets-user"].map((name) => oneOfType(doc(), "azure-native:authorization:RoleAssignment", name));
             for (const grant of grants) assert.ok(wait.dependencies.includes(grant.urn), `the wait does not follow ${grant.name}`);
-            assert.strictEqual(inputs(wait).grantIds.length, 2);
-            for (const id of inputs(wait).grantIds) assert.match(id, /\/providers\/Microsoft\.Authorization\/roleAssignments\/[0-9a-f-]{36}$/);
-            assert.strictEqual(inputs(wait).seconds, RBAC_PROPAGATION_SECONDS);
+            assert.strictEqual(Object.keys(inputs(wait).triggers).length, 2);
+            for (const id of Object.values<string>(inputs(wait).triggers)) assert.match(id, /\/providers\/Microsoft\.Authorization\/roleAssignments\/[0-9a-f-]{36}$/);
+            assert.strictEqual(inputs(wait).createDuration, `${RBAC_PROPAGATION_SECONDS}s`);
             for (const app of resourcesOfType(doc(), "azure-native:app:ContainerApp")) {
                 assert.ok(app.dependencies.includes(wait.urn), `${app.name} does not wait for propagation`);
             }
@@ -50,7 +50,7 @@ describe("workload images and their registries", () => {
             const api = inputs(oneOfType(plan, "azure-native:app:ContainerApp", "api"));
             assert.strictEqual(api.template.containers[0].image, "contososhared.azurecr.io/bookstore/api:2.0.0");
             assert.deepStrictEqual(api.configuration.registries.map((r: any) => r.server), [(plan.outputs as any).registryLoginServer, "contososhared.azurecr.io"]);
-            assert.ok(oneOfType(plan, "pulumi-nodejs:dynamic:Resource").dependencies.includes(grant.urn), "the wait must follow the new grant too");
+            assert.ok(oneOfType(plan, "time:index/sleep:Sleep").dependencies.includes(grant.urn), "the wait must follow the new grant too");
             assert.deepStrictEqual((plan.policy as { violations: unknown[] }).violations, []);
         });
     });
@@ -82,10 +82,11 @@ describe("workload images and their registries", () => {
     });
 
     describe("propagation wait", () => {
-        it("waits again only when the set of grants changes", () => {
-            assert.strictEqual(waitAgain({ grantIds: ["a", "b"], seconds: 600 }, { grantIds: ["b", "a"], seconds: 600 }), false);
-            assert.strictEqual(waitAgain({ grantIds: ["a", "b"], seconds: 600 }, { grantIds: ["a", "c"], seconds: 600 }), true);
-            assert.strictEqual(waitAgain({}, { grantIds: ["a"], seconds: 600 }), true);
+        it("waits again exactly when a grant is replaced (a new id changes the sleep's triggers, which replaces it)", () => {
+            const before = grantTriggers(["id-a", "id-b"]);
+            assert.deepStrictEqual(grantTriggers(["id-a", "id-b"]), before, "the same grants must not wait again");
+            assert.notDeepStrictEqual(grantTriggers(["id-a", "id-c"]), before, "a replaced grant must wait again");
+            assert.notDeepStrictEqual(grantTriggers(["id-a", "id-b", "id-c"]), before, "a new grant must wait again");
         });
     });
 });

@@ -86,6 +86,13 @@ describe("first-deploy critical path", () => {
         assert.deepEqual(durationOf(custom("test:wait:Sleep", "w2", { inputs: {} }), table), { seconds: 60, basis: "source" });
     });
 
+    it("reads a time_sleep's duration string (600s, 10m, 1h) and ignores one it cannot read", () => {
+        const table: DurationTable = { ...TABLE, types: { ...TABLE.types, "test:wait:Sleep": { seconds: 60, secondsFromInput: "createDuration", source: "a test" } } };
+        for (const [duration, seconds] of [["600s", 600], ["10m", 600], ["1h", 3600], ["1m30s", 60], [undefined, 60]] as const) {
+            assert.deepEqual(durationOf(custom("test:wait:Sleep", `w-${duration}`, { inputs: { createDuration: duration } }), table), { seconds, basis: "source" });
+        }
+    });
+
     it("names a dependency cycle instead of looping", () => {
         const a = custom("test:db:Parameter", "a");
         const b = custom("test:db:Parameter", "b", { dependencies: [a.urn] });

@@ -67,6 +67,9 @@ class ReplayedDynamic extends pulumi.dynamic.Resource {
 }
 const DYNAMIC_TYPE = "pulumi-nodejs:dynamic:Resource";
 
+/** Packages the stacks use from Pulumiverse rather than @pulumi (time: the role-propagation wait). */
+const PULUMIVERSE = new Set(["time"]);
+
 type ResourceClass = new (name: string, args: pulumi.Inputs, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource;
 
 /**
@@ -79,7 +82,7 @@ export function sdkClass(type: string): ResourceClass | undefined {
     try {
         if (pkg === "azure-native") return require(`@pulumi/azure-native/${module}`)[name];
         // eslint-disable-next-line @typescript-eslint/no-explicit-any
-        let scope: any = require(`@pulumi/${pkg}`);
+        let scope: any = require(PULUMIVERSE.has(pkg) ? `@pulumiverse/${pkg}` : `@pulumi/${pkg}`);
         if (!module.startsWith("index")) for (const part of module.split("/")) scope = scope?.[part];
         return scope?.[name];
     } catch {

@@ -77,8 +77,15 @@ export function durationOf(node: GraphNode, table: DurationTable): { seconds: nu
     const entry = table.types[node.type] ?? (prefix === undefined ? table.default : table.prefixes![prefix]);
     const inputs = (node.inputs ?? {}) as Record<string, unknown>;
     const chosen: Basis = entry.when?.find((variant) => inputs[variant.input] === variant.equals) ?? entry;
-    const fromInput = entry.secondsFromInput === undefined ? undefined : inputs[entry.secondsFromInput];
-    return { seconds: typeof fromInput === "number" ? fromInput : chosen.seconds, basis: chosen.source ? "source" : "assumption" };
+    const fromInput = entry.secondsFromInput === undefined ? undefined : inputSeconds(inputs[entry.secondsFromInput]);
+    return { seconds: fromInput ?? chosen.seconds, basis: chosen.source ? "source" : "assumption" };
+}
+
+/** Seconds of an input: a number, or a whole-unit duration string as time_sleep takes it ("600s", "10m", "1h"). */
+export function inputSeconds(value: unknown): number | undefined {
+    if (typeof value === "number") return value;
+    const match = typeof value === "string" ? /^(\d+)(s|m|h)$/.exec(value) : null;
+    return match ? Number(match[1]) * { s: 1, m: 60, h: 3600 }[match[2] as "s" | "m" | "h"] : undefined;
 }
 
 /**

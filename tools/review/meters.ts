@@ -148,5 +148,5 @@ export function billingOf(resource: Resource, all: Resource[] = []): Billing {
 /** Whether a resource is a cloud resource at all (components, providers and random values are not). */
 export function isBillable(resource: { type: string; provider: string | null }): boolean {
     if (resource.provider === null || resource.type.startsWith("pulumi:")) return false;
-    return !/^(random|pulumi-nodejs|command|tls):/.test(resource.type);
+    return !/^(random|pulumi-nodejs|command|tls|time):/.test(resource.type);
 }

@@ -4,14 +4,14 @@ import { inputs, oneOfType, planOf } from "../../helpers/plan";
 
 describe("AKS workload start order (plan of prod-aks)", () => {
     const doc = () => planOf("prod-aks");
-    const wait = () => oneOfType(doc(), "pulumi-nodejs:dynamic:Resource", "workload-grants-propagation");
+    const wait = () => oneOfType(doc(), "time:index/sleep:Sleep", "workload-grants-propagation");
     const name = (urn: string) => urn.split("::").pop();
 
     it("waits for the kubelet's AcrPull, the federated credential and the identity's grants, for the documented 10 minutes", () => {
         assert.deepStrictEqual(wait().dependencies.map(name).sort(),
             ["acr-pull", "aks-kubelet-acr-pull", "kv-secrets-user", "service-account-federation"]);
-        assert.strictEqual(inputs(wait()).seconds, RBAC_PROPAGATION_SECONDS);
-        assert.strictEqual(inputs(wait()).grantIds.length, 4);
+        assert.strictEqual(inputs(wait()).createDuration, `${RBAC_PROPAGATION_SECONDS}s`);
+        assert.strictEqual(Object.keys(inputs(wait()).triggers).length, 4);
     });
 
     it("starts the app's and PgBouncer's pods only after that wait", () => {

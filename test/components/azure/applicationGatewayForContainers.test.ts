@@ -93,9 +93,9 @@ describe("Application Gateway for Containers (plan of prod-aks)", () => {
         assert.match(inputs(release).values.albController.podIdentity.clientID, /^[0-9a-f-]{36}$/);
         assert.ok(release.dependencies.includes(identity.urn));
         assert.strictEqual(release.provider, "urn:pulumi:prod-aks::bookstore::bookstore:app:AksCluster$pulumi:providers:kubernetes::aks");
-        const wait = byName(doc(), "pulumi-nodejs:dynamic:Resource", "alb-controller-grants-propagation");
+        const wait = byName(doc(), "time:index/sleep:Sleep", "alb-controller-grants-propagation");
         assert.ok(release.dependencies.includes(wait.urn), "the controller starts after its grants propagated");
-        assert.strictEqual(inputs(wait).seconds, 600);
+        assert.strictEqual(inputs(wait).createDuration, "600s");
         const waited = ["alb-controller-agc-configuration-manager", "alb-controller-subnet-network-contributor", "alb-controller-node-resource-group-reader"]
             .map((n) => byName(doc(), "azure-native:authorization:RoleAssignment", n).urn)
             .concat(byName(doc(), "azure-native:managedidentity:FederatedIdentityCredential", "alb-controller-federation").urn);

@@ -100,7 +100,7 @@ describe("Kubernetes app tier (plan of prod-aks)", () => {
 
     it("starts each Deployment only after the workload identity may pull images and read Key Vault", () => {
         const grants = ["acr-pull", "kv-secrets-user"].map((name) => oneOfType(doc(), "azure-native:authorization:RoleAssignment", name).urn);
-        const wait = oneOfType(doc(), "pulumi-nodejs:dynamic:Resource", "workload-grants-propagation");
+        const wait = oneOfType(doc(), "time:index/sleep:Sleep", "workload-grants-propagation");
         const deployments = resourcesOfType(doc(), "kubernetes:apps/v1:Deployment").filter((r) => r.urn.includes("KubernetesAppTier"));
         assert.deepStrictEqual(deployments.map((d) => d.name).sort(), ["api", "web"]);
         for (const deployment of deployments) assert.ok(deployment.dependencies.includes(wait.urn), `${deployment.name} does not wait for the grants`);
