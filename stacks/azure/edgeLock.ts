@@ -43,7 +43,7 @@ export function composeEdgeLock(base: AzureFoundation): AzureEdgeLock {
     }
     if (edge === "cloudflare") {
         // Letters and digits only: a header value the Rules language and Gateway API both take verbatim.
-        const secret = new random.RandomPassword("cloudflare-origin-header", { length: 48, special: false });
+        const secret = new random.RandomPassword("cloudflare-origin-header-value", { length: 48, special: false });
         return { frontDoor, webEdgeHeader: { name: CLOUDFLARE_ORIGIN_HEADER, value: pulumi.secret(secret.result) } };
     }
     return { frontDoor };
