@@ -39,7 +39,7 @@ export interface AppTierArgs extends AppTierCommonArgs {
     aksTls?: { chain: pulumi.Input<string>; privateKey: pulumi.Input<string> };
     /** A host name of ours the web app serves itself (containerapps; Cloudflare below Enterprise). */
     webCustomDomain?: WebCustomDomainSpec;
-    /** aks: the header the edge in front adds, which the web HTTPRoute requires (stacks/azure/edgeLock.ts). Default: none. */
+    /** aks: the header the edge in front adds (Front Door's X-Azure-FDID, a Cloudflare secret), which the web HTTPRoute then requires. Default: none. */
     webEdgeHeader?: EdgeHeader;
 }
 
