@@ -6,7 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { roleService } from "../../components/contracts";
 import { Realtime } from "../../components/azure/realtime";
-import { FrontDoorCdn, StaticAssets } from "../../components/azure/staticAssets";
+import type { FrontDoorCdn } from "../../components/azure/frontDoor";
+import { StaticAssets } from "../../components/azure/staticAssets";
 import { CloudflareEdge } from "../../components/cloudflare/cloudflareEdge";
 import { frontDoorWebRoute } from "../schema/edge";
 import type { AzureApp } from "./compute";

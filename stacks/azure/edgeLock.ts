@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { FRONT_DOOR_ID_HEADER, FrontDoorCdn } from "../../components/azure/staticAssets";
+import { FRONT_DOOR_ID_HEADER, FrontDoorCdn } from "../../components/azure/frontDoor";
 import { CLOUDFLARE_ORIGIN_HEADER } from "../../components/cloudflare/cloudflareRules";
 import type { EdgeHeader } from "../../components/kubernetes/webGateway";
 import type { StackConfig } from "../config";
