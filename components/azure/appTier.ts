@@ -12,6 +12,7 @@ import { AKS_SPOT_NODES, appRoutingGateway, azureWorkloadIdentity, keyVaultSecre
 import { AzureKedaAuth } from "./kedaAuth";
 import { ApplicationGatewayForContainers } from "./applicationGatewayForContainers";
 import type { GatewayClass } from "../kubernetes/cloudAdapters";
+import type { EdgeHeader } from "../kubernetes/webGateway";
 import { usesKeda } from "../kubernetes/keda";
 import type { PlatformOutputs } from "./platform";
 import type { WebCustomDomainSpec } from "./customDomain";
@@ -38,6 +39,8 @@ export interface AppTierArgs extends AppTierCommonArgs {
     aksTls?: { chain: pulumi.Input<string>; privateKey: pulumi.Input<string> };
     /** A host name of ours the web app serves itself (containerapps; Cloudflare below Enterprise). */
     webCustomDomain?: WebCustomDomainSpec;
+    /** aks: the header the edge in front adds (Front Door's X-Azure-FDID, a Cloudflare secret), which the web HTTPRoute then requires. Default: none. */
+    webEdgeHeader?: EdgeHeader;
 }
 
 /**
@@ -83,7 +86,7 @@ export function createAppTier(name: string, args: AppTierArgs): AppTierOutputs {
         secretStore: keyVaultSecretStore(args.platform),
         spot: cluster.hasSpotPool ? AKS_SPOT_NODES : undefined,
         zoneRedundant: cluster.zones.length > 1,
-        ingress: { ...entry, tls: args.aksTls },
+        ingress: { ...entry, tls: args.aksTls, edgeHeader: args.webEdgeHeader },
         keda,
     });
 }

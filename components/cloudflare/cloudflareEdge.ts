@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
 import type { CloudflarePlan } from "./plans";
 import {
-    cacheRules, httpsRedirectRules, originHostRules, sslStrictRules, staticCloudConnectorRules, tlsFloorRules,
+    cacheRules, httpsRedirectRules, originHeaderRules, originHostRules, sslStrictRules, staticCloudConnectorRules, tlsFloorRules,
 } from "./cloudflareRules";
 import { STATIC_CONTAINER } from "../staticFiles";
 
@@ -24,6 +24,8 @@ export interface CloudflareEdgeArgs {
         originHost: pulumi.Input<string>;
         /** Where the proxied record points, when not `originHost` itself (AKS with AGC: the frontend's FQDN). */
         originAddress?: pulumi.Input<string>;
+        /** A header (secret value) set on every request to the web origin, which the origin requires. Default: none. */
+        originHeader?: { name: string; value: pulumi.Input<string> };
     };
     /** Proxied host of the static assets and the blob host it fronts (reached through Cloud Connector). */
     static: { hostname: string; originHost: pulumi.Input<string> };
@@ -35,8 +37,9 @@ export interface CloudflareEdgeArgs {
  * Cloudflare in front of the web app and the static assets, for an existing zone that may serve
  * other sites: proxied DNS records; SSL strict, HTTPS redirect and TLS 1.2 minimum scoped to our
  * host names (rules, not zone settings); cache rules (static assets a week at the edge, dynamic
- * paths bypassed); Cloud Connector for the Blob storage origin; and, on Enterprise only, an origin
- * rule that sends the web origin its own Host header.
+ * paths bypassed); Cloud Connector for the Blob storage origin; on Enterprise only, an origin
+ * rule that sends the web origin its own Host header; and, when asked, a secret request header
+ * the web origin requires (a request header transform rule).
  */
 export class CloudflareEdge extends pulumi.ComponentResource {
     readonly webUrl: string;
@@ -77,6 +80,9 @@ export class CloudflareEdge extends pulumi.ComponentResource {
         }, child);
         if (args.plan === "enterprise") {
             ruleset("origin-rules", "http_request_origin", "origin host header", originHostRules(args.web.hostname, args.web.originHost));
+        }
+        if (args.web.originHeader) {
+            ruleset("origin-header", "http_request_late_transform", "origin request header", originHeaderRules(args.web.hostname, args.web.originHeader));
         }
         // The zone's Cloud Connector rule list is replaced as a whole (PUT), like a phase ruleset.
         new cloudflare.CloudConnectorRules(`${name}-cloud-connector`, {

@@ -1,4 +1,4 @@
-// The Cloudflare edge's rulesets (cache, HTTPS redirect, origin Host, SSL, TLS floor) as pure, tested builders.
+// The Cloudflare edge's rulesets (cache, HTTPS redirect, origin Host and header, SSL, TLS floor) as pure, tested builders.
 import type * as cloudflare from "@pulumi/cloudflare";
 import type * as pulumi from "@pulumi/pulumi";
 import { STATIC_EDGE_TTL_SECONDS, STATIC_FILE_EXTENSIONS } from "../staticFiles";
@@ -139,6 +139,26 @@ export function originHostRules(hostname: string, originHost: pulumi.Input<strin
         expression: `(http.host eq ${JSON.stringify(hostname)})`,
         action: "route",
         actionParameters: { hostHeader: originHost },
+        enabled: true,
+    }];
+}
+
+/** Request header the edge adds to the web app's requests, with a secret value the origin requires. */
+export const CLOUDFLARE_ORIGIN_HEADER = "X-Bookstore-Edge-Key";
+
+/**
+ * Sets the secret origin header on requests to the web host (a request header transform rule:
+ * phase http_request_late_transform, action rewrite, all plans), so the origin can refuse requests
+ * that did not come through this zone: https://developers.cloudflare.com/rules/transform/request-header-modification/reference/parameters/
+ * `set` overwrites a value a visitor sent.
+ */
+export function originHeaderRules(hostname: string, header: { name: string; value: pulumi.Input<string> }): Rule[] {
+    return [{
+        ref: "origin_header_web",
+        description: "Secret header the web app origin requires",
+        expression: `(http.host eq ${JSON.stringify(hostname)})`,
+        action: "rewrite",
+        actionParameters: { headers: { [header.name]: { operation: "set", value: header.value } } },
         enabled: true,
     }];
 }

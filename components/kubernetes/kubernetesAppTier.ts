@@ -4,7 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import type { ServiceSpec } from "../serviceSpec";
 import type { CloudIdentity, CsiSecretStore, GatewayClass, IngressClass, SpotNodes } from "./cloudAdapters";
-import { createWebGateway } from "./webGateway";
+import { createWebGateway, type EdgeHeader } from "./webGateway";
 import { createWebIngress } from "./webIngress";
 import { spotScheduling, topologySpread } from "./scheduling";
 import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, millicores, PROBE_TIMINGS, roleService, serviceSettings } from "../contracts";
@@ -53,6 +53,8 @@ export type WebEntry =
         gateway: GatewayClass;
         /** Certificate chain and private key for `host` (secrets); without them the Gateway serves HTTP only. */
         tls?: { chain: pulumi.Input<string>; privateKey: pulumi.Input<string> };
+        /** The header the edge in front adds; the route then serves only requests carrying it (webGateway.ts). Default: none. */
+        edgeHeader?: EdgeHeader;
     }
     | {
         host: string;
@@ -193,6 +195,7 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
                     gateway: entry.gateway,
                     tls: entry.tls !== undefined,
                     certificate: entry.tls,
+                    edgeHeader: entry.edgeHeader,
                 }, k);
                 if (entry.gateway.originAddress !== undefined) this.webOriginAddress = pulumi.output(entry.gateway.originAddress);
             }

@@ -43,13 +43,29 @@ export function gatewaySpec(input: GatewaySpecInput): Record<string, unknown> {
     };
 }
 
-/** The HTTPRoute: every path of the host to the service's ClusterIP Service (port 80), on all listeners. */
-export function httpRouteSpec(service: string, host: pulumi.Input<string>): Record<string, unknown> {
+/**
+ * A request header the edge in front of the Gateway adds (Front Door's `X-Azure-FDID`, a secret
+ * one Cloudflare sets): the route matches only requests that carry it with exactly this value.
+ */
+export interface EdgeHeader {
+    /** Header name (HTTP header names are case-insensitive; Gateway API matches them so). */
+    name: string;
+    /** The exact value (e.g. the Front Door profile's id, or a secret). */
+    value: pulumi.Input<string>;
+}
+
+/**
+ * The HTTPRoute: every path of the host to the service's ClusterIP Service (port 80), on all
+ * listeners. With `edgeHeader`, only requests carrying that header with exactly that value match;
+ * the others match no route, and the implementation answers 404 (Gateway API HTTPRouteMatch).
+ */
+export function httpRouteSpec(service: string, host: pulumi.Input<string>, edgeHeader?: EdgeHeader): Record<string, unknown> {
+    const headers = edgeHeader ? { headers: [{ type: "Exact", name: edgeHeader.name, value: edgeHeader.value }] } : {};
     return {
         parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gatewayName(service) }],
         hostnames: [host],
         rules: [{
-            matches: [{ path: { type: "PathPrefix", value: "/" } }],
+            matches: [{ path: { type: "PathPrefix", value: "/" }, ...headers }],
             backendRefs: [{ group: "", kind: "Service", name: service, port: 80 }],
         }],
     };
@@ -62,6 +78,8 @@ export interface WebGatewayResourcesArgs extends GatewaySpecInput {
     certificate?: { chain: pulumi.Input<string>; privateKey: pulumi.Input<string> };
     /** Resources the Gateway waits for besides the implementation's own (`gateway.dependsOn`). */
     dependsOn?: pulumi.Resource[];
+    /** The header the edge in front adds; without it (browsers come straight to the Gateway) every request matches. */
+    edgeHeader?: EdgeHeader;
 }
 
 /** Creates the TLS Secret, Gateway and HTTPRoute of the external service (children of `opts.parent`). */
@@ -87,6 +105,6 @@ export function createWebGateway(args: WebGatewayResourcesArgs, opts: pulumi.Cus
         apiVersion: GATEWAY_API_VERSION,
         kind: "HTTPRoute",
         metadata: { name: args.service, namespace: args.namespace },
-        spec: httpRouteSpec(args.service, args.host),
+        spec: httpRouteSpec(args.service, args.host, args.edgeHeader),
     }, { ...opts, dependsOn: [gateway] });
 }

@@ -6,6 +6,7 @@ import type { AppTierOutputs } from "../../components/contracts";
 import { mergeWiring } from "../../components/wiring";
 import type { StackConfig } from "../config";
 import { webOriginTrusted } from "../schema/edge";
+import type { AzureEdgeLock } from "./edgeLock";
 import type { AzureFoundation } from "./foundation";
 
 /**
@@ -32,8 +33,11 @@ export interface AzureApp {
     webOrigin: pulumi.Output<string>;
 }
 
-/** The app tier on the runtime `platform` names, with the wiring every earlier tier handed it. */
-export function composeApp(base: AzureFoundation): AzureApp {
+/**
+ * The app tier on the runtime `platform` names, with the wiring every earlier tier handed it and,
+ * on aks, the header the edge in front adds (edgeLock.ts), which the web route then requires.
+ */
+export function composeApp(base: AzureFoundation, lock: AzureEdgeLock): AzureApp {
     const { config, platform } = base;
     const appTier = createAppTier("app", {
         platformKind: config.platform,
@@ -48,6 +52,7 @@ export function composeApp(base: AzureFoundation): AzureApp {
             ? { chain: pulumi.secret(config.aksTlsCertificate), privateKey: pulumi.secret(config.aksTlsPrivateKey) } : undefined,
         wiring: mergeWiring(...base.wirings),
         webCustomDomain: webCustomDomain(config),
+        ...(lock.webEdgeHeader ? { webEdgeHeader: lock.webEdgeHeader } : {}),
         tags: base.tags,
     });
     base.diagnosticTargets.push(...appTier.diagnosticTargets);

@@ -6,11 +6,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { roleService } from "../../components/contracts";
 import { Realtime } from "../../components/azure/realtime";
-import { FrontDoorCdn, StaticAssets } from "../../components/azure/staticAssets";
+import type { FrontDoorCdn } from "../../components/azure/frontDoor";
+import { StaticAssets } from "../../components/azure/staticAssets";
 import { CloudflareEdge } from "../../components/cloudflare/cloudflareEdge";
 import { frontDoorWebRoute } from "../schema/edge";
 import type { AzureApp } from "./compute";
 import type { AzureCache } from "./data";
+import type { AzureEdgeLock } from "./edgeLock";
 import type { AzureFoundation } from "./foundation";
 
 export interface AzureEdge {
@@ -18,8 +20,11 @@ export interface AzureEdge {
     signalr?: Realtime;
 }
 
-/** Static assets and the CDN (they need the web app's host), then SignalR with the public web origins. */
-export function composeEdge(base: AzureFoundation, app: AzureApp, cache: AzureCache): AzureEdge {
+/**
+ * Static assets and the CDN (they need the web app's host; Front Door's profile and the Cloudflare
+ * origin header come from edgeLock.ts), then SignalR with the public web origins.
+ */
+export function composeEdge(base: AzureFoundation, app: AzureApp, cache: AzureCache, lock: AzureEdgeLock): AzureEdge {
     const { config, platform, outputs, tags } = base;
     const { appTier, webOrigin } = app;
     const cloudflareConfig = config.cdn === "cloudflare" ? config.cloudflare : undefined;
@@ -37,11 +42,9 @@ export function composeEdge(base: AzureFoundation, app: AzureApp, cache: AzureCa
     outputs.staticAssetsAccount = staticAssets.accountName;
     /** Origins browsers load the web app from: SignalR's CORS list. */
     const publicWebOrigins: pulumi.Input<string>[] = [webOrigin];
-    let frontDoor: FrontDoorCdn | undefined;
-    if (config.cdn === "frontdoor") {
-        frontDoor = new FrontDoorCdn("frontdoor", {
-            resourceGroupName: platform.resourceGroupName,
-            profileName: `${base.baseName}-fd`,
+    const frontDoor = lock.frontDoor;
+    if (frontDoor) {
+        const routes = frontDoor.serve({
             staticOriginHost: staticAssets.blobHost,
             web: frontDoorWebRoute(config)
                 ? {
@@ -50,12 +53,11 @@ export function composeEdge(base: AzureFoundation, app: AzureApp, cache: AzureCa
                     healthPath: config.app.services[roleService(config.app.services, "web")].healthPath,
                 }
                 : undefined,
-            tags,
         });
         base.diagnosticTargets.push(...frontDoor.diagnosticTargets);
-        outputs.cdnUrl = frontDoor.staticUrl;
-        outputs.publicWebUrl = frontDoor.webUrl ?? webOrigin;
-        if (frontDoor.webUrl) publicWebOrigins.push(pulumi.interpolate`https://${frontDoor.endpointHostName}`);
+        outputs.cdnUrl = routes.staticUrl;
+        outputs.publicWebUrl = routes.webUrl ?? webOrigin;
+        if (routes.webUrl) publicWebOrigins.push(pulumi.interpolate`https://${routes.endpointHostName}`);
     } else if (cloudflareConfig && config.cloudflareApiToken) {
         const edge = new CloudflareEdge("cloudflare", {
             zoneId: cloudflareConfig.zoneId,
@@ -64,6 +66,7 @@ export function composeEdge(base: AzureFoundation, app: AzureApp, cache: AzureCa
             web: {
                 hostname: cloudflareConfig.webHostname, originHost: appTier.webHost,
                 ...(appTier.webOriginAddress ? { originAddress: appTier.webOriginAddress } : {}),
+                ...(lock.webEdgeHeader ? { originHeader: lock.webEdgeHeader } : {}),
             },
             static: { hostname: cloudflareConfig.staticHostname, originHost: staticAssets.blobHost },
             bypassPathPrefixes: cloudflareConfig.bypassPathPrefixes,

@@ -6,6 +6,7 @@ import type { StackConfig } from "../config";
 import { composeApp } from "./compute";
 import { composeCacheAndRealtimeWiring, composeDatabase, composePgbouncer } from "./data";
 import { composeEdge } from "./edge";
+import { composeEdgeLock } from "./edgeLock";
 import { AzureStackOutputs, composeFoundation } from "./foundation";
 import { composeOperations } from "./operations";
 
@@ -13,17 +14,19 @@ export type { AzureStackOutputs } from "./foundation";
 export { webCustomDomain } from "./compute";
 
 /**
- * Platform base (and the AKS cluster) → database → cache and real-time wiring → app tier (wired
- * by all of them) → PgBouncer in the app's namespace → static assets, CDN and SignalR →
- * observability, workbook and load testing.
+ * Platform base (and the AKS cluster) → database → cache and real-time wiring → the edge's lock
+ * (Front Door's profile, the header the AKS web route requires) → app tier (wired by all of them)
+ * → PgBouncer in the app's namespace → static assets, CDN routes and SignalR → observability,
+ * workbook and load testing.
  */
 export function composeAzureStack(config: StackConfig): AzureStackOutputs {
     const base = composeFoundation(config);
     const database = composeDatabase(base);
     const cache = composeCacheAndRealtimeWiring(base);
-    const app = composeApp(base);
+    const lock = composeEdgeLock(base);
+    const app = composeApp(base, lock);
     composePgbouncer(base, database, app.appTier);
-    const edge = composeEdge(base, app, cache);
+    const edge = composeEdge(base, app, cache, lock);
     composeOperations(base, database, cache, app, edge);
     return base.outputs;
 }

@@ -106,7 +106,7 @@ export const edgeFields = {
     frontDoor: FrontDoorSchema.default({}),
     /** Required when `cdn` is `cloudflare`. */
     cloudflare: CloudflareSchema.optional(),
-    /** Cloudflare API token (edit: DNS, Config Rules, Single Redirect, WAF custom rules, Cache Rules, Cloud Connector; Origin Rules on Enterprise). Set with `pulumi config set --secret`. */
+    /** Cloudflare API token (edit: DNS, Config Rules, Single Redirect, WAF custom rules, Cache Rules, Cloud Connector; Origin Rules on Enterprise; Transform Rules on aks). Set with `pulumi config set --secret`. */
     cloudflareApiToken: text("a Cloudflare API token").optional(),
     /**
      * PEM of a Cloudflare Origin CA certificate for `cloudflare.webHostname` followed by its private

@@ -177,6 +177,8 @@ const COMPUTED: Record<string, (name: string, id: string, inputs: Inputs) => Inp
     "azure-native:storage:StorageAccount": (name) => ({
         primaryEndpoints: { blob: `https://${name}.blob.core.windows.net/`, web: `https://${name}.z20.web.core.windows.net/` },
     }),
+    // A profile's Front Door id is a GUID (the X-Azure-FDID header's value): https://learn.microsoft.com/azure/frontdoor/front-door-http-headers-protocol
+    "azure-native:cdn:Profile": (_n, id) => ({ frontDoorId: uuid(`${id}/frontDoorId`) }),
     "azure-native:cdn:AFDEndpoint": (name, id) => ({ hostName: `${name}-${suffix(id)}.z01.azurefd.net` }),
     "azure-native:signalrservice:SignalR": (name) => ({ hostName: `${name}.service.signalr.net`, publicPort: 443, serverPort: 443 }),
     // An AGC frontend's generated host: <random>.<random>.alb.azure.com (Learn, Application Gateway for Containers components).

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fc from "fast-check";
 import {
-    AUTH_COOKIE_PREFIX, cacheRules, httpsRedirectRules, sslStrictRules, tlsFloorRules,
+    AUTH_COOKIE_PREFIX, cacheRules, CLOUDFLARE_ORIGIN_HEADER, httpsRedirectRules, originHeaderRules, sslStrictRules, tlsFloorRules,
 } from "../../../components/cloudflare/cloudflareRules";
 import { certificateName, pemBlob } from "../../../components/azure/customDomain";
 import { STATIC_EDGE_TTL_SECONDS, STATIC_FILE_EXTENSIONS } from "../../../components/staticFiles";
@@ -12,6 +12,16 @@ import { inputs, oneOfType, planned, planOf, resourcesOfType, stackVariant } fro
 const WEB = "www.bookstore.example";
 const STATIC = "static.bookstore.example";
 const ONE_WEEK = 604800;
+
+describe("Cloudflare origin header rule (evaluated like the edge)", () => {
+    const [rule] = originHeaderRules(WEB, { name: CLOUDFLARE_ORIGIN_HEADER, value: "s3cr3tvalue" }) as any[];
+
+    it("sets (overwrites) the secret header on requests to the web host only, in a request header transform", () => {
+        assert.deepStrictEqual([rule.action, rule.actionParameters], ["rewrite", { headers: { "X-Bookstore-Edge-Key": { operation: "set", value: "s3cr3tvalue" } } }]);
+        assert.strictEqual(evaluate(rule.expression, { host: WEB, path: "/books" }), true);
+        for (const host of [STATIC, "blog.bookstore.example"]) assert.strictEqual(evaluate(rule.expression, { host, path: "/" }), false, host);
+    });
+});
 
 describe("Cloudflare cache rules (evaluated like the edge)", () => {
     const rules = cacheRules([WEB, STATIC], DEFAULT_BYPASS_PATH_PREFIXES);
