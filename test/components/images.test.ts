@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { BuiltInRoles } from "../../components/azure/platform";
 import { grantTriggers, RBAC_PROPAGATION_SECONDS } from "../../components/azure/propagationWait";
-import { inputs, oneOfType, plannedRun, planOf, resourcesOfType, runPlan, stackVariant } from "../helpers/plan";
+import { inputs, oneOfType, plannedRun, planOf, resourcesOfType, stackVariant } from "../helpers/plan";
 
 const EXISTING_SUB = "11111111-2222-3333-4444-555555555555";
 const EXISTING_ID = `/subscriptions/${EXISTING_SUB}/resourceGroups/shared-rg/providers/Microsoft.ContainerRegistry/registries/contososhared`;

@@ -73,6 +73,18 @@ export function plannedRun(stack: string, opts: PlanOptions = {}): () => PlanRun
     return () => runPlan(stack, opts);
 }
 
+const manifestDirs = new Map<string, string>();
+
+/**
+ * The `--manifests` plan of a shipped stack, started now and shared by every test file that reads
+ * it (one plan per run): its run, and the directory it writes the manifests to.
+ */
+export function plannedManifests(stack: string): { run: () => PlanRun; dir: string } {
+    let dir = manifestDirs.get(stack);
+    if (!dir) manifestDirs.set(stack, dir = path.join(tempDir(`${stack}-manifests-`), "out"));
+    return { run: plannedRun(stack, { args: ["--manifests", dir] }), dir };
+}
+
 /** Plans a shipped stack and fails loudly when it does not plan. */
 export function planOf(stack: string, opts: PlanOptions = {}): PlanDocument {
     const run = runPlan(stack, opts);

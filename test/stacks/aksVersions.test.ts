@@ -5,7 +5,7 @@ import { parse } from "yaml";
 import { AKS_KUBERNETES_VERSIONS, aksVersionProblem, aksVersionStatus, DEFAULT_AKS_KUBERNETES_VERSION } from "../../lib/aksVersions";
 import { parseStackConfig } from "../../stacks/config";
 import { problemsOf } from "../helpers/config";
-import { plannedRun, runPlan, stackVariant } from "../helpers/plan";
+import { plannedRun, stackVariant } from "../helpers/plan";
 
 const ON = (iso: string) => new Date(`${iso}T12:00:00Z`);
 

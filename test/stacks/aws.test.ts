@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { plannedRun, planOf, runPlan, stackVariant, ofType, type LooseResource } from "../helpers/plan";
+import { plannedRun, planOf, stackVariant, ofType, type LooseResource } from "../helpers/plan";
 import type { PlanResource } from "../../tools/offline/render";
 import { targetsFromOutputs } from "../../tools/doctor/targets";
 import { parse } from "yaml";

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { armIdentity, uuid } from "../../tools/offline/mocks";
-import { inputs, oneOfType, planned, Resource, runPlan, stackVariant, tempDir } from "../helpers/plan";
+import { inputs, oneOfType, planned, plannedManifests, Resource, stackVariant } from "../helpers/plan";
 
 const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
 const PROFILE = "azure-native:cdn:Profile";
@@ -32,8 +32,9 @@ describe("edge lock: the AKS web route behind Front Door (plan of prod-aks)", ()
         assert.ok(!profile.dependencies.some((urn) => urn.includes("KubernetesAppTier")), "the profile must not wait for the app tier");
     });
 
+    const withManifests = plannedManifests("prod-aks").run;
     it("plans clean, and the HTTPRoute with its header match validates against the pinned Gateway API schema", () => {
-        const run = runPlan("prod-aks", { args: ["--manifests", tempDir("edge-lock-manifests-")] });
+        const run = withManifests();
         assert.strictEqual(run.exitCode, 0, run.stderr);
         const plan = run.document as any;
         assert.deepStrictEqual([plan.policy.violations, plan.specRules.violations], [[], []]);

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { parseStackConfig, StackConfig } from "../../stacks/config";
 import { tierEnvNames } from "../../stacks/schema/envNames";
 import { stackConfigOf } from "../../tools/offline/stackFile";
-import { inputs, plannedRun, planOf, resourcesOfType, runPlan, stackVariant } from "../helpers/plan";
+import { inputs, plannedRun, planOf, resourcesOfType, stackVariant } from "../helpers/plan";
 import { problemsOf } from "../helpers/config";
 
 function valid(): Record<string, any> {

@@ -5,7 +5,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import type { CapturedResource } from "../../tools/offline/capture";
 import { fieldPath, manifestsSection, validateManifest, writeManifests, type ManifestEntry } from "../../tools/offline/manifests";
-import { prefetchPlans, runPlan } from "../helpers/plan";
+import { plannedManifests } from "../helpers/plan";
 
 const tempDirs: string[] = [];
 const tempDir = () => {
@@ -30,9 +30,7 @@ function captured(kind: string, apiVersion: string, name: string, body: Record<s
 }
 
 describe("--manifests (plan of prod-aks)", () => {
-    const dir = path.join(tempDir(), "out");
-    const run = () => runPlan("prod-aks", { args: ["--manifests", dir] });
-    prefetchPlans([{ stack: "prod-aks", args: ["--manifests", dir] }]);
+    const { run, dir } = plannedManifests("prod-aks");
 
     it("writes one YAML file per Kubernetes resource and every bundled schema accepts them", () => {
         const { document, exitCode, stderr } = run();

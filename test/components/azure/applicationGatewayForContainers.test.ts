@@ -3,7 +3,7 @@ import {
     AGC_GATEWAY_CLASS, agcGatewayClass, ALB_CONTROLLER_CHART, ALB_FRONTEND_ADDRESS_TYPE, ALB_ID_ANNOTATION, albControllerSubject, albControllerValues,
 } from "../../../components/azure/applicationGatewayForContainers";
 import { gatewaySpec } from "../../../components/kubernetes/webGateway";
-import { inputs, oneOfType, planOf, Resource, resourcesOfType, runPlan, stackVariant, tempDir } from "../../helpers/plan";
+import { inputs, oneOfType, planned, plannedManifests, planOf, Resource, resourcesOfType, stackVariant } from "../../helpers/plan";
 import type { PlanDocument } from "../../../tools/plan";
 
 const SUB = "/subscriptions/00000000-0000-0000-0000-000000000000";
@@ -116,8 +116,9 @@ describe("Application Gateway for Containers (plan of prod-aks)", () => {
         assert.strictEqual(staticOrigin.hostName, staticOrigin.originHostHeader, "the static origin is unchanged");
     });
 
+    const withManifests = plannedManifests("prod-aks").run;
     it("plans clean: no policy violation, no spec-rule breach, and a Gateway that validates against the pinned Gateway API schema", () => {
-        const run = runPlan("prod-aks", { args: ["--manifests", tempDir("agc-manifests-")] });
+        const run = withManifests();
         assert.strictEqual(run.exitCode, 0, run.stderr);
         const plan = run.document as any;
         assert.deepStrictEqual([plan.policy.violations, plan.specRules.violations], [[], []]);
@@ -128,7 +129,7 @@ describe("Application Gateway for Containers (plan of prod-aks)", () => {
 });
 
 describe("Application Gateway for Containers behind Cloudflare (prod-aks variant)", () => {
-    const doc = () => planOf("prod-aks", {
+    const doc = planned("prod-aks", {
         stackFile: stackVariant("prod-aks", (config) => {
             config["bookstore:cdn"] = "cloudflare";
             config["bookstore:cloudflare"] = {
@@ -149,7 +150,7 @@ describe("Application Gateway for Containers behind Cloudflare (prod-aks variant
 });
 
 describe("approuting-istio, the opt-in (prod-aks variant)", () => {
-    const doc = () => planOf("prod-aks", {
+    const doc = planned("prod-aks", {
         stackFile: stackVariant("prod-aks", (config) => { config["bookstore:app"].aks.gateway = { implementation: "approuting-istio" }; }),
     });
 

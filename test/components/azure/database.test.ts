@@ -144,7 +144,6 @@ describe("database tier (plan of prod, Container Apps)", () => {
     });
 
     it("sends createMode Replica only to create a replica, and never the configured size of a disk that is not bigger", () => {
-        const doc = prod();
         for (const replica of replicas()) assert.strictEqual(inputs(replica).createMode, "Replica", "a first deploy creates the replicas");
         assert.strictEqual(inputs(primary()).createMode, undefined);
     });

@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import { customMetricQuery, kedaThreshold, kedaTriggerAuthentication, scaledObjectSpec, scrapedServices, triggerAuthenticationSpec } from "../../../components/kubernetes/keda";
 import { validateManifest, type ManifestEntry } from "../../../tools/offline/manifests";
 import { AppSchema } from "../../../stacks/schema/app";
-import { inputs, oneOfType, planned, plannedRun, planOf, runPlan, stackVariant } from "../../helpers/plan";
+import { inputs, oneOfType, planned, plannedRun, stackVariant } from "../../helpers/plan";
 
 /** The api service as the schema defaults it, with custom metrics on (the seed's). */
 function seedApi() {
