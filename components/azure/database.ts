@@ -289,7 +289,7 @@ export class DatabaseTier extends pulumi.ComponentResource {
         return db.pooler === "builtin" ? [...tuning, ...builtinPoolerParameters(db.pgbouncer)] : tuning;
     }
 
-    /** One Configuration per parameter, each waiting for the previous one: in parallel Azure answers ServerBusy. */
+    /** One Configuration per parameter, each waiting for the previous one: in parallel Azure answers ServerBusy (Azure/ResourceModules#3324). */
     private configureChain(serverLogicalName: string, server: dbforpostgresql.Server, parameters: ServerParameter[],
         after: pulumi.Resource[], resourceGroupName: pulumi.Input<string>): dbforpostgresql.Configuration[] {
         const chain: dbforpostgresql.Configuration[] = [];
