@@ -154,7 +154,8 @@ function prepareDirectory(dir: string): void {
 export function writeManifests(resources: CapturedResource[], dir: string): ManifestEntry[] {
     prepareDirectory(dir);
     const entries: ManifestEntry[] = [];
-    const kubernetes = resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers:"));
+    // A Helm release (kubernetes:helm.sh/v3:Release) is not a manifest: the provider renders its chart at deploy time.
+    const kubernetes = resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/"));
     for (const resource of kubernetes) {
         const manifest = toManifest(resource);
         const file = manifestFile(manifest);
