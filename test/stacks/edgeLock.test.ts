@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { armIdentity, uuid } from "../../tools/offline/mocks";
 import { inputs, oneOfType, planned, plannedManifests, Resource, stackVariant } from "../helpers/plan";
+import { prodAksBehindCloudflare } from "../helpers/variants";
 
 const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
 const PROFILE = "azure-native:cdn:Profile";
@@ -57,16 +58,7 @@ describe("edge lock: without an edge in front of the web app (prod-aks variants)
 });
 
 describe("edge lock: the AKS web route behind Cloudflare Enterprise (prod-aks variant)", () => {
-    const doc = planned("prod-aks", {
-        stackFile: stackVariant("prod-aks", (config) => {
-            config["bookstore:cdn"] = "cloudflare";
-            config["bookstore:cloudflare"] = {
-                zoneId: "0123456789abcdef0123456789abcdef", webHostname: "shop.bookstore.example",
-                staticHostname: "static.bookstore.example", plan: "enterprise",
-            };
-            config["bookstore:cloudflareApiToken"] = { secure: "v1:AAAAAAAAAAAAAAAA:cGxhY2Vob2xkZXItY2lwaGVydGV4dC1zZXQtdGhlLXJlYWwtdG9rZW4=" };
-        }),
-    });
+    const doc = prodAksBehindCloudflare();
 
     it("has Cloudflare set a generated secret header on the web host, and the route require that same value", () => {
         const secret = oneOfType(doc(), "random:index/randomPassword:RandomPassword", "cloudflare-origin-header-value");

@@ -5,6 +5,7 @@ import {
 import { gatewaySpec } from "../../../components/kubernetes/webGateway";
 import { inputs, oneOfType, planned, plannedManifests, planOf, Resource, resourcesOfType, stackVariant } from "../../helpers/plan";
 import type { PlanDocument } from "../../../tools/plan";
+import { prodAksBehindCloudflare } from "../../helpers/variants";
 
 const SUB = "/subscriptions/00000000-0000-0000-0000-000000000000";
 const RG = `${SUB}/resourceGroups/bookstore-prod-rg`;
@@ -129,16 +130,7 @@ describe("Application Gateway for Containers (plan of prod-aks)", () => {
 });
 
 describe("Application Gateway for Containers behind Cloudflare (prod-aks variant)", () => {
-    const doc = planned("prod-aks", {
-        stackFile: stackVariant("prod-aks", (config) => {
-            config["bookstore:cdn"] = "cloudflare";
-            config["bookstore:cloudflare"] = {
-                zoneId: "0123456789abcdef0123456789abcdef", webHostname: "shop.bookstore.example",
-                staticHostname: "static.bookstore.example", plan: "enterprise",
-            };
-            config["bookstore:cloudflareApiToken"] = { secure: "v1:AAAAAAAAAAAAAAAA:cGxhY2Vob2xkZXItY2lwaGVydGV4dC1zZXQtdGhlLXJlYWwtdG9rZW4=" };
-        }),
-    });
+    const doc = prodAksBehindCloudflare();
 
     it("proxies the web host to the frontend's FQDN and rewrites Host to the Gateway's host", () => {
         const fqdn = (doc().outputs as any).webOriginAddress;
