@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "../paths";
+import type { PlanResource } from "./render";
 
 /**
  * The modelled first `pulumi up`: each resource starts once everything the engine makes it wait
@@ -8,16 +9,8 @@ import { PROJECT_DIR } from "../paths";
  * type. The longest chain is the critical path; the app tier is ready when its last workload is.
  */
 
-/** What the schedule needs of a plan resource (PlanResource fits). */
-export interface GraphNode {
-    urn: string;
-    type: string;
-    name: string;
-    parent: string | null;
-    dependencies: string[];
-    provider: string | null;
-    inputs?: unknown;
-}
+/** What the schedule needs of a plan resource: all of it but its options; inputs only where a duration reads them. */
+export type GraphNode = Omit<PlanResource, "options" | "inputs"> & { inputs?: unknown };
 
 interface Basis {
     seconds: number;
