@@ -44,9 +44,16 @@ function isolatedEnv(): NodeJS.ProcessEnv {
     return { ...env, TS_NODE_CACHE: "false" };
 }
 
-/** Resolves once `file` exists, with its text (the background steps record their results in files). */
-async function fileText(file: string): Promise<string> {
-    while (!fs.existsSync(file)) await new Promise((resolve) => setTimeout(resolve, 100));
+/** The longest the background install or the pack's start may take before the test gives up. */
+const BACKGROUND_STEP_MS = 540_000;
+
+/** Resolves once `file` exists, with its text (the background steps record their results in files); rejects after `timeoutMs`. */
+async function fileText(file: string, timeoutMs = BACKGROUND_STEP_MS): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (!fs.existsSync(file)) {
+        if (Date.now() > deadline) throw new Error(`${path.basename(file)} did not appear within ${timeoutMs / 1000} s`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     return fs.readFileSync(file, "utf8");
 }
 
@@ -114,10 +121,15 @@ function startPack() {
     /** The port the pack serves on, once it printed one (or its output when it ended first). */
     const served = (async () => {
         const output = () => (fs.existsSync(file("pack.err")) ? fs.readFileSync(file("pack.err"), "utf8") : "");
+        // The pack starts only after a successful install: a failed one ends this wait at once.
+        const install = await installed;
+        if (install.status !== 0) throw new Error(`the pack was not started: npm ci failed (exit ${install.status})`);
+        const deadline = Date.now() + BACKGROUND_STEP_MS;
         for (;;) {
             const port = fs.existsSync(file("pack.out")) ? fs.readFileSync(file("pack.out"), "utf8") : "";
             if (port.endsWith("\n")) return { port: port.trim(), output: output() };
             if (fs.existsSync(file("pack.status"))) throw new Error(`the pack did not load (exit ${fs.readFileSync(file("pack.status"), "utf8").trim()}):\n${output()}`);
+            if (Date.now() > deadline) throw new Error(`the pack printed no port within ${BACKGROUND_STEP_MS / 1000} s:\n${output()}`);
             await new Promise((resolve) => setTimeout(resolve, 100));
         }
     })();
@@ -164,7 +176,7 @@ describe("policy pack: publishable on its own", () => {
         before(async function () {
             const install = await pack.installed;
             if (install.status !== 0 && !pack.ci && /ENOTCACHED/.test(install.stderr)) {
-                console.log("      skipped: the npm cache lacks the policy pack's packages (run `npm ci` at the root; under CI=true this fails)");
+                console.log("      skipped: the npm cache lacks the policy pack's packages (run `npm ci --prefix policy` once; under CI=true this fails)");
                 this.skip();
             }
             assert.equal(install.status, 0, `npm ci in the copied pack failed:\n${install.stderr}`);

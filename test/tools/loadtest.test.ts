@@ -31,11 +31,15 @@ async function startServer(answer: (count: number, url: string) => { status: num
     };
 }
 
-/** The shipped spec with a profile of seconds instead of minutes. */
-function shortSpecFile(): string {
+/**
+ * The shipped spec with a profile of seconds instead of minutes. A run expected to pass gets a p95
+ * threshold no loaded CI machine can miss against a loopback server (the seed's 500 ms is asserted
+ * on the profile itself, and the slow-server run keeps it); timing is not what those runs test.
+ */
+function shortSpecFile(thresholds?: { p95Ms: number }): string {
     const spec = readSpec();
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "loadtest-")), "short.json");
-    fs.writeFileSync(file, JSON.stringify({ ...spec, profiles: { short: [
+    fs.writeFileSync(file, JSON.stringify({ ...spec, thresholds: { ...spec.thresholds, ...thresholds }, profiles: { short: [
         { durationSeconds: 1, target: 3 }, { durationSeconds: 2, target: 3 }, { durationSeconds: 1, target: 0 },
     ] } }));
     return file;
@@ -115,14 +119,15 @@ describe("load test", function () {
             assert.equal(connectionRate(1), 1);
         });
 
+        const GENEROUS = { p95Ms: 30_000 };
         const fastServerThroughOutput = async () => {
             const server = await startServer(() => ({ status: 200, delayMs: 5 }));
             try {
                 const runner = new FakePulumiCli().on("stack output", { stdout: JSON.stringify({ publicWebUrl: server.url }) });
-                const run = await cli(["loadtest", "--stack", "prod", "--profile", shortSpecFile()], { runner });
+                const run = await cli(["loadtest", "--stack", "prod", "--profile", shortSpecFile(GENEROUS)], { runner });
                 assert.equal(run.exitCode, EXIT.ok, run.out + run.err);
                 assert.match(run.out, /users +3 · [\d.]+ req\/s · p95 \d+ ms · errors 0\.00%/);
-                assert.match(run.out, /PASS {2}p95 response time \d+ ms \(threshold < 500 ms\)/);
+                assert.match(run.out, /PASS {2}p95 response time \d+ ms \(threshold < 30000 ms\)/);
                 assert.match(run.out, /Verdict: PASS/);
                 // Each user makes the seed's two requests in turn.
                 assert.ok(server.paths.includes("/api/books/search?query=architecture"));
@@ -136,7 +141,7 @@ describe("load test", function () {
             const server = await startServer(() => ({ status: 200, delayMs: 1 }));
             try {
                 const runner = new FakePulumiCli().on("stack output", { stdout: JSON.stringify({ publicWebUrl: "http://127.0.0.1:9" }) });
-                const run = await cli(["loadtest", "--stack", "prod", "--url", server.url, "--profile", shortSpecFile()], { runner });
+                const run = await cli(["loadtest", "--stack", "prod", "--url", server.url, "--profile", shortSpecFile(GENEROUS)], { runner });
                 assert.equal(run.exitCode, EXIT.ok, run.out + run.err);
                 assert.ok(run.out.includes(`against ${server.url} on the local engine`));
                 assert.deepEqual(runner.commands(), []);

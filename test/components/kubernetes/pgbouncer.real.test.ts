@@ -26,7 +26,18 @@ describe("generated PostgreSQL and PgBouncer settings on real PostgreSQL 15 + Pg
     const db = resolveDatabase(config);
     const budget = connectionBudget(budgetInputOf(config));
     let lab: PostgresLab;
-    let poolerPort: number;
+    const endpoints = [db.databaseName, ...db.replicas.map((_, i) => `${db.databaseName}-replica-${i + 1}`)];
+
+    /**
+     * A fresh PgBouncer with the generated settings. Every endpoint points at the one local server;
+     * only the hosts and TLS differ from the cluster's ini. Each test that loads the pooler starts its
+     * own: idle server connections another test left in the replica endpoints' pools would otherwise
+     * count against this one server, where in the cluster they belong to other servers.
+     */
+    const startPooler = () => lab.startPgbouncer({
+        databases: endpoints.map((name) => ({ name, host: "127.0.0.1", port: lab.port, dbname: LAB_DATABASE })),
+        settings: { ...db.pgbouncer, serverTlsSslmode: "disable" },
+    });
 
     before(async function () {
         const missing = missingBinaries();
@@ -36,6 +47,7 @@ describe("generated PostgreSQL and PgBouncer settings on real PostgreSQL 15 + Pg
             this.skip();
         }
         lab = await PostgresLab.start({ maxConnections: db.parameters.maxConnections });
+        lab.pgbenchInit();
     });
 
     after(async () => {
@@ -61,13 +73,7 @@ describe("generated PostgreSQL and PgBouncer settings on real PostgreSQL 15 + Pg
     });
 
     it("starts PgBouncer with the generated pgbouncer.ini and routes every endpoint", async () => {
-        lab.pgbenchInit();
-        const endpoints = [db.databaseName, ...db.replicas.map((_, i) => `${db.databaseName}-replica-${i + 1}`)];
-        poolerPort = await lab.startPgbouncer({
-            // Every endpoint points at the one local server; only the hosts and TLS differ from the cluster's ini.
-            databases: endpoints.map((name) => ({ name, host: "127.0.0.1", port: lab.port, dbname: LAB_DATABASE })),
-            settings: { ...db.pgbouncer, serverTlsSslmode: "disable" },
-        });
+        const poolerPort = await startPooler();
         for (const endpoint of endpoints) {
             const client = new Client({ host: "127.0.0.1", port: poolerPort, user: lab.user, password: lab.password, database: endpoint });
             await client.connect();
@@ -80,6 +86,7 @@ describe("generated PostgreSQL and PgBouncer settings on real PostgreSQL 15 + Pg
     it("serves twice max_connections clients through the pooler with zero failures and bounded server connections", async () => {
         const clients = 2 * db.parameters.maxConnections;
         assert.ok(clients <= db.pgbouncer.maxClientConn, "the load must fit max_client_conn");
+        const poolerPort = await startPooler();
         const { result, peak, samples } = await lab.peakConnectionsDuring(() => lab.pgbench({ port: poolerPort, clients, transactionsPerClient: 10 }));
         assert.strictEqual(result.exitCode, 0, `${result.output}\n${lab.pgbouncerLog.slice(-2000)}`);
         assert.strictEqual(result.processed, clients * 10, result.output);
