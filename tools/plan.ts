@@ -13,7 +13,8 @@ import { displayValue, PlanResource, renderOutputs, renderStackFacts, renderTree
 import { addPlanOptions, PROGRAM_VERSION } from "./planOptions";
 import { readStackFile, stackConfigOf, StackFileConfig, StackFileError, stacksIn } from "./offline/stackFile";
 import { resolveDatabase } from "../stacks/schema/database";
-import { stackConfigFromEntries } from "../stacks/config";
+import { isEksConfig, ParsedStackConfig, stackConfigFromEntries } from "../stacks/config";
+import { resolveAwsReplicas } from "../stacks/schema/aws";
 import { PROJECT_DIR } from "./paths";
 import { EXIT, PlanDocument, PlanOptions } from "./offline/types";
 import { reviewOptionProblems } from "./review/options";
@@ -104,16 +105,30 @@ export function optionProblems(options: PlanOptions): string[] {
     return problems;
 }
 
+/** The clouds a stack's program talks to: its platform's, and Cloudflare's when it fronts the stack. */
+export function cloudsOf(config: ParsedStackConfig): string {
+    const cloud = isEksConfig(config) ? "AWS" : "Azure";
+    return config.cdn === "cloudflare" ? `${cloud} or Cloudflare` : cloud;
+}
+
+/** The regions a stack deploys to: the primary's, then every replica's (AWS regions on eks). */
+export function regionsOf(config: ParsedStackConfig): string[] {
+    const regions = isEksConfig(config)
+        ? [config.aws.region, ...resolveAwsReplicas(config.environment, config.aws).map((replica) => replica.region)]
+        : [config.location, ...resolveDatabase(config).replicas.map((replica) => replica.location)];
+    return [...new Set(regions)];
+}
+
 /** The verdicts and shape of the stack, for the lines above the tree. */
 function stackFacts(options: PlanOptions, document: PlanDocument): StackFacts {
     const config = stackConfigOf(options);
-    const regions = [config.location, ...resolveDatabase(config).replicas.map((replica) => replica.location)];
+    const regions = regionsOf(config);
     const policy = document.policy as { pack: string; violations: { level: string }[] } | undefined;
     const budget = document.budget as { ok: boolean; problems: string[] } | undefined;
     return {
         platform: config.platform,
         environment: config.environment,
-        regions: [...new Set(regions)],
+        regions,
         resources: document.resources.length,
         policy: policy && {
             pack: policy.pack,
@@ -201,7 +216,7 @@ export async function plan(options: PlanOptions, out: (line: string) => void = c
 
     if (!options.quiet) {
         out(`Offline plan of ${stackConfig.project}/${options.stack}: the program run under the Pulumi SDK's mock monitor.`);
-        out("This is not a cloud preview: nothing was read from or sent to Azure;");
+        out(`This is not a cloud preview: nothing was read from or sent to ${cloudsOf(stackConfigOf(options))};`);
         out("computed values are emulated or [unknown].");
         out("");
         for (const line of renderStackFacts(stackFacts(options, document))) out(line);

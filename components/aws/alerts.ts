@@ -38,17 +38,30 @@ export class AlertTopic extends pulumi.ComponentResource {
         }, p);
         const topic = new aws.sns.Topic(n("alerts"), { name: args.name, kmsMasterKeyId: key.arn, tags: args.tags }, p);
         this.arn = topic.arn;
-        // The owner's rights (the default policy's) plus AMP's alert manager, from this account only (AMP UG — alert manager and SNS).
-        new aws.sns.TopicPolicy(n("alerts"), {
-            arn: topic.arn,
-            policy: pulumi.all([topic.arn, args.accountId]).apply(([arn, account]) => policyDocument([
-                { Sid: "Owner", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: ["SNS:Publish", "SNS:Subscribe", "SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:ListSubscriptionsByTopic"], Resource: arn },
-                { Sid: "PrometheusAlertManager", Effect: "Allow", Principal: { Service: "aps.amazonaws.com" }, Action: ["SNS:Publish", "SNS:GetTopicAttributes"], Resource: arn, Condition: { StringEquals: { "aws:SourceAccount": account } } },
-            ])),
-        }, p);
+        // This policy replaces SNS's default one: it must name every publisher.
+        new aws.sns.TopicPolicy(n("alerts"), { arn: topic.arn, policy: pulumi.all([topic.arn, args.accountId]).apply(([arn, account]) => alertTopicPolicy(arn, account)) }, p);
         args.emails.forEach((email, i) => new aws.sns.TopicSubscription(n(`email-${i + 1}`), { topic: topic.arn, protocol: "email", endpoint: email }, p));
         this.registerOutputs({ arn: this.arn });
     }
+}
+
+/**
+ * The alert topic's access policy: the owner's rights (the default policy's), CloudWatch alarms of
+ * this account and region, and AMP's alert manager (AMP UG — alert manager and SNS). Alarm actions
+ * publish as `cloudwatch.amazonaws.com`, which an account-root statement does not cover (re:Post
+ * Knowledge Center, "Why didn't I receive an SNS notification for my CloudWatch alarm trigger?").
+ */
+export function alertTopicPolicy(topicArn: string, account: string): string {
+    const region = topicArn.split(":")[3];
+    const fromThisAccount = { StringEquals: { "aws:SourceAccount": account } };
+    return policyDocument([
+        { Sid: "Owner", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: ["SNS:Publish", "SNS:Subscribe", "SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:ListSubscriptionsByTopic"], Resource: topicArn },
+        {
+            Sid: "CloudWatchAlarms", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "SNS:Publish", Resource: topicArn,
+            Condition: { ...fromThisAccount, ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${region}:${account}:alarm:*` } },
+        },
+        { Sid: "PrometheusAlertManager", Effect: "Allow", Principal: { Service: "aps.amazonaws.com" }, Action: ["SNS:Publish", "SNS:GetTopicAttributes"], Resource: topicArn, Condition: fromThisAccount },
+    ]);
 }
 
 /** Arguments every alarm of the platform shares: where it notifies, and its tags. */

@@ -4,6 +4,12 @@ import { policyDocument } from "./iam";
 
 /** CloudFront managed cache policies (CloudFront DG — Use managed cache policies); literal ids avoid an invoke. */
 export const CACHE_POLICY = { cachingOptimized: "658327ea-f89d-4fab-a63d-7e88639e58f6", cachingDisabled: "4135ea2d-6df8-44a3-9df3-4b5a84be39ad" } as const;
+/**
+ * Managed origin request policy CORS-S3Origin: forwards Origin and the CORS request headers to S3
+ * (CloudFront DG — Use managed origin request policies). CachingOptimized keys on no header, so
+ * without it S3 never sees an Origin and never answers with its CORS headers.
+ */
+export const CORS_S3_ORIGIN_REQUEST_POLICY = "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf";
 /** CloudFront's recommended viewer TLS policy (TLS 1.2+; FSBP CloudFront.15). */
 export const CLOUDFRONT_TLS_POLICY = "TLSv1.2_2021";
 
@@ -48,6 +54,21 @@ export class StaticSite extends pulumi.ComponentResource {
             name: `${args.bucketPrefix}oac`, description: "CloudFront signs every request to the private bucket",
             originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4",
         }, p);
+        // Cached objects are shared by every viewer: CloudFront itself adds the CORS headers for the
+        // allowed origins on each response, whatever the origin answered when the object was cached
+        // (CloudFront DG — Understand response headers policies, CORS; originOverride).
+        const cors = new aws.cloudfront.ResponseHeadersPolicy(n("cors"), {
+            name: `${args.bucketPrefix}cors`,
+            comment: "CORS for the web app's cross-origin fonts and scripts",
+            corsConfig: {
+                accessControlAllowCredentials: false,
+                accessControlAllowHeaders: { items: ["*"] },
+                accessControlAllowMethods: { items: ["GET", "HEAD"] },
+                accessControlAllowOrigins: { items: args.corsOrigins },
+                accessControlMaxAgeSec: 3600,
+                originOverride: true,
+            },
+        }, p);
         const originId = "static-assets";
         const custom = args.customDomain;
         this.distribution = new aws.cloudfront.Distribution(n("assets"), {
@@ -62,6 +83,7 @@ export class StaticSite extends pulumi.ComponentResource {
             defaultCacheBehavior: {
                 targetOriginId: originId, viewerProtocolPolicy: "redirect-to-https", allowedMethods: ["GET", "HEAD"], cachedMethods: ["GET", "HEAD"],
                 compress: true, cachePolicyId: CACHE_POLICY.cachingOptimized,
+                originRequestPolicyId: CORS_S3_ORIGIN_REQUEST_POLICY, responseHeadersPolicyId: cors.id,
             },
             restrictions: { geoRestriction: { restrictionType: "none" } },
             viewerCertificate: custom

@@ -1,8 +1,8 @@
-/** The platform's own AWS rules: the seed's read-replica floor and a ReplicaLag alarm on every replica. */
+/** The platform's own AWS rules: the seed's read-replica floor, a ReplicaLag alarm on every replica, alarms that can reach their topic. */
 import { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema, describe, environmentsProperty, inScope, ofType, Scoped, settingsOf, tokenOf } from "../common";
 import { isRdsReplica } from "./data";
-import { MetricAlarm, RdsInstance } from "./types";
+import { MetricAlarm, RdsInstance, SnsTopicPolicy } from "./types";
 
 const floorSchema = configSchema({
     environments: environmentsProperty(["prod"]),
@@ -50,4 +50,35 @@ export const replicaLagAlarm: StackValidationPolicy = {
     },
 };
 
-export const awsPlatformPolicies = [rdsReplicaFloor, replicaLagAlarm];
+type PolicyStatement = { Effect?: string; Principal?: unknown; Action?: string | string[] };
+
+/** Whether a statement lets the CloudWatch service principal publish (sns:Publish, sns:* or *; actions are case-insensitive). */
+function admitsCloudWatch(statement: PolicyStatement): boolean {
+    if (statement.Effect !== "Allow") return false;
+    const principal = statement.Principal as { Service?: string | string[]; AWS?: string | string[] } | string | undefined;
+    const services = typeof principal === "object" ? [principal.Service ?? []].flat() : [];
+    const anyone = principal === "*" || (typeof principal === "object" && [principal.AWS ?? []].flat().includes("*"));
+    const actions = [statement.Action ?? []].flat().map((a) => a.toLowerCase());
+    return (anyone || services.includes("cloudwatch.amazonaws.com")) && actions.some((a) => a === "sns:publish" || a === "sns:*" || a === "*");
+}
+
+export const alarmTopicAdmitsCloudWatch: StackValidationPolicy = {
+    name: "aws-alarm-topic-admits-cloudwatch",
+    description: "Every SNS topic a CloudWatch alarm notifies lets cloudwatch.amazonaws.com publish when its access policy replaces the default (else no alarm notifies anyone).",
+    validateStack: (args, reportViolation) => {
+        const policies = ofType(args.resources, tokenOf(SnsTopicPolicy));
+        for (const alarm of ofType(args.resources, tokenOf(MetricAlarm))) {
+            const topics = [...new Set([...(alarm.props.alarmActions ?? []), ...(alarm.props.okActions ?? [])].filter((a: string) => a.startsWith("arn:aws:sns:")))];
+            for (const topic of topics) {
+                const policy = policies.find((p) => p.props.arn === topic);
+                if (!policy) continue; // SNS's default policy lets the owner account's services publish.
+                const statements = [(JSON.parse(policy.props.policy) as { Statement?: PolicyStatement | PolicyStatement[] }).Statement ?? []].flat();
+                if (!statements.some(admitsCloudWatch)) {
+                    reportViolation(`${describe(alarm)} notifies ${topic}, whose access policy (${describe(policy)}) does not let cloudwatch.amazonaws.com publish.`, policy.urn);
+                }
+            }
+        }
+    },
+};
+
+export const awsPlatformPolicies = [rdsReplicaFloor, replicaLagAlarm, alarmTopicAdmitsCloudWatch];

@@ -21,4 +21,5 @@ export const S3PublicAccessBlock = resourceType<typeof s3.BucketPublicAccessBloc
 export const S3BucketPolicy = resourceType<typeof s3.BucketPolicy>("aws:s3/bucketPolicy:BucketPolicy");
 export const CloudFrontDistribution = resourceType<typeof cloudfront.Distribution>("aws:cloudfront/distribution:Distribution");
 export const SnsTopic = resourceType<typeof sns.Topic>("aws:sns/topic:Topic");
+export const SnsTopicPolicy = resourceType<typeof sns.TopicPolicy>("aws:sns/topicPolicy:TopicPolicy");
 export const MetricAlarm = resourceType<typeof cloudwatch.MetricAlarm>("aws:cloudwatch/metricAlarm:MetricAlarm");

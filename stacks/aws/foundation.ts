@@ -84,7 +84,7 @@ function composeRemoteRegion(config: EksStackConfig, base: AwsFoundation, region
     network.internalRouteTableIds.forEach((table, i) => new aws.ec2.Route(`${baseName}-${region}-peer-${i + 1}`, {
         routeTableId: table, destinationCidrBlock: config.aws.network.vpcCidr, vpcPeeringConnectionId: peering.id,
     }, { provider, dependsOn: [accepted] }));
-    const databaseGroup = securityGroup(`${baseName}-${region}-database`, network.vpcId, "RDS read replica: 5432 from the primary VPC's private subnets", tags, o);
+    const databaseGroup = securityGroup(`${baseName}-${region}-database`, network.vpcId, "RDS read replica: 5432 from the primary VPC private subnets", tags, o);
     // Security groups cannot reference a group across regions, so the primary VPC's range is named.
     new aws.vpc.SecurityGroupIngressRule(`${baseName}-${region}-database-5432`, {
         securityGroupId: databaseGroup.id, cidrIpv4: base.network.cidrBlock, ipProtocol: "tcp", fromPort: 5432, toPort: 5432,

@@ -4,7 +4,7 @@ import { contains, hasHostBits, overlaps, parseCidr } from "../../lib/network";
 import type { StackCheck } from "./checks";
 import { bool, email, int, ipv4Cidr, oneOf, pattern } from "./common";
 import { AlertsSchema, ParametersSchema, PgbouncerSchema } from "./database";
-import { EKS_VERSIONS, RDS_INSTANCE_CLASSES } from "../../lib/awsCatalog";
+import { EKS_VERSIONS, LOG_RETENTION_DAYS, RDS_INSTANCE_CLASSES } from "../../lib/awsCatalog";
 import { hasRdsRootCa } from "../../components/aws/rdsCaBundle";
 
 /** `bookstore:aws` — the AWS platform (`platform: eks`). Every key is validated; unknown keys are errors. */
@@ -16,6 +16,10 @@ const instanceTypes = z.array(pattern(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "an EC2 in
     { error: "expected a list of EC2 instance types" }).min(1, { error: "expected at least one instance type" });
 const rdsClass = z.string({ error: `expected an RDS instance class (${Object.keys(RDS_INSTANCE_CLASSES).join(", ")})` })
     .refine((c) => c in RDS_INSTANCE_CLASSES, { error: `expected an RDS instance class (${Object.keys(RDS_INSTANCE_CLASSES).join(", ")})` });
+
+/** A CloudWatch Logs retention: only the periods the API accepts (lib/awsCatalog.ts). */
+const logRetentionDays = z.number({ error: `expected one of ${LOG_RETENTION_DAYS.join(", ")} (days CloudWatch Logs accepts)` })
+    .refine((days) => LOG_RETENTION_DAYS.includes(days), { error: `expected one of ${LOG_RETENTION_DAYS.join(", ")} (days CloudWatch Logs accepts)` });
 
 const nodeGroup = (min: number, max: number, types: string[]) => z.strictObject({
     /** One architecture per group (AL2023 ARM AMIs): Graviton types only. */
@@ -31,8 +35,8 @@ const NetworkSchema = z.strictObject({
     replicaVpcCidr: ipv4Cidr.default("10.51.0.0/16"),
     /** `perAz` (one NAT gateway per AZ) or `single`. Default: perAz in prod, single elsewhere. */
     natGateways: oneOf(["perAz", "single"]).optional(),
-    /** Flow-log retention in days. */
-    flowLogRetentionDays: int(1, 3653).default(90),
+    /** Flow-log retention in days (a period CloudWatch Logs accepts). */
+    flowLogRetentionDays: logRetentionDays.default(90),
 });
 
 const EksSchema = z.strictObject({
@@ -46,8 +50,8 @@ const EksSchema = z.strictObject({
     appNodeGroup: nodeGroup(2, 10, ["m7g.xlarge"]).prefault({}),
     /** Spot group for spot-tolerant services; several same-size types for capacity diversification. */
     spotNodeGroup: nodeGroup(0, 10, ["m7g.xlarge", "m6g.xlarge", "m8g.xlarge"]).optional(),
-    /** Control-plane log retention in days. */
-    logRetentionDays: int(1, 3653).default(90),
+    /** Control-plane (and other log group) retention in days (a period CloudWatch Logs accepts). */
+    logRetentionDays: logRetentionDays.default(90),
 });
 
 const ReplicaSchema = z.strictObject({

@@ -168,6 +168,18 @@ const CASES: Record<string, PolicyCases> = {
         ],
         unknown: { resources: [a.rdsPrimary, a.rdsReplica1, edit(a.lagAlarm(1), "threshold", unknown)], path: "threshold" },
     },
+    "aws-alarm-topic-admits-cloudwatch": {
+        pass: [[a.lagAlarm(1), a.topicPolicy()], [a.lagAlarm(1)]],
+        fail: [{
+            // The policy of 12753a4: the account root and AMP's alert manager only.
+            resources: [a.lagAlarm(1), a.topicPolicy([
+                { Sid: "Owner", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: ["SNS:Publish"] },
+                { Sid: "PrometheusAlertManager", Effect: "Allow", Principal: { Service: "aps.amazonaws.com" }, Action: ["SNS:Publish"] },
+            ])],
+            message: /MetricAlarm "replica-1-lag" notifies arn:aws:sns:us-east-1:123456789012:bookstore-prod-alerts, whose access policy .* does not let cloudwatch.amazonaws.com publish/,
+        }],
+        unknown: { resources: [a.lagAlarm(1), edit(a.topicPolicy(), "policy", unknown)], path: "policy" },
+    },
 };
 
 describe("AWS policies", () => {
@@ -176,7 +188,7 @@ describe("AWS policies", () => {
     });
 
     it("pass together on the composed tiers (no rule contradicts another)", async () => {
-        const all = [...a.rdsTier, a.parameterGroup, a.replicationGroup, a.eksCluster, a.nodeGroup, a.spotNodeGroup, a.bucket, a.publicAccessBlock, a.bucketPolicy, a.distribution, a.topic];
+        const all = [...a.rdsTier, a.topicPolicy(), a.parameterGroup, a.replicationGroup, a.eksCluster, a.nodeGroup, a.spotNodeGroup, a.bucket, a.publicAccessBlock, a.bucketPolicy, a.distribution, a.topic];
         assert.deepEqual(await analyze(all, { policies: awsPolicies }), []);
     });
 
@@ -211,7 +223,7 @@ describe("AWS policies", () => {
         const classes: Record<string, { __pulumiType: string }> = {
             [a.A.instance]: aws.rds.Instance, [a.A.parameterGroup]: aws.rds.ParameterGroup, [a.A.replicationGroup]: aws.elasticache.ReplicationGroup,
             [a.A.cluster]: aws.eks.Cluster, [a.A.nodeGroup]: aws.eks.NodeGroup, [a.A.bucket]: aws.s3.Bucket, [a.A.publicAccessBlock]: aws.s3.BucketPublicAccessBlock,
-            [a.A.bucketPolicy]: aws.s3.BucketPolicy, [a.A.distribution]: aws.cloudfront.Distribution, [a.A.topic]: aws.sns.Topic, [a.A.alarm]: aws.cloudwatch.MetricAlarm,
+            [a.A.bucketPolicy]: aws.s3.BucketPolicy, [a.A.distribution]: aws.cloudfront.Distribution, [a.A.topic]: aws.sns.Topic, [a.A.topicPolicy]: aws.sns.TopicPolicy, [a.A.alarm]: aws.cloudwatch.MetricAlarm,
         };
         for (const [token, cls] of Object.entries(classes)) assert.equal(cls.__pulumiType, token);
         for (const value of Object.values(require("../../policy/aws/types")) as { __pulumiType: string }[]) assert.ok(value.__pulumiType in classes, value.__pulumiType);

@@ -15,6 +15,7 @@ export const A = {
     bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
     distribution: "aws:cloudfront/distribution:Distribution",
     topic: "aws:sns/topic:Topic",
+    topicPolicy: "aws:sns/topicPolicy:TopicPolicy",
     alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
 } as const;
 
@@ -127,3 +128,15 @@ export const distribution: TestResource = {
 };
 
 export const topic: TestResource = { type: A.topic, name: "alerts", inputs: { name: "bookstore-prod-alerts", kmsMasterKeyId: "arn:aws:kms:us-east-1:123456789012:key/t", tags } };
+
+/** The alert topic's access policy as components/aws/alerts.ts writes it (alertTopicPolicy), with `statements` replacing its list. */
+export const topicPolicy = (statements?: unknown[]): TestResource => ({
+    type: A.topicPolicy, name: "alerts-policy",
+    inputs: {
+        arn: topicArn,
+        policy: JSON.stringify({ Version: "2012-10-17", Statement: statements ?? [
+            { Sid: "Owner", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: ["SNS:Publish"], Resource: topicArn },
+            { Sid: "CloudWatchAlarms", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "SNS:Publish", Resource: topicArn },
+        ] }),
+    },
+});

@@ -137,6 +137,31 @@ describe("prod-eks plan (the seed's values on AWS)", function () {
         assert.ok(ofType(resources, "aws:eks/addon:Addon").some((a) => a.inputs.addonName === "kube-state-metrics"));
     });
 
+    it("lets every alarm publish to its own region's topic: CloudWatch is named in the policy that replaces SNS's default", () => {
+        const policies = ofType(resources, "aws:sns/topicPolicy:TopicPolicy");
+        assert.equal(policies.length, 2);
+        for (const policy of policies) {
+            const region = policy.inputs.arn.split(":")[3];
+            const statement = JSON.parse(policy.inputs.policy).Statement.find((st: any) => st.Principal.Service === "cloudwatch.amazonaws.com");
+            assert.ok(statement, `${policy.inputs.arn}: no statement for cloudwatch.amazonaws.com`);
+            assert.deepEqual([statement.Action, statement.Resource, statement.Condition.ArnLike["aws:SourceArn"], statement.Condition.StringEquals["aws:SourceAccount"]],
+                ["SNS:Publish", policy.inputs.arn, `arn:aws:cloudwatch:${region}:123456789012:alarm:*`, "123456789012"]);
+        }
+        const alarmTopics = new Set(ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm").flatMap((a) => a.inputs.alarmActions));
+        assert.deepEqual([...alarmTopics].sort(), policies.map((p) => p.inputs.arn).sort());
+    });
+
+    it("sends the bucket's CORS headers through CloudFront: Origin forwarded to S3, the headers added on every cached response", () => {
+        const [dist] = ofType(resources, "aws:cloudfront/distribution:Distribution");
+        const [cors] = ofType(resources, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy");
+        const behavior = dist.inputs.defaultCacheBehavior;
+        // Managed-CORS-S3Origin (CloudFront DG — Use managed origin request policies).
+        assert.equal(behavior.originRequestPolicyId, "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf");
+        assert.ok(dist.dependencies.includes(cors.urn) && /^[0-9a-f-]{36}$/.test(behavior.responseHeadersPolicyId));
+        assert.deepEqual(cors.inputs.corsConfig.accessControlAllowOrigins.items, ["https://www.bookstore.example"]);
+        assert.equal(cors.inputs.corsConfig.originOverride, true);
+    });
+
     it("serves static assets from a private bucket through CloudFront with OAC, TLS 1.2+", () => {
         const [dist] = ofType(resources, "aws:cloudfront/distribution:Distribution");
         assert.equal(dist.inputs.viewerCertificate.minimumProtocolVersion, "TLSv1.2_2021");

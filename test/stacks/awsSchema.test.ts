@@ -105,4 +105,14 @@ describe("aws config section", () => {
         // 2 PgBouncer processes × min(25 + 5, 100) = 60 > 60 - 5 reserved.
         assert.ok(problemsOf(raw).some((p) => /^bookstore:aws\.database\.parameters\.maxConnections: expected room for the pooler's 60 server connections/.test(p)));
     });
+
+    it("accepts only the log retentions CloudWatch Logs offers, naming each key", () => {
+        const raw = valid();
+        raw.aws.eks.logRetentionDays = 100;
+        raw.aws.network = { flowLogRetentionDays: 2 };
+        assert.deepStrictEqual(problemsOf(raw).map((p) => p.split(": expected")[0]), ["bookstore:aws.network.flowLogRetentionDays", "bookstore:aws.eks.logRetentionDays"]);
+        raw.aws.eks.logRetentionDays = 400;
+        raw.aws.network.flowLogRetentionDays = 3653;
+        assert.ok(isEksConfig(parseStackConfig(raw)));
+    });
 });

@@ -103,6 +103,15 @@ describe("offline plan", () => {
         assert.match(run.stderr, /Pulumi\.nosuchstack\.yaml: file not found\. There is no stack "nosuchstack"; the stacks of this project are: dev, dev-eks, prod, prod-aks, prod-cloudflare, prod-eks/);
     });
 
+    it("names the AWS stack's own cloud and regions in its header", () => {
+        const run = runPlan("prod-eks");
+        assert.strictEqual(run.exitCode, 0, run.stderr);
+        const head = run.stdout.split("\n").slice(0, 6).join("\n");
+        assert.match(head, /nothing was read from or sent to AWS;/);
+        assert.match(head, /^Stack: +platform eks, environment prod, regions us-east-1, us-west-2$/m);
+        assert.doesNotMatch(head, /Azure|eastus2/);
+    });
+
     it("says what the stack is before the tree, with a legend, in lines of at most 100 columns", () => {
         const run = runPlan("prod-aks");
         assert.strictEqual(run.exitCode, 0, run.stderr);

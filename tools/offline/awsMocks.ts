@@ -166,6 +166,8 @@ const EMULATORS: Record<string, Emulator> = {
         return { id: bucket, state: { bucket, arn: `arn:aws:s3:::${bucket}`, bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com`, bucketDomainName: `${bucket}.s3.amazonaws.com`, region } };
     },
     "aws:cloudfront/originAccessControl:OriginAccessControl": (args) => ({ id: `E${alnum(args.name, 13).toUpperCase()}`, state: { etag: `E${alnum(args.name + "etag", 13).toUpperCase()}` } }),
+    // Policy ids are UUIDs (like the managed policies' ids).
+    "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": (args) => ({ id: uuid(`${args.type}/${args.name}`), state: { etag: `E${alnum(args.name + "etag", 13).toUpperCase()}` } }),
     "aws:cloudfront/distribution:Distribution": (args) => {
         const id = `E${alnum(args.name, 13).toUpperCase()}`;
         return { id, state: { arn: `arn:aws:cloudfront::${AWS_ACCOUNT_ID}:distribution/${id}`, domainName: `d${alnum(args.name, 13)}.cloudfront.net`, hostedZoneId: "Z2FDTNDATAQYW2", status: "Deployed" } };

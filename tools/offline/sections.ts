@@ -2,8 +2,9 @@ import { budgetSection } from "./budget";
 import { policySection } from "./policy";
 import { manifestsSection } from "./manifests";
 import { specRulesSection } from "./specRules";
+import { awsSpecRulesSection } from "./awsSpecRules";
 import type { PlanSection } from "./types";
 import { reviewSection } from "../review/section";
 
 /** Sections run in this order after the program has run. */
-export const PLAN_SECTIONS: PlanSection[] = [specRulesSection, budgetSection, manifestsSection, policySection, reviewSection];
+export const PLAN_SECTIONS: PlanSection[] = [specRulesSection, awsSpecRulesSection, budgetSection, manifestsSection, policySection, reviewSection];

@@ -63,23 +63,28 @@ export function specRules(file = SPEC_RULES_FILE): { table: Table; byType: Map<s
 const sameText = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** Plain value of a wire-format input: secrets unwrapped; undefined when unknown during preview. */
-function plain(value: unknown): unknown {
+export function plain(value: unknown): unknown {
     if (value === UNKNOWN) return undefined;
     if (value && typeof value === "object" && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG) return plain((value as { value?: unknown }).value);
     return value;
 }
 
-/** Values at an SDK input path; a segment ending in `[]` walks every element of an array. */
-function valuesAt(root: unknown, segments: string[]): unknown[] {
+/**
+ * Values at an SDK input path; a segment ending in `[]` walks every element of an array, `{}` every
+ * value of a map and `{keys}` every key of a map.
+ */
+export function valuesAt(root: unknown, segments: string[]): unknown[] {
     let current: unknown[] = [plain(root)];
     for (const segment of segments) {
-        const isArray = segment.endsWith("[]");
-        const key = isArray ? segment.slice(0, -2) : segment;
+        const walk = /(\[\]|\{\}|\{keys\})$/.exec(segment)?.[1];
+        const key = walk ? segment.slice(0, -walk.length) : segment;
         current = current.flatMap((node) => {
             if (!node || typeof node !== "object") return [];
             const child = plain(key === "" ? node : (node as Record<string, unknown>)[key]);
-            if (!isArray) return [child];
-            return Array.isArray(child) ? child.map(plain) : [];
+            if (!walk) return [child];
+            if (walk === "[]") return Array.isArray(child) ? child.map(plain) : [];
+            if (!child || typeof child !== "object" || Array.isArray(child)) return [];
+            return walk === "{}" ? Object.values(child).map(plain) : Object.keys(child);
         });
     }
     return current.filter((v) => v !== undefined);
@@ -97,7 +102,7 @@ function effectiveName(resource: CapturedResource, nameProperty: string): { valu
 }
 
 /** The length limit a string breaks (counted in characters, as ARM counts them), if any. */
-function lengthBreach(value: string, limits: StringLength): string | undefined {
+export function lengthBreach(value: string, limits: StringLength): string | undefined {
     const length = [...value].length;
     if (limits.minLength !== undefined && length < limits.minLength) return `minLength ${limits.minLength} (got ${length})`;
     if (limits.maxLength !== undefined && length > limits.maxLength) return `maxLength ${limits.maxLength} (got ${length})`;
