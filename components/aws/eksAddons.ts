@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import { managedPolicy, policyDocument, POD_IDENTITY_TRUST, Statement } from "./iam";
+import { LBC_IAM_POLICY } from "./lbcIamPolicy";
 
 /**
  * A kubeconfig for the cluster that authenticates with `aws eks get-token` (the `aws` CLI must be on
@@ -54,46 +55,22 @@ export class PodIdentity extends pulumi.ComponentResource {
 }
 
 /**
- * Chart pins. LBC chart 1.14.1 ships controller v2.14.1, the release the EKS UG installs
- * (EKS UG — Install AWS Load Balancer Controller with Helm); Cluster Autoscaler's minor must match
- * the cluster's Kubernetes minor (kubernetes/autoscaler README). Check both against
- * `helm search repo` before `pulumi up` — they could not be verified offline.
+ * Chart pins, each compared with what its project publishes for that version (read at the tag;
+ * recorded in tools/offline/upstreamCharts.json, which the offline plan checks every release
+ * against). LBC chart 1.14.1 ships controller v2.14.1, whose IAM policy is in lbcIamPolicy.ts.
+ * Cluster Autoscaler's minor must match the cluster's Kubernetes minor (kubernetes/autoscaler
+ * README: "We recommend using Cluster Autoscaler with the Kubernetes control plane version for
+ * which it was meant"): one chart per EKS version this program offers (lib/awsCatalog.ts).
  */
 export const CHARTS = {
-    loadBalancerController: { chart: "aws-load-balancer-controller", version: "1.14.1", repo: "https://aws.github.io/eks-charts" },
-    clusterAutoscaler: { chart: "cluster-autoscaler", version: "9.52.1", repo: "https://kubernetes.github.io/autoscaler" },
+    loadBalancerController: { chart: "aws-load-balancer-controller", version: LBC_IAM_POLICY.source.chartVersion, repo: "https://aws.github.io/eks-charts" },
 } as const;
 
-/**
- * The AWS Load Balancer Controller's permissions, scoped the way its published policy scopes them:
- * read-only EC2/ELB/ACM/WAF lookups, and writes only on load balancers and security groups it
- * tags as its own (`elbv2.k8s.aws/cluster`).
- */
-export function loadBalancerControllerStatements(): Statement[] {
-    const ownedByController = { Null: { "aws:ResourceTag/elbv2.k8s.aws/cluster": "false" } };
-    return [
-        { Effect: "Allow", Action: "iam:CreateServiceLinkedRole", Resource: "*", Condition: { StringEquals: { "iam:AWSServiceName": "elasticloadbalancing.amazonaws.com" } } },
-        {
-            Effect: "Allow", Resource: "*",
-            Action: ["ec2:Describe*", "ec2:GetCoipPoolUsage", "ec2:GetSecurityGroupsForVpc", "elasticloadbalancing:Describe*",
-                "acm:ListCertificates", "acm:DescribeCertificate", "wafv2:GetWebACL", "wafv2:GetWebACLForResource", "shield:GetSubscriptionState", "shield:DescribeProtection"],
-        },
-        { Effect: "Allow", Action: ["ec2:CreateSecurityGroup"], Resource: "*" },
-        { Effect: "Allow", Action: ["ec2:CreateTags"], Resource: "arn:aws:ec2:*:*:security-group/*", Condition: { StringEquals: { "ec2:CreateAction": "CreateSecurityGroup" } } },
-        { Effect: "Allow", Action: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress", "ec2:DeleteSecurityGroup", "ec2:CreateTags", "ec2:DeleteTags"], Resource: "*", Condition: ownedByController },
-        { Effect: "Allow", Action: ["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"], Resource: "*" },
-        { Effect: "Allow", Action: ["elasticloadbalancing:CreateListener", "elasticloadbalancing:DeleteListener", "elasticloadbalancing:CreateRule", "elasticloadbalancing:DeleteRule", "elasticloadbalancing:ModifyListener", "elasticloadbalancing:ModifyRule", "elasticloadbalancing:AddListenerCertificates", "elasticloadbalancing:RemoveListenerCertificates"], Resource: "*" },
-        {
-            Effect: "Allow", Resource: "*", Condition: ownedByController,
-            Action: ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags", "elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:SetIpAddressType",
-                "elasticloadbalancing:SetSecurityGroups", "elasticloadbalancing:SetSubnets", "elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:ModifyTargetGroup",
-                "elasticloadbalancing:ModifyTargetGroupAttributes", "elasticloadbalancing:DeleteTargetGroup", "elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets",
-                "elasticloadbalancing:SetWebAcl", "wafv2:AssociateWebACL", "wafv2:DisassociateWebACL"],
-        },
-        // Tags on create: the controller tags what it creates so the conditions above recognise it.
-        { Effect: "Allow", Action: ["elasticloadbalancing:AddTags"], Resource: "*", Condition: { StringEquals: { "elasticloadbalancing:CreateAction": ["CreateTargetGroup", "CreateLoadBalancer"] } } },
-    ];
-}
+/** Cluster Autoscaler chart by the cluster's Kubernetes minor: 9.53.0 ships CA 1.34.2, 9.59.0 ships CA 1.35.0 (Chart.yaml appVersion at each chart tag). */
+export const CLUSTER_AUTOSCALER_CHARTS: Readonly<Record<string, { chart: string; version: string; repo: string }>> = {
+    "1.34": { chart: "cluster-autoscaler", version: "9.53.0", repo: "https://kubernetes.github.io/autoscaler" },
+    "1.35": { chart: "cluster-autoscaler", version: "9.59.0", repo: "https://kubernetes.github.io/autoscaler" },
+};
 
 /** Cluster Autoscaler: read the groups, and resize or shrink only this cluster's node groups (EKS Best Practices — Cluster Autoscaler). */
 export function clusterAutoscalerStatements(clusterName: string): Statement[] {
@@ -113,6 +90,8 @@ export function clusterAutoscalerStatements(clusterName: string): Statement[] {
 
 export interface ClusterAddonsArgs {
     clusterName: string;
+    /** The cluster's Kubernetes version: picks the Cluster Autoscaler of the same minor. */
+    kubernetesVersion: string;
     region: string;
     vpcId: pulumi.Input<string>;
     k8sProvider: k8s.Provider;
@@ -141,7 +120,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
                 namespace: "kube-system", values, atomic: true, cleanupOnFail: true, maxHistory: 5,
             }, { ...k, dependsOn });
 
-        const lbc = identity("load-balancer-controller", "kube-system", "aws-load-balancer-controller", { statements: loadBalancerControllerStatements() });
+        const lbc = identity("load-balancer-controller", "kube-system", "aws-load-balancer-controller", { statements: LBC_IAM_POLICY.statements });
         this.loadBalancerController = release("aws-load-balancer-controller", CHARTS.loadBalancerController, {
             clusterName: args.clusterName, region: args.region, vpcId: args.vpcId,
             serviceAccount: { create: true, name: "aws-load-balancer-controller" },
@@ -149,7 +128,9 @@ export class ClusterAddons extends pulumi.ComponentResource {
         }, [lbc.association]);
 
         const ca = identity("cluster-autoscaler", "kube-system", "cluster-autoscaler", { statements: clusterAutoscalerStatements(args.clusterName) });
-        release("cluster-autoscaler", CHARTS.clusterAutoscaler, {
+        const autoscalerChart = CLUSTER_AUTOSCALER_CHARTS[args.kubernetesVersion];
+        if (!autoscalerChart) throw new Error(`no Cluster Autoscaler chart is pinned for Kubernetes ${args.kubernetesVersion} (CLUSTER_AUTOSCALER_CHARTS)`);
+        release("cluster-autoscaler", autoscalerChart, {
             autoDiscovery: { clusterName: args.clusterName },
             awsRegion: args.region,
             rbac: { serviceAccount: { create: true, name: "cluster-autoscaler" } },

@@ -6,8 +6,8 @@ import type { Statement } from "./iam";
 
 /**
  * KEDA's Helm chart (kedacore/charts; the chart version is the KEDA version). 2.20.2 matches the CRD
- * schemas pinned in tools/offline/schemas/keda-v2.20.2.json (kedacore/keda tag v2.20.2, 2026-07-31).
- * Check it with `helm search repo kedacore/keda` before `pulumi up`: it could not be verified offline.
+ * schemas pinned in tools/offline/schemas/keda-v2.20.2.json (kedacore/keda tag v2.20.2, 2026-07-31);
+ * the chart at kedacore/charts tag v2.20.2 is recorded in tools/offline/upstreamCharts.json.
  */
 export const KEDA_CHART = { chart: "keda", version: "2.20.2", repo: "https://kedacore.github.io/charts" } as const;
 /** Namespace and operator ServiceAccount of the release (the chart's default operator account name). */

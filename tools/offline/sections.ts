@@ -3,8 +3,9 @@ import { policySection } from "./policy";
 import { manifestsSection } from "./manifests";
 import { specRulesSection } from "./specRules";
 import { awsSpecRulesSection } from "./awsSpecRules";
+import { upstreamSection } from "./upstream";
 import type { PlanSection } from "./types";
 import { reviewSection } from "../review/section";
 
 /** Sections run in this order after the program has run. */
-export const PLAN_SECTIONS: PlanSection[] = [specRulesSection, awsSpecRulesSection, budgetSection, manifestsSection, policySection, reviewSection];
+export const PLAN_SECTIONS: PlanSection[] = [specRulesSection, awsSpecRulesSection, upstreamSection, budgetSection, manifestsSection, policySection, reviewSection];

@@ -5,7 +5,8 @@ import { scrapeConfiguration } from "../../../components/aws/observability";
 import { customMetricQuery } from "../../../components/kubernetes/keda";
 import { validateManifest } from "../../../tools/offline/manifests";
 import type { PlanResource } from "../../../tools/offline/render";
-import { planned, planOf, stackVariant, ofType } from "../../helpers/plan";
+import { planOf, ofType } from "../../helpers/plan";
+import { prodEksWithKeda } from "../../helpers/variants";
 
 
 describe("KEDA on EKS (components/aws/kedaAuth.ts)", function () {
@@ -27,9 +28,7 @@ describe("KEDA on EKS (components/aws/kedaAuth.ts)", function () {
 
     describe("prod-eks with custom metrics on the api", () => {
         let resources: PlanResource[];
-        const customMetrics = planned("prod-eks", {
-            stackFile: stackVariant("prod-eks", (config) => { config["bookstore:app"].services.api.hpa.customMetrics.enabled = true; }),
-        });
+        const customMetrics = prodEksWithKeda();
         before(() => {
             resources = customMetrics().resources;
         });
