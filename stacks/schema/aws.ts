@@ -42,7 +42,11 @@ const NetworkSchema = z.strictObject({
 const EksSchema = z.strictObject({
     /** Kubernetes version, pinned, in EKS standard support (see lib/awsCatalog.ts). */
     version: oneOf(Object.keys(EKS_VERSIONS) as [string, ...string[]]).default("1.35"),
-    /** CIDRs allowed to reach the public API endpoint; empty = private endpoint only. */
+    /**
+     * Egress CIDRs of whoever runs `pulumi up` (the CI runner, an operator's VPN): the only
+     * addresses the API's public endpoint answers. Required: the same run creates the VPC and the
+     * Kubernetes objects, so a private-only endpoint (reachable only inside that new VPC) fails them all.
+     */
     publicAccessCidrs: z.array(ipv4Cidr, { error: "expected a list of CIDRs" }).default([]),
     /** IAM roles granted cluster admin through access entries (e.g. the deployer's CI role). */
     adminRoleArns: z.array(arn("an IAM role"), { error: "expected a list of IAM role ARNs" }).default([]),
@@ -225,6 +229,9 @@ export const awsChecks: StackCheck[] = [
         for (const g of ["systemNodeGroup", "appNodeGroup", "spotNodeGroup"] as const) {
             const group = aws.eks[g];
             if (group && group.maxSize < group.minSize) report(at("eks", g, "maxSize"), `expected an integer >= minSize (${group.minSize})`, group.maxSize);
+        }
+        if (aws.eks.publicAccessCidrs.length === 0) {
+            report(at("eks", "publicAccessCidrs"), "expected the egress CIDRs of whoever runs `pulumi up`: the run creates the cluster's VPC and its Kubernetes objects together, and a private-only API endpoint answers only inside that VPC (EKS API VpcConfigRequest)", []);
         }
         if (aws.eks.adminRoleArns.length === 0) {
             report(at("eks", "adminRoleArns"), "expected at least one IAM role (the deployer's): the cluster creator gets no implicit admin, so `pulumi up` could not create the Kubernetes resources", []);

@@ -102,11 +102,12 @@ describe("prod-eks plan (the seed's values on AWS)", function () {
         assert.equal(pgbouncer.inputs.spec.replicas, 3);
     });
 
-    it("builds the EKS cluster from plain resources: pinned version, API auth, private endpoint, KMS secrets, all logs", () => {
+    it("builds the EKS cluster from plain resources: pinned version, API auth, endpoint public only to the deployer, KMS secrets, all logs", () => {
         assert.equal(ofType(resources, "eks:index:Cluster").length + resources.filter((r) => r.type.startsWith("awsx:")).length, 0);
         const [cluster] = ofType(resources, "aws:eks/cluster:Cluster");
-        assert.deepEqual([cluster.inputs.version, cluster.inputs.accessConfig.authenticationMode, cluster.inputs.vpcConfig.endpointPublicAccess, cluster.inputs.encryptionConfig.resources],
-            ["1.35", "API", false, ["secrets"]]);
+        assert.deepEqual([cluster.inputs.version, cluster.inputs.accessConfig.authenticationMode, cluster.inputs.encryptionConfig.resources], ["1.35", "API", ["secrets"]]);
+        // The run that creates the VPC must reach the API: public to the deployer's CIDR only, private for nodes and pods.
+        assert.deepEqual(cluster.inputs.vpcConfig, { ...cluster.inputs.vpcConfig, endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] });
         assert.equal(cluster.inputs.enabledClusterLogTypes.length, 5);
         const groups = ofType(resources, "aws:eks/nodeGroup:NodeGroup");
         assert.deepEqual(groups.map((g) => [g.name, g.inputs.capacityType, g.inputs.scalingConfig.minSize, g.inputs.scalingConfig.maxSize]).sort(),

@@ -12,7 +12,7 @@ function valid(): Record<string, any> {
         tags: { owner: "team@example.com", costCenter: "cc-1" },
         app: { services: { api: { image: "bookstore/api:1.2.3" }, web: { image: "bookstore/web:1.2.3", ingress: { external: true } } } },
         aws: {
-            eks: { adminRoleArns: ["arn:aws:iam::123456789012:role/deployer"] },
+            eks: { adminRoleArns: ["arn:aws:iam::123456789012:role/deployer"], publicAccessCidrs: ["203.0.113.0/24"] },
             edge: { webHost: "www.example.com", albCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc" },
         },
     };
@@ -114,5 +114,13 @@ describe("aws config section", () => {
         raw.aws.eks.logRetentionDays = 400;
         raw.aws.network.flowLogRetentionDays = 3653;
         assert.ok(isEksConfig(parseStackConfig(raw)));
+    });
+
+    it("requires the deployer's CIDRs: the run that creates the VPC cannot reach a private-only API endpoint", () => {
+        const raw = valid();
+        delete raw.aws.eks.publicAccessCidrs;
+        assert.deepStrictEqual(problemsOf(raw), [
+            "bookstore:aws.eks.publicAccessCidrs: expected the egress CIDRs of whoever runs `pulumi up`: the run creates the cluster's VPC and its Kubernetes objects together, and a private-only API endpoint answers only inside that VPC (EKS API VpcConfigRequest), got []",
+        ]);
     });
 });
