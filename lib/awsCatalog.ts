@@ -45,3 +45,22 @@ export function elastiCacheRegionCode(region: string): string {
  * 2922, 3288, and 3653", aws/api-models-aws cloudwatch-logs-2014-03-28.json `Days`): any other number fails the log group's create.
  */
 export const LOG_RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/**
+ * The Region code of AZ IDs (EC2 User Guide, "AZ IDs": an AZ ID is the Region's code and `az<n>`,
+ * e.g. `use1-az1` in us-east-1, `apse1-az2` in ap-southeast-1, `euc1-az3` in eu-central-1): the
+ * area, the initials of the direction words, the number.
+ */
+export function azIdRegionCode(region: string): string | undefined {
+    const match = /^([a-z]{2})-(gov-)?([a-z]+)-(\d+)$/.exec(region);
+    if (!match) return undefined;
+    const initials = { north: "n", south: "s", east: "e", west: "w", central: "c", northeast: "ne", northwest: "nw", southeast: "se", southwest: "sw" }[match[3]];
+    return initials === undefined ? undefined : `${match[1]}${match[2] ? "g" : ""}${initials}${match[4]}`;
+}
+
+/**
+ * AZ IDs where EKS places no cluster subnets (EKS UG, "View Amazon EKS networking requirements for
+ * VPC and subnets": "The subnets can't reside in the following Availability Zones", read 2026-12-07
+ * from awsdocs/amazon-eks-user-guide latest/ug/networking/network-reqs.adoc).
+ */
+export const EKS_DISALLOWED_AZ_IDS: readonly string[] = ["use1-az3", "usw1-az2", "cac1-az3"];

@@ -34,8 +34,11 @@ export interface NetworkArgs {
     /** The provider's region (the S3 endpoint's service name names it). */
     region: string;
     vpcCidr: string;
-    /** Availability zone names, one subnet of each tier per zone. */
-    availabilityZones: string[];
+    /**
+     * AZ IDs (`use1-az1`), one subnet of each tier per zone. IDs, not names: `us-east-1a` is a
+     * different physical zone in every account, and some zones lack EKS or an instance family.
+     */
+    availabilityZoneIds: string[];
     /** `perAz`: a NAT gateway per AZ (an AZ outage leaves the others' egress up); `single`: one. `none`: no public tier. */
     natGateways: "perAz" | "single" | "none";
     /** EKS cluster name, for the subnet tags the Load Balancer Controller discovers subnets by. */
@@ -63,7 +66,7 @@ export class Network extends pulumi.ComponentResource {
         const n = (child: string) => `${name}-${child}`;
         const p = { parent: this };
         const tagged = (n: string, extra: Record<string, string> = {}) => ({ ...args.tags, Name: `${args.baseName}-${n}`, ...extra });
-        const plan = planSubnets(args.vpcCidr, args.availabilityZones.length);
+        const plan = planSubnets(args.vpcCidr, args.availabilityZoneIds.length);
         this.cidrBlock = args.vpcCidr;
 
         // DNS hostnames and support: RDS/ElastiCache endpoints resolve privately, and the AMP scraper requires both.
@@ -77,10 +80,10 @@ export class Network extends pulumi.ComponentResource {
             const igw = new aws.ec2.InternetGateway(n("igw"), { vpcId: vpc.id, tags: tagged("igw") }, p);
             const publicTable = new aws.ec2.RouteTable(n("public"), { vpcId: vpc.id, tags: tagged("public") }, p);
             new aws.ec2.Route(n("public-default"), { routeTableId: publicTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, p);
-            args.availabilityZones.forEach((az, i) => {
+            args.availabilityZoneIds.forEach((az, i) => {
                 // kubernetes.io/role/elb: the Load Balancer Controller puts internet-facing ALBs here.
                 const subnet = new aws.ec2.Subnet(n(`public-${i + 1}`), {
-                    vpcId: vpc.id, availabilityZone: az, cidrBlock: plan.public[i], mapPublicIpOnLaunch: false,
+                    vpcId: vpc.id, availabilityZoneId: az, cidrBlock: plan.public[i], mapPublicIpOnLaunch: false,
                     tags: tagged(`public-${az}`, { "kubernetes.io/role/elb": "1", ...clusterTag }),
                 }, p);
                 this.publicSubnetIds.push(subnet.id);
@@ -91,14 +94,14 @@ export class Network extends pulumi.ComponentResource {
                 }
             });
         }
-        args.availabilityZones.forEach((az, i) => {
+        args.availabilityZoneIds.forEach((az, i) => {
             const table = new aws.ec2.RouteTable(n(`private-${i + 1}`), { vpcId: vpc.id, tags: tagged(`private-${az}`) }, p);
             privateTables.push(table);
             // Each AZ's private subnets leave through their own AZ's NAT gateway (or the single one).
             const nat = natIds[Math.min(i, natIds.length - 1)];
             if (nat) new aws.ec2.Route(n(`private-${i + 1}-default`), { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat }, p);
             const subnet = new aws.ec2.Subnet(n(`private-${i + 1}`), {
-                vpcId: vpc.id, availabilityZone: az, cidrBlock: plan.private[i],
+                vpcId: vpc.id, availabilityZoneId: az, cidrBlock: plan.private[i],
                 tags: tagged(`private-${az}`, { "kubernetes.io/role/internal-elb": "1", ...clusterTag }),
             }, p);
             this.privateSubnetIds.push(subnet.id);
@@ -106,9 +109,9 @@ export class Network extends pulumi.ComponentResource {
         });
         // Database subnets: no default route at all.
         const databaseTable = new aws.ec2.RouteTable(n("database"), { vpcId: vpc.id, tags: tagged("database") }, p);
-        args.availabilityZones.forEach((az, i) => {
+        args.availabilityZoneIds.forEach((az, i) => {
             const subnet = new aws.ec2.Subnet(n(`database-${i + 1}`), {
-                vpcId: vpc.id, availabilityZone: az, cidrBlock: plan.database[i], tags: tagged(`database-${az}`),
+                vpcId: vpc.id, availabilityZoneId: az, cidrBlock: plan.database[i], tags: tagged(`database-${az}`),
             }, p);
             this.databaseSubnetIds.push(subnet.id);
             new aws.ec2.RouteTableAssociation(n(`database-${i + 1}`), { subnetId: subnet.id, routeTableId: databaseTable.id }, p);

@@ -26,8 +26,6 @@ export interface AwsFoundation {
     };
 }
 
-const zonesOf = (region: string) => ["a", "b", "c"].map((z) => `${region}${z}`);
-
 export function composeFoundation(config: EksStackConfig): AwsFoundation {
     const settings = config.aws;
     const tags = stackTags(config);
@@ -38,7 +36,7 @@ export function composeFoundation(config: EksStackConfig): AwsFoundation {
     const provider = new aws.Provider("aws-primary", { region: settings.region, defaultTags: { tags } });
     const accountId = aws.getCallerIdentityOutput({}, { provider }).accountId;
     const network = new Network("network", {
-        baseName, region: settings.region, vpcCidr: settings.network.vpcCidr, availabilityZones: zonesOf(settings.region),
+        baseName, region: settings.region, vpcCidr: settings.network.vpcCidr, availabilityZoneIds: settings.network.availabilityZoneIds!,
         natGateways: settings.network.natGateways ?? (prod ? "perAz" : "single"), clusterName,
         flowLogRetentionDays: settings.network.flowLogRetentionDays, tags,
     }, { providers: [provider] });
@@ -69,7 +67,7 @@ function composeRemoteRegion(config: EksStackConfig, base: AwsFoundation, region
     const provider = new aws.Provider(`aws-${region}`, { region, defaultTags: { tags } });
     const o = { provider };
     const network = new Network(`network-${region}`, {
-        baseName: `${baseName}-${region}`, region, vpcCidr: config.aws.network.replicaVpcCidr, availabilityZones: zonesOf(region),
+        baseName: `${baseName}-${region}`, region, vpcCidr: config.aws.network.replicaVpcCidr, availabilityZoneIds: config.aws.network.replicaAvailabilityZoneIds!,
         natGateways: "none", flowLogRetentionDays: config.aws.network.flowLogRetentionDays, tags,
     }, { providers: [provider] });
     const peering = new aws.ec2.VpcPeeringConnection(`${baseName}-to-${region}`, {

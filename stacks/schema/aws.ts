@@ -4,7 +4,7 @@ import { contains, hasHostBits, overlaps, parseCidr } from "../../lib/network";
 import type { StackCheck } from "./checks";
 import { bool, email, int, ipv4Cidr, oneOf, pattern } from "./common";
 import { AlertsSchema, ParametersSchema, PgbouncerSchema } from "./database";
-import { EKS_VERSIONS, LOG_RETENTION_DAYS, RDS_INSTANCE_CLASSES } from "../../lib/awsCatalog";
+import { azIdRegionCode, EKS_DISALLOWED_AZ_IDS, EKS_VERSIONS, LOG_RETENTION_DAYS, RDS_INSTANCE_CLASSES } from "../../lib/awsCatalog";
 import { hasRdsRootCa } from "../../components/aws/rdsCaBundle";
 
 /** `bookstore:aws` — the AWS platform (`platform: eks`). Every key is validated; unknown keys are errors. */
@@ -28,7 +28,20 @@ const nodeGroup = (min: number, max: number, types: string[]) => z.strictObject(
     maxSize: int(1, 450).default(max),
 });
 
+/** Two or three AZ IDs ("use1-az1"): names like us-east-1a map to different zones in every account, IDs do not. */
+const azIds = z.array(pattern(/^[a-z]{2,5}\d+-az\d+$/, "an AZ ID such as \"use1-az1\""), { error: "expected a list of AZ IDs such as [\"use1-az1\", \"use1-az2\", \"use1-az4\"]" })
+    .min(2, { error: "expected 2 or 3 AZ IDs (EKS, RDS Multi-AZ and ElastiCache failover need two zones)" })
+    .max(3, { error: "expected 2 or 3 AZ IDs (the subnet layout carves three zones)" });
+
 const NetworkSchema = z.strictObject({
+    /**
+     * AZ IDs of the primary region's subnets, one subnet of each tier per zone. Required: check
+     * that each offers the node and database instance types (`aws ec2 describe-instance-type-offerings
+     * --location-type availability-zone-id`); EKS refuses some zones (lib/awsCatalog.ts).
+     */
+    availabilityZoneIds: azIds.optional(),
+    /** AZ IDs of the replica region's database subnets (a cross-region read replica only). */
+    replicaAvailabilityZoneIds: azIds.optional(),
     /** VPC range in the primary region: 3 public /24, 3 private /19 (nodes and pods), 3 database /24 subnets. */
     vpcCidr: ipv4Cidr.default("10.50.0.0/16"),
     /** VPC range in the replica region (cross-region read replica only). */
@@ -217,6 +230,19 @@ export const awsChecks: StackCheck[] = [
     (config: AwsConfigView, report) => {
         const aws = config.aws;
         if (config.platform !== "eks" || !aws) return;
+        const azChecks: [("availabilityZoneIds" | "replicaAvailabilityZoneIds"), string, boolean][] = [["availabilityZoneIds", aws.region, true]];
+        if (resolveAwsReplicas(config.environment, aws).some((r) => r.crossRegion)) azChecks.push(["replicaAvailabilityZoneIds", aws.replicaRegion, false]);
+        for (const [key, region, eks] of azChecks) {
+            const ids = aws.network[key];
+            const code = azIdRegionCode(region);
+            const list = `aws ec2 describe-availability-zones --region ${region} --query "AvailabilityZones[].ZoneId"`;
+            if (!ids) report(at("network", key), `expected the AZ IDs of ${region} to place the subnets in (\`${list}\` lists them)`, undefined);
+            else if (new Set(ids).size !== ids.length) report(at("network", key), "expected distinct AZ IDs", ids);
+            else if (code && ids.some((id) => !id.startsWith(`${code}-`))) report(at("network", key), `expected AZ IDs of ${region} (${code}-az<n>; \`${list}\`)`, ids);
+            else if (eks && ids.some((id) => EKS_DISALLOWED_AZ_IDS.includes(id))) {
+                report(at("network", key), `expected zones EKS places clusters in: ${ids.filter((id) => EKS_DISALLOWED_AZ_IDS.includes(id)).join(", ")} is refused (EKS UG, networking requirements)`, ids);
+            }
+        }
         const vpc = parseCidr(aws.network.vpcCidr);
         for (const key of ["vpcCidr", "replicaVpcCidr"] as const) {
             const cidr = aws.network[key];

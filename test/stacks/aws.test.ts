@@ -138,6 +138,13 @@ describe("prod-eks plan (the seed's values on AWS)", function () {
         assert.ok(ofType(resources, "aws:eks/addon:Addon").some((a) => a.inputs.addonName === "kube-state-metrics"));
     });
 
+    it("places every subnet by AZ ID from config, never by an account-relative AZ name", () => {
+        const subnets = ofType(resources, "aws:ec2/subnet:Subnet");
+        assert.ok(subnets.every((s) => s.inputs.availabilityZone === undefined));
+        const zones = (region: string) => [...new Set(subnets.filter((s) => regionOf(s) === region).map((s) => s.inputs.availabilityZoneId))].sort();
+        assert.deepEqual([zones("us-east-1"), zones("us-west-2")], [["use1-az1", "use1-az2", "use1-az4"], ["usw2-az1", "usw2-az2", "usw2-az3"]]);
+    });
+
     it("lets every alarm publish to its own region's topic: CloudWatch is named in the policy that replaces SNS's default", () => {
         const policies = ofType(resources, "aws:sns/topicPolicy:TopicPolicy");
         assert.equal(policies.length, 2);

@@ -12,6 +12,7 @@ function valid(): Record<string, any> {
         tags: { owner: "team@example.com", costCenter: "cc-1" },
         app: { services: { api: { image: "bookstore/api:1.2.3" }, web: { image: "bookstore/web:1.2.3", ingress: { external: true } } } },
         aws: {
+            network: { availabilityZoneIds: ["use1-az1", "use1-az2", "use1-az4"], replicaAvailabilityZoneIds: ["usw2-az1", "usw2-az2", "usw2-az3"] },
             eks: { adminRoleArns: ["arn:aws:iam::123456789012:role/deployer"], publicAccessCidrs: ["203.0.113.0/24"] },
             edge: { webHost: "www.example.com", albCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc" },
         },
@@ -79,6 +80,7 @@ describe("aws config section", () => {
     it("refuses verify-full for a database region whose RDS root CAs are not bundled, naming the region", () => {
         const raw = valid();
         raw.aws.replicaRegion = "ca-west-1";
+        raw.aws.network.replicaAvailabilityZoneIds = ["caw1-az1", "caw1-az2"];
         raw.aws.database = { ...raw.aws.database, replicas: [{ region: "us-east-1" }, { region: "ca-west-1" }], pgbouncer: { serverTlsSslmode: "verify-full" } };
         const problems = problemsOf(raw);
         assert.ok(problems.some((p) => p.startsWith("bookstore:aws.database.pgbouncer.serverTlsSslmode: expected \"require\": no RDS root CA of ca-west-1 is bundled")), problems.join("\n"));
@@ -109,7 +111,7 @@ describe("aws config section", () => {
     it("accepts only the log retentions CloudWatch Logs offers, naming each key", () => {
         const raw = valid();
         raw.aws.eks.logRetentionDays = 100;
-        raw.aws.network = { flowLogRetentionDays: 2 };
+        raw.aws.network.flowLogRetentionDays = 2;
         assert.deepStrictEqual(problemsOf(raw).map((p) => p.split(": expected")[0]), ["bookstore:aws.network.flowLogRetentionDays", "bookstore:aws.eks.logRetentionDays"]);
         raw.aws.eks.logRetentionDays = 400;
         raw.aws.network.flowLogRetentionDays = 3653;
@@ -122,5 +124,22 @@ describe("aws config section", () => {
         assert.deepStrictEqual(problemsOf(raw), [
             "bookstore:aws.eks.publicAccessCidrs: expected the egress CIDRs of whoever runs `pulumi up`: the run creates the cluster's VPC and its Kubernetes objects together, and a private-only API endpoint answers only inside that VPC (EKS API VpcConfigRequest), got []",
         ]);
+    });
+
+    it("places subnets by AZ ID: required, of the region, distinct, and not a zone EKS refuses", () => {
+        const raw = valid();
+        raw.aws.network = { availabilityZoneIds: ["use1-az1", "use1-az3", "use1-az4"], replicaAvailabilityZoneIds: ["use1-az1", "use1-az2"] };
+        assert.deepStrictEqual(problemsOf(raw), [
+            "bookstore:aws.network.availabilityZoneIds: expected zones EKS places clusters in: use1-az3 is refused (EKS UG, networking requirements), got [\"use1-az1\",\"use1-az3\",\"use1-az4\"]",
+            "bookstore:aws.network.replicaAvailabilityZoneIds: expected AZ IDs of us-west-2 (usw2-az<n>; `aws ec2 describe-availability-zones --region us-west-2 --query \"AvailabilityZones[].ZoneId\"`), got [\"use1-az1\",\"use1-az2\"]",
+        ]);
+        raw.aws.network = { availabilityZoneIds: ["use1-az1", "use1-az1"] };
+        assert.deepStrictEqual(problemsOf(raw).map((p) => p.split(", got")[0]), [
+            "bookstore:aws.network.availabilityZoneIds: expected distinct AZ IDs",
+            "bookstore:aws.network.replicaAvailabilityZoneIds: expected the AZ IDs of us-west-2 to place the subnets in (`aws ec2 describe-availability-zones --region us-west-2 --query \"AvailabilityZones[].ZoneId\"` lists them)",
+        ]);
+        raw.environment = "dev";
+        raw.aws.network = { availabilityZoneIds: ["use1-az1", "use1-az2"] };
+        assert.ok(isEksConfig(parseStackConfig(raw)), "dev has no cross-region replica: no replica zones needed");
     });
 });

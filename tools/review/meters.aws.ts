@@ -239,6 +239,7 @@ export const AWS_INCLUDED: Record<string, string> = {
     "aws:sns/topicPolicy:TopicPolicy": "its SNS topic",
     "aws:sns/topicSubscription:TopicSubscription": "its SNS topic's deliveries",
     "aws:cloudfront/originAccessControl:OriginAccessControl": "its CloudFront distribution",
+    "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": "its CloudFront distribution",
     "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration": "its S3 bucket",
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": "its S3 bucket",
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls": "its S3 bucket",
