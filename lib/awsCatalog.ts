@@ -44,7 +44,7 @@ export function elastiCacheRegionCode(region: string): string {
  * values are: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
  * 2922, 3288, and 3653", aws/api-models-aws cloudwatch-logs-2014-03-28.json `Days`): any other number fails the log group's create.
  */
-export const LOG_RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 /**
  * The Region code of AZ IDs (EC2 User Guide, "AZ IDs": an AZ ID is the Region's code and `az<n>`,
