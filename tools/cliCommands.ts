@@ -122,11 +122,14 @@ export class Cli {
         if (!flags.json) this.io.out(`Bootstrapping ${flags.stack}${this.packNote(flags)}`);
         try {
             return await this.operate("up", flags, async () => (await bootstrap().bootstrapStack({
-                ...this.changeOptions(flags), ...this.policyOptions(flags), az: this.io.az, confirm: flags.yes ? flags.confirm : undefined,
+                ...this.changeOptions(flags), ...this.policyOptions(flags), az: this.io.az, aws: this.io.aws, docker: this.io.docker, confirm: flags.yes ? flags.confirm : undefined,
             })).stack);
         } catch (err) {
             if (isConfigError(err)) throw new CliExit(EXIT.usage, err.message);
-            if (err instanceof bootstrap().MissingImagesError || err instanceof bootstrap().AzCliUnavailableError) throw new CliExit(EXIT.failed, err.message);
+            const b = bootstrap();
+            if ([b.MissingImagesError, b.AzCliUnavailableError, b.MissingEcrImagesError, b.AwsCliUnavailableError, b.WrongArchitectureError].some((e) => err instanceof e)) {
+                throw new CliExit(EXIT.failed, (err as Error).message);
+            }
             throw err;
         }
     }

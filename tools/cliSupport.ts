@@ -8,6 +8,7 @@ import { InvalidArgumentError } from "commander";
 import type { ConfigMap, OutputMap } from "@pulumi/pulumi/automation";
 import type { CommandRunner } from "./automation";
 import type { AzRunner } from "./automation/az";
+import type { ToolRunner } from "./automation/commandLine";
 import { DoctorInputError } from "./doctor/targets";
 
 
@@ -51,6 +52,9 @@ export interface CliIo {
     runner?: CommandRunner;
     /** Stands in for the Azure CLI (tests); default: the installed `az`. */
     az?: AzRunner;
+    /** Stand in for the AWS CLI and Docker of an eks stack's image step (tests); default: the installed ones. */
+    aws?: ToolRunner;
+    docker?: ToolRunner;
     projectDir?: string;
 }
 

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { managedPolicy, serviceTrustPolicy } from "./iam";
+import { NODE_ARCHITECTURE } from "./registryNames";
 
 export interface NodeGroupSpec {
     instanceTypes: string[];
@@ -31,7 +32,7 @@ export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "contro
 export const EKS_SPOT_LABEL = { key: "bookstore.io/capacity", value: "spot" } as const;
 export const EKS_SPOT_TAINT = { key: "bookstore.io/spot", value: "true", effect: "NO_SCHEDULE", kubernetesEffect: "NoSchedule" } as const;
 /** Graviton nodes on Amazon Linux 2023; one architecture per group (Cluster Autoscaler assumes one shape per group). */
-export const NODE_AMI_TYPE = "AL2023_ARM_64_STANDARD";
+export const NODE_AMI_TYPE = `AL2023_${NODE_ARCHITECTURE === "arm64" ? "ARM_64" : "x86_64"}_STANDARD`;
 const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 
 /**

@@ -16,6 +16,9 @@ import type { AppWiring } from "../../components/wiring";
 import type { Statement } from "../../components/aws/iam";
 import { EksStackConfig, isProd } from "../config";
 import { sharedAppPoolSize } from "../schema/database";
+import { repositoryOf, stackRegistryImages } from "../schema/registry";
+import { ContainerRegistry } from "../../components/aws/containerRegistry";
+import { REGISTRY_COMPONENT } from "../../components/aws/registryNames";
 import { DATABASE_NAME } from "./data";
 import { allowNodesToData, AwsFoundation } from "./foundation";
 
@@ -35,6 +38,20 @@ export function awsConnectionStrings(database: RdsDatabase, poolSize: number | u
             host: pgbouncerServiceHost(APP_NAMESPACE), database: name, user: database.adminUsername, password: database.adminPassword, tls: "Disable", maxPoolSize: poolSize,
         })),
     }]));
+}
+
+/**
+ * The stack's private ECR repositories: one per image the workloads name relative to the stack's
+ * registry, namespaced by the stack's base name (`bookstore-prod/bookstore/api`); the image step
+ * (`bookstore-infra bootstrap`) copies or checks what they hold before the workloads are deployed.
+ */
+export function composeRegistry(config: EksStackConfig, base: AwsFoundation): ContainerRegistry {
+    return new ContainerRegistry(REGISTRY_COMPONENT, {
+        registryHost: pulumi.interpolate`${base.accountId}.dkr.ecr.${base.region}.amazonaws.com`,
+        namespace: base.baseName,
+        repositories: [...new Set(stackRegistryImages(config).map(({ image }) => repositoryOf(image)))],
+        tags: base.tags,
+    }, { providers: [base.provider] });
 }
 
 /** The cluster: EKS, its add-ons and controllers, and a Kubernetes provider on it. */
@@ -90,9 +107,9 @@ export function composeApp(config: EksStackConfig, base: AwsFoundation, compute:
             ConnectionStrings__redis: { value: valkeyConnectionString(data.cache.configurationEndpoint, data.cache.port, data.cache.authToken) },
         },
     };
-    // The account's private ECR registry in the cluster's region; the nodes' role may pull from it
+    // The stack's ECR repositories in the cluster's region; the nodes' role may pull from them
     // (AmazonEC2ContainerRegistryReadOnly, components/aws/eksCluster.ts).
-    const ecrRegistry = pulumi.interpolate`${base.accountId}.dkr.ecr.${base.region}.amazonaws.com`;
+    const ecrRegistry = composeRegistry(config, base).loginServer;
     const app = new KubernetesAppTier("app", {
         provider: k8sProvider,
         namePrefix: config.namePrefix,

@@ -78,9 +78,30 @@ export const PGBOUNCER_IMAGE_SOURCE = "ghcr.io/cloudnative-pg/pgbouncer:1.25.2";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function effectiveImports(config: any): string[] {
     const imports: string[] = [...config.registry.imports];
-    const pgbouncer = imagesOf(config).find(([path]) => path[0] === "database")?.[1];
+    // The PgBouncer Deployment's image: `database.pgbouncer.image`, or `aws.database.pgbouncer.image` on eks.
+    const pgbouncer = imagesOf(config).find(([path]) => path.includes("pgbouncer"))?.[1];
     if (pgbouncer === importedAs(PGBOUNCER_IMAGE_SOURCE) && !imports.some((source) => importedAs(source) === pgbouncer)) imports.push(PGBOUNCER_IMAGE_SOURCE);
     return imports;
+}
+
+/** An image reference's repository: without its registry host, tag and digest ("bookstore/api:1.4.2" → "bookstore/api"). */
+export function repositoryOf(image: string): string {
+    const path = imageHost(image) === undefined ? image : image.slice(image.indexOf("/") + 1);
+    const name = path.split("@")[0];
+    const colon = name.indexOf(":", name.lastIndexOf("/") + 1);
+    return colon < 0 ? name : name.slice(0, colon);
+}
+
+/**
+ * What the image step (`bookstore-infra bootstrap`) puts in the stack's own registry: every image a
+ * workload names relative to it, each with the public image it is copied from (`registry.imports`
+ * and the default PgBouncer image) or none when it must be pushed. Sorted by image.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function stackRegistryImages(config: any): { image: string; source?: string }[] {
+    const imports = new Map(effectiveImports(config).map((source) => [importedAs(source), source]));
+    const relative = imagesOf(config).map(([, image]) => image).filter((image) => imageHost(image) === undefined);
+    return [...new Set([...relative, ...imports.keys()])].sort().map((image) => ({ image, ...(imports.has(image) ? { source: imports.get(image) } : {}) }));
 }
 
 /** Every image the stack deploys, by config key path. */

@@ -1,10 +1,11 @@
 import { strict as assert } from "assert";
 import { bootstrapConfig, bootstrapPlan, bootstrapStack, MissingImagesError } from "../../tools/automation/bootstrap";
-import type { AzRunner } from "../../tools/automation/bootstrap";
+import type { AzRunner, BootstrapResult } from "../../tools/automation/bootstrap";
 import type { CommandOutcome } from "../../tools/automation";
 import { PROJECT_DIR } from "../../tools/automation";
 import { runCli } from "../../tools/cli";
 import { FakePulumiCli } from "./automationFakeCli";
+import type { StackConfig } from "../../stacks/config";
 
 const URN = (stack: string) => (type: string, name: string) => `urn:pulumi:${stack}::bookstore::${type}::${name}`;
 const REGISTRY = { name: "bookstoreprodacr1a2b3c4d", loginServer: "bookstoreprodacr1a2b3c4d.azurecr.io" };
@@ -37,7 +38,7 @@ class FakeAz implements AzRunner {
 describe("bootstrap (first deployment over the Automation API)", () => {
     it("targets the platform's registry, identity and AcrPull grants, imports registry.imports and needs the relative images", () => {
         const { project, config } = bootstrapConfig("prod-aks", PROJECT_DIR);
-        const plan = bootstrapPlan(project, "acme/bookstore/prod-aks", config);
+        const plan = bootstrapPlan(project, "acme/bookstore/prod-aks", config as StackConfig);
         const urn = URN("prod-aks");
         const platform = (type: string, name: string) => urn(`bookstore:platform:PlatformBase$${type}`, name);
         assert.deepEqual(plan.targets, [
@@ -56,12 +57,12 @@ describe("bootstrap (first deployment over the Automation API)", () => {
         const cli = new FakePulumiCli().on("stack export", { stdout: exportedState("prod-aks") });
         const az = new FakeAz(["bookstore/api:1.0.0", "bookstore/web:1.0.0"]);
         const progress: string[] = [];
-        const result = await bootstrapStack({ stack: "prod-aks", runner: cli, az, confirm: "prod-aks", onProgress: (l) => progress.push(l) });
+        const result = await bootstrapStack({ stack: "prod-aks", runner: cli, az, confirm: "prod-aks", onProgress: (l) => progress.push(l) }) as BootstrapResult;
 
         const ups = cli.calls.filter((c) => c.command === "up");
         assert.equal(ups.length, 3);
         const targets = ups[0].args.flatMap((arg, i) => (arg === "--target" ? [ups[0].args[i + 1]] : []));
-        assert.deepEqual(targets, bootstrapPlan("bookstore", "prod-aks", bootstrapConfig("prod-aks", PROJECT_DIR).config).targets);
+        assert.deepEqual(targets, bootstrapPlan("bookstore", "prod-aks", bootstrapConfig("prod-aks", PROJECT_DIR).config as StackConfig).targets);
         assert.ok(!ups[0].args.includes("--target-dependents"));
         // Step 4: everything but the replicas (and what depends on them), so the primary runs with its parameters first.
         const excluded = ups[1].args.flatMap((arg, i) => (arg === "--exclude" ? [ups[1].args[i + 1]] : []));
@@ -90,7 +91,7 @@ describe("bootstrap (first deployment over the Automation API)", () => {
     it("on a later run, with the replicas in the state, neither excludes them nor restarts the primary", async () => {
         const cli = new FakePulumiCli().on("stack export", { stdout: exportedState("prod-aks", 2) });
         const az = new FakeAz(["bookstore/api:1.0.0", "bookstore/web:1.0.0", "cloudnative-pg/pgbouncer:1.25.2"]);
-        const result = await bootstrapStack({ stack: "prod-aks", runner: cli, az, confirm: "prod-aks" });
+        const result = await bootstrapStack({ stack: "prod-aks", runner: cli, az, confirm: "prod-aks" }) as BootstrapResult;
         assert.equal(cli.calls.filter((c) => c.command === "up").length, 2);
         assert.ok(!az.calls.some((c) => c[0] === "postgres"), "a running production primary is never restarted by a re-run");
         assert.equal(result.restartedPrimary, undefined);

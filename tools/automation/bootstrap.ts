@@ -6,19 +6,21 @@
  *   3. check every image named relative to the registry is there (else stop, saying what to push);
  *   4. `up` the whole stack.
  * Re-running it is safe: step 1 changes nothing on a deployed platform, step 2 imports only what is missing.
+ * An eks stack's image step (ECR repositories, copies with docker buildx) is tools/automation/bootstrapEks.ts.
  */
 import * as path from "path";
-import { ConfigError, isEksConfig, stackConfigFromEntries, StackConfig } from "../../stacks/config";
+import { isEksConfig, ParsedStackConfig, stackConfigFromEntries, StackConfig } from "../../stacks/config";
 import { effectiveImports, imageHost, importedAs } from "../../stacks/schema/registry";
 import { resolveDatabase } from "../../stacks/schema/database";
 import { readStackFile } from "../offline/stackFile";
-import type { Confirmation } from "./guard";
 import { shortStackName } from "./guard";
-import { deployStack, openStack, OperationOptions, OperationResult, PolicyOptions, PROJECT_DIR } from "./index";
+import { deployStack, openStack, OperationResult, PROJECT_DIR } from "./index";
 import type { CommandOutcome } from "./runner";
 
 export { AzRunner, installedAz } from "./az";
 import { AzRunner, installedAz } from "./az";
+import { bootstrapEksStack, type EksBootstrapOptions, type EksBootstrapResult } from "./bootstrapEks";
+export { AwsCliUnavailableError, MissingEcrImagesError, WrongArchitectureError } from "./bootstrapEks";
 
 const PLATFORM = "bookstore:platform:PlatformBase";
 const DATABASE_TIER = "bookstore:database:DatabaseTier";
@@ -63,12 +65,9 @@ export function bootstrapPlan(project: string, stack: string, config: StackConfi
 }
 
 /** The stack's validated config, read from its stack file (a ConfigError names every bad key). */
-export function bootstrapConfig(stack: string, projectDir: string): { project: string; config: StackConfig } {
+export function bootstrapConfig(stack: string, projectDir: string): { project: string; config: ParsedStackConfig } {
     const file = readStackFile(projectDir, path.join(projectDir, `Pulumi.${shortStackName(stack)}.yaml`));
-    const config = stackConfigFromEntries(file.config, (key) => file.secretKeys.includes(key)).config;
-    // The registry, `az acr import` and the AcrPull grants are Azure's; an eks stack pulls from ECR.
-    if (isEksConfig(config)) throw new ConfigError([`bootstrap: stack "${stack}" is on the eks platform; bootstrap prepares an Azure stack's container registry`]);
-    return { project: file.project, config: config as StackConfig };
+    return { project: file.project, config: stackConfigFromEntries(file.config, (key) => file.secretKeys.includes(key)).config };
 }
 
 /** Images the workloads need that are neither in the registry nor imported: push them, then run bootstrap again. */
@@ -91,7 +90,7 @@ export class AzCliUnavailableError extends Error {
     }
 }
 
-export interface BootstrapOptions extends OperationOptions, PolicyOptions, Confirmation {
+export interface BootstrapOptions extends EksBootstrapOptions {
     /** Runs the Azure CLI; default: the installed `az`. */
     az?: AzRunner;
 }
@@ -138,10 +137,12 @@ async function az(runner: AzRunner, args: string[]): Promise<CommandOutcome> {
     return runner.run([...args, "--only-show-errors"]);
 }
 
-/** Runs the five steps; stops at the first that fails (a failed `up` throws OperationFailedError). */
-export async function bootstrapStack(options: BootstrapOptions): Promise<BootstrapResult> {
+/** Runs the five steps (an eks stack: bootstrapEks.ts's four); stops at the first that fails (a failed `up` throws OperationFailedError). */
+export async function bootstrapStack(options: BootstrapOptions): Promise<BootstrapResult | EksBootstrapResult> {
     const projectDir = options.projectDir ?? PROJECT_DIR;
-    const { project, config } = bootstrapConfig(options.stack, projectDir);
+    const { project, config: parsed } = bootstrapConfig(options.stack, projectDir);
+    if (isEksConfig(parsed)) return bootstrapEksStack(options, project, parsed);
+    const config = parsed as StackConfig;
     const plan = bootstrapPlan(project, options.stack, config);
     const say = options.onProgress ?? (() => undefined);
     const azRunner = options.az ?? installedAz;

@@ -166,6 +166,10 @@ const EMULATORS: Record<string, Emulator> = {
         return { id: bucket, state: { bucket, arn: `arn:aws:s3:::${bucket}`, bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com`, bucketDomainName: `${bucket}.s3.amazonaws.com`, region } };
     },
     "aws:cloudfront/originAccessControl:OriginAccessControl": (args) => ({ id: `E${alnum(args.name, 13).toUpperCase()}`, state: { etag: `E${alnum(args.name + "etag", 13).toUpperCase()}` } }),
+    "aws:ecr/repository:Repository": (args, region) => {
+        const name = ownName(args, ["name"]);
+        return { id: name, state: { arn: arn("ecr", region, `repository/${name}`), registryId: AWS_ACCOUNT_ID, repositoryUrl: `${AWS_ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/${name}` } };
+    },
     // Policy ids are UUIDs (like the managed policies' ids).
     "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": (args) => ({ id: uuid(`${args.type}/${args.name}`), state: { etag: `E${alnum(args.name + "etag", 13).toUpperCase()}` } }),
     "aws:cloudfront/distribution:Distribution": (args) => {

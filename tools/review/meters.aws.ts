@@ -207,6 +207,7 @@ export const AWS_MODELS: Record<string, Model> = {
     "aws:amp/workspace:Workspace": usageOnly(["metric samples ingested", "10M samples"], ["metric storage", "GB-Mo"], ["query samples processed", "1B samples"]),
     "aws:amp/ruleGroupNamespace:RuleGroupNamespace": usageOnly(["query samples processed by rule evaluation", "1B samples"]),
     "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": usageOnly(["data transfer across AZs or regions over the peering", "GB"]),
+    "aws:ecr/repository:Repository": usageOnly(["image storage", "GB-Mo"]),
 };
 
 const FREE_NETWORK = "nothing: part of the VPC, which is free (Amazon VPC pricing)";
