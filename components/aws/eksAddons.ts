@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import { managedPolicy, policyDocument, POD_IDENTITY_TRUST, Statement } from "./iam";
+import { addonVersionFor } from "./eksCluster";
 import { LBC_IAM_POLICY } from "./lbcIamPolicy";
 
 /**
@@ -66,11 +67,20 @@ export const CHARTS = {
     loadBalancerController: { chart: "aws-load-balancer-controller", version: LBC_IAM_POLICY.source.chartVersion, repo: "https://aws.github.io/eks-charts" },
 } as const;
 
-/** Cluster Autoscaler chart by the cluster's Kubernetes minor: 9.53.0 ships CA 1.34.2, 9.59.0 ships CA 1.35.0 (Chart.yaml appVersion at each chart tag). */
-export const CLUSTER_AUTOSCALER_CHARTS: Readonly<Record<string, { chart: string; version: string; repo: string }>> = {
-    "1.34": { chart: "cluster-autoscaler", version: "9.53.0", repo: "https://kubernetes.github.io/autoscaler" },
-    "1.35": { chart: "cluster-autoscaler", version: "9.59.0", repo: "https://kubernetes.github.io/autoscaler" },
-};
+/** Cluster Autoscaler chart versions by the cluster's Kubernetes minor: 9.53.0 ships CA 1.34.2, 9.59.0 ships CA 1.35.0 (Chart.yaml appVersion at each chart tag). */
+export const CLUSTER_AUTOSCALER = {
+    chart: "cluster-autoscaler",
+    repo: "https://kubernetes.github.io/autoscaler",
+    versions: { "1.34": "9.53.0", "1.35": "9.59.0" } as Readonly<Record<string, string>>,
+} as const;
+
+/** The Cluster Autoscaler chart version of a Kubernetes version's minor; an unpinned minor is an error naming it. */
+export function clusterAutoscalerChartVersion(kubernetesVersion: string): string {
+    const minor = /^(\d+\.\d+)/.exec(kubernetesVersion)?.[1] ?? kubernetesVersion;
+    const version = CLUSTER_AUTOSCALER.versions[minor];
+    if (!version) throw new Error(`no Cluster Autoscaler chart is pinned for Kubernetes ${minor}: add the chart whose appVersion is ${minor}.x to CLUSTER_AUTOSCALER (components/aws/eksAddons.ts) and record it in tools/offline/upstreamCharts.json`);
+    return version;
+}
 
 /** Cluster Autoscaler: read the groups, and resize or shrink only this cluster's node groups (EKS Best Practices — Cluster Autoscaler). */
 export function clusterAutoscalerStatements(clusterName: string): Statement[] {
@@ -90,8 +100,8 @@ export function clusterAutoscalerStatements(clusterName: string): Statement[] {
 
 export interface ClusterAddonsArgs {
     clusterName: string;
-    /** The cluster's Kubernetes version: picks the Cluster Autoscaler of the same minor. */
-    kubernetesVersion: string;
+    /** The cluster's Kubernetes version (EksCluster.cluster.version): add-ons and the Cluster Autoscaler's minor follow it. */
+    kubernetesVersion: pulumi.Input<string>;
     region: string;
     vpcId: pulumi.Input<string>;
     k8sProvider: k8s.Provider;
@@ -114,7 +124,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
         const k = { parent: this, provider: args.k8sProvider };
         const identity = (id: string, namespace: string, serviceAccount: string, extra: Partial<PodIdentityArgs>) =>
             new PodIdentity(id, { clusterName: args.clusterName, namespace, serviceAccount, tags: args.tags, ...extra }, p);
-        const release = (id: string, chart: { chart: string; version: string; repo: string }, values: Record<string, unknown>, dependsOn: pulumi.Resource[]) =>
+        const release = (id: string, chart: { chart: string; version: pulumi.Input<string>; repo: string }, values: Record<string, unknown>, dependsOn: pulumi.Resource[]) =>
             new k8s.helm.v3.Release(id, {
                 name: chart.chart, chart: chart.chart, version: chart.version, repositoryOpts: { repo: chart.repo },
                 namespace: "kube-system", values, atomic: true, cleanupOnFail: true, maxHistory: 5,
@@ -128,9 +138,9 @@ export class ClusterAddons extends pulumi.ComponentResource {
         }, [lbc.association]);
 
         const ca = identity("cluster-autoscaler", "kube-system", "cluster-autoscaler", { statements: clusterAutoscalerStatements(args.clusterName) });
-        const autoscalerChart = CLUSTER_AUTOSCALER_CHARTS[args.kubernetesVersion];
-        if (!autoscalerChart) throw new Error(`no Cluster Autoscaler chart is pinned for Kubernetes ${args.kubernetesVersion} (CLUSTER_AUTOSCALER_CHARTS)`);
-        release("cluster-autoscaler", autoscalerChart, {
+        // The cluster's live minor picks the chart: after EKS upgrades the control plane itself, the next `up` moves the autoscaler too.
+        const autoscalerVersion = pulumi.output(args.kubernetesVersion).apply(clusterAutoscalerChartVersion);
+        release("cluster-autoscaler", { chart: CLUSTER_AUTOSCALER.chart, repo: CLUSTER_AUTOSCALER.repo, version: autoscalerVersion }, {
             autoDiscovery: { clusterName: args.clusterName },
             awsRegion: args.region,
             rbac: { serviceAccount: { create: true, name: "cluster-autoscaler" } },
@@ -143,6 +153,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
             new aws.iam.RolePolicyAttachment(n(`container-insights-${policy}`), { role: insights.name, policyArn: managedPolicy(policy) }, p));
         new aws.eks.Addon(n("amazon-cloudwatch-observability"), {
             clusterName: args.clusterName, addonName: "amazon-cloudwatch-observability",
+            addonVersion: addonVersionFor("amazon-cloudwatch-observability", args.kubernetesVersion, p),
             podIdentityAssociations: [{ roleArn: insights.arn, serviceAccount: "cloudwatch-agent" }],
             resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "PRESERVE", tags: args.tags,
         }, { parent: this, dependsOn: insightsPolicies });

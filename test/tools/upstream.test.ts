@@ -2,7 +2,7 @@ import * as assert from "assert";
 import type { CapturedResource } from "../../tools/offline/capture";
 import { upstreamCharts, upstreamProblems, upstreamSection, valueKeyPaths } from "../../tools/offline/upstream";
 import { LBC_IAM_POLICY } from "../../components/aws/lbcIamPolicy";
-import { CLUSTER_AUTOSCALER_CHARTS } from "../../components/aws/eksAddons";
+import { CLUSTER_AUTOSCALER, clusterAutoscalerChartVersion } from "../../components/aws/eksAddons";
 import { EKS_VERSIONS } from "../../lib/awsCatalog";
 import { planned, plannedRun } from "../helpers/plan";
 import { prodEksWithKeda } from "../helpers/variants";
@@ -40,11 +40,11 @@ describe("upstream-published settings match the pinned versions (tools/offline/u
 
     it("pins a Cluster Autoscaler chart of the same minor for every EKS version the config offers", () => {
         for (const version of Object.keys(EKS_VERSIONS)) {
-            const pin = CLUSTER_AUTOSCALER_CHARTS[version];
-            assert.ok(pin, `no Cluster Autoscaler chart for EKS ${version}`);
-            const record = upstreamCharts().find((c) => c.chart === pin.chart && c.version === pin.version)!;
+            const pin = clusterAutoscalerChartVersion(`${version}.7`);
+            const record = upstreamCharts().find((c) => c.chart === CLUSTER_AUTOSCALER.chart && c.version === pin)!;
             assert.strictEqual(record.appVersion!.split(".").slice(0, 2).join("."), version);
         }
+        assert.throws(() => clusterAutoscalerChartVersion("1.36"), /no Cluster Autoscaler chart is pinned for Kubernetes 1\.36/);
     });
 
     it("refuses a values key the chart's values.yaml does not have, and an extraArgs key that is no autoscaler flag", () => {
