@@ -220,7 +220,7 @@ export async function plan(options: PlanOptions, out: (line: string) => void = c
         out("computed values are emulated or [unknown].");
         out("");
         for (const line of renderStackFacts(stackFacts(options, document))) out(line);
-        out(criticalPathSummary(firstDeploy));
+        for (const line of wrap(criticalPathSummary(firstDeploy))) out(line);
         if (document.cost) for (const line of wrap(costSummary(document.cost as CostSection))) out(line);
         out("");
         for (const line of TREE_LEGEND) out(line);

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { DurationTable, durationOf, GraphNode, modelFirstDeploy, readDurationTable, waitsFor } from "../../tools/offline/criticalPath";
+import { criticalPathSummary, DurationTable, durationOf, GraphNode, modelFirstDeploy, readDurationTable, renderCriticalPath, waitsFor } from "../../tools/offline/criticalPath";
 
 const TABLE: DurationTable = {
     default: { seconds: 1, assumption: "test default" },
@@ -93,6 +93,22 @@ describe("first-deploy critical path", () => {
         }
     });
 
+    it("gives AWS resources their sourced durations and counts an unknown one as 0 s, saying the total is a lower bound", () => {
+        const table = readDurationTable();
+        const at = (type: string, inputs: Record<string, unknown> = {}) => durationOf(custom(type, "x", { inputs }), table);
+        assert.deepEqual(at("aws:eks/cluster:Cluster"), { seconds: 900, basis: "source" });
+        assert.deepEqual(at("aws:rds/instance:Instance", { multiAz: true }), { seconds: 1200, basis: "source" });
+        assert.deepEqual(at("aws:rds/instance:Instance", { multiAz: false }), { seconds: 600, basis: "source" });
+        assert.deepEqual(at("aws:rds/instance:Instance", { multiAz: true, replicateSourceDb: "bookstore-prod-db" }), { seconds: 0, basis: "unknown" });
+        assert.deepEqual(at("aws:cloudfront/distribution:Distribution"), { seconds: 900, basis: "source" });
+        assert.deepEqual(at("aws:elasticache/replicationGroup:ReplicationGroup"), { seconds: 0, basis: "unknown" });
+        const cluster = custom("aws:eks/cluster:Cluster", "eks");
+        const model = modelFirstDeploy([cluster, custom("aws:eks/nodeGroup:NodeGroup", "app", { dependencies: [cluster.urn] })], table);
+        assert.equal(model.unknownDurations, 1);
+        assert.match(criticalPathSummary(model), /\(modelled, a lower bound: 1 durations unknown; --critical-path\)$/);
+        assert.match(renderCriticalPath(model).join("\n"), /\? no source gives a duration: counted as 0 s \(1 resources of the stack\), so the total is a lower bound$/);
+    });
+
     it("names a dependency cycle instead of looping", () => {
         const a = custom("test:db:Parameter", "a");
         const b = custom("test:db:Parameter", "b", { dependencies: [a.urn] });
@@ -109,7 +125,7 @@ describe("first-deploy critical path", () => {
         const entries = [table.default, ...Object.values(table.prefixes ?? {}), ...Object.values(table.types)];
         for (const entry of [...entries, ...entries.flatMap((e) => e.when ?? [])]) {
             assert.ok(Number.isFinite(entry.seconds) && entry.seconds >= 0, JSON.stringify(entry));
-            assert.ok(Boolean(entry.source) !== Boolean(entry.assumption), `exactly one of source/assumption: ${JSON.stringify(entry)}`);
+            assert.equal([entry.source, entry.assumption, entry.unknown].filter(Boolean).length, 1, `exactly one of source/assumption/unknown: ${JSON.stringify(entry)}`);
         }
     });
 });

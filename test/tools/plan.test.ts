@@ -112,6 +112,17 @@ describe("offline plan", () => {
         assert.doesNotMatch(head, /Azure|eastus2/);
     });
 
+    it("models the AWS first deploy with sourced durations (EKS 15 min, RDS Multi-AZ 20 min), and says the total is a lower bound", () => {
+        const run = runPlan("prod-eks");
+        const model = run.document!.criticalPath as { totalSeconds: number; unknownDurations: number; path: { type: string; seconds: number; basis: string }[] };
+        // The Multi-AZ primary (1200 s) lies on the path, then PgBouncer; the EKS cluster (900 s) runs beside it.
+        assert.deepEqual(model.path.filter((s) => s.basis === "source" && s.seconds >= 600).map((s) => [s.type, s.seconds]), [["aws:rds/instance:Instance", 1200]]);
+        assert.ok(model.totalSeconds >= 1200 + 120, String(model.totalSeconds));
+        assert.ok(model.unknownDurations > 0);
+        // The summary wraps at 100 columns.
+        assert.match(run.stdout.replace(/\n {4}(?=\S)/g, " "), /^First deploy: +~\d+ min critical path \(\d+ steps\), app ready at ~\d+ min \(modelled, a lower bound: \d+ durations unknown; --critical-path\)$/m);
+    });
+
     it("says what the stack is before the tree, with a legend, in lines of at most 100 columns", () => {
         const run = runPlan("prod-aks");
         assert.strictEqual(run.exitCode, 0, run.stderr);

@@ -16,13 +16,15 @@ interface Basis {
     seconds: number;
     source?: string;
     assumption?: string;
+    /** No source gives a figure: counted as 0 s, so the modelled path is a lower bound (the summary says how many). */
+    unknown?: string;
 }
 
 export interface DurationEntry extends Basis {
     /** The duration is this numeric input of the resource when it has one (a wait that sleeps its `seconds`). */
     secondsFromInput?: string;
-    /** Variants by an input's value, e.g. a Flexible Server created as a replica. */
-    when?: (Basis & { input: string; equals: unknown })[];
+    /** Variants by an input's value (`equals`) or presence (`present`), e.g. a Flexible Server created as a replica; the first match wins. */
+    when?: (Basis & { input: string; equals?: unknown; present?: boolean })[];
 }
 
 export interface DurationTable {
@@ -41,17 +43,21 @@ export interface ScheduledStep {
     startSeconds: number;
     seconds: number;
     finishSeconds: number;
-    /** "source" when the duration is observed somewhere cited, "assumption" when estimated. */
-    basis: "source" | "assumption";
+    /** "source" when the duration is observed somewhere cited, "assumption" when estimated, "unknown" when no figure exists (0 s). */
+    basis: Basis_;
 }
 
 export interface FirstDeployModel {
     totalSeconds: number;
+    /** Resources whose create time no source gives (counted as 0 s): the total is then a lower bound. */
+    unknownDurations: number;
     /** When the last app-tier workload is created; null when the stack has none. */
     appReadySeconds: number | null;
     /** The longest chain of cloud operations, first to last (components left out). */
     path: ScheduledStep[];
 }
+
+type Basis_ = "source" | "assumption" | "unknown";
 
 export const DURATIONS_FILE = path.join(PROJECT_DIR, "tools/offline/deployDurations.json");
 
@@ -64,12 +70,16 @@ export function isComponent(node: GraphNode): boolean {
     return node.provider === null && !node.type.startsWith("pulumi:providers:");
 }
 
-export function durationOf(node: GraphNode, table: DurationTable): { seconds: number; basis: "source" | "assumption" } {
+export function durationOf(node: GraphNode, table: DurationTable): { seconds: number; basis: Basis_ } {
     if (isComponent(node)) return { seconds: 0, basis: "assumption" };
     const prefix = Object.keys(table.prefixes ?? {}).filter((p) => node.type.startsWith(p)).sort((a, b) => b.length - a.length)[0];
     const entry = table.types[node.type] ?? (prefix === undefined ? table.default : table.prefixes![prefix]);
     const inputs = (node.inputs ?? {}) as Record<string, unknown>;
-    const chosen: Basis = entry.when?.find((variant) => inputs[variant.input] === variant.equals) ?? entry;
+    const matches = (variant: NonNullable<DurationEntry["when"]>[number]) => variant.present !== undefined
+        ? (inputs[variant.input] !== undefined && inputs[variant.input] !== null && inputs[variant.input] !== "") === variant.present
+        : inputs[variant.input] === variant.equals;
+    const chosen: Basis = entry.when?.find(matches) ?? entry;
+    if (chosen.unknown) return { seconds: 0, basis: "unknown" };
     const fromInput = entry.secondsFromInput === undefined ? undefined : inputSeconds(inputs[entry.secondsFromInput]);
     return { seconds: fromInput ?? chosen.seconds, basis: chosen.source ? "source" : "assumption" };
 }
@@ -147,6 +157,7 @@ export function modelFirstDeploy(nodes: GraphNode[], table: DurationTable): Firs
     const workloads = nodes.filter((node) => table.appTierTypes.includes(node.type));
     return {
         totalSeconds: last === undefined ? 0 : finish.get(last)!,
+        unknownDurations: nodes.filter((node) => durationOf(node, table).basis === "unknown").length,
         appReadySeconds: workloads.length === 0 ? null : Math.max(...workloads.map((node) => finish.get(node.urn)!)),
         path,
     };
@@ -159,7 +170,8 @@ export function minutes(seconds: number): string {
 /** The summary line of the plan. */
 export function criticalPathSummary(model: FirstDeployModel): string {
     const app = model.appReadySeconds === null ? "no app tier" : `app ready at ~${minutes(model.appReadySeconds)}`;
-    return `First deploy:  ~${minutes(model.totalSeconds)} critical path (${model.path.length} steps), ${app} (modelled; --critical-path)`;
+    const bound = model.unknownDurations > 0 ? `, a lower bound: ${model.unknownDurations} durations unknown` : "";
+    return `First deploy:  ~${minutes(model.totalSeconds)} critical path (${model.path.length} steps), ${app} (modelled${bound}; --critical-path)`;
 }
 
 /** `--critical-path`: the chain, one step a line, with each duration's basis. */
@@ -170,10 +182,12 @@ export function renderCriticalPath(model: FirstDeployModel, nameWidth = 40): str
     ];
     for (const step of model.path) {
         const name = step.name.length > nameWidth ? `${step.name.slice(0, nameWidth - 1)}…` : step.name;
-        const mark = step.basis === "source" ? "" : " *";
-        lines.push(`    ${minutes(step.startSeconds).padStart(6)}  ${`${step.seconds} s`.padStart(6)}  ${step.type.replace(/^azure-native:/, "")} ${name}${mark}`);
+        const mark = { source: "", assumption: " *", unknown: " ?" }[step.basis];
+        const takes = step.basis === "unknown" ? "?" : `${step.seconds} s`;
+        lines.push(`    ${minutes(step.startSeconds).padStart(6)}  ${takes.padStart(6)}  ${step.type.replace(/^azure-native:/, "")} ${name}${mark}`);
     }
     lines.push(`    total ~${minutes(model.totalSeconds)}; app tier ready at ${model.appReadySeconds === null ? "n/a (no workloads)" : `~${minutes(model.appReadySeconds)}`}`);
     lines.push("    * duration is a stated assumption, not a measurement (see the table's entry)");
+    if (model.unknownDurations > 0) lines.push(`    ? no source gives a duration: counted as 0 s (${model.unknownDurations} resources of the stack), so the total is a lower bound`);
     return lines;
 }
