@@ -91,6 +91,8 @@ const azure: CloudDriver = {
         const decision = await failoverStack({
             stack: context.stack, projectDir: context.projectDir, to, option: "planned", outputs, az: context.az,
             confirm: context.operation.confirm, wait: context.failoverWait, onProgress: context.operation.onProgress,
+            // The endpoint pair moves under the new primary in the state, as `bookstore-infra failover` does.
+            state: await openStack(context.operation),
         });
         return `planned switchover to ${to} (${decision.server}); database.failover.promoted: ${decision.promoted} recorded in the stack file`;
     },

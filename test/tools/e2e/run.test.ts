@@ -91,6 +91,9 @@ function deployedState(platform: E2ePlatform, stack: string): object {
             // Both servers exist: bootstrap's primary-first step has nothing to do.
             { urn: urn(stack, `bookstore:database:DatabaseTier$${PG}`, `${PREFIX}-prod-pg`), type: PG, protect: true, outputs: { name: `${PREFIX}-prod-pg-1a2b` } },
             { urn: urn(stack, `bookstore:database:DatabaseTier$${PG}`, `${PREFIX}-prod-pg-replica-1`), type: PG, protect: true, outputs: { name: `${PREFIX}-prod-pg-replica-1-1a2b` } },
+            { urn: urn(stack, `bookstore:database:DatabaseTier$azure-native:dbforpostgresql:VirtualEndpoint`, `${PREFIX}-prod-pg-endpoints`), type: "azure-native:dbforpostgresql:VirtualEndpoint",
+                id: `/subscriptions/0/resourceGroups/${PREFIX}-prod-rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/${PREFIX}-prod-pg-1a2b/virtualendpoints/${PREFIX}-prod-pg`,
+                inputs: { serverName: `${PREFIX}-prod-pg-1a2b` }, outputs: { serverName: `${PREFIX}-prod-pg-1a2b` } },
             { urn: urn(stack, "bookstore:app:ContainerAppsTier$azure-native:app:ManagedEnvironment", "environment"), type: "azure-native:app:ManagedEnvironment",
                 outputs: { id: `/subscriptions/0/resourceGroups/${PREFIX}-prod-rg/providers/Microsoft.App/managedEnvironments/${PREFIX}-prod-env` } },
         );
@@ -105,6 +108,7 @@ const FIRST_UP: FakeAnswer = {
 };
 const NOTHING = (same = 120): FakeAnswer => ({ events: [stepEvent("resourcePreEvent", "same", KV, "kv"), summaryEvent({ same })] });
 const CHANGED: FakeAnswer = { events: [stepEvent("resourcePreEvent", "update", CA, "web"), summaryEvent({ update: 1, same: 119 })] };
+const REPLACING: FakeAnswer = { events: [stepEvent("resourcePreEvent", "replace", PG, "pg-replica-1", true), summaryEvent({ replace: 1, same: 119 })] };
 
 interface Scenario {
     cli: FakePulumiCli;
@@ -120,7 +124,8 @@ interface Scenario {
 
 interface ScenarioOptions {
     ups?: FakeAnswer[];
-    preview?: FakeAnswer;
+    /** The previews' answers in turn (the last repeats). */
+    previews?: FakeAnswer[];
     destroy?: FakeAnswer;
     app: App;
     pgbouncerPort?: number;
@@ -137,6 +142,7 @@ function scenario(platform: E2ePlatform, opts: ScenarioOptions): Scenario {
         const file = stackFile();
         if (file) stackFileAt.set(command, fs.readFileSync(path.join(projectDir, file), "utf8"));
     };
+    const previews = [...(opts.previews ?? [NOTHING()])];
     const ups = [...(opts.ups ?? (platform === "eks" ? [FIRST_UP, NOTHING()] : [NOTHING(5), NOTHING(6), FIRST_UP, NOTHING()]))];
     const stackName = () => stackFile()!.slice("Pulumi.".length, -".yaml".length);
     const cli = new FakePulumiCli()
@@ -150,8 +156,8 @@ function scenario(platform: E2ePlatform, opts: ScenarioOptions): Scenario {
             return ups.length > 1 ? ups.shift()! : ups[0];
         })
         .on("preview", () => {
-            seen("preview");
-            return opts.preview ?? NOTHING();
+            seen(`preview ${previews.length}`);
+            return previews.length > 1 ? previews.shift()! : previews[0];
         })
         .on("destroy", opts.destroy ?? { events: [summaryEvent({ delete: 120 })] })
         .on("stack output", (args) => ({ stdout: JSON.stringify(outputsOf(platform, opts, args.includes("--show-secrets"))) }));
@@ -178,6 +184,7 @@ function scenario(platform: E2ePlatform, opts: ScenarioOptions): Scenario {
             return {};
         })
         .on(/^az postgres flexible-server show/, { stdout: JSON.stringify({ role: "Primary", state: "Ready" }) })
+        .on(/^az postgres flexible-server show .*storageSizeGB/, { stdout: JSON.stringify({ tier: "GeneralPurpose", storageSizeGB: 32 }) })
         .on(/^aws sts get-caller-identity .*Account/, { stdout: "111122223333\n" })
         .on(/^aws sts get-caller-identity .*Arn/, { stdout: "arn:aws:sts::111122223333:assumed-role/gh-e2e-deploy/GitHubActions\n" })
         .on(/^aws ecr /, {})
@@ -271,7 +278,7 @@ describe("e2e run: the orchestration over the Automation API, the cloud replaced
 
         // Pulumi, in order: create the stack, the registry step, bootstrap, outputs, the second up, refresh + preview, then the teardown.
         const commands = s.cli.commands().filter((c) => !["stack select", "stack history", "stack output", "stack export"].includes(c));
-        assert.deepEqual(commands, ["stack init", "up", "up", "up", "up", "refresh", "preview", "stack import", "destroy", "stack rm"]);
+        assert.deepEqual(commands, ["stack init", "up", "up", "up", "up", "stack import", "refresh", "preview", "stack import", "destroy", "stack rm"]);
         // The registry's images were built and pinned by digest before bootstrap's check and the full up.
         const atFullUp = parse(s.stackFileAt.get("up 2")!).config["bookstore:app"].services;
         assert.equal(atFullUp.api.image, `bookstore/api@${DIGEST(1)}`);
@@ -285,9 +292,12 @@ describe("e2e run: the orchestration over the Automation API, the cloud replaced
         // The failover went to the replica paired with the primary, and the stack file recorded it before the preview.
         const promote = s.processes.calls.find((c) => c.line.includes("replica promote"))!;
         assert.deepEqual(promote.args.slice(promote.args.indexOf("--name"), promote.args.indexOf("--name") + 6), ["--name", `${PREFIX}-prod-pg-replica-1-1a2b`, "--promote-mode", "switchover", "--promote-option", "planned"]);
-        assert.equal(parse(s.stackFileAt.get("preview")!).config["bookstore:database"].failover.promoted, true);
-        // The teardown lifted protect in the state before destroying, removed the stack and its file, closed the port-forwards.
-        assert.ok(s.imported[0].resources.some((r) => r.urn.endsWith(`${PREFIX}-prod-pg`)) && s.imported[0].resources.every((r) => !r.protect));
+        assert.equal(parse(s.stackFileAt.get("preview 1")!).config["bookstore:database"].failover.promoted, true);
+        // The failover moved the endpoint pair under the new primary in the state; the teardown then lifted protect before destroying.
+        assert.equal(s.imported.length, 2);
+        const pair = s.imported[0].resources.find((r) => r.urn.endsWith("-endpoints")) as { inputs: { serverName: string } } | undefined;
+        assert.equal(pair?.inputs.serverName, `${PREFIX}-prod-pg-replica-1-1a2b`);
+        assert.ok(s.imported[1].resources.some((r) => r.urn.endsWith(`${PREFIX}-prod-pg`)) && s.imported[1].resources.every((r) => !r.protect));
         assert.deepEqual(fs.readdirSync(s.projectDir).filter((f) => f.startsWith("Pulumi.e2e-")), []);
         assert.ok(s.processes.allForwardsClosed());
         assert.ok(report.cleanup.ok && report.cleanup.destroyed && report.cleanup.removed);
@@ -309,12 +319,24 @@ describe("e2e run: the orchestration over the Automation API, the cloud replaced
         assert.ok(!s.processes.lines().some((l) => l.includes("replica promote")), "no failover after a failed check");
     });
 
-    it("a preview that is not empty after the failover fails the run at `converged`", async () => {
-        const s = await healthy("aks", { preview: CHANGED });
-        const report = await runE2e(s.options);
-        assert.equal(report.failure?.step, "converged");
-        assert.match(report.failure!.error, /after the failover, preview would change 1 resource/);
-        assert.ok(report.cleanup.destroyed && report.cleanup.removed);
+    it("after the failover: what follows the new writer is applied and the next preview must be empty; a replacement or a lasting change fails", async () => {
+        const follows = await healthy("aks", { previews: [CHANGED, NOTHING()] });
+        const report = await runE2e(follows.options);
+        assert.equal(report.ok, true, JSON.stringify(report.failure));
+        assert.deepEqual(report.convergenceChanges?.map((c) => c.op), ["update"]);
+        assert.deepEqual(follows.cli.commands().filter((c) => ["up", "refresh", "preview"].includes(c)).slice(-4), ["refresh", "preview", "up", "preview"]);
+
+        const replacing = await healthy("aks", { previews: [REPLACING] });
+        const refused = await runE2e(replacing.options);
+        assert.equal(refused.failure?.step, "converged");
+        assert.match(refused.failure!.error, /after the failover, preview would replace or delete 1 resource\(s\): replace azure-native:dbforpostgresql:Server pg-replica-1/);
+        assert.equal(replacing.cli.commands().filter((c) => c === "up").length, 4, "no up after a predicted replacement");
+
+        const lasting = await healthy("aks", { previews: [CHANGED] });
+        const drifting = await runE2e(lasting.options);
+        assert.equal(drifting.failure?.step, "converged");
+        assert.match(drifting.failure!.error, /after the failover and an up, preview would still change 1 resource/);
+        assert.ok(drifting.cleanup.destroyed && drifting.cleanup.removed);
     });
 
     it("a health endpoint that never answers 200 ends the wait at its bound; the cleanup runs, no reach was opened", async () => {
@@ -427,7 +449,7 @@ describe("e2e run: the orchestration over the Automation API, the cloud replaced
     });
 });
 
-describe("e2e commands: what they refuse before anything runs", () => {
+describe("e2e commands: flags, exit codes, the janitor's confirmations", () => {
     const io = () => {
         const out: string[] = [];
         const err: string[] = [];
@@ -445,6 +467,20 @@ describe("e2e commands: what they refuse before anything runs", () => {
         const azure = io();
         assert.equal(await runCli(["e2e", "run", "--platform", "aks", "--region", "eastus2", "--images", "x.json", "--aws-domain", "e.org"], azure.io), EXIT.usage);
         assert.match(azure.err.join("\n"), /--aws-domain: only for --platform eks[\s\S]*--images: only for --platform eks/);
+    });
+
+    it("run: a failed run exits 8 and still writes its report", async () => {
+        const projectDir = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-cli-"));
+        fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(projectDir, "Pulumi.yaml"));
+        const runner = new FakePulumiCli().on("stack init", { stderr: "error: could not create stack: 403 Forbidden", exitCode: 255 });
+        const out: string[] = [];
+        const code = await runCli(["e2e", "run", "--platform", "aks", "--region", "eastus2", "--report", "out/r.json"], { out: (l) => out.push(l), err: () => undefined, runner, projectDir });
+        assert.equal(code, EXIT.e2eFailed);
+        const report = JSON.parse(fs.readFileSync(path.join(projectDir, "out/r.json"), "utf8")) as E2eReport;
+        assert.equal(report.failure?.step, "stack");
+        assert.match(report.failure!.error, /403 Forbidden/);
+        assert.match(out[out.length - 1], /^e2e aks: FAILED at stack: .*Report: .*out\/r\.json$/);
+        fs.rmSync(projectDir, { recursive: true, force: true });
     });
 
     it("janitor: a dry run by default; --yes destroys only expired e2e stacks; a named stack needs its name typed again", async () => {
