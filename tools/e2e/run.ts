@@ -16,6 +16,7 @@
  * Every step is a line of progress and an entry of the JSON report.
  */
 import * as fs from "fs";
+import { parse } from "yaml";
 import type { EngineEvent, OpMap } from "@pulumi/pulumi/automation";
 import { deployStack, OperationResult, previewStack, refreshStack, stackOutputs, PROJECT_DIR } from "../automation";
 import type { CommandRunner } from "../automation/runner";
@@ -248,6 +249,8 @@ export async function runE2e(options: E2eRunOptions): Promise<E2eReport> {
             writeE2eStackFile(projectDir, stack, options.platform, {
                 namePrefix, runId, expiresAt, aws, location: options.platform === "eks" ? undefined : options.region,
             }, options.templatesDir ?? TEMPLATES_DIR);
+            // Resource names start with `<namePrefix>-<environment>` (the ALB's, which the health check asks for by name).
+            context.baseName = `${namePrefix}-${parse(fs.readFileSync(file, "utf8")).config["bookstore:environment"]}`;
             await initStack({ stack, projectDir, runner: options.runner, envVars: options.envVars, secretsProvider: options.secretsProvider });
             created = true;
             return file;
