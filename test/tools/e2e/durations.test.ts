@@ -80,7 +80,9 @@ describe("e2e durations: measured from the engine's events", () => {
 
     it("writes the table in its own layout: the committed file is that layout, so a merge is a diff of the changed lines", () => {
         const text = fs.readFileSync(DURATIONS_FILE, "utf8");
-        assert.equal(formatDurationTable(JSON.parse(text)), text);
+        assert.equal(formatDurationTable(JSON.parse(text)), text,
+            "tools/offline/deployDurations.json is not in the layout `e2e durations --write` writes (one line per entry, `when` variants one per line): "
+            + "reformat it with formatDurationTable (tools/e2e/durations.ts) or adjust the formatter");
         const { table } = mergeDurations(JSON.parse(text), [{ type: KV, count: 3, medianSeconds: 45, minSeconds: 40, maxSeconds: 50 }], { date: "2026-12-08", region: "eastus2", platform: "aks" });
         const changed = formatDurationTable(table).split("\n").filter((line, i) => line !== text.split("\n")[i]);
         assert.deepEqual(changed, [`        "${KV}": { "seconds": 45, "source": "measured e2e run, 2026-12-08, eastus2 (aks; median of 3, 40-50 s)" },`]);
