@@ -122,7 +122,7 @@ export class Cli {
         if (!flags.json) this.io.out(`Bootstrapping ${flags.stack}${this.packNote(flags)}`);
         try {
             return await this.operate("up", flags, async () => (await bootstrap().bootstrapStack({
-                ...this.changeOptions(flags), ...this.policyOptions(flags), az: this.io.az, aws: this.io.aws, docker: this.io.docker, confirm: flags.yes ? flags.confirm : undefined,
+                ...this.changeOptions(flags), ...this.policyOptions(flags), az: this.io.az, processes: this.io.processes, confirm: flags.yes ? flags.confirm : undefined,
             })).stack);
         } catch (err) {
             if (isConfigError(err)) throw new CliExit(EXIT.usage, err.message);

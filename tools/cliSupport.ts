@@ -8,7 +8,7 @@ import { InvalidArgumentError } from "commander";
 import type { ConfigMap, OutputMap } from "@pulumi/pulumi/automation";
 import type { CommandRunner } from "./automation";
 import type { AzRunner } from "./automation/az";
-import type { ToolRunner } from "./automation/commandLine";
+import type { ProcessRunner } from "./automation/processes";
 import { DoctorInputError } from "./doctor/targets";
 
 
@@ -43,6 +43,10 @@ export const EXIT = {
     unhealthy: 6,
     /** loadtest: the run missed a threshold (p95 latency or failed requests). */
     loadTestFailed: 7,
+    /** e2e run: a step or check failed, or the cleanup did (the report says which). */
+    e2eFailed: 8,
+    /** e2e run: interrupted (Ctrl-C); the cleanup ran unless interrupted too. */
+    interrupted: 130,
 } as const;
 
 export interface CliIo {
@@ -52,9 +56,10 @@ export interface CliIo {
     runner?: CommandRunner;
     /** Stands in for the Azure CLI (tests); default: the installed `az`. */
     az?: AzRunner;
-    /** Stand in for the AWS CLI and Docker of an eks stack's image step (tests); default: the installed ones. */
-    aws?: ToolRunner;
-    docker?: ToolRunner;
+    /** Stands in for az, aws, kubectl, dotnet, git and docker in the e2e commands and an eks stack's image step (tests); default: the installed ones. */
+    processes?: ProcessRunner;
+    /** The machine's public address, as the e2e run asks it (tests); default: checkip.amazonaws.com. */
+    publicAddress?: () => Promise<string>;
     projectDir?: string;
 }
 

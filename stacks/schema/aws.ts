@@ -142,9 +142,12 @@ const ObservabilitySchema = z.strictObject({
         .describe("Amazon Managed Grafana workspace (needs IAM Identity Center)."),
 });
 
+/** Where the cross-region read replica goes unless `aws.replicaRegion` says otherwise. */
+export const DEFAULT_REPLICA_REGION = "us-west-2";
+
 export const AwsSchema = z.strictObject({
     region: awsRegion.default("us-east-1"),
-    replicaRegion: awsRegion.default("us-west-2")
+    replicaRegion: awsRegion.default(DEFAULT_REPLICA_REGION)
         .describe("Region of the cross-region read replica."),
     network: NetworkSchema.prefault({}),
     eks: EksSchema.prefault({}),

@@ -1,8 +1,7 @@
 import { strict as assert } from "assert";
 import { bootstrapConfig, bootstrapStack, MissingEcrImagesError, WrongArchitectureError } from "../../tools/automation/bootstrap";
 import { eksBootstrapPlan, type EksBootstrapResult } from "../../tools/automation/bootstrapEks";
-import type { ToolRunner } from "../../tools/automation/commandLine";
-import type { CommandOutcome } from "../../tools/automation";
+import { FakeProcesses, type ProcessCall } from "./e2e/fakeProcesses";
 import { PROJECT_DIR } from "../../tools/automation";
 import type { EksStackConfig } from "../../stacks/config";
 import { runCli } from "../../tools/cli";
@@ -11,33 +10,24 @@ import { planned } from "../helpers/plan";
 
 const HOST = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
 const REGISTRY = `${HOST}/bookstore-prod`;
-const ok = (stdout = ""): CommandOutcome => ({ stdout, stderr: "", exitCode: 0 });
 const index = (...platforms: string[]) => JSON.stringify({ manifests: platforms.map((p) => ({ platform: { os: p.split("/")[0], architecture: p.split("/")[1] } })) });
 
-/** A stand-in for `aws`: `present` maps an ECR repository to the manifest of its image (the stack's images, one tag each). */
-class FakeAws implements ToolRunner {
-    readonly calls: string[][] = [];
-    constructor(readonly present: Map<string, string>, private readonly signedIn = true) {}
-    async run(args: string[]): Promise<CommandOutcome> {
-        this.calls.push(args);
-        const repository = args[args.indexOf("--repository-name") + 1];
-        if (args[0] === "sts") return this.signedIn ? ok(JSON.stringify({ Account: "123456789012" })) : { stdout: "", stderr: "Unable to locate credentials.", exitCode: 253 };
-        if (args[1] === "get-login-password") return ok("secret-token\n");
-        if (args[1] === "describe-images") return this.present.has(repository) ? ok("{}") : { stdout: "", stderr: "ImageNotFoundException", exitCode: 254 };
-        if (args[1] === "batch-get-image") return ok(JSON.stringify({ images: [{ imageManifest: this.present.get(repository) }] }));
-        return { stdout: "", stderr: `unexpected aws ${args.join(" ")}`, exitCode: 2 };
-    }
-}
-
-/** A stand-in for `docker`: a copy lands the source's index (linux/amd64 + linux/arm64) in the repository. */
-class FakeDocker implements ToolRunner {
-    readonly calls: { args: string[]; input?: string }[] = [];
-    constructor(private readonly aws: FakeAws) {}
-    async run(args: string[], input?: string): Promise<CommandOutcome> {
-        this.calls.push({ args, input });
-        if (args[0] === "buildx") this.aws.present.set(args[args.indexOf("--tag") + 1].slice(HOST.length + 1).replace(/:[^:/]+$/, ""), index("linux/amd64", "linux/arm64"));
-        return ok();
-    }
+/**
+ * The aws and docker of the image step: `present` maps an ECR repository to the manifest of its
+ * image (one tag each); a copy lands the source's index (linux/amd64 + linux/arm64).
+ */
+function fakeTools(present: Map<string, string>, signedIn = true): FakeProcesses {
+    const repository = (call: ProcessCall) => call.args[call.args.indexOf("--repository-name") + 1];
+    return new FakeProcesses()
+        .on(/^aws sts get-caller-identity/, signedIn ? { stdout: JSON.stringify({ Account: "123456789012" }) } : { stderr: "Unable to locate credentials.", exitCode: 253 })
+        .on(/^aws ecr get-login-password/, { stdout: "secret-token\n" })
+        .on(/^aws ecr describe-images/, (call) => (present.has(repository(call)) ? { stdout: "{}" } : { stderr: "ImageNotFoundException", exitCode: 254 }))
+        .on(/^aws ecr batch-get-image/, (call) => ({ stdout: JSON.stringify({ images: [{ imageManifest: present.get(repository(call)) }] }) }))
+        .on(/^docker login/, {})
+        .on(/^docker buildx imagetools create/, (call) => {
+            present.set(call.args[call.args.indexOf("--tag") + 1].slice(HOST.length + 1).replace(/:[^:/]+$/, ""), index("linux/amd64", "linux/arm64"));
+            return {};
+        });
 }
 
 const appImages = (manifest = index("linux/arm64")) => new Map([["bookstore-prod/bookstore/api", manifest], ["bookstore-prod/bookstore/web", manifest]]);
@@ -66,18 +56,17 @@ describe("bootstrap of an eks stack (ECR repositories and the image step)", func
 
     it("runs up --target, copies the missing image with every platform, checks images and architecture, then runs up", async () => {
         const cli = new FakePulumiCli();
-        const aws = new FakeAws(appImages());
-        const docker = new FakeDocker(aws);
+        const processes = fakeTools(appImages());
         const progress: string[] = [];
-        const result = await bootstrapStack({ stack: "prod-eks", runner: cli, aws, docker, confirm: "prod-eks", onProgress: (l) => progress.push(l) }) as EksBootstrapResult;
+        const result = await bootstrapStack({ stack: "prod-eks", runner: cli, processes, confirm: "prod-eks", onProgress: (l) => progress.push(l) }) as EksBootstrapResult;
         const ups = cli.calls.filter((c) => c.command === "up");
         assert.equal(ups.length, 2);
         const targets = ups[0].args.flatMap((arg, i) => (arg === "--target" ? [ups[0].args[i + 1]] : []));
         assert.deepEqual(targets, eksBootstrapPlan("bookstore", "prod-eks", eksConfig("prod-eks")).targets);
         assert.ok(!ups[1].args.includes("--target"), "the last step deploys the whole stack");
-        assert.deepEqual(docker.calls, [
-            { args: ["login", "--username", "AWS", "--password-stdin", HOST], input: "secret-token" },
-            { args: ["buildx", "imagetools", "create", "--tag", `${REGISTRY}/cloudnative-pg/pgbouncer:1.25.2`, "ghcr.io/cloudnative-pg/pgbouncer:1.25.2"], input: undefined },
+        assert.deepEqual(processes.calls.filter((c) => c.command === "docker").map((c) => [c.args, c.input]), [
+            [["login", "--username", "AWS", "--password-stdin", HOST], "secret-token"],
+            [["buildx", "imagetools", "create", "--tag", `${REGISTRY}/cloudnative-pg/pgbouncer:1.25.2`, "ghcr.io/cloudnative-pg/pgbouncer:1.25.2"], undefined],
         ]);
         assert.deepEqual(result.copied, ["cloudnative-pg/pgbouncer:1.25.2"]);
         assert.equal(result.registry, REGISTRY);
@@ -86,8 +75,8 @@ describe("bootstrap of an eks stack (ECR repositories and the image step)", func
 
     it("stops before the full update when an app image is missing, saying what to push and for which architecture", async () => {
         const cli = new FakePulumiCli();
-        const aws = new FakeAws(new Map([["bookstore-prod/bookstore/api", index("linux/arm64")]]));
-        await assert.rejects(bootstrapStack({ stack: "prod-eks", runner: cli, aws, docker: new FakeDocker(aws), confirm: "prod-eks" }), (err: unknown) => {
+        const processes = fakeTools(new Map([["bookstore-prod/bookstore/api", index("linux/arm64")]]));
+        await assert.rejects(bootstrapStack({ stack: "prod-eks", runner: cli, processes, confirm: "prod-eks" }), (err: unknown) => {
             assert.ok(err instanceof MissingEcrImagesError);
             assert.deepEqual(err.images, ["bookstore/web:1.0.0"]);
             assert.match(err.message, new RegExp(`docker buildx build --platform linux/arm64 --tag ${REGISTRY}/bookstore/web:1\\.0\\.0 --push`));
@@ -97,8 +86,8 @@ describe("bootstrap of an eks stack (ECR repositories and the image step)", func
     });
 
     it("refuses an image whose index has no linux/arm64 build (the nodes are Graviton)", async () => {
-        const aws = new FakeAws(appImages(index("linux/amd64")));
-        await assert.rejects(bootstrapStack({ stack: "prod-eks", runner: new FakePulumiCli(), aws, docker: new FakeDocker(aws), confirm: "prod-eks" }), (err: unknown) => {
+        const processes = fakeTools(appImages(index("linux/amd64")));
+        await assert.rejects(bootstrapStack({ stack: "prod-eks", runner: new FakePulumiCli(), processes, confirm: "prod-eks" }), (err: unknown) => {
             assert.ok(err instanceof WrongArchitectureError);
             assert.deepEqual(err.images.map((i) => i.image), ["bookstore/api:1.0.0", "bookstore/web:1.0.0"]);
             return true;
@@ -107,9 +96,8 @@ describe("bootstrap of an eks stack (ECR repositories and the image step)", func
 
     it("CLI: exits 1 before deploying anything when aws is not signed in", async () => {
         const cli = new FakePulumiCli();
-        const aws = new FakeAws(new Map(), false);
         const err: string[] = [];
-        const code = await runCli(["bootstrap", "--stack", "prod-eks", "--yes", "--confirm", "prod-eks"], { out: () => undefined, err: (l) => err.push(l), runner: cli, aws, docker: new FakeDocker(aws) });
+        const code = await runCli(["bootstrap", "--stack", "prod-eks", "--yes", "--confirm", "prod-eks"], { out: () => undefined, err: (l) => err.push(l), runner: cli, processes: fakeTools(new Map(), false) });
         assert.equal(code, 1);
         assert.match(err.join("\n"), /bootstrap needs the AWS CLI v2, signed in .*Unable to locate credentials/);
         assert.deepEqual(cli.calls, []);

@@ -13,21 +13,15 @@
 import { ecrRepositoryName, ecrRepositoryResourceName, NODE_ARCHITECTURE, REGISTRY_COMPONENT, REGISTRY_TYPE } from "../../components/aws/registryNames";
 import type { EksStackConfig } from "../../stacks/config";
 import { repositoryOf, stackRegistryImages } from "../../stacks/schema/registry";
-import { installedTool, type ToolRunner } from "./commandLine";
+import { localProcesses, type ProcessRunner } from "./processes";
 import { shortStackName } from "./guard";
 import type { Confirmation } from "./guard";
 import { deployStack, OperationOptions, OperationResult, PolicyOptions } from "./index";
 
 export interface EksBootstrapOptions extends OperationOptions, PolicyOptions, Confirmation {
-    /** The AWS CLI and Docker (the image step); default: the installed ones. */
-    aws?: ToolRunner;
-    docker?: ToolRunner;
+    /** Runs the AWS CLI v2 and Docker with buildx (the image step); default: the installed ones. */
+    processes?: ProcessRunner;
 }
-
-/** The AWS CLI v2 (ECR and STS calls of the image step). */
-export const installedAws: ToolRunner = installedTool("aws", "install the AWS CLI v2 (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html) and sign in");
-/** Docker with buildx (copies a multi-platform image registry to registry). */
-export const installedDocker: ToolRunner = installedTool("docker", "install Docker with the buildx plugin (https://docs.docker.com/engine/install/)");
 
 /** Media types ECR returns a manifest in: image indexes (multi-platform) and single images. */
 const MANIFEST_TYPES = [
@@ -123,12 +117,13 @@ export interface EksBootstrapResult {
 export async function bootstrapEksStack(options: EksBootstrapOptions, project: string, config: EksStackConfig): Promise<EksBootstrapResult> {
     const plan = eksBootstrapPlan(project, options.stack, config);
     const say = options.onProgress ?? (() => undefined);
-    const aws = options.aws ?? installedAws;
-    const docker = options.docker ?? installedDocker;
+    const processes = options.processes ?? localProcesses;
+    const aws = (args: string[]) => processes.run("aws", args);
+    const docker = (args: string[], input?: string) => processes.run("docker", args, { input });
     const region = ["--region", plan.region];
 
     // Before anything changes: the copies and checks need a signed-in AWS CLI, in the stack's account.
-    const identity = await aws.run(["sts", "get-caller-identity", "--output", "json"]);
+    const identity = await aws(["sts", "get-caller-identity", "--output", "json"]);
     if (identity.exitCode !== 0) throw new AwsCliUnavailableError(identity.stderr.trim());
     const account = String((JSON.parse(identity.stdout) as { Account?: string }).Account ?? "");
     const host = `${account}.dkr.ecr.${plan.region}.amazonaws.com`;
@@ -142,7 +137,7 @@ export async function bootstrapEksStack(options: EksBootstrapOptions, project: s
     say(`bootstrap 2/4: copying ${copies.length} image(s) into ${registry}`);
     const present = new Set<string>();
     const isPresent = async (i: EcrImage) => present.has(i.image)
-        || (await aws.run(["ecr", "describe-images", ...region, "--repository-name", i.repository, "--image-ids", i.imageId, "--output", "json"])).exitCode === 0;
+        || (await aws(["ecr", "describe-images", ...region, "--repository-name", i.repository, "--image-ids", i.imageId, "--output", "json"])).exitCode === 0;
     const copied: string[] = [];
     let signedIn = false;
     for (const i of copies) {
@@ -151,14 +146,14 @@ export async function bootstrapEksStack(options: EksBootstrapOptions, project: s
             continue;
         }
         if (!signedIn) {
-            const password = await aws.run(["ecr", "get-login-password", ...region]);
+            const password = await aws(["ecr", "get-login-password", ...region]);
             if (password.exitCode !== 0) throw new Error(`bootstrap: aws ecr get-login-password failed: ${password.stderr.trim()}`);
-            const login = await docker.run(["login", "--username", "AWS", "--password-stdin", host], password.stdout.trim());
+            const login = await docker(["login", "--username", "AWS", "--password-stdin", host], password.stdout.trim());
             if (login.exitCode !== 0) throw new Error(`bootstrap: docker login to ${host} failed: ${login.stderr.trim()}`);
             signedIn = true;
         }
         // Registry to registry, every platform of the source's index (a `docker pull` would copy the runner's one).
-        const copy = await docker.run(["buildx", "imagetools", "create", "--tag", `${registry}/${i.image}`, i.source!]);
+        const copy = await docker(["buildx", "imagetools", "create", "--tag", `${registry}/${i.image}`, i.source!]);
         if (copy.exitCode !== 0) throw new Error(`bootstrap: copying ${i.source} to ${registry}/${i.image} failed: ${copy.stderr.trim()}`);
         copied.push(i.image);
         present.add(i.image);
@@ -170,7 +165,7 @@ export async function bootstrapEksStack(options: EksBootstrapOptions, project: s
     if (missing.length > 0) throw new MissingEcrImagesError(registry, plan.region, missing);
     const wrong: { image: string; platforms: string[] }[] = [];
     for (const i of plan.images) {
-        const got = await aws.run(["ecr", "batch-get-image", ...region, "--repository-name", i.repository, "--image-ids", i.imageId,
+        const got = await aws(["ecr", "batch-get-image", ...region, "--repository-name", i.repository, "--image-ids", i.imageId,
             "--accepted-media-types", ...MANIFEST_TYPES, "--output", "json"]);
         if (got.exitCode !== 0) throw new Error(`bootstrap: aws ecr batch-get-image of ${i.repository} failed: ${got.stderr.trim()}`);
         const manifest = JSON.parse((JSON.parse(got.stdout) as { images: { imageManifest: string }[] }).images[0].imageManifest) as { manifests?: { platform?: { os?: string; architecture?: string } }[] };
