@@ -4,7 +4,7 @@ import * as alertsmanagement from "@pulumi/azure-native/alertsmanagement";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as k8s from "@pulumi/kubernetes";
 import type { DiagnosticTarget } from "../wiring";
-import { hpaAtMaxExpression } from "../kubernetes/prometheus";
+import { AlertRule, appAlertRules, clusterAlertRules } from "../kubernetes/prometheus";
 import { http5xxRateQuery, LOG_ALERT_PERIOD, p95LatencyQuery, replicasLowestQuery } from "./alertQueries";
 
 export { http5xxRateQuery, LOG_ALERT_PERIOD, MIN_REQUESTS_FOR_ERROR_RATE, p95LatencyQuery, replicasLowestQuery } from "./alertQueries";
@@ -125,6 +125,10 @@ export interface ObservabilityArgs {
         provider: k8s.Provider;
         /** The app namespace's name (PromQL selector). */
         namespace: string;
+        /** The api's telemetry `job` (its OTEL_SERVICE_NAME): the request alerts' selector. */
+        apiJob: string;
+        /** Whether the cluster runs the PgBouncer Deployment (pooler "deployment"): its availability alerts. */
+        pgbouncer: boolean;
         /** The same name as the namespace resource's output, so the PodMonitor waits for the namespace. */
         namespaceRef: pulumi.Input<string>;
         clusterName: pulumi.Input<string>;
@@ -250,29 +254,40 @@ export class Observability extends pulumi.ComponentResource {
 
         if (args.kubernetes) {
             const kube = args.kubernetes;
-            const ruleGroupName = `${args.namePrefix}-hpa-at-max`;
-            new alertsmanagement.PrometheusRuleGroup("hpa-at-max", {
-                resourceGroupName: rg,
-                location: args.location,
-                ruleGroupName,
-                description: "HPAs of the app namespace at their replica ceiling",
-                clusterName: kube.clusterName,
-                scopes: [kube.azureMonitorWorkspaceId, kube.clusterId],
+            // Azure's rule schema: `expression`, `for` as an ISO 8601 duration, severity 0 (critical) to 4.
+            const azureRule = (rule: AlertRule) => ({
+                alert: rule.alert,
+                expression: rule.expr,
+                for: `PT${rule.forMinutes}M`,
+                severity: rule.severity === "critical" ? 1 : 2,
                 enabled: true,
-                interval: "PT1M",
-                rules: [{
-                    alert: "HpaAtMaxReplicas",
-                    expression: hpaAtMaxExpression(kube.namespace),
-                    for: `PT${args.thresholds.replicasAtMaxMinutes}M`,
-                    severity: 2,
+                annotations: { description: rule.description },
+                actions: [{ actionGroupId: args.actionGroupId }],
+                resolveConfiguration: { autoResolved: true, timeToResolve: "PT10M" },
+            });
+            const ruleGroup = (logicalName: string, key: string, description: string, rules: AlertRule[], cluster?: { name: pulumi.Input<string>; id: pulumi.Input<string> }) => {
+                const ruleGroupName = `${args.namePrefix}-${key}`;
+                new alertsmanagement.PrometheusRuleGroup(logicalName, {
+                    resourceGroupName: rg,
+                    location: args.location,
+                    ruleGroupName,
+                    description,
+                    // With clusterName the service evaluates the rules over that cluster's series only (its `cluster` label).
+                    ...(cluster ? { clusterName: cluster.name } : {}),
+                    scopes: cluster ? [kube.azureMonitorWorkspaceId, cluster.id] : [kube.azureMonitorWorkspaceId],
                     enabled: true,
-                    annotations: { description: `HPA {{ $labels.horizontalpodautoscaler }} has run at its maximum replicas for ${args.thresholds.replicasAtMaxMinutes} minutes` },
-                    actions: [{ actionGroupId: args.actionGroupId }],
-                    resolveConfiguration: { autoResolved: true, timeToResolve: "PT10M" },
-                }],
-                tags: args.tags,
-            }, child);
-            alertNames.push(ruleGroupName);
+                    interval: "PT1M",
+                    rules: rules.map(azureRule),
+                    tags: args.tags,
+                }, child);
+                alertNames.push(ruleGroupName);
+            };
+            // The cluster's kube-state-metrics (scraped with the cluster label): HPA ceiling, the in-cluster PgBouncer.
+            ruleGroup("hpa-at-max", "hpa-at-max", "HPAs of the app namespace at their replica ceiling, and PgBouncer's availability",
+                clusterAlertRules(kube.namespace, args.thresholds.replicasAtMaxMinutes, kube.pgbouncer), { name: kube.clusterName, id: kube.clusterId });
+            // The api's request histogram arrives over OTLP, not from the cluster's scrape: no cluster filter.
+            ruleGroup("api-requests", "api-requests", "The api's request signals: 5xx rate, p95 and the histogram's absence",
+                appAlertRules(kube.apiJob, args.thresholds));
 
             // Azure Monitor's managed Prometheus reads its own CRD group (azmonitoring.coreos.com), not the operator's.
             new k8s.apiextensions.CustomResource(`${kube.scrape.name}-pod-monitor`, {

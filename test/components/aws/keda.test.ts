@@ -2,7 +2,6 @@ import { strict as assert } from "assert";
 import { parse } from "yaml";
 import { ampQueryStatements, ampServerAddress, KEDA_CHART } from "../../../components/aws/kedaAuth";
 import { scrapeConfiguration } from "../../../components/aws/observability";
-import { customMetricQuery } from "../../../components/kubernetes/keda";
 import { validateManifest } from "../../../tools/offline/manifests";
 import type { PlanResource } from "../../../tools/offline/render";
 import { planned, planOf, stackVariant, ofType } from "../../helpers/plan";
@@ -22,7 +21,6 @@ describe("KEDA on EKS (components/aws/kedaAuth.ts)", function () {
         assert.equal(job.metrics_path, "/metrics");
         const targets = job.relabel_configs.filter((r: any) => r.target_label).map((r: any) => [r.source_labels[0], r.target_label]);
         assert.deepEqual(targets, [["__meta_kubernetes_namespace", "namespace"], ["__meta_kubernetes_pod_name", "pod"]]);
-        assert.match(customMetricQuery("http_requests_per_second", "bookstore", "api"), /namespace="bookstore",pod=~"api-/);
     });
 
     describe("prod-eks with custom metrics on the api", () => {
