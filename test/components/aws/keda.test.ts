@@ -23,11 +23,9 @@ describe("KEDA on EKS (components/aws/kedaAuth.ts)", function () {
         assert.deepEqual(targets, [["__meta_kubernetes_namespace", "namespace"], ["__meta_kubernetes_pod_name", "pod"]]);
     });
 
-    describe("prod-eks with custom metrics on the api", () => {
+    describe("prod-eks (custom metrics on the api)", () => {
         let resources: PlanResource[];
-        const customMetrics = planned("prod-eks", {
-            stackFile: stackVariant("prod-eks", (config) => { config["bookstore:app"].services.api.hpa.customMetrics.enabled = true; }),
-        });
+        const customMetrics = planned("prod-eks");
         before(() => {
             resources = customMetrics().resources;
         });
@@ -60,8 +58,10 @@ describe("KEDA on EKS (components/aws/kedaAuth.ts)", function () {
         });
     });
 
-    it("prod-eks as shipped (custom metrics off) keeps both HPAs and installs no KEDA", () => {
-        const { resources } = planOf("prod-eks");
+    it("prod-eks with custom metrics off keeps both HPAs and installs no KEDA", () => {
+        const { resources } = planOf("prod-eks", {
+            stackFile: stackVariant("prod-eks", (config) => { config["bookstore:app"].services.api.hpa.customMetrics.enabled = false; }),
+        });
         assert.deepEqual(ofType(resources, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((h) => h.inputs.metadata.name).sort(), ["api-hpa", "web-hpa"]);
         assert.deepEqual(resources.filter((r) => r.type.includes("keda") || r.name.startsWith("keda")).map((r) => r.name), []);
     });
