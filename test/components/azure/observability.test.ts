@@ -168,8 +168,8 @@ describe("observability: alerts (plan of prod)", () => {
         const doc = prod();
         const names = [
             ...resourcesOfType(doc, "azure-native:monitor:ScheduledQueryRule"),
-            ...resourcesOfType(doc, "azure-native:monitor:MetricAlert").filter((r) => r.parent?.includes("Observability")),
-        ].map((r) => inputs(r).ruleName).sort();
+            ...resourcesOfType(doc, "azure-native:monitor:MetricAlert"),
+        ].filter((r) => r.parent?.includes("Observability")).map((r) => inputs(r).ruleName).sort();
         assert.deepStrictEqual([...(doc.outputs as any).alertNames].sort(), names);
         assert.ok(names.length >= 7);
     });
