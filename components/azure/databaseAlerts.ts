@@ -12,7 +12,7 @@ export interface AlertedServer {
     /** Alert-name label: "pg", "pg-replica-1", ... */
     label: string;
     id: pulumi.Input<string>;
-    location: string;
+    location: pulumi.Input<string>;
 }
 
 export interface DatabaseAlertArgs {
@@ -26,7 +26,7 @@ export interface DatabaseAlertArgs {
     tags: Record<string, string>;
 }
 
-export function createDatabaseAlerts(args: DatabaseAlertArgs, servers: AlertedServer[], parent: pulumi.Resource, writer = 0): void {
+export function createDatabaseAlerts(args: DatabaseAlertArgs, servers: AlertedServer[], parent: pulumi.Resource, writer: pulumi.Input<number> = 0): void {
     const { alerts, parameters } = args.database;
     const alert = (alertName: string, server: AlertedServer, criterion: {
         metricName: string; threshold: number; timeAggregation: "Average" | "Maximum"; severity: number; description: string;
@@ -65,8 +65,7 @@ export function createDatabaseAlerts(args: DatabaseAlertArgs, servers: AlertedSe
         });
     }
     if (servers.length > 1) {
-        // The writer follows failover: the query names the current writer and its replicas (same rule, new query).
-        const replicas = servers.filter((_, i) => i !== writer);
+        // The writer follows failover (and the live roles): the query names the current writer and its replicas (same rule, new query).
         const lag = alerts.replicationLagSeconds;
         const ruleName = `${args.base}-${servers[0].label}-replication-lag`;
         logAlert(ruleName, {
@@ -75,7 +74,8 @@ export function createDatabaseAlerts(args: DatabaseAlertArgs, servers: AlertedSe
             location: args.location,
             description: `A replica more than ${lag} s behind the primary while writes are outstanding (the seed's replication-lag limit)`,
             scope: args.workspaceId,
-            query: pulumi.all([servers[writer].id, ...replicas.map((r) => r.id)]).apply(([primary, ...others]) => replicationLagUnderWritesQuery(primary, others)),
+            query: pulumi.all([writer, pulumi.all(servers.map((s) => s.id))])
+                .apply(([w, ids]) => replicationLagUnderWritesQuery(ids[w], ids.filter((_, i) => i !== w))),
             column: "lagUnderWritesSeconds",
             operator: "GreaterThan",
             threshold: lag,
