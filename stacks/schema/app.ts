@@ -80,10 +80,10 @@ const HpaSchema = z.strictObject({
     customMetrics: z.strictObject({
         enabled: bool().default(false),
         metrics: z.array(z.strictObject({
-            /** One of the signals the platform computes from the app's request histogram. */
-            name: oneOf(CUSTOM_METRIC_NAMES),
-            /** The target: requests/s per pod for http_requests_per_second, seconds for api_response_time_p95. */
-            target: quantity,
+            name: oneOf(CUSTOM_METRIC_NAMES)
+                .describe("One of the signals the platform computes from the app's request histogram (docs/signals.md)."),
+            target: quantity
+                .describe("The target: requests per second per pod for http_requests_per_second (KEDA AverageValue), seconds for api_response_time_p95 (KEDA Value; \"500m\" is 0.5 s)."),
         }), { error: "expected a list of {name, target}" }).min(1, { error: "expected at least one metric" }).default(SEED_CUSTOM_METRICS),
     }).prefault({})
         .describe("The seed's custom metrics (http_requests_per_second, api_response_time_p95), computed "
