@@ -17,12 +17,3 @@ export function prodAksBehindCloudflare(): () => PlanDocument {
         }),
     });
 }
-
-let prodEksKeda: (() => PlanDocument) | undefined;
-
-/** prod-eks with custom metrics on the api: KEDA installed from its chart, reading AMP. */
-export function prodEksWithKeda(): () => PlanDocument {
-    return prodEksKeda ??= planned("prod-eks", {
-        stackFile: stackVariant("prod-eks", (config) => { config["bookstore:app"].services.api.hpa.customMetrics.enabled = true; }),
-    });
-}
