@@ -74,13 +74,27 @@ export const CLUSTER_AUTOSCALER = {
     versions: { "1.34": "9.53.0", "1.35": "9.59.0" } as Readonly<Record<string, string>>,
 } as const;
 
-/** The Cluster Autoscaler chart version of a Kubernetes version's minor; an unpinned minor is an error naming it. */
-export function clusterAutoscalerChartVersion(kubernetesVersion: string): string {
+/**
+ * The Cluster Autoscaler chart for a Kubernetes version: the one pinned for its minor. When EKS has
+ * moved the control plane to a minor nothing is pinned for yet (its own upgrade at the end of standard
+ * support), the newest chart below it, with `behind` set: the deploy goes on and the offline plan's
+ * upstream check reports the mismatch until the minor's chart is added. Below every pin is an error.
+ */
+export function clusterAutoscalerChart(kubernetesVersion: string): { version: string; behind?: string } {
     const minor = /^(\d+\.\d+)/.exec(kubernetesVersion)?.[1] ?? kubernetesVersion;
-    const version = CLUSTER_AUTOSCALER.versions[minor];
-    if (!version) throw new Error(`no Cluster Autoscaler chart is pinned for Kubernetes ${minor}: add the chart whose appVersion is ${minor}.x to CLUSTER_AUTOSCALER (components/aws/eksAddons.ts) and record it in tools/offline/upstreamCharts.json`);
-    return version;
+    const pinned = CLUSTER_AUTOSCALER.versions[minor];
+    if (pinned) return { version: pinned };
+    const below = Object.keys(CLUSTER_AUTOSCALER.versions).filter((m) => compareMinors(m, minor) < 0).sort(compareMinors).pop();
+    const hint = `add the chart whose appVersion is ${minor}.x to CLUSTER_AUTOSCALER (components/aws/eksAddons.ts) and record it in tools/offline/upstreamCharts.json`;
+    if (!below) throw new Error(`no Cluster Autoscaler chart is pinned for Kubernetes ${minor} or below: ${hint}`);
+    return { version: CLUSTER_AUTOSCALER.versions[below], behind: `Cluster Autoscaler stays on the chart for ${below} on this Kubernetes ${minor} cluster: ${hint}` };
 }
+
+const compareMinors = (a: string, b: string) => {
+    const [am, an] = a.split(".").map(Number);
+    const [bm, bn] = b.split(".").map(Number);
+    return am - bm || an - bn;
+};
 
 /** Cluster Autoscaler: read the groups, and resize or shrink only this cluster's node groups (EKS Best Practices — Cluster Autoscaler). */
 export function clusterAutoscalerStatements(clusterName: string): Statement[] {
@@ -139,7 +153,11 @@ export class ClusterAddons extends pulumi.ComponentResource {
 
         const ca = identity("cluster-autoscaler", "kube-system", "cluster-autoscaler", { statements: clusterAutoscalerStatements(args.clusterName) });
         // The cluster's live minor picks the chart: after EKS upgrades the control plane itself, the next `up` moves the autoscaler too.
-        const autoscalerVersion = pulumi.output(args.kubernetesVersion).apply(clusterAutoscalerChartVersion);
+        const autoscalerVersion = pulumi.output(args.kubernetesVersion).apply((version) => {
+            const chart = clusterAutoscalerChart(version);
+            if (chart.behind) pulumi.log.warn(chart.behind, this);
+            return chart.version;
+        });
         release("cluster-autoscaler", { chart: CLUSTER_AUTOSCALER.chart, repo: CLUSTER_AUTOSCALER.repo, version: autoscalerVersion }, {
             autoDiscovery: { clusterName: args.clusterName },
             awsRegion: args.region,

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import type { CapturedResource } from "../../tools/offline/capture";
 import { upstreamCharts, upstreamProblems, upstreamSection, valueKeyPaths } from "../../tools/offline/upstream";
 import { LBC_IAM_POLICY } from "../../components/aws/lbcIamPolicy";
-import { CLUSTER_AUTOSCALER, clusterAutoscalerChartVersion } from "../../components/aws/eksAddons";
+import { CLUSTER_AUTOSCALER, clusterAutoscalerChart } from "../../components/aws/eksAddons";
 import { EKS_VERSIONS } from "../../lib/awsCatalog";
 import { planned, plannedRun } from "../helpers/plan";
 
@@ -38,11 +38,17 @@ describe("upstream-published settings match the pinned versions (tools/offline/u
 
     it("pins a Cluster Autoscaler chart of the same minor for every EKS version the config offers", () => {
         for (const version of Object.keys(EKS_VERSIONS)) {
-            const pin = clusterAutoscalerChartVersion(`${version}.7`);
-            const record = upstreamCharts().find((c) => c.chart === CLUSTER_AUTOSCALER.chart && c.version === pin)!;
+            const pin = clusterAutoscalerChart(`${version}.7`);
+            const record = upstreamCharts().find((c) => c.chart === CLUSTER_AUTOSCALER.chart && c.version === pin.version)!;
             assert.strictEqual(record.appVersion!.split(".").slice(0, 2).join("."), version);
+            assert.strictEqual(pin.behind, undefined);
         }
-        assert.throws(() => clusterAutoscalerChartVersion("1.36"), /no Cluster Autoscaler chart is pinned for Kubernetes 1\.36/);
+        // EKS moved the control plane past every pin (its upgrade at the end of standard support): the deploy keeps the newest
+        // chart and says what to add; the upstream check above then refuses the plan until it is added.
+        const after = clusterAutoscalerChart("1.36");
+        assert.strictEqual(after.version, CLUSTER_AUTOSCALER.versions["1.35"]);
+        assert.match(after.behind!, /stays on the chart for 1\.35 on this Kubernetes 1\.36 cluster: add the chart whose appVersion is 1\.36\.x/);
+        assert.throws(() => clusterAutoscalerChart("1.30"), /no Cluster Autoscaler chart is pinned for Kubernetes 1\.30 or below/);
     });
 
     it("refuses a values key the chart's values.yaml does not have, and an extraArgs key that is no autoscaler flag", () => {
