@@ -236,6 +236,9 @@ export class RdsDatabase extends pulumi.ComponentResource {
                 identifier: `${args.baseName}-db-replica-${k}`,
                 instanceClass: replica.instanceClass,
                 multiAz: replica.multiAz,
+                // Autoscaling is a per-instance setting (RDS UG, USER_PIOPS.Autoscaling; MaxAllocatedStorage of ModifyDBInstance):
+                // without it a replica stops at its initial size while the primary grows, and replication stops when it fills.
+                maxAllocatedStorage: args.maxAllocatedStorageGB,
                 parameterGroupName: group.name,
                 skipFinalSnapshot: true,
                 ...regional,
