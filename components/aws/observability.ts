@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import { stringify } from "yaml";
 import { AlertRule, AppAlertThresholds, appAlertRules, clusterAlertRules } from "../kubernetes/prometheus";
+import { managedPolicy, policyDocument, serviceTrustPolicy, Statement } from "./iam";
 
 export interface AwsObservabilityArgs {
     baseName: string;
@@ -12,7 +13,8 @@ export interface AwsObservabilityArgs {
     subnetIds: pulumi.Input<string>[];
     securityGroupId: pulumi.Input<string>;
     k8sProvider: k8s.Provider;
-    grafana: boolean;
+    /** Amazon Managed Grafana over the AMP workspace and CloudWatch, and the Identity Center groups that administer it. */
+    grafana?: { adminGroupIds: string[] };
     logRetentionDays: number;
     /** SNS topic (same region) the alert manager notifies. */
     alertTopicArn: pulumi.Input<string>;
@@ -23,6 +25,15 @@ export interface AwsObservabilityArgs {
     /** How long an HPA may sit at its ceiling, and the api's request thresholds (the load test's). */
     thresholds: AppAlertThresholds;
     tags: Record<string, string>;
+}
+
+/**
+ * What the Grafana workspace's role may do besides CloudWatch: query the AMP workspace (the actions of
+ * the managed AmazonPrometheusQueryAccess, on this workspace only). Alerts stay with the AMP alert
+ * manager and CloudWatch alarms, which already publish to the stack's encrypted topic.
+ */
+export function grafanaStatements(ampWorkspaceArn: string): Statement[] {
+    return [{ Effect: "Allow", Action: ["aps:QueryMetrics", "aps:GetSeries", "aps:GetLabels", "aps:GetMetricMetadata"], Resource: ampWorkspaceArn }];
 }
 
 /** The Kubernetes user the AMP scraper's access entry maps to (AMP UG — Configuring your Amazon EKS cluster). */
@@ -150,10 +161,21 @@ export class AwsObservability extends pulumi.ComponentResource {
             roleRef: { kind: "ClusterRole", name: role.metadata.name, apiGroup: "rbac.authorization.k8s.io" },
         }, k);
         if (args.grafana) {
+            // Created through the API, a SERVICE_MANAGED workspace gets no role of its own: it reads with the one
+            // given here (AMG CreateWorkspace workspaceRoleArn; the provider's example pairs them; AMG UG, "Creating a workspace" via the CLI).
+            const reader = new aws.iam.Role(n("grafana"), { assumeRolePolicy: serviceTrustPolicy("grafana.amazonaws.com"), tags: args.tags }, p);
+            // What AMG attaches in its own service-managed mode for CloudWatch (AMG UG, "permissions and policies for AWS data sources").
+            new aws.iam.RolePolicyAttachment(n("grafana-cloudwatch"), { role: reader.name, policyArn: managedPolicy("service-role/AmazonGrafanaCloudWatchAccess") }, p);
+            new aws.iam.RolePolicy(n("grafana-reads"), {
+                role: reader.name,
+                policy: workspace.arn.apply((ampArn) => policyDocument(grafanaStatements(ampArn))),
+            }, p);
             const grafana = new aws.grafana.Workspace(n("grafana"), {
                 name: `${args.baseName}-grafana`, accountAccessType: "CURRENT_ACCOUNT", authenticationProviders: ["AWS_SSO"],
-                permissionType: "SERVICE_MANAGED", dataSources: ["PROMETHEUS", "CLOUDWATCH"], notificationDestinations: ["SNS"], grafanaVersion: "10.4", tags: args.tags,
+                permissionType: "SERVICE_MANAGED", roleArn: reader.arn, dataSources: ["PROMETHEUS", "CLOUDWATCH"],
+                grafanaVersion: "10.4", tags: args.tags,
             }, p);
+            new aws.grafana.RoleAssociation(n("grafana-admins"), { workspaceId: grafana.id, role: "ADMIN", groupIds: args.grafana.adminGroupIds }, p);
             this.grafanaEndpoint = pulumi.interpolate`https://${grafana.endpoint}`;
         }
         this.registerOutputs({ prometheusEndpoint: this.prometheusEndpoint });

@@ -33,7 +33,7 @@ export function composeAwsStack(config: EksStackConfig): AwsStackOutputs {
         subnetIds: base.network.privateSubnetIds,
         securityGroupId: compute.cluster.clusterSecurityGroupId,
         k8sProvider: compute.k8sProvider,
-        grafana: config.aws.observability.grafana,
+        grafana: config.aws.observability.grafana ? { adminGroupIds: config.aws.observability.grafanaAdminGroupIds } : undefined,
         alertTopicArn: base.alarms.arn,
         region: base.region,
         appNamespace: APP_NAMESPACE,

@@ -208,6 +208,8 @@ export const AWS_MODELS: Record<string, Model> = {
     "aws:amp/ruleGroupNamespace:RuleGroupNamespace": usageOnly(["query samples processed by rule evaluation", "1B samples"]),
     "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": usageOnly(["data transfer across AZs or regions over the peering", "GB"]),
     "aws:ecr/repository:Repository": usageOnly(["image storage", "GB-Mo"]),
+    // Amazon Managed Grafana bills each user active in the month, by role (Amazon Managed Grafana pricing).
+    "aws:grafana/workspace:Workspace": usageOnly(["active editor and admin users", "user-Mo"], ["active viewer users", "user-Mo"]),
 };
 
 const FREE_NETWORK = "nothing: part of the VPC, which is free (Amazon VPC pricing)";
@@ -228,6 +230,7 @@ export const AWS_INCLUDED: Record<string, string> = {
     "aws:eks/accessEntry:AccessEntry": "its EKS cluster (access control)",
     "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": "its EKS cluster (access control)",
     "aws:eks/podIdentityAssociation:PodIdentityAssociation": "its EKS cluster (access control)",
+    "aws:grafana/roleAssociation:RoleAssociation": "its Grafana workspace (access control)",
     "aws:iam/role:Role": IAM,
     "aws:iam/rolePolicy:RolePolicy": IAM,
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": IAM,
