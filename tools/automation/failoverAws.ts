@@ -178,7 +178,7 @@ export function awsNextSteps(stack: string, target: RdsTarget): string[] {
     return [
         `Commit the stack file: aws.database.promotedReplica is now ${target.replica}.`,
         `Run \`bookstore-infra preview --stack ${name}\` (the program reads the roles from RDS): PgBouncer's endpoints, the admin secret and the `
-            + `databaseWriteHost output move to ${target.identifier}; it gets backups and a final snapshot; its lag alarm stands down; nothing stateful is `
+            + `databaseWriteHost output move to ${target.identifier}; it gets backups and a final snapshot; nothing stateful is `
             + "replaced: the admin secret gets a new version and PgBouncer a new ConfigMap (as on every PgBouncer configuration change).",
         `Then \`bookstore-infra up --stack ${name}\`: PgBouncer restarts on the new configuration (the app's connection strings are unchanged).`,
         `The old primary and the replicas it still feeds are no longer used. RDS has no failback: to return, rebuild replicas of ${target.identifier} `
