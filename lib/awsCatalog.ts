@@ -45,5 +45,5 @@ export function elastiCacheRegionCode(region: string): string {
  */
 export const RDS_BACKUP_WINDOW = "03:00-04:00";
 
-/** The `role` tag of a read replica promoted to a standalone writer by a failover. */
-export const PROMOTED_REPLICA_ROLE = "promoted-replica";
+// The promoted replica's role tag lives in the policy pack, which must load on its own.
+export { PROMOTED_REPLICA_ROLE } from "../policy/shared/rdsRoles";

@@ -4,7 +4,7 @@
  */
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { configSchema, environmentsProperty, inScope, Scoped, settingsOf } from "../common";
-import { PROMOTED_REPLICA_ROLE } from "../../lib/awsCatalog";
+import { PROMOTED_REPLICA_ROLE } from "../shared/rdsRoles";
 import { RdsInstance, RdsParameterGroup, ReplicationGroup } from "./types";
 
 /** A read replica: it names its source. */
