@@ -55,7 +55,12 @@ function builtinPoolers(resources: Resource[]): Set<string> {
     return servers;
 }
 
-export function mermaidDiagram(resources: Resource[], title?: string): string {
+export interface DiagramOptions {
+    /** The changes of a diff: the nodes they touch are marked. */
+    changes?: { urn: string; op: string }[];
+}
+
+export function mermaidDiagram(resources: Resource[], title?: string, options: DiagramOptions = {}): string {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const stack = resources.find((r) => r.type === "pulumi:pulumi:Stack");
     const tierOf = (r: Resource): Resource | undefined => {

@@ -22,7 +22,7 @@ export interface StackReview {
     counts: Record<ResourceChange["op"], number>;
     guardedReplacements: ResourceChange[];
     refused: boolean;
-    cost: { old: Range; new: Range; delta?: Range; coverage: { priced: number; chargeable: number; unpriced: string[]; notEstimated: string[] } };
+    cost: { old: Range; new: Range; delta?: Range | null; deltaUnknown?: string[]; coverage: { priced: number; chargeable: number; unpriced: string[]; notEstimated: string[] } };
     policy: { pack?: string; violations?: { level: string; policy?: string; message?: string }[] } | null;
 }
 
@@ -39,7 +39,7 @@ export function renderStack(review: StackReview, diagram?: string): string[] {
     const lines = [`### ${review.stack}`, "", `| | |`, `|---|---|`];
     lines.push(`| Policy | ${policyVerdict(review.policy)} |`);
     lines.push(`| Changes | ${c.replace} to replace, ${c.update} to update, ${c.create} to create, ${c.delete} to delete |`);
-    lines.push(`| Monthly cost | ${formatSum(review.cost.new, review.cost.coverage.unpriced.length)} USD${review.cost.delta ? ` (${formatDelta(review.cost.delta)})` : ""}; priced ${review.cost.coverage.priced} of ${review.cost.coverage.chargeable} resources |`);
+    lines.push(`| Monthly cost | ${formatSum(review.cost.new, { priced: review.cost.coverage.priced, unpriced: review.cost.coverage.unpriced.length })} USD${review.cost.delta ? ` (${formatDelta(review.cost.delta)})` : review.cost.deltaUnknown ? " (change unknown)" : ""}; priced ${review.cost.coverage.priced} of ${review.cost.coverage.chargeable} resources |`);
     lines.push("");
     if (review.guardedReplacements.length > 0) {
         lines.push(review.refused ? "**⛔ Replaces or deletes protected or stateful resources (not approved: add the `allow-replace` label once intended):**" : "**⚠️ Replaces or deletes protected or stateful resources (approved with the `allow-replace` label):**");
