@@ -7,7 +7,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { costOf, CostSection, formatSum, renderCost, tierCoverage, totalCoverage } from "./cost";
-import { diffPlans, DiffablePlan } from "./diff";
+import { diffPlans, DiffablePlan, PlanDiff } from "./diff";
+import type { StackReview } from "./prComment";
 import { AnyMeter, billingOf, isAwsMeter, Meter } from "./meters";
 import { planAtRef, planInBackground, PlannedStack, resolveRef, ReviewInputError } from "./planRunner";
 import { DEFAULT_AWS_PRICE_TABLE, DEFAULT_PRICE_TABLE, PriceTable, readPriceTable, RETAIL_PRICES_API, refreshPrices } from "./prices";
@@ -90,14 +91,19 @@ export async function diffCommand(io: ReviewIo, flags: { stack: string; base: st
     const refused = diff.guardedReplacements.length > 0 && !flags.allowReplace;
     const policy = newPlan.policy as { violations?: { level: string }[] } | undefined;
     if (flags.json) {
-        const deltaUnknown = unpricedChanges(diff, oldCost, newCost);
-        const cost = { old: oldCost.total, new: newCost.total, delta: costDelta(oldCost, newCost, diff) ?? null, ...(deltaUnknown.length ? { deltaUnknown } : {}), coverage: newCost.coverage, pricesAsOf: newCost.pricesAsOf, pricedResources: totalCoverage(newCost).priced };
-        io.out(JSON.stringify({ base: { ref: flags.base, commit: base.commit }, ...diff, renames: renameHints(diff), cost, policy: policy ?? null, refused }, null, 2));
+        io.out(JSON.stringify(reviewDocument({ ref: flags.base, commit: base.commit }, diff, oldCost, newCost, policy ?? null, refused), null, 2));
     } else {
         for (const line of renderDiff(diff, { oldCost, newCost, base: `${flags.base} (${base.commit.slice(0, 12)})`, allowReplace: flags.allowReplace })) io.out(line);
     }
     // A mandatory policy violation of the working tree's plan (exit 3) fails the diff too.
     return refused ? EXIT_REPLACEMENT_REFUSED : planned.exitCode === 3 ? 3 : 0;
+}
+
+/** The `diff --json` document (what the PR comment reads): the diff, rename hints, the cost and its change, the policy verdict. */
+export function reviewDocument(base: { ref: string; commit: string }, diff: PlanDiff, oldCost: CostSection, newCost: CostSection, policy: unknown, refused: boolean): Omit<StackReview, "stack"> & PlanDiff {
+    const deltaUnknown = unpricedChanges(diff, oldCost, newCost);
+    const cost = { old: oldCost.total, new: newCost.total, delta: costDelta(oldCost, newCost, diff) ?? null, ...(deltaUnknown.length ? { deltaUnknown } : {}), coverage: newCost.coverage, pricesAsOf: newCost.pricesAsOf, pricedResources: totalCoverage(newCost).priced };
+    return { base, ...diff, renames: renameHints(diff), cost, policy: policy as StackReview["policy"], refused };
 }
 
 /** `cost [--stack A --stack B]`: the stacks' monthly cost side by side, per tier (every stack without --stack). */
