@@ -57,10 +57,31 @@ export interface PlanDiff {
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
 
-/** The changed leaf paths between two input trees (lists compared item by item). */
+/** A string input holding a JSON object or array (a workbook's serializedData, a policy document), parsed; else undefined. */
+function jsonDocument(value: unknown): object | undefined {
+    if (typeof value !== "string" || !/^\s*[[{]/.test(value)) return undefined;
+    try {
+        const parsed: unknown = JSON.parse(value);
+        return parsed !== null && typeof parsed === "object" ? parsed : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/** Marks a path step that descends into a JSON-valued string: `serializedData(json).items[3]`. */
+export const JSON_STEP = "(json)";
+
+/**
+ * The changed leaf paths between two input trees (lists compared item by item). A string holding
+ * JSON on both sides is compared as the document it holds, so one changed number in a 28 KB
+ * workbook is one path, not the whole string twice.
+ */
 export function changedPaths(before: unknown, after: unknown, path = ""): PropertyChange[] {
     if (before === after) return [];
     if (before === SECRET_MARK || after === SECRET_MARK) return [{ path, secret: { changed: before !== after ? true : "unknown" } }];
+    const beforeJson = jsonDocument(before);
+    const afterJson = jsonDocument(after);
+    if (beforeJson && afterJson) return changedPaths(beforeJson, afterJson, `${path}${JSON_STEP}`);
     if (isObject(before) && isObject(after)) {
         const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
         return keys.flatMap((key) => changedPaths(before[key], after[key], path ? `${path}.${key}` : key));

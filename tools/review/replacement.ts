@@ -57,9 +57,9 @@ export function armPathParameters(type: string): string[] {
     return template.startsWith("{") || template.startsWith("/") ? names : ["resourceGroupName", ...names];
 }
 
-/** Whether `path` (a.b[0].c) is `rule` (a.b) or lies beneath it; list indices are ignored. */
+/** Whether `path` (a.b[0].c, a(json).b) is `rule` (a.b) or lies beneath it; list indices and JSON steps are ignored. */
 export function pathCovers(rule: string, path: string): boolean {
-    const bare = path.replace(/\[\d+\]/g, "");
+    const bare = path.replace(/\[\d+\]/g, "").replace(/\(json\)(?=\.|$)/g, "");
     return bare === rule || bare.startsWith(`${rule}.`);
 }
 
