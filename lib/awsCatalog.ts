@@ -64,3 +64,12 @@ export function azIdRegionCode(region: string): string | undefined {
  * from awsdocs/amazon-eks-user-guide latest/ug/networking/network-reqs.adoc).
  */
 export const EKS_DISALLOWED_AZ_IDS: readonly string[] = ["use1-az3", "usw1-az2", "cac1-az3"];
+
+/**
+ * RDS's daily backup window (UTC) for the writer, and for a replica promoted by `bookstore-infra
+ * failover` (PromoteReadReplica's PreferredBackupWindow, then the program's backupWindow).
+ */
+export const RDS_BACKUP_WINDOW = "03:00-04:00";
+
+// The promoted replica's role tag lives in the policy pack, which must load on its own.
+export { PROMOTED_REPLICA_ROLE } from "../policy/shared/rdsRoles";
