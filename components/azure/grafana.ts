@@ -22,11 +22,12 @@ export const GRAFANA_ROLES = {
 } as const;
 
 /**
- * The audience of an Entra ID token for the Azure Managed Grafana API (the app id the az grafana
- * extension requests tokens for). azure-native's getClientToken asks for a token of the endpoint it
- * is given, verbatim (provider `tokenEndpoint`).
+ * The audience of an Entra ID token for the Azure Managed Grafana data-plane API (Learn,
+ * "Authenticate to Azure Managed Grafana data plane APIs with Microsoft Entra ID", read 2026-12-08:
+ * resource https://dashboard.azure.com, scope https://dashboard.azure.com/.default). azure-native's
+ * getClientToken takes the resource as its `endpoint`, as for https://management.azure.com.
  */
-export const GRAFANA_TOKEN_AUDIENCE = "ce34e7e5-485f-4d76-964f-b3d2b16d1e4f";
+export const GRAFANA_TOKEN_AUDIENCE = "https://dashboard.azure.com";
 
 /** An Azure Monitor metrics query as the Grafana Azure Monitor data source reads it: one resource, one metric. */
 export function azureMonitorTarget(n: number, q: { resourceId: string; metricNamespace: string; metricName: string; aggregation: string; alias: string; hide?: boolean }): GrafanaTarget {
@@ -100,6 +101,8 @@ export class AzureGrafana extends pulumi.ComponentResource {
             identity: { type: "SystemAssigned" },
             properties: {
                 publicNetworkAccess: "Enabled",
+                // Instances spread over zones (Learn, "Reliability in Azure Managed Grafana": recommended for production; set at creation).
+                zoneRedundancy: "Enabled",
                 // The Azure Monitor workspace as a Prometheus data source (Microsoft.Dashboard 2024-10-01 GrafanaIntegrations).
                 grafanaIntegrations: { azureMonitorWorkspaceIntegrations: [{ azureMonitorWorkspaceResourceId: args.azureMonitorWorkspaceId }] },
                 grafanaMajorVersion: "11",
