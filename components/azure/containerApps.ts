@@ -203,7 +203,16 @@ export class ContainerAppsTier extends pulumi.ComponentResource implements AppTi
                     scale: { minReplicas: svc.minReplicas, maxReplicas: svc.maxReplicas, rules: scaleRules(svc.scale) },
                 },
                 tags,
-            }, { ...child, dependsOn: [...platform.identityGrants, grantsInEffect, ...(webDomain && service === webService ? webDomain.ready : [])] });
+            }, {
+                ...child,
+                dependsOn: [
+                    ...platform.identityGrants, grantsInEffect,
+                    // Key Vault references are resolved when the revision is created, over the vault's private
+                    // endpoint in prod (microsoft/sre-agent#347: "Unable to get value using Managed identity").
+                    ...(platform.keyVault.privateAccess ? [platform.keyVault.privateAccess] : []),
+                    ...(webDomain && service === webService ? webDomain.ready : []),
+                ],
+            });
             this.services[service] = {
                 name: containerApp.name,
                 host: containerApp.configuration.apply((c) => c?.ingress?.fqdn ?? ""),

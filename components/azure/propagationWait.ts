@@ -13,6 +13,13 @@ import * as time from "@pulumiverse/time";
 /** What Microsoft documents as the upper bound of role-assignment propagation. */
 export const RBAC_PROPAGATION_SECONDS = 600;
 
+/**
+ * Kubernetes authorization through Azure RBAC on AKS: "New role assignments can take up to five
+ * minutes to propagate and be updated by the authorization server" (Learn, "Use Azure RBAC for
+ * Kubernetes Authorization", MicrosoftDocs/azure-aks-docs articles/aks/manage-azure-rbac.md).
+ */
+export const AKS_RBAC_PROPAGATION_SECONDS = 300;
+
 export interface PropagationWaitArgs {
     /** The role assignments to wait for (their ids: a replaced grant means a new wait). */
     grants: pulumi.CustomResource[];

@@ -49,7 +49,6 @@ export function composeEdge(base: AzureFoundation, app: AzureApp, cache: AzureCa
             web: frontDoorWebRoute(config)
                 ? {
                     host: appTier.webHost,
-                    ...(appTier.webOriginAddress ? { address: appTier.webOriginAddress } : {}),
                     healthPath: config.app.services[roleService(config.app.services, "web")].healthPath,
                 }
                 : undefined,
