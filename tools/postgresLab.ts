@@ -70,6 +70,8 @@ export interface PgbenchResult {
 }
 
 export const LAB_ADMIN = "labadmin";
+/** Seconds one lab step (initdb, pg_ctl start/restart, pgbench -i) may take before it counts as failed. */
+const LAB_STEP_TIMEOUT_S = 180;
 export const LAB_DATABASE = "bookstore";
 
 /**
@@ -146,7 +148,11 @@ export class PostgresLab {
         spawnSync("chown", ["-R", `${this.identity.uid}:${this.identity.gid}`, dir]);
     }
 
-    private run(command: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): SpawnSyncReturns<string> {
+    /**
+     * Runs a PostgreSQL tool to completion. The bound is generous: initdb takes ~1 s on an idle
+     * machine but has been seen past 60 s on a 2-core machine at load 20; a test's own timeout still ends it.
+     */
+    private run(command: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = LAB_STEP_TIMEOUT_S * 1000): SpawnSyncReturns<string> {
         const result = spawnSync(command, args, {
             encoding: "utf8", timeout: timeoutMs, cwd: this.dir, ...this.identity,
             env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024,
@@ -157,7 +163,7 @@ export class PostgresLab {
     }
 
     private pgCtl(action: "start" | "restart") {
-        this.run(path.join(PG_BIN, "pg_ctl"), [action, "-D", this.dataDir, "-l", path.join(this.dir, "postgres.log"), "-w", "-t", "60", "-m", "fast"]);
+        this.run(path.join(PG_BIN, "pg_ctl"), [action, "-D", this.dataDir, "-l", path.join(this.dir, "postgres.log"), "-w", "-t", String(LAB_STEP_TIMEOUT_S), "-m", "fast"]);
     }
 
     /** Runs `fn` with a connection as the cluster's superuser. */

@@ -30,7 +30,7 @@ export const SYSTEM_POOL_TAINT = "CriticalAddonsOnly=true:NoSchedule";
  * (components/kubernetes/webGateway.ts), its default NGINX controller off (managed NGINX loses Azure
  * support after November 2026, https://learn.microsoft.com/azure/aks/app-routing-gateway-api).
  * Turning that implementation on (gatewayAPIImplementations.appRoutingIstio, ingressProfile.gatewayAPI)
- * needs API version 2026-02-01; azure-native 3.28 sends 2025-09-01, so README's deploy steps do it once.
+ * needs API version 2026-02-01; azure-native 3.28 sends 2025-09-01, so docs/runbooks.md does it once.
  * With Application Gateway for Containers the add-on has nothing to do: off (also on a cluster that had it).
  */
 export function webAppRoutingProfile(implementation: AksGatewayImplementation): containerservice.ManagedClusterArgs["ingressProfile"] {

@@ -8,7 +8,7 @@ import type { KubeloginMode } from "./kubeconfig";
 /**
  * Gateway API implementations of the AKS web entry: Application Gateway for Containers (declared
  * entirely by this program) or the application routing add-on's Istio-based one (a one-time
- * `az aks` step until azure-native sends containerservice 2026-02-01; README).
+ * `az aks` step until azure-native sends containerservice 2026-02-01; docs/runbooks.md).
  */
 export const AKS_GATEWAY_IMPLEMENTATIONS = ["application-gateway-for-containers", "approuting-istio"] as const;
 export type AksGatewayImplementation = (typeof AKS_GATEWAY_IMPLEMENTATIONS)[number];

@@ -10,7 +10,7 @@ import { ipv4Cidr, oneOf } from "./common";
 /**
  * `application-gateway-for-containers` (default): an AGC resource, frontend and association, and the
  * ALB Controller (components/azure/applicationGatewayForContainers.ts); `approuting-istio`: the
- * application routing add-on's, which needs a one-time `az aks` step (README).
+ * application routing add-on's, which needs a one-time `az aks` step (docs/runbooks.md).
  */
 export const AksGatewaySchema = z.strictObject({
     implementation: oneOf(AKS_GATEWAY_IMPLEMENTATIONS).default("application-gateway-for-containers"),

@@ -50,7 +50,7 @@ async function doctorWhenIdle(cluster: ReplicatedCluster, args: string[], replic
 }
 
 describe("doctor against a real PostgreSQL 15 primary and streaming replica", function () {
-    this.timeout(120_000);
+    this.timeout(480_000);
     let cluster: ReplicatedCluster;
     let primary: string;
     let replica: string;

@@ -165,7 +165,7 @@ export function nextSteps(stack: string, option: PromoteOption, decision: Failov
     ];
     if (option === "forced") {
         steps.push("Forced: transactions the replica had not replayed are lost. While the old primary's region is down, `up` cannot reach it: "
-            + "run `bookstore-infra refresh` once the region is back, then `up`; if the old server is gone, see the README's runbook (re-adding a replica).");
+            + "run `bookstore-infra refresh` once the region is back, then `up`; if the old server is gone, see docs/runbooks.md (re-adding a replica).");
     }
     return steps;
 }

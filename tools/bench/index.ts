@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --quick] [--rounds N]`: how long the offline plan and the CLI take, as
  * ratios to what the Pulumi SDK itself costs. Every command runs once per round, rounds in a row,
- * so each ratio is a median of back-to-back (paired) runs; see "Benchmark" in the README.
+ * so each ratio is a median of back-to-back (paired) runs; see docs/benchmarks.md.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -140,7 +140,7 @@ function main(): number {
             return `${key === "ms" ? "wall" : "CPU"} ${s.toFixed(2)} s ${verdict(s <= TARGETS.cliSeconds)}`;
         };
         console.log("");
-        console.log("Targets (issue 11):");
+        console.log("Targets (docs/benchmarks.md):");
         console.log(`  plan prod ≤ ${TARGETS.replay}× the replay: ${ratios("ms", replay, TARGETS.replay)}, ${ratios("cpu", replay, TARGETS.replay)}`);
         console.log(`  plan prod ≤ ${TARGETS.floor}× the floor: ${ratios("ms", floor, TARGETS.floor)}, ${ratios("cpu", floor, TARGETS.floor)}`);
         console.log(`  growth linear (r² ≥ 0.98) and not bending upward (≤ ${TARGETS.bend}): r² ${fit.r2.toFixed(3)}, plan ${totalBend.toFixed(2)}, policy ${policyBend.toFixed(2)} ${verdict(fit.r2 >= 0.98 && totalBend <= TARGETS.bend && policyBend <= TARGETS.bend)}`);

@@ -21,7 +21,7 @@ function deploymentStack() {
 }
 
 describe("generated PostgreSQL and PgBouncer settings on real PostgreSQL 15 + PgBouncer", function () {
-    this.timeout(240_000);
+    this.timeout(480_000);
     const config = deploymentStack();
     const db = resolveDatabase(config);
     const budget = connectionBudget(budgetInputOf(config));

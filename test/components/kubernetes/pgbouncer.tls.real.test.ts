@@ -45,7 +45,7 @@ function makeCertificates(dir: string) {
 }
 
 describe("PgBouncer verify-full against a mounted CA bundle (real PostgreSQL 15 + PgBouncer, TLS on loopback)", function () {
-    this.timeout(120_000);
+    this.timeout(480_000);
     let lab: PostgresLab;
     let dir: string;
     let certs: ReturnType<typeof makeCertificates>;
