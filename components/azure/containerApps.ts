@@ -130,6 +130,8 @@ export class ContainerAppsTier extends pulumi.ComponentResource implements AppTi
             environmentName: environment.name,
             // The environment reports the id the asuid record must hold, so the record can exist before the app binds the name.
             verificationId: environment.customDomainConfiguration.apply((c) => c?.customDomainVerificationId ?? ""),
+            environmentDefaultDomain: environment.defaultDomain,
+            appName: containerAppName(args.namePrefix, webService),
         }, child);
 
         const identityId = platform.workloadIdentity.id;

@@ -1,4 +1,5 @@
 import { budgetSection } from "./budget";
+import { cloudflarePlanSection } from "./cloudflarePlan";
 import { policySection } from "./policy";
 import { manifestsSection } from "./manifests";
 import { specRulesSection } from "./specRules";
@@ -6,4 +7,4 @@ import type { PlanSection } from "./types";
 import { reviewSection } from "../review/section";
 
 /** Sections run in this order after the program has run. */
-export const PLAN_SECTIONS: PlanSection[] = [specRulesSection, budgetSection, manifestsSection, policySection, reviewSection];
+export const PLAN_SECTIONS: PlanSection[] = [specRulesSection, cloudflarePlanSection, budgetSection, manifestsSection, policySection, reviewSection];
