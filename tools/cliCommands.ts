@@ -240,7 +240,7 @@ export class Cli {
     }
 
     async loadtest(flags: LoadTestFlags): Promise<number> {
-        // Loaded on demand, like plan: autocannon is needed by this command only.
+        // Loaded on demand, like plan: only this command needs it.
         // eslint-disable-next-line @typescript-eslint/no-var-requires
         const loadtest = require("./loadtest") as typeof import("./loadtest");
         try {
@@ -256,6 +256,7 @@ export class Cli {
         } catch (err) {
             if (err instanceof loadtest.LoadTestInputError) throw new CliExit(EXIT.usage, `loadtest: ${err.message}`);
             if (err instanceof loadtest.AzCommandError) throw new CliExit(EXIT.failed, `loadtest: ${err.message}`);
+            if (err instanceof loadtest.LoadTestTargetError) throw new CliExit(EXIT.failed, `loadtest: cannot run against the target: ${err.message}`);
             throw err;
         }
     }
