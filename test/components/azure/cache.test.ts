@@ -20,7 +20,7 @@ describe("cache: pure settings", () => {
 describe("cache: Azure Managed Redis (plan of prod)", () => {
     const prod = () => planOf("prod");
 
-    it("hands the app a connection string built from the cluster's name and region, so no app waits for the cache (issue 11)", () => {
+    it("hands the app a connection string built from the cluster's name and region, so no app waits for the cache", () => {
         assert.strictEqual(managedRedisHost("bookstore-prod-redis", "eastus2"), "bookstore-prod-redis.eastus2.redis.azure.net");
         const doc = prod();
         const cacheUrns = new Set([...resourcesOfType(doc, CLUSTER), ...resourcesOfType(doc, DATABASE)].map((r) => r.urn));

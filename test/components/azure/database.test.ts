@@ -111,7 +111,7 @@ describe("database tier (plan of prod, Container Apps)", () => {
         }
     });
 
-    it("first deploy (issue 11): no false edges from the replicas", () => {
+    it("first deploy: no false edges from the replicas", () => {
         const doc = prod();
         const byUrn = new Map(doc.resources.map((r) => [r.urn, r]));
         const [first, second] = replicas();
