@@ -149,6 +149,8 @@ export class AksCluster extends pulumi.ComponentResource {
         }, child);
         const subnetRole = role("aks-subnet-network-contributor", platform.subnetIds.aks, controlPlane.principalId,
             BuiltInRoles.networkContributor, "ServicePrincipal");
+        // AKS creates the cluster's nodes and load balancer in that subnet as this identity, so the grant must be in effect.
+        const subnetRoleInEffect = propagationWait("control-plane-grant-propagation", { grants: [subnetRole] }, child);
 
         const kubernetesVersion = aks.kubernetesVersion ?? DEFAULT_AKS_KUBERNETES_VERSION;
         // Near or past end of standard support: say so on every plan (the policy pack enforces it).
@@ -219,7 +221,7 @@ export class AksCluster extends pulumi.ComponentResource {
             tags,
         }, {
             ...child,
-            dependsOn: [subnetRole],
+            dependsOn: [subnetRole, subnetRoleInEffect],
             // The autoscaler owns node counts; a plan must not fight it.
             ignoreChanges: ["agentPoolProfiles[*].count"],
         });

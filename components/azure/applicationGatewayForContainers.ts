@@ -166,6 +166,9 @@ export class ApplicationGatewayForContainers extends pulumi.ComponentResource {
             // --create-namespace`); the chart also installs the Gateway API CRDs (albController.installGatewayApiCRDs, default true).
             namespace: ALB_CONTROLLER_NAMESPACE,
             createNamespace: true,
+            // Ready means the controller's Deployment available and any job of the chart done (its CRDs installed):
+            // the Gateway and HTTPRoute are created after it (tools/offline/admissionOrder.ts).
+            waitForJobs: true,
             values: albControllerValues(identity.clientId),
         }, { ...child, provider: args.provider, dependsOn: [grantsReady] });
 
