@@ -271,9 +271,11 @@ export class Cli {
         const outputs = doctor().plainOutputs(await automation().stackOutputs({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner }));
         let decision;
         try {
+            const stack = await automation().openStack({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner });
             decision = await failover().failoverStack({
                 stack: flags.stack, projectDir: this.projectDir, to: flags.to, option, outputs,
                 az: this.io.az ?? azCli().installedAz, confirm: flags.confirm, onProgress: this.progress(flags.json),
+                state: { exportStack: () => stack.exportStack(), importStack: (state) => stack.importStack(state) },
             });
         } catch (err) {
             if (err instanceof failover().FailoverInputError || isConfigError(err)) throw new CliExit(EXIT.usage, `failover: ${err.message}`);

@@ -57,6 +57,36 @@ async function waitForPort(port: number, timeoutMs: number, alive: () => boolean
     throw new Error(`nothing listened on 127.0.0.1:${port} within ${timeoutMs} ms`);
 }
 
+/**
+ * PgBouncer with a rendered pgbouncer.ini and user list written to `dir`, on a free loopback port,
+ * logging to `dir`/pgbouncer.log, run as `identity` (it refuses root). The caller stops the process.
+ */
+export async function startPgbouncer(
+    dir: string,
+    input: Omit<PgbouncerIniInput, "listenAddr" | "listenPort" | "authFile">,
+    users: { user: string; password: string }[],
+    identity: { uid?: number; gid?: number } = runAs(),
+): Promise<{ port: number; process: ChildProcess }> {
+    const binary = pgbouncerBinary();
+    if (!binary) throw new Error("PgBouncer is not installed (looked on PATH, in /usr/sbin and at $PGBOUNCER)");
+    const port = await freePort();
+    const userlist = path.join(dir, "userlist.txt");
+    const ini = path.join(dir, "pgbouncer.ini");
+    fs.writeFileSync(userlist, renderUserlist(users), { mode: 0o600 });
+    fs.writeFileSync(ini, renderPgbouncerIni({ ...input, listenAddr: "127.0.0.1", listenPort: port, authFile: userlist }));
+    if (identity.uid !== undefined) spawnSync("chown", ["-R", `${identity.uid}:${identity.gid}`, dir]);
+    const log = fs.openSync(path.join(dir, "pgbouncer.log"), "a");
+    const child = spawn(binary, [ini], { cwd: dir, stdio: ["ignore", log, log], ...identity });
+    fs.closeSync(log);
+    try {
+        await waitForPort(port, LAB_STEP_TIMEOUT_S * 1000, () => child.exitCode === null);
+    } catch (err) {
+        child.kill("SIGKILL");
+        throw err;
+    }
+    return { port, process: child };
+}
+
 export interface PgbenchResult {
     exitCode: number;
     processed: number;
@@ -72,6 +102,11 @@ export interface PgbenchResult {
 export const LAB_ADMIN = "labadmin";
 /** Seconds one lab step (initdb, pg_ctl start/restart, pgbench -i) may take before it counts as failed. */
 const LAB_STEP_TIMEOUT_S = 180;
+/**
+ * Seconds a pgbench run may take. 400 clients × 10 transactions take ~7 s on an idle 2-core
+ * machine and were seen past 120 s at load 35; the bound only ends a run that hangs.
+ */
+const PGBENCH_TIMEOUT_S = 420;
 export const LAB_DATABASE = "bookstore";
 
 /**
@@ -195,21 +230,10 @@ export class PostgresLab {
 
     /** Starts PgBouncer with the given pgbouncer.ini settings on a free port; returns the port. */
     async startPgbouncer(input: Omit<PgbouncerIniInput, "listenAddr" | "listenPort" | "authFile">): Promise<number> {
-        const binary = pgbouncerBinary();
         // One PgBouncer at a time: a new ini replaces the running one.
         if (this.pgbouncer && this.pgbouncer.exitCode === null) this.pgbouncer.kill("SIGKILL");
-        if (!binary) throw new Error("PgBouncer is not installed (looked on PATH, in /usr/sbin and at $PGBOUNCER)");
-        const port = await freePort();
-        const userlist = path.join(this.dir, "userlist.txt");
-        const ini = path.join(this.dir, "pgbouncer.ini");
-        fs.writeFileSync(userlist, renderUserlist([{ user: this.user, password: this.password }]), { mode: 0o600 });
-        fs.writeFileSync(ini, renderPgbouncerIni({ ...input, listenAddr: "127.0.0.1", listenPort: port, authFile: userlist }));
-        if (this.identity.uid !== undefined) this.chownTree(this.dir);
-        const log = fs.openSync(path.join(this.dir, "pgbouncer.log"), "a");
-        const child = spawn(binary, [ini], { cwd: this.dir, stdio: ["ignore", log, log], ...this.identity });
-        fs.closeSync(log);
-        this.pgbouncer = child;
-        await waitForPort(port, 15_000, () => child.exitCode === null);
+        const { port, process } = await startPgbouncer(this.dir, input, [{ user: this.user, password: this.password }], this.identity);
+        this.pgbouncer = process;
         return port;
     }
 
@@ -245,7 +269,10 @@ export class PostgresLab {
             let output = "";
             child.stdout.on("data", (d) => { output += d; });
             child.stderr.on("data", (d) => { output += d; });
-            const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+            const timer = setTimeout(() => {
+                output += `\n(pgbench killed: still running after ${PGBENCH_TIMEOUT_S} s)\n`;
+                child.kill("SIGKILL");
+            }, PGBENCH_TIMEOUT_S * 1000);
             child.on("error", reject);
             child.on("close", (code) => {
                 clearTimeout(timer);

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import { IAM_PROPAGATION_SECONDS, managedPolicy, policyDocument, POD_IDENTITY_TRUST, Statement } from "./iam";
+import { addonVersionFor } from "./eksCluster";
 import { propagationWait } from "../azure/propagationWait";
 
 /**
@@ -121,6 +122,8 @@ export function clusterAutoscalerStatements(clusterName: string): Statement[] {
 
 export interface ClusterAddonsArgs {
     clusterName: string;
+    /** The cluster's Kubernetes version (EksCluster.cluster.version): add-ons follow it. */
+    kubernetesVersion: pulumi.Input<string>;
     region: string;
     vpcId: pulumi.Input<string>;
     k8sProvider: k8s.Provider;
@@ -178,6 +181,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
         const insightsReady = propagationWait(n("container-insights-propagation"), { grants: insightsPolicies, seconds: IAM_PROPAGATION_SECONDS }, p);
         new aws.eks.Addon(n("amazon-cloudwatch-observability"), {
             clusterName: args.clusterName, addonName: "amazon-cloudwatch-observability",
+            addonVersion: addonVersionFor("amazon-cloudwatch-observability", args.kubernetesVersion, p),
             podIdentityAssociations: [{ roleArn: insights.arn, serviceAccount: "cloudwatch-agent" }],
             resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "PRESERVE", tags: args.tags,
         }, { parent: this, dependsOn: [...insightsPolicies, insightsReady] });
