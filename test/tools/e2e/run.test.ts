@@ -132,8 +132,12 @@ interface ScenarioOptions {
     outputs?: Record<string, unknown>;
 }
 
+/** Every scenario's project directory, removed after the suite. */
+const projectDirs: string[] = [];
+
 function scenario(platform: E2ePlatform, opts: ScenarioOptions): Scenario {
     const projectDir = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-run-"));
+    projectDirs.push(projectDir);
     fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(projectDir, "Pulumi.yaml"));
     const stackFileAt = new Map<string, string>();
     const imported: Scenario["imported"] = [];
@@ -262,6 +266,7 @@ describe("e2e run: the orchestration over the Automation API, the cloud replaced
         await cluster?.stop();
         if (poolerDir) fs.rmSync(poolerDir, { recursive: true, force: true });
         await Promise.all(apps.map((a) => a.stop()));
+        for (const dir of projectDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
     });
 
     const healthy = async (platform: E2ePlatform, extra: Partial<ScenarioOptions> = {}) => {
