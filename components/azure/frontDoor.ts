@@ -42,10 +42,11 @@ export interface FrontDoorRoutesArgs {
      */
     staticProbePath?: string;
     /**
-     * When set, a second route fronts the web app with caching off: `host` is the Host header (and the
-     * name its certificate is checked against), `address` where Front Door connects (default `host`).
+     * When set, a second route fronts the web app with caching off: `host` is where Front Door connects,
+     * the Host header it sends and the name the origin's certificate must carry (on AKS with AGC a host of
+     * your own is a CNAME to the frontend's generated FQDN, so it resolves there).
      */
-    web?: { host: pulumi.Input<string>; address?: pulumi.Input<string>; healthPath: string };
+    web?: { host: pulumi.Input<string>; healthPath: string };
 }
 
 /** The endpoint and the URLs Front Door serves. */
@@ -60,7 +61,7 @@ export interface FrontDoorRoutes {
 /** A Front Door origin group with a health probe and one origin that receives all traffic. */
 function singleOriginGroup(
     parent: pulumi.Resource, name: string, profile: cdn.Profile, resourceGroupName: pulumi.Input<string>,
-    host: pulumi.Input<string>, probe: { path: string; method: "HEAD" | "GET" }, address: pulumi.Input<string> = host,
+    host: pulumi.Input<string>, probe: { path: string; method: "HEAD" | "GET" },
 ): { group: cdn.AFDOriginGroup; origin: cdn.AFDOrigin } {
     const group = new cdn.AFDOriginGroup(`${name}-origins`, {
         resourceGroupName,
@@ -75,9 +76,11 @@ function singleOriginGroup(
         profileName: profile.name,
         originGroupName: group.name,
         originName: name,
-        // hostName: where Front Door connects; originHostHeader: the Host it sends, which the origin (the AKS
-        // Gateway's listener and certificate) answers for (https://learn.microsoft.com/azure/frontdoor/origin).
-        hostName: address,
+        // One name for all three: where Front Door connects, the Host it sends and the name it checks the
+        // origin's certificate against. Learn's pages disagree on which one the check uses (end-to-end-tls.md:
+        // "a subject name matching the origin hostname"; origin.md: "the request host name"), so they never
+        // differ: the AKS Gateway's listener and `web-tls` certificate are for this host.
+        hostName: host,
         originHostHeader: host,
         httpsPort: 443,
         httpPort: 80,
@@ -213,7 +216,7 @@ export class FrontDoorCdn extends pulumi.ComponentResource {
         let webUrl: pulumi.Output<string> | undefined;
         if (args.web) {
             // Front Door adds X-Azure-FDID to every request it sends the origin (FRONT_DOOR_ID_HEADER); the AKS web route requires it.
-            const webOrigin = singleOriginGroup(this, "web", profile, rg, args.web.host, { path: args.web.healthPath, method: "GET" }, args.web.address);
+            const webOrigin = singleOriginGroup(this, "web", profile, rg, args.web.host, { path: args.web.healthPath, method: "GET" });
             // No cacheConfiguration: caching stays off for pages and the API behind the web app.
             route("web", webOrigin, { patternsToMatch: ["/*"] });
             webUrl = pulumi.interpolate`https://${endpoint.hostName}/`;

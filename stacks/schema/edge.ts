@@ -179,6 +179,15 @@ export function aksWebEdge(config: WebOriginConfigView & { cdn: "frontdoor" | "c
     return config.cdn === "cloudflare" ? "cloudflare" : "direct";
 }
 
+/**
+ * The web Container App serves `cloudflare.webHostname` itself (Cloudflare below Enterprise, which
+ * cannot rewrite the Host header): it binds the host, which takes a DNS-only CNAME on the first `up`
+ * and a second `up` to proxy it (components/azure/customDomain.ts).
+ */
+export function webHostBoundOnApp(config: { platform: string; cdn: "frontdoor" | "cloudflare" | "none"; cloudflare?: { plan: string } }): boolean {
+    return config.cdn === "cloudflare" && config.cloudflare !== undefined && config.cloudflare.plan !== "enterprise" && config.platform === "containerapps";
+}
+
 const TLS_CERTIFICATE_HINT = "set the secrets aksTlsCertificate (PEM chain for app.aks.ingress.host) and aksTlsPrivateKey";
 
 /** An Entra ID object id (a GUID). */
