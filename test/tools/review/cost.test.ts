@@ -108,7 +108,13 @@ describe("review: bookstore-infra cost (stacks side by side)", () => {
             assert.equal(await runCli(["cost", "--json"], { out: (l) => out.push(l), err: (l) => err.push(l), projectDir: dir }), 0, err.join("\n"));
             assert.deepEqual(Object.keys(JSON.parse(out.join("\n"))), ["dev", "dev-eks"]);
             assert.equal(err[0], "cost: planning 2 stacks (dev, dev-eks) offline …");
-            for (const stack of ["dev", "dev-eks"]) assert.ok(err.some((l) => new RegExp(`^cost: planned ${stack} \\([12] of 2, [\\d.]+ s\\)$`).test(l)), err.join("\\n"));
+            for (const stack of ["dev", "dev-eks"]) {
+                assert.ok(err.some((l) => new RegExp(`^cost: planned ${stack} \\([12] of 2, [\\d.]+ s\\)$`).test(l)), err.join("\\n"));
+                // Each plan's phases as they start: a plan takes seconds, the command is never silent that long.
+                assert.ok(err.some((l) => new RegExp(`^cost: ${stack}: running the program of ${stack} under the mock monitor \\([\\d.]+ s\\)$`).test(l)), err.join("\\n"));
+                assert.ok(err.some((l) => new RegExp(`^cost: ${stack}: checking policy \\([\\d.]+ s\\)$`).test(l)), err.join("\\n"));
+            }
+            assert.ok(!err.some((l) => /^plan: |: done \(/.test(l)), "the plan's own lines are not passed on raw");
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
