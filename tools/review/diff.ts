@@ -43,6 +43,8 @@ export interface ResourceChange {
     deleteBeforeReplace: boolean;
     changes: PropertyChange[];
     replaceReasons: ReplaceReason[];
+    /** An update of a type whose create-only rules were not read (replacement.ts `unread`): it may be a replacement. */
+    unverified?: boolean;
 }
 
 export interface PlanDiff {
@@ -142,7 +144,9 @@ export function diffPlans(oldPlan: DiffablePlan, newPlan: DiffablePlan, rules: R
         props = props.filter((p) => !(p.secret && p.secret.changed === false));
         if (props.length === 0) continue;
         const reasons = replaceReasons(next.type, props.map((p) => p.path), next.options.replaceOnChanges ?? [], rules);
-        changes.push(entry(reasons.length > 0 ? "replace" : "update", next, props, reasons));
+        const change = entry(reasons.length > 0 ? "replace" : "update", next, props, reasons);
+        if (change.op === "update" && rules.unread?.includes(next.type)) change.unverified = true;
+        changes.push(change);
     }
     for (const [urn, prev] of before) if (!after.has(urn)) changes.push(entry("delete", prev));
     const order: Record<Operation, number> = { replace: 0, delete: 1, update: 2, create: 3 };

@@ -104,6 +104,7 @@ export function renderDiff(diff: PlanDiff, opts: { oldCost?: CostSection; newCos
         lines.push(` ${SYMBOL[change.op].padEnd(3)}${change.type}  ${change.name}${flags(change) ? `  ${flags(change)}` : ""}`);
         const reasons = new Map(change.replaceReasons.map((r) => [r.path, r.rule]));
         for (const prop of change.changes) lines.push(`        ${reasons.has(prop.path) ? "+-" : "~ "} ${renderChange(prop)}${reasons.has(prop.path) ? `   (replaces: ${reasons.get(prop.path)})` : ""}`);
+        if (change.unverified) lines.push("        ?  the create-only rules of this type were not read (tools/review/createOnly.azure.json): this update may be a replacement");
     }
     const c = diff.counts;
     lines.push("", `Resources: ${c.replace} to replace, ${c.update} to update, ${c.create} to create, ${c.delete} to delete`);
