@@ -13,8 +13,6 @@ export interface AwsObservabilityArgs {
     subnetIds: pulumi.Input<string>[];
     securityGroupId: pulumi.Input<string>;
     k8sProvider: k8s.Provider;
-    /** Amazon Managed Grafana over the AMP workspace and CloudWatch, and the Identity Center groups that administer it. */
-    grafana?: { adminGroupIds: string[] };
     logRetentionDays: number;
     /** SNS topic (same region) the alert manager notifies. */
     alertTopicArn: pulumi.Input<string>;
@@ -109,14 +107,13 @@ export function alertManagerDefinition(topicArn: string, region: string): string
 
 /**
  * Amazon Managed Service for Prometheus: a workspace (logs to CloudWatch) with alert rules routed to
- * SNS, an AWS managed scraper for the cluster with the access entry and RBAC it needs, and optionally
- * Amazon Managed Grafana.
+ * SNS, and an AWS managed scraper for the cluster with the access entry and RBAC it needs (Grafana:
+ * components/aws/grafana.ts).
  */
 export class AwsObservability extends pulumi.ComponentResource {
     readonly prometheusEndpoint: pulumi.Output<string>;
     readonly workspaceId: pulumi.Output<string>;
     readonly workspaceArn: pulumi.Output<string>;
-    readonly grafanaEndpoint?: pulumi.Output<string>;
 
     constructor(name: string, args: AwsObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:aws:Observability", name, {}, opts);
@@ -160,24 +157,6 @@ export class AwsObservability extends pulumi.ComponentResource {
             subjects: [{ kind: "User", name: SCRAPER_USER, apiGroup: "rbac.authorization.k8s.io" }],
             roleRef: { kind: "ClusterRole", name: role.metadata.name, apiGroup: "rbac.authorization.k8s.io" },
         }, k);
-        if (args.grafana) {
-            // Created through the API, a SERVICE_MANAGED workspace gets no role of its own: it reads with the one
-            // given here (AMG CreateWorkspace workspaceRoleArn; the provider's example pairs them; AMG UG, "Creating a workspace" via the CLI).
-            const reader = new aws.iam.Role(n("grafana"), { assumeRolePolicy: serviceTrustPolicy("grafana.amazonaws.com"), tags: args.tags }, p);
-            // What AMG attaches in its own service-managed mode for CloudWatch (AMG UG, "permissions and policies for AWS data sources").
-            new aws.iam.RolePolicyAttachment(n("grafana-cloudwatch"), { role: reader.name, policyArn: managedPolicy("service-role/AmazonGrafanaCloudWatchAccess") }, p);
-            new aws.iam.RolePolicy(n("grafana-reads"), {
-                role: reader.name,
-                policy: workspace.arn.apply((ampArn) => policyDocument(grafanaStatements(ampArn))),
-            }, p);
-            const grafana = new aws.grafana.Workspace(n("grafana"), {
-                name: `${args.baseName}-grafana`, accountAccessType: "CURRENT_ACCOUNT", authenticationProviders: ["AWS_SSO"],
-                permissionType: "SERVICE_MANAGED", roleArn: reader.arn, dataSources: ["PROMETHEUS", "CLOUDWATCH"],
-                grafanaVersion: "10.4", tags: args.tags,
-            }, p);
-            new aws.grafana.RoleAssociation(n("grafana-admins"), { workspaceId: grafana.id, role: "ADMIN", groupIds: args.grafana.adminGroupIds }, p);
-            this.grafanaEndpoint = pulumi.interpolate`https://${grafana.endpoint}`;
-        }
         this.registerOutputs({ prometheusEndpoint: this.prometheusEndpoint });
     }
 }

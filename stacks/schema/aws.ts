@@ -137,21 +137,11 @@ const EdgeSchema = z.strictObject({
     cloudFrontCertificateArn: arn("an ACM certificate in us-east-1").optional(),
 });
 
-/** An IAM Identity Center user or group ID (AWS::IdentityStore::Group GroupId pattern, CloudFormation resource schema). */
-const identityCenterId = pattern(/^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$/,
-    "an IAM Identity Center group ID such as \"9067b6ba-5081-70b1-c3f0-c6b1f8d1f9fd\"");
-
 const ObservabilitySchema = z.strictObject({
     alertEmails: z.array(email, { error: "expected a list of email addresses" }).default([])
         .describe("Who the SNS alert topic emails."),
     prometheus: bool().default(true)
         .describe("Amazon Managed Service for Prometheus workspace + managed scraper."),
-    grafana: bool().default(false)
-        .describe("Amazon Managed Grafana workspace reading the AMP workspace and CloudWatch (needs IAM "
-            + "Identity Center in the account and aws.observability.prometheus)."),
-    grafanaAdminGroupIds: z.array(identityCenterId, { error: "expected a list of IAM Identity Center group IDs" }).default([])
-        .describe("IAM Identity Center groups given Grafana's Admin role (required with grafana: nobody "
-            + "could sign in otherwise). `aws identitystore list-groups` lists them."),
 });
 
 /** Where the cross-region read replica goes unless `aws.replicaRegion` says otherwise. */
@@ -180,6 +170,7 @@ export interface AwsConfigView {
     realtime?: string;
     aws?: AwsConfig;
     app: { services: Record<string, { maxReplicas: number; dbPoolSize: number; ingress: { external: boolean }; secretEnv: Record<string, string>; hpa: { customMetrics: { enabled: boolean } } }> };
+    observability?: { grafana?: { enabled: boolean } };
 }
 
 export interface ResolvedAwsReplica { region: string; instanceClass: string; multiAz: boolean; crossRegion: boolean }
@@ -246,12 +237,9 @@ export const awsChecks: StackCheck[] = [
                 report(["app", "services", name, "hpa", "customMetrics", "enabled"], "expected false while aws.observability.prometheus is false (custom metrics are read from Amazon Managed Prometheus)", true);
             }
         }
-        const observability = config.aws?.observability;
-        if (observability?.grafana && !observability.prometheus) {
-            report(at("observability", "grafana"), "expected false while aws.observability.prometheus is false (Grafana's data source is the AMP workspace)", true);
-        }
-        if (observability?.grafana && observability.grafanaAdminGroupIds.length === 0) {
-            report(at("observability", "grafanaAdminGroupIds"), "expected at least one IAM Identity Center group with Grafana's Admin role: with none, nobody can sign in to the workspace", []);
+        // Grafana's Prometheus data source is the AMP workspace (components/aws/grafana.ts).
+        if (config.observability?.grafana?.enabled && config.aws && !config.aws.observability.prometheus) {
+            report(["observability", "grafana", "enabled"], "expected false while aws.observability.prometheus is false (the dashboard reads Amazon Managed Prometheus)", true);
         }
         // Under a minute, the lag an idle source's replica reports cannot be told from a replica behind (components/aws/database.ts replicaLagAlarm).
         const lag = config.aws?.database.alerts.replicationLagSeconds;

@@ -147,23 +147,6 @@ describe("prod-eks plan (the seed's values on AWS)", function () {
         assert.ok(ofType(resources, "aws:eks/addon:Addon").some((a) => a.inputs.addonName === "kube-state-metrics"));
     });
 
-    it("shows Prometheus in Grafana (the how-to): a workspace with its own reading role, the AMP workspace only, admins from Identity Center", () => {
-        const [workspace] = ofType(resources, "aws:grafana/workspace:Workspace");
-        const role = ofType(resources, "aws:iam/role:Role").find((r) => r.name === "observability-grafana")!;
-        assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement.map((st: any) => st.Principal.Service), ["grafana.amazonaws.com"]);
-        assert.deepEqual([workspace.inputs.permissionType, workspace.inputs.dataSources], ["SERVICE_MANAGED", ["PROMETHEUS", "CLOUDWATCH"]]);
-        assert.ok(workspace.inputs.roleArn && workspace.dependencies.includes(role.urn), "the workspace reads with its role");
-        const attached = ofType(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.inputs.role === role.inputs.name || a.name.startsWith("observability-grafana"));
-        assert.deepEqual(attached.map((a) => a.inputs.policyArn), ["arn:aws:iam::aws:policy/service-role/AmazonGrafanaCloudWatchAccess"]);
-        const reads = ofType(resources, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "observability-grafana-reads")!;
-        const [statement, ...others] = JSON.parse(reads.inputs.policy).Statement;
-        assert.deepEqual([statement.Action, others], [["aps:QueryMetrics", "aps:GetSeries", "aps:GetLabels", "aps:GetMetricMetadata"], []]);
-        assert.match(statement.Resource, /^arn:aws:aps:us-east-1:123456789012:workspace\//, "this stack's AMP workspace only");
-        const [admins] = ofType(resources, "aws:grafana/roleAssociation:RoleAssociation");
-        assert.deepEqual([admins.inputs.role, admins.inputs.groupIds], ["ADMIN", ["9067b6ba-5081-70b1-c3f0-c6b1f8d1f9fd"]]);
-        assert.match(outputs.grafanaUrl, /^https:\/\//);
-    });
-
     it("places every subnet by AZ ID from config, never by an account-relative AZ name", () => {
         const subnets = ofType(resources, "aws:ec2/subnet:Subnet");
         assert.ok(subnets.every((s) => s.inputs.availabilityZone === undefined));

@@ -101,19 +101,6 @@ describe("aws config section", () => {
         assert.ok(problems.some((p) => p.startsWith("bookstore:aws.edge.cloudFrontCertificateArn: expected a certificate in us-east-1")), problems.join("\n"));
     });
 
-    it("Grafana needs its data source and someone who may sign in, each named as a key", () => {
-        const raw = valid();
-        raw.aws.observability = { prometheus: false, grafana: true };
-        assert.deepStrictEqual(problemsOf(raw).filter((p) => p.includes("observability")), [
-            "bookstore:aws.observability.grafana: expected false while aws.observability.prometheus is false (Grafana's data source is the AMP workspace), got true",
-            "bookstore:aws.observability.grafanaAdminGroupIds: expected at least one IAM Identity Center group with Grafana's Admin role: with none, nobody can sign in to the workspace, got []",
-        ]);
-        raw.aws.observability = { grafana: true, grafanaAdminGroupIds: ["admins"] };
-        assert.deepStrictEqual(problemsOf(raw), ["bookstore:aws.observability.grafanaAdminGroupIds.0: expected an IAM Identity Center group ID such as \"9067b6ba-5081-70b1-c3f0-c6b1f8d1f9fd\", got \"admins\""]);
-        raw.aws.observability = { grafana: true, grafanaAdminGroupIds: ["906754b5e5-9067b6ba-5081-70b1-c3f0-c6b1f8d1f9fd"] };
-        assert.deepStrictEqual(parseStackConfig(raw).aws?.observability.grafanaAdminGroupIds, ["906754b5e5-9067b6ba-5081-70b1-c3f0-c6b1f8d1f9fd"], "the prefixed ID form too");
-    });
-
     it("budgets PgBouncer against RDS's max_connections minus its reserved slots", () => {
         const raw = valid();
         raw.aws.database = { parameters: { maxConnections: 60 }, pgbouncer: { replicas: 2 } };

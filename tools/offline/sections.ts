@@ -1,6 +1,8 @@
 import { budgetSection } from "./budget";
+import { cloudflarePlanSection } from "./cloudflarePlan";
 import { policySection } from "./policy";
 import { manifestsSection } from "./manifests";
+import { orderingSection } from "./ordering";
 import { specRulesSection } from "./specRules";
 import { awsSpecRulesSection } from "./awsSpecRules";
 import { upstreamSection } from "./upstream";
@@ -10,4 +12,4 @@ import type { PlanSection } from "./types";
 import { reviewSection } from "../review/section";
 
 /** Sections run in this order after the program has run. */
-export const PLAN_SECTIONS: PlanSection[] = [specRulesSection, awsSpecRulesSection, upstreamSection, reachabilitySection, artifactsSection, budgetSection, manifestsSection, policySection, reviewSection];
+export const PLAN_SECTIONS: PlanSection[] = [specRulesSection, awsSpecRulesSection, cloudflarePlanSection, orderingSection, upstreamSection, reachabilitySection, artifactsSection, budgetSection, manifestsSection, policySection, reviewSection];

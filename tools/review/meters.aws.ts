@@ -208,8 +208,8 @@ export const AWS_MODELS: Record<string, Model> = {
     "aws:amp/ruleGroupNamespace:RuleGroupNamespace": usageOnly(["query samples processed by rule evaluation", "1B samples"]),
     "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": usageOnly(["data transfer across AZs or regions over the peering", "GB"]),
     "aws:ecr/repository:Repository": usageOnly(["image storage", "GB-Mo"]),
-    // Amazon Managed Grafana bills each user active in the month, by role (Amazon Managed Grafana pricing).
-    "aws:grafana/workspace:Workspace": usageOnly(["active editor and admin users", "user-Mo"], ["active viewer users", "user-Mo"]),
+    // Billed per active user and month, editors/admins and viewers apart (Amazon Managed Grafana pricing); no charge per workspace.
+    "aws:grafana/workspace:Workspace": usageOnly(["active editor or administrator users", "user-Mo"], ["active viewer users", "user-Mo"]),
 };
 
 const FREE_NETWORK = "nothing: part of the VPC, which is free (Amazon VPC pricing)";
@@ -230,7 +230,6 @@ export const AWS_INCLUDED: Record<string, string> = {
     "aws:eks/accessEntry:AccessEntry": "its EKS cluster (access control)",
     "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": "its EKS cluster (access control)",
     "aws:eks/podIdentityAssociation:PodIdentityAssociation": "its EKS cluster (access control)",
-    "aws:grafana/roleAssociation:RoleAssociation": "its Grafana workspace (access control)",
     "aws:iam/role:Role": IAM,
     "aws:iam/rolePolicy:RolePolicy": IAM,
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": IAM,
@@ -251,4 +250,7 @@ export const AWS_INCLUDED: Record<string, string> = {
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "its S3 bucket",
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": "its S3 bucket",
     "aws:s3/bucketVersioning:BucketVersioning": "its S3 bucket (noncurrent versions are billed as storage)",
+    "aws:grafana/roleAssociation:RoleAssociation": "its Grafana workspace (billed per active user)",
+    "aws:grafana/workspaceServiceAccount:WorkspaceServiceAccount": "its Grafana workspace (service accounts are not users)",
+    "aws:grafana/workspaceServiceAccountToken:WorkspaceServiceAccountToken": "its Grafana workspace",
 };
