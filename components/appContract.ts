@@ -245,6 +245,13 @@ export function contractEntry(id: string): ContractEntry {
     return entry;
 }
 
+/** The variable of a connection-string entry, e.g. `ConnectionStrings__cache` for "cache". */
+export function connectionStringEnv(id: "database" | "cache" | "blobs"): string {
+    const entry = contractEntry(id);
+    if (entry.kind !== "connection-string") throw new Error(`app contract entry "${id}" is not a connection string`);
+    return entry.env;
+}
+
 /** The path a probe of this kind must request. */
 export const probePath = (probe: ProbeEntry["probe"]): string =>
     entriesOf("probe").find((e) => e.probe === probe)!.path;

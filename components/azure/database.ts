@@ -2,7 +2,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as privatedns from "@pulumi/azure-native/privatedns";
-import { builtinPoolerParameters, serverParameters, ServerParameter, ENHANCED_METRICS_PARAMETER } from "../../lib/postgresParameters";
+import { allowedExtensionsParameter, builtinPoolerParameters, serverParameters, ServerParameter, ENHANCED_METRICS_PARAMETER } from "../../lib/postgresParameters";
+import { entriesOf } from "../appContract";
+
+/** The extensions the app creates at start (its Marten schema's n-gram indexes). */
+const APP_POSTGRES_EXTENSIONS = entriesOf("postgres-extensions").flatMap((e) => e.extensions);
 import type { DatabaseSpec } from "./databaseSpec";
 import { createDatabaseAlerts } from "./databaseAlerts";
 import { failoverRoles, highAvailabilityFor, virtualEndpointPair } from "./databaseFailover";
@@ -283,9 +287,13 @@ export class DatabaseTier extends pulumi.ComponentResource {
         }));
     }
 
-    /** The seed's tuning for a server of this SKU, plus the built-in PgBouncer when that is the pooler. */
+    /**
+     * The seed's tuning for a server of this SKU, the extensions the app creates at start allowed
+     * (components/appContract.ts), plus the built-in PgBouncer when that is the pooler. The allow-list
+     * is one more link of the serial chain (configureChain); a replica inherits it when it is created.
+     */
     private parametersFor(db: DatabaseSpec, skuName: string): ServerParameter[] {
-        const tuning = [...serverParameters(skuName, db.parameters), ENHANCED_METRICS_PARAMETER];
+        const tuning = [...serverParameters(skuName, db.parameters), ENHANCED_METRICS_PARAMETER, allowedExtensionsParameter(APP_POSTGRES_EXTENSIONS)];
         return db.pooler === "builtin" ? [...tuning, ...builtinPoolerParameters(db.pgbouncer)] : tuning;
     }
 

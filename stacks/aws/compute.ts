@@ -1,6 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { valkeyConnectionString, ValkeyCache } from "../../components/aws/cache";
+import { AdotCollector } from "../../components/aws/adotCollector";
+import { AppBlobBucket } from "../../components/aws/appBlobBucket";
+import { connectionStringEnv } from "../../components/appContract";
+import { collectorEndpoint, otlpSettings } from "../../components/kubernetes/otelCollector";
 import { RdsDatabase } from "../../components/aws/database";
 import { ClusterAddons, eksKubeconfig } from "../../components/aws/eksAddons";
 import { albIngress, EKS_SPOT_NODES, eksPodIdentity } from "../../components/aws/eksAdapters";
@@ -76,18 +80,21 @@ export function composeApp(config: EksStackConfig, base: AwsFoundation, compute:
     const eks = config.aws.eks;
     const { cluster, addons, k8sProvider } = compute;
     // The app's AWS access, least privilege: read its own secrets, write the static bucket.
-    const appStatements = pulumi.all([data.database.passwordSecretArn, data.cache.authSecretArn, data.database.kmsKeyArn, data.cache.kmsKeyArn, staticBucketArn]).apply(([dbSecret, cacheSecret, dbKey, cacheKey, bucket]): Statement[] => [
+    // The app's blobs: a private bucket (the app's Azure Blob client cannot use it yet: docs/running-bookstore.md).
+    const blobs = new AppBlobBucket("app-blobs", { bucketPrefix: `${base.baseName}-blobs-`, region: base.region, tags: base.tags }, { providers: [base.provider] });
+    const appStatements = pulumi.all([data.database.passwordSecretArn, data.cache.authSecretArn, data.database.kmsKeyArn, data.cache.kmsKeyArn, staticBucketArn, blobs.appStatements()]).apply(([dbSecret, cacheSecret, dbKey, cacheKey, bucket, blobStatements]): Statement[] => [
         { Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: [dbSecret, cacheSecret] },
         // The secrets are encrypted with customer-managed keys: decrypting through Secrets Manager only.
         { Effect: "Allow", Action: "kms:Decrypt", Resource: [dbKey, cacheKey], Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${base.region}.amazonaws.com` } } },
         { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${bucket}/*` },
         { Effect: "Allow", Action: ["s3:ListBucket"], Resource: bucket },
+        ...blobStatements,
     ]);
     const wiring: AppWiring = {
-        env: { SignalR__Backplane: "Redis", SignalR__Redis__ChannelPrefix: SIGNALR_REDIS_CHANNEL_PREFIX },
+        env: { SignalR__Backplane: "Redis", SignalR__Redis__ChannelPrefix: SIGNALR_REDIS_CHANNEL_PREFIX, [connectionStringEnv("blobs")]: blobs.endpoint },
         secrets: {
             ...awsConnectionStrings(data.database, sharedAppPoolSize(config)),
-            ConnectionStrings__redis: { value: valkeyConnectionString(data.cache.configurationEndpoint, data.cache.port, data.cache.authToken) },
+            [connectionStringEnv("cache")]: { value: valkeyConnectionString(data.cache.configurationEndpoint, data.cache.port, data.cache.authToken) },
         },
     };
     // The account's private ECR registry in the cluster's region; the nodes' role may pull from it
@@ -101,6 +108,8 @@ export function composeApp(config: EksStackConfig, base: AwsFoundation, compute:
         services: config.app.services,
         wiring,
         registryLoginServer: ecrRegistry,
+        // The ADOT collector below: the app's OTLP exporter is on only when this is set (components/appContract.ts).
+        podSettings: otlpSettings(collectorEndpoint(APP_NAMESPACE)),
         // The policy pack scopes production-only rules (e.g. HPA minReplicas ≥ 2) by this label.
         labels: { environment: config.environment },
         // Pod Identity for the app's AWS access: the association is created with the tier (eksAdapters.ts).
@@ -119,6 +128,11 @@ export function composeApp(config: EksStackConfig, base: AwsFoundation, compute:
         },
         keda,
     });
+
+    new AdotCollector("otel", {
+        clusterName: cluster.cluster.name, region: base.region, namespaceName: APP_NAMESPACE, namespace: app.namespace,
+        k8sProvider, logGroupName: `/bookstore/${base.baseName}/otlp`, logRetentionDays: eks.logRetentionDays, tags: base.tags,
+    }, { providers: [base.provider, k8sProvider], dependsOn: cluster.ready });
 
     const db = config.aws.database;
     new PgbouncerDeployment("pgbouncer", {

@@ -1,11 +1,13 @@
 import type { StackCheck } from "./checks";
 import { resolveDatabase, type DatabaseContext } from "./database";
 import { realtimeMode, type EdgeConfigView } from "./edge";
+import { connectionStringEnv, entriesOf } from "../../components/appContract";
+import { appRole, POD_NAME_ENV } from "../../components/contracts";
 
 /** The slice of the parsed config that decides which environment variables the tiers set. */
 export type EnvNamesConfigView = DatabaseContext & EdgeConfigView & {
     platform: "containerapps" | "aks";
-    app: { services: Record<string, { env: Record<string, string>; secretEnv: Record<string, string> }> };
+    app: { services: Record<string, { env: Record<string, string>; secretEnv: Record<string, string>; ingress: { external: boolean } }> };
 };
 
 /**
@@ -15,14 +17,22 @@ export type EnvNamesConfigView = DatabaseContext & EdgeConfigView & {
  */
 export function tierEnvNames(config: EnvNamesConfigView, service: string): Set<string> {
     const names = new Set<string>(["ASPNETCORE_HTTP_PORTS", "APPLICATIONINSIGHTS_CONNECTION_STRING"]);
-    if (config.platform === "containerapps") names.add("AZURE_CLIENT_ID");
-    for (const other of Object.keys(config.app.services)) {
-        if (other !== service) names.add(`services__${other}__http__0`);
+    // Container Apps: the identity's client id, and what the environment's OpenTelemetry agent injects (a value set here would override it).
+    if (config.platform === "containerapps") names.add("AZURE_CLIENT_ID").add("OTEL_EXPORTER_OTLP_ENDPOINT").add("OTEL_EXPORTER_OTLP_PROTOCOL");
+    // Kubernetes: the collector's endpoint and the pod's identity on its telemetry (components/kubernetes/kubernetesAppTier.ts).
+    else names.add(POD_NAME_ENV).add("OTEL_RESOURCE_ATTRIBUTES").add("OTEL_EXPORTER_OTLP_ENDPOINT").add("OTEL_EXPORTER_OTLP_PROTOCOL");
+    const role = appRole(service, config.app.services);
+    if (role) {
+        names.add("OTEL_SERVICE_NAME");
+        const scheme = config.platform === "containerapps" ? "https" : "http";
+        for (const entry of entriesOf("service-discovery").filter((e) => e.roles.includes(role))) {
+            for (const env of entry.env.filter((e) => e.includes(`__${scheme}__`))) names.add(env);
+        }
     }
     const db = resolveDatabase(config);
     names.add(`ConnectionStrings__${db.databaseName}`);
     db.replicas.forEach((_, i) => names.add(`ConnectionStrings__${db.databaseName}-replica-${i + 1}`));
-    names.add("ConnectionStrings__redis");
+    names.add(connectionStringEnv("cache")).add(connectionStringEnv("blobs"));
     if (realtimeMode(config) === "signalr") names.add("Azure__SignalR__ConnectionString");
     else names.add("SignalR__Backplane").add("SignalR__Redis__ChannelPrefix");
     return names;

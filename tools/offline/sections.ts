@@ -1,3 +1,4 @@
+import { appContractSection } from "./appContract";
 import { budgetSection } from "./budget";
 import { policySection } from "./policy";
 import { manifestsSection } from "./manifests";
@@ -6,4 +7,4 @@ import type { PlanSection } from "./types";
 import { reviewSection } from "../review/section";
 
 /** Sections run in this order after the program has run. */
-export const PLAN_SECTIONS: PlanSection[] = [specRulesSection, budgetSection, manifestsSection, policySection, reviewSection];
+export const PLAN_SECTIONS: PlanSection[] = [specRulesSection, appContractSection, budgetSection, manifestsSection, policySection, reviewSection];
