@@ -17,8 +17,7 @@ export type EnvNamesConfigView = DatabaseContext & EdgeConfigView & {
  */
 export function tierEnvNames(config: EnvNamesConfigView, service: string): Set<string> {
     const names = new Set<string>(["ASPNETCORE_HTTP_PORTS", "APPLICATIONINSIGHTS_CONNECTION_STRING"]);
-    // Container Apps: the identity's client id, and what the environment's OpenTelemetry agent injects (a value set here would override it).
-    if (config.platform === "containerapps") names.add("AZURE_CLIENT_ID").add("OTEL_EXPORTER_OTLP_ENDPOINT").add("OTEL_EXPORTER_OTLP_PROTOCOL");
+    if (config.platform === "containerapps") names.add("AZURE_CLIENT_ID");
     // Kubernetes: the collector's endpoint and the pod's identity on its telemetry (components/kubernetes/kubernetesAppTier.ts).
     else names.add(POD_NAME_ENV).add("OTEL_RESOURCE_ATTRIBUTES").add("OTEL_EXPORTER_OTLP_ENDPOINT").add("OTEL_EXPORTER_OTLP_PROTOCOL");
     const role = appRole(service, config.app.services);
@@ -39,13 +38,22 @@ export function tierEnvNames(config: EnvNamesConfigView, service: string): Set<s
 }
 
 /**
+ * Variables the runtime injects into every container beside the plan's: on Container Apps, what the
+ * environment's OpenTelemetry agent sets (Learn, "Collect and read OpenTelemetry data in Azure
+ * Container Apps": a value set in the app spec overrides the injected one).
+ */
+export function injectedEnvNames(config: Pick<EnvNamesConfigView, "platform">): string[] {
+    return config.platform === "containerapps" ? ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL"] : [];
+}
+
+/**
  * A variable a service sets that a tier sets too (or that it sets in both `env` and `secretEnv`)
  * would silently lose one of the two values: refused with the config, before any resource exists.
  */
 export const envNameChecks: StackCheck[] = [
     (config: EnvNamesConfigView, report) => {
         for (const [service, svc] of Object.entries(config.app.services)) {
-            const taken = tierEnvNames(config, service);
+            const taken = new Set([...tierEnvNames(config, service), ...injectedEnvNames(config)]);
             for (const name of Object.keys(svc.env)) {
                 if (taken.has(name)) report(["app", "services", service, "env", name], `expected a name no other tier sets (${name} is set by the platform or another tier)`, svc.env[name]);
             }
