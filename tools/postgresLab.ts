@@ -193,8 +193,11 @@ export class PostgresLab {
         });
     }
 
-    /** Starts PgBouncer with the given pgbouncer.ini settings on a free port; returns the port. */
-    async startPgbouncer(input: Omit<PgbouncerIniInput, "listenAddr" | "listenPort" | "authFile">): Promise<number> {
+    /**
+     * Starts PgBouncer with the given pgbouncer.ini settings on a free port; returns the port.
+     * `clientTls`: clients must use TLS with this certificate (Flexible Server's built-in pooler does).
+     */
+    async startPgbouncer(input: Omit<PgbouncerIniInput, "listenAddr" | "listenPort" | "authFile">, clientTls?: { certFile: string; keyFile: string }): Promise<number> {
         const binary = pgbouncerBinary();
         // One PgBouncer at a time: a new ini replaces the running one.
         if (this.pgbouncer && this.pgbouncer.exitCode === null) this.pgbouncer.kill("SIGKILL");
@@ -203,7 +206,19 @@ export class PostgresLab {
         const userlist = path.join(this.dir, "userlist.txt");
         const ini = path.join(this.dir, "pgbouncer.ini");
         fs.writeFileSync(userlist, renderUserlist([{ user: this.user, password: this.password }]), { mode: 0o600 });
-        fs.writeFileSync(ini, renderPgbouncerIni({ ...input, listenAddr: "127.0.0.1", listenPort: port, authFile: userlist }));
+        const tlsLines: string[] = [];
+        if (clientTls) {
+            // Copies in the lab's directory: PgBouncer runs as the lab's user and reads them there.
+            for (const [kind, file] of [["cert", clientTls.certFile], ["key", clientTls.keyFile]] as const) {
+                const copy = path.join(this.dir, `client-tls.${kind}`);
+                fs.copyFileSync(file, copy);
+                fs.chmodSync(copy, 0o600);
+                tlsLines.push(`client_tls_${kind}_file = ${copy}`);
+            }
+            tlsLines.push("client_tls_sslmode = require", "");
+        }
+        // [pgbouncer] is the ini's last section: client TLS settings append to it.
+        fs.writeFileSync(ini, renderPgbouncerIni({ ...input, listenAddr: "127.0.0.1", listenPort: port, authFile: userlist }) + tlsLines.join("\n"));
         if (this.identity.uid !== undefined) this.chownTree(this.dir);
         const log = fs.openSync(path.join(this.dir, "pgbouncer.log"), "a");
         const child = spawn(binary, [ini], { cwd: this.dir, stdio: ["ignore", log, log], ...this.identity });

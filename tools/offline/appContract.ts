@@ -406,7 +406,9 @@ export const appContractSection: PlanSection = ({ document, run, options, out })
         if (w) out(`    ${APP_RESOURCE_NAMES[role]}: ${w.workload} (service ${w.service})`);
     }
     for (const d of deviations) out(`    deviation (${d.entries.join(", ")}): ${d.reason}; see ${d.doc}`);
-    out(violations.length === 0 ? `    every entry wired (${APP_CONTRACT.length} entries)` : `    ${violations.length} entr${violations.length === 1 ? "y" : "ies"} not met`);
+    const excused = deviations.flatMap((d) => d.entries).length;
+    out(violations.length > 0 ? `    ${violations.length} entr${violations.length === 1 ? "y" : "ies"} not met`
+        : `    every entry wired (${APP_CONTRACT.length - excused} of ${APP_CONTRACT.length}${excused > 0 ? `, ${excused} by the deviation above` : ""})`);
     if (violations.length === 0) return EXIT.ok;
     // Printed even with --quiet: the plan fails because of these.
     console.error(`The stack does not meet the app's contract (${APP_SOURCE.repository}@${APP_SOURCE.commit.slice(0, 7)}):`);

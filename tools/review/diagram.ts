@@ -30,7 +30,7 @@ const LABELS: Record<string, (i: Inputs, all: Resource[], r: Resource) => string
         `${i.createMode === "Replica" ? "read replica" : `primary PostgreSQL ${i.version ?? ""}`}<br/>${i.sku?.name} · ${i.location}${i.highAvailability?.mode && i.highAvailability.mode !== "Disabled" ? ` · HA ${i.highAvailability.mode}` : ""}`,
     "azure-native:redisenterprise:RedisEnterprise": (i) => `Redis ${i.sku?.name}<br/>${i.location}`,
     "azure-native:cdn:Profile": (i) => `Front Door ${String(i.sku?.name ?? "").replace(/_/g, " ")}`,
-    "azure-native:storage:StorageAccount": (i) => `static assets<br/>storage ${i.sku?.name}`,
+    "azure-native:storage:StorageAccount": (i) => `${i.allowBlobPublicAccess === false ? "app blobs" : "static assets"}<br/>storage ${i.sku?.name}`,
     "azure-native:signalrservice:SignalR": (i) => `SignalR ${i.sku?.name} × ${i.sku?.capacity ?? 1}<br/>${i.location}`,
     "azure-native:operationalinsights:Workspace": (i) => `Log Analytics<br/>${i.retentionInDays ?? "?"} days`,
     "azure-native:applicationinsights:Component": () => "Application Insights",
