@@ -34,6 +34,8 @@ export interface AppTierOutputs {
     webOriginAddress?: pulumi.Output<string>;
     /** Host of the api (internal to the environment or cluster by default). */
     apiHost: pulumi.Output<string>;
+    /** Base URL of the api where the web reaches it (inside the environment or cluster): the load test's target. */
+    apiUrl: pulumi.Output<string>;
     services: Record<string, AppServiceOutput>;
     /** Resources whose logs and metrics go to the workspace (environment or cluster). */
     diagnosticTargets: DiagnosticTarget[];

@@ -19,61 +19,68 @@ import { cidrSize, contains, hasHostBits, overlaps, parseCidr } from "../lib/net
 export const CONFIG_NAMESPACE = "bookstore";
 
 const SubnetsSchema = z.strictObject({
-    /** Container Apps environment (workload profiles): at least /27, delegated to Microsoft.App/environments. */
-    containerApps: ipv4Cidr.default("10.40.0.0/23"),
-    /** AKS nodes (Azure CNI overlay: pods take addresses from the overlay, not this subnet). */
-    aks: ipv4Cidr.default("10.40.4.0/22"),
-    /** PostgreSQL Flexible Server, delegated to Microsoft.DBforPostgreSQL/flexibleServers. */
-    postgres: ipv4Cidr.default("10.40.8.0/24"),
-    /** Private endpoints (Key Vault, Redis, ...). */
-    privateEndpoints: ipv4Cidr.default("10.40.9.0/24"),
+    containerApps: ipv4Cidr.default("10.40.0.0/23")
+        .describe("Container Apps environment (workload profiles): at least /27, delegated to "
+            + "Microsoft.App/environments."),
+    aks: ipv4Cidr.default("10.40.4.0/22")
+        .describe("AKS nodes (Azure CNI overlay: pods take addresses from the overlay, not this "
+            + "subnet)."),
+    postgres: ipv4Cidr.default("10.40.8.0/24")
+        .describe("PostgreSQL Flexible Server, delegated to "
+            + "Microsoft.DBforPostgreSQL/flexibleServers."),
+    privateEndpoints: ipv4Cidr.default("10.40.9.0/24")
+        .describe("Private endpoints (Key Vault, Redis, ...)."),
 });
 
 const NetworkSchema = z.strictObject({
-    /** VNet address space. */
-    addressSpace: ipv4Cidr.default("10.40.0.0/16"),
+    addressSpace: ipv4Cidr.default("10.40.0.0/16")
+        .describe("VNet address space."),
     subnets: SubnetsSchema.prefault({}),
 });
 
 const MonitoringSchema = z.strictObject({
-    /** Log Analytics retention in days. Default: 90 in prod, 30 elsewhere. */
-    logRetentionDays: int(30, 730).optional(),
-    /** Who the alert action group emails. */
-    alertEmails: z.array(email, { error: "expected a list of email addresses" }).default([]),
+    logRetentionDays: int(30, 730).optional()
+        .describe("Log Analytics retention in days. Default: 90 in prod, 30 elsewhere."),
+    alertEmails: z.array(email, { error: "expected a list of email addresses" }).default([])
+        .describe("Who the alert action group emails."),
 });
 
 export const StackConfigSchema = z.strictObject({
-    /** Which runtime hosts the app tier. Default `containerapps`; `eks` selects the AWS platform (`aws` section). */
-    platform: oneOf(["containerapps", "aks", "eks"]).default("containerapps"),
-    /** Environment class; `prod` turns on zone redundancy, HA, geo backups, private access. Required. */
-    environment: oneOf(["dev", "staging", "prod"]),
-    /** Primary Azure region. Default `eastus2` (the seed's). */
-    location: azureRegion.default("eastus2"),
-    /** Secondary region for the cross-region read replica. Default `westus2` (the seed's). */
-    secondaryLocation: azureRegion.default("westus2"),
-    /** Short prefix for resource names: lowercase letters and digits, 2-12 characters. */
-    namePrefix: pattern(/^[a-z][a-z0-9]{1,11}$/, "2-12 lowercase letters or digits, starting with a letter").default("bookstore"),
-    /** Tags carried by every taggable resource. `owner` and `costCenter` are required. */
+    platform: oneOf(["containerapps", "aks", "eks"]).default("containerapps")
+        .describe("Which runtime hosts the app tier. Default `containerapps`; `eks` selects the AWS "
+            + "platform (`aws` section)."),
+    environment: oneOf(["dev", "staging", "prod"])
+        .describe("Environment class; `prod` turns on zone redundancy, HA, geo backups, private "
+            + "access. Required."),
+    location: azureRegion.default("eastus2")
+        .describe("Primary Azure region. Default `eastus2` (the seed's)."),
+    secondaryLocation: azureRegion.default("westus2")
+        .describe("Secondary region for the cross-region read replica. Default `westus2` (the "
+            + "seed's)."),
+    namePrefix: pattern(/^[a-z][a-z0-9]{1,11}$/, "2-12 lowercase letters or digits, starting with a letter").default("bookstore")
+        .describe("Short prefix for resource names: lowercase letters and digits, 2-12 characters."),
     tags: z.strictObject({
         owner: text("an owner (team or email)"),
         costCenter: text("a cost center"),
         extra: stringMap("a map of extra tag names to string values").default({}),
-    }),
+    })
+        .describe("Tags carried by every taggable resource. `owner` and `costCenter` are required."),
     network: NetworkSchema.prefault({}),
     monitoring: MonitoringSchema.prefault({}),
-    /** Container registries: the stack's own, an existing one to pull from, allowed public ones. */
-    registry: RegistrySchema.prefault({}),
-    /** Who runs `pulumi up` (its role assignments need the right principal type). */
-    deployer: DeployerSchema.prefault({}),
-    /** App tier: services and their scaling. */
-    app: AppSchema,
+    registry: RegistrySchema.prefault({})
+        .describe("Container registries: the stack's own, an existing one to pull from, allowed "
+            + "public ones."),
+    deployer: DeployerSchema.prefault({})
+        .describe("Who runs `pulumi up` (its role assignments need the right principal type)."),
+    app: AppSchema
+        .describe("App tier: services and their scaling."),
     ...aksTlsFields,
-    /** Database tier. */
-    database: DatabaseSchema.prefault({}),
+    database: DatabaseSchema.prefault({})
+        .describe("Database tier."),
     ...edgeFields,
     ...loadTestingFields,
-    /** The AWS platform (platform `eks` only). */
-    aws: AwsSchema.optional(),
+    aws: AwsSchema.optional()
+        .describe("The AWS platform (platform `eks` only)."),
 });
 
 /** Any validated stack config; `platform` says which composition reads it. */

@@ -240,7 +240,7 @@ export class Cli {
     }
 
     async loadtest(flags: LoadTestFlags): Promise<number> {
-        // Loaded on demand, like plan: autocannon is needed by this command only.
+        // Loaded on demand, like plan: only this command needs it.
         // eslint-disable-next-line @typescript-eslint/no-var-requires
         const loadtest = require("./loadtest") as typeof import("./loadtest");
         try {
@@ -256,6 +256,7 @@ export class Cli {
         } catch (err) {
             if (err instanceof loadtest.LoadTestInputError) throw new CliExit(EXIT.usage, `loadtest: ${err.message}`);
             if (err instanceof loadtest.AzCommandError) throw new CliExit(EXIT.failed, `loadtest: ${err.message}`);
+            if (err instanceof loadtest.LoadTestTargetError) throw new CliExit(EXIT.failed, `loadtest: cannot run against the target: ${err.message}`);
             throw err;
         }
     }
@@ -270,9 +271,11 @@ export class Cli {
         const outputs = doctor().plainOutputs(await automation().stackOutputs({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner }));
         let decision;
         try {
+            const stack = await automation().openStack({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner });
             decision = await failover().failoverStack({
                 stack: flags.stack, projectDir: this.projectDir, to: flags.to, option, outputs,
                 az: this.io.az ?? azCli().installedAz, confirm: flags.confirm, onProgress: this.progress(flags.json),
+                state: { exportStack: () => stack.exportStack(), importStack: (state) => stack.importStack(state) },
             });
         } catch (err) {
             if (err instanceof failover().FailoverInputError || isConfigError(err)) throw new CliExit(EXIT.usage, `failover: ${err.message}`);

@@ -101,11 +101,13 @@ export function buildProgram(cli: Cli, io: CliIo, setExit: (code: number) => voi
 
     program
         .command("loadtest")
-        .description("the seed's load test against the stack's public URL; exits 7 when p95 or failed requests miss the thresholds")
-        .option("-s, --stack <name>", "target the stack's publicWebUrl output (and, with --engine azure, its Azure Load Testing resource)")
-        .option("--url <url>", "target this URL instead of the stack's publicWebUrl")
+        .description("the seed's load test against the api's entry; exits 7 when p95 or failed requests miss the thresholds")
+        .option("-s, --stack <name>", "target the stack's apiUrl output (and, with --engine azure, its Azure Load Testing resource)")
+        .option("--url <url>", "the api's base URL, instead of the stack's apiUrl")
         .option("--profile <name|file.json>", "seed | smoke (loadtest/profile.json), or a spec file in its format", "seed")
-        .addOption(new Option("--engine <engine>", "local (autocannon from this machine) or azure (Azure Load Testing through az)").choices(["local", "azure"]).default("local"))
+        .addOption(new Option("--engine <engine>", "local (virtual users from where this runs) or azure (Azure Load Testing through az)").choices(["local", "azure"]).default("local"))
+        .option("--timeout <seconds>", "local engine: seconds before an unanswered request fails", positiveNumber, 10)
+        .option("--ca-cert <file>", "local engine: PEM CA certificates to trust for an https target")
         .option("--poll-seconds <seconds>", "azure engine: seconds between progress polls", positiveNumber, 20)
         .action(action((flags: LoadTestFlags) => cli.loadtest(flags)));
 

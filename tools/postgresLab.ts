@@ -72,6 +72,11 @@ export interface PgbenchResult {
 export const LAB_ADMIN = "labadmin";
 /** Seconds one lab step (initdb, pg_ctl start/restart, pgbench -i) may take before it counts as failed. */
 const LAB_STEP_TIMEOUT_S = 180;
+/**
+ * Seconds a pgbench run may take. 400 clients × 10 transactions take ~7 s on an idle 2-core
+ * machine and were seen past 120 s at load 35; the bound only ends a run that hangs.
+ */
+const PGBENCH_TIMEOUT_S = 420;
 export const LAB_DATABASE = "bookstore";
 
 /**
@@ -224,7 +229,7 @@ export class PostgresLab {
         const child = spawn(binary, [ini], { cwd: this.dir, stdio: ["ignore", log, log], ...this.identity });
         fs.closeSync(log);
         this.pgbouncer = child;
-        await waitForPort(port, 15_000, () => child.exitCode === null);
+        await waitForPort(port, LAB_STEP_TIMEOUT_S * 1000, () => child.exitCode === null);
         return port;
     }
 
@@ -260,7 +265,10 @@ export class PostgresLab {
             let output = "";
             child.stdout.on("data", (d) => { output += d; });
             child.stderr.on("data", (d) => { output += d; });
-            const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+            const timer = setTimeout(() => {
+                output += `\n(pgbench killed: still running after ${PGBENCH_TIMEOUT_S} s)\n`;
+                child.kill("SIGKILL");
+            }, PGBENCH_TIMEOUT_S * 1000);
             child.on("error", reject);
             child.on("close", (code) => {
                 clearTimeout(timer);

@@ -4,6 +4,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import { stringify } from "yaml";
 import { PodIdentity } from "./eksAddons";
+import { addonVersionFor } from "./eksCluster";
 import type { Statement } from "./iam";
 import { COLLECTOR_METRICS_PORT, COLLECTOR_SERVICE, collectorConfig, collectorEndpoint } from "../kubernetes/otelCollector";
 
@@ -18,6 +19,8 @@ export const ADOT_SERVICE_ACCOUNT = "otel-collector";
 
 export interface AdotCollectorArgs {
     clusterName: pulumi.Input<string>;
+    /** The cluster's Kubernetes version: the add-ons run its default version and move with it (eksCluster.ts, addonVersionFor). */
+    kubernetesVersion: pulumi.Input<string>;
     region: string;
     /** The app namespace: its name, and the Namespace's output the collector waits for. */
     namespaceName: string;
@@ -57,7 +60,8 @@ export class AdotCollector extends pulumi.ComponentResource {
         const p = { parent: this };
         const k = { parent: this, provider: args.k8sProvider };
         const addon = (addonName: string, dependsOn: pulumi.Resource[]) => new aws.eks.Addon(n(addonName), {
-            clusterName: args.clusterName, addonName, resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "PRESERVE", tags: args.tags,
+            clusterName: args.clusterName, addonName, addonVersion: addonVersionFor(addonName, args.kubernetesVersion, p),
+            resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "PRESERVE", tags: args.tags,
         }, { parent: this, dependsOn });
         // The ADOT add-on needs cert-manager in the cluster first (AWS Distro for OpenTelemetry, "ADOT EKS add-on: Requirements").
         const certManager = addon("cert-manager", []);

@@ -121,6 +121,7 @@ export class RdsDatabase extends pulumi.ComponentResource {
             // Changes wait for the maintenance window; static parameters wait for a reboot either way.
             applyImmediately: false,
         };
+        const finalSnapshotSuffix = new random.RandomId(n("final-snapshot"), { byteLength: 4, keepers: { identifier: `${args.baseName}-db` } }, p);
         const primary = new aws.rds.Instance(n("primary"), {
             identifier: `${args.baseName}-db`,
             engine: "postgres",
@@ -143,7 +144,9 @@ export class RdsDatabase extends pulumi.ComponentResource {
             backupWindow: "03:00-04:00",
             maintenanceWindow: "sun:04:30-sun:05:30",
             skipFinalSnapshot: false,
-            finalSnapshotIdentifier: `${args.baseName}-db-final`,
+            // Snapshot identifiers are unique per account and region: a fixed one fails the second destroy
+            // after a re-create (DBSnapshotAlreadyExists). A new suffix per instance; in-place, not ForceNew.
+            finalSnapshotIdentifier: pulumi.interpolate`${args.baseName}-db-final-${finalSnapshotSuffix.hex}`,
             ...observed,
             tags: args.tags,
         }, { ...stateful, dependsOn: [monitoringPolicy] });

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import { managedPolicy, policyDocument, POD_IDENTITY_TRUST, Statement } from "./iam";
+import { addonVersionFor } from "./eksCluster";
 
 /**
  * A kubeconfig for the cluster that authenticates with `aws eks get-token` (the `aws` CLI must be on
@@ -113,6 +114,8 @@ export function clusterAutoscalerStatements(clusterName: string): Statement[] {
 
 export interface ClusterAddonsArgs {
     clusterName: string;
+    /** The cluster's Kubernetes version (EksCluster.cluster.version): add-ons follow it. */
+    kubernetesVersion: pulumi.Input<string>;
     region: string;
     vpcId: pulumi.Input<string>;
     k8sProvider: k8s.Provider;
@@ -162,6 +165,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
             new aws.iam.RolePolicyAttachment(n(`container-insights-${policy}`), { role: insights.name, policyArn: managedPolicy(policy) }, p));
         new aws.eks.Addon(n("amazon-cloudwatch-observability"), {
             clusterName: args.clusterName, addonName: "amazon-cloudwatch-observability",
+            addonVersion: addonVersionFor("amazon-cloudwatch-observability", args.kubernetesVersion, p),
             podIdentityAssociations: [{ roleArn: insights.arn, serviceAccount: "cloudwatch-agent" }],
             resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "PRESERVE", tags: args.tags,
         }, { parent: this, dependsOn: insightsPolicies });

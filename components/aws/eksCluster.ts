@@ -34,6 +34,32 @@ export const EKS_SPOT_TAINT = { key: "bookstore.io/spot", value: "true", effect:
 export const NODE_AMI_TYPE = "AL2023_ARM_64_STANDARD";
 const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 
+const minor = (version: string) => Number(version.split(".")[1] ?? NaN);
+
+/**
+ * The Kubernetes version to send: the configured one, or the cluster's own when EKS has moved it
+ * past the pin. Under `upgradePolicy: STANDARD` EKS upgrades the control plane itself at the end of
+ * standard support (EKS UG, "Understand the Kubernetes version lifecycle on EKS"), and a control
+ * plane cannot be downgraded, so sending the old pin would fail every later update.
+ */
+export function kubernetesVersionToSend(configured: string, live: string | undefined): string {
+    return live !== undefined && minor(live) > minor(configured) ? live : configured;
+}
+
+/** The cluster's version as EKS reports it, when the cluster exists (undefined on a first deploy or any failure). */
+export function liveClusterVersion(name: string, opts: pulumi.InvokeOptions): pulumi.Output<string | undefined> {
+    return pulumi.output(aws.eks.getCluster({ name }, opts).then((c) => c.version, () => undefined));
+}
+
+/**
+ * An EKS add-on's default version for the cluster's Kubernetes version (DescribeAddonVersions'
+ * `defaultVersion`; `mostRecent: false`): pinned, so a Kubernetes upgrade moves the add-ons with it
+ * and nothing moves between upgrades (EKS never upgrades an add-on itself).
+ */
+export function addonVersionFor(addonName: string, kubernetesVersion: pulumi.Input<string>, opts: pulumi.InvokeOutputOptions): pulumi.Output<string> {
+    return aws.eks.getAddonVersionOutput({ addonName, kubernetesVersion, mostRecent: false }, opts).version;
+}
+
 /**
  * An EKS cluster from plain `aws.eks` resources: API authentication with access entries (no
  * aws-auth ConfigMap), secrets encrypted with a KMS key, every control-plane log type, a private
@@ -47,6 +73,8 @@ export class EksCluster extends pulumi.ComponentResource {
     /** What Kubernetes resources wait for: admin access entries, node groups and the base add-ons. */
     readonly ready: pulumi.Resource[] = [];
     readonly nodeGroups: aws.eks.NodeGroup[] = [];
+    /** The Kubernetes version sent: the pin, or the cluster's own once EKS upgraded it past the pin. */
+    readonly kubernetesVersion: pulumi.Output<string>;
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:aws:EksCluster", name, {}, opts);
@@ -59,9 +87,16 @@ export class EksCluster extends pulumi.ComponentResource {
         // Created first so EKS writes into a group with a retention (it would create one without).
         const logGroup = new aws.cloudwatch.LogGroup(n("control-plane"), { name: `/aws/eks/${args.name}/cluster`, retentionInDays: args.logRetentionDays, tags: args.tags }, p);
 
+        // Node groups and add-ons follow the control plane's version (node version <= control plane; EKS UG, "Update a managed node group").
+        const live = liveClusterVersion(args.name, p);
+        this.kubernetesVersion = live.apply((v) => {
+            const version = kubernetesVersionToSend(args.version, v);
+            if (version !== args.version) pulumi.log.warn(`EKS moved ${args.name} to Kubernetes ${version} (end of standard support); aws.eks.version pins ${args.version}: raise it`, this);
+            return version;
+        });
         this.cluster = new aws.eks.Cluster(n("cluster"), {
             name: args.name,
-            version: args.version,
+            version: this.kubernetesVersion,
             roleArn: role.arn,
             // Access entries only; the creator gets no implicit admin (an explicit entry per admin role below).
             accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
@@ -94,7 +129,8 @@ export class EksCluster extends pulumi.ComponentResource {
 
         // Networking add-ons must run before nodes can become Ready.
         const addon = (addonName: string, o: pulumi.CustomResourceOptions = {}) => new aws.eks.Addon(addonName, {
-            clusterName: this.cluster.name, addonName, resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "PRESERVE", tags: args.tags,
+            clusterName: this.cluster.name, addonName, addonVersion: addonVersionFor(addonName, this.cluster.version, p),
+            resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "PRESERVE", tags: args.tags,
         }, { parent: this, ...o });
         const beforeNodes = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"].map((a) => addon(a));
 
@@ -104,7 +140,11 @@ export class EksCluster extends pulumi.ComponentResource {
         const group = (groupName: string, spec: NodeGroupSpec, extra: Partial<aws.eks.NodeGroupArgs>) => {
             const nodeGroup = new aws.eks.NodeGroup(groupName, {
                 clusterName: this.cluster.name,
-                nodeGroupName: `${args.name}-${groupName}`,
+                // A prefix, not a name: instance types, capacity type, AMI type and subnets are ForceNew
+                // (terraform-provider-aws internal/service/eks/node_group.go), and a replacement group is
+                // created before the old one drains; a fixed name would collide (ResourceInUseException).
+                nodeGroupNamePrefix: `${args.name}-${groupName}-`,
+                version: this.cluster.version,
                 nodeRoleArn: nodeRole.arn,
                 subnetIds: args.privateSubnetIds,
                 amiType: NODE_AMI_TYPE,

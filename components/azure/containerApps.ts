@@ -107,6 +107,7 @@ export class ContainerAppsTier extends pulumi.ComponentResource implements AppTi
     readonly runtime = "containerapps" as const;
     readonly webHost: pulumi.Output<string>;
     readonly apiHost: pulumi.Output<string>;
+    readonly apiUrl: pulumi.Output<string>;
     readonly services: Record<string, AppServiceOutput> = {};
     readonly diagnosticTargets: AppTierOutputs["diagnosticTargets"];
     readonly environmentId: pulumi.Output<string>;
@@ -245,6 +246,8 @@ export class ContainerAppsTier extends pulumi.ComponentResource implements AppTi
         }
         this.webHost = this.services[webService].host;
         this.apiHost = this.services[roleService(args.services, "api")].host;
+        // Internal ingress: the app's FQDN answers HTTPS, from inside the environment only (Learn, "Ingress in Azure Container Apps").
+        this.apiUrl = pulumi.interpolate`https://${this.apiHost}`;
 
         this.registerOutputs({
             environmentId: this.environmentId,

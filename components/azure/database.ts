@@ -9,7 +9,7 @@ import { entriesOf } from "../appContract";
 const APP_POSTGRES_EXTENSIONS = entriesOf("postgres-extensions").flatMap((e) => e.extensions);
 import type { DatabaseSpec } from "./databaseSpec";
 import { createDatabaseAlerts } from "./databaseAlerts";
-import { failoverRoles, highAvailabilityFor, virtualEndpointPair } from "./databaseFailover";
+import { AZURE_OWNED_SERVER_PROPERTIES, backupFor, failoverRoles, highAvailabilityFor, liveRoles, virtualEndpointPair, type FailoverRoles } from "./databaseFailover";
 import { FLEXIBLE_SERVER_TYPE, replicaPlacements } from "./databaseNetwork";
 import { adoptServerNames, connectionString, liveServer, replicaCreateMode, replicaParameters, serverFqdn, serverNames, storageToSend } from "./databaseServers";
 import { POOLER_PORT } from "../kubernetes/pgbouncer";
@@ -88,8 +88,8 @@ export class DatabaseTier extends pulumi.ComponentResource {
     readonly virtualEndpoints?: { name: pulumi.Output<string>; writer: pulumi.Output<string>; reader: pulumi.Output<string> };
     /** Host of each server's endpoint ([primary, ...replicas]): a virtual endpoint or the server's own name. */
     readonly serverHosts: pulumi.Output<string>[];
-    /** Index in [primary, ...replicas] of the server in the writer role (0 until a failover). */
-    readonly writerIndex: number;
+    /** Index in [primary, ...replicas] of the server in the writer role, as Azure reports it (0 until a failover). */
+    readonly writerIndex: pulumi.Output<number>;
     private readonly resourceGroupName: pulumi.Output<string>;
 
     constructor(name: string, args: DatabaseTierArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -135,11 +135,27 @@ export class DatabaseTier extends pulumi.ComponentResource {
         const generatedNames = pulumi.output(args.subscriptionId).apply((subscription) => serverNames(base, subscription, pulumi.getStack(), db.replicas.length));
         const names = generatedNames.apply((generated) => adoptServerNames(generated, db.serverNames));
         const primaryServerName = names.apply((n) => n.primary);
-        // After `bookstore-infra failover` the roles swap, never the resources: names, URNs and create-time inputs stay.
-        const roles = failoverRoles(db);
         const replicaServerNames = db.replicas.map((_, i) => names.apply((n) => n.replicas[i]));
         const lookup = { parent: this };
         const live = (serverName: pulumi.Output<string>) => liveServer(resourceGroupName, serverName, lookup);
+        const livePrimary = live(primaryServerName);
+        const liveReplicas = replicaServerNames.map(live);
+        // After a switchover the roles swap, never the resources: names, URNs and create-time inputs stay.
+        // Which server writes is read from Azure (the stack file's record is the fallback), like the storage size.
+        const { partner } = failoverRoles(db);
+        const roles: pulumi.Output<FailoverRoles> = partner === undefined ? pulumi.output(failoverRoles(db))
+            : pulumi.all([livePrimary, liveReplicas[partner - 1], primaryServerName, replicaServerNames[partner - 1]]).apply(([original, partnerServer, originalName, partnerName]) => {
+                const found = liveRoles(db, original, partnerServer, { original: originalName, partner: partnerName });
+                if (found.writer !== failoverRoles(db).writer) {
+                    pulumi.log.warn(`Azure reports ${found.writer === 0 ? originalName : partnerName} as the primary; database.failover.promoted `
+                        + `records ${db.failover.promoted}: following Azure. Record it (bookstore-infra failover does) so offline plans agree.`, this);
+                }
+                return found;
+            });
+        const isWriter = (index: number) => roles.apply((r) => r.writer === index);
+        // Outputs from the callback are lifted and keep their secrecy (@pulumi/pulumi output.js liftInnerOutput).
+        const passwordFor = (index: number) => isWriter(index).apply((writes) => (writes ? this.adminPassword : pulumi.output(undefined)) as pulumi.Output<string | undefined>);
+        const haFor = (index: number) => roles.apply((r) => highAvailabilityFor(r.writer === index ? "writer" : "replica", db.highAvailability));
 
         // --- primary
         const primaryName = `${base}-pg`;
@@ -150,9 +166,11 @@ export class DatabaseTier extends pulumi.ComponentResource {
             location: args.location,
             version: db.version,
             sku: { name: db.sku.name, tier: db.sku.tier },
-            storage: { storageSizeGB: live(primaryServerName).apply((l) => storageToSend(db.storage.sizeGB, l)), autoGrow: db.storage.autoGrow ? "Enabled" : "Disabled" },
-            backup: { backupRetentionDays: db.backup.retentionDays, geoRedundantBackup: db.backup.geoRedundant ? "Enabled" : "Disabled" },
-            highAvailability: { mode: highAvailabilityFor(roles.writer === 0 ? "writer" : "replica", db.highAvailability) },
+            storage: { storageSizeGB: livePrimary.apply((l) => storageToSend(db.storage.sizeGB, l)), autoGrow: db.storage.autoGrow ? "Enabled" : "Disabled" },
+            // Backups and the password belong to the server that writes: a replica has no backups, and Azure
+            // does not support resetting the admin password on a replica (Learn, "Read replicas").
+            backup: pulumi.all([isWriter(0), livePrimary]).apply(([writes, l]) => backupFor(writes, l, db.backup)),
+            highAvailability: { mode: haFor(0) },
             network: {
                 delegatedSubnetResourceId: args.delegatedSubnetId,
                 privateDnsZoneArmResourceId: zone.id,
@@ -160,9 +178,9 @@ export class DatabaseTier extends pulumi.ComponentResource {
             },
             authConfig: { passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" },
             administratorLogin: db.adminLogin,
-            administratorLoginPassword: this.adminPassword,
+            administratorLoginPassword: passwordFor(0),
             tags,
-        }, { ...child, protect: true, dependsOn: [mainLink] });
+        }, { ...child, protect: true, dependsOn: [mainLink], ignoreChanges: AZURE_OWNED_SERVER_PROPERTIES });
         const primaryConfigs = this.configureChain(primaryName, primary, primaryParameters, [primary], resourceGroupName);
         const database = new dbforpostgresql.Database(`${primaryName}-${db.databaseName}`, {
             resourceGroupName,
@@ -183,7 +201,7 @@ export class DatabaseTier extends pulumi.ComponentResource {
         this.replicas = db.replicas.map((replica, i) => {
             const replicaName = `${base}-pg-replica-${i + 1}`;
             const serverName = replicaServerNames[i];
-            const existing = live(serverName);
+            const existing = liveReplicas[i];
             const placement = placements.get(replica.location)!;
             const server = new dbforpostgresql.Server(replicaName, {
                 resourceGroupName,
@@ -193,8 +211,12 @@ export class DatabaseTier extends pulumi.ComponentResource {
                 sourceServerResourceId: primary.id,
                 sku: { name: replica.sku.name, tier: replica.sku.tier },
                 storage: { storageSizeGB: existing.apply((l) => storageToSend(replica.storageSizeGB, l)), autoGrow: db.storage.autoGrow ? "Enabled" : "Disabled" },
-                // Replicas can have neither HA nor backups of their own; a replica promoted by `failover` writes and gets the configured HA.
-                highAvailability: { mode: highAvailabilityFor(roles.writer === i + 1 ? "writer" : "replica", db.highAvailability) },
+                // Replicas can have neither HA nor backups of their own; the partner, once it writes, gets the configured HA and backups.
+                highAvailability: { mode: haFor(i + 1) },
+                ...(partner === i + 1 ? {
+                    backup: pulumi.all([isWriter(i + 1), existing]).apply(([writes, l]) => backupFor(writes, l, db.backup)),
+                    administratorLoginPassword: passwordFor(i + 1),
+                } : {}),
                 network: {
                     delegatedSubnetResourceId: placement.subnetId,
                     privateDnsZoneArmResourceId: zone.id,
@@ -203,24 +225,25 @@ export class DatabaseTier extends pulumi.ComponentResource {
                 tags,
             }, {
                 ...child, protect: true, dependsOn: [...primaryReady, ...placement.ready, ...previousReplica],
-                // The source is fixed at creation (Learn, "Read replicas"); after a switchover Azure reports the new
-                // primary, which must neither be "undone" nor read as a change of a create-time property.
-                ignoreChanges: ["sourceServerResourceId"],
+                ignoreChanges: AZURE_OWNED_SERVER_PROPERTIES,
             });
-            this.configureChain(replicaName, server, replicaParameters(primaryParameters, this.parametersFor(db, replica.sku.name)), [server], resourceGroupName);
+            // The partner may write (a switchover): it carries the writer's whole tuning for its own SKU, so
+            // whichever of the pair writes has it and a failover adds or removes no Configuration.
+            const ownParameters = this.parametersFor(db, replica.sku.name);
+            this.configureChain(replicaName, server, partner === i + 1 ? ownParameters : replicaParameters(primaryParameters, ownParameters), [server], resourceGroupName);
             previousReplica = [server];
             return { id: server.id, name: serverName, fqdn: serverName.apply(serverFqdn), location: replica.location };
         });
 
         // --- virtual endpoints: the connection strings survive a switchover (components/azure/databaseFailover.ts).
         const servers = [this.primary, ...this.replicas];
-        const pair = virtualEndpointPair(`${base}-pg-endpoints`, { resourceGroupName, primaryServerName, endpointBaseName: generatedNames.apply((n) => n.primary), servers, roles, after: previousReplica }, this);
+        const pair = virtualEndpointPair(`${base}-pg-endpoints`, { resourceGroupName, endpointBaseName: generatedNames.apply((n) => n.primary), servers, partner, roles, after: previousReplica }, this);
         this.virtualEndpoints = pair.endpoints;
         this.serverHosts = pair.hosts;
 
         // --- pooled endpoints and connection strings
         const endpointNames = [db.databaseName, ...this.replicas.map((_, i) => `${db.databaseName}-replica-${i + 1}`)];
-        this.writerIndex = roles.writer;
+        this.writerIndex = roles.apply((r) => r.writer);
         this.endpoints = servers.map((_, i) => ({
             name: endpointNames[i],
             // The built-in PgBouncer listens on port 6432 of the server the name resolves to; TLS mode Require checks no host name.
@@ -240,7 +263,7 @@ export class DatabaseTier extends pulumi.ComponentResource {
         createDatabaseAlerts({ base, resourceGroupName, actionGroupId: args.actionGroupId, database: db, tags }, [
             { label: "pg", id: primary.id, location: args.location },
             ...this.replicas.map((r, i) => ({ label: `pg-replica-${i + 1}`, id: r.id, location: r.location })),
-        ], this, roles.writer);
+        ], this, this.writerIndex);
         this.diagnosticTargets = servers.map((server, i) => ({
             name: i === 0 ? "postgres-primary" : `postgres-replica-${i}`,
             resourceId: server.id,
@@ -260,10 +283,11 @@ export class DatabaseTier extends pulumi.ComponentResource {
     /** The stack outputs of the tier (names read by the internal CLI's `doctor`). */
     stackOutputs(): Record<string, pulumi.Input<unknown>> {
         // The doctor checks servers by their own names (the certificate's), in their current roles.
+        const fqdns = pulumi.all([this.primary, ...this.replicas].map((s) => s.fqdn));
         const servers = [this.primary, ...this.replicas];
         return {
-            databaseWriteHost: servers[this.writerIndex].fqdn,
-            databaseReadHosts: pulumi.all(servers.filter((_, i) => i !== this.writerIndex).map((r) => r.fqdn)),
+            databaseWriteHost: pulumi.all([this.writerIndex, fqdns]).apply(([writer, all]) => all[writer]),
+            databaseReadHosts: pulumi.all([this.writerIndex, fqdns]).apply(([writer, all]) => all.filter((_, i) => i !== writer)),
             // What `bookstore-infra failover` needs: the servers in config order, and where they live.
             databaseServerNames: pulumi.all(servers.map((s) => s.name)),
             databaseResourceGroupName: this.resourceGroupName,

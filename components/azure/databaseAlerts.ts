@@ -11,7 +11,7 @@ export interface AlertedServer {
     /** Alert-name label: "pg", "pg-replica-1", ... */
     label: string;
     id: pulumi.Input<string>;
-    location: string;
+    location: pulumi.Input<string>;
 }
 
 export interface DatabaseAlertArgs {
@@ -31,7 +31,7 @@ export interface DatabaseAlertArgs {
  */
 export const REPLICATION_LAG_METRIC = "physical_replication_delay_in_bytes";
 
-export function createDatabaseAlerts(args: DatabaseAlertArgs, servers: AlertedServer[], parent: pulumi.Resource, writer = 0): void {
+export function createDatabaseAlerts(args: DatabaseAlertArgs, servers: AlertedServer[], parent: pulumi.Resource, writer: pulumi.Input<number> = 0): void {
     const { alerts, parameters } = args.database;
     const alert = (alertName: string, server: AlertedServer, criterion: {
         metricName: string; threshold: number; timeAggregation: "Average" | "Maximum"; severity: number; description: string;
@@ -72,7 +72,8 @@ export function createDatabaseAlerts(args: DatabaseAlertArgs, servers: AlertedSe
     if (servers.length > 1) {
         const thresholdBytes = alerts.replicationLagMB * 1024 * 1024;
         // The metric exists on the primary only: it follows the writer role after a failover (same rule, new scope).
-        alert(`${args.base}-${servers[0].label}-replication-lag`, servers[writer], {
+        const writerServer = pulumi.all([writer, pulumi.all(servers.map((s) => s.id)), pulumi.all(servers.map((s) => s.location))]).apply(([w, ids, locations]) => ({ id: ids[w], location: locations[w] }));
+        alert(`${args.base}-${servers[0].label}-replication-lag`, { label: servers[0].label, id: writerServer.id, location: writerServer.location }, {
             metricName: REPLICATION_LAG_METRIC, threshold: thresholdBytes, timeAggregation: "Maximum", severity: 2,
             description: `A replica is more than ${alerts.replicationLagMB} MB of WAL behind the primary`,
         });

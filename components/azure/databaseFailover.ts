@@ -53,6 +53,62 @@ export function failoverRoles(db: Pick<DatabaseSpec, "failover">): FailoverRoles
     return db.failover.promoted ? { writer: partner, reader: 0, partner } : { writer: 0, reader: partner, partner };
 }
 
+/** Roles a server reports while it replicates (spec 2025-08-01 `ReplicationRole`). */
+const REPLICA_ROLES = new Set(["AsyncReplica", "GeoAsyncReplica"]);
+
+/** The live topology contradicts itself or the program: a plan on it would guess. */
+export class TopologyError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "TopologyError";
+    }
+}
+
+/**
+ * The roles as Azure reports them now: which of the pair (the original primary and its failover
+ * partner) is the primary. The stack file's `database.failover.promoted` (written by
+ * `bookstore-infra failover`) is the fallback when Azure does not answer (a first deploy, the
+ * offline plan, a region that is down). A pair that both report Primary means a standalone
+ * promotion took the partner out of replication: no role assignment describes that, so the plan
+ * stops and names the runbook step (re-adding a replica).
+ */
+export function liveRoles(db: Pick<DatabaseSpec, "failover">, original?: { role?: string }, partner?: { role?: string }, names?: { original: string; partner: string }): FailoverRoles {
+    const recorded = failoverRoles(db);
+    const partnerIndex = recorded.partner;
+    if (partnerIndex === undefined) return recorded;
+    const a = original?.role;
+    const b = partner?.role;
+    if (a === "Primary" && b === "Primary") {
+        throw new TopologyError(`${names?.original ?? "the primary"} and ${names?.partner ?? `replica ${partnerIndex}`} both report role Primary: `
+            + "the partner was promoted standalone, out of replication. Re-add it as a replica (README runbook, step 3) before the next up.");
+    }
+    if (b === "Primary" && (a === undefined || REPLICA_ROLES.has(a))) return failoverRoles({ failover: { replica: partnerIndex, promoted: true } });
+    if (a === "Primary" && (b === undefined || REPLICA_ROLES.has(b))) return failoverRoles({ failover: { replica: partnerIndex, promoted: false } });
+    return recorded;
+}
+
+/**
+ * What Azure owns on a server after creation, never pushed back: the zones (an HA failover swaps
+ * primary and standby zones; `availabilityZone` is create-only in spec 2025-08-01 and the SDK sends
+ * "" when unset, so after a refresh it would plan a replacement; hashicorp/terraform-provider-azurerm
+ * documents the same ignore_changes) and the replication source (create-only; a switchover gives the
+ * demoted primary one and every replica a new one).
+ */
+export const AZURE_OWNED_SERVER_PROPERTIES = ["availabilityZone", "highAvailability.standbyAvailabilityZone", "sourceServerResourceId"];
+
+/**
+ * Backups to send, by role: none for a replica (it has no backups), retention for the writer, and
+ * geo-redundancy as Azure has it once the server exists: it can be set only at creation and a
+ * promoted replica has none (Learn, "Promote read replicas": "Geo-backup settings aren't
+ * transferred"), so sending the configured value would fight Azure.
+ */
+export function backupFor(writes: boolean, live: { geoRedundantBackup?: string } | undefined, configured: DatabaseSpec["backup"]):
+    { backupRetentionDays: number; geoRedundantBackup: string } | undefined {
+    if (!writes) return undefined;
+    const geoRedundantBackup = live ? (live.geoRedundantBackup ?? "Disabled") : (configured.geoRedundant ? "Enabled" : "Disabled");
+    return { backupRetentionDays: configured.retentionDays, geoRedundantBackup };
+}
+
 /**
  * High availability to send, by role: the configured mode for the server that writes, "Disabled"
  * for a replica (Learn, "Read replicas": replicas can't have HA). Updatable on an existing server,
@@ -64,13 +120,14 @@ export function highAvailabilityFor(role: "writer" | "replica", configured: Data
 
 export interface VirtualEndpointPairArgs {
     resourceGroupName: pulumi.Input<string>;
-    /** The original primary's server name: the pair's parent, kept after a switchover so its URN and id stay. */
-    primaryServerName: pulumi.Output<string>;
     /** The program's own name for the primary (`<base>-pg-<suffix>`), which the endpoint name follows even when an adopted server has another. */
     endpointBaseName: pulumi.Output<string>;
     /** [primary, replica 1, ...]. */
     servers: { name: pulumi.Output<string>; fqdn: pulumi.Output<string> }[];
-    roles: FailoverRoles;
+    /** The failover partner (config), fixed: the pair's members never change, only which of them writes. */
+    partner?: number;
+    /** The live roles (liveRoles). */
+    roles: pulumi.Output<FailoverRoles>;
     /** The last replica: the pair is an operation on the primary, which Azure runs one at a time after replica creation. */
     after: pulumi.Resource[];
 }
@@ -84,25 +141,29 @@ export interface VirtualEndpointPair {
 
 /**
  * The writer/reader endpoint pair (`endpointType` "ReadWrite" is the spec's only value and creates
- * both) on the original primary, `members` the reader endpoint's target, and the hosts the
- * connection strings and PgBouncer use.
+ * both), managed on the server that writes now ("All operations involving virtual endpoints ... are
+ * performed in the context of the primary server", Learn, "Virtual endpoints for read replicas";
+ * after a switchover a GET under the demoted server finds nothing), `members` the reader endpoint's
+ * target, and the hosts the connection strings and PgBouncer use. `bookstore-infra failover` moves
+ * the pair's id in the state to the new primary, so the next `up` neither re-creates nor replaces it.
  */
 export function virtualEndpointPair(logicalName: string, args: VirtualEndpointPairArgs, parent: pulumi.Resource): VirtualEndpointPair {
-    const { roles, servers } = args;
-    if (roles.partner === undefined || roles.reader === undefined) return { hosts: servers.map((s) => s.fqdn) };
+    const { roles, servers, partner } = args;
+    if (partner === undefined) return { hosts: servers.map((s) => s.fqdn) };
     const name = args.endpointBaseName.apply(virtualEndpointName);
+    const nameOf = (index: pulumi.Output<number | undefined>) => pulumi.all([index, pulumi.all(servers.map((s) => s.name))]).apply(([i, names]) => names[i ?? 0]);
     new dbforpostgresql.VirtualEndpoint(logicalName, {
         resourceGroupName: args.resourceGroupName,
-        serverName: args.primaryServerName,
+        serverName: nameOf(roles.apply((r) => r.writer)),
         virtualEndpointName: name,
         endpointType: "ReadWrite",
-        members: [servers[roles.reader].name],
+        members: [nameOf(roles.apply((r) => r.reader))],
     }, { parent, dependsOn: args.after });
     const endpoints = {
         name,
         writer: name.apply((n) => virtualEndpointHosts(n).writer),
         reader: name.apply((n) => virtualEndpointHosts(n).reader),
     };
-    const hosts = servers.map((s, i) => (i === 0 ? endpoints.writer : i === roles.partner ? endpoints.reader : s.fqdn));
+    const hosts = servers.map((s, i) => (i === 0 ? endpoints.writer : i === partner ? endpoints.reader : s.fqdn));
     return { endpoints, hosts };
 }

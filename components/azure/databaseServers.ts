@@ -42,6 +42,13 @@ export function adoptServerNames(generated: { primary: string; replicas: string[
 export interface LiveServer {
     storageSizeGB?: number;
     skuName?: string;
+    /**
+     * Its role in the replication set (spec 2025-08-01 `Replica.role`: None, Primary, AsyncReplica,
+     * GeoAsyncReplica); a switchover swaps it, so the tier's roles follow it (databaseFailover.ts).
+     */
+    role?: string;
+    /** `backup.geoRedundantBackup`: set at creation only, and lost by a promotion (Learn, "Promote read replicas"). */
+    geoRedundantBackup?: string;
 }
 
 /**
@@ -73,7 +80,13 @@ export function liveServer(resourceGroupName: pulumi.Input<string>, serverName: 
     return pulumi.all([resourceGroupName, serverName]).apply(async ([rg, name]) => {
         try {
             const server = await dbforpostgresql.getServer({ resourceGroupName: rg, serverName: name }, opts);
-            return { storageSizeGB: server.storage?.storageSizeGB, skuName: server.sku?.name };
+            return {
+                storageSizeGB: server.storage?.storageSizeGB,
+                skuName: server.sku?.name,
+                // `replicationRole` is the older, deprecated mirror of `replica.role` (both in 2025-08-01).
+                role: server.replica?.role ?? server.replicationRole,
+                geoRedundantBackup: server.backup?.geoRedundantBackup,
+            };
         } catch {
             return undefined;
         }

@@ -68,7 +68,7 @@ export interface MetricAlertSpec {
     severity: number;
     scope: pulumi.Input<string>;
     /** Type and region of the scope; Azure wants them for some resource types (PostgreSQL). */
-    target?: { type: string; region: string };
+    target?: { type: string; region: pulumi.Input<string> };
     window: { size: string; frequency: string };
     criterion: { name: string; metricNamespace: string; metricName: string; operator: string; threshold: number; timeAggregation: string };
     actionGroupId: pulumi.Input<string>;

@@ -98,6 +98,7 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
     readonly webHost: pulumi.Output<string>;
     readonly webOriginAddress?: pulumi.Output<string>;
     readonly apiHost: pulumi.Output<string>;
+    readonly apiUrl: pulumi.Output<string>;
     readonly services: Record<string, AppServiceOutput> = {};
     readonly diagnosticTargets: AppTierOutputs["diagnosticTargets"] = [];
     readonly provider: k8s.Provider;
@@ -206,6 +207,8 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
         }
         this.webHost = this.services[webService].host;
         this.apiHost = this.services[roleService(args.services, "api")].host;
+        // The api's ClusterIP Service listens on port 80 (reachable in the cluster only).
+        this.apiUrl = pulumi.interpolate`http://${this.apiHost}`;
 
         this.registerOutputs({
             namespace: this.namespace,

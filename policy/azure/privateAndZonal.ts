@@ -1,5 +1,5 @@
 /**
- * Production shape the issue-10 review found expressible as policy: the cache reachable only
+ * Production shape a review of the stacks found expressible as policy: the cache reachable only
  * privately, and an AKS control plane and system pool that survive a zone and carry an SLA.
  */
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";

@@ -64,7 +64,7 @@ export function composeCluster(config: EksStackConfig, base: AwsFoundation): Aws
     // Waits for the admin access entries, node groups and base add-ons, or the first apply races RBAC.
     const k8sProvider = new k8s.Provider("eks", { kubeconfig, enableServerSideApply: true }, { dependsOn: cluster.ready });
     const addons = new ClusterAddons("cluster-addons", {
-        clusterName: base.clusterName, region: base.region, vpcId: base.network.vpcId, k8sProvider, tags: base.tags,
+        clusterName: base.clusterName, kubernetesVersion: cluster.cluster.version, region: base.region, vpcId: base.network.vpcId, k8sProvider, tags: base.tags,
     }, { providers: [base.provider, k8sProvider], dependsOn: cluster.ready });
 
     return { cluster, addons, k8sProvider };
@@ -130,7 +130,7 @@ export function composeApp(config: EksStackConfig, base: AwsFoundation, compute:
     });
 
     new AdotCollector("otel", {
-        clusterName: cluster.cluster.name, region: base.region, namespaceName: APP_NAMESPACE, namespace: app.namespace,
+        clusterName: cluster.cluster.name, kubernetesVersion: cluster.cluster.version, region: base.region, namespaceName: APP_NAMESPACE, namespace: app.namespace,
         k8sProvider, logGroupName: `/bookstore/${base.baseName}/otlp`, logRetentionDays: eks.logRetentionDays, tags: base.tags,
     }, { providers: [base.provider, k8sProvider], dependsOn: cluster.ready });
 

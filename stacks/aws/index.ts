@@ -65,6 +65,8 @@ export function composeAwsStack(config: EksStackConfig): AwsStackOutputs {
         kubernetesNamespace: app.namespace,
         webUrl: `https://${config.aws.edge.webHost}`,
         publicWebUrl: cloudflare?.webUrl ?? `https://${config.aws.edge.webHost}`,
+        // The api's in-cluster entry (no public one): the load test's target.
+        apiUrl: app.apiUrl,
         cdnUrl: cloudflare?.staticUrl ?? site.url,
         cloudFrontDomain: site.distribution.domainName,
         staticAssetsBucket: site.bucket.id,

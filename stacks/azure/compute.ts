@@ -60,6 +60,7 @@ export function composeApp(base: AzureFoundation, lock: AzureEdgeLock): AzureApp
     const webScheme = webOriginTrusted(config) ? "https" : "http";
     base.outputs.webUrl = pulumi.interpolate`${webScheme}://${appTier.webHost}`;
     base.outputs.apiHost = appTier.apiHost;
+    base.outputs.apiUrl = appTier.apiUrl;
     // AKS with AGC: the frontend's FQDN, the CNAME target of app.aks.ingress.host.
     if (appTier.webOriginAddress) base.outputs.webOriginAddress = appTier.webOriginAddress;
     if (appTier.namespace) base.outputs.kubernetesNamespace = appTier.namespace;

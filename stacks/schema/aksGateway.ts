@@ -14,8 +14,9 @@ import { ipv4Cidr, oneOf } from "./common";
  */
 export const AksGatewaySchema = z.strictObject({
     implementation: oneOf(AKS_GATEWAY_IMPLEMENTATIONS).default("application-gateway-for-containers"),
-    /** Subnet of the AGC association, delegated to it: inside the VNet, exactly a /24 (AGC with Azure CNI overlay). */
-    subnet: ipv4Cidr.default("10.40.10.0/24"),
+    subnet: ipv4Cidr.default("10.40.10.0/24")
+        .describe("Subnet of the AGC association, delegated to it: inside the VNet, exactly a /24 "
+            + "(AGC with Azure CNI overlay)."),
 });
 
 /**

@@ -72,74 +72,80 @@ export const SEED_CUSTOM_METRICS = [
 const quantity = pattern(/^\d+(\.\d+)?(m|k|M|G|Ki|Mi|Gi)?$/, "a Kubernetes quantity such as \"1000\" or \"500m\"");
 
 const HpaSchema = z.strictObject({
-    /** `autoscaling/v2` behavior. Default: the seed's api behaviour (SEED_HPA_BEHAVIOR). */
     behavior: z.strictObject({
         scaleUp: HpaRulesSchema.optional(),
         scaleDown: HpaRulesSchema.optional(),
-    }).default(SEED_HPA_BEHAVIOR),
-    /**
-     * Per-pod Prometheus metrics the service scales on besides CPU and memory. When enabled, the
-     * service's one autoscaler is a KEDA ScaledObject (KEDA add-on on AKS, KEDA chart on EKS)
-     * reading the cluster's managed Prometheus, in place of the plain HPA. Default off.
-     */
+    }).default(SEED_HPA_BEHAVIOR)
+        .describe("`autoscaling/v2` behavior. Default: the seed's api behaviour (SEED_HPA_BEHAVIOR)."),
     customMetrics: z.strictObject({
         enabled: bool().default(false),
         metrics: z.array(z.strictObject({
             name: pattern(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "a metric name such as \"http_requests_per_second\""),
             averageValue: quantity,
         }), { error: "expected a list of {name, averageValue}" }).min(1, { error: "expected at least one metric" }).default(SEED_CUSTOM_METRICS),
-    }).prefault({}),
+    }).prefault({})
+        .describe("Per-pod Prometheus metrics the service scales on besides CPU and memory. When "
+            + "enabled, the service's one autoscaler is a KEDA ScaledObject (KEDA add-on on AKS, "
+            + "KEDA chart on EKS) reading the cluster's managed Prometheus, in place of the plain "
+            + "HPA. Default off."),
 });
 
 export const ServiceSchema = z.strictObject({
-    /**
-     * Container image, pinned to a tag or digest; `latest` or no tag is an error. Relative names
-     * ("bookstore/api:1.4.2") are repositories of the stack's registry; see stacks/schema/registry.ts.
-     */
-    image: pinnedImage("bookstore/api:1.4.2"),
-    /** Port the container listens on. Default 8080 (the seed's). */
-    port: int(1, 65535).default(8080),
-    /** HTTP path of the readiness probe. Default: the app's `/health` (every health check, components/appContract.ts). */
-    healthPath: httpPath.default(probePath("readiness")),
-    /** HTTP path of the liveness and startup probes. Default: the app's `/alive` (the process only, components/appContract.ts). */
-    livenessPath: httpPath.default(probePath("liveness")),
-    /** CPU cores requested per replica (Container Apps allocation, Kubernetes request). Default 0.5. */
-    cpu: num(0.05, 16).default(0.5),
-    /** Memory per replica (Container Apps allocation, Kubernetes request). Default "1Gi". */
-    memory: memoryQuantity.default("1Gi"),
-    /** Kubernetes limits. Default: the seed's 1 core / 1Gi. Container Apps ignores limits. */
+    image: pinnedImage("bookstore/api:1.4.2")
+        .describe("Container image, pinned to a tag or digest; `latest` or no tag is an error. "
+            + "Relative names (\"bookstore/api:1.4.2\") are repositories of the stack's registry; "
+            + "see stacks/schema/registry.ts."),
+    port: int(1, 65535).default(8080)
+        .describe("Port the container listens on. Default 8080 (the seed's)."),
+    healthPath: httpPath.default(probePath("readiness"))
+        .describe("HTTP path of the readiness probe. Default: the app's `/health` (every health check; "
+            + "components/appContract.ts)."),
+    livenessPath: httpPath.default(probePath("liveness"))
+        .describe("HTTP path of the liveness and startup probes. Default: the app's `/alive` (the process only; "
+            + "components/appContract.ts)."),
+    cpu: num(0.05, 16).default(0.5)
+        .describe("CPU cores requested per replica (Container Apps allocation, Kubernetes request). "
+            + "Default 0.5."),
+    memory: memoryQuantity.default("1Gi")
+        .describe("Memory per replica (Container Apps allocation, Kubernetes request). Default \"1Gi\"."),
     limits: z.strictObject({
         cpu: num(0.05, 32).default(1),
         memory: memoryQuantity.default("1Gi"),
-    }).prefault({}),
-    /** Replica floor. Seed: 2 (no cold starts, survives one instance failing). */
-    minReplicas: int(1, 1000).default(2),
-    /** Replica ceiling. Seed: 10 for the api. */
-    maxReplicas: int(1, 1000).default(10),
-    /** Scale triggers; `null` disables one. Seed: 50 concurrent requests, CPU 70 %, memory 80 %. */
+    }).prefault({})
+        .describe("Kubernetes limits. Default: the seed's 1 core / 1Gi. Container Apps ignores "
+            + "limits."),
+    minReplicas: int(1, 1000).default(2)
+        .describe("Replica floor. Seed: 2 (no cold starts, survives one instance failing)."),
+    maxReplicas: int(1, 1000).default(10)
+        .describe("Replica ceiling. Seed: 10 for the api."),
     scale: z.strictObject({
         concurrentRequests: trigger(1, 10000).default(50),
         cpuUtilization: trigger(1, 100).default(70),
         memoryUtilization: trigger(1, 100).default(80),
-    }).prefault({}),
-    /** Plain environment variables. */
-    env: stringMap("a map of environment variable names to string values").default({}),
-    /** Environment variables read from Key Vault: variable name → Key Vault secret name. */
-    secretEnv: mapOf(keyVaultObjectName("secret"), "a map of environment variable names to Key Vault secret names").default({}),
-    /** Ingress: external (internet-facing) or internal to the environment/cluster. */
+    }).prefault({})
+        .describe("Scale triggers; `null` disables one. Seed: 50 concurrent requests, CPU 70 %, "
+            + "memory 80 %."),
+    env: stringMap("a map of environment variable names to string values").default({})
+        .describe("Plain environment variables."),
+    secretEnv: mapOf(keyVaultObjectName("secret"), "a map of environment variable names to Key Vault secret names").default({})
+        .describe("Environment variables read from Key Vault: variable name → Key Vault secret name."),
     ingress: z.strictObject({
         external: bool().default(false),
-    }).prefault({}),
-    /** Database connections each replica's pool may open. Seed: 20. */
-    dbPoolSize: int(1, 1000).default(20),
-    /** Kubernetes only: the HPA's behaviour and optional custom metrics (CPU/memory come from `scale`). */
-    hpa: HpaSchema.prefault({}),
-    /** Container Apps only: the workload profile the app runs on. Default "Consumption". */
-    workloadProfile: text("a workload profile name").default("Consumption"),
-    /** Kubernetes only: may run on the spot pool (gets its toleration and affinity when the pool exists). */
-    spotTolerant: bool().default(false),
-    /** Kubernetes only: numeric user the container runs as. Default 1654, the `app` user of .NET 8+ images. */
-    runAsUser: int(1, 2147483647).default(1654),
+    }).prefault({})
+        .describe("Ingress: external (internet-facing) or internal to the environment/cluster."),
+    dbPoolSize: int(1, 1000).default(20)
+        .describe("Database connections each replica's pool may open. Seed: 20."),
+    hpa: HpaSchema.prefault({})
+        .describe("Kubernetes only: the HPA's behaviour and optional custom metrics (CPU/memory come "
+            + "from `scale`)."),
+    workloadProfile: text("a workload profile name").default("Consumption")
+        .describe("Container Apps only: the workload profile the app runs on. Default \"Consumption\"."),
+    spotTolerant: bool().default(false)
+        .describe("Kubernetes only: may run on the spot pool (gets its toleration and affinity when "
+            + "the pool exists)."),
+    runAsUser: int(1, 2147483647).default(1654)
+        .describe("Kubernetes only: numeric user the container runs as. Default 1654, the `app` user "
+            + "of .NET 8+ images."),
 });
 
 export type ServiceConfig = z.infer<typeof ServiceSchema>;
@@ -153,86 +159,90 @@ export type DedicatedProfileType = keyof typeof DEDICATED_PROFILES;
 const dedicatedTypes = Object.keys(DEDICATED_PROFILES) as [DedicatedProfileType, ...DedicatedProfileType[]];
 
 const ContainerAppsSchema = z.strictObject({
-    /** Zone-redundant environment (needs the VNet subnet; fixed at creation). Default: true in prod. */
-    zoneRedundant: bool().optional(),
-    /** Environment reachable only from the VNet (no public ingress at all). Default false. */
-    internal: bool().default(false),
-    /** Dedicated workload profiles besides the always-present "Consumption" profile. */
+    zoneRedundant: bool().optional()
+        .describe("Zone-redundant environment (needs the VNet subnet; fixed at creation). Default: "
+            + "true in prod."),
+    internal: bool().default(false)
+        .describe("Environment reachable only from the VNet (no public ingress at all). Default "
+            + "false."),
     workloadProfiles: z.array(z.strictObject({
         name: pattern(/^[a-zA-Z][a-zA-Z0-9-]{0,14}$/, "a profile name of letters, digits and dashes (max 15)"),
         workloadProfileType: oneOf(dedicatedTypes),
         minimumCount: int(0, 100).default(1),
         maximumCount: int(1, 100).default(3),
-    }), { error: "expected a list of {name, workloadProfileType, minimumCount, maximumCount}" }).default([]),
+    }), { error: "expected a list of {name, workloadProfileType, minimumCount, maximumCount}" }).default([])
+        .describe("Dedicated workload profiles besides the always-present \"Consumption\" profile."),
 });
 
 const poolSize = (minCount: number, maxCount: number) => ({ minCount: int(0, 1000).default(minCount), maxCount: int(1, 1000).default(maxCount) });
 const vmSize = pattern(/^Standard_[A-Za-z0-9_]+$/, "an Azure VM size such as \"Standard_D4ds_v5\"");
 
 const AksSchema = z.strictObject({
-    /**
-     * Kubernetes minor (or patch) version; patches follow the `patch` upgrade channel. Required in
-     * prod (a cluster's version is a deliberate choice); elsewhere DEFAULT_AKS_KUBERNETES_VERSION.
-     * policy/shared/aksVersions.ts keeps the dated AKS support table the plan and policy check it against.
-     */
-    kubernetesVersion: pattern(/^1\.\d+(\.\d+)?$/, "a Kubernetes version such as \"1.36\"").optional(),
-    /**
-     * How the Kubernetes provider's kubelogin signs in, without a prompt (components/azure/kubeconfig.ts):
-     * `azurecli` (the deployer's `az login`), `workloadidentity` (CI federated token) or `spn`
-     * (service principal secret in the environment). Default azurecli.
-     */
-    kubeloginMode: oneOf(KUBELOGIN_MODES).default("azurecli"),
-    /** Control-plane tier. Default: Standard (financially backed SLA) in prod, Free elsewhere. */
-    skuTier: oneOf(["Free", "Standard", "Premium"]).optional(),
-    /** Entra groups that get cluster-admin through Entra RBAC. */
-    adminGroupObjectIds: z.array(pattern(/^[0-9a-f-]{36}$/, "an Entra group object id (GUID)"), { error: "expected a list of Entra group object ids" }).default([]),
-    /** Availability zones of every pool. Default: ["1","2","3"] in prod, none elsewhere. */
-    zones: z.array(oneOf(["1", "2", "3"]), { error: "expected a list of zones \"1\" | \"2\" | \"3\"" }).optional(),
-    /** Inline system pool (tainted CriticalAddonsOnly). minCount default: 3 in prod (one per zone), 1 elsewhere. */
+    kubernetesVersion: pattern(/^1\.\d+(\.\d+)?$/, "a Kubernetes version such as \"1.36\"").optional()
+        .describe("Kubernetes minor (or patch) version; patches follow the `patch` upgrade channel. "
+            + "Required in prod (a cluster's version is a deliberate choice); elsewhere "
+            + "DEFAULT_AKS_KUBERNETES_VERSION. policy/shared/aksVersions.ts keeps the dated AKS "
+            + "support table the plan and policy check it against."),
+    kubeloginMode: oneOf(KUBELOGIN_MODES).default("azurecli")
+        .describe("How the Kubernetes provider's kubelogin signs in, without a prompt "
+            + "(components/azure/kubeconfig.ts): `azurecli` (the deployer's `az login`), "
+            + "`workloadidentity` (CI federated token) or `spn` (service principal secret in the "
+            + "environment). Default azurecli."),
+    skuTier: oneOf(["Free", "Standard", "Premium"]).optional()
+        .describe("Control-plane tier. Default: Standard (financially backed SLA) in prod, Free "
+            + "elsewhere."),
+    adminGroupObjectIds: z.array(pattern(/^[0-9a-f-]{36}$/, "an Entra group object id (GUID)"), { error: "expected a list of Entra group object ids" }).default([])
+        .describe("Entra groups that get cluster-admin through Entra RBAC."),
+    zones: z.array(oneOf(["1", "2", "3"]), { error: "expected a list of zones \"1\" | \"2\" | \"3\"" }).optional()
+        .describe("Availability zones of every pool. Default: [\"1\",\"2\",\"3\"] in prod, none elsewhere."),
     systemPool: z.strictObject({
         vmSize: vmSize.default("Standard_D4ds_v5"),
         minCount: int(1, 1000).optional(),
         maxCount: int(1, 1000).default(5),
-    }).prefault({}),
-    /** Autoscaled user pool for the app. */
+    }).prefault({})
+        .describe("Inline system pool (tainted CriticalAddonsOnly). minCount default: 3 in prod (one "
+            + "per zone), 1 elsewhere."),
     userPool: z.strictObject({ vmSize: vmSize.default("Standard_D4ds_v5"), ...poolSize(2, 10) })
-        .prefault({}),
-    /** Optional spot pool (evicted at any time; only `spotTolerant` services go there). */
+        .prefault({})
+        .describe("Autoscaled user pool for the app."),
     spotPool: z.strictObject({
         vmSize: vmSize.default("Standard_D4ds_v5"),
         ...poolSize(0, 10),
-        /** Extra node labels. Default: the seed's `workload: batch`. */
-        nodeLabels: stringMap("a map of node label names to values").default({ workload: "batch" }),
-    }).optional(),
-    /** Web entry of the external service: a Gateway API Gateway and HTTPRoute (components/kubernetes/webGateway.ts). */
+        nodeLabels: stringMap("a map of node label names to values").default({ workload: "batch" })
+            .describe("Extra node labels. Default: the seed's `workload: batch`."),
+    }).optional()
+        .describe("Optional spot pool (evicted at any time; only `spotTolerant` services go there)."),
     ingress: z.strictObject({
-        /**
-         * Public host name. Default: the Application Gateway for Containers frontend's generated FQDN
-         * (approuting-istio: `<namePrefix>-<environment>.<location>.cloudapp.azure.com`, a DNS label on the Gateway's IP).
-         */
-        host: pattern(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "a lowercase DNS host name").optional(),
-    }).prefault({}),
-    /** The web entry's Gateway API implementation and the AGC subnet (stacks/schema/aksGateway.ts). */
-    gateway: AksGatewaySchema.prefault({}),
-    /** Azure CNI overlay pod range (not part of the VNet, must not overlap it). */
-    podCidr: ipv4Cidr.default("10.244.0.0/16"),
-    /** Kubernetes service range (must not overlap the VNet or the pod range). */
-    serviceCidr: ipv4Cidr.default("10.0.0.0/16"),
-    /** Cluster DNS address, inside serviceCidr. */
-    dnsServiceIP: pattern(/^\d{1,3}(\.\d{1,3}){3}$/, "an IPv4 address").default("10.0.0.10"),
+        host: pattern(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "a lowercase DNS host name").optional()
+            .describe("Public host name. Default: the Application Gateway for Containers frontend's "
+                + "generated FQDN (approuting-istio: "
+                + "`<namePrefix>-<environment>.<location>.cloudapp.azure.com`, a DNS label on the "
+                + "Gateway's IP)."),
+    }).prefault({})
+        .describe("Web entry of the external service: a Gateway API Gateway and HTTPRoute "
+            + "(components/kubernetes/webGateway.ts)."),
+    gateway: AksGatewaySchema.prefault({})
+        .describe("The web entry's Gateway API implementation and the AGC subnet "
+            + "(stacks/schema/aksGateway.ts)."),
+    podCidr: ipv4Cidr.default("10.244.0.0/16")
+        .describe("Azure CNI overlay pod range (not part of the VNet, must not overlap it)."),
+    serviceCidr: ipv4Cidr.default("10.0.0.0/16")
+        .describe("Kubernetes service range (must not overlap the VNet or the pod range)."),
+    dnsServiceIP: pattern(/^\d{1,3}(\.\d{1,3}){3}$/, "an IPv4 address").default("10.0.0.10")
+        .describe("Cluster DNS address, inside serviceCidr."),
 });
 
 export const AppSchema = z.strictObject({
-    /** Services by name; the seed's app has `api` (internal) and `web` (external). */
     services: z.record(
         pattern(/^[a-z][a-z0-9-]{0,23}$/, "a service name of lowercase letters, digits and dashes"),
         ServiceSchema,
         { error: "expected a map of service name to service settings" },
-    ),
-    /** Container Apps runtime settings (platform "containerapps"). */
-    containerApps: ContainerAppsSchema.prefault({}),
-    /** AKS runtime settings (platform "aks"). */
-    aks: AksSchema.prefault({}),
+    )
+        .describe("Services by name; the seed's app has `api` (internal) and `web` (external)."),
+    containerApps: ContainerAppsSchema.prefault({})
+        .describe("Container Apps runtime settings (platform \"containerapps\")."),
+    aks: AksSchema.prefault({})
+        .describe("AKS runtime settings (platform \"aks\")."),
 });
 
 export type AppConfig = z.infer<typeof AppSchema>;

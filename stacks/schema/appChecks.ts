@@ -108,8 +108,11 @@ const aksChecks: StackCheck[] = [
  * Key Vault access. Without them the Gateway listens on HTTP only (no edge may validate it).
  */
 export const aksTlsFields = {
-    aksTlsCertificate: text("a PEM certificate chain").optional(),
-    aksTlsPrivateKey: text("a PEM private key").optional(),
+    aksTlsCertificate: text("a PEM certificate chain").optional()
+        .describe("Publicly trusted PEM certificate chain for `app.aks.ingress.host`, served by the AKS web "
+            + "Gateway. Without it the Gateway listens on HTTP only. Set with `pulumi config set --secret`."),
+    aksTlsPrivateKey: text("a PEM private key").optional()
+        .describe("PEM private key of `aksTlsCertificate`. Set with `pulumi config set --secret`."),
 };
 
 /** Every cross-key rule of the app tier (the replica bounds are a foundation check). */

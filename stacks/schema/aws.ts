@@ -18,106 +18,115 @@ const rdsClass = z.string({ error: `expected an RDS instance class (${Object.key
     .refine((c) => c in RDS_INSTANCE_CLASSES, { error: `expected an RDS instance class (${Object.keys(RDS_INSTANCE_CLASSES).join(", ")})` });
 
 const nodeGroup = (min: number, max: number, types: string[]) => z.strictObject({
-    /** One architecture per group (AL2023 ARM AMIs): Graviton types only. */
-    instanceTypes: instanceTypes.default(types),
+    instanceTypes: instanceTypes.default(types)
+        .describe("One architecture per group (AL2023 ARM AMIs): Graviton types only."),
     minSize: int(0, 450).default(min),
     maxSize: int(1, 450).default(max),
 });
 
 const NetworkSchema = z.strictObject({
-    /** VPC range in the primary region: 3 public /24, 3 private /19 (nodes and pods), 3 database /24 subnets. */
-    vpcCidr: ipv4Cidr.default("10.50.0.0/16"),
-    /** VPC range in the replica region (cross-region read replica only). */
-    replicaVpcCidr: ipv4Cidr.default("10.51.0.0/16"),
-    /** `perAz` (one NAT gateway per AZ) or `single`. Default: perAz in prod, single elsewhere. */
-    natGateways: oneOf(["perAz", "single"]).optional(),
-    /** Flow-log retention in days. */
-    flowLogRetentionDays: int(1, 3653).default(90),
+    vpcCidr: ipv4Cidr.default("10.50.0.0/16")
+        .describe("VPC range in the primary region: 3 public /24, 3 private /19 (nodes and pods), 3 "
+            + "database /24 subnets."),
+    replicaVpcCidr: ipv4Cidr.default("10.51.0.0/16")
+        .describe("VPC range in the replica region (cross-region read replica only)."),
+    natGateways: oneOf(["perAz", "single"]).optional()
+        .describe("`perAz` (one NAT gateway per AZ) or `single`. Default: perAz in prod, single "
+            + "elsewhere."),
+    flowLogRetentionDays: int(1, 3653).default(90)
+        .describe("Flow-log retention in days."),
 });
 
 const EksSchema = z.strictObject({
-    /** Kubernetes version, pinned, in EKS standard support (see lib/awsCatalog.ts). */
-    version: oneOf(Object.keys(EKS_VERSIONS) as [string, ...string[]]).default("1.35"),
-    /** CIDRs allowed to reach the public API endpoint; empty = private endpoint only. */
-    publicAccessCidrs: z.array(ipv4Cidr, { error: "expected a list of CIDRs" }).default([]),
-    /** IAM roles granted cluster admin through access entries (e.g. the deployer's CI role). */
-    adminRoleArns: z.array(arn("an IAM role"), { error: "expected a list of IAM role ARNs" }).default([]),
+    version: oneOf(Object.keys(EKS_VERSIONS) as [string, ...string[]]).default("1.35")
+        .describe("Kubernetes version, pinned, in EKS standard support (see lib/awsCatalog.ts)."),
+    publicAccessCidrs: z.array(ipv4Cidr, { error: "expected a list of CIDRs" }).default([])
+        .describe("CIDRs allowed to reach the public API endpoint; empty = private endpoint only."),
+    adminRoleArns: z.array(arn("an IAM role"), { error: "expected a list of IAM role ARNs" }).default([])
+        .describe("IAM roles granted cluster admin through access entries (e.g. the deployer's CI "
+            + "role)."),
     systemNodeGroup: nodeGroup(2, 4, ["m7g.large"]).prefault({}),
     appNodeGroup: nodeGroup(2, 10, ["m7g.xlarge"]).prefault({}),
-    /** Spot group for spot-tolerant services; several same-size types for capacity diversification. */
-    spotNodeGroup: nodeGroup(0, 10, ["m7g.xlarge", "m6g.xlarge", "m8g.xlarge"]).optional(),
-    /** Control-plane log retention in days. */
-    logRetentionDays: int(1, 3653).default(90),
+    spotNodeGroup: nodeGroup(0, 10, ["m7g.xlarge", "m6g.xlarge", "m8g.xlarge"]).optional()
+        .describe("Spot group for spot-tolerant services; several same-size types for capacity "
+            + "diversification."),
+    logRetentionDays: int(1, 3653).default(90)
+        .describe("Control-plane log retention in days."),
 });
 
 const ReplicaSchema = z.strictObject({
-    /** Region of the replica; a region other than `aws.region` gets its own VPC and KMS key. */
-    region: awsRegion,
-    /** Must be at least the primary's memory. Default: the primary's class. */
-    instanceClass: rdsClass.optional(),
-    /** Default: true in prod (the seed's critical replicas). */
-    multiAz: bool().optional(),
+    region: awsRegion
+        .describe("Region of the replica; a region other than `aws.region` gets its own VPC and KMS "
+            + "key."),
+    instanceClass: rdsClass.optional()
+        .describe("Must be at least the primary's memory. Default: the primary's class."),
+    multiAz: bool().optional()
+        .describe("Default: true in prod (the seed's critical replicas)."),
 });
 
 const DatabaseSchema = z.strictObject({
-    /** Default: db.r6g.large (the seed's) in prod, db.t4g.medium elsewhere. */
-    instanceClass: rdsClass.optional(),
-    /** gp3 storage in GiB; storage autoscaling up to `maxAllocatedStorageGB`. */
-    allocatedStorageGB: int(20, 65536).default(100),
+    instanceClass: rdsClass.optional()
+        .describe("Default: db.r6g.large (the seed's) in prod, db.t4g.medium elsewhere."),
+    allocatedStorageGB: int(20, 65536).default(100)
+        .describe("gp3 storage in GiB; storage autoscaling up to `maxAllocatedStorageGB`."),
     maxAllocatedStorageGB: int(20, 65536).default(500),
-    /** Default: true in prod. */
-    multiAz: bool().optional(),
-    /** Automated backups (7-35 days). */
-    backupRetentionDays: int(7, 35).default(7),
-    /** Read replicas. Default: prod one in `aws.region` and one in `aws.replicaRegion`; none elsewhere. */
+    multiAz: bool().optional()
+        .describe("Default: true in prod."),
+    backupRetentionDays: int(7, 35).default(7)
+        .describe("Automated backups (7-35 days)."),
     replicas: z.array(ReplicaSchema, { error: "expected a list of replicas ({region, instanceClass?, multiAz?})" })
-        .max(5, { error: "expected at most 5 replicas" }).optional(),
+        .max(5, { error: "expected at most 5 replicas" }).optional()
+        .describe("Read replicas. Default: prod one in `aws.region` and one in `aws.replicaRegion`; "
+            + "none elsewhere."),
     adminUsername: pattern(/^[a-z][a-z0-9_]{2,62}$/, "a user name of 3-63 lowercase letters, digits or underscores")
         .refine((u) => u !== "postgres" && u !== "rdsadmin" && !u.startsWith("rds"), { error: "expected a user name other than postgres or rds*" })
         .default("bookstoreadmin"),
-    /** superuser_reserved_connections (3) + rds.rds_superuser_reserved_connections (2), RDS for PostgreSQL defaults. */
-    reservedConnections: int(0, 100).default(5),
+    reservedConnections: int(0, 100).default(5)
+        .describe("superuser_reserved_connections (3) + rds.rds_superuser_reserved_connections (2), "
+            + "RDS for PostgreSQL defaults."),
     parameters: ParametersSchema.prefault({}),
     pgbouncer: PgbouncerSchema.prefault({}),
     alerts: AlertsSchema.prefault({}),
 });
 
 const CacheSchema = z.strictObject({
-    /** Default: cache.r7g.large in prod, cache.t4g.small elsewhere. */
-    nodeType: pattern(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, "an ElastiCache node type such as \"cache.r7g.large\"").optional(),
-    /** Shards (node groups). Seed: 3 primaries. */
-    shards: int(1, 500).default(3),
-    /** Replicas per shard. Seed: 1 (3 primaries + 3 replicas). */
-    replicasPerShard: int(0, 5).default(1),
+    nodeType: pattern(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, "an ElastiCache node type such as \"cache.r7g.large\"").optional()
+        .describe("Default: cache.r7g.large in prod, cache.t4g.small elsewhere."),
+    shards: int(1, 500).default(3)
+        .describe("Shards (node groups). Seed: 3 primaries."),
+    replicasPerShard: int(0, 5).default(1)
+        .describe("Replicas per shard. Seed: 1 (3 primaries + 3 replicas)."),
     engineVersion: oneOf(["8.0", "8.1", "8.2"]).default("8.2"),
     snapshotRetentionDays: int(1, 35).default(7),
 });
 
 const EdgeSchema = z.strictObject({
-    /** Public host of the web app (the ALB's certificate must cover it). */
-    webHost: hostName,
-    /** ACM certificate (primary region) for the ALB's HTTPS listener. */
-    albCertificateArn: arn("an ACM certificate"),
-    /** Who may reach the ALB on 443/80. Behind Cloudflare, list Cloudflare's published IPv4 ranges here. */
-    albIngressCidrs: z.array(ipv4Cidr, { error: "expected a list of CIDRs" }).min(1, { error: "expected at least one CIDR" }).default(["0.0.0.0/0"]),
-    /** Optional custom host for the static CDN, with its us-east-1 ACM certificate (CloudFront requires us-east-1). */
-    staticHost: hostName.optional(),
+    webHost: hostName
+        .describe("Public host of the web app (the ALB's certificate must cover it)."),
+    albCertificateArn: arn("an ACM certificate")
+        .describe("ACM certificate (primary region) for the ALB's HTTPS listener."),
+    albIngressCidrs: z.array(ipv4Cidr, { error: "expected a list of CIDRs" }).min(1, { error: "expected at least one CIDR" }).default(["0.0.0.0/0"])
+        .describe("Who may reach the ALB on 443/80. Behind Cloudflare, list Cloudflare's published "
+            + "IPv4 ranges here."),
+    staticHost: hostName.optional()
+        .describe("Optional custom host for the static CDN, with its us-east-1 ACM certificate "
+            + "(CloudFront requires us-east-1)."),
     cloudFrontCertificateArn: arn("an ACM certificate in us-east-1").optional(),
 });
 
 const ObservabilitySchema = z.strictObject({
-    /** Who the SNS alert topic emails. */
-    alertEmails: z.array(email, { error: "expected a list of email addresses" }).default([]),
-    /** Amazon Managed Service for Prometheus workspace + managed scraper. */
-    prometheus: bool().default(true),
-    /** Amazon Managed Grafana workspace (needs IAM Identity Center). */
-    grafana: bool().default(false),
+    alertEmails: z.array(email, { error: "expected a list of email addresses" }).default([])
+        .describe("Who the SNS alert topic emails."),
+    prometheus: bool().default(true)
+        .describe("Amazon Managed Service for Prometheus workspace + managed scraper."),
+    grafana: bool().default(false)
+        .describe("Amazon Managed Grafana workspace (needs IAM Identity Center)."),
 });
 
 export const AwsSchema = z.strictObject({
     region: awsRegion.default("us-east-1"),
-    /** Region of the cross-region read replica. */
-    replicaRegion: awsRegion.default("us-west-2"),
+    replicaRegion: awsRegion.default("us-west-2")
+        .describe("Region of the cross-region read replica."),
     network: NetworkSchema.prefault({}),
     eks: EksSchema.prefault({}),
     database: DatabaseSchema.prefault({}),

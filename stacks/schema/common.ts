@@ -23,12 +23,13 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
     return z.enum(values, { error: `expected one of ${values.map((v) => `"${v}"`).join(" | ")}` });
 }
 
+// `title` carries the same phrase into the JSON Schema of stack files (an editor's hover, the reference).
 export function text(what = "a non-empty string") {
-    return z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}` });
+    return z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}` }).meta({ title: what });
 }
 
 export function pattern(re: RegExp, what: string) {
-    return z.string({ error: `expected ${what}` }).regex(re, { error: `expected ${what}` });
+    return z.string({ error: `expected ${what}` }).regex(re, { error: `expected ${what}` }).meta({ title: what });
 }
 
 export function bool() {
@@ -64,14 +65,22 @@ export function dataMap<T>(entries: Iterable<readonly [string, T]>): Record<stri
 }
 
 /**
+ * The value schema of each `mapOf` map. zod cannot describe a custom map in JSON Schema, so the
+ * stack-file schema generator (tools/docs/configSchema.ts) reads the values' schema from here.
+ */
+export const mapValueSchemas = new WeakMap<z.ZodType, z.ZodType>();
+
+/**
  * A map of `value` by key (env vars, extra tags, secret references): keys such as `toString` or
  * `__proto__` are plain keys. Each bad value is reported at its own key.
  */
 export function mapOf<T>(value: z.ZodType<T>, what: string) {
-    return z.custom<Record<string, unknown>>(isPlainMap, { error: `expected ${what}` })
-        .transform((map, ctx) => {
+    const map = z.custom<Record<string, unknown>>(isPlainMap, { error: `expected ${what}` });
+    mapValueSchemas.set(map, value);
+    return map
+        .transform((input, ctx) => {
             const entries: [string, T][] = [];
-            for (const [key, item] of Object.entries(map)) {
+            for (const [key, item] of Object.entries(input)) {
                 const parsed = value.safeParse(item, { reportInput: true });
                 if (parsed.success) entries.push([key, parsed.data]);
                 else for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", path: [key, ...issue.path], input: item, message: issue.message });

@@ -16,10 +16,11 @@ const skuName = z.string({ error: "expected a Flexible Server SKU such as \"Stan
     });
 
 const SkuSchema = z.strictObject({
-    /** Compute size, e.g. "Standard_D4ds_v5" (4 vCores, 16 GiB). */
-    name: skuName,
-    /** Compute tier; must match the series (B → Burstable, D → GeneralPurpose, E → MemoryOptimized). Default: from the name. */
-    tier: oneOf(["Burstable", "GeneralPurpose", "MemoryOptimized"]).optional(),
+    name: skuName
+        .describe("Compute size, e.g. \"Standard_D4ds_v5\" (4 vCores, 16 GiB)."),
+    tier: oneOf(["Burstable", "GeneralPurpose", "MemoryOptimized"]).optional()
+        .describe("Compute tier; must match the series (B → Burstable, D → GeneralPurpose, E → "
+            + "MemoryOptimized). Default: from the name."),
 });
 
 const storageSize = z.number({ error: `expected one of ${STORAGE_SIZES_GB.join(", ")} (GiB)` })
@@ -28,19 +29,20 @@ const storageSize = z.number({ error: `expected one of ${STORAGE_SIZES_GB.join("
     });
 
 const ReplicaSchema = z.strictObject({
-    /** Azure region of the replica. */
-    location: azureRegion,
-    /** Replica compute; must be >= the primary's. Default: the primary's. */
-    sku: SkuSchema.optional(),
-    /** Replica storage in GiB; must be >= the primary's. Default: the primary's. */
-    storageSizeGB: storageSize.optional(),
+    location: azureRegion
+        .describe("Azure region of the replica."),
+    sku: SkuSchema.optional()
+        .describe("Replica compute; must be >= the primary's. Default: the primary's."),
+    storageSizeGB: storageSize.optional()
+        .describe("Replica storage in GiB; must be >= the primary's. Default: the primary's."),
 });
 
 const RemoteNetworkSchema = z.strictObject({
-    /** Address space of the VNet in that region; peered with the main VNet, so it must not overlap it. */
-    addressSpace: ipv4Cidr,
-    /** Subnet delegated to Flexible Server, inside `addressSpace`. */
-    subnet: ipv4Cidr,
+    addressSpace: ipv4Cidr
+        .describe("Address space of the VNet in that region; peered with the main VNet, so it must "
+            + "not overlap it."),
+    subnet: ipv4Cidr
+        .describe("Subnet delegated to Flexible Server, inside `addressSpace`."),
 });
 
 /** The seed's PgBouncer settings. */
@@ -48,28 +50,28 @@ export const PgbouncerSchema = z.strictObject({
     poolMode: oneOf(["transaction", "session", "statement"]).default("transaction"),
     maxClientConn: int(1, 50000).default(1000),
     defaultPoolSize: int(1, 4950).default(25),
-    /** Deployment only: extra server connections per pool under load (builtin PgBouncer has no reserve pool). */
-    reservePoolSize: int(0, 1000).default(5),
-    /** Deployment only: seconds a client waits before the reserve pool is used. */
-    reservePoolTimeout: int(0, 3600).default(3),
-    /** Deployment only: cap on server connections per database and PgBouncer process; 0 = no cap. */
-    maxDbConnections: int(0, 5000).default(100),
+    reservePoolSize: int(0, 1000).default(5)
+        .describe("Deployment only: extra server connections per pool under load (builtin PgBouncer "
+            + "has no reserve pool)."),
+    reservePoolTimeout: int(0, 3600).default(3)
+        .describe("Deployment only: seconds a client waits before the reserve pool is used."),
+    maxDbConnections: int(0, 5000).default(100)
+        .describe("Deployment only: cap on server connections per database and PgBouncer process; 0 = "
+            + "no cap."),
     serverIdleTimeout: int(0, 86400).default(600),
-    /** Deployment only: seconds before a server connection is closed and reopened. */
-    serverLifetime: int(0, 86400).default(3600),
-    /**
-     * Deployment only: PgBouncer pods. Default 3: the PDB lets one go, and the clients must fit
-     * through the other two (the seed's app opens up to 1080-1200 client connections, max_client_conn 1000).
-     */
-    replicas: int(1, 20).default(3),
-    /**
-     * Deployment only: a maintained PgBouncer image, pinned. Default: CloudNativePG's image (Debian +
-     * PGDG PgBouncer, rebuilt on every release; Bitnami's free versioned images are retired), as a
-     * copy in the stack's registry that `bookstore-infra bootstrap` imports (PGBOUNCER_IMAGE_SOURCE).
-     */
-    image: pinnedImage().default(importedAs(PGBOUNCER_IMAGE_SOURCE)),
-    /** Deployment only: TLS from PgBouncer to PostgreSQL (Azure requires TLS). */
-    serverTlsSslmode: oneOf(["require", "verify-ca", "verify-full"]).default("require"),
+    serverLifetime: int(0, 86400).default(3600)
+        .describe("Deployment only: seconds before a server connection is closed and reopened."),
+    replicas: int(1, 20).default(3)
+        .describe("Deployment only: PgBouncer pods. Default 3: the PDB lets one go, and the clients "
+            + "must fit through the other two (the seed's app opens up to 1080-1200 client "
+            + "connections, max_client_conn 1000)."),
+    image: pinnedImage().default(importedAs(PGBOUNCER_IMAGE_SOURCE))
+        .describe("Deployment only: a maintained PgBouncer image, pinned. Default: CloudNativePG's "
+            + "image (Debian + PGDG PgBouncer, rebuilt on every release; Bitnami's free versioned "
+            + "images are retired), as a copy in the stack's registry that `bookstore-infra "
+            + "bootstrap` imports (PGBOUNCER_IMAGE_SOURCE)."),
+    serverTlsSslmode: oneOf(["require", "verify-ca", "verify-full"]).default("require")
+        .describe("Deployment only: TLS from PgBouncer to PostgreSQL (Azure requires TLS)."),
 });
 
 /** The seed's server parameters; memory-relative ones are computed from the SKU's RAM. */
@@ -85,33 +87,31 @@ export const ParametersSchema = z.strictObject({
 });
 
 export const AlertsSchema = z.strictObject({
-    /**
-     * The seed's replica-lag limit (seconds; the seed: 60). On eks it is the RDS ReplicaLag alarm; on Azure it is kept for reference: Azure's seconds metric is "time since
-     * the last replayed transaction" and climbs while the primary is idle, so the alert uses replicationLagMB.
-     */
-    replicationLagSeconds: int(1, 86400).default(60),
-    /**
-     * WAL (MB) a replica may trail the primary before the replication alert fires (Azure's metric is
-     * in bytes). Default 1024: Azure itself treats a new replica as caught up within 1 GB of lag
-     * (Learn, "Read replicas" > Create a replica).
-     */
-    replicationLagMB: int(1, 1048576).default(1024),
+    replicationLagSeconds: int(1, 86400).default(60)
+        .describe("The seed's replica-lag limit (seconds; the seed: 60). On eks it is the RDS "
+            + "ReplicaLag alarm; on Azure it is kept for reference: Azure's seconds metric is "
+            + "\"time since the last replayed transaction\" and climbs while the primary is idle, "
+            + "so the alert uses replicationLagMB."),
+    replicationLagMB: int(1, 1048576).default(1024)
+        .describe("WAL (MB) a replica may trail the primary before the replication alert fires "
+            + "(Azure's metric is in bytes). Default 1024: Azure itself treats a new replica as "
+            + "caught up within 1 GB of lag (Learn, \"Read replicas\" > Create a replica)."),
     cpuPercent: int(1, 100).default(80),
-    /** Active connections as a share of max_connections. */
-    connectionsPercent: int(1, 100).default(80),
+    connectionsPercent: int(1, 100).default(80)
+        .describe("Active connections as a share of max_connections."),
     storagePercent: int(1, 100).default(85),
 });
 
 /** Which replica the virtual endpoints pair with the primary, and which of the two writes now. */
 const FailoverSchema = z.strictObject({
-    /**
-     * Replica (1-based) the reader virtual endpoint targets: the one `bookstore-infra failover` can
-     * switch over to (Azure switches over only to the reader endpoint's target). Default: the first
-     * replica outside `location` (it survives a region loss), else replica 1.
-     */
-    replica: int(1, 5).optional(),
-    /** Written by `bookstore-infra failover`: true while that replica holds the writer role. */
-    promoted: bool().default(false),
+    replica: int(1, 5).optional()
+        .describe("Replica (1-based) the reader virtual endpoint targets: the one `bookstore-infra "
+            + "failover` can switch over to (Azure switches over only to the reader endpoint's "
+            + "target). Default: the first replica outside `location` (it survives a region "
+            + "loss), else replica 1."),
+    promoted: bool().default(false)
+        .describe("Written by `bookstore-infra failover`: true while that replica holds the writer "
+            + "role."),
 });
 
 const RESERVED_LOGINS = ["azure_superuser", "azure_pg_admin", "admin", "administrator", "root", "guest", "public"];
@@ -120,50 +120,53 @@ const RESERVED_LOGINS = ["azure_superuser", "azure_pg_admin", "admin", "administ
 const serverName = pattern(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "a server name of 3-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen");
 
 export const DatabaseSchema = z.strictObject({
-    /** PostgreSQL major version. Default "16". */
-    version: oneOf(["14", "15", "16", "17"]).default("16"),
-    /** Compute. Default: Standard_D4ds_v5 GeneralPurpose in prod and staging, Standard_D2ds_v5 in dev. */
-    sku: SkuSchema.optional(),
+    version: oneOf(["14", "15", "16", "17"]).default("16")
+        .describe("PostgreSQL major version. Default \"16\"."),
+    sku: SkuSchema.optional()
+        .describe("Compute. Default: Standard_D4ds_v5 GeneralPurpose in prod and staging, "
+            + "Standard_D2ds_v5 in dev."),
     storage: z.strictObject({
         sizeGB: storageSize.default(128),
         autoGrow: bool().default(true),
     }).prefault({}),
     backup: z.strictObject({
         retentionDays: int(7, 35).default(7),
-        /** Default: on in prod. */
-        geoRedundant: bool().optional(),
+        geoRedundant: bool().optional()
+            .describe("Default: on in prod."),
     }).prefault({}),
-    /** Default: ZoneRedundant in prod, Disabled elsewhere. */
-    highAvailability: oneOf(["ZoneRedundant", "SameZone", "Disabled"]).optional(),
-    /** Read replicas. Default: in prod one in `location` and one in `secondaryLocation`; none elsewhere. */
+    highAvailability: oneOf(["ZoneRedundant", "SameZone", "Disabled"]).optional()
+        .describe("Default: ZoneRedundant in prod, Disabled elsewhere."),
     replicas: z.array(ReplicaSchema, { error: "expected a list of replicas ({location, sku?, storageSizeGB?})" })
-        .max(5, { error: "expected at most 5 replicas (Flexible Server's limit)" }).optional(),
-    /** VNet per replica region other than `location`. Default: 10.41.0.0/16 (subnet 10.41.8.0/24), 10.42... in order. */
-    replicaNetworks: z.record(azureRegion, RemoteNetworkSchema, { error: "expected a map of region to {addressSpace, subnet}" }).default({}),
-    /** `builtin` (Flexible Server's PgBouncer) or `deployment` (PgBouncer pods on AKS). Default: builtin on containerapps, deployment on aks. */
-    pooler: oneOf(["builtin", "deployment"]).optional(),
+        .max(5, { error: "expected at most 5 replicas (Flexible Server's limit)" }).optional()
+        .describe("Read replicas. Default: in prod one in `location` and one in `secondaryLocation`; "
+            + "none elsewhere."),
+    replicaNetworks: z.record(azureRegion, RemoteNetworkSchema, { error: "expected a map of region to {addressSpace, subnet}" }).default({})
+        .describe("VNet per replica region other than `location`. Default: 10.41.0.0/16 (subnet "
+            + "10.41.8.0/24), 10.42... in order."),
+    pooler: oneOf(["builtin", "deployment"]).optional()
+        .describe("`builtin` (Flexible Server's PgBouncer) or `deployment` (PgBouncer pods on AKS). "
+            + "Default: builtin on containerapps, deployment on aks."),
     pgbouncer: PgbouncerSchema.prefault({}),
     parameters: ParametersSchema.prefault({}),
-    /** Connections the platform keeps (Azure reserves 15 on Flexible Server). */
-    reservedConnections: int(0, 100).default(15),
-    /** Administrator login (cannot be changed after creation). */
+    reservedConnections: int(0, 100).default(15)
+        .describe("Connections the platform keeps (Azure reserves 15 on Flexible Server)."),
     adminLogin: pattern(/^[a-z][a-z0-9_]{2,62}$/, "a login of 3-63 lowercase letters, digits or underscores")
         .refine((login) => !RESERVED_LOGINS.includes(login) && !login.startsWith("pg_"), {
             error: `expected a login other than ${RESERVED_LOGINS.join(", ")} or pg_*`,
         })
-        .default("bookstoreadmin"),
+        .default("bookstoreadmin")
+        .describe("Administrator login (cannot be changed after creation)."),
     alerts: AlertsSchema.prefault({}),
     failover: FailoverSchema.prefault({}),
-    /**
-     * Physical names of servers that already exist (a stack first deployed when the provider
-     * autonamed them): the program then keeps them instead of its own `<prefix>-<env>-pg-<hash>`
-     * names, which would replace the servers. Omit on new stacks.
-     */
     serverNames: z.strictObject({
         primary: serverName.optional(),
-        /** By replica position; a shorter list adopts only the first replicas. */
-        replicas: z.array(serverName).default([]),
-    }).optional(),
+        replicas: z.array(serverName).default([])
+            .describe("By replica position; a shorter list adopts only the first replicas."),
+    }).optional()
+        .describe("Physical names of servers that already exist (a stack first deployed when the "
+            + "provider autonamed them): the program then keeps them instead of its own "
+            + "`<prefix>-<env>-pg-<hash>` names, which would replace the servers. Omit on new "
+            + "stacks."),
 });
 
 export type DatabaseConfig = z.infer<typeof DatabaseSchema>;

@@ -9,8 +9,9 @@ import { oneOf } from "./common";
  * roleAssignments, 2022-04-01: User, Group, ServicePrincipal, ForeignGroup, Device).
  */
 export const DeployerSchema = z.strictObject({
-    /** The deployer's principal type. Default: derived from how the azure-native provider signs in (deployerPrincipalType). */
-    principalType: oneOf(["User", "ServicePrincipal"]).optional(),
+    principalType: oneOf(["User", "ServicePrincipal"]).optional()
+        .describe("The deployer's principal type. Default: derived from how the azure-native provider "
+            + "signs in (deployerPrincipalType)."),
 });
 export type DeployerConfig = z.infer<typeof DeployerSchema>;
 

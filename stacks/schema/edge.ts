@@ -11,23 +11,24 @@ export const CACHE_SKUS = [
 ] as const;
 
 const CacheSchema = z.strictObject({
-    /** Azure Managed Redis SKU. Default: Balanced_B5 in prod, Balanced_B0 elsewhere. */
-    sku: oneOf(CACHE_SKUS).optional(),
-    /**
-     * `EnterpriseCluster` (default) looks like one Redis to the client, so clients that are not
-     * cluster-aware (the seed's StackExchange.Redis setup) work; `OSSCluster` needs a cluster-aware client.
-     * Changing it later replaces the database.
-     */
-    clusteringPolicy: oneOf(["EnterpriseCluster", "OSSCluster"]).default("EnterpriseCluster"),
-    /** What Redis evicts when memory is full. Default `VolatileLRU` (keys with a TTL, least recently used first). */
+    sku: oneOf(CACHE_SKUS).optional()
+        .describe("Azure Managed Redis SKU. Default: Balanced_B5 in prod, Balanced_B0 elsewhere."),
+    clusteringPolicy: oneOf(["EnterpriseCluster", "OSSCluster"]).default("EnterpriseCluster")
+        .describe("`EnterpriseCluster` (default) looks like one Redis to the client, so clients that "
+            + "are not cluster-aware (the seed's StackExchange.Redis setup) work; `OSSCluster` "
+            + "needs a cluster-aware client. Changing it later replaces the database."),
     evictionPolicy: oneOf(["AllKeysLFU", "AllKeysLRU", "AllKeysRandom", "VolatileLRU", "VolatileLFU", "VolatileTTL", "VolatileRandom", "NoEviction"])
-        .default("VolatileLRU"),
-    /** Persistence: `aof` (every second), `rdb` (hourly snapshot) or `none`. Default: rdb in prod, none elsewhere. */
-    persistence: oneOf(["aof", "rdb", "none"]).optional(),
-    /** Replicate the data set across zones. Default: true in prod, false elsewhere. */
-    highAvailability: bool().optional(),
-    /** Private endpoint and no public network access. Default: true in prod, false elsewhere. */
-    privateEndpoint: bool().optional(),
+        .default("VolatileLRU")
+        .describe("What Redis evicts when memory is full. Default `VolatileLRU` (keys with a TTL, "
+            + "least recently used first)."),
+    persistence: oneOf(["aof", "rdb", "none"]).optional()
+        .describe("Persistence: `aof` (every second), `rdb` (hourly snapshot) or `none`. Default: rdb "
+            + "in prod, none elsewhere."),
+    highAvailability: bool().optional()
+        .describe("Replicate the data set across zones. Default: true in prod, false elsewhere."),
+    privateEndpoint: bool().optional()
+        .describe("Private endpoint and no public network access. Default: true in prod, false "
+            + "elsewhere."),
 });
 
 /** Azure SignalR Service Standard_S1 accepts 1-10 units, then 20, 30, ... 100. */
@@ -36,10 +37,11 @@ export function isValidSignalRCapacity(units: number): boolean {
 }
 
 const SignalRSchema = z.strictObject({
-    /** Units of Standard_S1 (1 000 connections each). Default: 2 in prod (the seed's), 1 elsewhere. */
     capacity: z.number({ error: "expected 1-10, 20, 30, ... or 100 units" })
         .refine(isValidSignalRCapacity, { error: "expected 1-10, 20, 30, ... or 100 units" })
-        .optional(),
+        .optional()
+        .describe("Units of Standard_S1 (1 000 connections each). Default: 2 in prod (the seed's), 1 "
+            + "elsewhere."),
 });
 
 const hostname = pattern(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "a lowercase DNS host name such as \"www.bookstore.example\"");
@@ -53,45 +55,47 @@ export { CLOUDFLARE_PLANS };
 export type { CloudflarePlan };
 
 const CloudflareSchema = z.strictObject({
-    /** Id of the existing zone (32 hex characters). The program never creates or deletes the zone. */
-    zoneId: pattern(/^[0-9a-f]{32}$/, "a Cloudflare zone id (32 lowercase hex characters)"),
-    /** Proxied host name of the web app, e.g. "www.bookstore.example". */
-    webHostname: hostname,
-    /** Proxied host name of the static assets, e.g. "static.bookstore.example". */
-    staticHostname: hostname,
-    /** Path prefixes that bypass the cache (case-insensitive), beside requests that carry credentials. */
-    bypassPathPrefixes: z.array(pathPrefix, { error: "expected a list of path prefixes" }).default(DEFAULT_BYPASS_PATH_PREFIXES),
-    /**
-     * The zone's plan. Default `free`: nothing Enterprise-only is used (the web app gets a custom
-     * domain with an Origin CA certificate). `enterprise` rewrites the web origin's Host header instead.
-     */
-    plan: oneOf(CLOUDFLARE_PLANS).default("free"),
+    zoneId: pattern(/^[0-9a-f]{32}$/, "a Cloudflare zone id (32 lowercase hex characters)")
+        .describe("Id of the existing zone (32 hex characters). The program never creates or deletes "
+            + "the zone."),
+    webHostname: hostname
+        .describe("Proxied host name of the web app, e.g. \"www.bookstore.example\"."),
+    staticHostname: hostname
+        .describe("Proxied host name of the static assets, e.g. \"static.bookstore.example\"."),
+    bypassPathPrefixes: z.array(pathPrefix, { error: "expected a list of path prefixes" }).default(DEFAULT_BYPASS_PATH_PREFIXES)
+        .describe("Path prefixes that bypass the cache (case-insensitive), beside requests that carry "
+            + "credentials."),
+    plan: oneOf(CLOUDFLARE_PLANS).default("free")
+        .describe("The zone's plan. Default `free`: nothing Enterprise-only is used (the web app gets "
+            + "a custom domain with an Origin CA certificate). `enterprise` rewrites the web "
+            + "origin's Host header instead."),
 });
 
 const FrontDoorSchema = z.strictObject({
-    /**
-     * Add a second route that fronts the web app (caching off). Default: true when the web origin
-     * has a publicly trusted certificate (always on containerapps; on aks with
-     * `aksTlsCertificate`), false otherwise. Resolved by `frontDoorWebRoute`.
-     */
-    webRoute: bool().optional(),
+    webRoute: bool().optional()
+        .describe("Add a second route that fronts the web app (caching off). Default: true when the "
+            + "web origin has a publicly trusted certificate (always on containerapps; on aks "
+            + "with `aksTlsCertificate`), false otherwise. Resolved by `frontDoorWebRoute`."),
 });
 
 const ObservabilitySchema = z.strictObject({
-    /** Minutes an app must sit at its replica ceiling before the alert fires (5-minute evaluation periods). Default 10. */
     replicasAtMaxMinutes: z.number({ error: "expected 5, 10, 15, 20, 25 or 30 (minutes)" })
         .refine((m) => [5, 10, 15, 20, 25, 30].includes(m), { error: "expected 5, 10, 15, 20, 25 or 30 (minutes)" })
-        .default(10),
-    /** Percent of requests answered with 5xx (Application Insights) that fires an alert. Default 1 (the seed's load-test threshold). */
-    http5xxPercent: num(0.01, 100).default(1),
-    /** p95 server response time in ms (Application Insights) that fires an alert. Default 500 (the seed's load-test threshold). */
-    p95LatencyMs: int(1, 60000).default(500),
-    /** Redis used-memory percentage that fires an alert. Default 80. */
-    redisMemoryPercent: int(1, 100).default(80),
-    /** SignalR connection-quota percentage that fires an alert. Default 80. */
-    signalrConnectionQuotaPercent: int(1, 100).default(80),
-    /** Front Door origin health percentage below which an alert fires. Default 100. */
-    frontDoorOriginHealthPercent: int(1, 100).default(100),
+        .default(10)
+        .describe("Minutes an app must sit at its replica ceiling before the alert fires (5-minute "
+            + "evaluation periods). Default 10."),
+    http5xxPercent: num(0.01, 100).default(1)
+        .describe("Percent of requests answered with 5xx (Application Insights) that fires an alert. "
+            + "Default 1 (the seed's load-test threshold)."),
+    p95LatencyMs: int(1, 60000).default(500)
+        .describe("p95 server response time in ms (Application Insights) that fires an alert. Default "
+            + "500 (the seed's load-test threshold)."),
+    redisMemoryPercent: int(1, 100).default(80)
+        .describe("Redis used-memory percentage that fires an alert. Default 80."),
+    signalrConnectionQuotaPercent: int(1, 100).default(80)
+        .describe("SignalR connection-quota percentage that fires an alert. Default 80."),
+    frontDoorOriginHealthPercent: int(1, 100).default(100)
+        .describe("Front Door origin health percentage below which an alert fires. Default 100."),
 });
 
 /**
@@ -99,23 +103,26 @@ const ObservabilitySchema = z.strictObject({
  * Environment-dependent defaults are resolved where used (see the helpers below).
  */
 export const edgeFields = {
-    /** Azure Managed Redis (cache, sessions, SignalR backplane). */
-    cache: CacheSchema.prefault({}),
-    /** Edge in front of the static assets (and the web app): Front Door Standard, Cloudflare, or none. Default `frontdoor`. */
-    cdn: oneOf(["frontdoor", "cloudflare", "none"]).default("frontdoor"),
+    cache: CacheSchema.prefault({})
+        .describe("Azure Managed Redis (cache, sessions, SignalR backplane)."),
+    cdn: oneOf(["frontdoor", "cloudflare", "none"]).default("frontdoor")
+        .describe("Edge in front of the static assets (and the web app): Front Door Standard, "
+            + "Cloudflare, or none. Default `frontdoor`."),
     frontDoor: FrontDoorSchema.default({}),
-    /** Required when `cdn` is `cloudflare`. */
-    cloudflare: CloudflareSchema.optional(),
-    /** Cloudflare API token (edit: DNS, Config Rules, Single Redirect, WAF custom rules, Cache Rules, Cloud Connector; Origin Rules on Enterprise; Transform Rules on aks). Set with `pulumi config set --secret`. */
-    cloudflareApiToken: text("a Cloudflare API token").optional(),
-    /**
-     * PEM of a Cloudflare Origin CA certificate for `cloudflare.webHostname` followed by its private
-     * key, uploaded to the Container Apps environment for the web app's custom domain. Required with
-     * `cdn: cloudflare` on containerapps unless `cloudflare.plan` is `enterprise`. Set with `--secret`.
-     */
-    cloudflareOriginCertificate: text("the PEM of a Cloudflare Origin CA certificate and its private key").optional(),
-    /** `signalr` (Azure SignalR Service) or `redis-backplane` (aks only). Default: signalr on containerapps, redis-backplane on aks. */
-    realtime: oneOf(["signalr", "redis-backplane"]).optional(),
+    cloudflare: CloudflareSchema.optional()
+        .describe("Required when `cdn` is `cloudflare`."),
+    cloudflareApiToken: text("a Cloudflare API token").optional()
+        .describe("Cloudflare API token (edit: DNS, Config Rules, Single Redirect, WAF custom rules, "
+            + "Cache Rules, Cloud Connector; Origin Rules on Enterprise; Transform Rules on aks). "
+            + "Set with `pulumi config set --secret`."),
+    cloudflareOriginCertificate: text("the PEM of a Cloudflare Origin CA certificate and its private key").optional()
+        .describe("PEM of a Cloudflare Origin CA certificate for `cloudflare.webHostname` followed by "
+            + "its private key, uploaded to the Container Apps environment for the web app's "
+            + "custom domain. Required with `cdn: cloudflare` on containerapps unless "
+            + "`cloudflare.plan` is `enterprise`. Set with `--secret`."),
+    realtime: oneOf(["signalr", "redis-backplane"]).optional()
+        .describe("`signalr` (Azure SignalR Service) or `redis-backplane` (aks only). Default: "
+            + "signalr on containerapps, redis-backplane on aks."),
     signalr: SignalRSchema.default({}),
     observability: ObservabilitySchema.prefault({}),
 };

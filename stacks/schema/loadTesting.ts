@@ -2,11 +2,10 @@ import { z } from "zod";
 import { bool } from "./common";
 
 const LoadTestingSchema = z.strictObject({
-    /**
-     * Deploy an Azure Load Testing resource for `bookstore-infra loadtest --engine azure` (its id is
-     * the `loadTestingId` output). Default: true in prod, false elsewhere.
-     */
-    enabled: bool().optional(),
+    enabled: bool().optional()
+        .describe("Deploy an Azure Load Testing resource for `bookstore-infra loadtest --engine "
+            + "azure` (its id is the `loadTestingId` output). Default: true in prod, false "
+            + "elsewhere."),
 });
 
 /** Top-level key of the load-testing tier, spread into the root schema. */

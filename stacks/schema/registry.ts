@@ -23,27 +23,26 @@ export { acrLoginServer, imageHost, parseRegistryId };
 const registryHost = pattern(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d{1,5})?$/, "a registry host name such as \"mcr.microsoft.com\"");
 
 export const RegistrySchema = z.strictObject({
-    /** Container registry SKU. Default: Premium in prod (zone redundancy, private link), Standard elsewhere. */
-    sku: oneOf(["Basic", "Standard", "Premium"]).optional(),
-    /**
-     * An existing Azure Container Registry the workloads may also pull from, by ARM resource id.
-     * The stack creates the AcrPull grants on it (workload identity; on aks the kubelet identity),
-     * so the deployer needs a role that may write role assignments on that registry (Owner, User
-     * Access Administrator or Role Based Access Control Administrator).
-     */
+    sku: oneOf(["Basic", "Standard", "Premium"]).optional()
+        .describe("Container registry SKU. Default: Premium in prod (zone redundancy, private link), "
+            + "Standard elsewhere."),
     existing: z.strictObject({
         resourceId: pattern(REGISTRY_ID, "a registry resource id \"/subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.ContainerRegistry/registries/<name>\""),
-    }).optional(),
-    /**
-     * Images `bookstore-infra bootstrap` copies into the stack's registry with `az acr import`
-     * (e.g. "ghcr.io/cloudnative-pg/pgbouncer:1.25.2", then named "cloudnative-pg/pgbouncer:1.25.2"):
-     * the workloads then pull a copy the stack controls instead of a public registry.
-     */
+    }).optional()
+        .describe("An existing Azure Container Registry the workloads may also pull from, by ARM "
+            + "resource id. The stack creates the AcrPull grants on it (workload identity; on aks "
+            + "the kubelet identity), so the deployer needs a role that may write role "
+            + "assignments on that registry (Owner, User Access Administrator or Role Based "
+            + "Access Control Administrator)."),
     imports: z.array(pinnedImage("ghcr.io/cloudnative-pg/pgbouncer:1.25.2").refine((image) => imageHost(image) !== undefined,
         { error: "expected an image with its registry host, e.g. \"ghcr.io/cloudnative-pg/pgbouncer:1.25.2\"" }),
-    { error: "expected a list of images" }).default([]),
-    /** Public registries (anonymous pull) images may name. Default: none. */
-    publicRegistries: z.array(registryHost, { error: "expected a list of registry host names" }).default([]),
+    { error: "expected a list of images" }).default([])
+        .describe("Images `bookstore-infra bootstrap` copies into the stack's registry with `az acr "
+            + "import` (e.g. \"ghcr.io/cloudnative-pg/pgbouncer:1.25.2\", then named "
+            + "\"cloudnative-pg/pgbouncer:1.25.2\"): the workloads then pull a copy the stack "
+            + "controls instead of a public registry."),
+    publicRegistries: z.array(registryHost, { error: "expected a list of registry host names" }).default([])
+        .describe("Public registries (anonymous pull) images may name. Default: none."),
 });
 export type RegistryConfig = z.infer<typeof RegistrySchema>;
 

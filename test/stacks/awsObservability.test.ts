@@ -59,20 +59,26 @@ describe("prod-eks plan: PgBouncer verify-full, ALB alarms, CloudWatch dashboard
         assert.equal(outputs.dashboards.cloudwatch, "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/bookstore-prod");
     });
 
-    it("exports publicWebUrl, the URL `loadtest` aims at: the ALB's host without Cloudflare", () => {
+    it("exports publicWebUrl (the ALB's host without Cloudflare) and apiUrl, the api's in-cluster Service `loadtest` aims at", () => {
         assert.equal(outputs.publicWebUrl, "https://www.bookstore.example");
         assert.equal(outputs.publicWebUrl, outputs.webUrl);
-        assert.equal(targetUrl({ stack: "prod-eks" }, outputs), "https://www.bookstore.example");
+        assert.equal(outputs.apiUrl, "http://api.bookstore.svc.cluster.local");
+        assert.equal(targetUrl({ stack: "prod-eks" }, outputs), outputs.apiUrl);
+        // The URL's port 80 is the api Service's, which forwards to the api container's port.
+        const service = k8sNamed(resources, "kubernetes:core/v1:Service", "api");
+        assert.equal(service.inputs.metadata.namespace, "bookstore");
+        assert.deepEqual(service.inputs.spec.ports, [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }]);
+        assert.equal(service.inputs.spec.type, "ClusterIP");
     });
 });
 
 describe("dev-eks plan: load-test URL and TLS default", function () {
     this.timeout(300000);
-    it("exports publicWebUrl and keeps PgBouncer on `require` (the default)", () => {
+    it("exports publicWebUrl and apiUrl, and keeps PgBouncer on `require` (the default)", () => {
         const plan = planOf("dev-eks");
         const outputs = plan.outputs as Record<string, any>;
         assert.match(outputs.publicWebUrl, /^https:\/\/[a-z0-9.-]+$/);
-        assert.equal(targetUrl({ stack: "dev-eks" }, outputs), outputs.publicWebUrl);
+        assert.equal(targetUrl({ stack: "dev-eks" }, outputs), "http://api.bookstore.svc.cluster.local");
         const ini: string = k8sNamed(plan.resources, "kubernetes:core/v1:ConfigMap", "pgbouncer-config").inputs.data["pgbouncer.ini"];
         assert.ok(ini.split("\n").includes("server_tls_sslmode = require"));
         assert.ok(!ini.includes("server_tls_ca_file"));

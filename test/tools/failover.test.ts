@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import type { AzRunner } from "../../tools/automation/bootstrap";
 import type { CommandOutcome } from "../../tools/automation";
 import { PROJECT_DIR, ProductionGuardError } from "../../tools/automation";
-import { decideFailover, FailoverFailedError, FailoverInputError, failoverStack, promoteArgs, waitForPrimary } from "../../tools/automation/failover";
+import { decideFailover, FailoverFailedError, FailoverInputError, failoverStack, moveEndpointPair, nextSteps, promoteArgs, waitForPrimary } from "../../tools/automation/failover";
 import { runCli } from "../../tools/cli";
 import { stackConfigOf } from "../../tools/offline/stackFile";
 import { FakePulumiCli } from "./automationFakeCli";
@@ -23,13 +23,18 @@ const OUTPUTS = {
     databaseAdminPassword: "not-a-real-password",
 };
 
-/** A stand-in for `az`: records calls; `show` answers the roles in turn (the last one repeats). */
+/** A stand-in for `az`: records calls; `show` answers the roles in turn (the last one repeats), or each server's tier and storage. */
 class FakeAz implements AzRunner {
     readonly calls: string[][] = [];
-    constructor(private readonly roles: { role: string; state: string }[] = [{ role: "Primary", state: "Ready" }], private readonly promoteFails = false) {}
+    constructor(private readonly roles: { role: string; state: string }[] = [{ role: "Primary", state: "Ready" }], private readonly promoteFails = false,
+        private readonly sizes: Record<string, { tier: string; storageSizeGB: number }> = {}) {}
     async run(args: string[]): Promise<CommandOutcome> {
         this.calls.push(args);
         if (args[3] === "promote") return this.promoteFails ? { stdout: "", stderr: "ERROR: (ReplicaNotInVirtualEndpoint) bad target", exitCode: 1 } : { stdout: "", stderr: "", exitCode: 0 };
+        if (args[2] === "show" && args.join(" ").includes("storageSizeGB")) {
+            const server = args[args.indexOf("--name") + 1];
+            return { stdout: JSON.stringify(this.sizes[server] ?? { tier: "GeneralPurpose", storageSizeGB: 128 }), stderr: "", exitCode: 0 };
+        }
         if (args[2] === "show") {
             const answer = this.roles.length > 1 ? this.roles.shift()! : this.roles[0];
             return { stdout: JSON.stringify(answer), stderr: "", exitCode: 0 };
@@ -92,6 +97,39 @@ describe("failover: the stack file records the new roles", () => {
         await assert.rejects(failoverStack({ stack: "prod", projectDir: dir, to: "replica-2", option: "planned", outputs: OUTPUTS, az, confirm: "prod", wait: noWait }), /already holds the writer role/);
     });
 
+    it("a planned switchover first checks the pair's tiers and storage sizes (Azure requires them identical), and names the difference", async () => {
+        const dir = projectCopy();
+        const before = fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8");
+        const az = new FakeAz(undefined, false, { [SERVERS[2]]: { tier: "GeneralPurpose", storageSizeGB: 256 } });
+        await assert.rejects(failoverStack({ stack: "prod", projectDir: dir, to: "replica-2", option: "planned", outputs: OUTPUTS, az, confirm: "prod", wait: noWait }),
+            (err: Error) => err instanceof FailoverInputError && /identical tiers and storage sizes.*storage 128 GiB on bookstore-prod-pg-1a2b3c4d, 256 GiB on bookstore-prod-pg-replica-2-1a2b3c4d/.test(err.message));
+        assert.ok(!az.calls.some((c) => c[3] === "promote"), "nothing promoted");
+        assert.equal(fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8"), before);
+    });
+
+    it("moves the endpoint pair under the new primary in the state (id and serverName), and back on failback", () => {
+        const pair = () => ({
+            urn: "urn:pulumi:prod::bookstore::bookstore:database:DatabaseTier$azure-native:dbforpostgresql:VirtualEndpoint::bookstore-prod-pg-endpoints",
+            type: "azure-native:dbforpostgresql:VirtualEndpoint",
+            id: `/subscriptions/s/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/${SERVERS[0]}/virtualendpoints/bookstore-prod-db-1a2b3c4d`,
+            inputs: { serverName: SERVERS[0], members: [SERVERS[2]] },
+            outputs: { serverName: SERVERS[0], members: [SERVERS[2]] },
+        });
+        const resources = [pair()];
+        assert.deepEqual(moveEndpointPair(resources, SERVERS[0], SERVERS[2]), [pair().urn]);
+        assert.match(resources[0].id, new RegExp(`/flexibleServers/${SERVERS[2]}/virtualendpoints/`));
+        assert.deepEqual([resources[0].inputs.serverName, resources[0].outputs.serverName], [SERVERS[2], SERVERS[2]]);
+        assert.deepEqual(moveEndpointPair(resources, SERVERS[0], SERVERS[2]), [], "already moved: nothing to do");
+        moveEndpointPair(resources, SERVERS[2], SERVERS[0]);
+        assert.deepEqual(resources[0], pair());
+    });
+
+    it("says what the promoted server lost: geo-redundant backup (set only at creation)", () => {
+        const steps = nextSteps("prod", "planned", { target: 2, server: SERVERS[2], promoted: true }).join("\n");
+        assert.match(steps, new RegExp(`${SERVERS[2]} has no geo-redundant backup`));
+        assert.match(steps, /nothing is replaced/);
+    });
+
     it("refuses production without the stack name typed again, and leaves the file alone when az fails", async () => {
         const dir = projectCopy();
         const before = fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8");
@@ -132,9 +170,15 @@ describe("failover: the CLI", function () {
         assert.match(wrong.err.join("\n"), /failover: --to: Azure switches over only to the reader virtual endpoint's target, replica-2/);
     });
 
-    it("promotes, then runs doctor on the new topology and prints what to do next", async () => {
+    it("promotes, moves the endpoint pair in the state, then runs doctor on the new topology and prints what to do next", async () => {
         const dir = projectCopy();
-        const runner = new FakePulumiCli().on("stack output", { stdout: JSON.stringify(OUTPUTS) });
+        const pairUrn = "urn:pulumi:prod::bookstore::bookstore:database:DatabaseTier$azure-native:dbforpostgresql:VirtualEndpoint::bookstore-prod-pg-endpoints";
+        const state = { version: 3, deployment: { resources: [{ urn: pairUrn, type: "azure-native:dbforpostgresql:VirtualEndpoint",
+            id: `/subscriptions/s/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/${SERVERS[0]}/virtualendpoints/e`, inputs: { serverName: SERVERS[0] }, outputs: { serverName: SERVERS[0] } }] } };
+        let imported: any;
+        const runner = new FakePulumiCli().on("stack output", { stdout: JSON.stringify(OUTPUTS) })
+            .on("stack export", { stdout: JSON.stringify(state) })
+            .on("stack import", (args) => { imported = JSON.parse(fs.readFileSync(args[args.indexOf("--file") + 1], "utf8")); return {}; });
         const run = io(dir, new FakeAz(), runner);
         // No cloud here: doctor finds the servers unreachable, which is exit 6 with one row per server.
         const code = await runCli(["failover", "--stack", "prod", "--to", "replica-2", "--yes", "--confirm", "prod", "--timeout", "1", "--json"], run.io);
@@ -146,6 +190,7 @@ describe("failover: the CLI", function () {
             [`${SERVERS[0]}.postgres.database.azure.com:5432`, "replica"],
             [`${SERVERS[1]}.postgres.database.azure.com:5432`, "replica"],
         ]);
-        assert.match(doc.next.join("\n"), /preview --stack prod.*no server is replaced/);
+        assert.match(doc.next.join("\n"), /preview --stack prod.*nothing is replaced/);
+        assert.deepEqual([imported.deployment.resources[0].inputs.serverName, imported.deployment.resources[0].id.split("/")[8]], [SERVERS[2], SERVERS[2]]);
     });
 });

@@ -1,5 +1,5 @@
 /**
- * The multi-cloud layout's rules (issue 12), checked on the source tree: components own their
+ * The multi-cloud layout's rules, checked on the source tree: components own their
  * arguments (nothing under components/ refers to stacks/), the Kubernetes tier imports no cloud
  * SDK, and lib/ (pure arithmetic both sides share) imports neither components nor stacks.
  */

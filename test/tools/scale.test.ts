@@ -11,12 +11,15 @@ const SERVER = "azure-native:dbforpostgresql:Server";
 const CONFIGURATION = "azure-native:dbforpostgresql:Configuration";
 const urn = (type: string, name: string) => `urn:pulumi:prod::bookstore::bookstore:database:DatabaseTier$${type}::${name}`;
 
-/** The state `pulumi stack export` returns for prod as first deployed: D4ds_v5, 128 GiB, max_connections 200. */
-function deployedProd(skuName = "Standard_D4ds_v5"): string {
+/**
+ * The state `pulumi stack export` returns for prod as first deployed: D4ds_v5, 128 GiB, max_connections 200;
+ * `writer`: the server Azure reported as the primary (outputs `replica.role`, as after a switchover and an up).
+ */
+function deployedProd(skuName = "Standard_D4ds_v5", writer = "bookstore-prod-pg"): string {
     const server = (name: string) => ({
         urn: urn(SERVER, name), type: SERVER,
         inputs: { sku: { name: skuName, tier: "GeneralPurpose" }, storage: { storageSizeGB: 128, autoGrow: "Enabled" } },
-        outputs: { sku: { name: skuName, tier: "GeneralPurpose" }, storage: { storageSizeGB: 128, autoGrow: "Enabled" } },
+        outputs: { sku: { name: skuName, tier: "GeneralPurpose" }, storage: { storageSizeGB: 128, autoGrow: "Enabled" }, replica: { role: name === writer ? "Primary" : "AsyncReplica" } },
     });
     const maxConnections = (server: string) => ({ urn: urn(CONFIGURATION, `${server}-max-connections`), type: CONFIGURATION, inputs: { configurationName: "max_connections", value: "200" } });
     const resources = [
@@ -94,6 +97,22 @@ describe("scale order (replicas before the primary on the way up)", () => {
         const targets = ups[0].args.flatMap((arg, i) => (arg === "--target" ? [ups[0].args[i + 1].split("::").pop()] : []));
         assert.deepEqual(targets, ["bookstore-prod-pg-replica-1", "bookstore-prod-pg-replica-1-max-connections", "bookstore-prod-pg-replica-2", "bookstore-prod-pg-replica-2-max-connections"]);
         assert.ok(!ups[1].args.includes("--target"), "the second update is the whole stack");
+    });
+
+    it("after a switchover it orders by the roles Azure reports, not by names: the demoted primary first, the promoted replica last", async () => {
+        const cli = new FakePulumiCli().on("stack export", { stdout: deployedProd("Standard_D4ds_v5", "bookstore-prod-pg-replica-2") });
+        const dir = scaledUpProject();
+        const file = path.join(dir, "Pulumi.prod.yaml");
+        fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(/^(  bookstore:database:\n)/m, "$1    failover:\n      promoted: true\n"));
+        assert.deepEqual(desiredSizes("prod", file).map((s) => [s.name, s.role]), [
+            ["bookstore-prod-pg", "replica"], ["bookstore-prod-pg-replica-1", "replica"], ["bookstore-prod-pg-replica-2", "primary"],
+        ]);
+        await scaleStack({ stack: "prod", runner: cli, projectDir: dir, confirm: "prod" });
+        const first = cli.calls.filter((c) => c.command === "up")[0];
+        const targets = first.args.flatMap((arg, i) => (arg === "--target" ? [first.args[i + 1].split("::").pop()] : []));
+        assert.deepEqual(targets, ["bookstore-prod-pg", "bookstore-prod-pg-max-connections", "bookstore-prod-pg-replica-1", "bookstore-prod-pg-replica-1-max-connections"]);
+        const err = await deployStack({ stack: "prod", runner: new FakePulumiCli().on("stack export", { stdout: deployedProd("Standard_D4ds_v5", "bookstore-prod-pg-replica-2") }), projectDir: dir }).then(() => undefined, (e) => e);
+        assert.ok(err instanceof ScaleOrderError && /vCores goes to 8 while bookstore-prod-pg has 4/.test(err.message), String(err));
     });
 
     it("CLI: `up` of prod refused with exit 5 when the stack file outgrows the deployed replicas; `scale` goes through", async () => {

@@ -14,6 +14,7 @@ import * as fs from "fs";
 import { parseDocument } from "yaml";
 import { resolveDatabase } from "../../stacks/schema/database";
 import { AzRunner, bootstrapConfig } from "./bootstrap";
+import type { Deployment } from "@pulumi/pulumi/automation";
 import { Confirmation, isConfirmed, isProductionStack, ProductionGuardError, shortStackName } from "./guard";
 import { stackFileOf } from "./scale";
 
@@ -86,6 +87,34 @@ export interface WaitOptions {
     sleep?: (ms: number) => Promise<void>;
 }
 
+/** `az` arguments that read what a planned promotion compares: tier and storage size. */
+export function showSizeArgs(resourceGroup: string, server: string): string[] {
+    return ["postgres", "flexible-server", "show", "--resource-group", resourceGroup, "--name", server,
+        "--query", "{tier: sku.tier, storageSizeGB: storage.storageSizeGB}", "--output", "json"];
+}
+
+/**
+ * A planned promotion needs the pair symmetric: "both the primary and replica servers must have
+ * identical tiers and storage sizes" (Learn, "Promote read replicas"). Autogrow grows each server on
+ * its own, so they can drift apart; say which differs before Azure refuses half-way.
+ */
+export async function checkSymmetry(az: AzRunner, resourceGroup: string, writer: string, target: string): Promise<void> {
+    const read = async (server: string) => {
+        const outcome = await az.run(showSizeArgs(resourceGroup, server));
+        if (outcome.exitCode !== 0) throw new FailoverFailedError(`could not read ${server}: ${outcome.stderr.trim()}`);
+        return JSON.parse(outcome.stdout || "{}") as { tier?: string; storageSizeGB?: number };
+    };
+    const [a, b] = [await read(writer), await read(target)];
+    const differences = [
+        a.tier !== b.tier ? `tier ${a.tier} on ${writer}, ${b.tier} on ${target}` : "",
+        a.storageSizeGB !== b.storageSizeGB ? `storage ${a.storageSizeGB} GiB on ${writer}, ${b.storageSizeGB} GiB on ${target}` : "",
+    ].filter(Boolean);
+    if (differences.length > 0) {
+        throw new FailoverInputError(`a planned switchover needs identical tiers and storage sizes (Learn, "Promote read replicas"): ${differences.join("; ")}. `
+            + "Raise the smaller one (storage.sizeGB / the replica's storageSizeGB, then `bookstore-infra scale`), or promote with --forced.");
+    }
+}
+
 /** Waits until `server` reports role Primary and state Ready; throws with the last answer otherwise. */
 export async function waitForPrimary(az: AzRunner, resourceGroup: string, server: string, options: WaitOptions = {}): Promise<void> {
     const attempts = options.attempts ?? 60;
@@ -111,6 +140,36 @@ export function recordPromoted(stackFile: string, project: string, promoted: boo
     fs.writeFileSync(stackFile, doc.toString({ lineWidth: 0 }));
 }
 
+const VIRTUAL_ENDPOINT_TYPE = "azure-native:dbforpostgresql:VirtualEndpoint";
+
+/** A resource of an exported stack (`pulumi stack export`), as far as the move reads it. */
+export interface StateResource { urn: string; type: string; id?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }
+
+/**
+ * Moves the virtual endpoint pair, in the state, under the new primary: after a switchover Azure
+ * keeps the pair on the server that writes ("All operations involving virtual endpoints ... are
+ * performed in the context of the primary server", Learn, "Virtual endpoints for read replicas"), so
+ * a GET under the demoted server finds nothing and `refresh` would drop the pair, and `up` would then
+ * try to create it again. Rewrites the pair's id and serverName (inputs and outputs); the URN stays.
+ * Returns the URNs it moved.
+ */
+export function moveEndpointPair(resources: StateResource[], from: string, to: string): string[] {
+    const moved: string[] = [];
+    for (const r of resources.filter((x) => x.type === VIRTUAL_ENDPOINT_TYPE && x.inputs?.serverName === from)) {
+        if (r.id) r.id = r.id.replace(`/flexibleServers/${from}/`, `/flexibleServers/${to}/`);
+        r.inputs!.serverName = to;
+        if (r.outputs && "serverName" in r.outputs) r.outputs.serverName = to;
+        moved.push(r.urn);
+    }
+    return moved;
+}
+
+/** The state half of a failover: the stack's exported state, edited, imported back. */
+export interface StackState {
+    exportStack(): Promise<Deployment>;
+    importStack(state: Deployment): Promise<void>;
+}
+
 export interface FailoverOptions extends Confirmation {
     stack: string;
     projectDir: string;
@@ -119,6 +178,8 @@ export interface FailoverOptions extends Confirmation {
     /** Plain stack outputs (databaseServerNames, databaseResourceGroupName). */
     outputs: Record<string, unknown>;
     az: AzRunner;
+    /** The stack's state, to move the endpoint pair under the new primary; none: the operator does it (nextSteps). */
+    state?: StackState;
     wait?: WaitOptions;
     onProgress?: (line: string) => void;
 }
@@ -140,9 +201,16 @@ export async function failoverStack(options: FailoverOptions): Promise<FailoverD
     if (!Array.isArray(servers) || typeof resourceGroup !== "string") {
         throw new FailoverInputError("stack outputs databaseServerNames and databaseResourceGroupName are missing: run `up` with this version first");
     }
-    const decision = decideFailover(resolveDatabase(config).failover, servers as string[], options.to);
+    const failover = resolveDatabase(config).failover;
+    const decision = decideFailover(failover, servers as string[], options.to);
+    // The server that writes until the switchover: it holds the endpoint pair in the state.
+    const oldWriter = (servers as string[])[failover.promoted ? failover.replica! : 0];
     guardFailover(options.stack, options.projectDir, options);
     const progress = options.onProgress ?? (() => undefined);
+    if (options.option === "planned") {
+        progress(`checking that ${oldWriter} and ${decision.server} have the same tier and storage size`);
+        await checkSymmetry(options.az, resourceGroup, oldWriter, decision.server);
+    }
     progress(`promoting ${decision.server} (switchover, ${options.option})`);
     const outcome = await options.az.run(promoteArgs(resourceGroup, decision.server, options.option));
     if (outcome.exitCode !== 0) throw new FailoverFailedError(`az replica promote failed; the roles are unchanged in the stack file:\n${outcome.stderr.trim()}`);
@@ -150,18 +218,29 @@ export async function failoverStack(options: FailoverOptions): Promise<FailoverD
     await waitForPrimary(options.az, resourceGroup, decision.server, options.wait);
     recordPromoted(stackFile, project, decision.promoted);
     progress(`recorded database.failover.promoted: ${decision.promoted} in ${stackFile}`);
+    if (options.state) {
+        const exported = await options.state.exportStack();
+        const moved = moveEndpointPair(((exported.deployment as { resources?: StateResource[] }).resources ?? []), oldWriter, decision.server);
+        if (moved.length > 0) {
+            await options.state.importStack(exported);
+            progress(`moved the virtual endpoint pair under ${decision.server} in the stack's state`);
+        }
+    }
     return decision;
 }
 
-/** What the operator does next, by option. */
-export function nextSteps(stack: string, option: PromoteOption, decision: FailoverDecision): string[] {
+/** What the operator does next, by option; `stateMoved`: the endpoint pair was moved in the state. */
+export function nextSteps(stack: string, option: PromoteOption, decision: FailoverDecision, stateMoved = true): string[] {
     const name = shortStackName(stack);
     const steps = [
         `Commit the stack file: database.failover.promoted is now ${decision.promoted}.`,
-        `Run \`bookstore-infra refresh --stack ${name}\` (the state learns what Azure changed: roles, the reader endpoint's target), `
-            + `then \`bookstore-infra preview --stack ${name}\`: at most high availability (on for ${decision.server}, off for the demoted server) `
-            + "and the reader endpoint's target change; no server is replaced.",
+        ...(stateMoved ? [] : [`Move the virtual endpoint pair under ${decision.server} in the state before anything else (README runbook): refresh would drop it and up would create it again.`]),
+        `Run \`bookstore-infra preview --stack ${name}\` (the program reads the roles from Azure): high availability, backups and the admin password `
+            + `move to ${decision.server}, the reader endpoint targets the demoted server, the replication-lag alert follows the writer; nothing is replaced. `
+            + "A `refresh` first is fine: it records the new roles, which the next up drops from the inputs (Azure keeps them).",
         `Then \`bookstore-infra up --stack ${name}\`. The app's connection strings are unchanged (virtual endpoints).`,
+        `${decision.server} has no geo-redundant backup: Azure does not carry it over at promotion and can turn it on only when a server is created `
+            + "(Learn, \"Promote read replicas\"). Until a failback, backups stay in the new primary's region.",
     ];
     if (option === "forced") {
         steps.push("Forced: transactions the replica had not replayed are lost. While the old primary's region is down, `up` cannot reach it: "

@@ -10,6 +10,7 @@
 import * as path from "path";
 import type { Deployment } from "@pulumi/pulumi/automation";
 import { postgresSku } from "../../lib/postgresParameters";
+import { failoverRoles } from "../../components/azure/databaseFailover";
 import { resolveDatabase } from "../../stacks/schema/database";
 import { stackConfigOf } from "../offline/stackFile";
 import { ProductionGuardError, shortStackName } from "./guard";
@@ -66,14 +67,27 @@ export function desiredSizes(stack: string, stackFile?: string): ServerSize[] {
     const config = stackConfigOf({ stack: shortStackName(stack), stackFile });
     const db = resolveDatabase(config);
     const base = `${config.namePrefix}-${config.environment}`;
-    const size = (name: string, role: ServerSize["role"], skuName: string, storageGB: number): ServerSize => {
+    // The roles the stack file records (bookstore-infra failover writes them): after a switchover the partner writes.
+    const writer = failoverRoles(db).writer;
+    const size = (index: number, name: string, skuName: string, storageGB: number): ServerSize => {
         const sku = postgresSku(skuName);
-        return { name, role, vCores: sku.vCores, memoryGiB: sku.memoryGiB, storageGB, autoGrow: db.storage.autoGrow, maxConnections: db.parameters.maxConnections };
+        return { name, role: index === writer ? "primary" : "replica", vCores: sku.vCores, memoryGiB: sku.memoryGiB, storageGB, autoGrow: db.storage.autoGrow, maxConnections: db.parameters.maxConnections };
     };
     return [
-        size(`${base}-pg`, "primary", db.sku.name, db.storage.sizeGB),
-        ...db.replicas.map((r, i) => size(`${base}-pg-replica-${i + 1}`, "replica", r.sku.name, r.storageSizeGB)),
+        size(0, `${base}-pg`, db.sku.name, db.storage.sizeGB),
+        ...db.replicas.map((r, i) => size(i + 1, `${base}-pg-replica-${i + 1}`, r.sku.name, r.storageSizeGB)),
     ];
+}
+
+/**
+ * A server's role as Azure last reported it (the state's outputs: `replica.role`, or the older
+ * `replicationRole`), else as its name says (a state written before the roles were read).
+ */
+function roleOf(name: string, outputs: Record<string, any> | undefined): ServerSize["role"] {
+    const reported = outputs?.replica?.role ?? outputs?.replicationRole;
+    if (reported === "Primary") return "primary";
+    if (reported === "AsyncReplica" || reported === "GeoAsyncReplica") return "replica";
+    return /-replica-\d+$/.test(name) ? "replica" : "primary";
 }
 
 type StateResource = { urn: string; type: string; inputs?: Record<string, any>; outputs?: Record<string, any> };
@@ -96,7 +110,7 @@ export function deployedSizes(deployment: Deployment): ServerSize[] {
         const sku = postgresSku(skuName);
         return [{
             name,
-            role: /-replica-\d+$/.test(name) ? "replica" : "primary",
+            role: roleOf(name, r.outputs),
             vCores: sku.vCores,
             memoryGiB: sku.memoryGiB,
             storageGB: Number(state.storage?.storageSizeGB ?? 0),
@@ -106,12 +120,17 @@ export function deployedSizes(deployment: Deployment): ServerSize[] {
     });
 }
 
-/** URNs of the replicas and their Configurations: the first, targeted update of a scale-up. */
+/**
+ * URNs of the servers that replicate now (by the role Azure reported) and of their Configurations:
+ * the first, targeted update of a scale-up. A Configuration belongs to the server whose logical
+ * name is the longest prefix of its own (`<server>-<parameter>`).
+ */
 export function replicaTargets(deployment: Deployment): string[] {
     const resources = ((deployment.deployment as { resources?: StateResource[] })?.resources ?? []);
-    return resources
-        .filter((r) => (r.type === SERVER_TYPE || r.type === CONFIGURATION_TYPE) && /-pg-replica-\d+(-|$)/.test(logicalName(r.urn)))
-        .map((r) => r.urn);
+    const servers = resources.filter((r) => r.type === SERVER_TYPE).map((r) => ({ urn: r.urn, name: logicalName(r.urn), role: roleOf(logicalName(r.urn), r.outputs) }));
+    const ownerOf = (configName: string) => servers.filter((s) => configName.startsWith(`${s.name}-`)).sort((a, b) => b.name.length - a.name.length)[0];
+    return resources.filter((r) => (r.type === SERVER_TYPE ? roleOf(logicalName(r.urn), r.outputs) === "replica"
+        : r.type === CONFIGURATION_TYPE && ownerOf(logicalName(r.urn))?.role === "replica")).map((r) => r.urn);
 }
 
 /** A refusal like the production guard's: nothing ran, the CLI exits with its "refused" code. */

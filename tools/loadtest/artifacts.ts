@@ -8,29 +8,50 @@ import { k6Duration, LoadTestSpec } from "./profile";
 
 /** Azure Load Testing test id (2-50 of [a-z0-9_-]: the YAML reference's rule). */
 export const AZURE_TEST_ID = "bookstore-load";
-/** Environment variables the generated scripts read. */
-export const TARGET_ENV = "TARGET_URL";
+/** Environment variables the generated scripts read: the api's base URL, and the profile. */
+export const TARGET_ENV = "API_URL";
 export const PROFILE_ENV = "LOAD_PROFILE";
 
 const HEADER = "Generated from loadtest/profile.json by tools/loadtest/generate.ts: edit the profile, then regenerate.";
+
+/** A request path as a JS template literal body: `{bookId}` reads the setup's ids, spread over users and iterations. */
+function k6Path(requestPath: string): string {
+    return requestPath.replace(/\{([^}]*)\}/g, (_, name: string) => `\${encodeURIComponent(pick(data.${name}))}`);
+}
 
 /** k6 script: every profile of the spec, chosen with `-e LOAD_PROFILE=<name>` (default seed). */
 export function k6Script(spec: LoadTestSpec): string {
     const profiles = Object.entries(spec.profiles).map(([name, stages]) =>
         `    ${JSON.stringify(name)}: [\n${stages.map((s) => `        { duration: '${k6Duration(s.durationSeconds)}', target: ${s.target} },`).join("\n")}\n    ],`);
+    const p95 = spec.thresholds.p95Ms;
     const requests = spec.requests.map((request) => [
-        `    res = http.get(\`\${BASE_URL}${request.path}\`, { tags: { name: '${request.name}' } });`,
-        `    check(res, { '${request.name} status is 2xx/3xx': (r) => r.status >= 200 && r.status < 400 });`,
+        `    res = http.get(\`\${BASE_URL}${k6Path(request.path)}\`, { tags: { name: '${request.name}' } });`,
+        // The seed's checks (they report; the thresholds decide).
+        `    check(res, { '${request.name} status is 200': (r) => r.status === 200, '${request.name} response time < ${p95}ms': (r) => r.timings.duration < ${p95} });`,
         `    sleep(${spec.thinkTimeSeconds});`,
     ].join("\n"));
+    const setup = spec.setup;
+    const setupLines = setup ? [
+        "// Once, before the users start: real ids for the requests that need one.",
+        "export function setup() {",
+        `    const res = http.get(\`\${BASE_URL}${setup.path}\`, { tags: { name: '${setup.name}' } });`,
+        `    if (res.status !== 200) throw new Error(\`${setup.name}: HTTP \${res.status} from \${res.url} (is ${TARGET_ENV} the api's base URL?)\`);`,
+        `    const ids = (res.json('${setup.collect.list}') || []).map((item) => item.${setup.collect.field}).filter(Boolean);`,
+        `    if (ids.length === 0) throw new Error('${setup.name} listed no ${setup.collect.list}: the requests need real ids (seed the app data first)');`,
+        `    return { ${setup.collect.as}: ids };`,
+        "}",
+        "",
+        "const pick = (ids) => ids[(__VU + __ITER) % ids.length];",
+        "",
+    ] : [];
     return [
         `// ${HEADER}`,
-        "// Run: k6 run -e TARGET_URL=https://<publicWebUrl> [-e LOAD_PROFILE=smoke] loadtest/load-test.js",
+        `// Run next to the api (docs/load-testing.md): k6 run -e ${TARGET_ENV}=<the stack's apiUrl> [-e LOAD_PROFILE=smoke] load-test.js`,
         "import http from 'k6/http';",
         "import { check, sleep } from 'k6';",
         "",
         `const BASE_URL = (__ENV.${TARGET_ENV} || '').replace(/\\/+$/, '');`,
-        `if (!BASE_URL) throw new Error('set ${TARGET_ENV}, e.g. k6 run -e ${TARGET_ENV}=https://bookstore.example loadtest/load-test.js');`,
+        `if (!BASE_URL) throw new Error('set ${TARGET_ENV} to the api base URL (the stack apiUrl output), e.g. k6 run -e ${TARGET_ENV}=http://api.bookstore.svc.cluster.local load-test.js');`,
         "const PROFILES = {",
         ...profiles,
         "};",
@@ -40,12 +61,13 @@ export function k6Script(spec: LoadTestSpec): string {
         "export const options = {",
         "    stages: PROFILES[PROFILE],",
         "    thresholds: {",
-        `        http_req_duration: ['p(95)<${spec.thresholds.p95Ms}'],`,
+        `        http_req_duration: ['p(95)<${p95}'],`,
         `        http_req_failed: ['rate<${spec.thresholds.failedPercent / 100}'],`,
         "    },",
         "};",
         "",
-        "export default function () {",
+        ...setupLines,
+        `export default function (${setup ? "data" : ""}) {`,
         "    let res;",
         ...requests,
         "}",
@@ -65,11 +87,17 @@ function pythonStages(stages: LoadTestSpec["profiles"][string]): string {
 export function locustFile(spec: LoadTestSpec): string {
     const profiles = Object.entries(spec.profiles).map(([name, stages]) => `    ${JSON.stringify(name)}: ${pythonStages(stages)},`);
     const requests = spec.requests.map((r) => `    (${JSON.stringify(r.name)}, ${JSON.stringify(r.path)}),`);
+    const setup = spec.setup;
+    const setupValue = setup
+        ? `(${[setup.name, setup.path, setup.collect.as, setup.collect.list, setup.collect.field].map((v) => JSON.stringify(v)).join(", ")})`
+        : "None";
     return [
         `# ${HEADER}`,
         "import os",
+        "from urllib.parse import quote",
         "",
         "from locust import HttpUser, LoadTestShape, constant, task",
+        "from locust.exception import StopUser",
         "",
         "# (seconds, target users): the user count moves linearly to each target, as k6 stages do.",
         "PROFILES = {",
@@ -79,6 +107,8 @@ export function locustFile(spec: LoadTestSpec): string {
         "REQUESTS = [",
         ...requests,
         "]",
+        "# (name, path, variable, list, field): real ids for the {variable} of request paths, or None.",
+        `SETUP = ${setupValue}`,
         "",
         "",
         "class BookstoreUser(HttpUser):",
@@ -87,12 +117,24 @@ export function locustFile(spec: LoadTestSpec): string {
         "",
         "    def on_start(self):",
         "        self.turn = 0",
+        "        self.ids = {}",
+        "        if SETUP is None:",
+        "            return",
+        "        name, path, variable, items, field = SETUP",
+        "        with self.client.get(path, name=name, catch_response=True) as response:",
+        "            listed = response.json().get(items) if response.status_code == 200 else None",
+        "            ids = [item.get(field) for item in listed or [] if item.get(field)]",
+        "            if not ids:",
+        "                response.failure(f\"{name} listed no {items}: the requests need real ids\")",
+        "                raise StopUser()",
+        "        self.ids[variable] = ids",
         "",
         "    @task",
         "    def next_request(self):",
         "        name, path = REQUESTS[self.turn % len(REQUESTS)]",
         "        self.turn += 1",
-        "        self.client.get(path, name=name)",
+        "        values = {key: quote(str(ids[self.turn % len(ids)]), safe=\"\") for key, ids in self.ids.items()}",
+        "        self.client.get(path.format(**values), name=name)",
         "",
         "",
         "class Stages(LoadTestShape):",
@@ -120,7 +162,7 @@ export function azureTestConfig(spec: LoadTestSpec): string {
         "version: v0.1",
         `testId: ${AZURE_TEST_ID}`,
         "displayName: BookStore load test",
-        "description: Book search and book detail, staged users, seed thresholds",
+        "description: The api's book search and book detail, staged users, seed thresholds",
         "testType: Locust",
         "testPlan: locustfile.py",
         "engineInstances: 1",

@@ -1,25 +1,32 @@
 /**
- * `bookstore-infra loadtest`: the seed's load test against a stack's public URL, run from this
- * machine (autocannon) or on Azure Load Testing (az CLI), with a verdict against the thresholds.
- * The CLI loads this module only when the command runs (autocannon is not needed elsewhere).
+ * `bookstore-infra loadtest`: the seed's load test against the api's own entry, run from where
+ * this command runs (the local engine) or on Azure Load Testing (az CLI), with a verdict against
+ * the thresholds. The CLI loads this module only when the command runs.
  */
+import * as fs from "fs";
 import { AzRunner, AzCommandError, installedAz, parseLoadTestId, runAzure } from "./azure";
-import { runLocal } from "./local";
+import { LoadTestTargetError, runLocal } from "./local";
 import { LoadTestInputError, resolveProfile, totalSeconds } from "./profile";
 import { judge } from "./verdict";
 
 export { LoadTestInputError } from "./profile";
+export { LoadTestTargetError } from "./local";
 export { AzCommandError } from "./azure";
 export type { AzRunner } from "./azure";
 
 export interface LoadTestFlags {
     stack?: string;
+    /** The api's base URL; default the stack's `apiUrl` output. */
     url?: string;
     /** seed | smoke | a spec file (.json). */
     profile: string;
     engine: "local" | "azure";
     /** Azure engine: seconds between polls of the run. */
     pollSeconds?: number;
+    /** Local engine: seconds before an unanswered request fails. */
+    timeout?: number;
+    /** Local engine: a PEM file of CA certificates to trust for an https target. */
+    caCert?: string;
 }
 
 export interface LoadTestDeps {
@@ -29,13 +36,16 @@ export interface LoadTestDeps {
     az?: AzRunner;
 }
 
-/** The base URL to load: --url, else the stack's `publicWebUrl` output. */
+/**
+ * The base URL to load: --url, else the stack's `apiUrl` output — the api's in-network address,
+ * the one the web reaches it at. The api has no public entry on any platform (docs/load-testing.md).
+ */
 export function targetUrl(flags: Pick<LoadTestFlags, "url" | "stack">, outputs: Record<string, unknown> | undefined): string {
-    const url = flags.url ?? outputs?.publicWebUrl;
+    const url = flags.url ?? outputs?.apiUrl;
     if (typeof url !== "string" || url.length === 0) {
         throw new LoadTestInputError(flags.stack
-            ? `stack "${flags.stack}" has no publicWebUrl output (deploy it first, or pass --url)`
-            : "pass --stack <name> (its publicWebUrl output is the target) or --url <url>");
+            ? `stack "${flags.stack}" has no apiUrl output (deploy it first, or pass --url)`
+            : "pass --stack <name> (its apiUrl output, the api's entry, is the target) or --url <api base url>");
     }
     let parsed: URL;
     try {
@@ -54,6 +64,11 @@ export async function loadTestCommand(flags: LoadTestFlags, deps: LoadTestDeps):
     if (flags.engine === "azure" && flags.profile.endsWith(".json")) {
         throw new LoadTestInputError("--engine azure runs the profiles of loadtest/profile.json (the uploaded script holds them): pass --profile seed or smoke");
     }
+    // Azure Load Testing's engines run outside the cluster and the Container Apps environment, where the api is not reachable.
+    if (flags.engine === "azure" && !flags.url) {
+        throw new LoadTestInputError("--engine azure needs --url: an api entry Azure Load Testing's engines can reach (the stack's apiUrl answers only inside its cluster or environment; see docs/load-testing.md)");
+    }
+    const ca = flags.caCert === undefined ? undefined : readCa(flags.caCert);
     // The local engine with --url needs nothing from the stack.
     const outputs = flags.stack && !(flags.engine === "local" && flags.url) ? await deps.stackOutputs(flags.stack) : undefined;
     const url = targetUrl(flags, outputs);
@@ -61,7 +76,12 @@ export async function loadTestCommand(flags: LoadTestFlags, deps: LoadTestDeps):
     deps.out(`Load test "${profile.name}" (${minutes} min, up to ${Math.max(...profile.stages.map((s) => s.target))} users) against ${url} on the ${flags.engine} engine`);
 
     if (flags.engine === "local") {
-        const summary = await runLocal(profile, { url, onProgress: (line) => deps.out(`  ${line}`) });
+        const summary = await runLocal(profile, { url, ca, timeoutSeconds: flags.timeout, onProgress: (line) => deps.out(`  ${line}`) }).catch((err: unknown) => {
+            if (err instanceof LoadTestTargetError && !flags.url) {
+                err.message += ` (the stack's apiUrl answers only inside its cluster or Container Apps environment: run the load test there, see docs/load-testing.md)`;
+            }
+            throw err;
+        });
         return report(judge(summary, profile.thresholds), deps);
     }
 
@@ -82,6 +102,14 @@ export async function loadTestCommand(flags: LoadTestFlags, deps: LoadTestDeps):
     const passed = result.status === "DONE" && result.testResult === "PASSED";
     deps.out(`Azure Load Testing: run ${result.testRunId} ${result.status}, result ${result.testResult ?? "none"}${result.portalUrl ? ` (${result.portalUrl})` : ""}`);
     return report({ passed, lines: verdict.lines }, deps);
+}
+
+function readCa(file: string): string {
+    try {
+        return fs.readFileSync(file, "utf8");
+    } catch (err) {
+        throw new LoadTestInputError(`--ca-cert: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
 }
 
 function report(verdict: { passed: boolean; lines: string[] }, deps: LoadTestDeps): boolean {

@@ -1,7 +1,8 @@
 /**
  * The load test's one definition (loadtest/profile.json): the requests each virtual user makes, its
  * think time, the staged user count and the pass thresholds. The k6 script, the Azure Load Testing
- * files and the local runner all read it, so the three cannot drift apart.
+ * files and the local runner all read it, so the three cannot drift apart. Every request is one of
+ * the api's endpoints (API_ROUTES): the run targets the api's own entry, not the web.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -17,15 +18,33 @@ const StageSchema = z.strictObject({
     target: z.number().int().min(0),
 });
 
+const NAME = z.string().regex(/^[a-z][a-z0-9-]*$/);
+const VARIABLE = z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/);
+
 const RequestSchema = z.strictObject({
     /** Request name in reports (Locust's `name`, Azure Load Testing's per-request criteria). */
-    name: z.string().regex(/^[a-z][a-z0-9-]*$/),
-    /** Path and query, relative to the target URL. */
+    name: NAME,
+    /** Path and query, relative to the api's base URL; `{variable}` takes a value the setup request collected. */
     path: z.string().startsWith("/"),
+});
+
+/**
+ * One request made once before the users start (k6 `setup()`, Locust `on_start`): it checks the
+ * target answers and collects the ids the other requests use, e.g. real book ids for the detail page.
+ */
+const SetupSchema = RequestSchema.extend({
+    collect: z.strictObject({
+        /** The variable the ids fill in request paths (`{bookId}`). */
+        as: VARIABLE,
+        /** The JSON response's array property (the app's PagedListDto `items`) and each element's id property. */
+        list: VARIABLE,
+        field: VARIABLE,
+    }),
 });
 
 export const LoadTestSpecSchema = z.strictObject({
     $comment: z.string().optional(),
+    setup: SetupSchema.optional(),
     requests: z.array(RequestSchema).min(1),
     /** Pause after each request (the seed's `sleep(1)`). */
     thinkTimeSeconds: z.number().positive(),
@@ -35,16 +54,31 @@ export const LoadTestSpecSchema = z.strictObject({
         /** The run fails unless fewer than this percent of requests failed. */
         failedPercent: z.number().positive().max(100),
     }),
-    profiles: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), z.array(StageSchema).min(1)),
+    profiles: z.record(NAME, z.array(StageSchema).min(1)),
+}).superRefine((spec, ctx) => {
+    spec.requests.forEach((request, i) => {
+        for (const variable of pathVariables(request.path)) {
+            if (variable !== spec.setup?.collect.as) {
+                ctx.addIssue({ code: "custom", path: ["requests", i, "path"], message: `{${variable}} is not collected by setup.collect.as` });
+            }
+        }
+    });
 });
+
+/** The `{variable}` names in a request path. */
+export function pathVariables(requestPath: string): string[] {
+    return [...requestPath.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]);
+}
 
 export type LoadTestSpec = z.infer<typeof LoadTestSpecSchema>;
 export type Stage = z.infer<typeof StageSchema>;
+export type SetupRequest = z.infer<typeof SetupSchema>;
 
 /** One named profile resolved from the spec: what a run needs. */
 export interface LoadProfile {
     name: string;
     stages: Stage[];
+    setup?: SetupRequest;
     requests: LoadTestSpec["requests"];
     thinkTimeSeconds: number;
     thresholds: LoadTestSpec["thresholds"];
@@ -87,7 +121,7 @@ export function resolveProfile(choice: string, specFile = PROFILE_FILE): LoadPro
     const name = fromFile ? Object.keys(spec.profiles)[0] : choice;
     const stages = spec.profiles[name];
     if (!stages) throw new LoadTestInputError(`unknown profile "${choice}" (expected one of ${Object.keys(spec.profiles).join(", ")}, or a .json file)`);
-    return { name, stages, requests: spec.requests, thinkTimeSeconds: spec.thinkTimeSeconds, thresholds: spec.thresholds };
+    return { name, stages, setup: spec.setup, requests: spec.requests, thinkTimeSeconds: spec.thinkTimeSeconds, thresholds: spec.thresholds };
 }
 
 export function totalSeconds(stages: readonly Stage[]): number {

@@ -199,6 +199,17 @@ export function awsNewResource(args: pulumi.runtime.MockResourceArgs): Answer | 
 
 /** Invokes the AWS program calls. */
 export const AWS_INVOKES: Record<string, (inputs: Inputs) => Inputs> = {
+    // A plan shows a first deploy: the cluster does not exist yet. BOOKSTORE_OFFLINE_LIVE_EKS
+    // ({"<cluster name>": {"version": "1.36"}}) stands in for one that does (after an EKS upgrade).
+    "aws:eks/getCluster:getCluster": (inputs) => {
+        const live = JSON.parse(process.env.BOOKSTORE_OFFLINE_LIVE_EKS ?? "{}")[String(inputs.name)];
+        if (!live) throw new Error(`ResourceNotFoundException: No cluster found for name: ${String(inputs.name)}.`);
+        return { name: inputs.name, version: live.version, id: inputs.name };
+    },
+    // DescribeAddonVersions' default version cannot be known offline: a marker naming what was asked.
+    "aws:eks/getAddonVersion:getAddonVersion": (inputs) => ({
+        addonName: inputs.addonName, kubernetesVersion: inputs.kubernetesVersion, version: `default-for-${String(inputs.kubernetesVersion)}`, id: String(inputs.addonName),
+    }),
     "aws:index/getCallerIdentity:getCallerIdentity": () => ({
         accountId: AWS_ACCOUNT_ID, arn: `arn:aws:iam::${AWS_ACCOUNT_ID}:user/deployer`, userId: "AIDAEXAMPLEDEPLOYER", id: AWS_ACCOUNT_ID,
     }),

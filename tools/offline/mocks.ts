@@ -223,10 +223,12 @@ const INVOKES: Record<string, (inputs: Inputs) => Inputs> = {
         secondaryKey: `offline-redis-key-2-${suffix(String(inputs.clusterName))}`,
     }),
     // A plan shows a first deploy: no server exists yet (Azure answers 404). BOOKSTORE_OFFLINE_LIVE_SERVERS
-    // ({"<server name>": {"storageSizeGB": 256}}) stands in for servers that do, to show what an update sends.
+    // stands in for servers that do, to show what an update sends: by server name, either a short form
+    // ({"storageSizeGB": 256, "skuName": ...}) or the GET body Azure returns (`properties` flattened as the SDK does).
     "azure-native:dbforpostgresql:getServer": (inputs) => {
         const live = JSON.parse(process.env.BOOKSTORE_OFFLINE_LIVE_SERVERS ?? "{}")[String(inputs.serverName)];
         if (!live) throw new Error(`ResourceNotFound: server ${String(inputs.serverName)} does not exist`);
+        if (live.properties) return { name: inputs.serverName, sku: live.sku, location: live.location, ...live.properties };
         return { name: inputs.serverName, storage: { storageSizeGB: live.storageSizeGB }, sku: live.skuName ? { name: live.skuName } : undefined };
     },
     "azure-native:containerservice:listManagedClusterUserCredentials": (inputs) => ({

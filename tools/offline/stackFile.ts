@@ -49,7 +49,7 @@ function stripSecure(value: unknown): { value: unknown; secret: boolean } {
 }
 
 /** The top-level keys of a Pulumi stack file (Pulumi.<stack>.yaml). */
-const STACK_FILE_KEYS = ["config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt"];
+export const STACK_FILE_KEYS = ["config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt"];
 
 /** The known key a misspelling is closest to (at most two edits, ignoring case), if any. */
 function nearest(key: string): string | undefined {

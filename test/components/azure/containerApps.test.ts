@@ -31,6 +31,10 @@ describe("Container Apps runtime (plan of prod)", () => {
         assert.strictEqual(api.configuration.ingress.external, false);
     });
 
+    it("exports apiUrl, the load test's target: the api's internal-ingress FQDN over HTTPS, answered inside the environment only", () => {
+        assert.match((doc().outputs as any).apiUrl, /^https:\/\/bookstore-api\.internal\.[a-z0-9]+\.eastus2\.azurecontainerapps\.io$/);
+    });
+
     it("scales the web app to 8 on HTTP 50 and CPU 60 %, with public ingress", () => {
         const web = appNamed("web");
         assert.strictEqual(web.template.scale.maxReplicas, 8);

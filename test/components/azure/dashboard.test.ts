@@ -169,9 +169,12 @@ describe("stack dashboard (Azure Monitor workbook)", () => {
         });
     });
 
-    it("turns on the enhanced metrics its transactions-per-second and cache-hit panels read, on the primary", () => {
+    it("turns on the enhanced metrics its transactions-per-second and cache-hit panels read, on both servers that can write (primary and failover partner)", () => {
         const configurations = resourcesOfType(planOf("prod"), "azure-native:dbforpostgresql:Configuration")
             .filter((r) => inputs(r).configurationName === "metrics.collector_database_activity");
-        assert.deepStrictEqual(configurations.map((r) => [r.name, inputs(r).value]), [["bookstore-prod-pg-metrics-collector-database-activity", "on"]]);
+        assert.deepStrictEqual(configurations.map((r) => [r.name, inputs(r).value]).sort(), [
+            ["bookstore-prod-pg-metrics-collector-database-activity", "on"],
+            ["bookstore-prod-pg-replica-2-metrics-collector-database-activity", "on"],
+        ]);
     });
 });

@@ -99,21 +99,24 @@ describe("database tier (plan of prod, Container Apps)", () => {
         assert.match([...ids][0], /^\/subscriptions\/[0-9a-f-]+\/resourceGroups\/bookstore-prod-rg\/providers\/Microsoft\.DBforPostgreSQL\/flexibleServers\/bookstore-prod-pg-[0-9a-f]{8}$/);
     });
 
-    it("sets on each replica only what it does not inherit: max_connections (kept >= the primary's) and the pooler's, chained after the replica", () => {
-        for (const replica of replicas()) {
-            const order = chainOrder(resourcesOfType(prod(), CONFIGURATION).filter((c) => c.name.startsWith(`${replica.name}-`)), replica);
-            assert.deepStrictEqual(Object.fromEntries(order.map((c) => [inputs(c).configurationName, inputs(c).value])), {
-                max_connections: "200",
-                "pgbouncer.enabled": "true",
-                "pgbouncer.pool_mode": "transaction",
-                "pgbouncer.default_pool_size": "25",
-                "pgbouncer.max_client_conn": "1000",
-                "pgbouncer.server_idle_timeout": "600",
-            });
-        }
+    it("sets on a replica only what it does not inherit (max_connections, kept >= the primary's, and the pooler's); the failover partner carries the writer's whole tuning", () => {
+        const parameters = (server: Resource) => Object.fromEntries(chainOrder(resourcesOfType(prod(), CONFIGURATION).filter((c) => c.name.startsWith(`${server.name}-`)
+            && !/-replica-\d/.test(c.name.slice(server.name.length))), server).map((c) => [inputs(c).configurationName, inputs(c).value]));
+        const [plain, partner] = replicas();
+        assert.deepStrictEqual(parameters(plain), {
+            max_connections: "200",
+            "pgbouncer.enabled": "true",
+            "pgbouncer.pool_mode": "transaction",
+            "pgbouncer.default_pool_size": "25",
+            "pgbouncer.max_client_conn": "1000",
+            "pgbouncer.server_idle_timeout": "600",
+        });
+        // Replica 2 is prod's failover partner (same SKU as the primary): whichever of the two writes has the seed's tuning.
+        assert.deepStrictEqual(parameters(partner), parameters(primary()));
+        assert.strictEqual(Object.keys(parameters(partner)).length, 14);
     });
 
-    it("first deploy (issue 11): no false edges from the replicas", () => {
+    it("first deploy: no false edges from the replicas", () => {
         const doc = prod();
         const byUrn = new Map(doc.resources.map((r) => [r.urn, r]));
         const [first, second] = replicas();

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { failoverRoles, highAvailabilityFor, virtualEndpointHosts, virtualEndpointName } from "../../../components/azure/databaseFailover";
+import { backupFor, failoverRoles, highAvailabilityFor, liveRoles, TopologyError, virtualEndpointHosts, virtualEndpointName } from "../../../components/azure/databaseFailover";
 import { serverNames } from "../../../components/azure/databaseServers";
 import { inputs, oneOfType, planned, planOf, Resource, resourcesOfType, stackVariant } from "../../helpers/plan";
 import type { PlanDocument } from "../../../tools/plan";
@@ -25,6 +25,27 @@ describe("database failover: rules", () => {
         assert.deepStrictEqual(failoverRoles({ failover: { replica: 2, promoted: true } }), { writer: 2, reader: 0, partner: 2 });
         assert.strictEqual(highAvailabilityFor("replica", "ZoneRedundant"), "Disabled");
         assert.strictEqual(highAvailabilityFor("writer", "ZoneRedundant"), "ZoneRedundant");
+    });
+
+    it("takes the roles from what Azure reports, the stack file's record only when Azure does not answer", () => {
+        const recorded = { failover: { replica: 2, promoted: false } };
+        assert.deepStrictEqual(liveRoles(recorded, { role: "GeoAsyncReplica" }, { role: "Primary" }), { writer: 2, reader: 0, partner: 2 });
+        assert.deepStrictEqual(liveRoles({ failover: { replica: 2, promoted: true } }, { role: "Primary" }, { role: "AsyncReplica" }), { writer: 0, reader: 2, partner: 2 });
+        assert.deepStrictEqual(liveRoles({ failover: { replica: 2, promoted: true } }, undefined, undefined), { writer: 2, reader: 0, partner: 2 });
+        // The old primary's region is down (no answer) while the partner writes.
+        assert.deepStrictEqual(liveRoles(recorded, undefined, { role: "Primary" }), { writer: 2, reader: 0, partner: 2 });
+        assert.deepStrictEqual(liveRoles({ failover: { replica: undefined, promoted: false } }, { role: "Primary" }), { writer: 0 });
+        assert.throws(() => liveRoles(recorded, { role: "Primary" }, { role: "Primary" }, { original: "a", partner: "b" }),
+            (err: Error) => err instanceof TopologyError && /a and b both report role Primary: .*standalone.*runbook/.test(err.message));
+    });
+
+    it("sends backups to the writer only, with the geo-redundancy Azure has once the server exists", () => {
+        const configured = { retentionDays: 14, geoRedundant: true };
+        assert.strictEqual(backupFor(false, { geoRedundantBackup: "Enabled" }, configured), undefined);
+        assert.deepStrictEqual(backupFor(true, undefined, configured), { backupRetentionDays: 14, geoRedundantBackup: "Enabled" });
+        // A promoted replica has none, and it cannot be turned on after creation: not pushed back.
+        assert.deepStrictEqual(backupFor(true, { geoRedundantBackup: "Disabled" }, configured), { backupRetentionDays: 14, geoRedundantBackup: "Disabled" });
+        assert.deepStrictEqual(backupFor(true, {}, configured), { backupRetentionDays: 14, geoRedundantBackup: "Disabled" });
     });
 });
 
@@ -67,16 +88,21 @@ describe("database failover: the plan after `failover` promoted the westus2 repl
         assert.ok(endpoint.dependencies.includes(oneOfType(before(), SERVER, "bookstore-prod-pg-replica-2").urn));
     });
 
-    it("keeps every URN, and changes no input but the roles' HA, the reader endpoint's target and the lag alert's scope", () => {
+    it("keeps every URN, and changes no input but the roles' HA, backups and password, the endpoint pair's server and reader, the lag alert's scope", () => {
         const old = new Map(before().resources.map((r) => [r.urn, r]));
         const next = new Map(after().resources.map((r) => [r.urn, r]));
         assert.deepStrictEqual([...next.keys()].sort(), [...old.keys()].sort(), "same resources, same URNs");
         const changed = [...next.values()].flatMap((r: Resource) => differences(old.get(r.urn)!.inputs, r.inputs).map((p) => `${r.name}: ${p}`));
         assert.deepStrictEqual(changed.sort(), [
             "bookstore-prod-pg-endpoints: members",
+            "bookstore-prod-pg-endpoints: serverName",
+            "bookstore-prod-pg-replica-2: administratorLoginPassword",
+            "bookstore-prod-pg-replica-2: backup",
             "bookstore-prod-pg-replica-2: highAvailability.mode",
             "bookstore-prod-pg-replication-lag: scopes",
             "bookstore-prod-pg-replication-lag: targetResourceRegion",
+            "bookstore-prod-pg: administratorLoginPassword",
+            "bookstore-prod-pg: backup",
             "bookstore-prod-pg: highAvailability.mode",
         ]);
     });
@@ -92,7 +118,7 @@ describe("database failover: the plan after `failover` promoted the westus2 repl
         for (const n of [1, 2]) {
             const replica = oneOfType(doc, SERVER, `bookstore-prod-pg-replica-${n}`);
             // Create-time inputs stay as created; Azure's new source after the switchover is not a change.
-            assert.deepStrictEqual([inputs(replica).createMode, replica.options.ignoreChanges], ["Update", ["sourceServerResourceId"]]);
+            assert.deepStrictEqual([inputs(replica).createMode, replica.options.ignoreChanges], ["Update", ["availabilityZone", "highAvailability.standbyAvailabilityZone", "sourceServerResourceId"]]);
             assert.match(inputs(replica).sourceServerResourceId, new RegExp(`/flexibleServers/${names.primary}$`));
         }
         const outputs = doc.outputs as Record<string, any>;
