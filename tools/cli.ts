@@ -8,6 +8,7 @@
  *   loadtest                      the seed's load test against a stack, with a verdict (tools/loadtest)
  *   failover                      switch the database's writer role over to its partner, then doctor
  *   diff | cost | prices refresh  pull-request review: plan diff, monthly cost, price table (tools/review)
+ *   e2e run | janitor | images | durations   end-to-end runs in a real cloud (tools/e2e)
  * Exit codes (EXIT below) are stable so CI can branch on them.
  */
 import { CommanderError } from "commander";

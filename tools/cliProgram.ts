@@ -4,6 +4,7 @@ import { PROJECT_DIR } from "./paths";
 import { addPlanOptions, PROGRAM_VERSION } from "./planOptions";
 import type { LoadTestFlags } from "./loadtest";
 import { registerReviewCommands } from "./review/cli";
+import { registerE2eCommands } from "./e2e/cli";
 import { CliIo, collect, positiveNumber, StackFlags, PolicyFlags, GuardFlags } from "./cliSupport";
 import { Cli } from "./cliCommands";
 
@@ -125,6 +126,7 @@ export function buildProgram(cli: Cli, io: CliIo, setExit: (code: number) => voi
         .action(action((flags) => cli.failover(flags as Parameters<Cli["failover"]>[0])));
 
     registerReviewCommands(program, { out: io.out, err: io.err, projectDir: io.projectDir ?? PROJECT_DIR }, setExit);
+    registerE2eCommands(program, io, setExit);
 
     return program;
 }

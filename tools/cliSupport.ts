@@ -8,6 +8,7 @@ import { InvalidArgumentError } from "commander";
 import type { ConfigMap, OutputMap } from "@pulumi/pulumi/automation";
 import type { CommandRunner } from "./automation";
 import type { AzRunner } from "./automation/az";
+import type { ProcessRunner } from "./automation/processes";
 import { DoctorInputError } from "./doctor/targets";
 
 
@@ -42,6 +43,10 @@ export const EXIT = {
     unhealthy: 6,
     /** loadtest: the run missed a threshold (p95 latency or failed requests). */
     loadTestFailed: 7,
+    /** e2e run: a step or check failed, or the cleanup did (the report says which). */
+    e2eFailed: 8,
+    /** e2e run: interrupted (Ctrl-C); the cleanup ran unless interrupted too. */
+    interrupted: 130,
 } as const;
 
 export interface CliIo {
@@ -51,6 +56,10 @@ export interface CliIo {
     runner?: CommandRunner;
     /** Stands in for the Azure CLI (tests); default: the installed `az`. */
     az?: AzRunner;
+    /** Stands in for az, aws, kubectl, dotnet, git and docker in the e2e commands (tests); default: the installed ones. */
+    processes?: ProcessRunner;
+    /** The machine's public address, as the e2e run asks it (tests); default: checkip.amazonaws.com. */
+    publicAddress?: () => Promise<string>;
     projectDir?: string;
 }
 

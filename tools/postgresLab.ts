@@ -57,6 +57,50 @@ async function waitForPort(port: number, timeoutMs: number, alive: () => boolean
     throw new Error(`nothing listened on 127.0.0.1:${port} within ${timeoutMs} ms`);
 }
 
+/**
+ * PgBouncer with a rendered pgbouncer.ini and user list written to `dir`, on a free loopback port,
+ * logging to `dir`/pgbouncer.log, run as `identity` (it refuses root). The caller stops the process.
+ */
+export async function startPgbouncer(
+    dir: string,
+    input: Omit<PgbouncerIniInput, "listenAddr" | "listenPort" | "authFile">,
+    users: { user: string; password: string }[],
+    identity: { uid?: number; gid?: number } = runAs(),
+    /** Clients must use TLS with this certificate (Flexible Server's built-in pooler does). */
+    clientTls?: { certFile: string; keyFile: string },
+): Promise<{ port: number; process: ChildProcess }> {
+    const binary = pgbouncerBinary();
+    if (!binary) throw new Error("PgBouncer is not installed (looked on PATH, in /usr/sbin and at $PGBOUNCER)");
+    const port = await freePort();
+    const userlist = path.join(dir, "userlist.txt");
+    const ini = path.join(dir, "pgbouncer.ini");
+    fs.writeFileSync(userlist, renderUserlist(users), { mode: 0o600 });
+    const tlsLines: string[] = [];
+    if (clientTls) {
+        // Copies in the directory: PgBouncer runs as the lab's user and reads them there.
+        for (const [kind, file] of [["cert", clientTls.certFile], ["key", clientTls.keyFile]] as const) {
+            const copy = path.join(dir, `client-tls.${kind}`);
+            fs.copyFileSync(file, copy);
+            fs.chmodSync(copy, 0o600);
+            tlsLines.push(`client_tls_${kind}_file = ${copy}`);
+        }
+        tlsLines.push("client_tls_sslmode = require", "");
+    }
+    // [pgbouncer] is the ini's last section: client TLS settings append to it.
+    fs.writeFileSync(ini, renderPgbouncerIni({ ...input, listenAddr: "127.0.0.1", listenPort: port, authFile: userlist }) + tlsLines.join("\n"));
+    if (identity.uid !== undefined) spawnSync("chown", ["-R", `${identity.uid}:${identity.gid}`, dir]);
+    const log = fs.openSync(path.join(dir, "pgbouncer.log"), "a");
+    const child = spawn(binary, [ini], { cwd: dir, stdio: ["ignore", log, log], ...identity });
+    fs.closeSync(log);
+    try {
+        await waitForPort(port, LAB_STEP_TIMEOUT_S * 1000, () => child.exitCode === null);
+    } catch (err) {
+        child.kill("SIGKILL");
+        throw err;
+    }
+    return { port, process: child };
+}
+
 export interface PgbenchResult {
     exitCode: number;
     processed: number;
@@ -203,33 +247,10 @@ export class PostgresLab {
      * `clientTls`: clients must use TLS with this certificate (Flexible Server's built-in pooler does).
      */
     async startPgbouncer(input: Omit<PgbouncerIniInput, "listenAddr" | "listenPort" | "authFile">, clientTls?: { certFile: string; keyFile: string }): Promise<number> {
-        const binary = pgbouncerBinary();
         // One PgBouncer at a time: a new ini replaces the running one.
         if (this.pgbouncer && this.pgbouncer.exitCode === null) this.pgbouncer.kill("SIGKILL");
-        if (!binary) throw new Error("PgBouncer is not installed (looked on PATH, in /usr/sbin and at $PGBOUNCER)");
-        const port = await freePort();
-        const userlist = path.join(this.dir, "userlist.txt");
-        const ini = path.join(this.dir, "pgbouncer.ini");
-        fs.writeFileSync(userlist, renderUserlist([{ user: this.user, password: this.password }]), { mode: 0o600 });
-        const tlsLines: string[] = [];
-        if (clientTls) {
-            // Copies in the lab's directory: PgBouncer runs as the lab's user and reads them there.
-            for (const [kind, file] of [["cert", clientTls.certFile], ["key", clientTls.keyFile]] as const) {
-                const copy = path.join(this.dir, `client-tls.${kind}`);
-                fs.copyFileSync(file, copy);
-                fs.chmodSync(copy, 0o600);
-                tlsLines.push(`client_tls_${kind}_file = ${copy}`);
-            }
-            tlsLines.push("client_tls_sslmode = require", "");
-        }
-        // [pgbouncer] is the ini's last section: client TLS settings append to it.
-        fs.writeFileSync(ini, renderPgbouncerIni({ ...input, listenAddr: "127.0.0.1", listenPort: port, authFile: userlist }) + tlsLines.join("\n"));
-        if (this.identity.uid !== undefined) this.chownTree(this.dir);
-        const log = fs.openSync(path.join(this.dir, "pgbouncer.log"), "a");
-        const child = spawn(binary, [ini], { cwd: this.dir, stdio: ["ignore", log, log], ...this.identity });
-        fs.closeSync(log);
-        this.pgbouncer = child;
-        await waitForPort(port, LAB_STEP_TIMEOUT_S * 1000, () => child.exitCode === null);
+        const { port, process } = await startPgbouncer(this.dir, input, [{ user: this.user, password: this.password }], this.identity, clientTls);
+        this.pgbouncer = process;
         return port;
     }
 

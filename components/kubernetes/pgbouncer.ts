@@ -60,7 +60,8 @@ export interface PgbouncerIniInput {
     serverTlsCaFile?: string;
 }
 
-const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+/** Loopback hosts: all of 127.0.0.0/8 (RFC 1122), ::1 and localhost (a local harness's servers, never a cloud's). */
+const isLoopback = (host: string) => /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === "::1" || host === "localhost";
 const SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 
 function iniValue(value: string | number): string {
@@ -78,7 +79,7 @@ export function renderPgbouncerIni(input: PgbouncerIniInput): string {
     const { settings } = input;
     const tls = settings.serverTlsSslmode;
     if (tls === "disable" || tls === "prefer") {
-        const remote = input.databases.filter((d) => !LOOPBACK.has(d.host)).map((d) => d.host);
+        const remote = input.databases.filter((d) => !isLoopback(d.host)).map((d) => d.host);
         if (remote.length > 0) throw new Error(`server_tls_sslmode ${tls} is only allowed for loopback servers, not ${remote.join(", ")}`);
     }
     const names = new Set<string>();

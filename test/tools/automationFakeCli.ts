@@ -46,6 +46,10 @@ export class FakePulumiCli implements CommandRunner {
     readonly calls: FakeCall[] = [];
     private readonly answers = new Map<string, Answer>([
         ["stack select", {}],
+        ["stack init", {}],
+        ["stack rm", {}],
+        ["stack ls", { stdout: "[]" }],
+        ["stack import", {}],
         ["config set-all", {}],
         ["stack output", { stdout: "{}" }],
         ["stack history", { stdout: HISTORY_ENTRY({}) }],
@@ -76,7 +80,8 @@ export class FakePulumiCli implements CommandRunner {
 
     async run(args: string[], invocation: CommandInvocation): Promise<CommandOutcome> {
         const firstFlag = args.findIndex((arg) => arg.startsWith("-"));
-        const command = args.slice(0, firstFlag < 0 ? args.length : firstFlag).join(" ");
+        // `stack init <name>` names the stack without a flag: the command is the two words.
+        const command = args[0] === "stack" && args[1] === "init" ? "stack init" : args.slice(0, firstFlag < 0 ? args.length : firstFlag).join(" ");
         this.calls.push({ args, cwd: invocation.cwd, env: invocation.env, command });
         const configured = this.answers.get(command);
         if (configured === undefined) return { stdout: "", stderr: `error: the fake CLI has no answer for "${command}"`, exitCode: 255 };

@@ -107,7 +107,7 @@ export interface BootstrapResult {
 
 type StateResource = { urn: string; outputs?: Record<string, unknown> };
 
-async function stateResources(options: BootstrapOptions): Promise<StateResource[]> {
+async function stateResources(options: OperationOptions): Promise<StateResource[]> {
     const stack = await openStack(options);
     const state = await stack.exportStack();
     return state.deployment?.resources ?? [];
@@ -123,7 +123,7 @@ function serverFromState(resources: StateResource[], urn: string): { name: strin
 }
 
 /** Name and login server of the stack's registry, from the state after step 1. */
-async function registryFromState(options: BootstrapOptions, registryUrn: string): Promise<{ name: string; loginServer: string }> {
+export async function registryFromState(options: OperationOptions, registryUrn: string): Promise<{ name: string; loginServer: string }> {
     const resources = await stateResources(options);
     const registry = resources.find((r) => r.urn === registryUrn);
     const name = registry?.outputs?.name;

@@ -7,7 +7,7 @@
  *   console.log(formatChangeSummary(result.changeSummary, true));
  */
 import * as path from "path";
-import { ConfigMap, EngineEvent, LocalWorkspace, OpMap, OutputMap, Stack } from "@pulumi/pulumi/automation";
+import { ConfigMap, EngineEvent, LocalWorkspace, LocalWorkspaceOptions, OpMap, OutputMap, Stack } from "@pulumi/pulumi/automation";
 import { Confirmation, isConfirmed, isProductionStack, refuseDestroy, refuseProtectedReplacements } from "./guard";
 import { EventRecorder, OperationLog, protectedReplacements, StepRecord } from "./progress";
 import { CommandRunner, installedPulumiCommand, PulumiCliMissingError, pulumiCommandFrom } from "./runner";
@@ -96,14 +96,16 @@ function qualifyConfig(config: ConfigMap, projectName: string): ConfigMap {
     return Object.fromEntries(Object.entries(config).map(([key, value]) => [key.includes(":") ? key : `${projectName}:${key}`, value]));
 }
 
+/** How a `LocalWorkspace` over the project directory runs: the runner (or the installed CLI) and its environment. */
+export async function workspaceOptions(options: Omit<StackOptions, "stack">): Promise<LocalWorkspaceOptions & { workDir: string }> {
+    const pulumiCommand = options.runner ? pulumiCommandFrom(options.runner) : await installedPulumiCommand();
+    return { workDir: options.projectDir ?? PROJECT_DIR, pulumiCommand, envVars: { PULUMI_SKIP_UPDATE_CHECK: "true", ...options.envVars } };
+}
+
 /** Selects the stack in a `LocalWorkspace` over the project directory, with the runner as its CLI. */
 export async function openStack(options: StackOptions): Promise<Stack> {
-    const projectDir = options.projectDir ?? PROJECT_DIR;
-    const pulumiCommand = options.runner ? pulumiCommandFrom(options.runner) : await installedPulumiCommand();
-    return LocalWorkspace.selectStack(
-        { stackName: options.stack, workDir: projectDir },
-        { pulumiCommand, envVars: { PULUMI_SKIP_UPDATE_CHECK: "true", ...options.envVars } },
-    );
+    const { workDir, ...workspace } = await workspaceOptions(options);
+    return LocalWorkspace.selectStack({ stackName: options.stack, workDir }, workspace);
 }
 
 async function applyConfig(stack: Stack, options: OperationOptions): Promise<void> {

@@ -39,7 +39,7 @@ async function examine(target: ServerTarget, body: (client: Client) => Promise<C
         ...target.connection,
         connectionTimeoutMillis: timeoutSeconds * 1000,
         query_timeout: timeoutSeconds * 1000,
-        statement_timeout: timeoutSeconds * 1000,
+        ...(target.pooled ? {} : { statement_timeout: timeoutSeconds * 1000 }),
         application_name: "bookstore-infra doctor",
     });
     // A server that dies mid-check emits 'error' on the client; the pending query reports it.

@@ -12,6 +12,12 @@ export interface ServerTarget {
     label: string;
     role: "primary" | "replica";
     connection: ClientConfig;
+    /**
+     * Reached through PgBouncer, which refuses a startup parameter it does not track
+     * ("unsupported startup parameter: statement_timeout", unless listed in its
+     * ignore_startup_parameters): the client-side query timeout alone bounds each query.
+     */
+    pooled?: boolean;
 }
 
 export interface DoctorTargets {
