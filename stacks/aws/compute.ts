@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { valkeyConnectionString, ValkeyCache } from "../../components/aws/cache";
 import { AdotCollector } from "../../components/aws/adotCollector";
 import { AppBlobBucket } from "../../components/aws/appBlobBucket";
+import { AwsAppSecrets } from "../../components/aws/appSecrets";
 import { connectionStringEnv } from "../../components/appContract";
 import { collectorEndpoint, otlpSettings } from "../../components/kubernetes/otelCollector";
 import { RdsDatabase } from "../../components/aws/database";
@@ -90,10 +91,13 @@ export function composeApp(config: EksStackConfig, base: AwsFoundation, compute:
         { Effect: "Allow", Action: ["s3:ListBucket"], Resource: bucket },
         ...blobStatements,
     ]);
+    // The JWT signing key and the seeded admins' password the app requires (components/appContract.ts).
+    const appSecrets = new AwsAppSecrets("app-secrets", { namePrefix: base.baseName, tags: base.tags }, { providers: [base.provider] });
     const wiring: AppWiring = {
         env: { SignalR__Backplane: "Redis", SignalR__Redis__ChannelPrefix: SIGNALR_REDIS_CHANNEL_PREFIX, [connectionStringEnv("blobs")]: blobs.endpoint },
         secrets: {
             ...awsConnectionStrings(data.database, sharedAppPoolSize(config)),
+            ...appSecrets.settings,
             [connectionStringEnv("cache")]: { value: valkeyConnectionString(data.cache.configurationEndpoint, data.cache.port, data.cache.authToken) },
         },
     };

@@ -6,6 +6,7 @@
 import { DatabaseTier } from "../../components/azure/database";
 import { Cache } from "../../components/azure/cache";
 import { AppBlobStorage } from "../../components/azure/appBlobStorage";
+import { AppSecrets } from "../../components/azure/appSecrets";
 import { SIGNALR_REDIS_CHANNEL_PREFIX, signalRIdentityConnectionString } from "../../components/azure/realtime";
 import type { AppTierOutputs } from "../../components/contracts";
 import { APP_NAMESPACE } from "../../components/kubernetes/kubernetesAppTier";
@@ -118,6 +119,16 @@ export function composeAppBlobStorage(base: AzureFoundation): AppBlobStorage {
     base.wirings.push({ env: { [connectionStringEnv("blobs")]: blobs.serviceUri }, secrets: {}, grants: [blobs.grant] });
     base.diagnosticTargets.push(...blobs.diagnosticTargets);
     return blobs;
+}
+
+/** The JWT signing key and the seeded admins' password the app requires (components/appContract.ts), in Key Vault. */
+export function composeAppSecrets(base: AzureFoundation): AppSecrets {
+    const { platform } = base;
+    const secrets = new AppSecrets("app-secrets", {
+        keyVault: { resourceGroupName: platform.resourceGroupName, keyVaultName: platform.keyVault.name, tags: base.tags },
+    });
+    base.wirings.push({ env: {}, secrets: secrets.settings });
+    return secrets;
 }
 
 /** The PgBouncer Deployment (pooler "deployment"), in the app namespace, started after the pods' grants. */

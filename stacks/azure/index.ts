@@ -4,7 +4,7 @@
  */
 import type { StackConfig } from "../config";
 import { composeApp } from "./compute";
-import { composeAppBlobStorage, composeCacheAndRealtimeWiring, composeDatabase, composePgbouncer } from "./data";
+import { composeAppBlobStorage, composeAppSecrets, composeCacheAndRealtimeWiring, composeDatabase, composePgbouncer } from "./data";
 import { composeEdge } from "./edge";
 import { composeEdgeLock } from "./edgeLock";
 import { AzureStackOutputs, composeFoundation } from "./foundation";
@@ -25,6 +25,7 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
     const database = composeDatabase(base);
     const cache = composeCacheAndRealtimeWiring(base);
     composeAppBlobStorage(base);
+    composeAppSecrets(base);
     const lock = composeEdgeLock(base);
     const app = composeApp(base, lock);
     composePgbouncer(base, database, app.appTier);

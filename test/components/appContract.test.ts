@@ -75,6 +75,23 @@ describe("app contract: every shipped stack wires every entry (read from the pla
                 assert.strictEqual(workload(doc, "web").env.get("OTEL_SERVICE_NAME")?.value, APP_RESOURCE_NAMES.web);
             });
 
+            it("gives the api its JWT signing key and the seeded admins' password from the secret store, each generated and kept there", () => {
+                const doc = docOf(stack);
+                const api = workload(doc, "api");
+                for (const entry of entriesOf("secret")) {
+                    const e = api.env.get(entry.env);
+                    assert.ok(e, `${entry.env}: ${entry.without}`);
+                    assert.ok(e.secretRef !== undefined || e.secretKeyRef !== undefined, `${entry.env} must be a secret reference`);
+                }
+                assert.strictEqual(resourcesOfType(doc, "random:index/randomPassword:RandomPassword").filter((r) => /app-secrets-/.test(r.name)).length, entriesOf("secret").length);
+                const stored = isAzure(doc)
+                    ? resourcesOfType(doc, "azure-native:keyvault:Secret").map((r) => inputs(r).secretName)
+                    : resourcesOfType(doc, "aws:secretsmanager/secret:Secret").map((r) => inputs(r).namePrefix);
+                for (const entry of entriesOf("secret")) {
+                    assert.ok(stored.some((n: string) => (isAzure(doc) ? n === entry.env.toLowerCase().replace(/_/g, "-") : n.endsWith(`/${entry.id}-`))), `${entry.env} kept in the secret store`);
+                }
+            });
+
             it("lets the web find the api as apiservice at the api's own address", () => {
                 const doc = docOf(stack);
                 const web = workload(doc, "web");

@@ -16,6 +16,9 @@ import * as https from "https";
 import * as path from "path";
 import type { AddressInfo } from "net";
 import { Client } from "pg";
+import { randomInt } from "crypto";
+import { entriesOf, type SecretEntry } from "../../components/appContract";
+import { secretGenerator } from "../../components/appSecrets";
 import { resolveDatabase } from "../../stacks/schema/database";
 import { isEksConfig } from "../../stacks/config";
 import { stackConfigOf } from "../../tools/offline/stackFile";
@@ -35,13 +38,27 @@ interface RenderedService { workload: string; env: Record<string, { value?: stri
 /** Loopback servers the rendered hosts are replaced with. */
 interface Loopback { pgbouncerPort: number; user: string; password: string; redisPort: number; redisPassword: string; otlpPort: number; httpPort: number; apiUrl?: string }
 
+/** A value as the stack's generator makes it (components/appSecrets.ts): its length, one character of each class, the rest random. */
+export function generatedLike(entry: SecretEntry): string {
+    const args = secretGenerator(entry);
+    const classes = ["abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789", String(args.overrideSpecial)];
+    const all = classes.join("");
+    const chars = classes.map((c) => c[randomInt(c.length)]);
+    while (chars.length < Number(args.length)) chars.push(all[randomInt(all.length)]);
+    return chars.join("");
+}
+
 /** The rendered environment with every remote host, port and credential pointed at the loopback servers; everything else as rendered. */
 export function substitute(rendered: RenderedService["env"], lo: Loopback): Env {
     const env: Env = {};
     for (const [name, { value }] of Object.entries(rendered)) {
         if (value === undefined) continue;
         let v = value;
-        if (/^ConnectionStrings__/.test(name) && /(^|;)Host=/.test(v)) {
+        const generated = entriesOf("secret").find((e) => e.env === name);
+        if (generated) {
+            // The plan masks the generated value; the rehearsal gives the name a value of the generator's kind.
+            v = generatedLike(generated);
+        } else if (/^ConnectionStrings__/.test(name) && /(^|;)Host=/.test(v)) {
             const pairs = npgsqlPairs(v);
             Object.assign(pairs, { Host: "127.0.0.1", Port: String(lo.pgbouncerPort), Username: lo.user, Password: lo.password });
             v = Object.entries(pairs).map(([k, x]) => `${k}=${x}`).join(";");
@@ -192,7 +209,10 @@ describe("rehearsal: each shipped stack's rendered wiring against real PostgreSQ
             // The schema work went through the pooler: the extensions exist in the database.
             const installed = await lab.admin(async (c) => (await c.query("SELECT extname FROM pg_extension ORDER BY extname")).rows.map((r) => r.extname), LAB_DATABASE);
             assert.ok(installed.includes("pg_trgm") && installed.includes("unaccent"), installed.join(", "));
-            assert.strictEqual((await a.get("/rehearsal")).body.cache, "PONG");
+            const state = (await a.get("/rehearsal")).body;
+            assert.strictEqual(state.cache, "PONG");
+            // It started, so its JWT key passed the api's own check; seeding has its admin password.
+            assert.strictEqual(state.seeding, "admin password accepted");
 
             // Readiness: every registered check. On AWS the blob client's check cannot pass: the bucket is S3 (the documented deviation).
             const health = await a.get("/health");
@@ -233,6 +253,13 @@ describe("rehearsal: each shipped stack's rendered wiring against real PostgreSQ
             }
         });
     }
+
+    it("without the JWT key the api does not start, as the app throws at registration (HS256 needs Jwt:SecretKey)", async () => {
+        const rendered = (runs["prod-aks"]().document!.appContract as { services: Record<"api", RenderedService> }).services.api.env;
+        const env = substitute(rendered, { pgbouncerPort: 1, user: "u", password: "p", redisPort: 1, redisPassword: "p", otlpPort: 1, httpPort: await freePort() });
+        delete env.Jwt__SecretKey;
+        await assert.rejects(StandIn.start(env, tls.caFile), /exited \(1\):\s*stand-in failed to start: Jwt__SecretKey is not set/);
+    });
 
     it("two api replicas through transaction pooling: both are told they hold the daemon's advisory lock, and it outlives the replica that took it", async () => {
         const run = runs["prod-aks"]();

@@ -19,6 +19,7 @@ import { BasicTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-tra
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
 import { APP_CONTRACT, APP_RESOURCE_NAMES, entriesOf } from "../../components/appContract";
+import { secretProblem } from "../../components/appSecrets";
 import { npgsqlPairs, redisOptions } from "../../tools/offline/appContract";
 import { REHEARSAL_LOCK_ID } from "./lock";
 
@@ -70,6 +71,15 @@ async function main() {
     let redis: Redis | undefined;
     let lockClient: Client | undefined;
     if (role === "api") {
+        // The api's own start-up check of its JWT key (HS256): it throws before it listens.
+        const jwt = entriesOf("secret").find((e) => e.id === "jwt-signing-key")!;
+        const jwtProblem = env[jwt.env] === undefined ? `${jwt.env} is not set` : secretProblem(jwt, env[jwt.env]!);
+        if (jwtProblem) throw new Error(jwtProblem);
+        // Seeding runs after start: without an admin password it fails and no book is written.
+        const seed = entriesOf("secret").find((e) => e.id === "seed-admin-password")!;
+        const seedProblem = env[seed.env] === undefined ? `${seed.env} is not set` : secretProblem(seed, env[seed.env]!);
+        state.seeding = seedProblem ? `fails: ${seedProblem}` : "admin password accepted";
+
         // The schema work before listening: Marten creates its extensions through the app's connection string.
         const db = pgConfig(env.ConnectionStrings__bookstore ?? "");
         pool = new Pool(db);

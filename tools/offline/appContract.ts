@@ -342,6 +342,12 @@ const CHECKS: { [K in ContractEntry["kind"]]: EntryCheck<Extract<ContractEntry, 
             || (r.type === "kubernetes:opentelemetry.io/v1alpha1:OpenTelemetryCollector" && `${inputsOf(r).metadata?.name}-collector` === serviceName));
         return collector ? undefined : `${entry.env} points at ${host}, which no planned collector serves`;
     },
+    "secret": (entry, w) => {
+        const v = w.env[entry.env];
+        if (!v) return `${entry.env} is not set: ${entry.without}`;
+        // The value is generated at deploy time (the plan holds a stand-in); components/appSecrets.ts generates it to the app's rules.
+        return v.secret ? undefined : `${entry.env} is a plain setting: it must come from the secret store`;
+    },
     "blob-container": (entry, _w, ctx) => {
         const blobs = ctx.byRole.api?.env.ConnectionStrings__blobs?.value;
         const account = blobs ? /^https:\/\/([a-z0-9]+)\.blob\.core\.windows\.net/.exec(blobs)?.[1] : undefined;
