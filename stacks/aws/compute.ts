@@ -15,12 +15,12 @@ import { albName } from "../../components/aws/albAlarms";
 import { connectionString } from "../../components/azure/database";
 import { APP_NAMESPACE, KubernetesAppTier } from "../../components/kubernetes/kubernetesAppTier";
 import type { KedaArgs } from "../../components/kubernetes/keda";
-import { PgbouncerDeployment, pgbouncerServiceHost } from "../../components/kubernetes/pgbouncer";
+import { PgbouncerDeployment, pgbouncerServiceHost, sessionEndpointName, withSessionEntry } from "../../components/kubernetes/pgbouncer";
 import { SIGNALR_REDIS_CHANNEL_PREFIX } from "../../components/azure/realtime";
 import type { AppWiring } from "../../components/wiring";
 import type { Statement } from "../../components/aws/iam";
 import { EksStackConfig, isProd } from "../config";
-import { sharedAppPoolSize } from "../schema/database";
+import { sessionClients, sharedAppPoolSize } from "../schema/database";
 import { DATABASE_NAME } from "./data";
 import { allowNodesToData, AwsFoundation } from "./foundation";
 
@@ -31,15 +31,19 @@ export interface AwsCluster {
     k8sProvider: k8s.Provider;
 }
 
-/** The app's connection strings: one per endpoint, all through PgBouncer (the endpoint name picks the server). */
-export function awsConnectionStrings(database: RdsDatabase, poolSize: number | undefined): AppWiring["secrets"] {
+/**
+ * The app's connection strings: one per endpoint, all through PgBouncer (the endpoint name picks the
+ * server), and the session-level one to the primary (PgBouncer's session-mode entry).
+ */
+export function awsConnectionStrings(database: RdsDatabase, poolSize: number | undefined, sessionPoolSize: number): AppWiring["secrets"] {
     const names = [DATABASE_NAME, ...database.replicas.map((_, i) => `${DATABASE_NAME}-replica-${i + 1}`)];
-    return Object.fromEntries(names.map((name) => [`ConnectionStrings__${name}`, {
+    // In-cluster hop to PgBouncer; PgBouncer speaks TLS to RDS.
+    const through = (name: string, maxPoolSize: number | undefined, pooling: "transaction" | "session") => [`ConnectionStrings__${name}`, {
         value: pulumi.secret(connectionString({
-            // In-cluster hop to PgBouncer; PgBouncer speaks TLS to RDS.
-            host: pgbouncerServiceHost(APP_NAMESPACE), database: name, user: database.adminUsername, password: database.adminPassword, tls: "Disable", maxPoolSize: poolSize,
+            host: pgbouncerServiceHost(APP_NAMESPACE), database: name, user: database.adminUsername, password: database.adminPassword, tls: "Disable", maxPoolSize, pooling,
         })),
-    }]));
+    }];
+    return Object.fromEntries([...names.map((name) => through(name, poolSize, "transaction")), through(sessionEndpointName(DATABASE_NAME), sessionPoolSize, "session")]);
 }
 
 /** The cluster: EKS, its add-ons and controllers, and a Kubernetes provider on it. */
@@ -96,7 +100,7 @@ export function composeApp(config: EksStackConfig, base: AwsFoundation, compute:
     const wiring: AppWiring = {
         env: { SignalR__Backplane: "Redis", SignalR__Redis__ChannelPrefix: SIGNALR_REDIS_CHANNEL_PREFIX, [connectionStringEnv("blobs")]: blobs.endpoint },
         secrets: {
-            ...awsConnectionStrings(data.database, sharedAppPoolSize(config)),
+            ...awsConnectionStrings(data.database, sharedAppPoolSize(config), config.aws.database.pgbouncer.sessionPoolSize),
             ...appSecrets.settings,
             [connectionStringEnv("cache")]: { value: valkeyConnectionString(data.cache.configurationEndpoint, data.cache.port, data.cache.authToken) },
         },
@@ -142,9 +146,9 @@ export function composeApp(config: EksStackConfig, base: AwsFoundation, compute:
     new PgbouncerDeployment("pgbouncer", {
         provider: k8sProvider,
         namespace: app.namespace,
-        databases: [data.database.primary, ...data.database.replicas].map((endpoint, i) => ({
+        databases: withSessionEntry([data.database.primary, ...data.database.replicas].map((endpoint, i) => ({
             name: i === 0 ? DATABASE_NAME : `${DATABASE_NAME}-replica-${i}`, host: endpoint.address, port: data.database.port, dbname: DATABASE_NAME,
-        })),
+        })), sessionClients(config.app.services, db.pgbouncer.sessionPoolSize)),
         user: data.database.adminUsername,
         password: data.database.adminPassword,
         settings: db.pgbouncer,

@@ -10,8 +10,8 @@ import { AppSecrets } from "../../components/azure/appSecrets";
 import { SIGNALR_REDIS_CHANNEL_PREFIX, signalRIdentityConnectionString } from "../../components/azure/realtime";
 import type { AppTierOutputs } from "../../components/contracts";
 import { APP_NAMESPACE } from "../../components/kubernetes/kubernetesAppTier";
-import { PgbouncerDeployment, pgbouncerServiceHost } from "../../components/kubernetes/pgbouncer";
-import { ResolvedDatabase, resolveDatabase, sharedAppPoolSize } from "../schema/database";
+import { PgbouncerDeployment, pgbouncerServiceHost, withSessionEntry } from "../../components/kubernetes/pgbouncer";
+import { ResolvedDatabase, resolveDatabase, sessionClients, sharedAppPoolSize } from "../schema/database";
 import { connectionStringEnv } from "../../components/appContract";
 import { realtimeMode } from "../schema/edge";
 import type { AzureFoundation } from "./foundation";
@@ -138,7 +138,7 @@ export function composePgbouncer(base: AzureFoundation, db: AzureDatabase, appTi
     new PgbouncerDeployment("pgbouncer", {
         provider: appTier.provider,
         namespace: appTier.namespace,
-        databases: db.database.serverDatabases(),
+        databases: withSessionEntry(db.database.serverDatabases(), sessionClients(base.config.app.services, db.settings.pgbouncer.sessionPoolSize)),
         user: db.database.adminLogin,
         password: db.database.adminPassword,
         settings: db.settings.pgbouncer,

@@ -15,7 +15,6 @@ import * as http from "http";
 import * as https from "https";
 import * as path from "path";
 import type { AddressInfo } from "net";
-import { Client } from "pg";
 import { randomInt } from "crypto";
 import { entriesOf, type SecretEntry } from "../../components/appContract";
 import { secretGenerator } from "../../components/appSecrets";
@@ -24,6 +23,8 @@ import { isEksConfig } from "../../stacks/config";
 import { stackConfigOf } from "../../tools/offline/stackFile";
 import { npgsqlPairs, redisOptions } from "../../tools/offline/appContract";
 import { freePort, LAB_DATABASE, missingBinaries, PostgresLab } from "../../tools/postgresLab";
+import type { PgbouncerDatabase } from "../../components/kubernetes/pgbouncer";
+import { POSTGRES_PORT } from "../../components/azure/database";
 import { plannedRun, PROJECT_DIR, tempDir } from "../helpers/plan";
 import { OtlpReceiver } from "./otlpReceiver";
 import { RedisServer, throwawayCertificates } from "./redisServer";
@@ -36,7 +37,7 @@ type Env = Record<string, string>;
 interface RenderedService { workload: string; env: Record<string, { value?: string }> }
 
 /** Loopback servers the rendered hosts are replaced with. */
-interface Loopback { pgbouncerPort: number; user: string; password: string; redisPort: number; redisPassword: string; otlpPort: number; httpPort: number; apiUrl?: string }
+interface Loopback { pgbouncerPort: number; user: string; password: string; redisPort: number; redisPassword: string; otlpPort: number; httpPort: number; apiUrl?: string; postgresPort?: number }
 
 /** A value as the stack's generator makes it (components/appSecrets.ts): its length, one character of each class, the rest random. */
 export function generatedLike(entry: SecretEntry): string {
@@ -60,7 +61,9 @@ export function substitute(rendered: RenderedService["env"], lo: Loopback): Env 
             v = generatedLike(generated);
         } else if (/^ConnectionStrings__/.test(name) && /(^|;)Host=/.test(v)) {
             const pairs = npgsqlPairs(v);
-            Object.assign(pairs, { Host: "127.0.0.1", Port: String(lo.pgbouncerPort), Username: lo.user, Password: lo.password });
+            // A string to the server's own port (the session-level path beside the built-in pooler) goes to PostgreSQL itself.
+            const port = pairs.Port === String(POSTGRES_PORT) && lo.postgresPort ? lo.postgresPort : lo.pgbouncerPort;
+            Object.assign(pairs, { Host: "127.0.0.1", Port: String(port), Username: lo.user, Password: lo.password });
             v = Object.entries(pairs).map(([k, x]) => `${k}=${x}`).join(";");
         } else if (/^ConnectionStrings__/.test(name) && /^[^=,]+:\d+,/.test(v)) {
             const { options } = redisOptions(v);
@@ -139,6 +142,16 @@ async function tlsFront(target: number, tls: { certFile: string; keyFile: string
     return server;
 }
 
+/**
+ * PgBouncer `[databases]` entries for the endpoint names the connection strings use, all on the
+ * lab's database; the session-level one (`<database>-session`) a session-mode pool as the stacks render it.
+ */
+function labDatabases(names: string[], port: number, sessionClients: number): PgbouncerDatabase[] {
+    return [...new Set(names)].map((name) => ({
+        name, host: "127.0.0.1", port, dbname: LAB_DATABASE, ...(name.endsWith("-session") ? { session: { poolSize: sessionClients } } : {}),
+    }));
+}
+
 /** The holders of the rehearsal's advisory lock, as PostgreSQL itself sees them. */
 async function lockHolders(lab: PostgresLab): Promise<number[]> {
     return lab.admin(async (c) => (await c.query(
@@ -193,12 +206,12 @@ describe("rehearsal: each shipped stack's rendered wiring against real PostgreSQ
             assert.strictEqual(pooler.poolMode, "transaction");
             const names = Object.values(rendered).map((v) => v.value ?? "").filter((v) => /(^|;)Host=/.test(v)).map((v) => npgsqlPairs(v).Database);
             const pgbouncerPort = await lab.startPgbouncer({
-                databases: [...new Set(names)].map((name) => ({ name, host: "127.0.0.1", port: lab.port, dbname: LAB_DATABASE })),
+                databases: labDatabases(names, lab.port, 10),
                 settings: { ...pooler, serverTlsSslmode: "disable" },
             }, database["SSL Mode"] === "Require" ? tls : undefined);
             await lab.admin((c) => c.query("DROP EXTENSION IF EXISTS pg_trgm, unaccent"), LAB_DATABASE);
 
-            const loopback = { pgbouncerPort, user: lab.user, password: lab.password, redisPort: redis.port, redisPassword: redis.password, otlpPort: receiver.port };
+            const loopback = { pgbouncerPort, user: lab.user, password: lab.password, redisPort: redis.port, redisPassword: redis.password, otlpPort: receiver.port, postgresPort: lab.port };
             const replica = async () => {
                 const s = await StandIn.start(substitute(rendered, { ...loopback, httpPort: await freePort() }), tls.caFile);
                 children.push(s);
@@ -288,21 +301,47 @@ describe("rehearsal: each shipped stack's rendered wiring against real PostgreSQ
         await b.kill();
     });
 
-    it("the same lock on session-level connections (direct, or PgBouncer session mode): one holder, released when it goes", async () => {
-        const direct = () => new Client({ host: "127.0.0.1", port: lab.port, user: lab.user, password: lab.password, database: LAB_DATABASE });
-        // A fresh server for the contrast: terminate what the pooler tests left holding the lock.
-        await lab.admin((c) => c.query("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()"));
-        const a = direct();
-        const b = direct();
-        await a.connect();
-        await b.connect();
-        try {
-            const attain = async (c: Client) => (await c.query("SELECT pg_try_advisory_lock($1) AS attained", [REHEARSAL_LOCK_ID])).rows[0].attained;
-            assert.deepStrictEqual([await attain(a), await attain(b)], [true, false]);
-            await a.end();
-            assert.strictEqual(await attain(b), true, "the lock goes with the session that held it");
-        } finally {
-            await b.end().catch(() => undefined);
-        }
-    });
+    for (const stack of ["prod-aks", "prod-eks", "prod"]) {
+        it(`${stack}: the platform's session-level path (ConnectionStrings__bookstore-session) gives the lock one holder and frees it when the holder dies`, async () => {
+            const run = runs[stack]();
+            assert.strictEqual(run.exitCode, 0, run.stderr);
+            const rendered = (run.document!.appContract as { services: Record<"api", RenderedService> }).services.api.env;
+            const session = npgsqlPairs(rendered["ConnectionStrings__bookstore-session"]?.value ?? "");
+            const config = stackConfigOf({ stack });
+            const pooler = isEksConfig(config) ? config.aws.database.pgbouncer : resolveDatabase(config).pgbouncer;
+            // Through the PgBouncer Deployment its own entry; beside the built-in pooler the server's own port, without the transaction-pooling reset switch.
+            if (stack === "prod") assert.deepStrictEqual([session.Port, session.Database, "No Reset On Close" in session], [String(POSTGRES_PORT), "bookstore", false]);
+            else assert.deepStrictEqual([session.Port, session.Database, "No Reset On Close" in session], ["6432", "bookstore-session", false]);
+            assert.strictEqual(session["Maximum Pool Size"], String(pooler.sessionPoolSize));
+            // A fresh start: terminate what earlier tests left holding the lock.
+            await lab.admin((c) => c.query("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()"));
+            const names = Object.values(rendered).map((v) => v.value ?? "").filter((v) => /(^|;)Host=/.test(v)).map((v) => npgsqlPairs(v).Database);
+            const pgbouncerPort = await lab.startPgbouncer({ databases: labDatabases(names, lab.port, 4), settings: { ...pooler, serverTlsSslmode: "disable" } },
+                npgsqlPairs(rendered.ConnectionStrings__bookstore.value!)["SSL Mode"] === "Require" ? tls : undefined);
+            const loopback = { pgbouncerPort, user: lab.user, password: lab.password, redisPort: redis.port, redisPassword: redis.password, otlpPort: receiver.port, postgresPort: lab.port };
+            const start = async () => {
+                const env = { ...substitute(rendered, { ...loopback, httpPort: await freePort() }), REHEARSAL_APP_CHANGE: "session-election" };
+                const s = await StandIn.start(env, tls.caFile);
+                children.push(s);
+                return s;
+            };
+            const a = await start();
+            const b = await start();
+            const [stateA, stateB] = [(await a.get("/rehearsal")).body, (await b.get("/rehearsal")).body];
+            assert.strictEqual(stateA.lockPath, "ConnectionStrings__bookstore-session");
+            assert.deepStrictEqual([stateA.lock.attained, stateB.lock.attained], [true, false], "one leader");
+            assert.deepStrictEqual(await lockHolders(lab), [stateA.lock.backendPid]);
+            // The leader dies: its session ends (PgBouncer's server_reset_query, DISCARD ALL, releases what it held), and the other takes over.
+            await a.kill("SIGKILL");
+            const deadline = Date.now() + 30_000;
+            let retry = (await b.get("/rehearsal/lock")).body;
+            while (!retry.attained && Date.now() < deadline) {
+                await new Promise((r) => setTimeout(r, 500));
+                retry = (await b.get("/rehearsal/lock")).body;
+            }
+            assert.strictEqual(retry.attained, true, "the lock went with the session that held it");
+            assert.deepStrictEqual(await lockHolders(lab), [retry.backendPid]);
+            await b.kill();
+        });
+    }
 });

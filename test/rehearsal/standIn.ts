@@ -87,7 +87,12 @@ async function main() {
         for (const extension of extensions) await pool.query(`CREATE EXTENSION IF NOT EXISTS ${extension}`);
         state.extensions = extensions;
         // Leader election the way Weasel's AdvisoryLock does it: one connection kept open, a session-level lock on it.
-        lockClient = new Client(db);
+        // As published the app takes it through ConnectionStrings__bookstore; REHEARSAL_APP_CHANGE=session-election
+        // plays the app after the change docs/running-bookstore.md asks for: the platform's session-level string.
+        const sessionString = process.env.REHEARSAL_APP_CHANGE === "session-election" ? process.env["ConnectionStrings__bookstore-session"] : undefined;
+        if (process.env.REHEARSAL_APP_CHANGE && !sessionString) throw new Error("ConnectionStrings__bookstore-session is not set");
+        state.lockPath = sessionString ? "ConnectionStrings__bookstore-session" : "ConnectionStrings__bookstore";
+        lockClient = new Client(sessionString ? pgConfig(sessionString) : db);
         await lockClient.connect();
         const lock = await lockClient.query("SELECT pg_try_advisory_lock($1) AS attained, pg_backend_pid() AS pid", [REHEARSAL_LOCK_ID]);
         state.lock = { attained: lock.rows[0].attained, backendPid: lock.rows[0].pid };
@@ -134,6 +139,10 @@ async function main() {
             return reply(Object.values(results).every((r) => r === "Healthy") ? 200 : 503, results);
         }
         if (path === "/rehearsal") return reply(200, state);
+        if (path === "/rehearsal/lock" && lockClient) {
+            const r = await lockClient.query("SELECT pg_try_advisory_lock($1) AS attained, pg_backend_pid() AS pid", [REHEARSAL_LOCK_ID]);
+            return reply(200, { attained: r.rows[0].attained, backendPid: r.rows[0].pid });
+        }
         if (path === "/rehearsal/unlock" && lockClient) {
             const r = await lockClient.query("SELECT pg_advisory_unlock($1) AS released, pg_backend_pid() AS pid", [REHEARSAL_LOCK_ID]);
             return reply(200, { released: r.rows[0].released, backendPid: r.rows[0].pid });
