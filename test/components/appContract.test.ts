@@ -92,6 +92,20 @@ describe("app contract: every shipped stack wires every entry (read from the pla
                 }
             });
 
+            it("keeps the api internal, so its notification stream crosses only the web-to-api hop (docs/running-bookstore.md, Server-Sent Events)", () => {
+                const doc = docOf(stack);
+                const app = resourcesOfType(doc, "azure-native:app:ContainerApp").find((r) => r.name === "api");
+                if (app) {
+                    assert.strictEqual(inputs(app).configuration.ingress.external, false);
+                    return;
+                }
+                const service = resourcesOfType(doc, "kubernetes:core/v1:Service").find((r) => inputs(r).metadata.name === "api")!;
+                assert.strictEqual(inputs(service).spec.type ?? "ClusterIP", "ClusterIP");
+                const routes = [...resourcesOfType(doc, "kubernetes:networking.k8s.io/v1:Ingress"), ...resourcesOfType(doc, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")];
+                assert.ok(routes.length > 0, "the web has a public route");
+                for (const route of routes) assert.doesNotMatch(JSON.stringify(inputs(route).spec), /"name":"api"/, `${route.name} routes to the api`);
+            });
+
             it("lets the web find the api as apiservice at the api's own address", () => {
                 const doc = docOf(stack);
                 const web = workload(doc, "web");

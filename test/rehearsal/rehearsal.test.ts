@@ -22,7 +22,7 @@ import { resolveDatabase } from "../../stacks/schema/database";
 import { isEksConfig } from "../../stacks/config";
 import { stackConfigOf } from "../../tools/offline/stackFile";
 import { npgsqlPairs, redisOptions } from "../../tools/offline/appContract";
-import { freePort, LAB_DATABASE, missingBinaries, PostgresLab } from "../../tools/postgresLab";
+import { freePort, LAB_DATABASE, missingBinaries, PostgresLab, runAs } from "../../tools/postgresLab";
 import type { PgbouncerDatabase } from "../../components/kubernetes/pgbouncer";
 import { POSTGRES_PORT } from "../../components/azure/database";
 import { plannedRun, PROJECT_DIR, tempDir } from "../helpers/plan";
@@ -152,6 +152,20 @@ function labDatabases(names: string[], port: number, sessionClients: number): Pg
     }));
 }
 
+/** Copies of the server certificate and key PostgreSQL accepts: owned by the user it runs as, the key private. */
+function serverTlsFor(owner: { uid?: number; gid?: number }, certs: { certFile: string; keyFile: string }): { certFile: string; keyFile: string } {
+    const dir = tempDir("rehearsal-pgtls-");
+    fs.chmodSync(dir, 0o755);
+    const copy = (from: string, name: string, mode: number) => {
+        const to = path.join(dir, name);
+        fs.copyFileSync(from, to);
+        fs.chmodSync(to, mode);
+        if (owner.uid !== undefined) fs.chownSync(to, owner.uid, owner.gid!);
+        return to;
+    };
+    return { certFile: copy(certs.certFile, "server.crt", 0o644), keyFile: copy(certs.keyFile, "server.key", 0o600) };
+}
+
 /** The holders of the rehearsal's advisory lock, as PostgreSQL itself sees them. */
 async function lockHolders(lab: PostgresLab): Promise<number[]> {
     return lab.admin(async (c) => (await c.query(
@@ -178,7 +192,8 @@ describe("rehearsal: each shipped stack's rendered wiring against real PostgreSQ
             this.skip();
         }
         tls = throwawayCertificates(tempDir("rehearsal-tls-"));
-        lab = await PostgresLab.start({ maxConnections: 200 });
+        // PostgreSQL speaks TLS too: beside the built-in pooler the session-level string goes to the server itself with SSL Mode=Require.
+        lab = await PostgresLab.start({ maxConnections: 200, tls: serverTlsFor(runAs(), tls) });
         redis = await RedisServer.start(tls);
         receiver = await OtlpReceiver.start();
     });

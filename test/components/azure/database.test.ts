@@ -114,7 +114,9 @@ describe("database tier (plan of prod, Container Apps)", () => {
         });
         // Replica 2 is prod's failover partner (same SKU as the primary): whichever of the two writes has the seed's tuning.
         assert.deepStrictEqual(parameters(partner), parameters(primary()));
-        assert.strictEqual(Object.keys(parameters(partner)).length, 14);
+        // The writer's whole set, azure.extensions (the app's extensions, components/appContract.ts) included.
+        assert.strictEqual(Object.keys(parameters(partner)).length, 15);
+        assert.strictEqual(parameters(partner)["azure.extensions"], "pg_trgm,unaccent");
     });
 
     it("first deploy: no false edges from the replicas", () => {
@@ -128,7 +130,8 @@ describe("database tier (plan of prod, Container Apps)", () => {
         for (const config of firstConfigs) assert.ok(!second.dependencies.includes(config.urn), `${second.name} must not wait for ${config.name}`);
         // The app's connection strings are built from the server names: no Key Vault secret waits for a server.
         const secrets = resourcesOfType(doc, "azure-native:keyvault:Secret").filter((s) => s.name.startsWith("database-connection-"));
-        assert.strictEqual(secrets.length, 3);
+        // The primary, two replicas, and the session-level path to the writer.
+        assert.strictEqual(secrets.length, 4);
         for (const secret of secrets) {
             const servers = secret.dependencies.map((u) => byUrn.get(u)!).filter((r) => r.type === SERVER || r.type === CONFIGURATION);
             assert.deepStrictEqual(servers.map((r) => r.name), [], `${secret.name} waits for no server`);
