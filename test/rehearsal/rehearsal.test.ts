@@ -95,13 +95,14 @@ class StandIn {
             env: { ...env, PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NODE_EXTRA_CA_CERTS: caFile },
         });
         const standIn = new StandIn(child, Number(env.ASPNETCORE_HTTP_PORTS));
-        const deadline = Date.now() + 120_000;
+        // Generous: at load 35 on two cores a start (tsx compiling the stand-in, then its connections) has taken over 120 s.
+        const deadline = Date.now() + 300_000;
         for (;;) {
             if (child.exitCode !== null) throw new Error(`the stand-in exited (${child.exitCode}):\n${standIn.log}`);
             if ((await standIn.get("/alive").catch(() => undefined))?.status === 200) return standIn;
             if (Date.now() > deadline) {
                 child.kill("SIGKILL");
-                throw new Error(`the stand-in did not answer /alive within 120 s:\n${standIn.log}`);
+                throw new Error(`the stand-in did not answer /alive within 300 s:\n${standIn.log}`);
             }
             await new Promise((r) => setTimeout(r, 250));
         }
