@@ -42,6 +42,8 @@ export interface PgbouncerDatabase {
     port: number;
     /** Database on the server. */
     dbname: string;
+    /** This entry's own `max_db_connections` (its pools together), e.g. names sharing a server after an RDS promotion. */
+    maxDbConnections?: number;
     /**
      * A pool of its own in session mode (PgBouncer's per-database `pool_mode`, `pool_size`): each
      * client keeps one server connection for as long as it stays connected. Default: the global mode.
@@ -56,12 +58,12 @@ export const sessionEndpointName = (database: string) => `${database}-session`;
  * The session-level `[databases]` entry beside the primary's: the same server, session mode, a pool
  * of `clients` server connections (every session client at once) and no reserve.
  */
-export function sessionDatabase<D extends Omit<PgbouncerDatabase, "host">>(primary: D, clients: number): D {
-    return { ...primary, name: sessionEndpointName(primary.name), session: { poolSize: clients } };
+export function sessionDatabase<D extends { name: string; maxDbConnections?: unknown }>(primary: D, clients: number): D & { session: { poolSize: number } } {
+    return { ...primary, name: sessionEndpointName(primary.name), session: { poolSize: clients }, maxDbConnections: undefined };
 }
 
 /** The endpoints (primary first) and, after them, the primary's session-level entry. */
-export const withSessionEntry = <D extends Omit<PgbouncerDatabase, "host">>(databases: D[], clients: number): D[] =>
+export const withSessionEntry = <D extends { name: string; maxDbConnections?: unknown }>(databases: D[], clients: number): (D & { session?: { poolSize: number } })[] =>
     [...databases, sessionDatabase(databases[0], clients)];
 
 export type ServerTlsMode = "disable" | "prefer" | PgbouncerSettings["serverTlsSslmode"];
@@ -109,8 +111,10 @@ export function renderPgbouncerIni(input: PgbouncerIniInput): string {
         if (!/^[a-zA-Z0-9_-]+$/.test(d.name) || names.has(d.name)) throw new Error(`invalid or duplicate pgbouncer database name ${d.name}`);
         names.add(d.name);
         // PgBouncer docs, [databases]: pool_mode, pool_size, reserve_pool and max_db_connections may be set per database.
-        const session = d.session ? ` pool_mode=session pool_size=${d.session.poolSize} reserve_pool=0 max_db_connections=${d.session.poolSize}` : "";
-        return `${d.name} = host=${iniValue(d.host)} port=${d.port} dbname=${iniValue(d.dbname)}${session}`;
+        const options = d.session
+            ? ` pool_mode=session pool_size=${d.session.poolSize} reserve_pool=0 max_db_connections=${d.session.poolSize}`
+            : d.maxDbConnections === undefined ? "" : ` max_db_connections=${Math.trunc(d.maxDbConnections)}`;
+        return `${d.name} = host=${iniValue(d.host)} port=${d.port} dbname=${iniValue(d.dbname)}${options}`;
     });
     const pgbouncer: [string, string | number][] = [
         ["listen_addr", input.listenAddr ?? "0.0.0.0"],
@@ -155,7 +159,7 @@ export interface PgbouncerDeploymentArgs {
     /** Namespace of the app (clients reach `pgbouncer.<namespace>.svc.cluster.local:6432`). */
     namespace: pulumi.Input<string>;
     /** Endpoints: the primary first, then each replica; hosts are the servers' FQDNs. */
-    databases: (Omit<PgbouncerDatabase, "host"> & { host: pulumi.Input<string> })[];
+    databases: (Omit<PgbouncerDatabase, "host" | "maxDbConnections"> & { host: pulumi.Input<string>; maxDbConnections?: pulumi.Input<number | undefined> })[];
     /** The login PgBouncer authenticates clients as and uses on the servers. */
     user: pulumi.Input<string>;
     /** Its password (a secret); kept in a Kubernetes Secret, never in the ConfigMap. */
@@ -195,8 +199,8 @@ export class PgbouncerDeployment extends pulumi.ComponentResource {
         const metadata = (resourceName: string) => ({ name: resourceName, namespace: args.namespace, labels });
         const { settings } = args;
 
-        const ini = pulumi.all(args.databases.map((d) => d.host)).apply((hosts) => renderPgbouncerIni({
-            databases: args.databases.map((d, i) => ({ ...d, host: hosts[i] })),
+        const ini = pulumi.all([pulumi.all(args.databases.map((d) => d.host)), pulumi.all(args.databases.map((d) => d.maxDbConnections))]).apply(([hosts, caps]) => renderPgbouncerIni({
+            databases: args.databases.map((d, i) => ({ ...d, host: hosts[i], maxDbConnections: caps[i] ?? undefined })),
             settings,
             serverTlsCaFile: args.serverCaBundle ? SERVER_CA_FILE : undefined,
         }));

@@ -21,6 +21,7 @@ import type { AppWiring } from "../../components/wiring";
 import type { Statement } from "../../components/aws/iam";
 import { EksStackConfig, isProd } from "../config";
 import { sessionClients, sharedAppPoolSize } from "../schema/database";
+import { promotedReplicaCap } from "../schema/aws";
 import { DATABASE_NAME } from "./data";
 import { allowNodesToData, AwsFoundation } from "./foundation";
 
@@ -146,8 +147,12 @@ export function composeApp(config: EksStackConfig, base: AwsFoundation, compute:
     new PgbouncerDeployment("pgbouncer", {
         provider: k8sProvider,
         namespace: app.namespace,
-        databases: withSessionEntry([data.database.primary, ...data.database.replicas].map((endpoint, i) => ({
-            name: i === 0 ? DATABASE_NAME : `${DATABASE_NAME}-replica-${i}`, host: endpoint.address, port: data.database.port, dbname: DATABASE_NAME,
+        // The writer behind `bookstore` (RDS's roles, after a failover a promoted replica; components/aws/databaseRoles.ts).
+        // After a promotion every name leads to the writer: the replica names share what its pool leaves of its connections.
+        // Then the session-level entry, to the writer as well.
+        databases: withSessionEntry(data.database.endpointHosts().map((host, i) => ({
+            name: i === 0 ? DATABASE_NAME : `${DATABASE_NAME}-replica-${i}`, host, port: data.database.port, dbname: DATABASE_NAME,
+            maxDbConnections: i === 0 ? undefined : data.database.writerIndex.apply((writer) => (writer === 0 ? undefined : promotedReplicaCap(config))),
         })), sessionClients(config.app.services, db.pgbouncer.sessionPoolSize)),
         user: data.database.adminUsername,
         password: data.database.adminPassword,

@@ -33,7 +33,6 @@ export function composeAwsStack(config: EksStackConfig): AwsStackOutputs {
         subnetIds: base.network.privateSubnetIds,
         securityGroupId: compute.cluster.clusterSecurityGroupId,
         k8sProvider: compute.k8sProvider,
-        grafana: config.aws.observability.grafana,
         alertTopicArn: base.alarms.arn,
         region: base.region,
         appNamespace: APP_NAMESPACE,
@@ -57,7 +56,7 @@ export function composeAwsStack(config: EksStackConfig): AwsStackOutputs {
     }, { providers: [base.provider] }) : undefined;
 
     const { database, cache } = data;
-    const cloudwatch = composeDashboard(config, base, database, alb?.loadBalancerDimension ?? "");
+    const dashboards = composeDashboard(config, base, database, alb?.loadBalancerDimension ?? "", observability);
     return {
         cloud: "aws",
         region: base.region,
@@ -73,8 +72,10 @@ export function composeAwsStack(config: EksStackConfig): AwsStackOutputs {
         cloudFrontDomain: site.distribution.domainName,
         staticAssetsBucket: site.bucket.id,
         // The names the Azure database tier exports too: the internal CLI's `doctor` reads them.
-        databaseWriteHost: database.primary.address,
-        databaseReadHosts: database.replicas.map((r) => r.address),
+        databaseWriteHost: database.writerAddress,
+        // Instances that replay the writer: none after a promotion (the others follow the old primary).
+        databaseReadHosts: pulumi.all([database.writerIndex, pulumi.all(database.replicas.map((r) => r.address))])
+            .apply(([writer, replicas]) => (writer === 0 ? replicas : [])),
         databasePort: database.port,
         databasePoolerPort: POOLER_PORT,
         databaseName: DATABASE_NAME,
@@ -82,15 +83,18 @@ export function composeAwsStack(config: EksStackConfig): AwsStackOutputs {
         databaseAdminPassword: database.adminPassword,
         databaseMaxConnections: config.aws.database.parameters.maxConnections,
         databaseReplicaRegions: database.replicas.map((r) => r.region),
+        // What `bookstore-infra failover` reads: every instance in config order, and which one writes.
+        databaseInstanceIdentifiers: [database.primary.identifier, ...database.replicas.map((r) => r.identifier)],
+        databaseWriterIndex: database.writerIndex,
         databasePasswordSecretArn: database.passwordSecretArn,
         databaseAlarmNames: database.alarmNames,
         redisHost: cache.configurationEndpoint,
         redisPort: cache.port,
         alertTopicArn: base.alarms.arn,
         ...(observability ? { prometheusEndpoint: observability.prometheusEndpoint } : {}),
-        ...(observability?.grafanaEndpoint ? { grafanaUrl: observability.grafanaEndpoint } : {}),
+        ...(dashboards.grafana ? { grafanaUrl: dashboards.grafana.url, grafanaDashboardUrl: dashboards.grafana.dashboardUrl } : {}),
         dashboards: consoleLinks(base.region, {
             cluster: base.clusterName, database: database.primary.identifier, cache: `${base.baseName}-valkey`, prometheus: observability?.workspaceId,
-        }, cloudwatch),
+        }, dashboards.cloudwatch),
     };
 }
