@@ -1,3 +1,4 @@
+import { sessionEndpointName } from "../../components/kubernetes/pgbouncer";
 import type { StackCheck } from "./checks";
 import { resolveDatabase, type DatabaseContext } from "./database";
 import { realtimeMode, type EdgeConfigView } from "./edge";
@@ -31,7 +32,10 @@ export function tierEnvNames(config: EnvNamesConfigView, service: string): Set<s
     const db = resolveDatabase(config);
     names.add(`ConnectionStrings__${db.databaseName}`);
     db.replicas.forEach((_, i) => names.add(`ConnectionStrings__${db.databaseName}-replica-${i + 1}`));
+    names.add(`ConnectionStrings__${sessionEndpointName(db.databaseName)}`);
     names.add(connectionStringEnv("cache")).add(connectionStringEnv("blobs"));
+    // The generated secrets the api requires (components/appSecrets.ts).
+    for (const entry of entriesOf("secret")) names.add(entry.env);
     if (realtimeMode(config) === "signalr") names.add("Azure__SignalR__ConnectionString");
     else names.add("SignalR__Backplane").add("SignalR__Redis__ChannelPrefix");
     return names;
