@@ -94,6 +94,25 @@ export interface TelemetryEntry extends EntryBase {
     env: "OTEL_EXPORTER_OTLP_ENDPOINT" | "OTEL_SERVICE_NAME";
 }
 
+/**
+ * A secret the app reads from configuration and the platform generates: what the app requires of
+ * its value, so the generator (components/appSecrets.ts) can be checked against it.
+ */
+export interface SecretEntry extends EntryBase {
+    kind: "secret";
+    env: string;
+    /** What happens without it. */
+    without: string;
+    requires: {
+        minLength: number;
+        maxLength?: number;
+        /** Character classes the app insists on (ASP.NET Core Identity's password options). */
+        classes?: readonly ("lower" | "upper" | "digit" | "nonAlphanumeric")[];
+        /** Distinct characters the value must hold at least. */
+        minDistinct?: number;
+    };
+}
+
 /** The blob container the app stores into. */
 export interface BlobContainerEntry extends EntryBase {
     kind: "blob-container";
@@ -101,7 +120,7 @@ export interface BlobContainerEntry extends EntryBase {
 }
 
 export type ContractEntry =
-    | ConnectionStringEntry | DiscoveryEntry | ProbeEntry | PortEntry | ExtensionsEntry | TelemetryEntry | BlobContainerEntry;
+    | ConnectionStringEntry | DiscoveryEntry | ProbeEntry | PortEntry | ExtensionsEntry | TelemetryEntry | SecretEntry | BlobContainerEntry;
 
 /** What BookStore reads and serves, entry by entry. */
 export const APP_CONTRACT: readonly ContractEntry[] = [
@@ -201,6 +220,41 @@ export const APP_CONTRACT: readonly ContractEntry[] = [
         sources: [APP_HOST, RESOURCE_NAMES],
     },
     {
+        id: "jwt-signing-key", kind: "secret", env: "Jwt__SecretKey", roles: ["api"],
+        what: "the HS256 key the api signs and checks its JWTs with (Jwt:Algorithm is HS256 in appsettings.json)",
+        without: "the api throws at start (\"HS256 requires Jwt:SecretKey to be configured\"): appsettings.json ships it empty",
+        // UTF-8 bytes (ASCII here); outside Development also no known placeholder, which a random value never is.
+        requires: { minLength: 32, minDistinct: 4 },
+        sources: [{
+            file: "src/BookStore.ApiService/appsettings.json",
+            lines: "62-68",
+            says: "\"Jwt\": { \"Algorithm\": \"HS256\", \"SecretKey\": \"\" } (only appsettings.Development.json carries a key)",
+        }, {
+            file: "src/BookStore.ApiService/Infrastructure/Extensions/ApplicationServicesExtensions.cs",
+            lines: "17-19, 231-234, 389-438",
+            says: "ValidateJwtConfiguration at service registration: HS256 needs Jwt:SecretKey, at least 32 bytes UTF-8; outside Development at least 4 distinct characters and not a known placeholder",
+        }],
+    },
+    {
+        id: "seed-admin-password", kind: "secret", env: "Seeding__AdminPassword", roles: ["api"],
+        what: "the password of each tenant's seeded admin (admin@<tenant>.com); seeding (Seeding:Enabled, default true) creates it before any book",
+        without: "outside Development/Test seeding throws before it writes a book, retries 10 times and gives up: the catalogue stays empty",
+        requires: { minLength: 12, maxLength: 128, classes: ["lower", "upper", "digit", "nonAlphanumeric"] },
+        sources: [{
+            file: "src/BookStore.ApiService/Infrastructure/Extensions/DatabaseExtensions.cs",
+            lines: "25-100",
+            says: "background seeding reads Seeding:AdminPassword; the insecure fallback only in Development, Testing or Test; 10 attempts",
+        }, {
+            file: "src/BookStore.ApiService/Infrastructure/DatabaseSeeder.cs",
+            lines: "76-96, 218-241",
+            says: "SeedAsync seeds the admin before the books; ResolveAdminSeedPassword throws without a password outside Development/Test",
+        }, {
+            file: "src/BookStore.ApiService/Infrastructure/Extensions/ApplicationServicesExtensions.cs",
+            lines: "162-167",
+            says: "Identity password options: digit, lower, upper, non-alphanumeric, RequiredLength = PasswordValidator.MinLength (12; MaxLength 128 in BookStore.Shared/Validation/PasswordValidator.cs)",
+        }],
+    },
+    {
         id: "blob-container", kind: "blob-container", container: "book-covers", roles: ["api"],
         what: "the container book covers are written to and read from (served through GET /api/books/{id}/cover)",
         sources: [{
@@ -243,6 +297,13 @@ export function contractEntry(id: string): ContractEntry {
     const entry = APP_CONTRACT.find((e) => e.id === id);
     if (!entry) throw new Error(`no app contract entry "${id}"`);
     return entry;
+}
+
+/** The variable of a connection-string entry, e.g. `ConnectionStrings__cache` for "cache". */
+export function connectionStringEnv(id: "database" | "cache" | "blobs"): string {
+    const entry = contractEntry(id);
+    if (entry.kind !== "connection-string") throw new Error(`app contract entry "${id}" is not a connection string`);
+    return entry.env;
 }
 
 /** The path a probe of this kind must request. */

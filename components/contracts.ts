@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import type { ServiceSpec } from "./serviceSpec";
 import type { AppWiring, DiagnosticTarget, SecretSetting } from "./wiring";
+import { APP_RESOURCE_NAMES, APP_ROLES, type AppRole, entriesOf } from "./appContract";
 
 /** What the next tiers read about one service. */
 export interface AppServiceOutput {
@@ -58,13 +59,54 @@ export interface AppTierCommonArgs {
     tags: Record<string, string>;
 }
 
-/** Probe timings of the seed (liveness 30 s/10 s, readiness 5 s/5 s) plus a startup probe for slow starts. */
+/**
+ * Seconds a replica may take to start listening before it is restarted. The api applies Marten's
+ * whole schema before it listens, and the web asks the api for its settings before it listens,
+ * waiting up to HttpClient's default 100 s timeout (APP_RUNTIME_FACTS in components/appContract.ts;
+ * .NET HttpClient.Timeout). Three times that wait: a first deploy's schema work against a cold
+ * database, or a web started while the api is still migrating, is not killed mid-way.
+ */
+export const STARTUP_BUDGET_SECONDS = 300;
+
+/**
+ * Probe timings: the seed's liveness (30 s/10 s) and readiness (5 s/5 s), and a startup probe
+ * whose initial delay + period × failures is STARTUP_BUDGET_SECONDS on each runtime. Container Apps
+ * caps a probe at 10 failures and a 60 s initial delay (ContainerAppProbe, Microsoft.App
+ * 2025-02-02-preview), so its startup probe polls every 29 s; Kubernetes has no such cap and polls every 5 s.
+ */
 export const PROBE_TIMINGS = {
     liveness: { initialDelaySeconds: 30, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
     readiness: { initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
-    // Up to 1 + 10 × 6 s for the runtime to start before liveness takes over.
-    startup: { initialDelaySeconds: 1, periodSeconds: 6, timeoutSeconds: 3, failureThreshold: 10 },
+    startup: {
+        containerapps: { initialDelaySeconds: 10, periodSeconds: 29, timeoutSeconds: 3, failureThreshold: 10 },
+        kubernetes: { initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 59 },
+    },
 } as const;
+
+/** Kubernetes: the downward-API variable holding the pod's name (expanded into OTEL_RESOURCE_ATTRIBUTES). */
+export const POD_NAME_ENV = "POD_NAME";
+
+/** The app contract's role of a service (the api, the web), or undefined for a service the app does not have. */
+export function appRole(service: string, services: Record<string, { ingress: { external: boolean } }>): AppRole | undefined {
+    return APP_ROLES.find((role) => roleService(services, role) === service);
+}
+
+/**
+ * The settings the app contract asks of a service beyond the other tiers' wiring: the service name
+ * its telemetry carries (OTEL_SERVICE_NAME, the Aspire resource name) and, for the web, the api's
+ * base URL under the discovery variable the runtime can serve (`https` on Container Apps, `http`
+ * inside a cluster). A service outside the contract gets nothing.
+ */
+export function contractSettings(role: AppRole | undefined, apiUrl: { scheme: "https" | "http"; url: pulumi.Input<string> }): Record<string, pulumi.Input<string>> {
+    if (!role) return {};
+    const settings: Record<string, pulumi.Input<string>> = { OTEL_SERVICE_NAME: APP_RESOURCE_NAMES[role] };
+    for (const entry of entriesOf("service-discovery").filter((e) => e.roles.includes(role))) {
+        const name = entry.env.find((env) => env.includes(`__${apiUrl.scheme}__`));
+        if (!name) throw new Error(`app contract entry ${entry.id} has no ${apiUrl.scheme} variable`);
+        settings[name] = apiUrl.url;
+    }
+    return settings;
+}
 
 /** A Key Vault secret reference from `secretEnv`: environment variable name → vault secret name. */
 export interface KeyVaultReference {

@@ -36,8 +36,10 @@ export interface ServiceSpec {
     image: string;
     /** Port the container listens on (config default 8080). */
     port: number;
-    /** HTTP path of the liveness, readiness and startup probes (config default `/health`). */
+    /** HTTP path of the readiness probe (config default: the app contract's `/health`, every health check). */
     healthPath: string;
+    /** HTTP path of the liveness and startup probes (config default: the app contract's `/alive`, the process only). */
+    livenessPath: string;
     /** CPU cores requested per replica (Container Apps allocation, Kubernetes request). */
     cpu: number;
     /** Memory per replica, a quantity such as "1Gi" (Container Apps allocation, Kubernetes request). */

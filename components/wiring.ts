@@ -16,9 +16,11 @@ export interface SecretSetting {
 export interface AppWiring {
     env: Record<string, pulumi.Input<string>>;
     secrets: Record<string, SecretSetting>;
+    /** Role assignments of the app's identity the settings need in effect (e.g. on the blob account); the pods wait for them. */
+    grants?: pulumi.CustomResource[];
 }
 
-export const emptyWiring = (): AppWiring => ({ env: {}, secrets: {} });
+export const emptyWiring = (): AppWiring => ({ env: {}, secrets: {}, grants: [] });
 
 /** Merges wirings; a name set by two tiers is a programming error, not a silent override. */
 export function mergeWiring(...parts: AppWiring[]): AppWiring {
@@ -32,6 +34,7 @@ export function mergeWiring(...parts: AppWiring[]): AppWiring {
             if (name in merged.env || name in merged.secrets) throw new Error(`app setting ${name} is wired twice`);
             merged.secrets[name] = value;
         }
+        merged.grants!.push(...(part.grants ?? []));
     }
     return merged;
 }

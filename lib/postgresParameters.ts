@@ -142,6 +142,17 @@ export const ENHANCED_METRICS_PARAMETER: ServerParameter = {
     name: "metrics.collector_database_activity", value: "on", unit: "", restartRequired: false, display: "on",
 };
 
+/**
+ * Flexible Server's allow-list of extensions: CREATE EXTENSION fails with "extension … is not
+ * allow-listed for azure_pg_admin users" for any extension not named in `azure.extensions`, a
+ * dynamic parameter holding comma-separated extension names (Learn, "How to use PostgreSQL
+ * extensions in Azure Database for PostgreSQL": Allow extensions, Possible errors).
+ */
+export function allowedExtensionsParameter(extensions: readonly string[]): ServerParameter {
+    const value = [...extensions].sort().join(",");
+    return { name: "azure.extensions", value, unit: "", restartRequired: false, display: value };
+}
+
 /** Settings of Flexible Server's built-in PgBouncer (all dynamic server parameters). */
 export interface BuiltinPoolerSettings {
     poolMode: "session" | "transaction" | "statement";

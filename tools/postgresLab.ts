@@ -66,6 +66,8 @@ export async function startPgbouncer(
     input: Omit<PgbouncerIniInput, "listenAddr" | "listenPort" | "authFile">,
     users: { user: string; password: string }[],
     identity: { uid?: number; gid?: number } = runAs(),
+    /** Clients must use TLS with this certificate (Flexible Server's built-in pooler does). */
+    clientTls?: { certFile: string; keyFile: string },
 ): Promise<{ port: number; process: ChildProcess }> {
     const binary = pgbouncerBinary();
     if (!binary) throw new Error("PgBouncer is not installed (looked on PATH, in /usr/sbin and at $PGBOUNCER)");
@@ -73,7 +75,19 @@ export async function startPgbouncer(
     const userlist = path.join(dir, "userlist.txt");
     const ini = path.join(dir, "pgbouncer.ini");
     fs.writeFileSync(userlist, renderUserlist(users), { mode: 0o600 });
-    fs.writeFileSync(ini, renderPgbouncerIni({ ...input, listenAddr: "127.0.0.1", listenPort: port, authFile: userlist }));
+    const tlsLines: string[] = [];
+    if (clientTls) {
+        // Copies in the directory: PgBouncer runs as the lab's user and reads them there.
+        for (const [kind, file] of [["cert", clientTls.certFile], ["key", clientTls.keyFile]] as const) {
+            const copy = path.join(dir, `client-tls.${kind}`);
+            fs.copyFileSync(file, copy);
+            fs.chmodSync(copy, 0o600);
+            tlsLines.push(`client_tls_${kind}_file = ${copy}`);
+        }
+        tlsLines.push("client_tls_sslmode = require", "");
+    }
+    // [pgbouncer] is the ini's last section: client TLS settings append to it.
+    fs.writeFileSync(ini, renderPgbouncerIni({ ...input, listenAddr: "127.0.0.1", listenPort: port, authFile: userlist }) + tlsLines.join("\n"));
     if (identity.uid !== undefined) spawnSync("chown", ["-R", `${identity.uid}:${identity.gid}`, dir]);
     const log = fs.openSync(path.join(dir, "pgbouncer.log"), "a");
     const child = spawn(binary, [ini], { cwd: dir, stdio: ["ignore", log, log], ...identity });
@@ -228,11 +242,14 @@ export class PostgresLab {
         });
     }
 
-    /** Starts PgBouncer with the given pgbouncer.ini settings on a free port; returns the port. */
-    async startPgbouncer(input: Omit<PgbouncerIniInput, "listenAddr" | "listenPort" | "authFile">): Promise<number> {
+    /**
+     * Starts PgBouncer with the given pgbouncer.ini settings on a free port; returns the port.
+     * `clientTls`: clients must use TLS with this certificate (Flexible Server's built-in pooler does).
+     */
+    async startPgbouncer(input: Omit<PgbouncerIniInput, "listenAddr" | "listenPort" | "authFile">, clientTls?: { certFile: string; keyFile: string }): Promise<number> {
         // One PgBouncer at a time: a new ini replaces the running one.
         if (this.pgbouncer && this.pgbouncer.exitCode === null) this.pgbouncer.kill("SIGKILL");
-        const { port, process } = await startPgbouncer(this.dir, input, [{ user: this.user, password: this.password }], this.identity);
+        const { port, process } = await startPgbouncer(this.dir, input, [{ user: this.user, password: this.password }], this.identity, clientTls);
         this.pgbouncer = process;
         return port;
     }

@@ -30,7 +30,7 @@ export interface AzureWorkloadIdentityArgs {
      */
     oidcIssuerUrl?: pulumi.Input<string>;
     /** Grants the pods need beside the platform's identity grants, e.g. the kubelet's AcrPull on the registry. */
-    workloadGrants?: authorization.RoleAssignment[];
+    workloadGrants?: pulumi.CustomResource[];
     /** Seconds to wait for new grants to take effect. Default RBAC_PROPAGATION_SECONDS (propagationWait.ts). */
     grantPropagationSeconds?: number;
 }

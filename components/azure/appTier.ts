@@ -7,7 +7,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AzureRuntimeSpec } from "./runtimeSpecs";
 import type { AksCluster } from "./aksCluster";
 import { AppPlatform, ContainerAppsTier } from "./containerApps";
-import { APP_SERVICE_ACCOUNT, KubernetesAppTier } from "../kubernetes/kubernetesAppTier";
+import { APP_NAMESPACE, APP_SERVICE_ACCOUNT, KubernetesAppTier } from "../kubernetes/kubernetesAppTier";
+import { collectorEndpoint, OTEL_COLLECTOR_CONTRIB_IMAGE, OtelCollector, otlpSettings } from "../kubernetes/otelCollector";
+import { resolveImage } from "../images";
 import { AKS_SPOT_NODES, appRoutingGateway, azureWorkloadIdentity, keyVaultSecretStore } from "./aksAdapters";
 import { AzureKedaAuth } from "./kedaAuth";
 import { ApplicationGatewayForContainers } from "./applicationGatewayForContainers";
@@ -72,16 +74,19 @@ export function createAppTier(name: string, args: AppTierArgs): AppTierOutputs {
         queryEndpoint: cluster.monitorQueryEndpoint,
         tags: args.tags,
     }).keda : undefined;
-    return new KubernetesAppTier(name, {
+    const tier = new KubernetesAppTier(name, {
         ...args,
         provider: cluster.provider,
         registryLoginServer: args.platform.registry.loginServer,
-        podSettings: { APPLICATIONINSIGHTS_CONNECTION_STRING: args.platform.appInsights.connectionString },
+        podSettings: {
+            APPLICATIONINSIGHTS_CONNECTION_STRING: args.platform.appInsights.connectionString,
+            ...otlpSettings(collectorEndpoint(APP_NAMESPACE)),
+        },
         identity: azureWorkloadIdentity({
             platform: args.platform,
             federatedCredentialName: `${args.namePrefix}-${args.environment}-aks-${APP_SERVICE_ACCOUNT}`,
             oidcIssuerUrl: cluster.oidcIssuerUrl,
-            workloadGrants: cluster.kubeletAcrPulls,
+            workloadGrants: [...cluster.kubeletAcrPulls, ...(args.wiring.grants ?? [])],
         }),
         secretStore: keyVaultSecretStore(args.platform),
         spot: cluster.hasSpotPool ? AKS_SPOT_NODES : undefined,
@@ -89,6 +94,20 @@ export function createAppTier(name: string, args: AppTierArgs): AppTierOutputs {
         ingress: { ...entry, tls: args.aksTls, edgeHeader: args.webEdgeHeader },
         keda,
     });
+    // The app's OTLP goes to Application Insights through the collector's azuremonitor exporter, which
+    // stores server spans as `requests`, client spans as `dependencies` and logs as `traces`
+    // (opentelemetry-collector-contrib, exporter/azuremonitorexporter README, "Attribute mapping").
+    new OtelCollector("otel-collector", {
+        provider: cluster.provider,
+        namespaceName: APP_NAMESPACE,
+        namespace: tier.namespace,
+        image: resolveImage(OTEL_COLLECTOR_CONTRIB_IMAGE, args.platform.registry.loginServer),
+        routes: { exporters: { azuremonitor: {} }, traces: ["azuremonitor"], logs: ["azuremonitor"] },
+        // The exporter reads the connection string from this variable (same README, "Environment Variable Support").
+        secretEnv: { APPLICATIONINSIGHTS_CONNECTION_STRING: args.platform.appInsights.connectionString },
+        startAfter: tier.workloadGrantsReady ? [tier.workloadGrantsReady] : [],
+    });
+    return tier;
 }
 
 /**

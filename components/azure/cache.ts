@@ -1,8 +1,13 @@
 // Cache: Azure Managed Redis (redisenterprise) with Entra access, optional private endpoint and diagnostics.
 import * as pulumi from "@pulumi/pulumi";
 import * as redisenterprise from "@pulumi/azure-native/redisenterprise";
+import * as keyvault from "@pulumi/azure-native/keyvault";
 import { PrivateLink } from "./privateLink";
-import type { DiagnosticTarget } from "../wiring";
+import { vaultSecretName, type VaultTarget } from "./databaseSecrets";
+import { connectionStringEnv } from "../appContract";
+import type { DiagnosticTarget, SecretSetting } from "../wiring";
+
+
 
 /** The TLS port of an Azure Managed Redis database (Azure Cache for Redis used 6380). */
 export const MANAGED_REDIS_TLS_PORT = 10000;
@@ -31,9 +36,15 @@ export interface CacheArgs {
     persistence: CachePersistence;
     /**
      * Principal (object) id that gets the database's `default` access policy through Microsoft
-     * Entra ID. Access keys are disabled when set; without it the app would need a key.
+     * Entra ID (for a client that authenticates with a token). Default: none.
      */
     entraPrincipalId?: pulumi.Input<string>;
+    /**
+     * Where the app's connection string, with the database's access key, is kept. The app's client
+     * (Aspire's StackExchange.Redis integration, components/appContract.ts) sends a password and no
+     * Entra token, so access keys stay enabled and the key reaches the app only through Key Vault.
+     */
+    keyVault: VaultTarget;
     /** Private endpoint in this subnet and public network access off. Default: none (public, TLS only). */
     privateEndpoint?: { vnetId: pulumi.Input<string>; subnetId: pulumi.Input<string> };
     tags: Record<string, string>;
@@ -48,17 +59,19 @@ export function persistenceSettings(persistence: CachePersistence): redisenterpr
     }
 }
 
-/**
- * The StackExchange.Redis configuration string the app reads as `ConnectionStrings__redis`.
- * With Entra ID there is no password: the app adds a token through Microsoft.Azure.StackExchangeRedis.
- */
 /** An Azure Managed Redis cluster's host name, known from its name and region before it exists. */
 export function managedRedisHost(clusterName: string, location: string): string {
     return `${clusterName}.${location.toLowerCase().replace(/\s+/g, "")}.redis.azure.net`;
 }
 
-export function redisConnectionString(host: string, port: number): string {
-    return `${host}:${port},ssl=True,abortConnect=False`;
+/**
+ * The StackExchange.Redis configuration string the app reads as `ConnectionStrings__cache`:
+ * `host:port` first, then options (StackExchange.Redis "Configuration": `password`, `ssl`,
+ * `abortConnect`). TLS always (the database speaks only the encrypted protocol); abortConnect=False
+ * so a replica that starts before the cache answers keeps retrying instead of failing.
+ */
+export function redisConnectionString(host: string, port: number, password: string): string {
+    return `${host}:${port},password=${password},ssl=True,abortConnect=False`;
 }
 
 /**
@@ -71,8 +84,8 @@ export class Cache extends pulumi.ComponentResource {
     readonly databaseId: pulumi.Output<string>;
     readonly hostName: pulumi.Output<string>;
     readonly port: pulumi.Output<number>;
-    /** `host:port,ssl=True,abortConnect=False` (no secret in it when Entra ID is used). */
-    readonly connectionString: pulumi.Output<string>;
+    /** The app's `host:port,password=…,ssl=True,abortConnect=False`, a secret, and its Key Vault copy. */
+    readonly connectionString: SecretSetting;
     /** Cluster (metrics) and database (connection logs) for the observability tier. */
     readonly diagnosticTargets: DiagnosticTarget[];
 
@@ -101,7 +114,8 @@ export class Cache extends pulumi.ComponentResource {
             clusteringPolicy: args.clusteringPolicy,
             evictionPolicy: args.evictionPolicy,
             persistence: persistenceSettings(args.persistence),
-            accessKeysAuthentication: args.entraPrincipalId ? "Disabled" : "Enabled",
+            // "Can be updated even after database is created" (Database.accessKeysAuthentication, redisenterprise 2025-07-01).
+            accessKeysAuthentication: "Enabled",
         }, child);
 
         if (args.entraPrincipalId) {
@@ -132,18 +146,28 @@ export class Cache extends pulumi.ComponentResource {
         this.databaseId = database.id;
         this.hostName = cluster.hostName;
         this.port = database.port.apply((p) => p ?? MANAGED_REDIS_TLS_PORT);
-        // Built from the cluster's name and region, not from its outputs, so the app needs no finished
-        // cache to be deployed (it reconnects once the cache answers, abortConnect=False): an AMR host
-        // is `<cluster>.<region>.redis.azure.net` on TLS port 10000 (Learn, Azure Managed Redis quickstarts).
-        this.connectionString = pulumi.output(args.location).apply((location) =>
-            redisConnectionString(managedRedisHost(args.clusterName, location), MANAGED_REDIS_TLS_PORT));
+        // The host is built from the cluster's name and region (an AMR host is `<cluster>.<region>.redis.azure.net`
+        // on TLS port 10000, Learn, Azure Managed Redis quickstarts); the key exists once the database does.
+        const keys = redisenterprise.listDatabaseKeysOutput({
+            resourceGroupName: args.resourceGroupName, clusterName: cluster.name, databaseName: database.name,
+        }, child);
+        const value = pulumi.secret(pulumi.all([args.location, keys.primaryKey]).apply(([location, key]) =>
+            redisConnectionString(managedRedisHost(args.clusterName, location), MANAGED_REDIS_TLS_PORT, key ?? "")));
+        const secret = new keyvault.Secret(`${name}-connection-string`, {
+            resourceGroupName: args.keyVault.resourceGroupName,
+            vaultName: args.keyVault.keyVaultName,
+            secretName: vaultSecretName(connectionStringEnv("cache").replace("__", "-")),
+            properties: { value, contentType: "text/plain" },
+            tags: args.keyVault.tags,
+        }, child);
+        this.connectionString = { value, keyVaultSecretUri: secret.properties.apply((p) => p.secretUri) };
         this.diagnosticTargets = [
             { name: `${name}-cluster`, resourceId: cluster.id, resourceType: "Microsoft.Cache/redisEnterprise" },
             { name: `${name}-db`, resourceId: database.id, resourceType: "Microsoft.Cache/redisEnterprise/databases" },
         ];
         this.registerOutputs({
             clusterId: this.clusterId, databaseId: this.databaseId, hostName: this.hostName, port: this.port,
-            connectionString: this.connectionString,
+            connectionStringSecretUri: this.connectionString.keyVaultSecretUri,
         });
     }
 }

@@ -6,7 +6,7 @@ import type * as types from "@pulumi/azure-native/types/input";
 import type { ServiceSpec } from "../serviceSpec";
 import type { ContainerAppsSpec } from "./runtimeSpecs";
 import { containerAppName, memoryGi } from "../../lib/containerApps";
-import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, PROBE_TIMINGS, roleService, serviceSettings } from "../contracts";
+import { AppServiceOutput, appRole, AppTierCommonArgs, AppTierOutputs, contractSettings, PROBE_TIMINGS, roleService, serviceSettings } from "../contracts";
 import { resolveImage } from "../images";
 import type { PlatformOutputs } from "./platform";
 import { ContainerAppCustomDomain, WebCustomDomainSpec } from "./customDomain";
@@ -61,14 +61,42 @@ export function scaleRules(scale: ServiceSpec["scale"]): types.app.ScaleRuleArgs
  */
 export const containerAppsMemory = (memory: string) => `${memoryGi(memory)}Gi`;
 
+/** Liveness and startup on the app's liveness path, readiness on its readiness path (components/appContract.ts). */
 function probes(svc: ServiceSpec): types.app.ContainerAppProbeArgs[] {
-    const httpGet = { path: svc.healthPath, port: svc.port, scheme: "HTTP" };
-    return (["Liveness", "Readiness", "Startup"] as const).map((type) => ({
-        type,
-        httpGet,
-        ...PROBE_TIMINGS[type.toLowerCase() as Lowercase<typeof type>],
-    }));
+    const httpGet = (path: string) => ({ path, port: svc.port, scheme: "HTTP" });
+    return [
+        { type: "Liveness", httpGet: httpGet(svc.livenessPath), ...PROBE_TIMINGS.liveness },
+        { type: "Readiness", httpGet: httpGet(svc.healthPath), ...PROBE_TIMINGS.readiness },
+        { type: "Startup", httpGet: httpGet(svc.livenessPath), ...PROBE_TIMINGS.startup.containerapps },
+    ];
 }
+
+/**
+ * The environment's managed OpenTelemetry agent: traces and logs to Application Insights (the
+ * agent's Application Insights destination takes no metrics). Container Apps then injects
+ * OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_PROTOCOL=grpc into every app, which turns the
+ * app's OTLP exporter on (Learn, "Collect and read OpenTelemetry data in Azure Container Apps";
+ * both properties are in Microsoft.App 2025-02-02-preview, the version azure-native 3.28 sends).
+ */
+export function managedOpenTelemetry(connectionString: pulumi.Input<string>): Pick<app.ManagedEnvironmentArgs, "appInsightsConfiguration" | "openTelemetryConfiguration"> {
+    return {
+        appInsightsConfiguration: { connectionString },
+        openTelemetryConfiguration: {
+            tracesConfiguration: { destinations: [APP_INSIGHTS_DESTINATION] },
+            logsConfiguration: { destinations: [APP_INSIGHTS_DESTINATION] },
+        },
+    };
+}
+
+/** The Application Insights destination's name in `openTelemetryConfiguration` (Learn, same article). */
+export const APP_INSIGHTS_DESTINATION = "appInsights";
+
+/**
+ * An app's FQDN in the environment: `<app>.internal.<default domain>` with internal ingress,
+ * `<app>.<default domain>` with external (Learn, "Ingress in Azure Container Apps").
+ */
+export const containerAppFqdn = (appName: string, external: boolean, defaultDomain: pulumi.Input<string>) =>
+    pulumi.interpolate`${appName}.${external ? "" : "internal."}${defaultDomain}`;
 
 /**
  * Azure Container Apps runtime: a workload-profiles environment injected into the platform
@@ -118,6 +146,7 @@ export class ContainerAppsTier extends pulumi.ComponentResource implements AppTi
             infrastructureResourceGroup: `${base}-aca-infra-rg`,
             zoneRedundant,
             peerTrafficConfiguration: { encryption: { enabled: true } },
+            ...managedOpenTelemetry(platform.appInsights.connectionString),
             tags,
         }, child);
         this.environmentId = environment.id;
@@ -137,7 +166,8 @@ export class ContainerAppsTier extends pulumi.ComponentResource implements AppTi
 
         const identityId = platform.workloadIdentity.id;
         // Image pulls (AcrPull) and Key Vault references (Secrets User) need the grants in effect, not just created.
-        const grantsInEffect = propagationWait("identity-grants-propagation", { grants: platform.identityGrants }, child);
+        const grants = [...platform.identityGrants, ...(args.wiring.grants ?? [])];
+        const grantsInEffect = propagationWait("identity-grants-propagation", { grants }, child);
         const registries: types.app.RegistryCredentialsArgs[] = [
             { server: platform.registry.loginServer, identity: identityId },
             ...(platform.registry.existing ? [{ server: platform.registry.existing.loginServer, identity: identityId }] : []),
@@ -145,16 +175,16 @@ export class ContainerAppsTier extends pulumi.ComponentResource implements AppTi
         const vaultUrl = platform.keyVault.uri.apply((uri) => uri.replace(/\/$/, ""));
         const appNames = Object.fromEntries(Object.keys(args.services).map((s) => [s, containerAppName(args.namePrefix, s)]));
 
+        // The web finds the api by its HTTPS FQDN: the web prefers `https` outside Development, and an app
+        // with allowInsecure false answers plain HTTP with a redirect.
+        const apiService = roleService(args.services, "api");
+        const apiUrl = { scheme: "https" as const, url: pulumi.interpolate`https://${containerAppFqdn(appNames[apiService], args.services[apiService].ingress.external, environment.defaultDomain)}` };
         for (const [service, svc] of Object.entries(args.services)) {
-            // Inside one environment an app is reachable by its name (Aspire-style service discovery keys).
-            const discovery = Object.fromEntries(Object.entries(appNames)
-                .filter(([other]) => other !== service)
-                .map(([other, appName]) => [`services__${other}__http__0`, `http://${appName}`]));
             const settings = serviceSettings(service, svc, args.wiring, {
                 ASPNETCORE_HTTP_PORTS: String(svc.port),
                 AZURE_CLIENT_ID: platform.workloadIdentity.clientId,
                 APPLICATIONINSIGHTS_CONNECTION_STRING: platform.appInsights.connectionString,
-                ...discovery,
+                ...contractSettings(appRole(service, args.services), apiUrl),
             });
             const secrets: types.app.SecretArgs[] = [];
             const env: types.app.EnvironmentVarArgs[] = Object.entries(settings.plain).map(([n, value]) => ({ name: n, value }));
@@ -209,7 +239,7 @@ export class ContainerAppsTier extends pulumi.ComponentResource implements AppTi
             }, {
                 ...child,
                 dependsOn: [
-                    ...platform.identityGrants, grantsInEffect,
+                    ...grants, grantsInEffect,
                     // Key Vault references are resolved when the revision is created, over the vault's private
                     // endpoint in prod (microsoft/sre-agent#347: "Unable to get value using Managed identity").
                     ...(platform.keyVault.privateAccess ? [platform.keyVault.privateAccess] : []),

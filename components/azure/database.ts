@@ -2,13 +2,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as privatedns from "@pulumi/azure-native/privatedns";
-import { builtinPoolerParameters, serverParameters, ServerParameter, ENHANCED_METRICS_PARAMETER } from "../../lib/postgresParameters";
+import { allowedExtensionsParameter, builtinPoolerParameters, serverParameters, ServerParameter, ENHANCED_METRICS_PARAMETER } from "../../lib/postgresParameters";
+import { entriesOf } from "../appContract";
+
+/** The extensions the app creates at start (its Marten schema's n-gram indexes). */
+const APP_POSTGRES_EXTENSIONS = entriesOf("postgres-extensions").flatMap((e) => e.extensions);
 import type { DatabaseSpec } from "./databaseSpec";
 import { createDatabaseAlerts } from "./databaseAlerts";
 import { AZURE_OWNED_SERVER_PROPERTIES, backupFor, failoverRoles, highAvailabilityFor, liveRoles, virtualEndpointPair, type FailoverRoles } from "./databaseFailover";
 import { FLEXIBLE_SERVER_TYPE, replicaPlacements } from "./databaseNetwork";
 import { adoptServerNames, connectionString, liveServer, replicaCreateMode, replicaParameters, serverFqdn, serverNames, storageToSend } from "./databaseServers";
-import { POOLER_PORT } from "../kubernetes/pgbouncer";
+import { POOLER_PORT, sessionEndpointName } from "../kubernetes/pgbouncer";
 import type { DiagnosticTarget, SecretSetting } from "../wiring";
 import { adminPassword, connectionStringSecrets, type PoolerEndpoint } from "./databaseSecrets";
 
@@ -78,6 +82,8 @@ export class DatabaseTier extends pulumi.ComponentResource {
     readonly maxConnections: number;
     /** Pooled endpoints: the primary ("bookstore"), then "bookstore-replica-1", ... */
     readonly endpoints: PoolerEndpoint[];
+    /** The session-level path to the writer, `bookstore-session` (ConnectionStrings__bookstore-session). */
+    readonly sessionEndpoint: PoolerEndpoint;
     /** App settings (`ConnectionStrings__<endpoint>`) → the connection string and its Key Vault secret. */
     readonly connectionStrings: Record<string, SecretSetting>;
     /** Servers whose logs and metrics go to the workspace. */
@@ -250,13 +256,21 @@ export class DatabaseTier extends pulumi.ComponentResource {
             // Through the PgBouncer Deployment the endpoint name selects the server; the built-in pooler takes the real name.
             database: args.deploymentPoolerHost ? endpointNames[i] : db.databaseName,
         }));
-        this.connectionStrings = connectionStringSecrets(name, vault, {
-            endpoints: this.endpoints,
-            user: db.adminLogin,
-            password: this.adminPassword,
-            tls: args.deploymentPoolerHost ? "Disable" : "Require",
-            maxPoolSize: args.appPoolSize,
-        }, this);
+        // The session-level path to the writer (what transaction pooling breaks: session advisory locks):
+        // the Deployment's session-mode entry, or the server's own port (the built-in pooler has one mode for all).
+        this.sessionEndpoint = {
+            name: sessionEndpointName(db.databaseName),
+            host: args.deploymentPoolerHost ? pulumi.output(args.deploymentPoolerHost) : this.serverHosts[0],
+            port: args.deploymentPoolerHost ? POOLER_PORT : POSTGRES_PORT,
+            database: args.deploymentPoolerHost ? sessionEndpointName(db.databaseName) : db.databaseName,
+        };
+        const tls = args.deploymentPoolerHost ? "Disable" : "Require";
+        this.connectionStrings = {
+            ...connectionStringSecrets(name, vault, { endpoints: this.endpoints, user: db.adminLogin, password: this.adminPassword, tls, maxPoolSize: args.appPoolSize }, this),
+            ...connectionStringSecrets(name, vault, {
+                endpoints: [this.sessionEndpoint], user: db.adminLogin, password: this.adminPassword, tls, maxPoolSize: db.pgbouncer.sessionPoolSize, pooling: "session",
+            }, this),
+        };
 
         createDatabaseAlerts({ base, resourceGroupName, location: args.location, workspaceId: args.workspaceId, actionGroupId: args.actionGroupId, database: db, tags }, [
             { label: "pg", id: primary.id, location: args.location },
@@ -309,9 +323,13 @@ export class DatabaseTier extends pulumi.ComponentResource {
         }));
     }
 
-    /** The seed's tuning for a server of this SKU and disk, plus the built-in PgBouncer when that is the pooler. */
+    /**
+     * The seed's tuning for a server of this SKU and disk, the extensions the app creates at start allowed
+     * (components/appContract.ts), plus the built-in PgBouncer when that is the pooler. The allow-list
+     * is one more link of the serial chain (configureChain); a replica inherits it when it is created.
+     */
     private parametersFor(db: DatabaseSpec, skuName: string, storageGiB: number): ServerParameter[] {
-        const tuning = [...serverParameters(skuName, db.parameters, storageGiB), ENHANCED_METRICS_PARAMETER];
+        const tuning = [...serverParameters(skuName, db.parameters, storageGiB), ENHANCED_METRICS_PARAMETER, allowedExtensionsParameter(APP_POSTGRES_EXTENSIONS)];
         return db.pooler === "builtin" ? [...tuning, ...builtinPoolerParameters(db.pgbouncer)] : tuning;
     }
 

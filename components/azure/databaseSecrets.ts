@@ -52,6 +52,7 @@ export interface ConnectionStringArgs {
     /** Through the in-cluster PgBouncer Deployment TLS ends at the pod network; the built-in pooler requires it. */
     tls: "Disable" | "Require";
     maxPoolSize?: number;
+    pooling?: "transaction" | "session";
 }
 
 /** One Key Vault secret per pooled endpoint; app setting `ConnectionStrings__<endpoint>` → value and secret URI. */
@@ -61,7 +62,9 @@ export function connectionStringSecrets(name: string, vault: VaultTarget, args: 
     for (const endpoint of args.endpoints) {
         const value = pulumi.secret(connectionString({
             host: endpoint.host,
+            port: endpoint.port,
             database: endpoint.database,
+            pooling: args.pooling,
             user: args.user,
             password: args.password,
             tls: args.tls,

@@ -117,6 +117,8 @@ export function replicaParameters<P extends Pick<ServerParameter, "name" | "valu
 export function connectionString(parts: {
     host: pulumi.Input<string>; database: string; user: string; password: pulumi.Input<string>;
     tls: "Require" | "Disable"; maxPoolSize?: number; port?: number;
+    /** What the other end keeps per client: a server connection per transaction (default) or per session. */
+    pooling?: "transaction" | "session";
 }): pulumi.Output<string> {
     return pulumi.all([parts.host, parts.password]).apply(([host, password]) => [
         `Host=${host}`,
@@ -126,7 +128,8 @@ export function connectionString(parts: {
         `Password=${password}`,
         `SSL Mode=${parts.tls}`,
         // Transaction pooling: the session reset (DISCARD ALL) on returning a connection would run on an arbitrary server connection.
-        "No Reset On Close=true",
+        // On a session-level path the reset is right: it releases what the session held (advisory locks included).
+        ...(parts.pooling === "session" ? [] : ["No Reset On Close=true"]),
         ...(parts.maxPoolSize ? [`Maximum Pool Size=${parts.maxPoolSize}`] : []),
     ].join(";"));
 }

@@ -13,6 +13,8 @@ export const BuiltInRoles = {
     reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
     /** "AppGw for Containers Configuration Manager": the ALB Controller configures an Application Gateway for Containers. */
     appGwForContainersConfigurationManager: "fbc52c3f-28ad-4303-a892-8a056630b8f1",
+    /** "Storage Blob Data Contributor": read, write and delete blobs and containers (the app's book covers). */
+    storageBlobDataContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
     /** "SignalR App Server": an app server connects with its Entra identity instead of an access key. */
     signalrAppServer: "420fcaa2-552c-430f-98ca-3264be4806c7",
 } as const;

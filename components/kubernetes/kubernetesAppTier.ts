@@ -7,7 +7,7 @@ import type { CloudIdentity, CsiSecretStore, GatewayClass, IngressClass, SpotNod
 import { createWebGateway, type EdgeHeader } from "./webGateway";
 import { createWebIngress } from "./webIngress";
 import { spotScheduling, topologySpread } from "./scheduling";
-import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, millicores, PROBE_TIMINGS, roleService, serviceSettings } from "../contracts";
+import { AppServiceOutput, appRole, AppTierCommonArgs, AppTierOutputs, contractSettings, millicores, POD_NAME_ENV, PROBE_TIMINGS, roleService, serviceSettings } from "../contracts";
 import { resolveImage } from "../images";
 import { createScaledObject, KedaArgs, kedaTriggerAuthentication, telemetryJob, usesKeda } from "./keda";
 
@@ -26,7 +26,7 @@ export interface KubernetesAppTierArgs extends AppTierCommonArgs {
     provider: k8s.Provider;
     /** Login server of the stack's registry: a relative image is a repository of it. */
     registryLoginServer: pulumi.Input<string>;
-    /** Settings the platform gives every pod (e.g. the telemetry connection string), before the tiers' wiring. Default none. */
+    /** Settings the platform gives every pod (e.g. the OTLP collector's endpoint), before the tiers' wiring. Default none. */
     podSettings?: Record<string, pulumi.Input<string>>;
     /** How the pods get a cloud identity (e.g. azureWorkloadIdentity in components/azure/aksAdapters.ts). Default: none. */
     identity?: CloudIdentity;
@@ -136,12 +136,15 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
         }, k);
         const identityReady = args.identity?.bind(this, { namespace: APP_NAMESPACE, name: APP_SERVICE_ACCOUNT });
 
-        const serviceNames = Object.keys(args.services);
+        // Same namespace: the api's Service is reachable by its short name, over plain HTTP inside the cluster.
+        const apiUrl = { scheme: "http" as const, url: `http://${roleService(args.services, "api")}` };
         const settingsOf = Object.fromEntries(Object.entries(args.services).map(([service, svc]) => [service, serviceSettings(service, svc, args.wiring, {
             ASPNETCORE_HTTP_PORTS: String(svc.port),
             ...(args.podSettings ?? {}),
-            // Same namespace: each Service is reachable by its short name.
-            ...Object.fromEntries(serviceNames.filter((o) => o !== service).map((o) => [`services__${o}__http__0`, `http://${o}`])),
+            // The pod and namespace on every span and metric (OpenTelemetry's k8s resource conventions):
+            // the collector turns them into the `namespace` and `pod` labels per-pod queries select by.
+            OTEL_RESOURCE_ATTRIBUTES: `k8s.namespace.name=${APP_NAMESPACE},k8s.pod.name=$(${POD_NAME_ENV})`,
+            ...contractSettings(appRole(service, args.services), apiUrl),
         })]));
 
         const dependsOn: pulumi.Resource[] = [serviceAccount];
@@ -227,6 +230,8 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
         const labels = labelsOf(service, args.labels);
         const selector = selectorOf(service);
         const env: k8sInput.core.v1.EnvVar[] = [
+            // First: later values expand it as $(POD_NAME) (Kubernetes dependent environment variables).
+            { name: POD_NAME_ENV, valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
             ...Object.entries(settings.plain).map(([name, value]) => ({ name, value })),
             ...Object.keys(settings.secrets).map((name) => ({ name, valueFrom: { secretKeyRef: { name: APP_SETTINGS_SECRET, key: name } } })),
             ...settings.keyVault.map((ref) => ({ name: ref.env, valueFrom: { secretKeyRef: { name: args.secretStore!.syncedSecretName, key: ref.secretName } } })),
@@ -237,7 +242,7 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
             volumes.push({ name: "keyvault", csi: { driver: "secrets-store.csi.k8s.io", readOnly: true, volumeAttributes: { secretProviderClass: args.secretStore!.className } } });
             volumeMounts.push({ name: "keyvault", mountPath: "/mnt/secrets-store", readOnly: true });
         }
-        const httpGet = { path: svc.healthPath, port: "http" };
+        const httpGet = (path: string) => ({ path, port: "http" });
         const spot = svc.spotTolerant && args.spot ? spotScheduling(args.spot) : undefined;
 
         const deployment = new k8s.apps.v1.Deployment(service, {
@@ -266,9 +271,10 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
                                 requests: { cpu: millicores(svc.cpu), memory: svc.memory },
                                 limits: { cpu: millicores(svc.limits.cpu), memory: svc.limits.memory },
                             },
-                            livenessProbe: { httpGet, ...PROBE_TIMINGS.liveness },
-                            readinessProbe: { httpGet, ...PROBE_TIMINGS.readiness },
-                            startupProbe: { httpGet, ...PROBE_TIMINGS.startup },
+                            // Liveness and startup on the app's liveness path, readiness on its readiness path (components/appContract.ts).
+                            livenessProbe: { httpGet: httpGet(svc.livenessPath), ...PROBE_TIMINGS.liveness },
+                            readinessProbe: { httpGet: httpGet(svc.healthPath), ...PROBE_TIMINGS.readiness },
+                            startupProbe: { httpGet: httpGet(svc.livenessPath), ...PROBE_TIMINGS.startup.kubernetes },
                             securityContext: {
                                 runAsNonRoot: true,
                                 allowPrivilegeEscalation: false,

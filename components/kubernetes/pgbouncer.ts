@@ -25,6 +25,8 @@ export interface PgbouncerSettings {
     image: string;
     /** TLS from PgBouncer to PostgreSQL. */
     serverTlsSslmode: "require" | "verify-ca" | "verify-full";
+    /** Connections each api replica may hold on the session-level path (`<database>-session`). */
+    sessionPoolSize: number;
 }
 
 /** PgBouncer's port, on the built-in pooler and the Deployment alike. */
@@ -42,13 +44,33 @@ export interface PgbouncerDatabase {
     dbname: string;
     /** This entry's own `max_db_connections` (its pools together), e.g. names sharing a server after an RDS promotion. */
     maxDbConnections?: number;
+    /**
+     * A pool of its own in session mode (PgBouncer's per-database `pool_mode`, `pool_size`): each
+     * client keeps one server connection for as long as it stays connected. Default: the global mode.
+     */
+    session?: { poolSize: number };
 }
+
+/** Name of the session-level entry for a database, e.g. `bookstore-session`. */
+export const sessionEndpointName = (database: string) => `${database}-session`;
+
+/**
+ * The session-level `[databases]` entry beside the primary's: the same server, session mode, a pool
+ * of `clients` server connections (every session client at once) and no reserve.
+ */
+export function sessionDatabase<D extends { name: string; maxDbConnections?: unknown }>(primary: D, clients: number): D & { session: { poolSize: number } } {
+    return { ...primary, name: sessionEndpointName(primary.name), session: { poolSize: clients }, maxDbConnections: undefined };
+}
+
+/** The endpoints (primary first) and, after them, the primary's session-level entry. */
+export const withSessionEntry = <D extends { name: string; maxDbConnections?: unknown }>(databases: D[], clients: number): (D & { session?: { poolSize: number } })[] =>
+    [...databases, sessionDatabase(databases[0], clients)];
 
 export type ServerTlsMode = "disable" | "prefer" | PgbouncerSettings["serverTlsSslmode"];
 
 export interface PgbouncerIniInput {
     databases: PgbouncerDatabase[];
-    settings: Omit<PgbouncerSettings, "replicas" | "image" | "serverTlsSslmode"> & {
+    settings: Omit<PgbouncerSettings, "replicas" | "image" | "serverTlsSslmode" | "sessionPoolSize"> & {
         /** TLS to the servers. Modes without TLS are accepted only when every host is loopback. */
         serverTlsSslmode: ServerTlsMode;
     };
@@ -88,8 +110,11 @@ export function renderPgbouncerIni(input: PgbouncerIniInput): string {
     const databaseLines = input.databases.map((d) => {
         if (!/^[a-zA-Z0-9_-]+$/.test(d.name) || names.has(d.name)) throw new Error(`invalid or duplicate pgbouncer database name ${d.name}`);
         names.add(d.name);
-        const cap = d.maxDbConnections === undefined ? "" : ` max_db_connections=${Math.trunc(d.maxDbConnections)}`;
-        return `${d.name} = host=${iniValue(d.host)} port=${d.port} dbname=${iniValue(d.dbname)}${cap}`;
+        // PgBouncer docs, [databases]: pool_mode, pool_size, reserve_pool and max_db_connections may be set per database.
+        const options = d.session
+            ? ` pool_mode=session pool_size=${d.session.poolSize} reserve_pool=0 max_db_connections=${d.session.poolSize}`
+            : d.maxDbConnections === undefined ? "" : ` max_db_connections=${Math.trunc(d.maxDbConnections)}`;
+        return `${d.name} = host=${iniValue(d.host)} port=${d.port} dbname=${iniValue(d.dbname)}${options}`;
     });
     const pgbouncer: [string, string | number][] = [
         ["listen_addr", input.listenAddr ?? "0.0.0.0"],
@@ -134,7 +159,7 @@ export interface PgbouncerDeploymentArgs {
     /** Namespace of the app (clients reach `pgbouncer.<namespace>.svc.cluster.local:6432`). */
     namespace: pulumi.Input<string>;
     /** Endpoints: the primary first, then each replica; hosts are the servers' FQDNs. */
-    databases: { name: string; host: pulumi.Input<string>; port: number; dbname: string; maxDbConnections?: pulumi.Input<number | undefined> }[];
+    databases: (Omit<PgbouncerDatabase, "host" | "maxDbConnections"> & { host: pulumi.Input<string>; maxDbConnections?: pulumi.Input<number | undefined> })[];
     /** The login PgBouncer authenticates clients as and uses on the servers. */
     user: pulumi.Input<string>;
     /** Its password (a secret); kept in a Kubernetes Secret, never in the ConfigMap. */
@@ -175,7 +200,7 @@ export class PgbouncerDeployment extends pulumi.ComponentResource {
         const { settings } = args;
 
         const ini = pulumi.all([pulumi.all(args.databases.map((d) => d.host)), pulumi.all(args.databases.map((d) => d.maxDbConnections))]).apply(([hosts, caps]) => renderPgbouncerIni({
-            databases: args.databases.map((d, i) => ({ name: d.name, host: hosts[i], port: d.port, dbname: d.dbname, ...(caps[i] === undefined ? {} : { maxDbConnections: caps[i] }) })),
+            databases: args.databases.map((d, i) => ({ ...d, host: hosts[i], maxDbConnections: caps[i] ?? undefined })),
             settings,
             serverTlsCaFile: args.serverCaBundle ? SERVER_CA_FILE : undefined,
         }));

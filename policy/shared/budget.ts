@@ -42,6 +42,13 @@ export interface BudgetInput {
     maxConnections: number;
     /** Connections the platform keeps for itself (Azure: 15) and superuser slots. */
     reservedConnections: number;
+    /**
+     * Session-level connections the app may hold at once (`<database>-session`: the api's replica
+     * ceiling × its session pool), to the primary only. Through the PgBouncer Deployment they are
+     * clients of a session-mode pool that can hold them all in each process; with the built-in
+     * pooler they go to the server directly. Default 0.
+     */
+    sessionConnections?: number;
 }
 
 /** `maxUnavailable` of the PgBouncer Deployment's PodDisruptionBudget (components/kubernetes/pgbouncer.ts). */
@@ -95,27 +102,38 @@ export function connectionBudget(input: BudgetInput): ConnectionBudget {
     const { pooler } = input;
     const perEndpoint = input.services.reduce((sum, s) => sum + s.maxReplicas * s.dbPoolSize, 0);
     const endpointsPerPooler = pooler.kind === "deployment" ? 1 + input.readReplicas : 1;
-    const clientConnections = perEndpoint * endpointsPerPooler;
+    const session = input.sessionConnections ?? 0;
+    // Session clients pass through the Deployment's pods; the built-in pooler never sees them.
+    const sessionClients = pooler.kind === "deployment" ? session : 0;
+    const clientConnections = perEndpoint * endpointsPerPooler + sessionClients;
     const serving = poolersDuringDisruption(pooler);
     const clientLimit = pooler.maxClientConn * serving;
 
     const poolPerDatabase = pooler.defaultPoolSize + pooler.reservePoolSize;
     const perProcess = pooler.maxDbConnections > 0 ? Math.min(poolPerDatabase, pooler.maxDbConnections) : poolPerDatabase;
-    const serverConnections = perProcess * pooler.replicas;
+    // A session pool keeps its server connections after their clients leave (until server_idle_timeout), so
+    // each PgBouncer process may hold the whole session pool: `session` per process, not `session` in all.
+    const sessionServer = pooler.kind === "deployment" ? session * pooler.replicas : session;
+    const serverConnections = perProcess * pooler.replicas + sessionServer;
     const serverLimit = input.maxConnections - input.reservedConnections;
 
     const servicesTerm = input.services.map((s) => `${s.name} ${s.maxReplicas}×${s.dbPoolSize}`).join(" + ") || "no services";
     const lines = [
         `app pools per endpoint: ${servicesTerm} = ${perEndpoint}`,
         pooler.kind === "deployment"
-            ? `client connections: ${perEndpoint} × ${endpointsPerPooler} endpoints (primary + ${input.readReplicas} replicas) = ${clientConnections}`
+            ? `client connections: ${perEndpoint} × ${endpointsPerPooler} endpoints (primary + ${input.readReplicas} replicas)`
+                + (sessionClients > 0 ? ` + ${sessionClients} session-level` : "") + ` = ${clientConnections}`
                 + ` ${holds(clientConnections, clientLimit)} max_client_conn ${pooler.maxClientConn} × ${serving} PgBouncer replicas`
                 + (serving < pooler.replicas ? ` (${pooler.replicas} − ${pooler.maxUnavailable} the PDB may take down)` : "")
                 + ` = ${clientLimit}`
             : `client connections per server's built-in PgBouncer: ${clientConnections} ${holds(clientConnections, clientLimit)} max_client_conn ${clientLimit}`,
         `server connections per PgBouncer process: min(default_pool_size ${pooler.defaultPoolSize} + reserve_pool_size ${pooler.reservePoolSize}, `
             + `max_db_connections ${pooler.maxDbConnections > 0 ? pooler.maxDbConnections : "unlimited"}) = ${perProcess}`,
-        `server connections per PostgreSQL server: ${perProcess} × ${pooler.replicas} PgBouncer ${pooler.replicas === 1 ? "process" : "processes"} = ${serverConnections}`
+        `server connections per PostgreSQL server: ${perProcess} × ${pooler.replicas} PgBouncer ${pooler.replicas === 1 ? "process" : "processes"}`
+            + (session === 0 ? "" : pooler.kind === "deployment"
+                ? ` + session pool ${session} × ${pooler.replicas} (the primary)`
+                : ` + ${session} session-level, direct (the primary)`)
+            + ` = ${serverConnections}`
             + ` ${holds(serverConnections, serverLimit)} max_connections ${input.maxConnections} - ${input.reservedConnections} reserved = ${serverLimit}`,
     ];
     const problems: string[] = [];

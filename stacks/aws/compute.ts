@@ -1,6 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { valkeyConnectionString, ValkeyCache } from "../../components/aws/cache";
+import { AdotCollector } from "../../components/aws/adotCollector";
+import { AppBlobBucket } from "../../components/aws/appBlobBucket";
+import { AwsAppSecrets } from "../../components/aws/appSecrets";
+import { connectionStringEnv } from "../../components/appContract";
+import { collectorEndpoint, otlpSettings } from "../../components/kubernetes/otelCollector";
 import { RdsDatabase } from "../../components/aws/database";
 import { ClusterAddons, eksKubeconfig } from "../../components/aws/eksAddons";
 import { albIngress, EKS_SPOT_NODES, eksPodIdentity } from "../../components/aws/eksAdapters";
@@ -10,12 +15,12 @@ import { albName } from "../../components/aws/albAlarms";
 import { connectionString } from "../../components/azure/database";
 import { APP_NAMESPACE, KubernetesAppTier } from "../../components/kubernetes/kubernetesAppTier";
 import type { KedaArgs } from "../../components/kubernetes/keda";
-import { PgbouncerDeployment, pgbouncerServiceHost } from "../../components/kubernetes/pgbouncer";
+import { PgbouncerDeployment, pgbouncerServiceHost, sessionEndpointName, withSessionEntry } from "../../components/kubernetes/pgbouncer";
 import { SIGNALR_REDIS_CHANNEL_PREFIX } from "../../components/azure/realtime";
 import type { AppWiring } from "../../components/wiring";
 import type { Statement } from "../../components/aws/iam";
 import { EksStackConfig, isProd } from "../config";
-import { sharedAppPoolSize } from "../schema/database";
+import { sessionClients, sharedAppPoolSize } from "../schema/database";
 import { repositoryOf, stackRegistryImages } from "../schema/registry";
 import { ContainerRegistry } from "../../components/aws/containerRegistry";
 import { REGISTRY_COMPONENT } from "../../components/aws/registryNames";
@@ -30,15 +35,19 @@ export interface AwsCluster {
     k8sProvider: k8s.Provider;
 }
 
-/** The app's connection strings: one per endpoint, all through PgBouncer (the endpoint name picks the server). */
-export function awsConnectionStrings(database: RdsDatabase, poolSize: number | undefined): AppWiring["secrets"] {
+/**
+ * The app's connection strings: one per endpoint, all through PgBouncer (the endpoint name picks the
+ * server), and the session-level one to the primary (PgBouncer's session-mode entry).
+ */
+export function awsConnectionStrings(database: RdsDatabase, poolSize: number | undefined, sessionPoolSize: number): AppWiring["secrets"] {
     const names = [DATABASE_NAME, ...database.replicas.map((_, i) => `${DATABASE_NAME}-replica-${i + 1}`)];
-    return Object.fromEntries(names.map((name) => [`ConnectionStrings__${name}`, {
+    // In-cluster hop to PgBouncer; PgBouncer speaks TLS to RDS.
+    const through = (name: string, maxPoolSize: number | undefined, pooling: "transaction" | "session") => [`ConnectionStrings__${name}`, {
         value: pulumi.secret(connectionString({
-            // In-cluster hop to PgBouncer; PgBouncer speaks TLS to RDS.
-            host: pgbouncerServiceHost(APP_NAMESPACE), database: name, user: database.adminUsername, password: database.adminPassword, tls: "Disable", maxPoolSize: poolSize,
+            host: pgbouncerServiceHost(APP_NAMESPACE), database: name, user: database.adminUsername, password: database.adminPassword, tls: "Disable", maxPoolSize, pooling,
         })),
-    }]));
+    }];
+    return Object.fromEntries([...names.map((name) => through(name, poolSize, "transaction")), through(sessionEndpointName(DATABASE_NAME), sessionPoolSize, "session")]);
 }
 
 /**
@@ -94,18 +103,24 @@ export function composeApp(config: EksStackConfig, base: AwsFoundation, compute:
     const eks = config.aws.eks;
     const { cluster, addons, k8sProvider } = compute;
     // The app's AWS access, least privilege: read its own secrets, write the static bucket.
-    const appStatements = pulumi.all([data.database.passwordSecretArn, data.cache.authSecretArn, data.database.kmsKeyArn, data.cache.kmsKeyArn, staticBucketArn]).apply(([dbSecret, cacheSecret, dbKey, cacheKey, bucket]): Statement[] => [
+    // The app's blobs: a private bucket (the app's Azure Blob client cannot use it yet: docs/running-bookstore.md).
+    const blobs = new AppBlobBucket("app-blobs", { bucketPrefix: `${base.baseName}-blobs-`, region: base.region, tags: base.tags }, { providers: [base.provider] });
+    const appStatements = pulumi.all([data.database.passwordSecretArn, data.cache.authSecretArn, data.database.kmsKeyArn, data.cache.kmsKeyArn, staticBucketArn, blobs.appStatements()]).apply(([dbSecret, cacheSecret, dbKey, cacheKey, bucket, blobStatements]): Statement[] => [
         { Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: [dbSecret, cacheSecret] },
         // The secrets are encrypted with customer-managed keys: decrypting through Secrets Manager only.
         { Effect: "Allow", Action: "kms:Decrypt", Resource: [dbKey, cacheKey], Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${base.region}.amazonaws.com` } } },
         { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${bucket}/*` },
         { Effect: "Allow", Action: ["s3:ListBucket"], Resource: bucket },
+        ...blobStatements,
     ]);
+    // The JWT signing key and the seeded admins' password the app requires (components/appContract.ts).
+    const appSecrets = new AwsAppSecrets("app-secrets", { namePrefix: base.baseName, tags: base.tags }, { providers: [base.provider] });
     const wiring: AppWiring = {
-        env: { SignalR__Backplane: "Redis", SignalR__Redis__ChannelPrefix: SIGNALR_REDIS_CHANNEL_PREFIX },
+        env: { SignalR__Backplane: "Redis", SignalR__Redis__ChannelPrefix: SIGNALR_REDIS_CHANNEL_PREFIX, [connectionStringEnv("blobs")]: blobs.endpoint },
         secrets: {
-            ...awsConnectionStrings(data.database, sharedAppPoolSize(config)),
-            ConnectionStrings__redis: { value: valkeyConnectionString(data.cache.configurationEndpoint, data.cache.port, data.cache.authToken) },
+            ...awsConnectionStrings(data.database, sharedAppPoolSize(config), config.aws.database.pgbouncer.sessionPoolSize),
+            ...appSecrets.settings,
+            [connectionStringEnv("cache")]: { value: valkeyConnectionString(data.cache.configurationEndpoint, data.cache.port, data.cache.authToken) },
         },
     };
     // The stack's ECR repositories in the cluster's region; the nodes' role may pull from them
@@ -119,6 +134,8 @@ export function composeApp(config: EksStackConfig, base: AwsFoundation, compute:
         services: config.app.services,
         wiring,
         registryLoginServer: ecrRegistry,
+        // The ADOT collector below: the app's OTLP exporter is on only when this is set (components/appContract.ts).
+        podSettings: otlpSettings(collectorEndpoint(APP_NAMESPACE)),
         // The policy pack scopes production-only rules (e.g. HPA minReplicas ≥ 2) by this label.
         labels: { environment: config.environment },
         // Pod Identity for the app's AWS access: the association is created with the tier (eksAdapters.ts).
@@ -138,16 +155,22 @@ export function composeApp(config: EksStackConfig, base: AwsFoundation, compute:
         keda,
     });
 
+    new AdotCollector("otel", {
+        clusterName: cluster.cluster.name, kubernetesVersion: cluster.cluster.version, region: base.region, namespaceName: APP_NAMESPACE, namespace: app.namespace,
+        k8sProvider, logGroupName: `/bookstore/${base.baseName}/otlp`, logRetentionDays: eks.logRetentionDays, tags: base.tags,
+    }, { providers: [base.provider, k8sProvider], dependsOn: cluster.ready });
+
     const db = config.aws.database;
     new PgbouncerDeployment("pgbouncer", {
         provider: k8sProvider,
         namespace: app.namespace,
         // The writer behind `bookstore` (RDS's roles, after a failover a promoted replica; components/aws/databaseRoles.ts).
         // After a promotion every name leads to the writer: the replica names share what its pool leaves of its connections.
-        databases: data.database.endpointHosts().map((host, i) => ({
+        // Then the session-level entry, to the writer as well.
+        databases: withSessionEntry(data.database.endpointHosts().map((host, i) => ({
             name: i === 0 ? DATABASE_NAME : `${DATABASE_NAME}-replica-${i}`, host, port: data.database.port, dbname: DATABASE_NAME,
             maxDbConnections: i === 0 ? undefined : data.database.writerIndex.apply((writer) => (writer === 0 ? undefined : promotedReplicaCap(config))),
-        })),
+        })), sessionClients(config.app.services, db.pgbouncer.sessionPoolSize)),
         user: data.database.adminUsername,
         password: data.database.adminPassword,
         settings: db.pgbouncer,

@@ -5,11 +5,14 @@
  */
 import { DatabaseTier } from "../../components/azure/database";
 import { Cache } from "../../components/azure/cache";
+import { AppBlobStorage } from "../../components/azure/appBlobStorage";
+import { AppSecrets } from "../../components/azure/appSecrets";
 import { SIGNALR_REDIS_CHANNEL_PREFIX, signalRIdentityConnectionString } from "../../components/azure/realtime";
 import type { AppTierOutputs } from "../../components/contracts";
 import { APP_NAMESPACE } from "../../components/kubernetes/kubernetesAppTier";
-import { PgbouncerDeployment, pgbouncerServiceHost } from "../../components/kubernetes/pgbouncer";
-import { ResolvedDatabase, resolveDatabase, sharedAppPoolSize } from "../schema/database";
+import { PgbouncerDeployment, pgbouncerServiceHost, withSessionEntry } from "../../components/kubernetes/pgbouncer";
+import { ResolvedDatabase, resolveDatabase, sessionClients, sharedAppPoolSize } from "../schema/database";
+import { connectionStringEnv } from "../../components/appContract";
 import { realtimeMode } from "../schema/edge";
 import type { AzureFoundation } from "./foundation";
 
@@ -70,6 +73,7 @@ export function composeCacheAndRealtimeWiring(base: AzureFoundation): AzureCache
         evictionPolicy: config.cache.evictionPolicy,
         persistence: config.cache.persistence ?? (base.prod ? "rdb" : "none"),
         entraPrincipalId: platform.workloadIdentity.principalId,
+        keyVault: { resourceGroupName: platform.resourceGroupName, keyVaultName: platform.keyVault.name, tags: base.tags },
         privateEndpoint: (config.cache.privateEndpoint ?? base.prod)
             ? { vnetId: platform.vnetId, subnetId: platform.subnetIds.privateEndpoints } : undefined,
         tags: base.tags,
@@ -78,13 +82,12 @@ export function composeCacheAndRealtimeWiring(base: AzureFoundation): AzureCache
     const signalRName = `${base.baseName}-signalr`;
     base.wirings.push({
         env: {
-            ConnectionStrings__redis: cache.connectionString,
             ...(realtime === "signalr"
                 ? { Azure__SignalR__ConnectionString: platform.workloadIdentity.clientId.apply((clientId) =>
                     signalRIdentityConnectionString(`${signalRName}.service.signalr.net`, clientId)) }
                 : { SignalR__Backplane: "Redis", SignalR__Redis__ChannelPrefix: SIGNALR_REDIS_CHANNEL_PREFIX }),
         },
-        secrets: {},
+        secrets: { [connectionStringEnv("cache")]: cache.connectionString },
     });
     base.diagnosticTargets.push(
         ...cache.diagnosticTargets,
@@ -97,6 +100,37 @@ export function composeCacheAndRealtimeWiring(base: AzureFoundation): AzureCache
     return { cache, realtime, signalRName };
 }
 
+/**
+ * The app's blob storage (the `book-covers` container), wired as its `ConnectionStrings__blobs`
+ * service URI; the app's pods wait for the identity's blob role to take effect. Private in prod.
+ */
+export function composeAppBlobStorage(base: AzureFoundation): AppBlobStorage {
+    const { platform } = base;
+    const blobs = new AppBlobStorage("app-blobs", {
+        resourceGroupName: platform.resourceGroupName,
+        location: base.config.location,
+        subscriptionId: platform.subscriptionId,
+        accountLogicalName: "appblobs",
+        zoneRedundant: base.prod,
+        appPrincipalId: platform.workloadIdentity.principalId,
+        privateEndpoint: base.prod ? { vnetId: platform.vnetId, subnetId: platform.subnetIds.privateEndpoints } : undefined,
+        tags: base.tags,
+    });
+    base.wirings.push({ env: { [connectionStringEnv("blobs")]: blobs.serviceUri }, secrets: {}, grants: [blobs.grant] });
+    base.diagnosticTargets.push(...blobs.diagnosticTargets);
+    return blobs;
+}
+
+/** The JWT signing key and the seeded admins' password the app requires (components/appContract.ts), in Key Vault. */
+export function composeAppSecrets(base: AzureFoundation): AppSecrets {
+    const { platform } = base;
+    const secrets = new AppSecrets("app-secrets", {
+        keyVault: { resourceGroupName: platform.resourceGroupName, keyVaultName: platform.keyVault.name, tags: base.tags },
+    });
+    base.wirings.push({ env: {}, secrets: secrets.settings });
+    return secrets;
+}
+
 /** The PgBouncer Deployment (pooler "deployment"), in the app namespace, started after the pods' grants. */
 export function composePgbouncer(base: AzureFoundation, db: AzureDatabase, appTier: AppTierOutputs): void {
     if (db.settings.pooler !== "deployment") return;
@@ -104,7 +138,7 @@ export function composePgbouncer(base: AzureFoundation, db: AzureDatabase, appTi
     new PgbouncerDeployment("pgbouncer", {
         provider: appTier.provider,
         namespace: appTier.namespace,
-        databases: db.database.serverDatabases(),
+        databases: withSessionEntry(db.database.serverDatabases(), sessionClients(base.config.app.services, db.settings.pgbouncer.sessionPoolSize)),
         user: db.database.adminLogin,
         password: db.database.adminPassword,
         settings: db.settings.pgbouncer,

@@ -4,7 +4,7 @@
  */
 import type { StackConfig } from "../config";
 import { composeApp } from "./compute";
-import { composeCacheAndRealtimeWiring, composeDatabase, composePgbouncer } from "./data";
+import { composeAppBlobStorage, composeAppSecrets, composeCacheAndRealtimeWiring, composeDatabase, composePgbouncer } from "./data";
 import { composeEdge } from "./edge";
 import { composeEdgeLock } from "./edgeLock";
 import { AzureStackOutputs, composeFoundation } from "./foundation";
@@ -14,7 +14,8 @@ export type { AzureStackOutputs } from "./foundation";
 export { webCustomDomain } from "./compute";
 
 /**
- * Platform base (and the AKS cluster) → database → cache and real-time wiring → the edge's lock
+ * Platform base (and the AKS cluster) → database → cache and real-time wiring → the app's blob
+ * storage → the edge's lock
  * (Front Door's profile, the header the AKS web route requires) → app tier (wired by all of them)
  * → PgBouncer in the app's namespace → static assets, CDN routes and SignalR → observability,
  * workbook and load testing.
@@ -23,6 +24,8 @@ export function composeAzureStack(config: StackConfig): AzureStackOutputs {
     const base = composeFoundation(config);
     const database = composeDatabase(base);
     const cache = composeCacheAndRealtimeWiring(base);
+    composeAppBlobStorage(base);
+    composeAppSecrets(base);
     const lock = composeEdgeLock(base);
     const app = composeApp(base, lock);
     composePgbouncer(base, database, app.appTier);

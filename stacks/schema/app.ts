@@ -4,6 +4,7 @@ import { AksGatewaySchema } from "./aksGateway";
 import { bool, int, ipv4Cidr, mapOf, memoryQuantity, num, oneOf, pattern, stringMap, text } from "./common";
 import { imagePinProblem } from "../../policy/shared/images";
 import { containerAppName, memoryGi } from "../../lib/containerApps";
+import { probePath } from "../../components/appContract";
 import { CUSTOM_METRIC_NAMES, type CustomMetricName } from "../../components/kubernetes/prometheus";
 
 // Container Apps arithmetic lives in lib/containerApps.ts (the component uses it too); re-exported for existing importers.
@@ -18,6 +19,9 @@ export const pinnedImage = (example?: string) =>
         const problem = imagePinProblem(image);
         if (problem) ctx.addIssue({ code: "custom", input: image, message: `expected an image pinned to a tag or digest (${problem})` });
     });
+
+/** An HTTP path a probe requests. */
+const httpPath = pattern(/^\/\S*$/, "a path starting with \"/\"");
 
 /** A Key Vault object (secret or certificate) name: 1-127 letters, digits and dashes. */
 const keyVaultObjectName = (kind: "secret" | "certificate") =>
@@ -99,8 +103,12 @@ export const ServiceSchema = z.strictObject({
             + "see stacks/schema/registry.ts."),
     port: int(1, 65535).default(8080)
         .describe("Port the container listens on. Default 8080 (the seed's)."),
-    healthPath: pattern(/^\/\S*$/, "a path starting with \"/\"").default("/health")
-        .describe("HTTP path for liveness, readiness and startup probes. Default `/health`."),
+    healthPath: httpPath.default(probePath("readiness"))
+        .describe("HTTP path of the readiness probe. Default: the app's `/health` (every health check; "
+            + "components/appContract.ts)."),
+    livenessPath: httpPath.default(probePath("liveness"))
+        .describe("HTTP path of the liveness and startup probes. Default: the app's `/alive` (the process only; "
+            + "components/appContract.ts)."),
     cpu: num(0.05, 16).default(0.5)
         .describe("CPU cores requested per replica (Container Apps allocation, Kubernetes request). "
             + "Default 0.5."),

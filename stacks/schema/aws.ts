@@ -3,7 +3,7 @@ import { BudgetInput, connectionBudget, PGBOUNCER_MAX_UNAVAILABLE, sharedServerC
 import { contains, hasHostBits, overlaps, parseCidr } from "../../lib/network";
 import type { StackCheck } from "./checks";
 import { bool, email, int, ipv4Cidr, oneOf, pattern } from "./common";
-import { AlertsSchema, ParametersSchema, PgbouncerSchema } from "./database";
+import { AlertsSchema, ParametersSchema, PgbouncerSchema, sessionClients } from "./database";
 import { azIdRegionCode, EKS_DISALLOWED_AZ_IDS, EKS_VERSIONS, LOG_RETENTION_DAYS, RDS_INSTANCE_CLASSES } from "../../lib/awsCatalog";
 import { hasRdsRootCa } from "../../components/aws/rdsCaBundle";
 
@@ -204,6 +204,7 @@ export function awsBudgetInput(config: AwsConfigView & { aws: AwsConfig }): Budg
         readReplicas: resolveAwsReplicas(config.environment, config.aws).length,
         maxConnections: db.parameters.maxConnections,
         reservedConnections: db.reservedConnections,
+        sessionConnections: sessionClients(config.app.services, db.pgbouncer.sessionPoolSize),
     };
 }
 

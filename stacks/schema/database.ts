@@ -5,6 +5,7 @@ import { POSTGRES_SKUS, PostgresSkuTier, postgresSku } from "../../lib/postgresP
 import { pinnedImage } from "./app";
 import { importedAs, PGBOUNCER_IMAGE_SOURCE } from "./registry";
 import type { DatabaseSpec, ReplicaSpec, SkuSpec } from "../../components/azure/databaseSpec";
+import { roleService } from "../../components/contracts";
 import { azureRegion, bool, int, ipv4Cidr, num, oneOf, pattern } from "./common";
 
 /** Storage sizes Flexible Server offers (GiB). */
@@ -72,6 +73,13 @@ export const PgbouncerSchema = z.strictObject({
             + "bootstrap` imports (PGBOUNCER_IMAGE_SOURCE)."),
     serverTlsSslmode: oneOf(["require", "verify-ca", "verify-full"]).default("require")
         .describe("Deployment only: TLS from PgBouncer to PostgreSQL (Azure requires TLS)."),
+    sessionPoolSize: int(1, 100).default(2)
+        .describe("Connections each api replica may hold on the session-level path "
+            + "`ConnectionStrings__bookstore-session`, for what transaction pooling breaks (the async "
+            + "daemon's leader election holds a session-level advisory lock on a connection it keeps "
+            + "open: docs/running-bookstore.md). A session-mode pool of the PgBouncer Deployment, or "
+            + "the primary's own port 5432 with the built-in pooler (one pool mode for all). Counted "
+            + "in the connection budget. Default 2: the lock's connection and one more."),
 });
 
 /** The seed's server parameters; memory-relative ones are computed from the SKU's RAM. */
@@ -176,7 +184,7 @@ export interface DatabaseContext {
     location: string;
     secondaryLocation: string;
     network: { addressSpace: string };
-    app: { services: Record<string, { maxReplicas: number; dbPoolSize: number }> };
+    app: { services: Record<string, { maxReplicas: number; dbPoolSize: number; ingress: { external: boolean } }> };
     database: DatabaseConfig;
 }
 
@@ -251,7 +259,16 @@ export function budgetInputOf(config: DatabaseContext): BudgetInput {
         readReplicas: db.replicas.length,
         maxConnections: db.parameters.maxConnections,
         reservedConnections: db.reservedConnections,
+        sessionConnections: sessionClients(config.app.services, db.pgbouncer.sessionPoolSize),
     };
+}
+
+/**
+ * Session-level connections the api opens at most (`ConnectionStrings__bookstore-session`): its
+ * replica ceiling times the session pool. Only the api reads the database (components/appContract.ts).
+ */
+export function sessionClients(services: Record<string, { maxReplicas: number; ingress: { external: boolean } }>, sessionPoolSize: number): number {
+    return services[roleService(services, "api")].maxReplicas * sessionPoolSize;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { StackCheck } from "./checks";
 import { pinnedImage } from "./app";
 import { oneOf, pattern } from "./common";
 import { acrLoginServer, imageHost, parseRegistryId, REGISTRY_ID } from "../../lib/registry";
+import { OTEL_COLLECTOR_CONTRIB_IMAGE } from "../../components/kubernetes/otelCollector";
 
 // Image host rules and registry ids are pure helpers in lib/registry.ts, re-exported for the config's importers.
 export { acrLoginServer, imageHost, parseRegistryId };
@@ -71,16 +72,24 @@ export function importedAs(source: string): string {
 /** Where the default PgBouncer image comes from: bootstrap imports it into the stack's registry. */
 export const PGBOUNCER_IMAGE_SOURCE = "ghcr.io/cloudnative-pg/pgbouncer:1.25.2";
 
+/** Where the AKS OpenTelemetry Collector's image comes from (Docker Hub): bootstrap imports it into the stack's registry. */
+export const OTEL_COLLECTOR_IMAGE_SOURCE = `docker.io/${OTEL_COLLECTOR_CONTRIB_IMAGE}`;
+
 /**
  * The images bootstrap imports: `registry.imports`, plus CloudNativePG's PgBouncer when the
- * PgBouncer Deployment runs the default image (its copy in the stack's registry).
+ * PgBouncer Deployment runs the default image (its copy in the stack's registry), plus the
+ * OpenTelemetry Collector on aks (components/kubernetes/otelCollector.ts).
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function effectiveImports(config: any): string[] {
     const imports: string[] = [...config.registry.imports];
+    const add = (source: string) => {
+        if (!imports.some((s) => importedAs(s) === importedAs(source))) imports.push(source);
+    };
     // The PgBouncer Deployment's image: `database.pgbouncer.image`, or `aws.database.pgbouncer.image` on eks.
     const pgbouncer = imagesOf(config).find(([path]) => path.includes("pgbouncer"))?.[1];
-    if (pgbouncer === importedAs(PGBOUNCER_IMAGE_SOURCE) && !imports.some((source) => importedAs(source) === pgbouncer)) imports.push(PGBOUNCER_IMAGE_SOURCE);
+    if (pgbouncer === importedAs(PGBOUNCER_IMAGE_SOURCE)) add(PGBOUNCER_IMAGE_SOURCE);
+    if (config.platform === "aks") add(OTEL_COLLECTOR_IMAGE_SOURCE);
     return imports;
 }
 

@@ -23,9 +23,10 @@ describe("workload images and their registries", () => {
 
         it("creates the apps only after the grants and a wait for RBAC propagation", () => {
             const wait = oneOfType(doc(), "time:index/sleep:Sleep", "identity-grants-propagation");
-            const grants = ["acr-pull", "kv-secrets-user"].map((name) => oneOfType(doc(), "azure-native:authorization:RoleAssignment", name));
+            // The app's blob role too: the api's blob client authenticates with the workload identity from its first start.
+            const grants = ["acr-pull", "kv-secrets-user", "app-blobs-blob-contributor"].map((name) => oneOfType(doc(), "azure-native:authorization:RoleAssignment", name));
             for (const grant of grants) assert.ok(wait.dependencies.includes(grant.urn), `the wait does not follow ${grant.name}`);
-            assert.strictEqual(Object.keys(inputs(wait).triggers).length, 2);
+            assert.strictEqual(Object.keys(inputs(wait).triggers).length, 3);
             for (const id of Object.values<string>(inputs(wait).triggers)) assert.match(id, /\/providers\/Microsoft\.Authorization\/roleAssignments\/[0-9a-f-]{36}$/);
             assert.strictEqual(inputs(wait).createDuration, `${RBAC_PROPAGATION_SECONDS}s`);
             for (const app of resourcesOfType(doc(), "azure-native:app:ContainerApp")) {
@@ -58,11 +59,12 @@ describe("workload images and their registries", () => {
     describe("AKS (plan of prod-aks)", () => {
         const doc = () => planOf("prod-aks");
 
-        it("pulls the app and the imported PgBouncer image from the stack's registry, where the kubelet has AcrPull", () => {
+        it("pulls the app and the imported PgBouncer and OpenTelemetry Collector images from the stack's registry, where the kubelet has AcrPull", () => {
             const loginServer = (doc().outputs as any).registryLoginServer as string;
             const images = resourcesOfType(doc(), "kubernetes:apps/v1:Deployment").map((d) => inputs(d).spec.template.spec.containers[0].image).sort();
             assert.deepStrictEqual(images, [
                 `${loginServer}/bookstore/api:1.0.0`, `${loginServer}/bookstore/web:1.0.0`, `${loginServer}/cloudnative-pg/pgbouncer:1.25.2`,
+                `${loginServer}/otel/opentelemetry-collector-contrib:0.165.0`,
             ].sort());
         });
 

@@ -52,6 +52,19 @@ describe("connection budget", () => {
         assert.match(budget.lines[1], /max_client_conn 1000 × 2 PgBouncer replicas \(3 − 1 the PDB may take down\) = 2000/);
     });
 
+    it("counts the session-level path: direct to the server beside the built-in pooler, a session pool in every PgBouncer process otherwise", () => {
+        // The api's 10 replicas × a session pool of 2.
+        const direct = connectionBudget({ ...seed("builtin"), sessionConnections: 20 });
+        assert.deepStrictEqual([direct.clientConnections, direct.serverConnections], [360, 25 + 20]);
+        assert.match(direct.lines[3], /25 × 1 PgBouncer process \+ 20 session-level, direct \(the primary\) = 45 <= max_connections 200 - 15 reserved = 185/);
+        const pooled = connectionBudget({ ...seed("deployment"), sessionConnections: 20 });
+        // Clients: 1080 pooled + 20 session. Server: 30 × 3 + 20 × 3 (each process may keep a whole session pool after its clients moved on).
+        assert.deepStrictEqual([pooled.clientConnections, pooled.serverConnections, pooled.ok], [1100, 150, true]);
+        assert.match(pooled.lines[1], /\+ 20 session-level = 1100/);
+        assert.match(pooled.lines[3], /\+ session pool 20 × 3 \(the primary\) = 150/);
+        assert.deepStrictEqual(connectionBudget({ ...seed("deployment"), sessionConnections: 40 }).problems, ["the pooler may open 210 server connections but each server allows 185"]);
+    });
+
     it("budgets clients against replicas − maxUnavailable: two pods with a PDB of one cannot carry 1080 clients", () => {
         const input = seed("deployment");
         input.pooler.replicas = 2;

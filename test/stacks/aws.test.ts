@@ -103,7 +103,7 @@ describe("prod-eks plan (the seed's values on AWS)", function () {
             "max_db_connections = 100", "server_idle_timeout = 600", "server_lifetime = 3600", "server_tls_sslmode = verify-full"]) {
             assert.ok(ini.split("\n").includes(line), `missing ${line}`);
         }
-        assert.deepEqual(ini.split("\n").filter((l) => l.startsWith("bookstore")).map((l) => l.split(" = ")[0]), ["bookstore", "bookstore-replica-1", "bookstore-replica-2"]);
+        assert.deepEqual(ini.split("\n").filter((l) => l.startsWith("bookstore")).map((l) => l.split(" = ")[0]), ["bookstore", "bookstore-replica-1", "bookstore-replica-2", "bookstore-session"]);
         assert.match(ini, /host=bookstore-prod-db-replica-2\.[a-z0-9]{12}\.us-west-2\.rds\.amazonaws\.com port=5432/);
         const pgbouncer = ofType(resources, "kubernetes:apps/v1:Deployment").find((d) => d.inputs.metadata.name === "pgbouncer")!;
         // Three pods: the PDB may take one, and the two left must hold the app's 1080 client connections.

@@ -104,8 +104,8 @@ describe("aws config section", () => {
     it("budgets PgBouncer against RDS's max_connections minus its reserved slots", () => {
         const raw = valid();
         raw.aws.database = { parameters: { maxConnections: 60 }, pgbouncer: { replicas: 2 } };
-        // 2 PgBouncer processes × min(25 + 5, 100) = 60 > 60 - 5 reserved.
-        assert.ok(problemsOf(raw).some((p) => /^bookstore:aws\.database\.parameters\.maxConnections: expected room for the pooler's 60 server connections/.test(p)));
+        // 2 PgBouncer processes × min(25 + 5, 100) = 60, + the api's 10 replicas × 2 session connections in each process = 100 > 60 - 5 reserved.
+        assert.ok(problemsOf(raw).some((p) => /^bookstore:aws\.database\.parameters\.maxConnections: expected room for the pooler's 100 server connections .*30 × 2 PgBouncer processes \+ session pool 20 × 2 \(the primary\) = 100 > max_connections 60 - 5 reserved/.test(p)), problemsOf(raw).join("\n"));
     });
 
     it("accepts only the log retentions CloudWatch Logs offers, naming each key", () => {

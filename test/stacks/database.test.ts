@@ -172,9 +172,9 @@ describe("database config", () => {
     it("reports a broken connection budget as a config error that shows the numbers", () => {
         const raw = base("prod", { database: { parameters: { maxConnections: 30 } } });
         assert.deepStrictEqual(problemsOf(raw), [
-            "bookstore:database.parameters.maxConnections: expected room for the pooler's 25 server connections"
+            "bookstore:database.parameters.maxConnections: expected room for the pooler's 45 server connections"
             + " (server connections per PgBouncer process: min(default_pool_size 25 + reserve_pool_size 0, max_db_connections unlimited) = 25;"
-            + " server connections per PostgreSQL server: 25 × 1 PgBouncer process = 25 > max_connections 30 - 15 reserved = 15), got 30",
+            + " server connections per PostgreSQL server: 25 × 1 PgBouncer process + 20 session-level, direct (the primary) = 45 > max_connections 30 - 15 reserved = 15), got 30",
         ]);
         raw.database = { pgbouncer: { maxClientConn: 150 } };
         assert.deepStrictEqual(problemsOf(raw), [

@@ -19,14 +19,14 @@ const PROTOTYPE_KEYS = ["toString", "constructor", "valueOf", "hasOwnProperty"];
 describe("stack config: environment variable names", () => {
     it("refuses a variable a tier sets, with the other problems, in the one ConfigError", () => {
         const raw = valid();
-        raw.app.services.api.env = { ConnectionStrings__redis: "mine", FEATURE: "on" };
+        raw.app.services.api.env = { ConnectionStrings__cache: "mine", FEATURE: "on" };
         raw.app.services.web.secretEnv = { ConnectionStrings__bookstore: "my-secret", "ConnectionStrings__bookstore-replica-2": "other" };
         raw.app.services.api.minReplicas = 5;
         raw.app.services.api.maxReplicas = 3;
         const problems = problemsOf(raw);
         assert.ok(problems.includes("bookstore:app.services.api.maxReplicas: expected an integer >= minReplicas (5), got 3"), problems.join("\n"));
         assert.deepStrictEqual(problems.filter((p) => p.includes("expected a name no other tier sets")), [
-            'bookstore:app.services.api.env.ConnectionStrings__redis: expected a name no other tier sets (ConnectionStrings__redis is set by the platform or another tier), got "mine"',
+            'bookstore:app.services.api.env.ConnectionStrings__cache: expected a name no other tier sets (ConnectionStrings__cache is set by the platform or another tier), got "mine"',
             'bookstore:app.services.web.secretEnv.ConnectionStrings__bookstore: expected a name no other tier sets (ConnectionStrings__bookstore is set by the platform or another tier), got "my-secret"',
             'bookstore:app.services.web.secretEnv.ConnectionStrings__bookstore-replica-2: expected a name no other tier sets (ConnectionStrings__bookstore-replica-2 is set by the platform or another tier), got "other"',
         ]);
@@ -121,7 +121,7 @@ function envNamesInPlan(doc: ReturnType<typeof planOf>, platform: string): Map<s
     } else {
         for (const dep of resourcesOfType(doc, "kubernetes:apps/v1:Deployment").map(inputs)) {
             const service = dep.metadata.labels["app.kubernetes.io/name"];
-            if (service === "pgbouncer") continue;
+            if (service === "pgbouncer" || service === "otel-collector") continue;
             result.set(service, new Set(dep.spec.template.spec.containers[0].env.map((e: any) => e.name)));
         }
     }

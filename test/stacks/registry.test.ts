@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { parseStackConfig } from "../../stacks/config";
 import { deployerPrincipalType, providerSignIn } from "../../stacks/schema/deployer";
-import { acrLoginServer, effectiveImports, imageHost, imageSource, importedAs, parseRegistryId, PGBOUNCER_IMAGE_SOURCE } from "../../stacks/schema/registry";
+import { acrLoginServer, effectiveImports, imageHost, imageSource, importedAs, OTEL_COLLECTOR_IMAGE_SOURCE, parseRegistryId, PGBOUNCER_IMAGE_SOURCE } from "../../stacks/schema/registry";
 import { problemsOf } from "../helpers/config";
 
 const EXISTING_ID = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/shared-rg/providers/Microsoft.ContainerRegistry/registries/ContosoShared";
@@ -88,10 +88,10 @@ describe("image sources (registry config)", () => {
         const aks = parseStackConfig({ ...valid(), platform: "aks" });
         assert.strictEqual(aks.database.pgbouncer.image, "cloudnative-pg/pgbouncer:1.25.2");
         assert.strictEqual(PGBOUNCER_IMAGE_SOURCE, "ghcr.io/cloudnative-pg/pgbouncer:1.25.2");
-        assert.deepStrictEqual(effectiveImports(aks), [PGBOUNCER_IMAGE_SOURCE]);
-        // Listed already, or another image chosen, or no Deployment: nothing added.
-        assert.deepStrictEqual(effectiveImports(parseStackConfig({ ...valid(), platform: "aks", registry: { imports: [PGBOUNCER_IMAGE_SOURCE] } })), [PGBOUNCER_IMAGE_SOURCE]);
-        assert.deepStrictEqual(effectiveImports(parseStackConfig({ ...valid(), platform: "aks", database: { pgbouncer: { image: "tools/pgbouncer:1.25.2" } } })), []);
+        assert.deepStrictEqual(effectiveImports(aks), [PGBOUNCER_IMAGE_SOURCE, OTEL_COLLECTOR_IMAGE_SOURCE]);
+        // Listed already, or another image chosen, or no Deployment: nothing added (aks always runs the OpenTelemetry Collector).
+        assert.deepStrictEqual(effectiveImports(parseStackConfig({ ...valid(), platform: "aks", registry: { imports: [PGBOUNCER_IMAGE_SOURCE] } })), [PGBOUNCER_IMAGE_SOURCE, OTEL_COLLECTOR_IMAGE_SOURCE]);
+        assert.deepStrictEqual(effectiveImports(parseStackConfig({ ...valid(), platform: "aks", database: { pgbouncer: { image: "tools/pgbouncer:1.25.2" } } })), [OTEL_COLLECTOR_IMAGE_SOURCE]);
         assert.deepStrictEqual(effectiveImports(parseStackConfig(valid())), []);
     });
 });

@@ -49,7 +49,11 @@ describe("bootstrap (first deployment over the Automation API)", () => {
             platform("azure-native:managedidentity:UserAssignedIdentity", "workload-identity"),
             platform("azure-native:authorization:RoleAssignment", "acr-pull"),
         ]);
-        assert.deepEqual(plan.imports, [{ source: "ghcr.io/cloudnative-pg/pgbouncer:1.25.2", image: "cloudnative-pg/pgbouncer:1.25.2" }]);
+        assert.deepEqual(plan.imports, [
+            { source: "ghcr.io/cloudnative-pg/pgbouncer:1.25.2", image: "cloudnative-pg/pgbouncer:1.25.2" },
+            // The OpenTelemetry Collector the app's OTLP goes through on AKS (components/kubernetes/otelCollector.ts).
+            { source: "docker.io/otel/opentelemetry-collector-contrib:0.165.0", image: "otel/opentelemetry-collector-contrib:0.165.0" },
+        ]);
         assert.deepEqual(plan.requiredImages, ["bookstore/api:1.0.0", "bookstore/web:1.0.0", "cloudnative-pg/pgbouncer:1.25.2"]);
     });
 
@@ -77,20 +81,22 @@ describe("bootstrap (first deployment over the Automation API)", () => {
             ["account", "show", "--output", "none", "--only-show-errors"],
             ["acr", "repository", "show", "--name", REGISTRY.name, "--image", "cloudnative-pg/pgbouncer:1.25.2", "--output", "none", "--only-show-errors"],
             ["acr", "import", "--name", REGISTRY.name, "--source", "ghcr.io/cloudnative-pg/pgbouncer:1.25.2", "--image", "cloudnative-pg/pgbouncer:1.25.2", "--only-show-errors"],
+            ["acr", "repository", "show", "--name", REGISTRY.name, "--image", "otel/opentelemetry-collector-contrib:0.165.0", "--output", "none", "--only-show-errors"],
+            ["acr", "import", "--name", REGISTRY.name, "--source", "docker.io/otel/opentelemetry-collector-contrib:0.165.0", "--image", "otel/opentelemetry-collector-contrib:0.165.0", "--only-show-errors"],
             // The imported image is not checked again.
             ...["bookstore/api:1.0.0", "bookstore/web:1.0.0"].map((image) =>
                 ["acr", "repository", "show", "--name", REGISTRY.name, "--image", image, "--output", "none", "--only-show-errors"]),
             ["postgres", "flexible-server", "restart", "--resource-group", "bookstore-prod-rg", "--name", PRIMARY.name, "--output", "none", "--only-show-errors"],
         ]);
         assert.deepEqual(result.restartedPrimary, { name: PRIMARY.name, resourceGroup: "bookstore-prod-rg" });
-        assert.deepEqual(result.imported, ["cloudnative-pg/pgbouncer:1.25.2"]);
+        assert.deepEqual(result.imported, ["cloudnative-pg/pgbouncer:1.25.2", "otel/opentelemetry-collector-contrib:0.165.0"]);
         assert.deepEqual(result.registry, REGISTRY);
         assert.deepEqual(progress.filter((l) => l.startsWith("bootstrap ")).map((l) => l.slice(0, 13)), ["bootstrap 1/5", "bootstrap 2/5", "bootstrap 3/5", "bootstrap 4/5", "bootstrap 5/5"]);
     });
 
     it("on a later run, with the replicas in the state, neither excludes them nor restarts the primary", async () => {
         const cli = new FakePulumiCli().on("stack export", { stdout: exportedState("prod-aks", 2) });
-        const az = new FakeAz(["bookstore/api:1.0.0", "bookstore/web:1.0.0", "cloudnative-pg/pgbouncer:1.25.2"]);
+        const az = new FakeAz(["bookstore/api:1.0.0", "bookstore/web:1.0.0", "cloudnative-pg/pgbouncer:1.25.2", "otel/opentelemetry-collector-contrib:0.165.0"]);
         const result = await bootstrapStack({ stack: "prod-aks", runner: cli, az, confirm: "prod-aks" }) as BootstrapResult;
         assert.equal(cli.calls.filter((c) => c.command === "up").length, 2);
         assert.ok(!az.calls.some((c) => c[0] === "postgres"), "a running production primary is never restarted by a re-run");
@@ -99,7 +105,7 @@ describe("bootstrap (first deployment over the Automation API)", () => {
 
     it("stops before the full update when an image is missing, saying what to push", async () => {
         const cli = new FakePulumiCli().on("stack export", { stdout: exportedState("prod-aks") });
-        const az = new FakeAz(["cloudnative-pg/pgbouncer:1.25.2", "bookstore/api:1.0.0"]);
+        const az = new FakeAz(["cloudnative-pg/pgbouncer:1.25.2", "otel/opentelemetry-collector-contrib:0.165.0", "bookstore/api:1.0.0"]);
         await assert.rejects(bootstrapStack({ stack: "prod-aks", runner: cli, az, confirm: "prod-aks" }), (err: unknown) => {
             assert.ok(err instanceof MissingImagesError);
             assert.deepEqual(err.images, ["bookstore/web:1.0.0"]);
@@ -129,7 +135,7 @@ describe("bootstrap (first deployment over the Automation API)", () => {
 
     it("previews the targeted platform step first on production without --confirm", async () => {
         const cli = new FakePulumiCli().on("stack export", { stdout: exportedState("prod-aks") });
-        await bootstrapStack({ stack: "prod-aks", runner: cli, az: new FakeAz(["bookstore/api:1.0.0", "bookstore/web:1.0.0", "cloudnative-pg/pgbouncer:1.25.2"]) });
+        await bootstrapStack({ stack: "prod-aks", runner: cli, az: new FakeAz(["bookstore/api:1.0.0", "bookstore/web:1.0.0", "cloudnative-pg/pgbouncer:1.25.2", "otel/opentelemetry-collector-contrib:0.165.0"]) });
         const firstPreview = cli.callOf("preview");
         assert.ok(firstPreview.args.includes("--target"), "the guard's preview covers the targeted step");
         assert.deepEqual(cli.commands().filter((c) => c === "preview" || c === "up"), ["preview", "up", "preview", "up", "preview", "up"]);
@@ -149,7 +155,7 @@ describe("bootstrap (first deployment over the Automation API)", () => {
             assert.match(missing.err.join("\n"), /lacks 2 image\(s\)[\s\S]*az acr login --name bookstoreprodacr1a2b3c4d/);
 
             const complete = io(new FakePulumiCli().on("stack export", { stdout: exportedState("prod-aks") }),
-                new FakeAz(["bookstore/api:1.0.0", "bookstore/web:1.0.0", "cloudnative-pg/pgbouncer:1.25.2"]));
+                new FakeAz(["bookstore/api:1.0.0", "bookstore/web:1.0.0", "cloudnative-pg/pgbouncer:1.25.2", "otel/opentelemetry-collector-contrib:0.165.0"]));
             assert.equal(await runCli(["bootstrap", "--stack", "prod-aks", "--yes", "--confirm", "prod-aks"], complete.io), 0);
         });
 

@@ -135,6 +135,11 @@ describe("ordering check: webhooks and CRDs before their users", () => {
         assert.deepEqual(admissionOrder(plan([EKS, EKS_PROVIDER, alb, gateway(["alb"])])), []);
         const scaled: Spec = { type: "kubernetes:keda.sh/v1alpha1:ScaledObject", name: "so", inputs: {}, provider: "eks-provider" };
         assert.match(admissionOrder(plan([EKS, EKS_PROVIDER, scaled]))[0].problem, /no release or add-on of the stack installs a CRD/);
+        // The ADOT EKS add-on installs the OpenTelemetry Operator's CRDs: a collector waits for it, or it is reported.
+        const adot: Spec = { type: "aws:eks/addon:Addon", name: "otel-adot", inputs: { addonName: "adot" } };
+        const collector = (dependsOn: string[]): Spec => ({ type: "kubernetes:opentelemetry.io/v1alpha1:OpenTelemetryCollector", name: "otel-collector", inputs: { metadata: { namespace: "bookstore" } }, provider: "eks-provider", dependsOn });
+        assert.deepEqual(admissionOrder(plan([EKS, EKS_PROVIDER, adot, collector(["otel-adot"])])), []);
+        assert.match(admissionOrder(plan([EKS, EKS_PROVIDER, adot, collector([])]))[0].problem, /opentelemetry\.io\/OpenTelemetryCollector is a custom resource no release or add-on/);
         const unknown = { ...alb, inputs: { ...alb.inputs, version: "9.9.9" } };
         assert.match(admissionOrder(plan([EKS, EKS_PROVIDER, unknown]))[0].problem, /not in the table of CRDs and webhooks/);
     });

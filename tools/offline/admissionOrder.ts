@@ -108,6 +108,15 @@ const AKS_ADDON_CRDS: { group: string; enabledAt: string; addon: string }[] = [
     { group: "gateway.networking.k8s.io", enabledAt: "ingressProfile.webAppRouting.enabled", addon: "application routing (Gateway API)" },
 ];
 
+/**
+ * EKS add-ons (aws:eks/addon:Addon, by `addonName`) that install CRDs: the ADOT add-on runs the
+ * OpenTelemetry Operator, whose custom resources are the opentelemetry.io group (AWS docs, "AWS
+ * Distro for OpenTelemetry" EKS add-on). The provider waits for an add-on to be ACTIVE.
+ */
+const EKS_ADDON_CRDS: { group: string; addonName: string }[] = [
+    { group: "opentelemetry.io", addonName: "adot" },
+];
+
 export interface AdmissionFinding {
     urn: string;
     problem: string;
@@ -166,6 +175,9 @@ export function admissionOrder(graph: PlanGraph): AdmissionFinding[] {
         const addon = cluster.type === "azure-native:containerservice:ManagedCluster"
             ? AKS_ADDON_CRDS.find((a) => a.group === kind.group && at(cluster.inputs, a.enabledAt) === true) : undefined;
         if (addon && upstream.has(cluster.urn)) continue;
+        const eksAddon = graph.ofType("aws:eks/addon:Addon").find((a) => upstream.has(a.urn)
+            && EKS_ADDON_CRDS.some((e) => e.group === kind.group && e.addonName === a.inputs.addonName));
+        if (eksAddon) continue;
         const installers = releases.filter((r) => graph.clusterOf(r)?.urn === cluster.urn && chartOf(r)?.crdGroups.includes(kind.group));
         const ready = installers.filter((r) => upstream.has(r.urn) && releaseAwaited(r));
         if (ready.length > 0) continue;

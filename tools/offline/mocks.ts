@@ -217,6 +217,11 @@ const INVOKES: Record<string, (inputs: Inputs) => Inputs> = {
         primarySharedKey: `offline-shared-key-${suffix(String(inputs.workspaceName))}`,
         secondarySharedKey: `offline-shared-key-2-${suffix(String(inputs.workspaceName))}`,
     }),
+    // A stand-in access key (a first deploy's key is the cloud's): the connection string then has its real form.
+    "azure-native:redisenterprise:listDatabaseKeys": (inputs) => ({
+        primaryKey: `offline-redis-key-${suffix(String(inputs.clusterName))}`,
+        secondaryKey: `offline-redis-key-2-${suffix(String(inputs.clusterName))}`,
+    }),
     // A plan shows a first deploy: no server exists yet (Azure answers 404). BOOKSTORE_OFFLINE_LIVE_SERVERS
     // stands in for servers that do, to show what an update sends: by server name, either a short form
     // ({"storageSizeGB": 256, "skuName": ...}) or the GET body Azure returns (`properties` flattened as the SDK does).
@@ -258,6 +263,11 @@ export const offlineMocks: pulumi.runtime.Mocks = {
             const namespace = metadata.namespace as string | undefined;
             const id = namespace ? `${namespace}/${name}` : name;
             return { id, state: { ...inputs, metadata: { ...metadata, name } } };
+        }
+        // A generated password: a stand-in derived from the name, so what embeds it (connection strings) has its
+        // real form in the plan; the plan shows it only as [secret], and the cloud's is generated at deploy time.
+        if (args.type === "random:index/randomPassword:RandomPassword") {
+            return { id: `${args.name}-${suffix(args.type + args.name)}`, state: { ...inputs, result: `offline-password-${suffix(args.name)}` } };
         }
         // Other providers (random, cloudflare, aws): ids from the name; computed values stay unknown.
         return { id: `${args.name}-${suffix(args.type + args.name)}`, state: inputs };

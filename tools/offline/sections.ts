@@ -1,3 +1,4 @@
+import { appContractSection } from "./appContract";
 import { budgetSection } from "./budget";
 import { cloudflarePlanSection } from "./cloudflarePlan";
 import { policySection } from "./policy";
@@ -12,4 +13,4 @@ import type { PlanSection } from "./types";
 import { reviewSection } from "../review/section";
 
 /** Sections run in this order after the program has run. */
-export const PLAN_SECTIONS: PlanSection[] = [specRulesSection, awsSpecRulesSection, cloudflarePlanSection, orderingSection, upstreamSection, reachabilitySection, artifactsSection, budgetSection, manifestsSection, policySection, reviewSection];
+export const PLAN_SECTIONS: PlanSection[] = [specRulesSection, awsSpecRulesSection, cloudflarePlanSection, orderingSection, upstreamSection, reachabilitySection, artifactsSection, appContractSection, budgetSection, manifestsSection, policySection, reviewSection];

@@ -37,9 +37,9 @@ export interface PlanDocument {
 
 /**
  * Exit codes: 0 planned, 1 program error, 2 usage error, invalid config or stack file, 3 mandatory policy violation,
- * 5 (--diff-against) a protected or stateful resource would be replaced or deleted without --allow-replace.
+ * 4 the stack misses an entry of the app's contract (tools/offline/appContract.ts), 5 (--diff-against) a protected or stateful resource would be replaced or deleted without --allow-replace.
  */
-export const EXIT = { ok: 0, programError: 1, invalidConfig: 2, usage: 2, policyViolation: 3, replacementRefused: 5 } as const;
+export const EXIT = { ok: 0, programError: 1, invalidConfig: 2, usage: 2, policyViolation: 3, contractViolation: 4, replacementRefused: 5 } as const;
 
 /**
  * A section of the offline plan beyond the resource tree (connection budget, Kubernetes

@@ -7,6 +7,7 @@
  * creation-order dependencies. Replication is drawn from each replica's own source. Given a diff's
  * changes, the nodes they touch are marked (+ created, ~ updated, +- replaced) and deletions listed.
  */
+import { connectionStringEnv } from "../../components/appContract";
 import { awsRegionOf } from "./meters.aws";
 
 interface Resource {
@@ -21,7 +22,7 @@ interface Resource {
 
 type Inputs = Record<string, any>;
 
-type Role = "edge" | "entry" | "service" | "pooler" | "primary" | "replica" | "cache" | "static" | "realtime" | "cluster" | "nodes" | "platform" | "logs" | "metrics";
+type Role = "edge" | "entry" | "service" | "pooler" | "primary" | "replica" | "cache" | "static" | "blobs" | "realtime" | "cluster" | "nodes" | "platform" | "logs" | "metrics";
 
 interface Node {
     id: string;
@@ -128,11 +129,14 @@ function nodesOf(resources: Resource[]): Node[] {
                 add(r, "cache", `${i.engine === "valkey" ? "Valkey" : "Redis"} ${i.engineVersion ?? ""}<br/>${i.nodeType} · ${shards}`, { shape: "database" });
                 break;
             }
+            // The app's own blob account (book covers) is private and reached by the api; the static one is the CDN's origin.
             case "azure-native:storage:StorageAccount":
-                add(r, "static", `static assets<br/>storage ${i.sku?.name}`);
+                if (i.allowBlobPublicAccess === false && i.allowSharedKeyAccess === false) add(r, "blobs", `app blobs<br/>storage ${i.sku?.name}`);
+                else add(r, "static", `static assets<br/>storage ${i.sku?.name}`);
                 break;
             case "aws:s3/bucket:Bucket":
-                add(r, "static", "static assets<br/>S3 bucket");
+                if (/-blobs-$/.test(String(i.bucketPrefix ?? ""))) add(r, "blobs", "app blobs<br/>S3 bucket");
+                else add(r, "static", "static assets<br/>S3 bucket");
                 break;
             case "azure-native:signalrservice:SignalR":
                 add(r, "realtime", `SignalR<br/>${i.sku?.name} × ${i.sku?.capacity ?? 1} · ${i.location}`);
@@ -234,11 +238,12 @@ function edgesOf(nodes: Node[], resources: Resource[]): Edge[] {
         }
         const names = [...vars.keys()];
         const poolers = of("pooler");
-        if (names.some((k) => /^ConnectionStrings__(?!redis)/.test(k))) {
+        if (names.some((k) => k.startsWith(connectionStringEnv("database")))) {
             for (const p of poolers) edges.push({ from: from.id, to: p.id, label: "SQL" });
             if (poolers.length === 0) for (const s of servers) edges.push({ from: from.id, to: s.id, label: "SQL" });
         }
-        if (names.includes("ConnectionStrings__redis") || vars.get("SignalR__Backplane") === "Redis") for (const c of of("cache")) edges.push({ from: from.id, to: c.id, label: "cache" });
+        if (names.includes(connectionStringEnv("cache")) || vars.get("SignalR__Backplane") === "Redis") for (const c of of("cache")) edges.push({ from: from.id, to: c.id, label: "cache" });
+        if (names.includes(connectionStringEnv("blobs"))) for (const b of of("blobs")) edges.push({ from: from.id, to: b.id, label: "blobs" });
         if (names.some((k) => k.startsWith("Azure__SignalR__"))) for (const rt of of("realtime")) edges.push({ from: from.id, to: rt.id, label: "SignalR" });
     }
     // Each pooler to the servers it pools: a built-in one to its own server, a Deployment to its [databases] hosts.

@@ -7,11 +7,11 @@ describe("AKS workload start order (plan of prod-aks)", () => {
     const wait = () => oneOfType(doc(), "time:index/sleep:Sleep", "workload-grants-propagation");
     const name = (urn: string) => urn.split("::").pop();
 
-    it("waits for the kubelet's AcrPull, the federated credential and the identity's grants, for the documented 10 minutes", () => {
+    it("waits for the kubelet's AcrPull, the federated credential and the identity's grants (blob account included), for the documented 10 minutes", () => {
         assert.deepStrictEqual(wait().dependencies.map(name).sort(),
-            ["acr-pull", "aks-kubelet-acr-pull", "kv-secrets-user", "service-account-federation"]);
+            ["acr-pull", "aks-kubelet-acr-pull", "app-blobs-blob-contributor", "kv-secrets-user", "service-account-federation"]);
         assert.strictEqual(inputs(wait()).createDuration, `${RBAC_PROPAGATION_SECONDS}s`);
-        assert.strictEqual(Object.keys(inputs(wait()).triggers).length, 4);
+        assert.strictEqual(Object.keys(inputs(wait()).triggers).length, 5);
     });
 
     it("starts the app's and PgBouncer's pods only after that wait", () => {

@@ -12,23 +12,24 @@ describe("cache: pure settings", () => {
         assert.deepStrictEqual(persistenceSettings("none"), { aofEnabled: false, rdbEnabled: false });
     });
 
-    it("writes the StackExchange.Redis form with TLS and no password", () => {
-        assert.strictEqual(redisConnectionString("c.eastus2.redis.azure.net", 10000), "c.eastus2.redis.azure.net:10000,ssl=True,abortConnect=False");
+    it("writes the StackExchange.Redis form the app's client parses: host:port, the access key, TLS", () => {
+        assert.strictEqual(redisConnectionString("c.eastus2.redis.azure.net", 10000, "k3y="), "c.eastus2.redis.azure.net:10000,password=k3y=,ssl=True,abortConnect=False");
     });
 });
 
 describe("cache: Azure Managed Redis (plan of prod)", () => {
     const prod = () => planOf("prod");
 
-    it("hands the app a connection string built from the cluster's name and region, so no app waits for the cache", () => {
+    it("hands the api its connection string through Key Vault: the cluster's host, the database's access key, TLS", () => {
         assert.strictEqual(managedRedisHost("bookstore-prod-redis", "eastus2"), "bookstore-prod-redis.eastus2.redis.azure.net");
         const doc = prod();
-        const cacheUrns = new Set([...resourcesOfType(doc, CLUSTER), ...resourcesOfType(doc, DATABASE)].map((r) => r.urn));
-        for (const app of resourcesOfType(doc, "azure-native:app:ContainerApp")) {
-            assert.deepStrictEqual(app.dependencies.filter((u) => cacheUrns.has(u)), [], `${app.name} must not wait for the cache`);
-            const env = (inputs(app).template.containers[0].env as { name: string; value?: string }[]).find((e) => e.name === "ConnectionStrings__redis");
-            assert.strictEqual(env?.value, `bookstore-prod-redis.eastus2.redis.azure.net:${MANAGED_REDIS_TLS_PORT},ssl=True,abortConnect=False`);
-        }
+        const secret = resourcesOfType(doc, "azure-native:keyvault:Secret").find((s) => inputs(s).secretName === "connectionstrings-cache");
+        assert.ok(secret, "no connectionstrings-cache secret");
+        // The key exists once the database does: the secret (and so the app) waits for it.
+        assert.ok(secret.dependencies.includes(oneOfType(doc, DATABASE).urn));
+        const cache = (doc.appContract as any).services.api.env.ConnectionStrings__cache;
+        assert.strictEqual(cache.value, `bookstore-prod-redis.eastus2.redis.azure.net:${MANAGED_REDIS_TLS_PORT},password=[secret],ssl=True,abortConnect=False`);
+        assert.strictEqual(cache.from, "Key Vault secret connectionstrings-cache");
     });
 
     it("is Azure Managed Redis, not the retired Azure Cache for Redis", () => {
@@ -44,14 +45,14 @@ describe("cache: Azure Managed Redis (plan of prod)", () => {
         assert.strictEqual(cluster.publicNetworkAccess, "Disabled");
     });
 
-    it("has an encrypted-only database on the TLS port, EnterpriseCluster, VolatileLRU, RDB, keys disabled", () => {
+    it("has an encrypted-only database on the TLS port, EnterpriseCluster, VolatileLRU, RDB, access keys on (the app sends a password)", () => {
         const db = inputs(oneOfType(prod(), DATABASE));
         assert.strictEqual(db.clientProtocol, "Encrypted");
         assert.strictEqual(db.port, MANAGED_REDIS_TLS_PORT);
         assert.strictEqual(db.clusteringPolicy, "EnterpriseCluster");
         assert.strictEqual(db.evictionPolicy, "VolatileLRU");
         assert.deepStrictEqual(db.persistence, { rdbEnabled: true, rdbFrequency: "1h", aofEnabled: false });
-        assert.strictEqual(db.accessKeysAuthentication, "Disabled");
+        assert.strictEqual(db.accessKeysAuthentication, "Enabled");
     });
 
     it("gives the workload identity the database's default access policy (Entra ID)", () => {
@@ -77,18 +78,15 @@ describe("cache: Azure Managed Redis (plan of prod)", () => {
         assert.ok(resourcesOfType(doc, "azure-native:privatedns:PrivateZone").map(inputs).some((z) => z.privateZoneName === "privatelink.redis.azure.net"));
     });
 
-    it("wires ConnectionStrings__redis (host:10000, TLS) into every app service and outputs host and port", () => {
+    it("wires ConnectionStrings__cache as a Key Vault reference of the api and outputs host and port", () => {
         const doc = prod();
         const outputs = doc.outputs as Record<string, unknown>;
         assert.match(String(outputs.redisHost), /^bookstore-prod-redis\.eastus2\.redis\.azure\.net$/);
         assert.strictEqual(outputs.redisPort, 10000);
-        const apps = resourcesOfType(doc, "azure-native:app:ContainerApp");
-        assert.ok(apps.length >= 2);
-        for (const app of apps) {
-            const env = inputs(app).template.containers[0].env as { name: string; value?: string }[];
-            const redis = env.find((e) => e.name === "ConnectionStrings__redis");
-            assert.strictEqual(redis?.value, `${outputs.redisHost}:10000,ssl=True,abortConnect=False`, app.name);
-        }
+        const api = inputs(oneOfType(doc, "azure-native:app:ContainerApp", "api"));
+        const env = (api.template.containers[0].env as { name: string; secretRef?: string }[]).find((e) => e.name === "ConnectionStrings__cache");
+        const secret = (api.configuration.secrets as { name: string; keyVaultUrl?: string }[]).find((s) => s.name === env?.secretRef);
+        assert.match(String(secret?.keyVaultUrl), /^https:\/\/[a-z0-9]+\.vault\.azure\.net\/secrets\/connectionstrings-cache$/);
     });
 });
 

@@ -44,11 +44,17 @@ describe("Container Apps runtime (plan of prod)", () => {
         assert.match(doc().outputs && (doc().outputs as any).webUrl, /^https:\/\/bookstore-web\.[a-z0-9]+\.eastus2\.azurecontainerapps\.io$/);
     });
 
-    it("probes liveness, readiness and startup on /health", () => {
+    it("probes liveness and startup on the app's /alive, readiness on its /health (every check)", () => {
         const probes = appNamed("api").template.containers[0].probes;
         assert.deepStrictEqual(probes.map((p: any) => [p.type, p.httpGet.path, p.httpGet.port]),
-            [["Liveness", "/health", 8080], ["Readiness", "/health", 8080], ["Startup", "/health", 8080]]);
+            [["Liveness", "/alive", 8080], ["Readiness", "/health", 8080], ["Startup", "/alive", 8080]]);
         assert.deepStrictEqual([probes[0].initialDelaySeconds, probes[0].periodSeconds, probes[1].initialDelaySeconds, probes[1].periodSeconds], [30, 10, 5, 5]);
+    });
+
+    it("gives a replica 300 s to start within Container Apps' probe limits (failureThreshold ≤ 10, initialDelaySeconds ≤ 60)", () => {
+        const startup = appNamed("api").template.containers[0].probes.find((p: any) => p.type === "Startup");
+        assert.strictEqual(startup.initialDelaySeconds + startup.periodSeconds * startup.failureThreshold, 300);
+        assert.ok(startup.failureThreshold <= 10 && startup.initialDelaySeconds <= 60 && startup.periodSeconds <= 240);
     });
 
     it("pulls with the workload identity and reads wired secrets as Key Vault references", () => {

@@ -64,6 +64,8 @@ describe("database tier (plan of prod, Container Apps)", () => {
             max_connections: "200",
             // Enhanced metrics for the workbook's transactions-per-second and cache-hit panels.
             "metrics.collector_database_activity": "on",
+            // The extensions the app creates at start (components/appContract.ts), allow-listed in the same serial chain.
+            "azure.extensions": "pg_trgm,unaccent",
             "pgbouncer.enabled": "true",
             "pgbouncer.pool_mode": "transaction",
             "pgbouncer.default_pool_size": "25",
@@ -113,7 +115,9 @@ describe("database tier (plan of prod, Container Apps)", () => {
         });
         // Replica 2 is prod's failover partner (same SKU as the primary): whichever of the two writes has the seed's tuning.
         assert.deepStrictEqual(parameters(partner), parameters(primary()));
-        assert.strictEqual(Object.keys(parameters(partner)).length, 14);
+        // The writer's whole set, azure.extensions (the app's extensions, components/appContract.ts) included.
+        assert.strictEqual(Object.keys(parameters(partner)).length, 15);
+        assert.strictEqual(parameters(partner)["azure.extensions"], "pg_trgm,unaccent");
     });
 
     it("first deploy: no false edges from the replicas", () => {
@@ -127,7 +131,8 @@ describe("database tier (plan of prod, Container Apps)", () => {
         for (const config of firstConfigs) assert.ok(!second.dependencies.includes(config.urn), `${second.name} must not wait for ${config.name}`);
         // The app's connection strings are built from the server names: no Key Vault secret waits for a server.
         const secrets = resourcesOfType(doc, "azure-native:keyvault:Secret").filter((s) => s.name.startsWith("database-connection-"));
-        assert.strictEqual(secrets.length, 3);
+        // The primary, two replicas, and the session-level path to the writer.
+        assert.strictEqual(secrets.length, 4);
         for (const secret of secrets) {
             const servers = secret.dependencies.map((u) => byUrn.get(u)!).filter((r) => r.type === SERVER || r.type === CONFIGURATION);
             assert.deepStrictEqual(servers.map((r) => r.name), [], `${secret.name} waits for no server`);
@@ -228,10 +233,12 @@ describe("database tier (plan of prod, Container Apps)", () => {
     it("keeps the admin password and connection strings secret: in Key Vault, never in the plan", () => {
         const doc = prod();
         const text = JSON.stringify(doc);
-        assert.doesNotMatch(text, /Password=/);
+        // The rendered connection strings (appContract) keep their form with the password masked; no value leaks.
+        assert.doesNotMatch(text, /Password=(?!\[secret\])/);
+        assert.doesNotMatch(text, /offline-password-/);
         const secrets = resourcesOfType(doc, "azure-native:keyvault:Secret").filter((s) => s.name.startsWith("database-"));
         assert.deepStrictEqual(secrets.map((s) => inputs(s).secretName).sort(), [
-            "connectionstrings-bookstore", "connectionstrings-bookstore-replica-1", "connectionstrings-bookstore-replica-2", "postgres-admin-password",
+            "connectionstrings-bookstore", "connectionstrings-bookstore-replica-1", "connectionstrings-bookstore-replica-2", "connectionstrings-bookstore-session", "postgres-admin-password",
         ]);
         for (const secret of secrets) assert.ok(["[secret]", "[unknown]"].includes(inputs(secret).properties.value), secret.name);
         assert.ok(["[secret]", "[unknown]"].includes((doc.outputs as any).databaseAdminPassword));
@@ -270,7 +277,7 @@ describe("database tier (plan of prod, Container Apps)", () => {
         const run = runPlan("prod");
         assert.deepStrictEqual(
             (({ ok, pooler, clientConnections, clientLimit, serverConnections, serverLimit }: any) => ({ ok, pooler, clientConnections, clientLimit, serverConnections, serverLimit }))(run.document!.budget),
-            { ok: true, pooler: "builtin", clientConnections: 360, clientLimit: 1000, serverConnections: 25, serverLimit: 185 });
+            { ok: true, pooler: "builtin", clientConnections: 360, clientLimit: 1000, serverConnections: 45, serverLimit: 185 });
         assert.match(run.stdout, /app pools per endpoint: api 10×20 \+ web 8×20 = 360/);
     });
 });
@@ -289,7 +296,7 @@ describe("database tier across stacks", () => {
         assert.strictEqual(resourcesOfType(doc, "bookstore:database:PgbouncerDeployment").length, 1);
         assert.deepStrictEqual((({ ok, pooler, clientConnections, clientLimit, serverConnections, serverLimit }: any) =>
             ({ ok, pooler, clientConnections, clientLimit, serverConnections, serverLimit }))(doc.budget),
-        { ok: true, pooler: "deployment", clientConnections: 1080, clientLimit: 2000, serverConnections: 90, serverLimit: 185 });
+        { ok: true, pooler: "deployment", clientConnections: 1100, clientLimit: 2000, serverConnections: 150, serverLimit: 185 });
     });
 
     it("keeps dev small: one General Purpose server, no HA, no geo backup, no replicas", () => {
@@ -306,7 +313,7 @@ describe("database tier across stacks", () => {
         const run = runPlan("prod", { stackFile: file });
         assert.strictEqual(run.exitCode, 2, run.stderr);
         assert.strictEqual(run.document, undefined);
-        assert.match(run.stderr, /bookstore:database\.parameters\.maxConnections: expected room for the pooler's 25 server connections .*max_connections 30 - 15 reserved = 15\), got 30/);
+        assert.match(run.stderr, /bookstore:database\.parameters\.maxConnections: expected room for the pooler's 45 server connections .*25 × 1 PgBouncer process \+ 20 session-level, direct \(the primary\) = 45 > max_connections 30 - 15 reserved = 15\), got 30/);
         assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
     });
 
@@ -314,7 +321,7 @@ describe("database tier across stacks", () => {
         const file = stackVariant("prod-aks", (config) => { config["bookstore:database"].pgbouncer.replicas = 2; });
         const run = runPlan("prod-aks", { stackFile: file });
         assert.strictEqual(run.exitCode, 2, run.stderr);
-        assert.match(run.stderr, /bookstore:database\.pgbouncer\.maxClientConn: expected room for the app's 1080 client connections .*max_client_conn 1000 × 1 PgBouncer replicas \(2 − 1 the PDB may take down\) = 1000/);
+        assert.match(run.stderr, /bookstore:database\.pgbouncer\.maxClientConn: expected room for the app's 1100 client connections .*\+ 20 session-level = 1100 > max_client_conn 1000 × 1 PgBouncer replicas \(2 − 1 the PDB may take down\) = 1000/);
     });
 
     it("refuses Burstable with replicas in prod, naming the keys", () => {

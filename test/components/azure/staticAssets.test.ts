@@ -20,7 +20,7 @@ describe("static assets: storage (plan of prod)", () => {
     const prod = () => planOf("prod");
 
     it("is a zone-redundant StorageV2 account, HTTPS only, TLS 1.2, Entra-only, protected", () => {
-        const account = oneOfType(prod(), "azure-native:storage:StorageAccount");
+        const account = oneOfType(prod(), "azure-native:storage:StorageAccount", "bookstoreprodst");
         const a = inputs(account);
         assert.strictEqual(a.kind, "StorageV2");
         assert.deepStrictEqual(a.sku, { name: "Standard_ZRS" });
@@ -31,7 +31,7 @@ describe("static assets: storage (plan of prod)", () => {
     });
 
     it("keeps deleted blobs and containers restorable (soft delete, 30 days in prod)", () => {
-        const service = inputs(oneOfType(prod(), "azure-native:storage:BlobServiceProperties"));
+        const service = inputs(oneOfType(prod(), "azure-native:storage:BlobServiceProperties", "static-assets-blob-service"));
         assert.deepStrictEqual(service.deleteRetentionPolicy, { enabled: true, days: 30 });
         assert.deepStrictEqual(service.containerDeleteRetentionPolicy, { enabled: true, days: 30 });
     });
@@ -46,8 +46,8 @@ describe("static assets: storage (plan of prod)", () => {
 
     it("is locally redundant with 7-day soft delete in dev", () => {
         const doc = planOf("dev");
-        assert.deepStrictEqual(inputs(oneOfType(doc, "azure-native:storage:StorageAccount")).sku, { name: "Standard_LRS" });
-        assert.strictEqual(inputs(oneOfType(doc, "azure-native:storage:BlobServiceProperties")).deleteRetentionPolicy.days, 7);
+        assert.deepStrictEqual(inputs(oneOfType(doc, "azure-native:storage:StorageAccount", "bookstoredevst")).sku, { name: "Standard_LRS" });
+        assert.strictEqual(inputs(oneOfType(doc, "azure-native:storage:BlobServiceProperties", "static-assets-blob-service")).deleteRetentionPolicy.days, 7);
     });
 });
 
@@ -124,7 +124,8 @@ describe("static assets: Front Door Standard (plan of prod)", () => {
         assert.deepStrictEqual(resourcesOfType(noWeb, ROUTE).map((r) => inputs(r).routeName), ["static"]);
         const none = noCdn();
         assert.strictEqual(resourcesOfType(none, "azure-native:cdn:Profile").length, 0);
-        assert.strictEqual(resourcesOfType(none, "azure-native:storage:BlobContainer").length, 1);
+        // The static container stays (the app's book-covers container is the app's, not the edge's).
+        assert.deepStrictEqual(resourcesOfType(none, "azure-native:storage:BlobContainer").map((c) => inputs(c).containerName).sort(), ["book-covers", "static"]);
         assert.match(String((none.outputs as any).cdnUrl), /\.blob\.core\.windows\.net\/static$/);
     });
 });

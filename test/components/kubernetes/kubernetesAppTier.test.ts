@@ -47,8 +47,12 @@ describe("Kubernetes app tier (plan of prod-aks)", () => {
         const pod = deployment.spec.template.spec;
         const [container] = pod.containers;
         assert.deepStrictEqual(container.resources, { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "1000m", memory: "1Gi" } });
-        assert.deepStrictEqual(container.livenessProbe, { httpGet: { path: "/health", port: "http" }, initialDelaySeconds: 30, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 });
+        // Liveness on the app's /alive (the process only): a database blip must not restart every pod.
+        assert.deepStrictEqual(container.livenessProbe, { httpGet: { path: "/alive", port: "http" }, initialDelaySeconds: 30, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 });
         assert.deepStrictEqual([container.readinessProbe.initialDelaySeconds, container.readinessProbe.periodSeconds, container.readinessProbe.httpGet.path], [5, 5, "/health"]);
+        // 300 s to start: Marten's schema work runs before the api listens.
+        const startup = container.startupProbe;
+        assert.deepStrictEqual([startup.httpGet.path, startup.initialDelaySeconds + startup.periodSeconds * startup.failureThreshold], ["/alive", 300]);
         assert.deepStrictEqual(container.securityContext, {
             runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ["ALL"] },
         });

@@ -110,12 +110,14 @@ describe("PgBouncer Deployment (plan of prod-aks)", () => {
 
     it("renders pgbouncer.ini from config into a ConfigMap with an entry per server, and keeps the user list in a Secret", () => {
         const ini = parseIni(inputs(oneOfType(doc(), "kubernetes:core/v1:ConfigMap", "pgbouncer-config")).data["pgbouncer.ini"]);
-        assert.deepStrictEqual(Object.keys(ini.databases), ["bookstore", "bookstore-replica-1", "bookstore-replica-2"]);
+        assert.deepStrictEqual(Object.keys(ini.databases), ["bookstore", "bookstore-replica-1", "bookstore-replica-2", "bookstore-session"]);
         const outputs = doc().outputs as Record<string, any>;
         // The writer and the failover partner through the virtual endpoints (they survive a switchover), replica 1 by its name.
         const endpoints = outputs.databaseVirtualEndpoints;
-        assert.deepStrictEqual(Object.values(ini.databases), [endpoints.writer, outputs.databaseReadHosts[0], endpoints.reader]
+        assert.deepStrictEqual(Object.values(ini.databases).slice(0, 3), [endpoints.writer, outputs.databaseReadHosts[0], endpoints.reader]
             .map((h: string) => `host=${h} port=5432 dbname=bookstore`));
+        // The session-level path to the writer: every api replica's session pool (10 replicas × 2) at once, in session mode.
+        assert.strictEqual(ini.databases["bookstore-session"], `host=${endpoints.writer} port=5432 dbname=bookstore pool_mode=session pool_size=20 reserve_pool=0 max_db_connections=20`);
         assert.strictEqual(ini.pgbouncer.server_tls_sslmode, "require");
         const secret = inputs(oneOfType(doc(), "kubernetes:core/v1:Secret", "pgbouncer-userlist"));
         assert.ok(["[secret]", "[unknown]"].includes(secret.stringData), JSON.stringify(secret.stringData));
@@ -132,7 +134,7 @@ describe("PgBouncer Deployment (plan of prod-aks)", () => {
     it("hands the app a ConnectionStrings__ setting per pooled endpoint", () => {
         const api = doc().resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && inputs(r).metadata.name === "api")!;
         const env = inputs(api).spec.template.spec.containers[0].env.map((e: any) => e.name);
-        for (const name of ["ConnectionStrings__bookstore", "ConnectionStrings__bookstore-replica-1", "ConnectionStrings__bookstore-replica-2"]) {
+        for (const name of ["ConnectionStrings__bookstore", "ConnectionStrings__bookstore-replica-1", "ConnectionStrings__bookstore-replica-2", "ConnectionStrings__bookstore-session"]) {
             assert.ok(env.includes(name), name);
         }
     });
