@@ -184,6 +184,7 @@ export function billingOf(resource: Resource, all: Resource[] = []): Billing {
     const modelled = model?.(inputs, all, resource);
     if (modelled) return modelled;
     if (resource.type.startsWith("kubernetes:")) return { included: "the cluster's nodes" };
+    if (resource.type.startsWith("grafana:")) return { included: "its Grafana instance (configuration inside it)" };
     const included = INCLUDED[resource.type] ?? AWS_INCLUDED[resource.type];
     if (included) return { included };
     return { unknown: true };
