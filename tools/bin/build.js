@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Compiles the offline plan (and the benchmark's scripts) to plain JavaScript bundles in .build/,
-// so `npm run plan` runs on `node` alone: no TypeScript hook on every file, no per-file source maps,
-// no second process. Packages stay external (they load from node_modules as usual). A bundle is
+// Compiles the offline plan, the CLI, the Pulumi program itself (what `pulumi preview` and `up`
+// run: tools/bin/program.js) and the benchmark's scripts to plain JavaScript bundles in .build/,
+// so they run on `node` alone: no TypeScript hook on every file, no per-file source maps, no
+// second process. Packages stay external (they load from node_modules as usual). A bundle is
 // rebuilt when the sources' contents differ from those it was built from (a hash of every file,
 // a few milliseconds), so `npm ci && npm run plan` works on a fresh clone and after any edit.
 // Usage: node tools/bin/build.js [--force]   (npm run build)
@@ -15,6 +16,7 @@ const OUT_DIR = path.join(ROOT, ".build");
 /** Bundle name → entry point. Bundles sit one level below the root, like tools/paths.ts. */
 const BUNDLES = {
     plan: "tools/plan.ts",
+    program: "index.ts",
     cli: "tools/cli.ts",
     "bench-replay": "tools/bench/replay.ts",
 };
