@@ -4,6 +4,8 @@
  * (its app schema) validates user input into this shape and fills the defaults named here.
  */
 
+import type { CustomMetricName } from "./kubernetes/prometheus";
+
 /** One HPA scaling policy: at most `value` pods or percent per `periodSeconds`. */
 export interface HpaPolicy {
     type: "Pods" | "Percent";
@@ -22,8 +24,11 @@ export interface HpaRules {
 export interface HpaSpec {
     /** `autoscaling/v2` behavior. Config default: the seed's api behaviour (SEED_HPA_BEHAVIOR). */
     behavior: { scaleUp?: HpaRules; scaleDown?: HpaRules };
-    /** Pods metrics from a custom metrics API adapter, added to the service's one HPA when enabled. Config default: off. */
-    customMetrics: { enabled: boolean; metrics: { name: string; averageValue: string }[] };
+    /**
+     * The seed's custom metrics, computed from the app's request histogram (components/kubernetes/prometheus.ts
+     * CUSTOM_METRIC_SIGNALS) and read by KEDA in place of the plain HPA when enabled. Config default: off.
+     */
+    customMetrics: { enabled: boolean; metrics: { name: CustomMetricName; target: string }[] };
 }
 
 export interface ServiceSpec {

@@ -58,7 +58,7 @@ export interface AlarmTarget {
 }
 
 export type AlarmSpec = Pick<aws.cloudwatch.MetricAlarmArgs,
-    "namespace" | "metricName" | "dimensions" | "statistic" | "extendedStatistic" | "comparisonOperator" | "threshold" | "period" | "evaluationPeriods" | "treatMissingData" | "alarmDescription">;
+    "namespace" | "metricName" | "dimensions" | "statistic" | "extendedStatistic" | "comparisonOperator" | "threshold" | "period" | "evaluationPeriods" | "datapointsToAlarm" | "treatMissingData" | "alarmDescription">;
 
 /** A CloudWatch alarm that notifies the topic when it fires and when it recovers. */
 export function metricAlarm(name: string, alarmName: pulumi.Input<string>, spec: AlarmSpec, target: AlarmTarget, opts: pulumi.CustomResourceOptions) {

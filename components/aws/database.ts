@@ -63,6 +63,35 @@ export const MONITORING_INTERVAL = 60;
  * Manager, read replicas (in-region and cross-region), and CloudWatch alarms: ReplicaLag per
  * replica, CPU, connections against max_connections and free storage.
  */
+/**
+ * The longest lag an idle source's replica reports: RDS for PostgreSQL's ReplicaLag is
+ * `extract(epoch from now() - pg_last_xact_replay_timestamp())` on the replica (RDS UG, "Monitoring
+ * and tuning the replication process"), which climbs while the source commits nothing, and "when no
+ * user transactions are running on the source DB instance, the read replica reports a replication
+ * lag of up to five minutes" (RDS UG, "Working with read replicas for Amazon RDS for PostgreSQL",
+ * read replica limitations).
+ */
+export const IDLE_SOURCE_LAG_CAP_SECONDS = 300;
+const LAG_PERIOD_SECONDS = 60;
+
+/**
+ * The seed's ReplicaLag alarm, judged only while the source writes. On an idle source the lag is a
+ * sawtooth that starts again from 0 at least every IDLE_SOURCE_LAG_CAP_SECONDS, so it stays above
+ * the threshold for at most cap − threshold seconds in a row: ceil((cap − threshold) / 60) one-minute
+ * periods. The alarm needs every period's Minimum above the threshold for two periods more than that
+ * (one to outlast the sawtooth, one for a sample either side of a period boundary): only a replica
+ * that stays behind while the source writes holds it. For the seed's 60 s: 6 periods. Missing data
+ * does not breach: it would bridge the sawtooth's drops (the replica's availability is not this alarm's).
+ * The reasoning needs a threshold of at least one period (60 s): after each drop the next sample is under it.
+ */
+export function replicaLagAlarm(thresholdSeconds: number) {
+    const periods = Math.ceil(Math.max(0, IDLE_SOURCE_LAG_CAP_SECONDS - thresholdSeconds) / LAG_PERIOD_SECONDS) + 2;
+    return {
+        statistic: "Minimum", comparisonOperator: "GreaterThanThreshold", threshold: thresholdSeconds,
+        period: LAG_PERIOD_SECONDS, evaluationPeriods: periods, datapointsToAlarm: periods, treatMissingData: "notBreaching",
+    };
+}
+
 export class RdsDatabase extends pulumi.ComponentResource {
     readonly primary: RdsEndpoint;
     readonly replicas: RdsEndpoint[] = [];
@@ -215,15 +244,13 @@ export class RdsDatabase extends pulumi.ComponentResource {
             }, { ...ro, protect: true, dependsOn: [group, monitoringPolicy] });
             this.replicas.push({ name: `bookstore-replica-${k}`, identifier: instance.identifier, address: instance.address, region: replica.region });
             const target = remote ? { topicArn: remote.alarmTopicArn, tags: args.tags } : args.alarms;
-            // The seed's alarm: ReplicaLag above 60 s (per replica; `identifier`, never `id`, names the instance).
+            // The seed's alarm: ReplicaLag above 60 s while the source writes (per replica; `identifier`, never `id`, names the instance).
             const lag = args.alerts.replicationLagSeconds;
             const alarmName = pulumi.interpolate`${instance.identifier}-replica-lag`;
             this.alarmNames.push(alarmName);
             metricAlarm(`replica-${k}-lag`, alarmName, {
                 namespace: "AWS/RDS", metricName: "ReplicaLag", dimensions: { DBInstanceIdentifier: instance.identifier },
-                statistic: "Average", comparisonOperator: "GreaterThanThreshold", threshold: lag, period: 60, evaluationPeriods: 5,
-                // A replica that stops reporting lag has stopped replicating.
-                treatMissingData: "breaching", alarmDescription: `replica ${k} (${replica.region}) more than ${lag} s behind the primary`,
+                ...replicaLagAlarm(lag), alarmDescription: `replica ${k} (${replica.region}) more than ${lag} s behind the primary while it writes`,
             }, target, ro);
             rdsAlarm(`replica-${k}-cpu`, instance.identifier, { metricName: "CPUUtilization", comparisonOperator: "GreaterThanThreshold", threshold: args.alerts.cpuPercent, description: `CPU above ${args.alerts.cpuPercent} % for 5 minutes` }, target, ro);
         });

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import { stringify } from "yaml";
-import { hpaAtMaxExpression } from "../kubernetes/prometheus";
+import { AlertRule, AppAlertThresholds, appAlertRules, clusterAlertRules } from "../kubernetes/prometheus";
 
 export interface AwsObservabilityArgs {
     baseName: string;
@@ -17,9 +17,11 @@ export interface AwsObservabilityArgs {
     /** SNS topic (same region) the alert manager notifies. */
     alertTopicArn: pulumi.Input<string>;
     region: string;
-    /** The app's namespace and how long an HPA may sit at its ceiling before it alerts. */
+    /** The app's namespace, and the api's telemetry `job` (its OTEL_SERVICE_NAME). */
     appNamespace: string;
-    replicasAtMaxMinutes: number;
+    apiJob: string;
+    /** How long an HPA may sit at its ceiling, and the api's request thresholds (the load test's). */
+    thresholds: AppAlertThresholds;
     tags: Record<string, string>;
 }
 
@@ -66,22 +68,21 @@ export function scrapeConfiguration(appNamespace: string): string {
     });
 }
 
-/** Prometheus alert rules: the AKS platform's HPA-at-ceiling rule and PgBouncer availability. */
-export function prometheusRules(namespace: string, replicasAtMaxMinutes: number): string {
+/** An alert rule as a Prometheus rules file writes it. */
+const ruleEntry = (rule: AlertRule) => ({
+    alert: rule.alert, expr: rule.expr, for: `${rule.forMinutes}m`, labels: { severity: rule.severity }, annotations: { description: rule.description },
+});
+
+/**
+ * The AMP rules file: the cluster rules (HPA at its ceiling, PgBouncer) over kube-state-metrics, and
+ * the api's request alerts over the histogram its OTLP telemetry fills.
+ */
+export function prometheusRules(namespace: string, apiJob: string, thresholds: AppAlertThresholds): string {
     return stringify({
-        groups: [{
-            name: "bookstore",
-            rules: [
-                {
-                    alert: "HpaAtMaxReplicas", expr: hpaAtMaxExpression(namespace), for: `${replicasAtMaxMinutes}m`, labels: { severity: "warning" },
-                    annotations: { description: `HPA {{ $labels.horizontalpodautoscaler }} has run at its maximum replicas for ${replicasAtMaxMinutes} minutes` },
-                },
-                {
-                    alert: "PgBouncerUnavailable", expr: `kube_deployment_status_replicas_available{namespace=${JSON.stringify(namespace)},deployment="pgbouncer"} < 1`, for: "2m",
-                    labels: { severity: "critical" }, annotations: { description: "No PgBouncer pod is available: the app cannot reach PostgreSQL" },
-                },
-            ],
-        }],
+        groups: [
+            { name: "bookstore", rules: clusterAlertRules(namespace, thresholds.replicasAtMaxMinutes, true).map(ruleEntry) },
+            { name: "bookstore-api", rules: appAlertRules(apiJob, thresholds).map(ruleEntry) },
+        ],
     });
 }
 
@@ -118,7 +119,7 @@ export class AwsObservability extends pulumi.ComponentResource {
         }, { parent: this, ignoreChanges: ["tags"] });
         this.workspaceId = workspace.id;
         this.workspaceArn = workspace.arn;
-        new aws.amp.RuleGroupNamespace(n("rules"), { name: "bookstore", workspaceId: workspace.id, data: prometheusRules(args.appNamespace, args.replicasAtMaxMinutes), tags: args.tags }, p);
+        new aws.amp.RuleGroupNamespace(n("rules"), { name: "bookstore", workspaceId: workspace.id, data: prometheusRules(args.appNamespace, args.apiJob, args.thresholds), tags: args.tags }, p);
         new aws.amp.AlertManagerDefinition(n("alert-manager"), {
             workspaceId: workspace.id, definition: pulumi.output(args.alertTopicArn).apply((arn) => alertManagerDefinition(arn, args.region)),
         }, p);

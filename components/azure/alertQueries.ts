@@ -34,3 +34,39 @@ export function replicasLowestQuery(): string {
         `| summarize lowestReplicas = min(Minimum) by bin(TimeGenerated, ${LOG_ALERT_PERIOD.kql})`,
     ].join("\n");
 }
+
+/** Minutes with WAL outstanding a replica's lag is judged over: a burst of writes after a quiet hour is no incident. */
+export const MIN_MINUTES_UNDER_WRITES = 3;
+
+/**
+ * KQL over the servers' exported metrics (`AzureMetrics`, from their `AllMetrics` diagnostic
+ * settings): each replica's lag in seconds, counted only in the minutes the primary has WAL no
+ * replica has replayed — the seed's own measure (`CASE WHEN pg_last_wal_receive_lsn() =
+ * pg_last_wal_replay_lsn() THEN 0 ELSE now() - pg_last_xact_replay_timestamp() END`).
+ *
+ * - `physical_replication_delay_in_seconds` (replica, "Read Replica Lag") is the time since the
+ *   last replayed transaction: it climbs while the primary is idle (Learn, "Read replicas in Azure
+ *   Database for PostgreSQL", Monitor replication: "if no transactions are occurring on your primary
+ *   server, and the last transaction was replayed 5 seconds ago, the Read Replica Lag shows 5-second
+ *   delay"). Its per-minute Minimum: a replica that replays within the minute reads low.
+ * - `physical_replication_delay_in_bytes` (primary, "Max Physical Replication Lag") is how far the
+ *   most lagging replica's slot trails the primary: 0 once every replica has replayed everything.
+ *
+ * One row per replica whose lag stayed above the threshold through every minute with WAL
+ * outstanding, given at least MIN_MINUTES_UNDER_WRITES such minutes in the window.
+ */
+export function replicationLagUnderWritesQuery(primaryId: string, replicaIds: string[]): string {
+    const quoted = (id: string) => JSON.stringify(id);
+    return [
+        "let behind = AzureMetrics",
+        `| where ResourceId =~ ${quoted(primaryId)} and MetricName == "physical_replication_delay_in_bytes"`,
+        "| summarize behindBytes = max(Maximum) by TimeGenerated = bin(TimeGenerated, 1m);",
+        "AzureMetrics",
+        `| where ResourceId in~ (${replicaIds.map(quoted).join(", ")}) and MetricName == "physical_replication_delay_in_seconds"`,
+        "| summarize lagSeconds = min(Minimum) by TimeGenerated = bin(TimeGenerated, 1m), Replica = Resource",
+        "| join kind=inner behind on TimeGenerated",
+        "| where behindBytes > 0",
+        "| summarize lagUnderWritesSeconds = min(lagSeconds), minutesBehind = count() by Replica",
+        `| where minutesBehind >= ${MIN_MINUTES_UNDER_WRITES}`,
+    ].join("\n");
+}

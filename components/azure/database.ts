@@ -33,6 +33,8 @@ export interface DatabaseTierArgs {
     keyVaultName: pulumi.Input<string>;
     /** Action group the metric alerts notify. */
     actionGroupId: pulumi.Input<string>;
+    /** The Log Analytics workspace the servers' metrics are exported to (the replication-lag log alert reads them there). */
+    workspaceId: pulumi.Input<string>;
     tags: Record<string, string>;
     /** The database tier's config with every default resolved (the stack config's resolveDatabase). */
     database: DatabaseSpec;
@@ -256,7 +258,7 @@ export class DatabaseTier extends pulumi.ComponentResource {
             maxPoolSize: args.appPoolSize,
         }, this);
 
-        createDatabaseAlerts({ base, resourceGroupName, actionGroupId: args.actionGroupId, database: db, tags }, [
+        createDatabaseAlerts({ base, resourceGroupName, location: args.location, workspaceId: args.workspaceId, actionGroupId: args.actionGroupId, database: db, tags }, [
             { label: "pg", id: primary.id, location: args.location },
             ...this.replicas.map((r, i) => ({ label: `pg-replica-${i + 1}`, id: r.id, location: r.location })),
         ], this, this.writerIndex);

@@ -1,11 +1,12 @@
 /**
- * Metric alerts of the database tier: CPU, active connections and storage on every server, and
- * replication lag measured where it means lag.
+ * Alerts of the database tier: CPU, active connections and storage on every server (metric
+ * alerts), and the seed's replication lag, counted only while writes are outstanding (a log alert).
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseSpec } from "./databaseSpec";
 import { FLEXIBLE_SERVER_TYPE } from "./databaseNetwork";
-import { metricAlert } from "./observability";
+import { replicationLagUnderWritesQuery } from "./alertQueries";
+import { logAlert, metricAlert } from "./observability";
 
 export interface AlertedServer {
     /** Alert-name label: "pg", "pg-replica-1", ... */
@@ -17,19 +18,13 @@ export interface AlertedServer {
 export interface DatabaseAlertArgs {
     base: string;
     resourceGroupName: pulumi.Input<string>;
+    /** Where the replication-lag log alert lives (the primary's region) and the workspace the servers' metrics are exported to. */
+    location: string;
+    workspaceId: pulumi.Input<string>;
     actionGroupId: pulumi.Input<string>;
     database: DatabaseSpec;
     tags: Record<string, string>;
 }
-
-/**
- * Replication lag in bytes, on the primary: `physical_replication_delay_in_bytes` ("Max Physical
- * Replication Lag", the most lagging replica's slot; enabled by default; Learn, "Read replicas" >
- * Monitoring metrics). It is 0 while the primary is idle and every replica has replayed its WAL.
- * The replica's `physical_replication_delay_in_seconds` is "time since the last replayed
- * transaction": it climbs whenever the primary is idle, so it is no alert.
- */
-export const REPLICATION_LAG_METRIC = "physical_replication_delay_in_bytes";
 
 export function createDatabaseAlerts(args: DatabaseAlertArgs, servers: AlertedServer[], parent: pulumi.Resource, writer: pulumi.Input<number> = 0): void {
     const { alerts, parameters } = args.database;
@@ -70,12 +65,23 @@ export function createDatabaseAlerts(args: DatabaseAlertArgs, servers: AlertedSe
         });
     }
     if (servers.length > 1) {
-        const thresholdBytes = alerts.replicationLagMB * 1024 * 1024;
-        // The metric exists on the primary only: it follows the writer role after a failover (same rule, new scope).
-        const writerServer = pulumi.all([writer, pulumi.all(servers.map((s) => s.id)), pulumi.all(servers.map((s) => s.location))]).apply(([w, ids, locations]) => ({ id: ids[w], location: locations[w] }));
-        alert(`${args.base}-${servers[0].label}-replication-lag`, { label: servers[0].label, id: writerServer.id, location: writerServer.location }, {
-            metricName: REPLICATION_LAG_METRIC, threshold: thresholdBytes, timeAggregation: "Maximum", severity: 2,
-            description: `A replica is more than ${alerts.replicationLagMB} MB of WAL behind the primary`,
-        });
+        // The writer follows failover (and the live roles): the query names the current writer and its replicas (same rule, new query).
+        const lag = alerts.replicationLagSeconds;
+        const ruleName = `${args.base}-${servers[0].label}-replication-lag`;
+        logAlert(ruleName, {
+            resourceGroupName: args.resourceGroupName,
+            ruleName,
+            location: args.location,
+            description: `A replica more than ${lag} s behind the primary while writes are outstanding (the seed's replication-lag limit)`,
+            scope: args.workspaceId,
+            query: pulumi.all([writer, pulumi.all(servers.map((s) => s.id))])
+                .apply(([w, ids]) => replicationLagUnderWritesQuery(ids[w], ids.filter((_, i) => i !== w))),
+            column: "lagUnderWritesSeconds",
+            operator: "GreaterThan",
+            threshold: lag,
+            dimensions: ["Replica"],
+            actionGroupId: args.actionGroupId,
+            tags: args.tags,
+        }, { parent });
     }
 }

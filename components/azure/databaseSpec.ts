@@ -26,10 +26,8 @@ export type ParametersSpec = PostgresTuning;
 
 /** Alert thresholds of the database tier. */
 export interface DatabaseAlertsSpec {
-    /** The seed's replica-lag limit in seconds (kept for reference on Azure, whose alert uses replicationLagMB). */
+    /** The seed's replica-lag limit in seconds, judged while writes are outstanding. */
     replicationLagSeconds: number;
-    /** WAL (MB) a replica may trail the primary before the replication alert fires. */
-    replicationLagMB: number;
     cpuPercent: number;
     /** Active connections as a share of max_connections. */
     connectionsPercent: number;

@@ -4,7 +4,7 @@ import * as alertsmanagement from "@pulumi/azure-native/alertsmanagement";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as k8s from "@pulumi/kubernetes";
 import type { DiagnosticTarget } from "../wiring";
-import { hpaAtMaxExpression } from "../kubernetes/prometheus";
+import { AlertRule, appAlertRules, clusterAlertRules } from "../kubernetes/prometheus";
 import { http5xxRateQuery, LOG_ALERT_PERIOD, p95LatencyQuery, replicasLowestQuery } from "./alertQueries";
 
 export { http5xxRateQuery, LOG_ALERT_PERIOD, MIN_REQUESTS_FOR_ERROR_RATE, p95LatencyQuery, replicasLowestQuery } from "./alertQueries";
@@ -98,6 +98,61 @@ export function metricAlert(logicalName: string, spec: MetricAlertSpec, opts: pu
     }, opts);
 }
 
+/** A log search alert (scheduledQueryRules) over a workspace or component that notifies the action group. */
+export interface LogAlertSpec {
+    resourceGroupName: pulumi.Input<string>;
+    ruleName: string;
+    location: string;
+    description: string;
+    scope: pulumi.Input<string>;
+    query: pulumi.Input<string>;
+    /** The query's numeric column the threshold applies to (its Maximum over the rows of a period). */
+    column: string;
+    operator: "GreaterThan" | "GreaterThanOrEqual";
+    threshold: number;
+    /** Consecutive failing periods before it fires. Default 1. */
+    periods?: number;
+    /** Columns that split the alert (one alert per value). */
+    dimensions?: string[];
+    actionGroupId: pulumi.Input<string>;
+    tags: Record<string, string>;
+}
+
+/**
+ * Operators are the scheduledQueryRules API's (GreaterThan, GreaterThanOrEqual, ...); the period is
+ * LOG_ALERT_PERIOD (metric alerts allow no 10-minute window, so "for N minutes" is N/5 failing periods).
+ */
+export function logAlert(logicalName: string, spec: LogAlertSpec, opts: pulumi.CustomResourceOptions): monitor.ScheduledQueryRule {
+    const periods = spec.periods ?? 1;
+    return new monitor.ScheduledQueryRule(logicalName, {
+        resourceGroupName: spec.resourceGroupName,
+        ruleName: spec.ruleName,
+        location: spec.location,
+        description: spec.description,
+        displayName: spec.ruleName,
+        kind: "LogAlert",
+        severity: 2,
+        enabled: true,
+        scopes: [spec.scope],
+        evaluationFrequency: LOG_ALERT_PERIOD.iso,
+        windowSize: LOG_ALERT_PERIOD.iso,
+        autoMitigate: true,
+        criteria: {
+            allOf: [{
+                query: spec.query,
+                timeAggregation: "Maximum",
+                metricMeasureColumn: spec.column,
+                ...(spec.dimensions ? { dimensions: spec.dimensions.map((name) => ({ name, operator: "Include", values: ["*"] })) } : {}),
+                operator: spec.operator,
+                threshold: spec.threshold,
+                failingPeriods: { numberOfEvaluationPeriods: periods, minFailingPeriodsToAlert: periods },
+            }],
+        },
+        actions: { actionGroups: [spec.actionGroupId] },
+        tags: spec.tags,
+    }, opts);
+}
+
 export interface ObservabilityThresholds {
     replicasAtMaxMinutes: number;
     http5xxPercent: number;
@@ -125,6 +180,10 @@ export interface ObservabilityArgs {
         provider: k8s.Provider;
         /** The app namespace's name (PromQL selector). */
         namespace: string;
+        /** The api's telemetry `job` (its OTEL_SERVICE_NAME): the request alerts' selector. */
+        apiJob: string;
+        /** Whether the cluster runs the PgBouncer Deployment (pooler "deployment"): its availability alerts. */
+        pgbouncer: boolean;
         /** The same name as the namespace resource's output, so the PodMonitor waits for the namespace. */
         namespaceRef: pulumi.Input<string>;
         clusterName: pulumi.Input<string>;
@@ -199,80 +258,61 @@ export class Observability extends pulumi.ComponentResource {
                 { size: "PT5M", frequency: "PT1M" });
         }
 
-        // Log search alerts: Application Insights has no rate or percentile platform metric, and metric
-        // alerts allow no 10-minute window, so "at max for N minutes" is N/5 failing 5-minute periods.
-        // Operators are the scheduledQueryRules API's (GreaterThan, GreaterThanOrEqual, ...).
-        const logAlert = (key: string, description: string, scope: pulumi.Input<string>, condition: {
-            query: string; column: string; operator: "GreaterThan" | "GreaterThanOrEqual"; threshold: number; periods?: number;
-        }) => {
+        // Log search alerts: Application Insights has no rate or percentile platform metric.
+        const appAlert = (key: string, description: string, scope: pulumi.Input<string>, condition: Pick<LogAlertSpec, "query" | "column" | "operator" | "threshold" | "periods">) => {
             const ruleName = `${args.namePrefix}-${key}`;
-            const periods = condition.periods ?? 1;
-            new monitor.ScheduledQueryRule(key, {
-                resourceGroupName: rg,
-                ruleName,
-                location: args.location,
-                description,
-                displayName: ruleName,
-                kind: "LogAlert",
-                severity: 2,
-                enabled: true,
-                scopes: [scope],
-                evaluationFrequency: LOG_ALERT_PERIOD.iso,
-                windowSize: LOG_ALERT_PERIOD.iso,
-                autoMitigate: true,
-                criteria: {
-                    allOf: [{
-                        query: condition.query,
-                        timeAggregation: "Maximum",
-                        metricMeasureColumn: condition.column,
-                        operator: condition.operator,
-                        threshold: condition.threshold,
-                        failingPeriods: { numberOfEvaluationPeriods: periods, minFailingPeriodsToAlert: periods },
-                    }],
-                },
-                actions: { actionGroups: [args.actionGroupId] },
-                tags: args.tags,
-            }, child);
+            logAlert(key, { resourceGroupName: rg, ruleName, location: args.location, description, scope, ...condition, actionGroupId: args.actionGroupId, tags: args.tags }, child);
             alertNames.push(ruleName);
         };
-        logAlert("http-5xx-rate", `More than ${args.thresholds.http5xxPercent} % of requests answered with 5xx (load-test threshold)`,
+        appAlert("http-5xx-rate", `More than ${args.thresholds.http5xxPercent} % of requests answered with 5xx (load-test threshold)`,
             args.appInsightsId, { query: http5xxRateQuery(), column: "failedPercent", operator: "GreaterThan", threshold: args.thresholds.http5xxPercent });
-        logAlert("p95-latency", `p95 response time above ${args.thresholds.p95LatencyMs} ms (load-test threshold)`,
+        appAlert("p95-latency", `p95 response time above ${args.thresholds.p95LatencyMs} ms (load-test threshold)`,
             args.appInsightsId, { query: p95LatencyQuery(), column: "p95DurationMs", operator: "GreaterThan", threshold: args.thresholds.p95LatencyMs });
 
         const atMaxPeriods = args.thresholds.replicasAtMaxMinutes / LOG_ALERT_PERIOD.minutes;
         for (const app of args.containerApps ?? []) {
             // Scoped to the app: its exported Replicas metric; the lowest count in a period at the ceiling means pinned there.
-            logAlert(`${app.service}-replicas-at-max`,
+            appAlert(`${app.service}-replicas-at-max`,
                 `${app.service} has run at its maximum of ${app.maxReplicas} replicas for ${args.thresholds.replicasAtMaxMinutes} minutes`,
                 app.resourceId, { query: replicasLowestQuery(), column: "lowestReplicas", operator: "GreaterThanOrEqual", threshold: app.maxReplicas, periods: atMaxPeriods });
         }
 
         if (args.kubernetes) {
             const kube = args.kubernetes;
-            const ruleGroupName = `${args.namePrefix}-hpa-at-max`;
-            new alertsmanagement.PrometheusRuleGroup("hpa-at-max", {
-                resourceGroupName: rg,
-                location: args.location,
-                ruleGroupName,
-                description: "HPAs of the app namespace at their replica ceiling",
-                clusterName: kube.clusterName,
-                scopes: [kube.azureMonitorWorkspaceId, kube.clusterId],
+            // Azure's rule schema: `expression`, `for` as an ISO 8601 duration, severity 0 (critical) to 4.
+            const azureRule = (rule: AlertRule) => ({
+                alert: rule.alert,
+                expression: rule.expr,
+                for: `PT${rule.forMinutes}M`,
+                severity: rule.severity === "critical" ? 1 : 2,
                 enabled: true,
-                interval: "PT1M",
-                rules: [{
-                    alert: "HpaAtMaxReplicas",
-                    expression: hpaAtMaxExpression(kube.namespace),
-                    for: `PT${args.thresholds.replicasAtMaxMinutes}M`,
-                    severity: 2,
+                annotations: { description: rule.description },
+                actions: [{ actionGroupId: args.actionGroupId }],
+                resolveConfiguration: { autoResolved: true, timeToResolve: "PT10M" },
+            });
+            const ruleGroup = (logicalName: string, key: string, description: string, rules: AlertRule[], cluster?: { name: pulumi.Input<string>; id: pulumi.Input<string> }) => {
+                const ruleGroupName = `${args.namePrefix}-${key}`;
+                new alertsmanagement.PrometheusRuleGroup(logicalName, {
+                    resourceGroupName: rg,
+                    location: args.location,
+                    ruleGroupName,
+                    description,
+                    // With clusterName the service evaluates the rules over that cluster's series only (its `cluster` label).
+                    ...(cluster ? { clusterName: cluster.name } : {}),
+                    scopes: cluster ? [kube.azureMonitorWorkspaceId, cluster.id] : [kube.azureMonitorWorkspaceId],
                     enabled: true,
-                    annotations: { description: `HPA {{ $labels.horizontalpodautoscaler }} has run at its maximum replicas for ${args.thresholds.replicasAtMaxMinutes} minutes` },
-                    actions: [{ actionGroupId: args.actionGroupId }],
-                    resolveConfiguration: { autoResolved: true, timeToResolve: "PT10M" },
-                }],
-                tags: args.tags,
-            }, child);
-            alertNames.push(ruleGroupName);
+                    interval: "PT1M",
+                    rules: rules.map(azureRule),
+                    tags: args.tags,
+                }, child);
+                alertNames.push(ruleGroupName);
+            };
+            // The cluster's kube-state-metrics (scraped with the cluster label): HPA ceiling, the in-cluster PgBouncer.
+            ruleGroup("hpa-at-max", "hpa-at-max", "HPAs of the app namespace at their replica ceiling, and PgBouncer's availability",
+                clusterAlertRules(kube.namespace, args.thresholds.replicasAtMaxMinutes, kube.pgbouncer), { name: kube.clusterName, id: kube.clusterId });
+            // The api's request histogram arrives over OTLP, not from the cluster's scrape: no cluster filter.
+            ruleGroup("api-requests", "api-requests", "The api's request signals: 5xx rate, p95 and the histogram's absence",
+                appAlertRules(kube.apiJob, args.thresholds));
 
             // Azure Monitor's managed Prometheus reads its own CRD group (azmonitoring.coreos.com), not the operator's.
             new k8s.apiextensions.CustomResource(`${kube.scrape.name}-pod-monitor`, {

@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { ServiceSpec } from "../serviceSpec";
+import { CUSTOM_METRIC_SIGNALS } from "./prometheus";
+import { APP_RESOURCE_NAMES, APP_ROLES } from "../appContract";
+import { roleService } from "../contracts";
 
 /**
  * KEDA objects of the app tier, cloud-neutral: the cloud passes in where its managed Prometheus
@@ -41,6 +44,15 @@ export function scrapedServices(services: Record<string, ServiceSpec>, apiServic
     return scaled.length > 0 ? [apiService, ...scaled].sort() : undefined;
 }
 
+/**
+ * The `job` label of a service's request metrics: its OTEL_SERVICE_NAME, which is the app's Aspire
+ * resource name for the api and the web (`apiservice`, `webfrontend`), else the service's own name.
+ */
+export function telemetryJob(service: string, services: Record<string, { ingress: { external: boolean } }>): string {
+    const role = APP_ROLES.find((r) => roleService(services, r) === service);
+    return role ? APP_RESOURCE_NAMES[role] : service;
+}
+
 const SUFFIX: Record<string, number> = { "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
 
 /**
@@ -55,17 +67,11 @@ export function kedaThreshold(quantity: string): string {
 }
 
 /**
- * PromQL of one custom metric for one Deployment: the sum over its pods. With `metricType: AverageValue`
- * the HPA divides it by the replica count, so the target is the per-pod average — what the seed's
- * `type: Pods` metric meant. Pods are matched by the Deployment's `<name>-<hash>-<hash>` names
- * (the `namespace` and `pod` target labels both scrapers set).
+ * The ScaledObject triggers of one service: its cpu/memory utilisation and one Prometheus trigger
+ * per custom metric, computed from the app's request histogram (CUSTOM_METRIC_SIGNALS) of the
+ * service's telemetry `job` (its OTEL_SERVICE_NAME).
  */
-export function customMetricQuery(metric: string, namespace: string, service: string): string {
-    return `sum(${metric}{namespace=${JSON.stringify(namespace)},pod=~${JSON.stringify(`${service}-[a-z0-9]+-[a-z0-9]+`)}})`;
-}
-
-/** The ScaledObject triggers of one service: its cpu/memory utilisation and the custom Prometheus metrics. */
-export function scaledObjectTriggers(service: string, svc: ServiceSpec, namespace: string, source: PrometheusSource) {
+export function scaledObjectTriggers(svc: ServiceSpec, job: string, source: PrometheusSource) {
     const triggers: Record<string, unknown>[] = [];
     const resource = (type: "cpu" | "memory", utilization: number | null) => {
         // `metricType` on the trigger; metadata.type is deprecated since KEDA 2.10.
@@ -74,16 +80,18 @@ export function scaledObjectTriggers(service: string, svc: ServiceSpec, namespac
     resource("cpu", svc.scale.cpuUtilization);
     resource("memory", svc.scale.memoryUtilization);
     for (const m of svc.hpa.customMetrics.metrics) {
+        const signal = CUSTOM_METRIC_SIGNALS[m.name];
         triggers.push({
             type: "prometheus",
             name: m.name.replace(/_/g, "-").toLowerCase(),
-            metricType: "AverageValue",
+            metricType: signal.metricType,
             metadata: {
                 serverAddress: source.serverAddress,
-                query: customMetricQuery(m.name, namespace, service),
-                threshold: kedaThreshold(m.averageValue),
-                // A lost target is an error (the HPA keeps its count), not a zero that scales down.
-                ignoreNullValues: "false",
+                query: signal.query(job),
+                threshold: kedaThreshold(m.target),
+                // No sample (no requests in the window, an idle api's percentile) is no load: 0, and CPU and
+                // memory decide. An error (Prometheus unreachable, access denied) goes to `fallback` instead.
+                ignoreNullValues: "true",
                 ...source.metadata,
             },
             authenticationRef: { name: PROMETHEUS_TRIGGER_AUTH },
@@ -92,6 +100,12 @@ export function scaledObjectTriggers(service: string, svc: ServiceSpec, namespac
     return triggers;
 }
 
+/**
+ * After this many failed polls a Prometheus trigger falls back (KEDA counts consecutive errors per
+ * trigger; 3 × the 30 s polling interval).
+ */
+export const FALLBACK_FAILURE_THRESHOLD = 3;
+
 /** The HPA KEDA creates for a ScaledObject (KEDA's default name: `keda-hpa-<ScaledObject name>`). */
 export const kedaHpaName = (service: string) => `keda-hpa-${service}`;
 
@@ -99,7 +113,7 @@ export const kedaHpaName = (service: string) => `keda-hpa-${service}`;
  * The ScaledObject of one service: the same bounds, metrics and behaviour its HPA v2 would have
  * (`advanced.horizontalPodAutoscalerConfig.behavior` is handed to the HPA KEDA owns).
  */
-export function scaledObjectSpec(service: string, svc: ServiceSpec, namespace: string, source: PrometheusSource) {
+export function scaledObjectSpec(service: string, svc: ServiceSpec, job: string, source: PrometheusSource) {
     return {
         scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: service },
         minReplicaCount: svc.minReplicas,
@@ -109,7 +123,11 @@ export function scaledObjectSpec(service: string, svc: ServiceSpec, namespace: s
             restoreToOriginalReplicaCount: false,
             horizontalPodAutoscalerConfig: { name: kedaHpaName(service), behavior: svc.hpa.behavior },
         },
-        triggers: scaledObjectTriggers(service, svc, namespace, source),
+        // A failing Prometheus trigger proposes the floor (behaviour `static`, the default): the resource
+        // triggers keep deciding, and a lost Prometheus never holds the count it had (KEDA docs, ScaledObject
+        // specification, "fallback": Value and AverageValue triggers, not cpu/memory).
+        fallback: { failureThreshold: FALLBACK_FAILURE_THRESHOLD, replicas: svc.minReplicas },
+        triggers: scaledObjectTriggers(svc, job, source),
     };
 }
 
@@ -137,13 +155,13 @@ export function createTriggerAuthentication(namespace: pulumi.Input<string>, ked
 }
 
 /** The service's ScaledObject (in place of its HPA v2); returns the name of the HPA KEDA creates. */
-export function createScaledObject(service: string, svc: ServiceSpec, namespace: string, nsRef: pulumi.Input<string>, labels: Record<string, string>,
+export function createScaledObject(service: string, svc: ServiceSpec, job: string, nsRef: pulumi.Input<string>, labels: Record<string, string>,
     keda: KedaArgs, dependsOn: pulumi.Resource[], opts: pulumi.CustomResourceOptions): pulumi.Output<string> {
     const scaled = new k8s.apiextensions.CustomResource(`${service}-scaledobject`, {
         apiVersion: KEDA_API_VERSION,
         kind: "ScaledObject",
         metadata: { name: service, namespace: nsRef, labels },
-        spec: scaledObjectSpec(service, svc, namespace, keda.source),
+        spec: scaledObjectSpec(service, svc, job, keda.source),
     }, { ...opts, dependsOn });
     return scaled.metadata.apply(() => kedaHpaName(service));
 }

@@ -9,7 +9,7 @@ import { createWebIngress } from "./webIngress";
 import { spotScheduling, topologySpread } from "./scheduling";
 import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, millicores, PROBE_TIMINGS, roleService, serviceSettings } from "../contracts";
 import { resolveImage } from "../images";
-import { createScaledObject, KedaArgs, kedaTriggerAuthentication, usesKeda } from "./keda";
+import { createScaledObject, KedaArgs, kedaTriggerAuthentication, telemetryJob, usesKeda } from "./keda";
 
 // Moved to ./scheduling; re-exported for existing importers.
 export { spotScheduling, topologySpread } from "./scheduling";
@@ -294,7 +294,7 @@ export class KubernetesAppTier extends pulumi.ComponentResource implements AppTi
 
         // One autoscaler per Deployment: KEDA's ScaledObject (it owns the HPA) or the plain HPA v2.
         const hpaName = usesKeda(svc)
-            ? createScaledObject(service, svc, APP_NAMESPACE, ns, labels, args.keda!, [deployment, this.kedaAuth!], k)
+            ? createScaledObject(service, svc, telemetryJob(service, args.services), ns, labels, args.keda!, [deployment, this.kedaAuth!], k)
             : new k8s.autoscaling.v2.HorizontalPodAutoscaler(service, {
                 metadata: { name: `${service}-hpa`, namespace: ns, labels },
                 spec: hpaSpec(service, svc),

@@ -3,6 +3,7 @@ import { AwsObservability } from "../../components/aws/observability";
 import { AlbAlarms, albName } from "../../components/aws/albAlarms";
 import { EksKeda } from "../../components/aws/kedaAuth";
 import { usesKeda } from "../../components/kubernetes/keda";
+import { APP_RESOURCE_NAMES } from "../../components/appContract";
 import type { EksStackConfig } from "../config";
 import { composeApp, composeCluster } from "./compute";
 import { APP_NAMESPACE } from "../../components/kubernetes/kubernetesAppTier";
@@ -36,7 +37,8 @@ export function composeAwsStack(config: EksStackConfig): AwsStackOutputs {
         alertTopicArn: base.alarms.arn,
         region: base.region,
         appNamespace: APP_NAMESPACE,
-        replicasAtMaxMinutes: config.observability.replicasAtMaxMinutes,
+        apiJob: APP_RESOURCE_NAMES.api,
+        thresholds: config.observability,
         logRetentionDays: config.aws.eks.logRetentionDays,
         tags: base.tags,
     }, { providers: [base.provider], dependsOn: compute.cluster.ready }) : undefined;

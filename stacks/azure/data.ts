@@ -33,6 +33,7 @@ export function composeDatabase(base: AzureFoundation): AzureDatabase {
         subscriptionId: platform.subscriptionId,
         keyVaultName: platform.keyVault.name,
         actionGroupId: platform.actionGroupId,
+        workspaceId: platform.workspace.id,
         tags: base.tags,
         database: settings,
         // The Service's name is fixed, so the connection strings exist before the PgBouncer Deployment does.

@@ -15,6 +15,7 @@ import type { AzureCache, AzureDatabase } from "./data";
 import type { AzureEdge } from "./edge";
 import type { AzureFoundation } from "./foundation";
 import { scrapedServices } from "../../components/kubernetes/keda";
+import { APP_RESOURCE_NAMES } from "../../components/appContract";
 
 /** Observability, the workbook, load testing and the dashboards output (last: it reads every tier's targets). */
 export function composeOperations(base: AzureFoundation, db: AzureDatabase, cache: AzureCache, app: AzureApp, edge: AzureEdge): void {
@@ -40,6 +41,8 @@ export function composeOperations(base: AzureFoundation, db: AzureDatabase, cach
         kubernetes: aksCluster && appTier.provider && appTier.namespace ? {
             provider: appTier.provider,
             namespace: APP_NAMESPACE,
+            apiJob: APP_RESOURCE_NAMES.api,
+            pgbouncer: db.settings.pooler === "deployment",
             namespaceRef: appTier.namespace,
             clusterName: aksCluster.clusterName,
             clusterId: aksCluster.clusterId,

@@ -4,6 +4,7 @@ import { AksGatewaySchema } from "./aksGateway";
 import { bool, int, ipv4Cidr, mapOf, memoryQuantity, num, oneOf, pattern, stringMap, text } from "./common";
 import { imagePinProblem } from "../../policy/shared/images";
 import { containerAppName, memoryGi } from "../../lib/containerApps";
+import { CUSTOM_METRIC_NAMES, type CustomMetricName } from "../../components/kubernetes/prometheus";
 
 // Container Apps arithmetic lives in lib/containerApps.ts (the component uses it too); re-exported for existing importers.
 export { containerAppName, memoryGi };
@@ -58,10 +59,13 @@ export const SEED_HPA_BEHAVIOR = {
     },
 };
 
-/** The seed's custom-metrics HPA targets: per-pod averages, read by KEDA's Prometheus scaler (components/kubernetes/keda.ts). */
-export const SEED_CUSTOM_METRICS = [
-    { name: "http_requests_per_second", averageValue: "1000" },
-    { name: "api_response_time_p95", averageValue: "500m" },
+/**
+ * The seed's custom-metrics HPA targets: 1000 requests/s per pod and a p95 of 500m (0.5 s), read by
+ * KEDA's Prometheus scaler from the app's request histogram (components/kubernetes/prometheus.ts).
+ */
+export const SEED_CUSTOM_METRICS: { name: CustomMetricName; target: string }[] = [
+    { name: "http_requests_per_second", target: "1000" },
+    { name: "api_response_time_p95", target: "500m" },
 ];
 
 /** A Kubernetes quantity such as "1000", "500m", "1.5", "2k". */
@@ -76,14 +80,16 @@ const HpaSchema = z.strictObject({
     customMetrics: z.strictObject({
         enabled: bool().default(false),
         metrics: z.array(z.strictObject({
-            name: pattern(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "a metric name such as \"http_requests_per_second\""),
-            averageValue: quantity,
-        }), { error: "expected a list of {name, averageValue}" }).min(1, { error: "expected at least one metric" }).default(SEED_CUSTOM_METRICS),
+            name: oneOf(CUSTOM_METRIC_NAMES)
+                .describe("One of the signals the platform computes from the app's request histogram (docs/signals.md)."),
+            target: quantity
+                .describe("The target: requests per second per pod for http_requests_per_second (KEDA AverageValue), seconds for api_response_time_p95 (KEDA Value; \"500m\" is 0.5 s)."),
+        }), { error: "expected a list of {name, target}" }).min(1, { error: "expected at least one metric" }).default(SEED_CUSTOM_METRICS),
     }).prefault({})
-        .describe("Per-pod Prometheus metrics the service scales on besides CPU and memory. When "
-            + "enabled, the service's one autoscaler is a KEDA ScaledObject (KEDA add-on on AKS, "
-            + "KEDA chart on EKS) reading the cluster's managed Prometheus, in place of the plain "
-            + "HPA. Default off."),
+        .describe("The seed's custom metrics (http_requests_per_second, api_response_time_p95), computed "
+            + "from the app's request histogram. When enabled, the service's one autoscaler is a KEDA "
+            + "ScaledObject (KEDA add-on on AKS, KEDA chart on EKS) reading the cluster's managed "
+            + "Prometheus, in place of the plain HPA. Default off."),
 });
 
 export const ServiceSchema = z.strictObject({

@@ -203,6 +203,11 @@ export const awsChecks: StackCheck[] = [
                 report(["app", "services", name, "hpa", "customMetrics", "enabled"], "expected false while aws.observability.prometheus is false (custom metrics are read from Amazon Managed Prometheus)", true);
             }
         }
+        // Under a minute, the lag an idle source's replica reports cannot be told from a replica behind (components/aws/database.ts replicaLagAlarm).
+        const lag = config.aws?.database.alerts.replicationLagSeconds;
+        if (lag !== undefined && lag < 60) {
+            report(["aws", "database", "alerts", "replicationLagSeconds"], "expected at least 60 on platform \"eks\" (an idle source's replica reports up to 300 s of lag in a sawtooth that a shorter threshold cannot tell apart)", lag);
+        }
         const mode = config.aws?.database.pgbouncer.serverTlsSslmode;
         const uncovered = config.aws && (mode === "verify-ca" || mode === "verify-full")
             ? [...new Set([config.aws.region, ...resolveAwsReplicas(config.environment, config.aws).map((r) => r.region)])].filter((r) => !hasRdsRootCa(r)) : [];

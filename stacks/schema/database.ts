@@ -88,14 +88,10 @@ export const ParametersSchema = z.strictObject({
 
 export const AlertsSchema = z.strictObject({
     replicationLagSeconds: int(1, 86400).default(60)
-        .describe("The seed's replica-lag limit (seconds; the seed: 60). On eks it is the RDS "
-            + "ReplicaLag alarm; on Azure it is kept for reference: Azure's seconds metric is "
-            + "\"time since the last replayed transaction\" and climbs while the primary is idle, "
-            + "so the alert uses replicationLagMB."),
-    replicationLagMB: int(1, 1048576).default(1024)
-        .describe("WAL (MB) a replica may trail the primary before the replication alert fires "
-            + "(Azure's metric is in bytes). Default 1024: Azure itself treats a new replica as "
-            + "caught up within 1 GB of lag (Learn, \"Read replicas\" > Create a replica)."),
+        .describe("The seed's replica-lag limit (seconds; the seed: 60), counted only while writes are "
+            + "outstanding: on Azure a log alert joins each replica's seconds metric with the primary's "
+            + "unreplayed WAL; on eks the RDS ReplicaLag alarm outlasts the lag an idle source shows "
+            + "(docs/signals.md)."),
     cpuPercent: int(1, 100).default(80),
     connectionsPercent: int(1, 100).default(80)
         .describe("Active connections as a share of max_connections."),

@@ -194,7 +194,8 @@ describe("automation library (Automation API over a fake Pulumi CLI)", () => {
             assert.equal(locatePulumiCli(env), undefined);
             const started = Date.now();
             const err = await installedPulumiCommand(env).then(() => undefined, (e) => e);
-            assert.ok(Date.now() - started < 1000);
+            // Bound generously: the point is that it fails instead of downloading or installing a CLI, not how fast.
+            assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
             assert.ok(err instanceof PulumiCliMissingError);
             assert.match(err.message, /The Pulumi CLI was not found/);
             assert.match(err.message, /curl -fsSL https:\/\/get\.pulumi\.com \| sh/);

@@ -75,9 +75,8 @@ describe("day 2 on Azure: the next up after the cloud changed prod's database", 
             ...RELEASED_ROLES,
             // The reader endpoint now targets the demoted server; the pair itself was moved by `failover`.
             "update bookstore-prod-pg-endpoints: members[0]",
-            // The lag metric exists on the primary only: the rule follows the writer.
-            "update bookstore-prod-pg-replication-lag: scopes[0]",
-            "update bookstore-prod-pg-replication-lag: targetResourceRegion",
+            // The bytes metric exists on the writer only: the lag rule's query follows the roles.
+            "update bookstore-prod-pg-replication-lag: criteria.allOf[0].query",
         ].sort());
     });
 
@@ -112,8 +111,7 @@ describe("day 2 on Azure: the next up after the cloud changed prod's database", 
             "update bookstore-prod-pg-endpoints: members[0]",
             // The demoted partner: no password; its backups were dropped by refresh (a replica has none).
             "update bookstore-prod-pg-replica-2: administratorLoginPassword",
-            "update bookstore-prod-pg-replication-lag: scopes[0]",
-            "update bookstore-prod-pg-replication-lag: targetResourceRegion",
+            "update bookstore-prod-pg-replication-lag: criteria.allOf[0].query",
             "update bookstore-prod-pg: administratorLoginPassword",
             "update bookstore-prod-pg: highAvailability.mode",
             ...RELEASED_ROLES,

@@ -44,12 +44,12 @@ describe("--manifests (plan of prod-aks)", () => {
         // A Helm release is no manifest (its chart renders at deploy time): it is neither written nor validated.
         assert.strictEqual(manifests.length, kubernetes.length - releases.length);
         assert.deepStrictEqual(manifests.filter((m) => !m.apiVersion || !m.kind || m.kind === "undefined"), []);
-        for (const kind of ["Namespace", "ServiceAccount", "Secret", "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Gateway", "HTTPRoute"]) {
+        for (const kind of ["Namespace", "ServiceAccount", "Secret", "Deployment", "Service", "HorizontalPodAutoscaler", "ScaledObject", "PodDisruptionBudget", "Gateway", "HTTPRoute"]) {
             assert.ok(manifests.some((m) => m.kind === kind && m.validation === "valid"), `${kind}: ${JSON.stringify(manifests)}`);
         }
         assert.deepStrictEqual(manifests.filter((m) => m.validation === "invalid"), []);
-        const hpa = parse(fs.readFileSync(path.join(dir, "bookstore/horizontalpodautoscaler-api-hpa.yaml"), "utf8"));
-        assert.deepStrictEqual([hpa.apiVersion, hpa.kind, hpa.metadata.namespace, hpa.spec.minReplicas, hpa.spec.maxReplicas], ["autoscaling/v2", "HorizontalPodAutoscaler", "bookstore", 2, 10]);
+        const hpa = parse(fs.readFileSync(path.join(dir, "bookstore/horizontalpodautoscaler-web-hpa.yaml"), "utf8"));
+        assert.deepStrictEqual([hpa.apiVersion, hpa.kind, hpa.metadata.namespace, hpa.spec.minReplicas, hpa.spec.maxReplicas], ["autoscaling/v2", "HorizontalPodAutoscaler", "bookstore", 2, 8]);
         assert.ok(fs.existsSync(path.join(dir, "_cluster/namespace-bookstore.yaml")));
     });
 

@@ -83,17 +83,19 @@ describe("e2e workflow", () => {
 
     describe("the time and region guard (its script, run)", () => {
         const script = steps("guard").find((s) => s.id === "guard").run as string;
+        // The script reads the hour from `date -u +%H`; a `date` on PATH that prints a fixed hour keeps the test independent of the clock.
+        const clock = fs.mkdtempSync(path.join(os.tmpdir(), "guard-clock-"));
+        fs.writeFileSync(path.join(clock, "date"), "#!/bin/sh\necho 03\n", { mode: 0o755 });
         const guard = (env: Record<string, string>) => {
             const output = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "guard-")), "out");
             const child = spawnSync("bash", ["-e", "-c", script], {
                 encoding: "utf8",
-                env: { PATH: process.env.PATH, GITHUB_OUTPUT: output, PLATFORMS: "containerapps,aks,eks", AZURE_REGION: "eastus2", AWS_REGION: "us-east-1",
+                env: { PATH: `${clock}${path.delimiter}${process.env.PATH}`, GITHUB_OUTPUT: output, PLATFORMS: "containerapps,aks,eks", AZURE_REGION: "eastus2", AWS_REGION: "us-east-1",
                     AZURE_REGIONS: "eastus2,swedencentral", AWS_REGIONS: "us-east-1", WINDOW: "00-24", IGNORE_WINDOW: "false", ...env },
             });
             return { status: child.status, out: `${child.stdout}${child.stderr}`, outputs: fs.existsSync(output) ? fs.readFileSync(output, "utf8") : "" };
         };
-        const hour = new Date().getUTCHours();
-        const elsewhere = hour < 12 ? "12-24" : "00-12";
+        const elsewhere = "12-24";
 
         it("passes the chosen platforms and regions on", () => {
             const ok = guard({ PLATFORMS: "aks,eks", AZURE_REGION: "swedencentral" });
@@ -109,6 +111,8 @@ describe("e2e workflow", () => {
             assert.equal(outside.status, 1);
             assert.match(outside.out, new RegExp(`outside the window ${elsewhere}`));
             assert.equal(guard({ WINDOW: elsewhere, IGNORE_WINDOW: "true" }).status, 0);
+            assert.equal(guard({ WINDOW: "00-06" }).status, 0, "03:xx UTC is inside the default window 00-06");
+            assert.equal(guard({ WINDOW: "00-03" }).status, 1, "the window's end hour is exclusive");
         });
     });
 });

@@ -41,7 +41,7 @@ describe("app tier config", () => {
         });
         assert.deepStrictEqual(api.hpa.customMetrics, {
             enabled: false,
-            metrics: [{ name: "http_requests_per_second", averageValue: "1000" }, { name: "api_response_time_p95", averageValue: "500m" }],
+            metrics: [{ name: "http_requests_per_second", target: "1000" }, { name: "api_response_time_p95", target: "500m" }],
         });
         assert.deepStrictEqual([SEED_HPA_BEHAVIOR.scaleDown.stabilizationWindowSeconds, SEED_CUSTOM_METRICS.length], [300, 2]);
     });

@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { inputs, oneOfType, planOf, resourcesOfType, runPlan, stackVariant, Resource } from "../../helpers/plan";
+import { armIdentity } from "../../../tools/offline/mocks";
 
 const SERVER = "azure-native:dbforpostgresql:Server";
 const CONFIGURATION = "azure-native:dbforpostgresql:Configuration";
@@ -170,7 +171,7 @@ describe("database tier (plan of prod, Container Apps)", () => {
         assert.ok(westus2.dependencies.includes(oneOfType(prod(), "azure-native:privatedns:VirtualNetworkLink", "database-dns-link-westus2").urn));
     });
 
-    it("alerts the action group on CPU > 80 %, connections > 80 % of max_connections, storage > 85 % and more than 1 GB of WAL behind (bytes, on the primary)", () => {
+    it("alerts the action group on CPU > 80 %, connections > 80 % of max_connections and storage > 85 % on every server", () => {
         const alerts = resourcesOfType(prod(), "azure-native:monitor:MetricAlert").filter((a) => a.name.startsWith("bookstore-prod-pg"));
         const summary = alerts.map((a) => {
             const criterion = inputs(a).criteria.allOf[0];
@@ -185,18 +186,42 @@ describe("database tier (plan of prod, Container Apps)", () => {
             "bookstore-prod-pg-replica-2-connections active_connections GreaterThan 160",
             "bookstore-prod-pg-replica-2-cpu cpu_percent GreaterThan 80",
             "bookstore-prod-pg-replica-2-storage storage_percent GreaterThan 85",
-            "bookstore-prod-pg-replication-lag physical_replication_delay_in_bytes GreaterThan 1073741824",
             "bookstore-prod-pg-storage storage_percent GreaterThan 85",
         ]);
-        // Never the seconds metric: it is "time since the last replayed transaction" and climbs whenever the primary is idle.
-        assert.ok(alerts.every((a) => inputs(a).criteria.allOf[0].metricName !== "physical_replication_delay_in_seconds"));
-        const lag = alerts.find((a) => a.name === "bookstore-prod-pg-replication-lag")!;
-        assert.deepStrictEqual(inputs(lag).scopes, [inputs(replicas()[0]).sourceServerResourceId], "scoped to the primary");
+        // No metric alert on a replication metric alone: the seconds metric climbs on an idle primary, bytes are not the seed's 60 s.
+        assert.ok(alerts.every((a) => !inputs(a).criteria.allOf[0].metricName.startsWith("physical_replication_delay")));
         const actionGroup = oneOfType(prod(), "azure-native:monitor:ActionGroup");
         for (const alert of alerts) {
             assert.match(inputs(alert).actions[0].actionGroupId, /\/actionGroups\/bookstore-prod-alerts$/, alert.name);
             assert.ok(alert.dependencies.includes(actionGroup.urn));
         }
+    });
+
+    it("alerts on the seed's 60 s of replication lag only while the primary has WAL a replica has not replayed (log alert over AzureMetrics)", () => {
+        const doc = prod();
+        const rule = inputs(oneOfType(doc, "azure-native:monitor:ScheduledQueryRule", "bookstore-prod-pg-replication-lag"));
+        const criterion = rule.criteria.allOf[0];
+        assert.deepStrictEqual([criterion.metricMeasureColumn, criterion.operator, criterion.threshold, criterion.timeAggregation, criterion.dimensions],
+            ["lagUnderWritesSeconds", "GreaterThan", 60, "Maximum", [{ name: "Replica", operator: "Include", values: ["*"] }]]);
+        assert.deepStrictEqual([rule.kind, rule.windowSize, rule.evaluationFrequency, rule.location], ["LogAlert", "PT5M", "PT5M", "eastus2"]);
+        // Scoped to the workspace the servers export AllMetrics to (their diagnostic settings), where AzureMetrics holds both metrics.
+        const logs = oneOfType(doc, "azure-native:operationalinsights:Workspace");
+        const workspace = armIdentity(logs.type, logs.name, inputs(logs)).id;
+        assert.deepStrictEqual(rule.scopes, [workspace]);
+        const exported = resourcesOfType(doc, "azure-native:monitor:DiagnosticSetting").filter((d) => /flexibleServers/.test(inputs(d).resourceUri));
+        assert.strictEqual(exported.length, 3);
+        assert.ok(exported.every((d) => inputs(d).workspaceId === workspace && inputs(d).metrics.some((m: any) => m.category === "AllMetrics")));
+        // The bytes metric from the primary (Max Physical Replication Lag: 0 once every replica has replayed), the seconds
+        // metric from the replicas (Read Replica Lag: time since the last replayed transaction), joined per minute.
+        const primary = inputs(replicas()[0]).sourceServerResourceId;
+        const query: string = criterion.query;
+        assert.ok(query.includes(`ResourceId =~ "${primary}" and MetricName == "physical_replication_delay_in_bytes"`), query);
+        const replicaIds = replicas().map((r) => armIdentity(r.type, r.name, inputs(r)).id);
+        assert.ok(query.includes(`ResourceId in~ (${replicaIds.map((id) => JSON.stringify(id)).join(", ")}) and MetricName == "physical_replication_delay_in_seconds"`), query);
+        assert.match(query, /summarize behindBytes = max\(Maximum\) by TimeGenerated = bin\(TimeGenerated, 1m\)/);
+        assert.match(query, /summarize lagSeconds = min\(Minimum\) by TimeGenerated = bin\(TimeGenerated, 1m\), Replica = Resource/);
+        assert.match(query, /\| join kind=inner behind on TimeGenerated\n\| where behindBytes > 0\n/);
+        assert.match(query, /\| where minutesBehind >= 3$/);
     });
 
     it("keeps the admin password and connection strings secret: in Key Vault, never in the plan", () => {

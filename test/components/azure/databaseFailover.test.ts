@@ -88,7 +88,7 @@ describe("database failover: the plan after `failover` promoted the westus2 repl
         assert.ok(endpoint.dependencies.includes(oneOfType(before(), SERVER, "bookstore-prod-pg-replica-2").urn));
     });
 
-    it("keeps every URN, and changes no input but the roles' HA, backups and password, the endpoint pair's server and reader, the lag alert's scope", () => {
+    it("keeps every URN, and changes no input but the roles' HA, backups and password, the endpoint pair's server and reader, the lag alert's query", () => {
         const old = new Map(before().resources.map((r) => [r.urn, r]));
         const next = new Map(after().resources.map((r) => [r.urn, r]));
         assert.deepStrictEqual([...next.keys()].sort(), [...old.keys()].sort(), "same resources, same URNs");
@@ -99,8 +99,7 @@ describe("database failover: the plan after `failover` promoted the westus2 repl
             "bookstore-prod-pg-replica-2: administratorLoginPassword",
             "bookstore-prod-pg-replica-2: backup",
             "bookstore-prod-pg-replica-2: highAvailability.mode",
-            "bookstore-prod-pg-replication-lag: scopes",
-            "bookstore-prod-pg-replication-lag: targetResourceRegion",
+            "bookstore-prod-pg-replication-lag: criteria.allOf",
             "bookstore-prod-pg: administratorLoginPassword",
             "bookstore-prod-pg: backup",
             "bookstore-prod-pg: highAvailability.mode",
@@ -112,9 +111,12 @@ describe("database failover: the plan after `failover` promoted the westus2 repl
         assert.strictEqual(inputs(oneOfType(doc, SERVER, "bookstore-prod-pg")).highAvailability.mode, "Disabled");
         assert.strictEqual(inputs(oneOfType(doc, SERVER, "bookstore-prod-pg-replica-2")).highAvailability.mode, "ZoneRedundant");
         assert.deepStrictEqual(inputs(oneOfType(doc, ENDPOINT)).members, [names.primary]);
-        // The lag metric exists on the primary only: the rule follows the writer (same rule, new scope).
-        const lag = inputs(oneOfType(doc, "azure-native:monitor:MetricAlert", "bookstore-prod-pg-replication-lag"));
-        assert.deepStrictEqual([lag.scopes.map((id: string) => id.split("/").pop()), lag.targetResourceRegion], [[names.replicas[1]], "westus2"]);
+        // The bytes metric exists on the writer only: the rule's query follows the roles (same rule, new query).
+        const query: string = inputs(oneOfType(doc, "azure-native:monitor:ScheduledQueryRule", "bookstore-prod-pg-replication-lag")).criteria.allOf[0].query;
+        const bytesFrom = /ResourceId =~ "([^"]+)" and MetricName == "physical_replication_delay_in_bytes"/.exec(query)![1];
+        const secondsFrom = /ResourceId in~ \(([^)]+)\) and MetricName == "physical_replication_delay_in_seconds"/.exec(query)![1];
+        assert.strictEqual(bytesFrom.split("/").pop(), names.replicas[1]);
+        assert.deepStrictEqual(secondsFrom.split(", ").map((id) => JSON.parse(id).split("/").pop()).sort(), [names.primary, names.replicas[0]].sort());
         for (const n of [1, 2]) {
             const replica = oneOfType(doc, SERVER, `bookstore-prod-pg-replica-${n}`);
             // Create-time inputs stay as created; Azure's new source after the switchover is not a change.

@@ -75,9 +75,10 @@ describe("observability: pure settings", () => {
         assert.match(p95LatencyQuery(), /percentile\(duration, 95\)/);
     });
 
-    it("compares each HPA's current replicas to its own maximum, in the app namespace", () => {
+    it("compares each HPA's current replicas to its own maximum, in the app namespace, one series per HPA on each side", () => {
         assert.strictEqual(hpaAtMaxExpression("bookstore"),
-            'kube_horizontalpodautoscaler_status_current_replicas{namespace="bookstore"} >= on(namespace, horizontalpodautoscaler) kube_horizontalpodautoscaler_spec_max_replicas{namespace="bookstore"}');
+            "max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_current_replicas{namespace=\"bookstore\"})"
+            + " >= max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_max_replicas{namespace=\"bookstore\"})");
     });
 
     it("links to a resource in the portal", () => {
@@ -167,8 +168,8 @@ describe("observability: alerts (plan of prod)", () => {
         const doc = prod();
         const names = [
             ...resourcesOfType(doc, "azure-native:monitor:ScheduledQueryRule"),
-            ...resourcesOfType(doc, "azure-native:monitor:MetricAlert").filter((r) => r.parent?.includes("Observability")),
-        ].map((r) => inputs(r).ruleName).sort();
+            ...resourcesOfType(doc, "azure-native:monitor:MetricAlert"),
+        ].filter((r) => r.parent?.includes("Observability")).map((r) => inputs(r).ruleName).sort();
         assert.deepStrictEqual([...(doc.outputs as any).alertNames].sort(), names);
         assert.ok(names.length >= 7);
     });
@@ -196,14 +197,24 @@ describe("observability: managed Prometheus on AKS (plan of prod-aks)", () => {
         assert.ok(pod.spec.containers[0].ports.some((p: any) => p.name === "http"));
     });
 
-    it("alerts when an HPA has sat at its maximum for 10 minutes, via the Azure Monitor workspace", () => {
+    it("alerts when an HPA has sat at its maximum for 10 minutes, and on PgBouncer, over the cluster's series in the Azure Monitor workspace", () => {
         const doc = aks();
-        const group = inputs(oneOfType(doc, "azure-native:alertsmanagement:PrometheusRuleGroup"));
-        assert.ok(group.scopes.includes((doc.outputs as any).prometheusWorkspaceId));
-        const rule = group.rules[0];
-        assert.strictEqual(rule.expression, hpaAtMaxExpression("bookstore"));
-        assert.strictEqual(rule.for, "PT10M");
-        assert.deepStrictEqual(rule.actions, [{ actionGroupId: armIdOf(oneOfType(doc, "azure-native:monitor:ActionGroup")) }]);
+        const group = inputs(oneOfType(doc, "azure-native:alertsmanagement:PrometheusRuleGroup", "hpa-at-max"));
+        assert.deepStrictEqual(group.scopes, [(doc.outputs as any).prometheusWorkspaceId, armIdOf(oneOfType(doc, "azure-native:containerservice:ManagedCluster"))]);
+        assert.strictEqual(group.clusterName, "bookstore-prod-aks");
+        assert.deepStrictEqual(group.rules.map((r: any) => [r.alert, r.for, r.severity]), [["HpaAtMaxReplicas", "PT10M", 2], ["PgBouncerUnavailable", "PT2M", 1]]);
+        assert.strictEqual(group.rules[0].expression, hpaAtMaxExpression("bookstore"));
+        assert.deepStrictEqual(group.rules[0].actions, [{ actionGroupId: armIdOf(oneOfType(doc, "azure-native:monitor:ActionGroup")) }]);
         assert.ok((doc.outputs as any).alertNames.includes(group.ruleGroupName));
+    });
+
+    it("alerts on the api's request histogram from the workspace alone: its series come over OTLP, without the cluster label", () => {
+        const doc = aks();
+        const group = inputs(oneOfType(doc, "azure-native:alertsmanagement:PrometheusRuleGroup", "api-requests"));
+        assert.deepStrictEqual(group.scopes, [(doc.outputs as any).prometheusWorkspaceId]);
+        assert.strictEqual(group.clusterName, undefined);
+        assert.deepStrictEqual(group.rules.map((r: any) => [r.alert, r.for]), [["ApiHttp5xxRateHigh", "PT5M"], ["ApiP95LatencyHigh", "PT5M"], ["ApiRequestMetricsAbsent", "PT15M"]]);
+        for (const rule of group.rules) assert.match(rule.expression, /http_server_request_duration_seconds_(count|bucket)\{job="apiservice"/);
+        assert.ok((doc.outputs as any).alertNames.includes("bookstore-prod-api-requests"));
     });
 });

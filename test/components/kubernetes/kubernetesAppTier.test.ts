@@ -9,8 +9,12 @@ const k8s = (doc: PlanDocument, kind: string, name: string) => inputs(oneOfType(
 describe("Kubernetes app tier (plan of prod-aks)", () => {
     const doc = () => planOf("prod-aks");
 
-    it("gives the api the seed's HPA: 2-10, CPU 70 %, memory 80 %, the seed's scale-up and scale-down behaviour", () => {
-        assert.deepStrictEqual(k8s(doc(), "autoscaling/v2:HorizontalPodAutoscaler", "api").spec, {
+    // Custom metrics off: the api's one autoscaler is the plain HPA.
+    const customMetricsOff = planned("prod-aks", {
+        stackFile: stackVariant("prod-aks", (config) => { config["bookstore:app"].services.api.hpa.customMetrics.enabled = false; }),
+    });
+    it("with custom metrics off, gives the api the seed's HPA: 2-10, CPU 70 %, memory 80 %, the seed's scale-up and scale-down behaviour", () => {
+        assert.deepStrictEqual(k8s(customMetricsOff(), "autoscaling/v2:HorizontalPodAutoscaler", "api").spec, {
             scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "api" },
             minReplicas: 2,
             maxReplicas: 10,
@@ -143,10 +147,8 @@ describe("Kubernetes app tier (plan of prod-aks)", () => {
         assert.deepStrictEqual([...providers], ["urn:pulumi:prod-aks::bookstore::bookstore:app:AksCluster$pulumi:providers:kubernetes::aks"]);
     });
 
-    const customMetrics = planned("prod-aks", {
-        stackFile: stackVariant("prod-aks", (config) => { config["bookstore:app"].services.api.hpa.customMetrics.enabled = true; }),
-    });
-    it("with custom metrics on, scales the api with one KEDA ScaledObject: cpu, memory, the seed's Prometheus triggers and HPA behaviour, and no HPA", () => {
+    const customMetrics = doc;
+    it("with custom metrics on (as shipped), scales the api with one KEDA ScaledObject: cpu, memory, the seed's Prometheus triggers and HPA behaviour, and no HPA", () => {
         const variant = customMetrics();
         assert.deepStrictEqual(resourcesOfType(variant, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((r) => r.name), ["web"]);
         const scaled = k8s(variant, "keda.sh/v1alpha1:ScaledObject", "api-scaledobject");
@@ -167,9 +169,10 @@ describe("Kubernetes app tier (plan of prod-aks)", () => {
             { type: "memory", metricType: "Utilization", metadata: { value: "80" } },
         ]);
         assert.deepStrictEqual(triggers.slice(2).map((t: any) => [t.type, t.metricType, t.metadata.query, t.metadata.threshold, t.authenticationRef.name]), [
-            ["prometheus", "AverageValue", 'sum(http_requests_per_second{namespace="bookstore",pod=~"api-[a-z0-9]+-[a-z0-9]+"})', "1000", "managed-prometheus"],
-            ["prometheus", "AverageValue", 'sum(api_response_time_p95{namespace="bookstore",pod=~"api-[a-z0-9]+-[a-z0-9]+"})', "0.5", "managed-prometheus"],
+            ["prometheus", "AverageValue", 'sum(rate(http_server_request_duration_seconds_count{job="apiservice",http_route!~"/health|/alive|/api/notifications/stream"}[2m]))', "1000", "managed-prometheus"],
+            ["prometheus", "Value", 'histogram_quantile(0.95, sum by (le) (rate(http_server_request_duration_seconds_bucket{job="apiservice",http_route!~"/health|/alive|/api/notifications/stream"}[5m]))) >= 0', "0.5", "managed-prometheus"],
         ]);
+        assert.deepStrictEqual(scaled.spec.fallback, { failureThreshold: 3, replicas: 2 });
     });
 
     it("with custom metrics on, turns on the KEDA add-on and lets its operator read the Azure Monitor workspace through workload identity", () => {
@@ -197,9 +200,10 @@ describe("Kubernetes app tier (plan of prod-aks)", () => {
     });
 
     it("with custom metrics off, keeps the plain HPAs and installs no KEDA", () => {
-        assert.deepStrictEqual(resourcesOfType(doc(), "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((r) => r.name), ["api", "web"]);
-        assert.deepStrictEqual(doc().resources.filter((r: Resource) => r.type.includes("keda") || r.name.includes("keda")).map((r) => r.name), []);
-        assert.strictEqual(inputs(oneOfType(doc(), "azure-native:containerservice:ManagedCluster")).workloadAutoScalerProfile, undefined);
+        const off = customMetricsOff();
+        assert.deepStrictEqual(resourcesOfType(off, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((r) => r.name), ["api", "web"]);
+        assert.deepStrictEqual(off.resources.filter((r: Resource) => r.type.includes("keda") || r.name.includes("keda")).map((r) => r.name), []);
+        assert.strictEqual(inputs(oneOfType(off, "azure-native:containerservice:ManagedCluster")).workloadAutoScalerProfile, undefined);
     });
 
     const spotWithPool = planned("prod-aks", {
