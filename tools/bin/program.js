@@ -20,7 +20,11 @@ function programBundle() {
         return ensureBuilt("program");
     } catch (err) {
         if (err && err.code === "MODULE_NOT_FOUND" && /esbuild/.test(err.message)) {
-            throw new Error("cannot build the program (.build/program.js): esbuild is missing; run `npm ci` with the dev dependencies (not --omit=dev)");
+            // esbuild is a devDependency: a deployer who installed with `--omit=dev` (or
+            // NODE_ENV=production) has no bundle and nothing to build it with. A RunError is shown
+            // by the SDK as its message alone, with no stack.
+            const { RunError } = require("@pulumi/pulumi/errors");
+            throw new RunError("cannot build the program (.build/program.js): esbuild is missing; run `npm ci` with the dev dependencies (not --omit=dev, nor NODE_ENV=production)");
         }
         throw err;
     }

@@ -45,6 +45,32 @@ describe("the program as the Pulumi language host runs it", function () {
         }
     });
 
+    it("a deploy without the dev dependencies (npm ci --omit=dev) fails with the remedy, not a stack trace", async () => {
+        // The project as `npm ci --omit=dev` leaves it: no esbuild (a devDependency), no bundle built yet.
+        // The launcher and the program's entry are copied (they locate the project from their own path);
+        // every other package is linked.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bookstore-omit-dev-"));
+        try {
+            for (const file of ["Pulumi.yaml", "Pulumi.prod.yaml", "package.json", "index.ts"]) fs.copyFileSync(path.join(PROJECT_DIR, file), path.join(dir, file));
+            fs.cpSync(path.join(PROJECT_DIR, "tools/bin"), path.join(dir, "tools/bin"), { recursive: true });
+            fs.mkdirSync(path.join(dir, "node_modules"));
+            for (const entry of fs.readdirSync(path.join(PROJECT_DIR, "node_modules"))) {
+                if (["esbuild", "@esbuild", ".bin"].includes(entry)) continue;
+                fs.symlinkSync(path.join(PROJECT_DIR, "node_modules", entry), path.join(dir, "node_modules", entry));
+            }
+            const failure = await firstRegistration({ projectDir: dir, stack: "prod" }).then(
+                () => assert.fail("the program ran without its bundle"),
+                (err: unknown) => err as ProgramRunError,
+            );
+            assert.ok(failure instanceof ProgramRunError, String(failure));
+            const log = failure.engineLog.join("\n");
+            assert.match(log, /^cannot build the program \(\.build\/program\.js\): esbuild is missing; run `npm ci` with the dev dependencies \(not --omit=dev/);
+            assert.doesNotMatch(log, /\n\s+at /, "a stack trace was printed");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     it("splits nodeargs as the language host does (shell words)", () => {
         assert.deepStrictEqual(splitArgs(` --require ./a.js  --title "two words" '' `), ["--require", "./a.js", "--title", "two words", ""]);
         assert.throws(() => splitArgs(`--title "open`), /unclosed "/);
