@@ -19,9 +19,9 @@ export class Cli {
         if (flags.config) parseConfigPairs(flags.config);
     }
 
-    /** Cloud commands stop before printing anything when there is no CLI to run them. */
-    private requireCli(): void {
-        if (!this.io.runner) automation().requirePulumiCli();
+    /** Cloud commands stop before printing anything when there is no CLI to run them; the hint names the stack's cloud sign-in. */
+    private requireCli(stack?: string): void {
+        if (!this.io.runner) automation().requirePulumiCli(process.env, stack === undefined ? undefined : automation().stackCloud(stack, this.projectDir));
     }
 
     /** Progress goes to stdout, or to stderr when stdout carries the JSON document. */
@@ -102,14 +102,14 @@ export class Cli {
 
     preview(flags: PolicyFlags): Promise<number> {
         this.checkConfigPairs(flags);
-        this.requireCli();
+        this.requireCli(flags.stack);
         if (!flags.json) this.io.out(`Previewing ${flags.stack}${this.packNote(flags)}`);
         return this.operate("preview", flags, () => automation().previewStack({ ...this.changeOptions(flags), ...this.policyOptions(flags) }));
     }
 
     up(flags: PolicyFlags & GuardFlags): Promise<number> {
         this.checkConfigPairs(flags);
-        this.requireCli();
+        this.requireCli(flags.stack);
         if (!flags.json) this.io.out(`Updating ${flags.stack}${this.packNote(flags)}`);
         return this.operate("up", flags, () =>
             automation().deployStack({ ...this.changeOptions(flags), ...this.policyOptions(flags), confirm: flags.yes ? flags.confirm : undefined }),
@@ -118,7 +118,7 @@ export class Cli {
 
     /** First deployment (tools/automation/bootstrap.ts); the report is the last step's, the whole stack's `up`. */
     async bootstrap(flags: PolicyFlags & GuardFlags): Promise<number> {
-        this.requireCli();
+        this.requireCli(flags.stack);
         if (!flags.json) this.io.out(`Bootstrapping ${flags.stack}${this.packNote(flags)}`);
         try {
             return await this.operate("up", flags, async () => (await bootstrap().bootstrapStack({
@@ -133,7 +133,7 @@ export class Cli {
 
     /** A database scale-up in Azure's order: replicas first (targeted update), then the primary. */
     scale(flags: PolicyFlags & GuardFlags): Promise<number> {
-        this.requireCli();
+        this.requireCli(flags.stack);
         if (!flags.json) this.io.out(`Scaling ${flags.stack}: replicas first, then the primary${this.packNote(flags)}`);
         return this.operate("up", flags, async () => {
             const results = await automation().scaleStack({ ...this.changeOptions(flags), ...this.policyOptions(flags), confirm: flags.yes ? flags.confirm : undefined });
@@ -147,19 +147,19 @@ export class Cli {
             throw new CliExit(EXIT.refused, `Refusing to destroy "${flags.stack}" without --yes (production stacks also need --confirm <stack>).`);
         }
         if (automation().isProductionStack(flags.stack, this.projectDir) && !automation().isConfirmed(flags.stack, flags)) throw automation().refuseDestroy(flags.stack);
-        this.requireCli();
+        this.requireCli(flags.stack);
         if (!flags.json) this.io.out(`Destroying ${flags.stack}`);
         return this.operate("destroy", flags, () => automation().destroyStack({ ...this.changeOptions(flags), confirm: flags.confirm }));
     }
 
     refresh(flags: StackFlags): Promise<number> {
-        this.requireCli();
+        this.requireCli(flags.stack);
         if (!flags.json) this.io.out(`Refreshing ${flags.stack}`);
         return this.operate("refresh", flags, () => automation().refreshStack(this.changeOptions(flags)));
     }
 
     async outputs(flags: StackFlags & { showSecrets?: boolean }): Promise<number> {
-        this.requireCli();
+        this.requireCli(flags.stack);
         const outputs = maskOutputs(await automation().stackOutputs({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner }), Boolean(flags.showSecrets));
         if (flags.json) {
             this.io.out(JSON.stringify(outputs, null, 2));
@@ -212,6 +212,7 @@ export class Cli {
         const sslMode: SslMode | undefined = flags.sslmode ? doctor().parseSslMode(flags.sslmode) : undefined;
         let targets;
         if (flags.stack) {
+            this.requireCli(flags.stack);
             targets = doctor().targetsFromOutputs(doctor().plainOutputs(await automation().stackOutputs({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner })), sslMode);
         } else if (flags.outputsFile) {
             targets = doctor().targetsFromOutputs(doctor().plainOutputs(readJsonFile(flags.outputsFile)), sslMode);
@@ -248,7 +249,7 @@ export class Cli {
                 out: (line) => this.io.out(line),
                 az: this.io.az,
                 stackOutputs: async (stack) => {
-                    this.requireCli();
+                    this.requireCli(stack);
                     return doctor().plainOutputs(await automation().stackOutputs({ stack, projectDir: this.projectDir, runner: this.io.runner }));
                 },
             });
@@ -267,7 +268,7 @@ export class Cli {
         const option = flags.forced ? "forced" : "planned";
         // The guard needs no cloud: it answers before the Pulumi CLI is looked for.
         failover().guardFailover(flags.stack, this.projectDir, flags.yes ? { confirm: flags.confirm } : {});
-        this.requireCli();
+        this.requireCli(flags.stack);
         const outputs = doctor().plainOutputs(await automation().stackOutputs({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner }));
         let decision;
         try {

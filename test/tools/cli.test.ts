@@ -253,6 +253,17 @@ describe("bookstore-infra CLI", () => {
             }
         });
 
+        it("names the sign-in of the stack's cloud: the AWS CLI for an eks stack, az login for an Azure one", () => {
+            const eks = binWithoutPulumi(["preview", "--stack", "prod-eks"]);
+            assert.equal(eks.exitCode, EXIT.cliMissing, eks.stderr);
+            assert.match(eks.stderr, /then `pulumi login` and an AWS CLI sign-in \(`aws sso login`/);
+            assert.doesNotMatch(eks.stderr, /az login/);
+            const azure = binWithoutPulumi(["outputs", "--stack", "prod-aks"]);
+            assert.equal(azure.exitCode, EXIT.cliMissing, azure.stderr);
+            assert.match(azure.stderr, /then `pulumi login` and `az login` \(the Azure CLI\)\./);
+            assert.doesNotMatch(azure.stderr, /aws/i);
+        });
+
         it("still plans offline", () => {
             const run = binWithoutPulumi(["plan", "--stack", "dev", "--json"]);
             assert.equal(run.exitCode, 0, run.stderr);
