@@ -105,7 +105,7 @@ export function buildProgram(cli: Cli, io: CliIo, setExit: (code: number) => voi
         .description("the seed's load test against the api's entry; exits 7 when p95 or failed requests miss the thresholds")
         .option("-s, --stack <name>", "target the stack's apiUrl output (and, with --engine azure, its Azure Load Testing resource)")
         .option("--url <url>", "the api's base URL, instead of the stack's apiUrl")
-        .option("--profile <name|file.json>", "seed | smoke (loadtest/profile.json), or a spec file in its format", "seed")
+        .option("--profile <name|file.json>", "seed (16 min, the default; a run over a minute starts only when named) | smoke (loadtest/profile.json), or a spec file in its format")
         .addOption(new Option("--engine <engine>", "local (virtual users from where this runs) or azure (Azure Load Testing through az)").choices(["local", "azure"]).default("local"))
         .option("--timeout <seconds>", "local engine: seconds before an unanswered request fails", positiveNumber, 10)
         .option("--ca-cert <file>", "local engine: PEM CA certificates to trust for an https target")

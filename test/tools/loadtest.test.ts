@@ -345,12 +345,22 @@ describe("load test", function () {
             assert.equal((await cli(["loadtest", "--url", "ftp://x"])).exitCode, EXIT.usage);
             assert.equal((await cli(["loadtest", "--url", "http://127.0.0.1:9", "--profile", "soak"])).exitCode, EXIT.usage);
             assert.equal((await cli(["loadtest", "--url", "http://127.0.0.1:9", "--engine", "cloud"])).exitCode, EXIT.usage);
-            assert.match((await cli(["loadtest", "--url", "https://127.0.0.1:9", "--ca-cert", "/nonexistent.pem"])).err, /--ca-cert: cannot read \/nonexistent\.pem \(ENOENT\)/);
+            assert.match((await cli(["loadtest", "--url", "https://127.0.0.1:9", "--profile", "smoke", "--ca-cert", "/nonexistent.pem"])).err, /--ca-cert: cannot read \/nonexistent\.pem \(ENOENT\)/);
             const noResource = await cli(["loadtest", "--stack", "dev", "--engine", "azure", "--url", "https://api.example"], {
                 runner: new FakePulumiCli().on("stack output", { stdout: JSON.stringify({ apiUrl: "https://api.internal.example" }) }),
             });
             assert.equal(noResource.exitCode, EXIT.usage);
             assert.match(noResource.err, /no loadTestingId output: turn on bookstore:loadTesting\.enabled/);
+        });
+        it("refuses to start a run longer than a minute without an explicit --profile, before asking the stack", async () => {
+            const runner = new FakePulumiCli().on("stack output", { stdout: JSON.stringify({ apiUrl: "http://127.0.0.1:9" }) });
+            for (const target of [["--url", "http://127.0.0.1:9"], ["--stack", "prod"]]) {
+                const result = await cli(["loadtest", ...target], { runner });
+                assert.equal(result.exitCode, EXIT.usage, result.err);
+                assert.match(result.err, /loadtest: the default profile "seed" runs 16\.0 min with up to 200 users: name it to start it \(--profile seed\), or try --profile smoke \(35 s\)$/);
+                assert.equal(result.out, "", "nothing started");
+            }
+            assert.deepEqual(runner.commands(), []);
         });
         it("refuses the azure engine without --url: Azure Load Testing cannot reach the api's in-network entry", async () => {
             const result = await cli(["loadtest", "--stack", "prod", "--engine", "azure"]);
