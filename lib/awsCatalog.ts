@@ -38,3 +38,12 @@ export function elastiCacheRegionCode(region: string): string {
     const [area, direction, n] = region.split("-");
     return `${area}${direction.charAt(0)}${n}`;
 }
+
+/**
+ * RDS's daily backup window (UTC) for the writer, and for a replica promoted by `bookstore-infra
+ * failover` (PromoteReadReplica's PreferredBackupWindow, then the program's backupWindow).
+ */
+export const RDS_BACKUP_WINDOW = "03:00-04:00";
+
+// The promoted replica's role tag lives in the policy pack, which must load on its own.
+export { PROMOTED_REPLICA_ROLE } from "../policy/shared/rdsRoles";

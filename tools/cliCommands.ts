@@ -4,8 +4,9 @@ import { PROJECT_DIR } from "./paths";
 import type { PlanOptions } from "./plan";
 import type { LoadTestFlags } from "./loadtest";
 import type { SslMode } from "./doctor";
+import type { EksStackConfig } from "../stacks/config";
 import { DoctorInputError } from "./doctor/targets";
-import { EXIT, CliIo, CliExit, parseConfigPairs, StackFlags, ChangeFlags, PolicyFlags, GuardFlags, maskOutputs, readJsonFile, automation, bootstrap, doctor, failover, azCli, isConfigError, databaseServers } from "./cliSupport";
+import { EXIT, CliIo, CliExit, parseConfigPairs, StackFlags, ChangeFlags, PolicyFlags, GuardFlags, maskOutputs, readJsonFile, automation, bootstrap, doctor, failover, failoverAws, azCli, isConfigError, databaseServers } from "./cliSupport";
 
 export class Cli {
     constructor(private readonly io: CliIo) {}
@@ -262,27 +263,33 @@ export class Cli {
         }
     }
 
-    /** `az` switchover to the failover partner, the new roles recorded in the stack file, then doctor on the new topology. */
-    async failover(flags: StackFlags & GuardFlags & { to: string; planned?: boolean; forced?: boolean; timeout: number }): Promise<number> {
+    /**
+     * Azure: `az` switchover to the failover partner, the new roles recorded in the stack file, then
+     * doctor on the new topology. AWS (an eks stack): `aws` promotion of a read replica, recorded.
+     */
+    async failover(flags: StackFlags & GuardFlags & { to: string; planned?: boolean; forced?: boolean; dryRun?: boolean; timeout: number }): Promise<number> {
         if (flags.planned && flags.forced) throw new CliExit(EXIT.usage, "failover: pass one of --planned, --forced");
+        const eks = this.failoverCall(() => failoverAws().eksStackOf(flags.stack, this.projectDir));
+        if (eks) return this.failoverAws(flags, eks);
         const option = flags.forced ? "forced" : "planned";
+        if (flags.dryRun) {
+            this.requireCli();
+            const outputs = doctor().plainOutputs(await automation().stackOutputs({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner }));
+            const plan = this.failoverCall(() => failover().failoverPlan({ stack: flags.stack, projectDir: this.projectDir, to: flags.to, option, outputs }));
+            return this.printDryRun(flags, plan.decision.server, plan.steps);
+        }
         // The guard needs no cloud: it answers before the Pulumi CLI is looked for.
         failover().guardFailover(flags.stack, this.projectDir, flags.yes ? { confirm: flags.confirm } : {});
         this.requireCli(flags.stack);
         const outputs = doctor().plainOutputs(await automation().stackOutputs({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner }));
-        let decision;
-        try {
+        const decision = await this.failoverCall(async () => {
             const stack = await automation().openStack({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner });
-            decision = await failover().failoverStack({
+            return failover().failoverStack({
                 stack: flags.stack, projectDir: this.projectDir, to: flags.to, option, outputs,
                 az: this.io.az ?? azCli().installedAz, confirm: flags.confirm, onProgress: this.progress(flags.json),
                 state: { exportStack: () => stack.exportStack(), importStack: (state) => stack.importStack(state) },
             });
-        } catch (err) {
-            if (err instanceof failover().FailoverInputError || isConfigError(err)) throw new CliExit(EXIT.usage, `failover: ${err.message}`);
-            if (err instanceof failover().FailoverFailedError) throw new CliExit(EXIT.failed, `failover: ${err.message}`);
-            throw err;
-        }
+        });
         const servers = outputs.databaseServerNames as string[];
         const report = await doctor().runDoctor(doctor().targetsFromOutputs({
             ...outputs,
@@ -301,6 +308,61 @@ export class Cli {
             for (const step of steps) this.io.out(`  - ${step}`);
         }
         return exitCode;
+    }
+
+    /** A failover on an eks stack: promote an RDS read replica (tools/automation/failoverAws.ts), record it, print what follows. */
+    private async failoverAws(flags: StackFlags & GuardFlags & { to: string; planned?: boolean; forced?: boolean; dryRun?: boolean }, stack: { project: string; config: EksStackConfig }): Promise<number> {
+        // An RDS promotion is always forced in Azure's terms: say so, and have the operator say it too.
+        if (flags.planned || (!flags.forced && !flags.dryRun)) {
+            throw new CliExit(EXIT.usage, "failover: an RDS promotion is one-way and has no planned mode (writes the replica has not replayed are lost): "
+                + "stop writes to the primary if it still runs, wait for ReplicaLag 0, then run again with --forced (docs/runbooks.md)");
+        }
+        const options = { stack: flags.stack, projectDir: this.projectDir, config: stack.config, to: flags.to };
+        if (flags.dryRun) {
+            const plan = this.failoverCall(() => failoverAws().awsFailoverPlan(options));
+            return this.printDryRun(flags, plan.target.identifier, plan.steps);
+        }
+        // The guard needs no cloud: it answers before anything runs.
+        failover().guardFailover(flags.stack, this.projectDir, flags.yes ? { confirm: flags.confirm } : {});
+        const target = await this.failoverCall(() => failoverAws().failoverAwsStack({
+            ...options, project: stack.project, aws: this.io.aws ?? azCli().installedAws, confirm: flags.confirm, onProgress: this.progress(flags.json),
+        }));
+        const steps = failoverAws().awsNextSteps(flags.stack, target);
+        if (flags.json) {
+            this.io.out(JSON.stringify({ promoted: target.identifier, region: target.region, option: "forced", next: steps }, null, 2));
+        } else {
+            this.io.out(`${target.identifier} (${target.region}) writes, standalone, with backups.`);
+            this.io.out("");
+            this.io.out("Next:");
+            for (const step of steps) this.io.out(`  - ${step}`);
+        }
+        return EXIT.ok;
+    }
+
+    /** Runs a failover step; its input and cloud errors become usage (2) and failure exits. */
+    private failoverCall<T>(body: () => T): T {
+        const map = (err: unknown): never => {
+            if (err instanceof failover().FailoverInputError || isConfigError(err)) throw new CliExit(EXIT.usage, `failover: ${(err as Error).message}`);
+            if (err instanceof failover().FailoverFailedError) throw new CliExit(EXIT.failed, `failover: ${err.message}`);
+            throw err;
+        };
+        try {
+            const result = body();
+            return (result instanceof Promise ? result.catch(map) : result) as T;
+        } catch (err) {
+            return map(err);
+        }
+    }
+
+    /** A dry run: what the failover would run and write; nothing is run. */
+    private printDryRun(flags: StackFlags & { to: string }, target: string, steps: string[]): number {
+        if (flags.json) {
+            this.io.out(JSON.stringify({ dryRun: true, target, steps }, null, 2));
+        } else {
+            this.io.out(`Dry run of failover of ${flags.stack} to ${target}: nothing is run. It would:`);
+            steps.forEach((step, i) => this.io.out(`  ${i + 1}. ${step}`));
+        }
+        return EXIT.ok;
     }
 
     private packNote(flags: PolicyFlags): string {

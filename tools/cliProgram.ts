@@ -114,11 +114,13 @@ export function buildProgram(cli: Cli, io: CliIo, setExit: (code: number) => voi
 
     program
         .command("failover")
-        .description("switch the database's writer role to its failover partner (az switchover), record it in the stack file, then run doctor")
+        .description("move the database's writer role and record it in the stack file: Azure, a switchover to the failover partner (az), then doctor; "
+            + "AWS (eks), a promotion of an RDS read replica with backups on (aws)")
         .addOption(stackOption())
-        .requiredOption("--to <server>", "the server to promote: replica-N, primary (failback) or its server name")
-        .option("--planned", "wait until the replica has caught up: no data loss (default)")
-        .option("--forced", "promote at once, losing what the replica had not replayed (the primary's region is down)")
+        .requiredOption("--to <server>", "the server to promote: replica-N, primary (Azure failback) or its server name / RDS identifier")
+        .option("--planned", "Azure: wait until the replica has caught up: no data loss (default); RDS has no planned mode")
+        .option("--forced", "promote at once, losing what the replica had not replayed (the primary's region is down); required on AWS, where RDS always does")
+        .option("--dry-run", "print the commands it would run and what it would record; run nothing")
         .option("-y, --yes", "confirm a guarded operation")
         .option("--confirm <stack>", "type the stack name again (required on production)")
         .option("--timeout <seconds>", "doctor's connect and query timeout", positiveNumber, 10)

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import { InvalidArgumentError } from "commander";
 import type { ConfigMap, OutputMap } from "@pulumi/pulumi/automation";
 import type { CommandRunner } from "./automation";
-import type { AzRunner } from "./automation/az";
+import type { AwsRunner, AzRunner } from "./automation/az";
 import type { ProcessRunner } from "./automation/processes";
 import { DoctorInputError } from "./doctor/targets";
 
@@ -18,6 +18,7 @@ export const automation = () => require("./automation") as typeof import("./auto
 export const bootstrap = () => require("./automation/bootstrap") as typeof import("./automation/bootstrap");
 export const doctor = () => require("./doctor") as typeof import("./doctor");
 export const failover = () => require("./automation/failover") as typeof import("./automation/failover");
+export const failoverAws = () => require("./automation/failoverAws") as typeof import("./automation/failoverAws");
 export const azCli = () => require("./automation/az") as typeof import("./automation/az");
 // The stack file's and stack config's error types: their modules load the Pulumi SDK (which `--help`
 // must not pay for), and whatever threw one of them has loaded it already.
@@ -56,6 +57,8 @@ export interface CliIo {
     runner?: CommandRunner;
     /** Stands in for the Azure CLI (tests); default: the installed `az`. */
     az?: AzRunner;
+    /** Stands in for the AWS CLI (tests); default: the installed `aws`. */
+    aws?: AwsRunner;
     /** Stands in for az, aws, kubectl, dotnet, git and docker in the e2e commands (tests); default: the installed ones. */
     processes?: ProcessRunner;
     /** The machine's public address, as the e2e run asks it (tests); default: checkip.amazonaws.com. */

@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as random from "@pulumi/random";
+import { PROMOTED_REPLICA_ROLE, RDS_BACKUP_WINDOW } from "../../lib/awsCatalog";
 import type { PostgresTuning } from "../../lib/postgresParameters";
 import { AlarmTarget, metricAlarm } from "./alerts";
 import { managedPolicy, serviceTrustPolicy } from "./iam";
 import { POSTGRES_FAMILY, rdsParameters } from "./rdsParameters";
+import { liveRdsInstance, rdsRoles } from "./databaseRoles";
 
 /** Where a replica outside the primary's region lives: its own provider, subnets, security group and alarm topic. */
 export interface RemoteRegion {
@@ -40,6 +42,11 @@ export interface RdsDatabaseArgs {
     securityGroupId: pulumi.Input<string>;
     alarms: AlarmTarget;
     replicas: RdsReplicaArgs[];
+    /**
+     * The replica (1-based) `bookstore-infra failover` promoted to a standalone writer, as the stack
+     * file records it. RDS's own report wins when an instance can be read (components/aws/databaseRoles.ts).
+     */
+    promotedReplica?: number;
     tags: Record<string, string>;
 }
 
@@ -54,6 +61,8 @@ export interface RdsEndpoint {
 
 /** RDS's current CA (rds-ca-2019 expired in Aug 2024; RDS UG — Using SSL/TLS). */
 export const RDS_CA = "rds-ca-rsa2048-g1";
+/** The daily backup window of the instance that writes (UTC; before the maintenance window). */
+const BACKUP_WINDOW = RDS_BACKUP_WINDOW;
 /** Enhanced monitoring granularity in seconds (FSBP RDS.6). */
 export const MONITORING_INTERVAL = 60;
 
@@ -102,6 +111,10 @@ export class RdsDatabase extends pulumi.ComponentResource {
     /** The KMS key of the primary's storage and of the password secret (readers of the secret need kms:Decrypt on it). */
     readonly kmsKeyArn: pulumi.Output<string>;
     readonly alarmNames: pulumi.Output<string>[] = [];
+    /** Index in [primary, ...replicas] of the instance that writes, as RDS reports it (0 until a failover). */
+    readonly writerIndex: pulumi.Output<number>;
+    /** The writer's address: what PgBouncer's `bookstore` entry, the admin secret and the outputs point at. */
+    readonly writerAddress: pulumi.Output<string>;
 
     constructor(name: string, args: RdsDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:aws:RdsDatabase", name, {}, opts);
@@ -110,6 +123,21 @@ export class RdsDatabase extends pulumi.ComponentResource {
         const p = { parent: this };
         const stateful = { parent: this, protect: true };
         this.adminUsername = args.adminUsername;
+
+        // After `bookstore-infra failover` a promoted replica writes; which one is read from RDS, like EKS's version.
+        const replicaIdentifier = (k: number) => `${args.baseName}-db-replica-${k}`;
+        const live = args.replicas.map((r, i) => liveRdsInstance(replicaIdentifier(i + 1), r.region, p));
+        this.writerIndex = pulumi.all(live).apply((replicas) => {
+            const roles = rdsRoles(args.promotedReplica, replicas);
+            if (roles.source === "rds" && roles.writer !== (args.promotedReplica ?? 0)) {
+                pulumi.log.warn(`RDS reports ${roles.writer === 0 ? `${args.baseName}-db` : replicaIdentifier(roles.writer)} as the writer; aws.database.promotedReplica `
+                    + `records ${args.promotedReplica ?? "none"}: following RDS. Record it (bookstore-infra failover does) so offline plans agree.`, this);
+            }
+            return roles.writer;
+        });
+        const isWriter = (index: number) => this.writerIndex.apply((w) => w === index);
+        const whenWriter = <T>(index: number, value: T | pulumi.Output<T>) =>
+            isWriter(index).apply((writes) => (writes ? pulumi.output(value) : pulumi.output(undefined))) as pulumi.Output<T | undefined>;
 
         const key = new aws.kms.Key(n("database"), { description: `${args.baseName} PostgreSQL storage, secrets and Performance Insights`, enableKeyRotation: true, deletionWindowInDays: 30, tags: args.tags }, p);
         this.kmsKeyArn = key.arn;
@@ -170,7 +198,7 @@ export class RdsDatabase extends pulumi.ComponentResource {
             vpcSecurityGroupIds: [args.securityGroupId],
             parameterGroupName: primaryParameters.name,
             backupRetentionPeriod: args.backupRetentionDays,
-            backupWindow: "03:00-04:00",
+            backupWindow: BACKUP_WINDOW,
             maintenanceWindow: "sun:04:30-sun:05:30",
             skipFinalSnapshot: false,
             // Snapshot identifiers are unique per account and region: a fixed one fails the second destroy
@@ -181,15 +209,11 @@ export class RdsDatabase extends pulumi.ComponentResource {
         }, { ...stateful, dependsOn: [monitoringPolicy] });
         this.primary = { name: "bookstore", identifier: primary.identifier, address: primary.address, region: args.region, resourceId: primary.resourceId };
 
+        const instances: pulumi.Output<string>[] = [primary.address];
+
         const secret = new aws.secretsmanager.Secret(n("admin-password"), {
             namePrefix: `${args.baseName}/postgres/admin-`, description: "PostgreSQL admin login (PgBouncer authenticates with it)", kmsKeyId: key.arn,
             recoveryWindowInDays: 30, tags: args.tags,
-        }, p);
-        new aws.secretsmanager.SecretVersion(n("admin-password"), {
-            secretId: secret.id,
-            secretString: pulumi.secret(pulumi.all([primary.address, this.adminPassword]).apply(([host, pw]) => JSON.stringify({
-                engine: "postgres", host, port: this.port, dbname: args.databaseName, username: args.adminUsername, password: pw,
-            }))),
         }, p);
         this.passwordSecretArn = secret.arn;
 
@@ -232,16 +256,25 @@ export class RdsDatabase extends pulumi.ComponentResource {
             }
             group ??= parameterGroup(`postgres16-replica-${k}`, replica.instanceClass, ro);
             // Minimal replica arguments: username, password, engine, storage and dbName come from the source (pulumi/pulumi-aws#574).
+            const { replicateSourceDb, ...placement } = regional;
             const instance = new aws.rds.Instance(n(`replica-${k}`), {
-                identifier: `${args.baseName}-db-replica-${k}`,
+                identifier: replicaIdentifier(k),
                 instanceClass: replica.instanceClass,
                 multiAz: replica.multiAz,
                 parameterGroupName: group.name,
-                skipFinalSnapshot: true,
-                ...regional,
+                // Once promoted it writes: no source (changing the source of a replica is refused, and
+                // removing it is how the provider promotes), the writer's backups, and a final snapshot.
+                replicateSourceDb: isWriter(k).apply((writes) => (writes ? pulumi.output(undefined) : pulumi.output(replicateSourceDb))) as pulumi.Output<string | undefined>,
+                backupRetentionPeriod: whenWriter(k, args.backupRetentionDays),
+                backupWindow: whenWriter(k, BACKUP_WINDOW),
+                skipFinalSnapshot: isWriter(k).apply((writes) => !writes),
+                finalSnapshotIdentifier: whenWriter(k, pulumi.interpolate`${replicaIdentifier(k)}-final-${finalSnapshotSuffix.hex}`),
+                ...placement,
                 ...observed,
-                tags: { ...args.tags, role: "read-replica" },
+                // The policy pack tells a promoted replica (encrypted from its source, no replicas yet) by this tag.
+                tags: isWriter(k).apply((writes) => ({ ...args.tags, role: writes ? PROMOTED_REPLICA_ROLE : "read-replica" })),
             }, { ...ro, protect: true, dependsOn: [group, monitoringPolicy] });
+            instances.push(instance.address);
             this.replicas.push({ name: `bookstore-replica-${k}`, identifier: instance.identifier, address: instance.address, region: replica.region });
             const target = remote ? { topicArn: remote.alarmTopicArn, tags: args.tags } : args.alarms;
             // The seed's alarm: ReplicaLag above 60 s while the source writes (per replica; `identifier`, never `id`, names the instance).
@@ -250,10 +283,31 @@ export class RdsDatabase extends pulumi.ComponentResource {
             this.alarmNames.push(alarmName);
             metricAlarm(`replica-${k}-lag`, alarmName, {
                 namespace: "AWS/RDS", metricName: "ReplicaLag", dimensions: { DBInstanceIdentifier: instance.identifier },
-                ...replicaLagAlarm(lag), alarmDescription: `replica ${k} (${replica.region}) more than ${lag} s behind the primary while it writes`,
+                ...replicaLagAlarm(lag),
+                // A promoted replica writes and reports no lag (missing data never breaches).
+                alarmDescription: isWriter(k).apply((writes) => (writes ? `replica ${k} (${replica.region}) was promoted: it writes and reports no lag`
+                    : `replica ${k} (${replica.region}) more than ${lag} s behind the primary while it writes`)),
             }, target, ro);
             rdsAlarm(`replica-${k}-cpu`, instance.identifier, { metricName: "CPUUtilization", comparisonOperator: "GreaterThanThreshold", threshold: args.alerts.cpuPercent, description: `CPU above ${args.alerts.cpuPercent} % for 5 minutes` }, target, ro);
         });
-        this.registerOutputs({ primary: this.primary.address, replicas: this.replicas.map((r) => r.address) });
+        // The chosen instance's address only: the secret waits for that instance, not for every replica.
+        this.writerAddress = this.writerIndex.apply((writer) => instances[writer]);
+        new aws.secretsmanager.SecretVersion(n("admin-password"), {
+            secretId: secret.id,
+            secretString: pulumi.secret(pulumi.all([this.writerAddress, this.adminPassword]).apply(([host, pw]) => JSON.stringify({
+                engine: "postgres", host, port: this.port, dbname: args.databaseName, username: args.adminUsername, password: pw,
+            }))),
+        }, p);
+        this.registerOutputs({ primary: this.primary.address, replicas: this.replicas.map((r) => r.address), writer: this.writerAddress });
+    }
+
+    /**
+     * The server behind each endpoint name (`bookstore`, then `bookstore-replica-N`): the writer, then
+     * each replica while the primary writes. After a promotion no replica follows the new writer (the
+     * others replicate the old primary, stale or gone with its region), so every name leads to it.
+     */
+    endpointHosts(): pulumi.Output<string>[] {
+        return [this.writerAddress, ...this.replicas.map((r) => pulumi.all([this.writerIndex, r.address, this.writerAddress])
+            .apply(([writer, own, writerAddress]) => (writer === 0 ? own : writerAddress)))];
     }
 }

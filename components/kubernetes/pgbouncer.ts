@@ -40,6 +40,8 @@ export interface PgbouncerDatabase {
     port: number;
     /** Database on the server. */
     dbname: string;
+    /** This entry's own `max_db_connections` (its pools together), e.g. names sharing a server after an RDS promotion. */
+    maxDbConnections?: number;
 }
 
 export type ServerTlsMode = "disable" | "prefer" | PgbouncerSettings["serverTlsSslmode"];
@@ -86,7 +88,8 @@ export function renderPgbouncerIni(input: PgbouncerIniInput): string {
     const databaseLines = input.databases.map((d) => {
         if (!/^[a-zA-Z0-9_-]+$/.test(d.name) || names.has(d.name)) throw new Error(`invalid or duplicate pgbouncer database name ${d.name}`);
         names.add(d.name);
-        return `${d.name} = host=${iniValue(d.host)} port=${d.port} dbname=${iniValue(d.dbname)}`;
+        const cap = d.maxDbConnections === undefined ? "" : ` max_db_connections=${Math.trunc(d.maxDbConnections)}`;
+        return `${d.name} = host=${iniValue(d.host)} port=${d.port} dbname=${iniValue(d.dbname)}${cap}`;
     });
     const pgbouncer: [string, string | number][] = [
         ["listen_addr", input.listenAddr ?? "0.0.0.0"],
@@ -131,7 +134,7 @@ export interface PgbouncerDeploymentArgs {
     /** Namespace of the app (clients reach `pgbouncer.<namespace>.svc.cluster.local:6432`). */
     namespace: pulumi.Input<string>;
     /** Endpoints: the primary first, then each replica; hosts are the servers' FQDNs. */
-    databases: { name: string; host: pulumi.Input<string>; port: number; dbname: string }[];
+    databases: { name: string; host: pulumi.Input<string>; port: number; dbname: string; maxDbConnections?: pulumi.Input<number | undefined> }[];
     /** The login PgBouncer authenticates clients as and uses on the servers. */
     user: pulumi.Input<string>;
     /** Its password (a secret); kept in a Kubernetes Secret, never in the ConfigMap. */
@@ -171,8 +174,8 @@ export class PgbouncerDeployment extends pulumi.ComponentResource {
         const metadata = (resourceName: string) => ({ name: resourceName, namespace: args.namespace, labels });
         const { settings } = args;
 
-        const ini = pulumi.all(args.databases.map((d) => d.host)).apply((hosts) => renderPgbouncerIni({
-            databases: args.databases.map((d, i) => ({ name: d.name, host: hosts[i], port: d.port, dbname: d.dbname })),
+        const ini = pulumi.all([pulumi.all(args.databases.map((d) => d.host)), pulumi.all(args.databases.map((d) => d.maxDbConnections))]).apply(([hosts, caps]) => renderPgbouncerIni({
+            databases: args.databases.map((d, i) => ({ name: d.name, host: hosts[i], port: d.port, dbname: d.dbname, ...(caps[i] === undefined ? {} : { maxDbConnections: caps[i] }) })),
             settings,
             serverTlsCaFile: args.serverCaBundle ? SERVER_CA_FILE : undefined,
         }));

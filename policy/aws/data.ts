@@ -4,10 +4,19 @@
  */
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { configSchema, environmentsProperty, inScope, Scoped, settingsOf } from "../common";
+import { PROMOTED_REPLICA_ROLE } from "../shared/rdsRoles";
 import { RdsInstance, RdsParameterGroup, ReplicationGroup } from "./types";
 
 /** A read replica: it names its source. */
 export const isRdsReplica = (props: { replicateSourceDb?: string }) => typeof props.replicateSourceDb === "string" && props.replicateSourceDb !== "";
+
+/**
+ * A replica `bookstore-infra failover` promoted (tag role=promoted-replica): standalone now, encrypted
+ * as it was created (an encrypted replica stays encrypted; its key cannot change), and without
+ * replicas until they are rebuilt (docs/runbooks.md).
+ */
+export const isPromotedReplica = (props: { replicateSourceDb?: string; tags?: Record<string, string> }) =>
+    !isRdsReplica(props) && props.tags?.role === PROMOTED_REPLICA_ROLE;
 
 export const rdsNotPublic: ResourceValidationPolicy = {
     name: "aws-rds-not-public",
@@ -22,7 +31,7 @@ export const rdsEncrypted: ResourceValidationPolicy = {
     description: "RDS storage is encrypted (FSBP RDS.3); a cross-region replica names a KMS key in its own region.",
     validateResource: validateResourceOfType(RdsInstance, (db, _args, reportViolation) => {
         if (!isRdsReplica(db)) {
-            if (db.storageEncrypted !== true) reportViolation("storageEncrypted is not true; expected encryption at rest.");
+            if (db.storageEncrypted !== true && !isPromotedReplica(db)) reportViolation("storageEncrypted is not true; expected encryption at rest.");
         } else if (db.replicateSourceDb!.startsWith("arn:") && !db.kmsKeyId) {
             // A cross-region replica ignores storageEncrypted and needs a key in the destination region (aws:rds/instance.d.ts).
             reportViolation("a cross-region replica (source given by ARN) has no kmsKeyId; expected a KMS key in its region.");

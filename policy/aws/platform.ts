@@ -1,7 +1,7 @@
 /** The platform's own AWS rules: the seed's read-replica floor and a ReplicaLag alarm on every replica. */
 import { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema, describe, environmentsProperty, inScope, ofType, Scoped, settingsOf, tokenOf } from "../common";
-import { isRdsReplica } from "./data";
+import { isPromotedReplica, isRdsReplica } from "./data";
 import { MetricAlarm, RdsInstance } from "./types";
 
 const floorSchema = configSchema({
@@ -11,11 +11,14 @@ const floorSchema = configSchema({
 
 export const rdsReplicaFloor: StackValidationPolicy = {
     name: "aws-rds-read-replicas",
-    description: "Each production RDS primary has at least 2 read replicas (the scaling guide: one in-region, one cross-region).",
+    description: "Each production RDS primary has at least 2 read replicas (the scaling guide: one in-region, one cross-region); "
+        + "suspended after `bookstore-infra failover` promoted a replica, until the replicas are rebuilt (docs/runbooks.md).",
     configSchema: floorSchema,
     validateStack: (args, reportViolation) => {
         const settings = settingsOf<Scoped & { minReplicas: number }>(args, floorSchema);
         const instances = ofType(args.resources, tokenOf(RdsInstance));
+        // A failover leaves the new writer without replicas; blocking the up that follows it would block the recovery.
+        if (instances.some((i) => isPromotedReplica(i.props))) return;
         const replicas = instances.filter((i) => isRdsReplica(i.props));
         for (const primary of instances.filter((i) => !isRdsReplica(i.props) && inScope(settings, i.props))) {
             const ids = [primary.props.identifier, primary.props.arn].filter(Boolean);

@@ -130,3 +130,15 @@ export function connectionBudget(input: BudgetInput): ConnectionBudget {
         serverConnectionsPerPooler: perProcess, serverConnections, serverLimit, lines, problems,
     };
 }
+
+/**
+ * After an RDS promotion every PgBouncer entry leads to one server (components/aws/database.ts
+ * endpointHosts): the writer's entry keeps its pool, and the other names share what is left of that
+ * server's connections, per PgBouncer process, as a per-entry `max_db_connections` ("all pools
+ * within the database will not have more than this many server connections", PgBouncer's
+ * [databases] section). Below 1 there is no room: the config check reports it.
+ */
+export function sharedServerCap(budget: ConnectionBudget, poolerReplicas: number, otherEntries: number): number {
+    const room = Math.floor(budget.serverLimit / poolerReplicas) - budget.serverConnectionsPerPooler;
+    return otherEntries > 0 ? Math.floor(room / otherEntries) : room;
+}

@@ -16,6 +16,7 @@ import type { AppWiring } from "../../components/wiring";
 import type { Statement } from "../../components/aws/iam";
 import { EksStackConfig, isProd } from "../config";
 import { sharedAppPoolSize } from "../schema/database";
+import { promotedReplicaCap } from "../schema/aws";
 import { DATABASE_NAME } from "./data";
 import { allowNodesToData, AwsFoundation } from "./foundation";
 
@@ -124,8 +125,11 @@ export function composeApp(config: EksStackConfig, base: AwsFoundation, compute:
     new PgbouncerDeployment("pgbouncer", {
         provider: k8sProvider,
         namespace: app.namespace,
-        databases: [data.database.primary, ...data.database.replicas].map((endpoint, i) => ({
-            name: i === 0 ? DATABASE_NAME : `${DATABASE_NAME}-replica-${i}`, host: endpoint.address, port: data.database.port, dbname: DATABASE_NAME,
+        // The writer behind `bookstore` (RDS's roles, after a failover a promoted replica; components/aws/databaseRoles.ts).
+        // After a promotion every name leads to the writer: the replica names share what its pool leaves of its connections.
+        databases: data.database.endpointHosts().map((host, i) => ({
+            name: i === 0 ? DATABASE_NAME : `${DATABASE_NAME}-replica-${i}`, host, port: data.database.port, dbname: DATABASE_NAME,
+            maxDbConnections: i === 0 ? undefined : data.database.writerIndex.apply((writer) => (writer === 0 ? undefined : promotedReplicaCap(config))),
         })),
         user: data.database.adminUsername,
         password: data.database.adminPassword,

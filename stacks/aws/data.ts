@@ -38,6 +38,7 @@ export function composeData(config: EksStackConfig, base: AwsFoundation): { data
                 alarmTopicArn: base.remote.alarms.arn,
             } : undefined,
         })),
+        promotedReplica: db.promotedReplica,
         tags: base.tags,
     }, { providers: [base.provider] });
 

@@ -73,8 +73,10 @@ export function composeAwsStack(config: EksStackConfig): AwsStackOutputs {
         cloudFrontDomain: site.distribution.domainName,
         staticAssetsBucket: site.bucket.id,
         // The names the Azure database tier exports too: the internal CLI's `doctor` reads them.
-        databaseWriteHost: database.primary.address,
-        databaseReadHosts: database.replicas.map((r) => r.address),
+        databaseWriteHost: database.writerAddress,
+        // Instances that replay the writer: none after a promotion (the others follow the old primary).
+        databaseReadHosts: pulumi.all([database.writerIndex, pulumi.all(database.replicas.map((r) => r.address))])
+            .apply(([writer, replicas]) => (writer === 0 ? replicas : [])),
         databasePort: database.port,
         databasePoolerPort: POOLER_PORT,
         databaseName: DATABASE_NAME,
@@ -82,6 +84,9 @@ export function composeAwsStack(config: EksStackConfig): AwsStackOutputs {
         databaseAdminPassword: database.adminPassword,
         databaseMaxConnections: config.aws.database.parameters.maxConnections,
         databaseReplicaRegions: database.replicas.map((r) => r.region),
+        // What `bookstore-infra failover` reads: every instance in config order, and which one writes.
+        databaseInstanceIdentifiers: [database.primary.identifier, ...database.replicas.map((r) => r.identifier)],
+        databaseWriterIndex: database.writerIndex,
         databasePasswordSecretArn: database.passwordSecretArn,
         databaseAlarmNames: database.alarmNames,
         redisHost: cache.configurationEndpoint,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BudgetInput, connectionBudget, PGBOUNCER_MAX_UNAVAILABLE } from "../../lib/budget";
+import { BudgetInput, connectionBudget, PGBOUNCER_MAX_UNAVAILABLE, sharedServerCap } from "../../lib/budget";
 import { contains, hasHostBits, overlaps, parseCidr } from "../../lib/network";
 import type { StackCheck } from "./checks";
 import { bool, email, int, ipv4Cidr, oneOf, pattern, region } from "./common";
@@ -79,6 +79,10 @@ const DatabaseSchema = z.strictObject({
         .max(5, { error: "expected at most 5 replicas" }).optional()
         .describe("Read replicas. Default: prod one in `aws.region` and one in `aws.replicaRegion`; "
             + "none elsewhere."),
+    promotedReplica: int(1, 5).optional()
+        .describe("The replica (1-based, in `replicas` order) promoted to a standalone writer by "
+            + "`bookstore-infra failover`, which records it here. RDS promotion is one-way; the program "
+            + "reads the roles from RDS and falls back to this record (docs/runbooks.md)."),
     adminUsername: pattern(/^[a-z][a-z0-9_]{2,62}$/, "a user name of 3-63 lowercase letters, digits or underscores")
         .refine((u) => u !== "postgres" && u !== "rdsadmin" && !u.startsWith("rds"), { error: "expected a user name other than postgres or rds*" })
         .default("bookstoreadmin"),
@@ -183,6 +187,15 @@ export function awsBudgetInput(config: AwsConfigView & { aws: AwsConfig }): Budg
     };
 }
 
+/**
+ * `max_db_connections` of each replica name in PgBouncer once a replica was promoted (every name
+ * then leads to the writer): what the writer's pool leaves of its connections, shared.
+ */
+export function promotedReplicaCap(config: AwsConfigView & { aws: AwsConfig }): number {
+    const input = awsBudgetInput(config);
+    return sharedServerCap(connectionBudget(input), input.pooler.replicas, input.readReplicas);
+}
+
 const at = (...rest: (string | number)[]) => ["aws", ...rest];
 
 /** Cross-key rules of the AWS platform. */
@@ -214,6 +227,13 @@ export const awsChecks: StackCheck[] = [
             ? [...new Set([config.aws.region, ...resolveAwsReplicas(config.environment, config.aws).map((r) => r.region)])].filter((r) => !hasRdsRootCa(r)) : [];
         if (uncovered.length > 0) {
             report(at("database", "pgbouncer", "serverTlsSslmode"), `expected "require": no RDS root CA of ${uncovered.join(", ")} is bundled (components/aws/rdsCaBundle.ts), so PgBouncer could not verify the server`, mode);
+        }
+        const promoted = config.aws?.database.promotedReplica;
+        if (promoted !== undefined && config.aws && promoted > resolveAwsReplicas(config.environment, config.aws).length) {
+            report(at("database", "promotedReplica"), `expected a replica of aws.database.replicas (1 to ${resolveAwsReplicas(config.environment, config.aws).length})`, promoted);
+        } else if (promoted !== undefined && config.aws && promotedReplicaCap({ ...config, aws: config.aws }) < 1) {
+            report(at("database", "promotedReplica"), "expected room on the promoted writer for the replica names' pools (every PgBouncer name leads to it): "
+                + "lower pgbouncer.defaultPoolSize or raise parameters.maxConnections", promoted);
         }
         config.aws?.database.replicas?.forEach((r, i) => {
             if (r.region !== config.aws!.region && r.region !== config.aws!.replicaRegion) {

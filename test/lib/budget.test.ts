@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import fc from "fast-check";
-import { BudgetInput, connectionBudget } from "../../lib/budget";
+import { BudgetInput, connectionBudget, sharedServerCap } from "../../lib/budget";
 
 const service = fc.record({
     name: fc.constantFrom("api", "web", "worker"),
@@ -120,6 +120,22 @@ describe("connection budget", () => {
             for (const n of [b.clientConnections, b.clientLimit, b.serverConnections, b.serverLimit]) {
                 assert.match(text, new RegExp(`(?<![\\d-])${n}(?!\\d)`), `${n} missing from:\n${text}`);
             }
+        }));
+    });
+
+    it("after a promotion the replica names share what the writer's pool leaves: 185/3 = 61 per process, 30 to bookstore, 15 each", () => {
+        const input = seed("deployment");
+        const cap = sharedServerCap(connectionBudget(input), input.pooler.replicas, input.readReplicas);
+        assert.strictEqual(cap, 15);
+        assert.ok((connectionBudget(input).serverConnectionsPerPooler + 2 * cap) * input.pooler.replicas <= 185);
+    });
+
+    it("property: with the shared cap, one server's connections from every name stay within max_connections minus the reserve", () => {
+        fc.assert(fc.property(budgetInput.filter((i) => i.pooler.kind === "deployment" && i.readReplicas > 0), (input) => {
+            const budget = connectionBudget(input);
+            const cap = sharedServerCap(budget, input.pooler.replicas, input.readReplicas);
+            fc.pre(budget.ok && cap >= 1);
+            return (budget.serverConnectionsPerPooler + input.readReplicas * cap) * input.pooler.replicas <= budget.serverLimit;
         }));
     });
 });

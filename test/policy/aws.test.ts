@@ -19,9 +19,11 @@ const CASES: Record<string, PolicyCases> = {
         unknown: { resources: [edit(a.rdsPrimary, "publiclyAccessible", unknown)], path: "publiclyAccessible" },
     },
     "aws-rds-encrypted": {
-        pass: [[a.rdsPrimary, a.rdsReplica1, a.rdsReplica2]],
+        // A promoted replica keeps the encryption it was created with (it sends no storageEncrypted, which is ForceNew).
+        pass: [[a.rdsPrimary, a.rdsReplica1, a.rdsReplica2], [a.rdsPrimary, a.rdsReplica1, a.rdsPromoted2]],
         fail: [
             { resources: [edit(a.rdsPrimary, "storageEncrypted", undefined)], message: /storageEncrypted is not true/ },
+            { resources: [edit(a.rdsPromoted2, "tags.role", "read-replica")], message: /storageEncrypted is not true/ },
             { resources: [edit(a.rdsReplica2, "kmsKeyId", undefined)], message: /cross-region replica .* has no kmsKeyId/ },
         ],
         unknown: { resources: [edit(a.rdsPrimary, "storageEncrypted", unknown)], path: "storageEncrypted" },
@@ -155,7 +157,8 @@ const CASES: Record<string, PolicyCases> = {
         unknown: { resources: [edit(a.topic, "kmsMasterKeyId", unknown)], path: "kmsMasterKeyId" },
     },
     "aws-rds-read-replicas": {
-        pass: [a.rdsTier, [edit(a.rdsPrimary, "tags.environment", "dev")]],
+        // After a failover the new writer has no replicas until they are rebuilt: the floor must not block that up.
+        pass: [a.rdsTier, [edit(a.rdsPrimary, "tags.environment", "dev")], [a.rdsPrimary, a.rdsReplica1, a.lagAlarm(1), a.rdsPromoted2]],
         fail: [{ resources: [a.rdsPrimary, a.rdsReplica1, a.lagAlarm(1)], message: /has 1 read replica\(s\); expected at least 2/ }],
         unknown: { resources: [edit(a.rdsPrimary, "tags", unknown), a.rdsReplica1, a.rdsReplica2], path: "tags" },
     },

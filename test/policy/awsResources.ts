@@ -41,6 +41,11 @@ const replica = (n: number, source: string, extra: Record<string, unknown> = {})
 });
 export const rdsReplica1 = replica(1, "bookstore-prod-db");
 export const rdsReplica2 = replica(2, "arn:aws:rds:us-east-1:123456789012:db:bookstore-prod-db", { kmsKeyId: "arn:aws:kms:us-west-2:123456789012:key/r" });
+/** Replica 2 after `bookstore-infra failover` promoted it (components/aws/database.ts): standalone, backups on, tagged. */
+export const rdsPromoted2 = replica(2, "", {
+    replicateSourceDb: undefined, kmsKeyId: "arn:aws:kms:us-west-2:123456789012:key/r", backupRetentionPeriod: 14, backupWindow: "03:00-04:00",
+    tags: { ...tags, role: "promoted-replica" },
+});
 
 export const lagAlarm = (n: number, threshold = 60): TestResource => ({
     type: A.alarm, name: `replica-${n}-lag`,

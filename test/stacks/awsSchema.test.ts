@@ -34,7 +34,7 @@ describe("aws config section", () => {
         const raw = valid();
         raw.aws.database = { instanceSize: "big" };
         assert.deepStrictEqual(problemsOf(raw), [
-            "bookstore:aws.database.instanceSize: unknown key (check the spelling; allowed here: instanceClass, allocatedStorageGB, maxAllocatedStorageGB, multiAz, backupRetentionDays, replicas, adminUsername, reservedConnections, parameters, pgbouncer, alerts)",
+            "bookstore:aws.database.instanceSize: unknown key (check the spelling; allowed here: instanceClass, allocatedStorageGB, maxAllocatedStorageGB, multiAz, backupRetentionDays, replicas, promotedReplica, adminUsername, reservedConnections, parameters, pgbouncer, alerts)",
         ]);
     });
 

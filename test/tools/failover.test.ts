@@ -170,6 +170,22 @@ describe("failover: the CLI", function () {
         assert.match(wrong.err.join("\n"), /failover: --to: Azure switches over only to the reader virtual endpoint's target, replica-2/);
     });
 
+    it("--dry-run prints the az calls, the file and the state it would change, and runs nothing", async () => {
+        const dir = projectCopy();
+        const before = fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8");
+        const az = new FakeAz();
+        const run = io(dir, az, new FakePulumiCli().on("stack output", { stdout: JSON.stringify(OUTPUTS) }));
+        assert.equal(await runCli(["failover", "--stack", "prod", "--to", "replica-2", "--dry-run", "--json"], run.io), 0);
+        const doc = JSON.parse(run.out.join("\n"));
+        assert.deepEqual([doc.dryRun, doc.target], [true, SERVERS[2]]);
+        assert.match(doc.steps[0], /^compare tiers and storage sizes: az postgres flexible-server show/);
+        assert.match(doc.steps[1], /^switch over: az postgres flexible-server replica promote .* --promote-mode switchover --promote-option planned/);
+        assert.match(doc.steps[3], /record database\.failover\.promoted: true in .*Pulumi\.prod\.yaml/);
+        assert.match(doc.steps[4], /move the virtual endpoint pair/);
+        assert.equal(az.calls.length, 0);
+        assert.equal(fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8"), before);
+    });
+
     it("promotes, moves the endpoint pair in the state, then runs doctor on the new topology and prints what to do next", async () => {
         const dir = projectCopy();
         const pairUrn = "urn:pulumi:prod::bookstore::bookstore:database:DatabaseTier$azure-native:dbforpostgresql:VirtualEndpoint::bookstore-prod-pg-endpoints";

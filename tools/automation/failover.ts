@@ -192,9 +192,13 @@ export function guardFailover(stack: string, projectDir: string, confirmation: C
     }
 }
 
-/** Decides, guards, promotes, waits and records the new roles; returns the decision. */
-export async function failoverStack(options: FailoverOptions): Promise<FailoverDecision> {
-    const stackFile = stackFileOf(options.projectDir, options.stack);
+/** A command as an operator would type it (arguments with spaces or braces quoted): what a dry run prints. */
+export function commandLine(binary: string, args: string[]): string {
+    return [binary, ...args.map((a) => (/[\s{}:,']/.test(a) ? `'${a.replace(/'/g, "'\\''")}'` : a))].join(" ");
+}
+
+/** The stack's pair as its outputs and stack file describe it, and what `--to` makes of it. */
+function resolveSwitchover(options: Pick<FailoverOptions, "stack" | "projectDir" | "to" | "outputs">) {
     const { project, config } = bootstrapConfig(options.stack, options.projectDir);
     const servers = options.outputs.databaseServerNames;
     const resourceGroup = options.outputs.databaseResourceGroupName;
@@ -205,6 +209,29 @@ export async function failoverStack(options: FailoverOptions): Promise<FailoverD
     const decision = decideFailover(failover, servers as string[], options.to);
     // The server that writes until the switchover: it holds the endpoint pair in the state.
     const oldWriter = (servers as string[])[failover.promoted ? failover.replica! : 0];
+    return { project, resourceGroup, decision, oldWriter };
+}
+
+/** What a switchover does, step by step: the commands it runs and what it writes (the dry run prints these). */
+export function failoverPlan(options: Pick<FailoverOptions, "stack" | "projectDir" | "to" | "option" | "outputs">): { decision: FailoverDecision; steps: string[] } {
+    const { resourceGroup, decision, oldWriter } = resolveSwitchover(options);
+    const az = (args: string[]) => commandLine("az", args);
+    return {
+        decision,
+        steps: [
+            ...(options.option === "planned" ? [`compare tiers and storage sizes: ${az(showSizeArgs(resourceGroup, oldWriter))}; ${az(showSizeArgs(resourceGroup, decision.server))}`] : []),
+            `switch over: ${az(promoteArgs(resourceGroup, decision.server, options.option))}`,
+            `wait until it is a ready primary: ${az(showRoleArgs(resourceGroup, decision.server))} (every 10 s)`,
+            `record database.failover.promoted: ${decision.promoted} in ${stackFileOf(options.projectDir, options.stack)}`,
+            `move the virtual endpoint pair under ${decision.server} in the stack's state (pulumi stack export, then import)`,
+        ],
+    };
+}
+
+/** Decides, guards, promotes, waits and records the new roles; returns the decision. */
+export async function failoverStack(options: FailoverOptions): Promise<FailoverDecision> {
+    const stackFile = stackFileOf(options.projectDir, options.stack);
+    const { project, resourceGroup, decision, oldWriter } = resolveSwitchover(options);
     guardFailover(options.stack, options.projectDir, options);
     const progress = options.onProgress ?? (() => undefined);
     if (options.option === "planned") {

@@ -206,6 +206,17 @@ export const AWS_INVOKES: Record<string, (inputs: Inputs) => Inputs> = {
         if (!live) throw new Error(`ResourceNotFoundException: No cluster found for name: ${String(inputs.name)}.`);
         return { name: inputs.name, version: live.version, id: inputs.name };
     },
+    // A plan shows a first deploy: no instance exists yet. BOOKSTORE_OFFLINE_LIVE_RDS ({"<identifier>": <a
+    // DescribeDBInstances DBInstance>}) stands in for instances that do (after a promotion, an AWS upgrade).
+    "aws:rds/getInstance:getInstance": (inputs) => {
+        const identifier = String(inputs.dbInstanceIdentifier);
+        const live = JSON.parse(process.env.BOOKSTORE_OFFLINE_LIVE_RDS ?? "{}")[identifier];
+        if (!live) throw new Error(`DBInstanceNotFound: DBInstance ${identifier} not found.`);
+        return {
+            dbInstanceIdentifier: identifier, replicateSourceDb: live.ReadReplicaSourceDBInstanceIdentifier ?? "",
+            engineVersion: live.EngineVersion, backupRetentionPeriod: live.BackupRetentionPeriod, multiAz: live.MultiAZ, id: identifier,
+        };
+    },
     // DescribeAddonVersions' default version cannot be known offline: a marker naming what was asked.
     "aws:eks/getAddonVersion:getAddonVersion": (inputs) => ({
         addonName: inputs.addonName, kubernetesVersion: inputs.kubernetesVersion, version: `default-for-${String(inputs.kubernetesVersion)}`, id: String(inputs.addonName),

@@ -61,6 +61,29 @@ export function elide(text: string, width: number): string {
     return `${text.slice(0, width - 1 - tail)}…${text.slice(text.length - tail)}`;
 }
 
+/**
+ * Fits a name into `width` keeping what tells it apart from `others` (its siblings of the same
+ * type): the prefix they all share (`bookstore-prod-pg-`) goes first, as "…", so
+ * `…replica-1-pgbouncer-default-pool-size` is not cut to the same text as the primary's and the
+ * other replica's; what is still too long loses its middle.
+ */
+export function elideName(name: string, others: string[], width: number): string {
+    if (name.length <= width) return name;
+    const rivals = others.filter((o) => o !== name);
+    if (rivals.length > 0) {
+        let shared = name.length;
+        for (const other of rivals) {
+            let n = 0;
+            while (n < shared && n < other.length && name[n] === other[n]) n++;
+            shared = n;
+        }
+        // Cut at the end of a word ("-", "_", ".", "/"), leaving a distinguishing part.
+        const cut = Math.max(...["-", "_", ".", "/"].map((sep) => name.lastIndexOf(sep, shared - 1))) + 1;
+        if (cut > 1 && cut < name.length) return elide(`…${name.slice(cut)}`, width);
+    }
+    return elide(name, width);
+}
+
 /** What the tree's symbols mean (an offline plan creates everything: there is no state to diff). */
 export const TREE_LEGEND = [
     "Legend: +  to create (an offline plan has no state: every resource is new)",
@@ -82,10 +105,11 @@ export function renderTree(resources: PlanResource[], columns = MAX_COLUMNS): st
     for (const list of children.values()) {
         list.sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
     }
-    const rows: { branch: string; type: string; name: string }[] = [];
+    const rows: { branch: string; type: string; name: string; siblings: string[] }[] = [];
     const walk = (node: PlanResource, prefix: string, last: boolean, root: boolean) => {
         const branch = root ? "" : `${prefix}${last ? "└─ " : "├─ "}`;
-        rows.push({ branch, type: node.type, name: `${node.name}${node.options.protect ? "  [protect]" : ""}` });
+        const siblings = (children.get(node.parent) ?? []).filter((s) => s.type === node.type).map((s) => s.name);
+        rows.push({ branch, type: node.type, name: `${node.name}${node.options.protect ? "  [protect]" : ""}`, siblings });
         const kids = children.get(node.urn) ?? [];
         const nextPrefix = root ? "" : `${prefix}${last ? "   " : "│  "}`;
         kids.forEach((kid, i) => walk(kid, nextPrefix, i === kids.length - 1, false));
@@ -97,7 +121,7 @@ export function renderTree(resources: PlanResource[], columns = MAX_COLUMNS): st
     const nameWidth = Math.max(columns - lead - width, 24);
     const fit = (r: (typeof rows)[number]) => {
         const label = `${r.branch}${elide(r.type, Math.max(width - 2 - r.branch.length, 12))}`;
-        const name = r.name.endsWith("[protect]") ? `${elide(r.name.slice(0, -11), nameWidth - 11)}  [protect]` : elide(r.name, nameWidth);
+        const name = r.name.endsWith("[protect]") ? `${elideName(r.name.slice(0, -11), r.siblings, nameWidth - 11)}  [protect]` : elideName(r.name, r.siblings, nameWidth);
         return ` +  ${label.padEnd(width)}${name}`;
     };
     return [`    ${"Type".padEnd(width)}Name`, ...rows.map(fit)];

@@ -12,7 +12,7 @@ export interface Meter {
     serviceName: string;
     armRegionName: string;
     armSkuName?: string;
-    /** Substrings the item's productName / meterName must contain, the skuName it must equal. */
+    /** The item's productName, meterName and skuName, each compared for equality (the Retail Prices API's exact strings). */
     productName?: string;
     meterName?: string;
     skuName?: string;

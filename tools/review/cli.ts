@@ -21,8 +21,8 @@ export function registerReviewCommands(program: Command, io: ReviewIo, setExit: 
         .action(async (flags) => setExit(await load().diffCommand(io, flags)));
     program
         .command("cost")
-        .description("monthly cost of one or more stacks side by side (offline plans priced from the price table)")
-        .requiredOption("-s, --stack <name>", "stack (repeatable)", collect)
+        .description("monthly cost of the stacks side by side (offline plans priced from the dated price tables)")
+        .option("-s, --stack <name>", "stack (repeatable; default every stack)", collect)
         .option("--price-table <file>", "price table (default tools/review/prices.azure.json + prices.aws.json)")
         .option("--json", "print one JSON document on stdout")
         .action(async (flags) => setExit(await load().costCommand(io, flags)));

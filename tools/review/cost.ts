@@ -6,6 +6,7 @@
  */
 import { billingOf, CostItem, HOURS_PER_MONTH, isBillable } from "./meters";
 import type { PriceTable } from "./prices";
+import { wrap } from "../offline/render";
 
 export interface Range {
     min: number;
@@ -41,7 +42,11 @@ export interface CostSection {
     tiers: Record<string, Range>;
     /** Unpriced resources per tier: a tier's sum leaves them out. */
     unpricedByTier: Record<string, number>;
+    /** Resources per tier with at least one priced meter: a tier without any has no known sum. */
+    pricedByTier: Record<string, number>;
     total: Range;
+    /** The dates the prices used were read from their sources (YYYY-MM-DD, ascending): the estimate is "as of" them. */
+    pricesAsOf: string[];
     coverage: {
         /** Cloud resources with a charge of their own (billed or usage-based). */
         chargeable: number;
@@ -49,6 +54,8 @@ export interface CostSection {
         priced: number;
         /** Resources (by name) with a billed meter that has no price, or no billing model at all. */
         unpriced: string[];
+        /** The same, by what is missing (a meter of the price table, or a cost model of a type) and why. */
+        unpricedMeters: { meter: string; why: string; resources: string[] }[];
         /** "resource: what (unit)" of every usage-based charge left out of the sums. */
         notEstimated: string[];
     };
@@ -94,6 +101,14 @@ function awsTierOf(resource: PlanResourceLike, resources: PlanResourceLike[], by
     return home && home !== resource ? tierOf(home, byUrn) : "stack";
 }
 
+/** Why a meter has no price: the price table's note, or that the table lacks it. */
+function whyUnpriced(table: PriceTable, meter: string, unit: string): string {
+    const entry = table.entries[meter];
+    if (!entry) return "not in the price table (run `bookstore-infra prices refresh`)";
+    if (typeof entry.unitPrice === "number" && entry.meter.unit !== unit) return `the table prices it per ${entry.meter.unit}, not per ${unit}`;
+    return entry.note ?? "no sourced price";
+}
+
 function priceLine(item: CostItem, table: PriceTable): CostLine {
     if (item.kind === "usage") return { what: item.what, unit: item.unit, status: "not estimated" };
     const entry = table.entries[item.meter.key];
@@ -111,11 +126,18 @@ export function costOf(resources: PlanResourceLike[], table: PriceTable): CostSe
     const costs: ResourceCost[] = [];
     const tiers: Record<string, Range> = {};
     let total: Range = { min: 0, max: 0 };
-    const coverage = { chargeable: 0, priced: 0, unpriced: [] as string[], notEstimated: [] as string[] };
+    const coverage = { chargeable: 0, priced: 0, unpriced: [] as string[], unpricedMeters: [] as CostSection["coverage"]["unpricedMeters"], notEstimated: [] as string[] };
     const unpricedByTier: Record<string, number> = {};
-    const countUnpriced = (tier: string) => {
-        unpricedByTier[tier] = (unpricedByTier[tier] ?? 0) + 1;
+    const pricedByTier: Record<string, number> = {};
+    const asOf = new Set<string>();
+    const count = (counts: Record<string, number>, tier: string) => {
+        counts[tier] = (counts[tier] ?? 0) + 1;
         tiers[tier] = tiers[tier] ?? { min: 0, max: 0 };
+    };
+    const missing = (meter: string, why: string, resource: string) => {
+        const known = coverage.unpricedMeters.find((m) => m.meter === meter);
+        if (known) known.resources.push(resource);
+        else coverage.unpricedMeters.push({ meter, why, resources: [resource] });
     };
     for (const resource of resources.filter(isBillable)) {
         const direct = tierOf(resource, byUrn);
@@ -130,7 +152,8 @@ export function costOf(resources: PlanResourceLike[], table: PriceTable): CostSe
         if ("unknown" in billing) {
             costs.push({ ...base, status: "unpriced", lines: [{ what: `no cost model for ${resource.type}`, unit: "", status: "unpriced" }] });
             coverage.unpriced.push(`${resource.name} (${resource.type})`);
-            countUnpriced(tier);
+            missing(resource.type, "no cost model for this type", resource.name);
+            count(unpricedByTier, tier);
             continue;
         }
         const lines = billing.items.map((item) => priceLine(item, table));
@@ -138,11 +161,15 @@ export function costOf(resources: PlanResourceLike[], table: PriceTable): CostSe
         for (const line of lines) if (line.monthly) monthly = add(monthly, line.monthly);
         const billedLines = lines.filter((l) => l.status !== "not estimated");
         const pricedLines = billedLines.filter((l) => l.status === "priced");
+        for (const line of pricedLines) asOf.add(table.entries[line.meter!]?.retrieved ?? "undated");
         const status: ResourceCost["status"] = billedLines.length === 0 ? "usage only" : pricedLines.length === billedLines.length ? "priced" : pricedLines.length === 0 ? "unpriced" : "partly priced";
-        if (status === "priced" || status === "usage only") coverage.priced += status === "priced" ? 1 : 0;
+        if (status === "priced") coverage.priced += 1;
+        if (pricedLines.length > 0) count(pricedByTier, tier);
         if (status === "unpriced" || status === "partly priced") {
-            coverage.unpriced.push(`${resource.name} (${billedLines.filter((l) => l.status === "unpriced").map((l) => l.meter).join(", ")})`);
-            countUnpriced(tier);
+            const unpricedLines = billedLines.filter((l) => l.status === "unpriced");
+            coverage.unpriced.push(`${resource.name} (${unpricedLines.map((l) => l.meter).join(", ")})`);
+            for (const line of unpricedLines) missing(line.meter!, whyUnpriced(table, line.meter!, line.unit), resource.name);
+            count(unpricedByTier, tier);
         }
         for (const line of lines.filter((l) => l.status === "not estimated")) coverage.notEstimated.push(`${resource.name}: ${line.what} (per ${line.unit})`);
         costs.push({ ...base, status, monthly: roundRange(monthly), lines });
@@ -150,29 +177,70 @@ export function costOf(resources: PlanResourceLike[], table: PriceTable): CostSe
         total = add(total, monthly);
     }
     for (const tier of Object.keys(tiers)) tiers[tier] = roundRange(tiers[tier]);
-    return { currency: "USD", hoursPerMonth: HOURS_PER_MONTH, resources: costs, tiers, unpricedByTier, total: roundRange(total), coverage };
+    return { currency: "USD", hoursPerMonth: HOURS_PER_MONTH, resources: costs, tiers, unpricedByTier, pricedByTier, total: roundRange(total), pricesAsOf: [...asOf].sort(), coverage };
 }
 
 const money = (value: number) => `$${value.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 export const formatRange = (r: Range) => (r.min === r.max ? money(r.min) : `${money(r.min)} – ${money(r.max)}`);
-/** A sum that leaves unpriced resources out says so. */
-export const formatSum = (r: Range, unpriced = 0) => `${formatRange(r)}${unpriced > 0 ? ` + ${unpriced} unpriced` : ""}`;
 
-/** One line: the stack's monthly range and how much of it is priced. */
+/** How much of a sum is known: resources with a priced meter, and resources left out of it. */
+export interface SumCoverage {
+    priced: number;
+    unpriced: number;
+}
+
+/**
+ * A sum as a person may read it: never $0.00 for what is unknown. Nothing priced in it: "unknown"
+ * (or, with nothing unpriced either, only usage-based charges); some resources left out: says how many.
+ */
+export function formatSum(r: Range, coverage: SumCoverage): string {
+    if (coverage.priced === 0) return coverage.unpriced > 0 ? `unknown (${coverage.unpriced} unpriced)` : "usage-based only";
+    return `${formatRange(r)}${coverage.unpriced > 0 ? ` + ${coverage.unpriced} unpriced` : ""}`;
+}
+
+export const tierCoverage = (cost: CostSection, tier: string): SumCoverage => ({ priced: cost.pricedByTier?.[tier] ?? 0, unpriced: cost.unpricedByTier[tier] ?? 0 });
+export const totalCoverage = (cost: CostSection): SumCoverage => ({ priced: Object.values(cost.pricedByTier ?? {}).reduce((a, b) => a + b, 0), unpriced: cost.coverage.unpriced.length });
+
+/** "as of 2026-06-18 – 2026-08-15": the capture dates of the prices in the estimate. */
+export function pricesAsOf(cost: CostSection): string {
+    const dates = cost.pricesAsOf ?? [];
+    if (dates.length === 0) return "no prices";
+    return `list prices as of ${dates.length === 1 ? dates[0] : `${dates[0]} – ${dates[dates.length - 1]}`}`;
+}
+
+/** One line: the stack's monthly range, how much of it is priced, and as of when. */
 export function costSummary(cost: CostSection): string {
     const usageOnly = cost.resources.filter((r) => r.status === "usage only").length;
     const unpriced = cost.coverage.unpriced.length;
-    return `Monthly cost:  ${formatSum(cost.total, unpriced)} ${cost.currency} at min – max replicas (${cost.hoursPerMonth} h/month); ` +
+    return `Monthly cost:  ${formatSum(cost.total, totalCoverage(cost))}${totalCoverage(cost).priced > 0 ? ` ${cost.currency} at min – max replicas (${cost.hoursPerMonth} h/month)` : ""}; ` +
         `priced ${cost.coverage.priced} of ${cost.coverage.chargeable} chargeable resources` +
-        `${unpriced ? `, ${unpriced} unpriced` : ""}${usageOnly ? `, ${usageOnly} usage-based only` : ""}; ${cost.coverage.notEstimated.length} usage charges not estimated`;
+        `${unpriced ? `, ${unpriced} unpriced` : ""}${usageOnly ? `, ${usageOnly} usage-based only` : ""}; ${pricesAsOf(cost)}; ${cost.coverage.notEstimated.length} usage charges not estimated`;
 }
 
-/** The cost block printed after the plan (and by `bookstore-infra cost`). */
+/** The usage-based charges left out, grouped by charge: "requests (per 1M requests): api, web". */
+function notEstimatedByCharge(cost: CostSection): string[] {
+    const byCharge = new Map<string, string[]>();
+    for (const item of cost.coverage.notEstimated) {
+        const at = item.indexOf(": ");
+        const charge = item.slice(at + 2);
+        byCharge.set(charge, [...(byCharge.get(charge) ?? []), item.slice(0, at)]);
+    }
+    return [...byCharge.entries()].map(([charge, resources]) => `${charge}: ${resources.join(", ")}`);
+}
+
+/** The cost block printed after the plan (and by `bookstore-infra cost`), within 100 columns. */
 export function renderCost(cost: CostSection): string[] {
-    const lines = ["", "Cost (monthly, USD, min – max replicas):"];
-    for (const [tier, range] of Object.entries(cost.tiers).sort(([a], [b]) => a.localeCompare(b))) lines.push(`    ${tier.padEnd(24)}${formatSum(range, cost.unpricedByTier[tier])}`);
-    lines.push(`    ${"total".padEnd(24)}${formatSum(cost.total, cost.coverage.unpriced.length)}`);
-    if (cost.coverage.unpriced.length > 0) lines.push(`    Unpriced (no sourced price in the table): ${cost.coverage.unpriced.join("; ")}`);
-    if (cost.coverage.notEstimated.length > 0) lines.push(`    Not estimated (usage-based): ${cost.coverage.notEstimated.join("; ")}`);
+    const lines = ["", `Cost (monthly, ${cost.currency}, min – max replicas, ${pricesAsOf(cost)}):`];
+    for (const tier of Object.keys(cost.tiers).sort()) lines.push(`    ${tier.padEnd(24)}${formatSum(cost.tiers[tier], tierCoverage(cost, tier))}`);
+    lines.push(`    ${"total".padEnd(24)}${formatSum(cost.total, totalCoverage(cost))}`);
+    lines.push(`    priced ${cost.coverage.priced} of ${cost.coverage.chargeable} chargeable resources`);
+    if (cost.coverage.unpricedMeters.length > 0) {
+        lines.push("    Unpriced, and why:");
+        for (const m of cost.coverage.unpricedMeters) lines.push(...wrap(`        ${m.meter} (${m.resources.join(", ")}): ${m.why}`));
+    }
+    if (cost.coverage.notEstimated.length > 0) {
+        lines.push("    Not estimated (usage-based):");
+        for (const line of notEstimatedByCharge(cost)) lines.push(...wrap(`        ${line}`));
+    }
     return lines;
 }

@@ -2,7 +2,8 @@
  * Day-2 rehearsal: what the next `pulumi up` does after the cloud changed something we declared
  * (a failover, an HA zone swap, autogrow, a managed upgrade). It replays the engine's and the
  * providers' own rules on offline plans:
- * - `refresh` (azure-native Read, provider/pkg/provider/provider.go): the GET bodies before and
+ * - `refresh` (azure-native Read, provider/pkg/provider/provider.go; for AWS the bridged provider's
+ *   Read, e.g. rdsInstanceRead): the GET (Describe) bodies before and
  *   after the event are projected to the SDK's input shape (read-only properties dropped) and their
  *   difference is applied to the state's inputs, so a property the cloud changed lands in the inputs
  *   even if the program never set it (terraform-bridged providers store what Read returns likewise);
@@ -68,9 +69,10 @@ function differingPaths(a: unknown, b: unknown, at = ""): string[] {
  * The state's inputs after `refresh` (azure-native Read): the difference between the GET bodies
  * before and after the event, projected to input shape, applied to the inputs.
  */
-export function refreshedInputs(inputs: Json, before: Json, after: Json, readOnly: string[] = []): { inputs: Json; changed: string[] } {
-    const old = sdkShape(before, readOnly);
-    const now = sdkShape(after, readOnly);
+export function refreshedInputs(inputs: Json, before: Json, after: Json, readOnly: string[] = [], project?: (body: Json) => Json): { inputs: Json; changed: string[] } {
+    const shape = project ?? ((body: Json) => sdkShape(body, readOnly));
+    const old = shape(before);
+    const now = shape(after);
     const changed = differingPaths(old, now);
     const out = clone(inputs);
     for (const path of changed) setPath(out, path, clone(getPath(now, path)));
@@ -83,6 +85,36 @@ export interface LiveChange {
     after: Json;
     /** Read-only paths of the type (the spec's readOnly), dropped from the projection. */
     readOnly?: string[];
+    /** The resource type, when other resources share the name (an RDS instance and its KMS key). */
+    type?: string;
+    /** The provider's Read of the body into input shape, instead of the ARM one (e.g. rdsInstanceRead). */
+    project?: (body: Json) => Json;
+}
+
+/**
+ * What the AWS provider's Read stores from a DescribeDBInstances DBInstance, in input names
+ * (terraform-provider-aws internal/service/rds/instance.go resourceInstanceRead, the version
+ * tools/review/awsForceNew.json names: d.Set of replicate_source_db, backup_retention_period,
+ * backup_window, instance_class, multi_az, auto_minor_version_upgrade). engine_version keeps the
+ * configured value while the running version starts with it (a "16" prefix under
+ * autoMinorVersionUpgrade; @pulumi/aws 7.48.0 rds/instance.d.ts engineVersion), and is not an input
+ * at all when none is configured (Optional and Computed: the provider shows no diff).
+ */
+export function rdsInstanceRead(configuredEngineVersion?: string): (body: Json) => Json {
+    return (body) => {
+        const running = String(body.EngineVersion);
+        const engineVersion = configuredEngineVersion === undefined ? undefined
+            : running === configuredEngineVersion || running.startsWith(`${configuredEngineVersion}.`) ? configuredEngineVersion : running;
+        return {
+            replicateSourceDb: body.ReadReplicaSourceDBInstanceIdentifier ?? "",
+            backupRetentionPeriod: body.BackupRetentionPeriod,
+            backupWindow: body.PreferredBackupWindow,
+            instanceClass: body.DBInstanceClass,
+            multiAz: body.MultiAZ,
+            autoMinorVersionUpgrade: body.AutoMinorVersionUpgrade,
+            ...(engineVersion === undefined ? {} : { engineVersion }),
+        };
+    };
 }
 
 /** The state after the event and a refresh: the deployed plan's inputs with each changed resource's refreshed inputs. */
@@ -90,8 +122,8 @@ export function refreshState(deployed: DiffablePlan, changes: Record<string, Liv
     const owned: Record<string, string[]> = {};
     const resources = deployed.resources.map((r) => {
         const change = changes[r.name];
-        if (!change) return r;
-        const refreshed = refreshedInputs(r.inputs as Json, change.before, change.after, change.readOnly);
+        if (!change || (change.type !== undefined && change.type !== r.type)) return r;
+        const refreshed = refreshedInputs(r.inputs as Json, change.before, change.after, change.readOnly, change.project);
         owned[r.urn] = refreshed.changed;
         return { ...r, inputs: refreshed.inputs };
     });

@@ -43,6 +43,8 @@ export interface ResourceChange {
     deleteBeforeReplace: boolean;
     changes: PropertyChange[];
     replaceReasons: ReplaceReason[];
+    /** An update of a type whose create-only rules were not read (replacement.ts `unread`): it may be a replacement. */
+    unverified?: boolean;
 }
 
 export interface PlanDiff {
@@ -55,10 +57,31 @@ export interface PlanDiff {
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
 
-/** The changed leaf paths between two input trees (lists compared item by item). */
+/** A string input holding a JSON object or array (a workbook's serializedData, a policy document), parsed; else undefined. */
+function jsonDocument(value: unknown): object | undefined {
+    if (typeof value !== "string" || !/^\s*[[{]/.test(value)) return undefined;
+    try {
+        const parsed: unknown = JSON.parse(value);
+        return parsed !== null && typeof parsed === "object" ? parsed : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/** Marks a path step that descends into a JSON-valued string: `serializedData(json).items[3]`. */
+export const JSON_STEP = "(json)";
+
+/**
+ * The changed leaf paths between two input trees (lists compared item by item). A string holding
+ * JSON on both sides is compared as the document it holds, so one changed number in a 28 KB
+ * workbook is one path, not the whole string twice.
+ */
 export function changedPaths(before: unknown, after: unknown, path = ""): PropertyChange[] {
     if (before === after) return [];
     if (before === SECRET_MARK || after === SECRET_MARK) return [{ path, secret: { changed: before !== after ? true : "unknown" } }];
+    const beforeJson = jsonDocument(before);
+    const afterJson = jsonDocument(after);
+    if (beforeJson && afterJson) return changedPaths(beforeJson, afterJson, `${path}${JSON_STEP}`);
     if (isObject(before) && isObject(after)) {
         const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
         return keys.flatMap((key) => changedPaths(before[key], after[key], path ? `${path}.${key}` : key));
@@ -121,7 +144,9 @@ export function diffPlans(oldPlan: DiffablePlan, newPlan: DiffablePlan, rules: R
         props = props.filter((p) => !(p.secret && p.secret.changed === false));
         if (props.length === 0) continue;
         const reasons = replaceReasons(next.type, props.map((p) => p.path), next.options.replaceOnChanges ?? [], rules);
-        changes.push(entry(reasons.length > 0 ? "replace" : "update", next, props, reasons));
+        const change = entry(reasons.length > 0 ? "replace" : "update", next, props, reasons);
+        if (change.op === "update" && rules.unread?.includes(next.type)) change.unverified = true;
+        changes.push(change);
     }
     for (const [urn, prev] of before) if (!after.has(urn)) changes.push(entry("delete", prev));
     const order: Record<Operation, number> = { replace: 0, delete: 1, update: 2, create: 3 };

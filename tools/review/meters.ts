@@ -34,9 +34,10 @@ function containerApp(inputs: Inputs): CostItem[] {
     const memory = containers.reduce((sum, c) => sum + gibibytes(c.resources?.memory), 0);
     // Consumption plan: every running replica is billed per vCPU-second and GiB-second (active rate;
     // a replica idling below the activity thresholds is billed less, and the free grant is not deducted).
+    // The API's meter names carry the plan ("Standard vCPU Active Usage"; shared/reference/price-sources.md).
     return [
-        billed(`${cpu} vCPU × ${min}-${max} replicas`, { key: `aca-vcpu-second/${region}`, serviceName: "Azure Container Apps", armRegionName: region, meterName: "vCPU Active Usage", unit: "1 Second" }, cpu * min * SECONDS_PER_MONTH, cpu * max * SECONDS_PER_MONTH),
-        billed(`${memory} GiB × ${min}-${max} replicas`, { key: `aca-memory-second/${region}`, serviceName: "Azure Container Apps", armRegionName: region, meterName: "Memory Active Usage", unit: "1 GiB Second" }, memory * min * SECONDS_PER_MONTH, memory * max * SECONDS_PER_MONTH),
+        billed(`${cpu} vCPU × ${min}-${max} replicas`, { key: `aca-vcpu-second/${region}`, serviceName: "Azure Container Apps", armRegionName: region, meterName: "Standard vCPU Active Usage", unit: "1 Second" }, cpu * min * SECONDS_PER_MONTH, cpu * max * SECONDS_PER_MONTH),
+        billed(`${memory} GiB × ${min}-${max} replicas`, { key: `aca-memory-second/${region}`, serviceName: "Azure Container Apps", armRegionName: region, meterName: "Standard Memory Active Usage", unit: "1 GiB Second" }, memory * min * SECONDS_PER_MONTH, memory * max * SECONDS_PER_MONTH),
         usage("requests", "1M requests"),
     ];
 }
@@ -45,19 +46,33 @@ function postgresServer(inputs: Inputs): CostItem[] {
     const region = inputs.location;
     const sku = inputs.sku?.name ?? "unknown";
     const tier = inputs.sku?.tier ?? "unknown";
-    // A zone-redundant or same-zone HA server runs a standby of the same size and storage.
+    // A zone-redundant or same-zone HA server runs a standby with "the same virtual machine configuration,
+    // including vCores, storage" (Learn: concepts-high-availability), billed as a second copy.
     const copies = inputs.highAvailability?.mode && inputs.highAvailability.mode !== "Disabled" ? 2 : 1;
     const storage = Number(inputs.storage?.storageSizeGB ?? 0);
+    // The whole-instance compute row is skuName "<n> vCore" (the per-core rows are "vCore"); storage is its own product.
+    const vCores = /^Standard_[A-Z]+?(\d+)/.exec(sku)?.[1];
     return [
-        billed(`compute ${sku}${copies > 1 ? " + HA standby" : ""}`, { key: `postgres-flexible/${tier}/${sku}/${region}`, serviceName: "Azure Database for PostgreSQL", armRegionName: region, armSkuName: sku, unit: "1 Hour" }, copies * HOURS_PER_MONTH),
-        billed(`storage ${storage} GB${copies > 1 ? " × 2" : ""}`, { key: `postgres-flexible-storage/${region}`, serviceName: "Azure Database for PostgreSQL", armRegionName: region, productName: "Flexible Server Storage", unit: "1 GB/Month" }, copies * storage),
+        billed(`compute ${sku}${copies > 1 ? " + HA standby" : ""}`, { key: `postgres-flexible/${tier}/${sku}/${region}`, serviceName: "Azure Database for PostgreSQL", armRegionName: region, armSkuName: sku, ...(vCores ? { skuName: `${vCores} vCore` } : {}), unit: "1 Hour" }, copies * HOURS_PER_MONTH),
+        billed(`storage ${storage} GB${copies > 1 ? " × 2" : ""}`, { key: `postgres-flexible-storage/${region}`, serviceName: "Azure Database for PostgreSQL", armRegionName: region, productName: "Az DB for PostgreSQL Flexible Server Storage", meterName: "Storage Data Stored", unit: "1 GB/Month" }, copies * storage),
         usage("backup storage beyond the provisioned size", "1 GB/Month"),
     ];
 }
 
-function skuPerHour(service: string, keyPrefix: string, inputs: Inputs, count = 1): CostItem {
-    const sku = inputs.sku?.name ?? "unknown";
-    return billed(`${sku}${count > 1 ? ` × ${count}` : ""}`, { key: `${keyPrefix}/${sku}/${inputs.location}`, serviceName: service, armRegionName: inputs.location, skuName: sku, unit: "1 Hour" }, count * HOURS_PER_MONTH);
+const REDIS_FAMILIES: Record<string, string> = { Balanced: "Balanced", MemoryOptimized: "Memory Optimized", ComputeOptimized: "Compute Optimized", FlashOptimized: "Flash Optimized" };
+
+/**
+ * An Azure Managed Redis cluster: instance-hours of its SKU. The API's rows are productName "Azure
+ * Managed Redis - Balanced" with skuName "B5" for sku.name Balanced_B5. With high availability (the
+ * API default) the cache runs on two instances and bills two instance-hours: Infracost's model
+ * (internal/resources/azure/managed_redis.go, instanceCount 2) and Microsoft's own sample
+ * (CawaMS/Aspire_eShop_redis-WIP: B5 $227.76/month with HA, $113.88 without) agree.
+ */
+function managedRedis(inputs: Inputs): CostItem {
+    const sku = String(inputs.sku?.name ?? "unknown");
+    const [family, size] = sku.split("_");
+    const copies = inputs.highAvailability === "Disabled" ? 1 : 2;
+    return billed(`${sku}${copies > 1 ? " × 2 (high availability)" : ""}`, { key: `redis-enterprise/${sku}/${inputs.location}`, serviceName: "Redis Cache", armRegionName: inputs.location, productName: `Azure Managed Redis - ${REDIS_FAMILIES[family] ?? family}`, skuName: size ?? sku, unit: "1 Hour" }, copies * HOURS_PER_MONTH);
 }
 
 function agentPools(inputs: Inputs): CostItem[] {
@@ -78,15 +93,17 @@ function vmPool(pool: Inputs, region: string): CostItem {
 const MODELS: Record<string, (inputs: Inputs, all: Resource[], self: Resource) => Billing | undefined> = {
     "azure-native:app:ContainerApp": (i) => ({ items: containerApp(i) }),
     "azure-native:dbforpostgresql:Server": (i) => ({ items: postgresServer(i) }),
-    "azure-native:redisenterprise:RedisEnterprise": (i) => ({ items: [skuPerHour("Redis Cache", "redis-enterprise", i)] }),
+    "azure-native:redisenterprise:RedisEnterprise": (i) => ({ items: [managedRedis(i)] }),
     "azure-native:signalrservice:SignalR": (i) => ({
-        items: [billed(`${i.sku?.name} × ${i.sku?.capacity ?? 1} units`, { key: `signalr/${i.sku?.name}/${i.location}`, serviceName: "SignalR", armRegionName: i.location, skuName: i.sku?.tier, unit: "1/Day" }, Number(i.sku?.capacity ?? 1) * DAYS_PER_MONTH), usage("messages beyond the units' daily allowance", "1M messages")],
+        items: [billed(`${i.sku?.name} × ${i.sku?.capacity ?? 1} units`, { key: `signalr/${i.sku?.name}/${i.location}`, serviceName: "SignalR", armRegionName: i.location, skuName: i.sku?.tier, meterName: `${i.sku?.tier} Unit`, unit: "1/Day" }, Number(i.sku?.capacity ?? 1) * DAYS_PER_MONTH), usage("messages beyond the units' daily allowance", "1M messages")],
     }),
     "azure-native:containerregistry:Registry": (i) => ({
-        items: [billed(`${i.sku?.name} registry`, { key: `acr/${i.sku?.name}/${i.location}`, serviceName: "Container Registry", armRegionName: i.location, skuName: i.sku?.name, meterName: "Registry Unit", unit: "1/Day" }, DAYS_PER_MONTH), usage("storage beyond the included allowance", "1 GB/Month")],
+        items: [billed(`${i.sku?.name} registry`, { key: `acr/${i.sku?.name}/${i.location}`, serviceName: "Container Registry", armRegionName: i.location, skuName: i.sku?.name, meterName: `${i.sku?.name} Registry Unit`, unit: "1/Day" }, DAYS_PER_MONTH), usage("storage beyond the included allowance", "1 GB/Month")],
     }),
+    // Front Door's rows are per billing zone ("Zone 1" … "Zone 8"), never "global"; the base fee is one
+    // per profile, priced the same in every zone (Zone 1: North America, Europe, Africa).
     "azure-native:cdn:Profile": (i) => ({
-        items: [billed(`${i.sku?.name} base fee`, { key: `frontdoor/${i.sku?.name}`, serviceName: "Azure Front Door Service", armRegionName: "global", skuName: String(i.sku?.name ?? "").replace("_AzureFrontDoor", ""), meterName: "Base Fees", unit: "1/Month" }, 1), usage("requests", "10K requests"), usage("data transfer out", "1 GB")],
+        items: [billed(`${String(i.sku?.name ?? "").replace(/_/g, " ")} base fee`, { key: `frontdoor/${i.sku?.name}`, serviceName: "Azure Front Door Service", armRegionName: "Zone 1", productName: "Azure Front Door", skuName: String(i.sku?.name ?? "").replace("_AzureFrontDoor", ""), unit: "1/Month" }, 1), usage("requests", "10K requests"), usage("data transfer out", "1 GB")],
     }),
     "azure-native:network:PrivateEndpoint": (i) => ({
         items: [billed("private endpoint", { key: `private-endpoint/${i.location}`, serviceName: "Virtual Network", armRegionName: i.location, productName: "Private Link", meterName: "Standard Private Endpoint", unit: "1 Hour" }, HOURS_PER_MONTH), usage("data processed", "1 GB")],
@@ -95,7 +112,7 @@ const MODELS: Record<string, (inputs: Inputs, all: Resource[], self: Resource) =
         items: [billed("private DNS zone", { key: "private-dns-zone", serviceName: "Azure DNS", armRegionName: "global", meterName: "Private Zone", unit: "1/Month" }, 1), usage("DNS queries", "1M queries")],
     }),
     "azure-native:containerservice:ManagedCluster": (i) => ({
-        items: [...agentPools(i), ...(i.sku?.tier && i.sku.tier !== "Free" ? [billed(`${i.sku.tier} tier`, { key: `aks-${i.sku.tier}/${i.location}`, serviceName: "Azure Kubernetes Service", armRegionName: i.location, skuName: i.sku.tier, unit: "1 Hour" }, HOURS_PER_MONTH)] : [])],
+        items: [...agentPools(i), ...(i.sku?.tier && i.sku.tier !== "Free" ? [billed(`${i.sku.tier} tier`, { key: `aks-${i.sku.tier}/${i.location}`, serviceName: "Azure Kubernetes Service", armRegionName: i.location, meterName: `${i.sku.tier} Uptime SLA`, unit: "1 Hour" }, HOURS_PER_MONTH)] : [])],
     }),
     // An agent pool runs in its cluster's region.
     "azure-native:containerservice:AgentPool": (i, all) => {
@@ -114,6 +131,8 @@ const MODELS: Record<string, (inputs: Inputs, all: Resource[], self: Resource) =
     "azure-native:network:VirtualNetworkPeering": () => ({ items: [usage("peered data transfer", "1 GB")] }),
 };
 
+const FRONT_DOOR = "its Front Door profile (base fee, requests and data transfer)";
+
 /** Types with no charge of their own: configuration of, or inside, a billed resource. */
 const INCLUDED: Record<string, string> = {
     "azure-native:resources:ResourceGroup": "a container of resources",
@@ -131,6 +150,14 @@ const INCLUDED: Record<string, string> = {
     "azure-native:privatedns:VirtualNetworkLink": "its private DNS zone",
     "azure-native:network:VirtualNetwork": "nothing: virtual networks are free (Azure Virtual Network pricing; peering traffic is billed)",
     "azure-native:network:NetworkSecurityGroup": "nothing: network security groups are free (Azure Virtual Network pricing)",
+    // Front Door Standard/Premium bills per profile (base fee, requests, data transfer), not per endpoint, route or rule.
+    "azure-native:cdn:AFDEndpoint": FRONT_DOOR,
+    "azure-native:cdn:AFDOriginGroup": FRONT_DOOR,
+    "azure-native:cdn:AFDOrigin": FRONT_DOOR,
+    "azure-native:cdn:Route": FRONT_DOOR,
+    "azure-native:cdn:RuleSet": FRONT_DOOR,
+    "azure-native:cdn:Rule": FRONT_DOOR,
+    "azure-native:applicationinsights:Workbook": "nothing: Azure Monitor workbooks have no charge (their queries bill where the data is)",
 };
 
 /** How a resource is billed; `unknown` for a type without a model (reported by name as unpriced). */

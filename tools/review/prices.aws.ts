@@ -6,8 +6,9 @@
  * "Getting price list files using the AWS Price List Bulk API").
  */
 import type { AwsMeter } from "./billing";
-import type { PriceEntry, PriceTable } from "./prices";
+import type { PriceEntry, PriceTable, RefreshOptions } from "./prices";
 import { streamMembers } from "./offerStream";
+import { bodyText, fetchJson, fetchSource } from "./priceSource";
 
 export const AWS_BULK_API = "https://pricing.us-east-1.amazonaws.com";
 export const AWS_ABOUT = "AWS On-Demand list prices of the meters the eks stacks use; rebuild with `bookstore-infra prices refresh` (AWS Price List Bulk API).";
@@ -48,26 +49,22 @@ export function termPrices(term: OfferTerm, unit: string): { prices: number[]; u
     };
 }
 
-async function getJson(url: string, fetchFn: typeof fetch): Promise<any> {
-    const response = await fetchFn(url);
-    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-    return response.json();
-}
-
-async function* textChunks(body: ReadableStream<Uint8Array>): AsyncIterable<string> {
-    const decoder = new TextDecoder();
-    for await (const bytes of body as unknown as AsyncIterable<Uint8Array>) yield decoder.decode(bytes, { stream: true });
-    const rest = decoder.decode();
-    if (rest) yield rest;
-}
-
 /** The products of one offer file that any of `meters` names, and their OnDemand terms. */
-export async function readOffer(url: string, meters: AwsMeter[], fetchFn: typeof fetch): Promise<{ products: OfferProduct[]; terms: Map<string, OfferTerm[]> }> {
-    const response = await fetchFn(url);
-    if (!response.ok || !response.body) throw new Error(`${url}: HTTP ${response.status}`);
+export async function readOffer(url: string, meters: AwsMeter[], options: Pick<RefreshOptions, "progress" | "timeoutMs"> = {}): Promise<{ products: OfferProduct[]; terms: Map<string, OfferTerm[]> }> {
+    const response = await fetchSource(url, options.timeoutMs);
     const products: OfferProduct[] = [];
     const terms = new Map<string, OfferTerm[]>();
-    await streamMembers(textChunks(response.body), ["products", "terms.OnDemand"], (path, key, value) => {
+    // An offer file runs to gigabytes (AmazonEC2): say how far the read has come every 100 MB.
+    const STEP = 100 * 1024 * 1024;
+    async function* counted(): AsyncIterable<string> {
+        let read = 0;
+        for await (const piece of bodyText(url, response, options.timeoutMs)) {
+            if (Math.floor((read + piece.length) / STEP) > Math.floor(read / STEP)) options.progress?.(`prices: … ${Math.floor((read + piece.length) / STEP) * 100} MB of ${url} read`);
+            read += piece.length;
+            yield piece;
+        }
+    }
+    await streamMembers(counted(), ["products", "terms.OnDemand"], (path, key, value) => {
         if (path === "products") {
             const product = value as OfferProduct;
             if (meters.some((m) => productMatches(m, product))) products.push(product);
@@ -99,17 +96,17 @@ export function priceEntry(meter: AwsMeter, offer: { products: OfferProduct[]; t
  * The AWS price table for `meters`, read from the Bulk API at `api`: one index, one region index per
  * service, one offer file per service and region (only those the meters need).
  */
-export async function refreshAwsPrices(meters: AwsMeter[], options: { api?: string; today?: string; fetchFn?: typeof fetch } = {}): Promise<PriceTable> {
+export async function refreshAwsPrices(meters: AwsMeter[], options: RefreshOptions = {}): Promise<PriceTable> {
     const api = (options.api ?? AWS_BULK_API).replace(/\/$/, "");
     const today = options.today ?? new Date().toISOString().slice(0, 10);
-    const fetchFn = options.fetchFn ?? fetch;
     const unique = [...new Map(meters.map((m) => [m.key, m])).values()].sort((a, b) => a.key.localeCompare(b.key));
     const entries: Record<string, PriceEntry> = {};
     for (const meter of unique.filter((m) => m.notInPriceList)) entries[meter.key] = { meter, unitPrice: null, retrieved: today, note: meter.notInPriceList };
     const priced = unique.filter((m) => !m.notInPriceList);
     if (priced.length === 0) return { currency: "USD", about: AWS_ABOUT, entries };
     const indexUrl = `${api}/offers/v1.0/aws/index.json`;
-    const index = await getJson(indexUrl, fetchFn);
+    options.progress?.(`prices: AWS Price List: ${indexUrl}`);
+    const index = await fetchJson<{ offers?: Record<string, { currentRegionIndexUrl?: string }> }>(indexUrl, options.timeoutMs);
     for (const serviceCode of [...new Set(priced.map((m) => m.serviceCode))]) {
         const ofService = priced.filter((m) => m.serviceCode === serviceCode);
         const regionIndexPath = index.offers?.[serviceCode]?.currentRegionIndexUrl;
@@ -117,7 +114,7 @@ export async function refreshAwsPrices(meters: AwsMeter[], options: { api?: stri
             for (const meter of ofService) entries[meter.key] = { meter, unitPrice: null, source: indexUrl, retrieved: today, note: `the price list index has no ${serviceCode} offer` };
             continue;
         }
-        const regions = (await getJson(`${api}${regionIndexPath}`, fetchFn)).regions ?? {};
+        const regions = (await fetchJson<{ regions?: Record<string, { currentVersionUrl?: string }> }>(`${api}${regionIndexPath}`, options.timeoutMs)).regions ?? {};
         for (const regionCode of [...new Set(ofService.map((m) => m.regionCode))]) {
             const ofRegion = ofService.filter((m) => m.regionCode === regionCode);
             const offerPath = regions[regionCode]?.currentVersionUrl;
@@ -126,7 +123,8 @@ export async function refreshAwsPrices(meters: AwsMeter[], options: { api?: stri
                 continue;
             }
             const url = `${api}${offerPath}`;
-            const offer = await readOffer(url, ofRegion, fetchFn);
+            options.progress?.(`prices: AWS Price List: ${serviceCode} ${regionCode} (${ofRegion.length} meters): ${url}`);
+            const offer = await readOffer(url, ofRegion, options);
             for (const meter of ofRegion) entries[meter.key] = priceEntry(meter, offer, url, today);
         }
     }

@@ -20,19 +20,26 @@ export interface ReplacementRules {
     maintained?: Record<string, { path: string; rule: string }[]>;
     /** Paths that replace every resource of a package (e.g. Kubernetes metadata.name). */
     packageWide: Record<string, string[]>;
+    /** Types whose create-only rules were not read: their updates are unverified, never shown as safe. */
+    unread?: string[];
 }
 
 /** The rules of the tables in this directory. */
 export function defaultRules(): ReplacementRules {
     const createOnly: Record<string, string[]> = {};
     const maintained: Record<string, { path: string; rule: string }[]> = {};
+    const unread: string[] = [];
     for (const [type, entry] of Object.entries(createOnlyTable.types)) {
+        if (!("createOnly" in entry)) {
+            unread.push(type);
+            continue;
+        }
         createOnly[type] = [...entry.createOnly];
         if ("maintained" in entry) maintained[type] = entry.maintained.map(({ path, rule }) => ({ path, rule }));
     }
     for (const [type, paths] of Object.entries(kubernetesTable.types)) createOnly[type] = [...paths];
     for (const [type, entry] of Object.entries(awsTable.types)) createOnly[type] = [...entry.forceNew];
-    return { createOnly, maintained, packageWide: { kubernetes: [...kubernetesTable.all] } };
+    return { createOnly, maintained, packageWide: { kubernetes: [...kubernetesTable.all] }, unread };
 }
 
 const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
@@ -50,9 +57,9 @@ export function armPathParameters(type: string): string[] {
     return template.startsWith("{") || template.startsWith("/") ? names : ["resourceGroupName", ...names];
 }
 
-/** Whether `path` (a.b[0].c) is `rule` (a.b) or lies beneath it; list indices are ignored. */
+/** Whether `path` (a.b[0].c, a(json).b) is `rule` (a.b) or lies beneath it; list indices and JSON steps are ignored. */
 export function pathCovers(rule: string, path: string): boolean {
-    const bare = path.replace(/\[\d+\]/g, "");
+    const bare = path.replace(/\[\d+\]/g, "").replace(/\(json\)(?=\.|$)/g, "");
     return bare === rule || bare.startsWith(`${rule}.`);
 }
 

@@ -30,6 +30,12 @@ function parseIni(text: string): Record<string, Record<string, string>> {
 }
 
 describe("pgbouncer.ini rendering", () => {
+    it("adds an entry's own max_db_connections when given (names sharing a server after an RDS promotion), nothing otherwise", () => {
+        const ini = renderPgbouncerIni({ databases: [azureDatabases[0], { ...azureDatabases[1], host: azureDatabases[0].host, maxDbConnections: 17 }], settings: seedSettings });
+        assert.match(ini, /^bookstore = host=pg\.postgres\.database\.azure\.com port=5432 dbname=bookstore$/m);
+        assert.match(ini, /^bookstore-replica-1 = host=pg\.postgres\.database\.azure\.com port=5432 dbname=bookstore max_db_connections=17$/m);
+    });
+
     it("renders the seed's pool settings, SCRAM auth and required server TLS", () => {
         const ini = parseIni(renderPgbouncerIni({ databases: azureDatabases, settings: seedSettings }));
         assert.deepStrictEqual(ini.databases, {

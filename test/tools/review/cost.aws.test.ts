@@ -89,7 +89,8 @@ describe("review: the AWS price table in the repository", function () {
             // A changed model (attributes, unit) makes the committed entry stale: rebuild the table.
             assert.deepEqual(entry.meter, byKey.get(key), key);
             if (entry.unitPrice === null) assert.ok(entry.note, `${key}: an unpriced entry says why`);
-            else assert.ok(entry.source?.startsWith("https://") && /^\d{4}-\d{2}-\d{2}$/.test(entry.retrieved ?? ""), `${key}: a price has its source URL and retrieval date`);
+            // A price names its source (a URL, or a repository at a commit and the file) and the date it was read.
+            else assert.ok(/^(https:\/\/|[\w.-]+\/[\w.-]+@[0-9a-f]{40}:\S+)/.test(entry.source ?? "") && /^\d{4}-\d{2}-\d{2}$/.test(entry.retrieved ?? ""), `${key}: a price has its source and capture date`);
         }
     });
 });
@@ -145,7 +146,7 @@ describe("review: bookstore-infra cost --stack prod --stack prod-eks", function 
         fs.writeFileSync(table, JSON.stringify({ ...azure, entries: { ...azure.entries, ...AWS_TABLE.entries } }));
         const out: string[] = [];
         try {
-            const code = await runCli(["cost", "--stack", "prod", "--stack", "prod-eks", "--price-table", table], { out: (l) => out.push(l), err: (l) => out.push(l) });
+            const code = await runCli(["cost", "--stack", "prod", "--stack", "prod-eks", "--price-table", table], { out: (l) => out.push(l), err: () => undefined });
             assert.equal(code, 0, out.join("\n"));
             assert.match(out[1], /^ {20}prod {30}prod-eks$/);
             // A tier only one stack has shows "—" in the other's column.

@@ -53,7 +53,9 @@ describe("review: create-only table", () => {
     it("every entry's apiVersion is the one azure-native uses for the type (its module's 'Uses Azure REST API version')", () => {
         for (const [type, entry] of Object.entries(table.types)) {
             const [, module, cls] = type.split(":");
-            const file = path.join(path.dirname(require.resolve("@pulumi/azure-native/package.json")), module, `${cls.charAt(0).toLowerCase()}${cls.slice(1)}.js`);
+            const dir = path.join(path.dirname(require.resolve("@pulumi/azure-native/package.json")), module);
+            // Module files are the class name in lower camel case (AFDEndpoint -> afdEndpoint.js): matched without case.
+            const file = path.join(dir, fs.readdirSync(dir).find((f) => f.toLowerCase() === `${cls.toLowerCase()}.js`) ?? `${cls}.js`);
             const used = /Uses Azure REST API version ([0-9a-z-]+)/.exec(fs.readFileSync(file, "utf8"))?.[1];
             assert.equal(entry.apiVersion, used, type);
         }

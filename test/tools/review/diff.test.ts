@@ -1,7 +1,9 @@
 import { strict as assert } from "assert";
 import { changedPaths, diffPlans, DiffablePlan, DiffableResource } from "../../../tools/review/diff";
 import { armPathParameters, replaceReasons } from "../../../tools/review/replacement";
-import { renderDiff } from "../../../tools/review/render";
+import { renameHints, renderDiff, showValue } from "../../../tools/review/render";
+import { costOf } from "../../../tools/review/cost";
+import type { PriceTable } from "../../../tools/review/prices";
 
 const PG = "azure-native:dbforpostgresql:Server";
 const APP = "azure-native:app:ContainerApp";
@@ -82,4 +84,46 @@ describe("review: plan diff", () => {
         assert.deepEqual(diff.changes[0].changes, [{ path: "secret", secret: { changed: true } }]);
         assert.match(renderDiff(diff).join("\n"), /secret: \[secret\] changed/);
     });
+
+    it("compares a JSON-valued input as the document it holds: one changed value is one path, never the whole string twice", () => {
+        const workbook = (threshold: number) => JSON.stringify({ version: "Notebook/1.0", items: [{ type: 1, content: { json: "x".repeat(20_000) } }, { type: 3, content: { query: "requests | summarize count()", threshold } }] });
+        const diff = diffPlans(plan([resource("azure-native:applicationinsights:Workbook", "workbook", { serializedData: workbook(10) })]), plan([resource("azure-native:applicationinsights:Workbook", "workbook", { serializedData: workbook(12) })]));
+        assert.deepEqual(diff.changes[0].changes, [{ path: "serializedData(json).items[1].content.threshold", old: 10, new: 12 }]);
+        const text = renderDiff(diff).join("\n");
+        assert.ok(text.length < 1_000, `${text.length} characters`);
+        // A create-only rule on the string still covers the paths inside it.
+        assert.equal(replaceReasons("azure-native:applicationinsights:Workbook", ["serializedData(json).items[1]"], ["serializedData"])[0].rule, "replaceOnChanges option");
+    });
+
+    it("summarises a long value by its start, length and a hash that tells two long values apart", () => {
+        const long = "a".repeat(5_000);
+        assert.match(showValue(long), /^"a{47}… \(5,002 chars, sha256 [0-9a-f]{12}\)$/);
+        assert.notEqual(showValue(long), showValue(`${long}b`));
+        assert.equal(showValue("short"), '"short"');
+        const diff = diffPlans(plan([resource(APP, "api", { script: long })]), plan([resource(APP, "api", { script: `${long}b` })]));
+        assert.ok(renderDiff(diff).every((line) => line.length < 300));
+    });
+
+    it("says the cost change is unknown, not +$0.00, when a changed resource is unpriced", () => {
+        const signalr = (capacity: number) => ({ ...resource("azure-native:signalrservice:SignalR", "signalr", { location: "eastus2", sku: { name: "Standard_S1", tier: "Standard", capacity } }), parent: null, provider: "p" });
+        const empty: PriceTable = { currency: "USD", about: "", entries: {} };
+        const old = plan([signalr(1)]);
+        const next = plan([signalr(2)]);
+        const text = renderDiff(diffPlans(old, next), { oldCost: costOf(old.resources as never, empty), newCost: costOf(next.resources as never, empty) }).join("\n");
+        assert.match(text, /^Monthly cost: unknown \(1 unpriced\) \(change unknown: signalr changed and is unpriced\)$/m);
+        assert.doesNotMatch(text, /\$0\.00/);
+    });
+
+    it("a refused delete + create of the same resource under a new name or parent suggests `aliases`", () => {
+        const LA = "azure-native:operationalinsights:Workspace";
+        const at = (chain: string, name: string): DiffableResource => ({ urn: `urn:pulumi:prod::bookstore::${chain}::${name}`, type: LA, name, options: { protect: true }, inputs: {} });
+        const renamed = diffPlans(plan([at(`bookstore:observability:Observability$${LA}`, "logs")]), plan([at(`bookstore:observability:Observability$${LA}`, "workspace")]));
+        assert.deepEqual(renameHints(renamed), [{ type: LA, from: "logs", to: "workspace", alias: 'aliases: [{ name: "logs" }]' }]);
+        const text = renderDiff(renamed).join("\n");
+        assert.match(text, /REFUSED/);
+        assert.match(text, /logs → workspace \(azure-native:operationalinsights:Workspace\): add `aliases: \[\{ name: "logs" \}\]` to workspace's resource options/);
+        const moved = diffPlans(plan([at(LA, "logs")]), plan([at(`bookstore:observability:Observability$${LA}`, "logs")]));
+        assert.deepEqual(renameHints(moved).map((h) => h.alias), [`aliases: ["urn:pulumi:prod::bookstore::${LA}::logs"]`]);
+    });
 });
+

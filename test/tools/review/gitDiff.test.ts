@@ -1,26 +1,19 @@
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parseDocument } from "yaml";
 import { runCli } from "../../../tools/cli";
 import { PROJECT_DIR } from "../../helpers/plan";
+import { copyProject } from "../../helpers/projectCopy";
 
 const PRICES = path.join(PROJECT_DIR, "test/fixtures/review/prices.pinned.json");
 
 /** A git repository holding this project's files: commit 1 as they are, commit 2 with `edit` applied to Pulumi.prod.yaml. */
 function repoWithTwoCommits(edit: (doc: ReturnType<typeof parseDocument>) => void): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "review-repo-"));
-    const files = execFileSync("git", ["ls-files", "-z"], { cwd: PROJECT_DIR, encoding: "utf8" }).split("\0").filter(Boolean);
-    for (const file of files) {
-        if (!fs.existsSync(path.join(PROJECT_DIR, file))) continue;
-        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-        fs.copyFileSync(path.join(PROJECT_DIR, file), path.join(dir, file));
-    }
-    fs.symlinkSync(fs.realpathSync(path.join(PROJECT_DIR, "node_modules")), path.join(dir, "node_modules"), "dir");
+    const dir = copyProject();
     const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", ...args], { cwd: dir, stdio: "pipe" });
-    fs.writeFileSync(path.join(dir, ".gitignore"), "node_modules\n");
+    fs.writeFileSync(path.join(dir, ".gitignore"), "node_modules\n.build\n");
     git("init", "-q");
     git("add", "-A");
     git("commit", "-qm", "base");

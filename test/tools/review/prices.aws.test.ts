@@ -1,39 +1,16 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as http from "http";
 import * as os from "os";
 import * as path from "path";
-import { AddressInfo } from "net";
 import { runCli } from "../../../tools/cli";
 import type { AwsMeter } from "../../../tools/review/billing";
 import { streamMembers } from "../../../tools/review/offerStream";
 import { refreshAwsPrices } from "../../../tools/review/prices.aws";
+import { awsBulkApi, closedPortUrl } from "../../helpers/priceApis";
 
 const OFFERS = path.join(__dirname, "../../fixtures/review/aws-offers");
 
-/** A local stand-in for pricing.us-east-1.amazonaws.com: the fixture files, sent in 7-byte pieces so every JSON token is split somewhere. */
-async function bulkApi(): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
-    const requests: string[] = [];
-    const server = http.createServer(async (req, res) => {
-        requests.push(req.url!);
-        const file = path.join(OFFERS, decodeURIComponent(new URL(req.url!, "http://localhost").pathname));
-        if (!file.startsWith(OFFERS) || !fs.existsSync(file)) {
-            res.statusCode = 404;
-            res.end("not found");
-            return;
-        }
-        const body = fs.readFileSync(file);
-        res.setHeader("content-type", "application/json");
-        for (let i = 0; i < body.length; i += 7) {
-            res.write(body.subarray(i, i + 7));
-            await new Promise((resolve) => setImmediate(resolve));
-        }
-        res.end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return { url, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
+const bulkApi = () => awsBulkApi(OFFERS);
 
 const aws = (key: string, serviceCode: string, regionCode: string, unit: string, rest: Partial<AwsMeter> = {}): AwsMeter => ({ key: `${key}/${regionCode}`, cloud: "aws", serviceCode, regionCode, unit, ...rest });
 const LOCATION = { locationType: "AWS Region" };
@@ -71,6 +48,25 @@ describe("review: prices refresh (AWS Price List Bulk API)", () => {
         } finally {
             await api.close();
         }
+    });
+
+    it("says what it reads on stderr, and a failure names the URL and the cause", async () => {
+        const api = await bulkApi();
+        const progress: string[] = [];
+        try {
+            await refreshAwsPrices([EC2, EKS], { api: api.url, today: "2026-11-29", progress: (l) => progress.push(l) });
+            assert.deepEqual(progress, [
+                `prices: AWS Price List: ${api.url}/offers/v1.0/aws/index.json`,
+                `prices: AWS Price List: AmazonEC2 us-east-1 (1 meters): ${api.url}/offers/v1.0/aws/AmazonEC2/20261101000000/us-east-1/index.json`,
+                `prices: AWS Price List: AmazonEKS us-east-1 (1 meters): ${api.url}/offers/v1.0/aws/AmazonEKS/20261101000000/us-east-1/index.json`,
+            ]);
+            // A base URL that is not the Bulk API: the index is not there.
+            await assert.rejects(refreshAwsPrices([EC2], { api: `${api.url}/nowhere` }), (err: Error) => err.message === `${api.url}/nowhere/offers/v1.0/aws/index.json: HTTP 404 Not Found`);
+        } finally {
+            await api.close();
+        }
+        const refused = await closedPortUrl("");
+        await assert.rejects(refreshAwsPrices([EC2], { api: refused }), /\/offers\/v1\.0\/aws\/index\.json: connection refused by 127\.0\.0\.1 \(ECONNREFUSED\)/);
     });
 
     it("keeps unpriced, with why: several prices, another unit, Spot, a region the service has no offer for", async () => {

@@ -1,92 +1,120 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as http from "http";
 import * as os from "os";
 import * as path from "path";
-import { AddressInfo } from "net";
 import { runCli } from "../../../tools/cli";
-import { meterFilter, refreshPrices } from "../../../tools/review/prices";
-import type { Meter } from "../../../tools/review/meters";
+import { metersOf } from "../../../tools/review/commands";
+import { isAwsMeter, Meter } from "../../../tools/review/meters";
+import { DEFAULT_PRICE_TABLE, meterFilter, readPriceTable, refreshPrices, retailEntry } from "../../../tools/review/prices";
+import { closedPortUrl, failingApi, retailPricesApi, silentApi, stallingApi } from "../../helpers/priceApis";
+import { planned } from "../../helpers/plan";
+import { RETAIL_ROWS, row } from "../../fixtures/review/retailRows";
 
-/** An item in the Retail Prices API's response format. */
-function item(fields: Partial<Record<string, unknown>>) {
-    return {
-        currencyCode: "USD", tierMinimumUnits: 0, retailPrice: 1, unitPrice: 1, armRegionName: "eastus2", location: "US East 2",
-        effectiveStartDate: "2025-06-01T00:00:00Z", meterId: "00000000-0000-0000-0000-000000000000", meterName: "", productId: "P", skuId: "P/S",
-        productName: "", skuName: "", serviceName: "", serviceId: "S", serviceFamily: "Compute", unitOfMeasure: "1 Hour", type: "Consumption",
-        isPrimaryMeterRegion: true, armSkuName: "", ...fields,
-    };
+const SHIPPED = readPriceTable(DEFAULT_PRICE_TABLE);
+
+async function cli(args: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const exitCode = await runCli(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
+    return { exitCode, out: out.join("\n"), err: err.join("\n") };
 }
 
-/** A local stand-in for prices.azure.com: canned pages per $filter, paged by NextPageLink. */
-async function cannedApi(pages: Record<string, unknown[][]>): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
-    const requests: string[] = [];
-    const server = http.createServer((req, res) => {
-        const url = new URL(req.url!, "http://localhost");
-        const filter = url.searchParams.get("$filter") ?? "";
-        requests.push(filter);
-        const skip = Number(url.searchParams.get("$skip") ?? 0);
-        const list = pages[filter] ?? [[]];
-        const next = skip + 1 < list.length ? `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/retail/prices?$filter=${encodeURIComponent(filter)}&$skip=${skip + 1}` : null;
-        res.setHeader("content-type", "application/json");
-        res.end(JSON.stringify({ BillingCurrency: "USD", CustomerEntityId: "Default", CustomerEntityType: "Retail", Items: list[skip] ?? [], NextPageLink: next, Count: (list[skip] ?? []).length }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/retail/prices`;
-    return { url, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
+describe("review: prices refresh (Azure Retail Prices API)", function () {
+    this.timeout(120_000);
+    const plans = ["dev", "prod", "prod-aks", "prod-cloudflare"].map((stack) => planned(stack));
 
-const VM: Meter = { key: "vm-linux/Standard_D4ds_v5/eastus2", serviceName: "Virtual Machines", armRegionName: "eastus2", armSkuName: "Standard_D4ds_v5", unit: "1 Hour" };
-const REDIS: Meter = { key: "redis-enterprise/Balanced_B5/eastus2", serviceName: "Redis Cache", armRegionName: "eastus2", skuName: "Balanced_B5", unit: "1 Hour" };
-const DNS: Meter = { key: "private-dns-zone", serviceName: "Azure DNS", armRegionName: "global", meterName: "Private Zone", unit: "1/Month" };
-
-describe("review: prices refresh (Azure Retail Prices API)", () => {
-    it("follows NextPageLink, keeps Linux pay-as-you-go, records price, date and source; ambiguous or missing meters stay unpriced", async () => {
-        const api = await cannedApi({
-            [meterFilter(VM)]: [
-                [item({ serviceName: "Virtual Machines", armSkuName: "Standard_D4ds_v5", productName: "Virtual Machines Ddsv5 Series Windows", skuName: "D4ds v5", retailPrice: 0.9 })],
-                [
-                    item({ serviceName: "Virtual Machines", armSkuName: "Standard_D4ds_v5", productName: "Virtual Machines Ddsv5 Series", skuName: "D4ds v5 Spot", retailPrice: 0.05 }),
-                    item({ serviceName: "Virtual Machines", armSkuName: "Standard_D4ds_v5", productName: "Virtual Machines Ddsv5 Series", skuName: "D4ds v5", retailPrice: 0.226, effectiveStartDate: "2025-09-01T00:00:00Z" }),
-                    item({ serviceName: "Virtual Machines", armSkuName: "Standard_D4ds_v5", productName: "Virtual Machines Ddsv5 Series", skuName: "D4ds v5", retailPrice: 0.1, type: "Reservation" }),
-                ],
-            ],
-            [meterFilter(REDIS)]: [[item({ serviceName: "Redis Cache", skuName: "Balanced_B5", retailPrice: 1 }), item({ serviceName: "Redis Cache", skuName: "Balanced_B5", retailPrice: 2 })]],
-        });
+    it("every meter the Azure stacks use matches the real rows' shape, and prices as the shipped table does", async () => {
+        const meters = plans.flatMap((plan) => metersOf(plan().resources)).filter((m): m is Meter => !isAwsMeter(m));
+        // Three items a page: every meter's query follows NextPageLink at least once where it has more rows.
+        const api = await retailPricesApi(RETAIL_ROWS, { pageSize: 3 });
+        const progress: string[] = [];
         try {
-            const table = await refreshPrices([VM, REDIS, DNS], { api: api.url, today: "2026-11-29" });
-            assert.deepEqual(table.entries[VM.key], {
-                meter: VM,
-                unitPrice: 0.226,
-                effectiveDate: "2025-09-01",
-                source: `${api.url}?$filter=${encodeURIComponent(meterFilter(VM))}`,
-                retrieved: "2026-11-29",
+            const table = await refreshPrices(meters, { api: api.url, today: "2026-12-07", progress: (l) => progress.push(l) });
+            assert.deepEqual(Object.keys(table.entries), Object.keys(SHIPPED.entries).filter((k) => !isAwsMeter(SHIPPED.entries[k].meter)));
+            for (const [key, entry] of Object.entries(table.entries)) {
+                assert.equal(entry.unitPrice, SHIPPED.entries[key].unitPrice, `${key}: ${entry.note ?? ""}`);
+                // The shipped price is a dated fact: its source and the day the source read the API; an unpriced one says why.
+                const shipped = SHIPPED.entries[key];
+                if (shipped.unitPrice === null) assert.ok(shipped.note, key);
+                else assert.ok(/^(Azure Retail Prices API|[\w.-]+\/[\w.-]+@[0-9a-f]{40}:\S+)/.test(shipped.source ?? "") && /^\d{4}-\d{2}-\d{2}$/.test(shipped.retrieved ?? ""), key);
+            }
+            // The whole-instance row of Standard_D4ds_v5 (skuName "4 vCore"), not the per-core one.
+            assert.deepEqual(table.entries["postgres-flexible/GeneralPurpose/Standard_D4ds_v5/eastus2"], {
+                meter: SHIPPED.entries["postgres-flexible/GeneralPurpose/Standard_D4ds_v5/eastus2"].meter,
+                unitPrice: 0.356, effectiveDate: "2023-03-01", meterId: "a73b46eb-0000-0000-0000-000000000000",
+                source: `${api.url}?$filter=${encodeURIComponent("serviceName eq 'Azure Database for PostgreSQL' and armRegionName eq 'eastus2' and priceType eq 'Consumption' and armSkuName eq 'Standard_D4ds_v5'")}`,
+                retrieved: "2026-12-07",
             });
-            assert.equal(table.entries[REDIS.key].unitPrice, null);
-            assert.match(table.entries[REDIS.key].note!, /2 different prices/);
-            assert.equal(table.entries[DNS.key].unitPrice, null);
-            assert.match(table.entries[DNS.key].note!, /no pay-as-you-go item/);
-            assert.equal(meterFilter(VM), "serviceName eq 'Virtual Machines' and armRegionName eq 'eastus2' and priceType eq 'Consumption' and armSkuName eq 'Standard_D4ds_v5'");
-            assert.equal(api.requests.filter((f) => f === meterFilter(VM)).length, 2);
+            assert.equal(table.entries["vm-linux-spot/Standard_D4ds_v5/eastus2"].note, "the matching items are not in effect on 2026-12-07");
+            assert.equal(table.entries["private-dns-zone"].note, "no pay-as-you-go item of the API matched this meter");
+            assert.ok(api.requests.some((r) => r.includes("%24skip=3") || r.includes("$skip=3")), "a NextPageLink was followed");
+            assert.equal(progress.length, Object.keys(table.entries).length);
+            assert.match(progress[0], /^prices: Azure Retail Prices API 1\/18: /);
         } finally {
             await api.close();
         }
     });
 
-    it("`bookstore-infra prices refresh --plan` writes the table for exactly the plan's meters", async () => {
+    it("takes the latest price in effect: a meter listed twice keeps its newer price once it starts, not before", () => {
+        const meter: Meter = { key: "ultra", serviceName: "Azure Database for PostgreSQL", armRegionName: "eastus2", meterName: "Ultra Disk Storage", unit: "1 GB/Month" };
+        const rows = [0.125, 0.135].map((retailPrice, i) => row({ serviceName: meter.serviceName, productName: "Az DB for PostgreSQL Flexible Server Ultra Disk", skuName: "Ultra", meterName: "Ultra Disk Storage", unitOfMeasure: "1 GB/Month", retailPrice, effectiveStartDate: ["2024-09-01T00:00:00Z", "2026-08-01T00:00:00Z"][i] }));
+        assert.equal(retailEntry(meter, rows, "src", "2026-12-07").unitPrice, 0.135);
+        assert.equal(retailEntry(meter, rows, "src", "2026-07-31").unitPrice, 0.125);
+        // Two prices in effect for one meter: unpriced, with both named.
+        const twice = [...rows, row({ ...rows[1], retailPrice: 0.2 })];
+        assert.equal(retailEntry(meter, twice, "src", "2026-12-07").note, "2 different prices matched: 0.135, 0.2");
+    });
+
+    it("on a failure names the URL and the cause (refused, DNS, HTTP status, timeout, a stalled answer)", async () => {
+        const meter = SHIPPED.entries["signalr/Standard_S1/eastus2"].meter as Meter;
+        const refused = await closedPortUrl("/api/retail/prices");
+        await assert.rejects(refreshPrices([meter], { api: refused }), (err: Error) => err.message.startsWith(`${refused}?$filter=`) && /connection refused by 127\.0\.0\.1 \(ECONNREFUSED\)/.test(err.message));
+        await assert.rejects(refreshPrices([meter], { api: "http://prices.invalid/api/retail/prices" }), /PriceSourceError: http:\/\/prices\.invalid\/api\/retail\/prices\?\$filter=.*: DNS lookup of prices\.invalid failed \((ENOTFOUND|EAI_AGAIN)\)/);
+        const down = await failingApi(503);
+        const silent = await silentApi();
+        const stalling = await stallingApi();
+        try {
+            await assert.rejects(refreshPrices([meter], { api: down.url }), /: HTTP 503 Service Unavailable$/);
+            await assert.rejects(refreshPrices([meter], { api: silent.url, timeoutMs: 300 }), /: no answer within 0\.3 s \(timeout\)$/);
+            await assert.rejects(refreshPrices([meter], { api: stalling.url, timeoutMs: 300 }), /: the answer stopped arriving for 0\.3 s \(timeout\)$/);
+        } finally {
+            await Promise.all([down.close(), silent.close(), stalling.close()]);
+        }
+    });
+
+    it("`prices refresh` checks the source before planning: a dead --api fails at once, naming it, and no table changes", async () => {
+        const before = fs.readFileSync(DEFAULT_PRICE_TABLE, "utf8");
+        const api = await closedPortUrl("/api/retail/prices");
+        const run = await cli(["prices", "refresh", "--stack", "dev", "--api", api]);
+        assert.equal(run.exitCode, 1, run.err);
+        assert.match(run.err, new RegExp(`prices refresh: cannot read the price source: ${api.replace(/[.?$]/g, "\\$&")}: connection refused`));
+        assert.match(run.err, /No price table was changed\./);
+        assert.doesNotMatch(run.err, /planning/);
+        assert.equal(fs.readFileSync(DEFAULT_PRICE_TABLE, "utf8"), before);
+    });
+
+    it("an unknown --stack is a usage error before anything is planned or fetched", async () => {
+        const run = await cli(["prices", "refresh", "--stack", "prod", "--stack", "prdo"]);
+        assert.equal(run.exitCode, 2);
+        assert.match(run.err, /--stack: no stack "prdo" \(no Pulumi.<stack>.yaml\); the stacks are: dev, dev-eks, prod, /);
+        assert.doesNotMatch(run.err, /planning|checking/);
+    });
+
+    it("`prices refresh --plan` writes the table for exactly the plan's meters, with progress on stderr", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "prices-"));
         const planFile = path.join(dir, "plan.json");
         fs.writeFileSync(planFile, JSON.stringify({ stack: "t", resources: [
-            { urn: "u1", type: "azure-native:redisenterprise:RedisEnterprise", name: "cache", parent: null, provider: "p", inputs: { location: "eastus2", sku: { name: "Balanced_B5" } } },
+            { urn: "u1", type: "azure-native:redisenterprise:RedisEnterprise", name: "cache", parent: null, provider: "p", inputs: { location: "eastus2", sku: { name: "Balanced_B5" }, highAvailability: "Enabled" } },
         ] }));
-        const api = await cannedApi({ [meterFilter(REDIS)]: [[item({ serviceName: "Redis Cache", skuName: "Balanced_B5", retailPrice: 0.5, productName: "Azure Managed Redis" })]] });
-        const out: string[] = [];
+        const api = await retailPricesApi(RETAIL_ROWS);
         try {
-            const code = await runCli(["prices", "refresh", "--plan", planFile, "--api", api.url, "--out", path.join(dir, "prices.json")], { out: (l) => out.push(l), err: (l) => out.push(l) });
-            assert.equal(code, 0, out.join("\n"));
+            const run = await cli(["prices", "refresh", "--plan", planFile, "--api", api.url, "--out", path.join(dir, "prices.json")]);
+            assert.equal(run.exitCode, 0, run.err);
+            assert.match(run.err, /^prices: Azure Retail Prices API 1\/1: redis-enterprise\/Balanced_B5\/eastus2$/m);
             const table = JSON.parse(fs.readFileSync(path.join(dir, "prices.json"), "utf8"));
-            assert.deepEqual(Object.keys(table.entries), [REDIS.key]);
-            assert.equal(table.entries[REDIS.key].unitPrice, 0.5);
+            assert.deepEqual(Object.keys(table.entries), ["redis-enterprise/Balanced_B5/eastus2"]);
+            assert.equal(table.entries["redis-enterprise/Balanced_B5/eastus2"].unitPrice, 0.156);
+            assert.equal(meterFilter(table.entries["redis-enterprise/Balanced_B5/eastus2"].meter), "serviceName eq 'Redis Cache' and armRegionName eq 'eastus2' and priceType eq 'Consumption'");
         } finally {
             await api.close();
             fs.rmSync(dir, { recursive: true, force: true });
