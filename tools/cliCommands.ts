@@ -1,5 +1,5 @@
 /** The internal CLI's commands: one method per command, over the Automation API and the tools. */
-import type { Operation, OperationLog, OperationResult } from "./automation";
+import type { Operation, OperationLog, OperationResult, ServerSize } from "./automation";
 import { PROJECT_DIR } from "./paths";
 import type { PlanOptions } from "./plan";
 import type { LoadTestFlags } from "./loadtest";
@@ -133,13 +133,37 @@ export class Cli {
     }
 
     /** A database scale-up in Azure's order: replicas first (targeted update), then the primary. */
-    scale(flags: PolicyFlags & GuardFlags): Promise<number> {
+    scale(flags: PolicyFlags & GuardFlags & { dryRun?: boolean }): Promise<number> {
         this.requireCli(flags.stack);
+        if (flags.dryRun) return this.scaleDryRun(flags);
         if (!flags.json) this.io.out(`Scaling ${flags.stack}: replicas first, then the primary${this.packNote(flags)}`);
         return this.operate("up", flags, async () => {
             const results = await automation().scaleStack({ ...this.changeOptions(flags), ...this.policyOptions(flags), confirm: flags.yes ? flags.confirm : undefined });
             return results[results.length - 1];
         });
+    }
+
+    /** `scale --dry-run`: reads the state (`pulumi stack export`) and the stack file; runs no update. */
+    private async scaleDryRun(flags: PolicyFlags): Promise<number> {
+        const plan = await automation().scalePlan({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner });
+        const names = (urns: string[]) => urns.map((urn) => urn.split("::").pop());
+        const updates = [
+            ...(plan.replicaTargets.length > 0 ? [`pulumi up --target (${plan.replicaTargets.length}): ${names(plan.replicaTargets).join(", ")}`] : []),
+            `pulumi up${plan.replicaTargets.length > 0 ? " (the primary and the rest)" : " (one update: nothing replicates yet)"}${this.packNote(flags)}`,
+        ];
+        if (flags.json) {
+            this.io.out(JSON.stringify({ command: "scale", dryRun: true, stack: flags.stack, ...plan, updates }, null, 2));
+            return EXIT.ok;
+        }
+        const describe = (s?: ServerSize) => (s ? `${s.vCores} vCores, ${s.memoryGiB} GiB, ${s.storageGB} GiB storage${s.autoGrow ? " (autogrow)" : ""}${s.maxConnections ? `, max_connections ${s.maxConnections}` : ""}` : "not deployed");
+        this.io.out(`Dry run: scale of ${flags.stack} (nothing is changed)`);
+        for (const server of plan.desired) {
+            const now = plan.deployed.find((d) => d.name === server.name);
+            this.io.out(`  ${server.name} (${server.role}): ${describe(now)} → ${describe(server)}`);
+        }
+        this.io.out("Would run, in order:");
+        updates.forEach((update, i) => this.io.out(`  ${i + 1}. ${update}`));
+        return EXIT.ok;
     }
 
     destroy(flags: StackFlags & GuardFlags): Promise<number> {

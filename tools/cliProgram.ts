@@ -52,7 +52,8 @@ export function buildProgram(cli: Cli, io: CliIo, setExit: (code: number) => voi
         .description("database scale-up in Azure's order: the replicas first, then the primary (scale-downs: plain `up`)")))
         .option("-y, --yes", "confirm a guarded operation")
         .option("--confirm <stack>", "type the stack name again to confirm a guarded operation on production")
-        .action(action((flags: PolicyFlags & GuardFlags) => cli.scale(withDefaultPack(flags))));
+        .option("--dry-run", "print each server's deployed and requested size and the updates it would run; change nothing")
+        .action(action((flags: PolicyFlags & GuardFlags & { dryRun?: boolean }) => cli.scale(withDefaultPack(flags))));
 
     withPolicyOptions(withChangeOptions(program.command("bootstrap")
         .description("first deployment: platform and registry (up --target), registry.imports via az acr import, an image check, then up")))
