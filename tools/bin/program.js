@@ -19,12 +19,12 @@ function programBundle() {
     try {
         return ensureBuilt("program");
     } catch (err) {
-        if (err && err.code === "MODULE_NOT_FOUND" && /esbuild/.test(err.message)) {
-            // esbuild is a devDependency: a deployer who installed with `--omit=dev` (or
-            // NODE_ENV=production) has no bundle and nothing to build it with. A RunError is shown
-            // by the SDK as its message alone, with no stack.
+        // esbuild is a devDependency: a deployer who installed with `--omit=dev` (or
+        // NODE_ENV=production) has no bundle and nothing to build it with. A RunError is shown by
+        // the SDK as its message alone, with no stack.
+        if (err && err.code === "ESBUILD_MISSING") {
             const { RunError } = require("@pulumi/pulumi/errors");
-            throw new RunError("cannot build the program (.build/program.js): esbuild is missing; run `npm ci` with the dev dependencies (not --omit=dev, nor NODE_ENV=production)");
+            throw new RunError(err.message);
         }
         throw err;
     }

@@ -64,7 +64,7 @@ describe("the program as the Pulumi language host runs it", function () {
             );
             assert.ok(failure instanceof ProgramRunError, String(failure));
             const log = failure.engineLog.join("\n");
-            assert.match(log, /^cannot build the program \(\.build\/program\.js\): esbuild is missing; run `npm ci` with the dev dependencies \(not --omit=dev/);
+            assert.match(log, /^cannot build \.build\/program\.js: esbuild is missing; run `npm ci` with the dev dependencies \(not --omit=dev/);
             assert.doesNotMatch(log, /\n\s+at /, "a stack trace was printed");
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
