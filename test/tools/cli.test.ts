@@ -27,10 +27,9 @@ async function cli(args: string[], runner: FakePulumiCli): Promise<CliRun> {
 /** The installed bin, as a user runs it, with a PATH and HOME that hold no Pulumi CLI. */
 function binWithoutPulumi(args: string[]) {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), "no-pulumi-"));
-    const started = Date.now();
     const child = spawnSync(process.execPath, [BIN, ...args], { cwd: os.tmpdir(), encoding: "utf8", env: { PATH: empty, HOME: empty }, timeout: 60000 });
     fs.rmSync(empty, { recursive: true, force: true });
-    return { exitCode: child.status, stdout: child.stdout, stderr: child.stderr, seconds: (Date.now() - started) / 1000 };
+    return { exitCode: child.status, stdout: child.stdout, stderr: child.stderr };
 }
 
 const replacingDatabase = () =>
@@ -249,7 +248,6 @@ describe("bookstore-infra CLI", () => {
                 assert.match(run.stderr, /https:\/\/www\.pulumi\.com\/docs\/install/);
                 assert.match(run.stderr, /npm run plan -- --stack <stack>/);
                 assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
-                assert.ok(run.seconds < 20, `took ${run.seconds} s`);
             }
         });
 
