@@ -14,6 +14,7 @@ import { envNameChecks } from "./schema/envNames";
 import { loadTestingFields } from "./schema/loadTesting";
 import { leafStrings } from "./secrets";
 import { cidrSize, contains, hasHostBits, overlaps, parseCidr } from "../lib/network";
+import { closest } from "../lib/spelling";
 
 /** The Pulumi config namespace of this project: keys are `bookstore:<key>`. */
 export const CONFIG_NAMESPACE = "bookstore";
@@ -169,13 +170,14 @@ const MOVED_KEYS: Record<string, string> = {
  * Parses raw config values (key → value, already JSON-decoded) into the typed stack config.
  * Throws one ConfigError that lists every bad key, the value given and the expected form.
  * `secretKeys` are top-level keys whose values must never appear in a message.
+ * `otherProblems` (found before parsing, such as a misspelled namespace) lead the same error.
  */
-export function parseStackConfig(raw: Record<string, unknown>, secretKeys: ReadonlySet<string> = new Set()): ParsedStackConfig {
+export function parseStackConfig(raw: Record<string, unknown>, secretKeys: ReadonlySet<string> = new Set(), otherProblems: readonly string[] = []): ParsedStackConfig {
     const isSecret = (path: readonly PropertyKey[]) =>
         path.length > 0 && (secretKeys.has(String(path[0])) || (SECRET_ONLY_KEYS as readonly string[]).includes(String(path[0])));
     // A credential set in plain text sits unencrypted in the stack file and in git: refuse it, without echoing it.
-    const problems: string[] = SECRET_ONLY_KEYS.filter((key) => raw[key] !== undefined && !secretKeys.has(key)).map((key) =>
-        `${keyName([key])}: expected a secret (set it with \`pulumi config set --secret ${keyName([key])} <value>\`), got a plain-text value`);
+    const problems: string[] = [...otherProblems, ...SECRET_ONLY_KEYS.filter((key) => raw[key] !== undefined && !secretKeys.has(key)).map((key) =>
+        `${keyName([key])}: expected a secret (set it with \`pulumi config set --secret ${keyName([key])} <value>\`), got a plain-text value`)];
     const result = StackConfigSchema.safeParse(raw, { reportInput: true });
     if (!result.success) {
         problems.push(...result.error.issues.flatMap((issue) => {
@@ -281,15 +283,35 @@ export function stackConfigFromEntries(
 ): { config: ParsedStackConfig; secretValues: string[] } {
     const raw: Record<string, unknown> = {};
     const secretKeys = new Set<string>();
+    const namespaceProblems: string[] = [];
     for (const [fullKey, value] of Object.entries(entries)) {
         const [namespace, ...rest] = fullKey.split(":");
-        if (namespace !== CONFIG_NAMESPACE) continue;
         const key = rest.join(":").replace(/^config:/, "");
+        if (namespace !== CONFIG_NAMESPACE) {
+            if (!OTHER_CONFIG_NAMESPACES.includes(namespace)) namespaceProblems.push(unknownNamespace(namespace, key));
+            continue;
+        }
         raw[key] = decodeConfigValue(value);
         if (isSecretKey(fullKey)) secretKeys.add(key);
     }
-    const config = parseStackConfig(raw, secretKeys);
+    const config = parseStackConfig(raw, secretKeys, namespaceProblems);
     return { config, secretValues: [...secretKeys].flatMap((key) => leafStrings(raw[key])) };
+}
+
+/**
+ * Config namespaces other than `bookstore` a stack may set: `pulumi` (`pulumi:tags`,
+ * `pulumi:disable-default-providers`) and those of the provider packages the program depends on
+ * (each names its namespace under `pulumi.name` in its package.json;
+ * test/stacks/regionsAndNamespaces.test.ts checks the list against package.json). A key in any
+ * other namespace is read by nobody, so it is a typo: refused, not ignored. The stack files' JSON
+ * Schema admits the same (tools/docs/configSchema.ts).
+ */
+export const OTHER_CONFIG_NAMESPACES = ["pulumi", "aws", "azure-native", "cloudflare", "kubernetes", "random", "time"];
+
+function unknownNamespace(namespace: string, key: string): string {
+    const near = closest(namespace, [CONFIG_NAMESPACE, ...OTHER_CONFIG_NAMESPACES]);
+    return `${namespace}:${key}: unknown config namespace "${namespace}" (${near ? `did you mean "${near}:${key}"? ` : ""}`
+        + `this project's keys are ${CONFIG_NAMESPACE}:<key>; provider settings use ${OTHER_CONFIG_NAMESPACES.map((n) => `${n}:`).join(", ")})`;
 }
 
 /**

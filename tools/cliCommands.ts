@@ -1,5 +1,5 @@
 /** The internal CLI's commands: one method per command, over the Automation API and the tools. */
-import type { Operation, OperationLog, OperationResult } from "./automation";
+import type { Operation, OperationLog, OperationResult, ServerSize } from "./automation";
 import { PROJECT_DIR } from "./paths";
 import type { PlanOptions } from "./plan";
 import type { LoadTestFlags } from "./loadtest";
@@ -20,9 +20,9 @@ export class Cli {
         if (flags.config) parseConfigPairs(flags.config);
     }
 
-    /** Cloud commands stop before printing anything when there is no CLI to run them. */
-    private requireCli(): void {
-        if (!this.io.runner) automation().requirePulumiCli();
+    /** Cloud commands stop before printing anything when there is no CLI to run them; the hint names the stack's cloud sign-in. */
+    private requireCli(stack?: string): void {
+        if (!this.io.runner) automation().requirePulumiCli(process.env, stack === undefined ? undefined : automation().stackCloud(stack, this.projectDir));
     }
 
     /** Progress goes to stdout, or to stderr when stdout carries the JSON document. */
@@ -103,14 +103,14 @@ export class Cli {
 
     preview(flags: PolicyFlags): Promise<number> {
         this.checkConfigPairs(flags);
-        this.requireCli();
+        this.requireCli(flags.stack);
         if (!flags.json) this.io.out(`Previewing ${flags.stack}${this.packNote(flags)}`);
         return this.operate("preview", flags, () => automation().previewStack({ ...this.changeOptions(flags), ...this.policyOptions(flags) }));
     }
 
     up(flags: PolicyFlags & GuardFlags): Promise<number> {
         this.checkConfigPairs(flags);
-        this.requireCli();
+        this.requireCli(flags.stack);
         if (!flags.json) this.io.out(`Updating ${flags.stack}${this.packNote(flags)}`);
         return this.operate("up", flags, () =>
             automation().deployStack({ ...this.changeOptions(flags), ...this.policyOptions(flags), confirm: flags.yes ? flags.confirm : undefined }),
@@ -119,7 +119,7 @@ export class Cli {
 
     /** First deployment (tools/automation/bootstrap.ts); the report is the last step's, the whole stack's `up`. */
     async bootstrap(flags: PolicyFlags & GuardFlags): Promise<number> {
-        this.requireCli();
+        this.requireCli(flags.stack);
         if (!flags.json) this.io.out(`Bootstrapping ${flags.stack}${this.packNote(flags)}`);
         try {
             return await this.operate("up", flags, async () => (await bootstrap().bootstrapStack({
@@ -136,13 +136,37 @@ export class Cli {
     }
 
     /** A database scale-up in Azure's order: replicas first (targeted update), then the primary. */
-    scale(flags: PolicyFlags & GuardFlags): Promise<number> {
-        this.requireCli();
+    scale(flags: PolicyFlags & GuardFlags & { dryRun?: boolean }): Promise<number> {
+        this.requireCli(flags.stack);
+        if (flags.dryRun) return this.scaleDryRun(flags);
         if (!flags.json) this.io.out(`Scaling ${flags.stack}: replicas first, then the primary${this.packNote(flags)}`);
         return this.operate("up", flags, async () => {
             const results = await automation().scaleStack({ ...this.changeOptions(flags), ...this.policyOptions(flags), confirm: flags.yes ? flags.confirm : undefined });
             return results[results.length - 1];
         });
+    }
+
+    /** `scale --dry-run`: reads the state (`pulumi stack export`) and the stack file; runs no update. */
+    private async scaleDryRun(flags: PolicyFlags): Promise<number> {
+        const plan = await automation().scalePlan({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner });
+        const names = (urns: string[]) => urns.map((urn) => urn.split("::").pop());
+        const updates = [
+            ...(plan.replicaTargets.length > 0 ? [`pulumi up --target (${plan.replicaTargets.length}): ${names(plan.replicaTargets).join(", ")}`] : []),
+            `pulumi up${plan.replicaTargets.length > 0 ? " (the primary and the rest)" : " (one update: nothing replicates yet)"}${this.packNote(flags)}`,
+        ];
+        if (flags.json) {
+            this.io.out(JSON.stringify({ command: "scale", dryRun: true, stack: flags.stack, ...plan, updates }, null, 2));
+            return EXIT.ok;
+        }
+        const describe = (s?: ServerSize) => (s ? `${s.vCores} vCores, ${s.memoryGiB} GiB, ${s.storageGB} GiB storage${s.autoGrow ? " (autogrow)" : ""}${s.maxConnections ? `, max_connections ${s.maxConnections}` : ""}` : "not deployed");
+        this.io.out(`Dry run: scale of ${flags.stack} (nothing is changed)`);
+        for (const server of plan.desired) {
+            const now = plan.deployed.find((d) => d.name === server.name);
+            this.io.out(`  ${server.name} (${server.role}): ${describe(now)} → ${describe(server)}`);
+        }
+        this.io.out("Would run, in order:");
+        updates.forEach((update, i) => this.io.out(`  ${i + 1}. ${update}`));
+        return EXIT.ok;
     }
 
     destroy(flags: StackFlags & GuardFlags): Promise<number> {
@@ -151,19 +175,19 @@ export class Cli {
             throw new CliExit(EXIT.refused, `Refusing to destroy "${flags.stack}" without --yes (production stacks also need --confirm <stack>).`);
         }
         if (automation().isProductionStack(flags.stack, this.projectDir) && !automation().isConfirmed(flags.stack, flags)) throw automation().refuseDestroy(flags.stack);
-        this.requireCli();
+        this.requireCli(flags.stack);
         if (!flags.json) this.io.out(`Destroying ${flags.stack}`);
         return this.operate("destroy", flags, () => automation().destroyStack({ ...this.changeOptions(flags), confirm: flags.confirm }));
     }
 
     refresh(flags: StackFlags): Promise<number> {
-        this.requireCli();
+        this.requireCli(flags.stack);
         if (!flags.json) this.io.out(`Refreshing ${flags.stack}`);
         return this.operate("refresh", flags, () => automation().refreshStack(this.changeOptions(flags)));
     }
 
     async outputs(flags: StackFlags & { showSecrets?: boolean }): Promise<number> {
-        this.requireCli();
+        this.requireCli(flags.stack);
         const outputs = maskOutputs(await automation().stackOutputs({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner }), Boolean(flags.showSecrets));
         if (flags.json) {
             this.io.out(JSON.stringify(outputs, null, 2));
@@ -216,6 +240,7 @@ export class Cli {
         const sslMode: SslMode | undefined = flags.sslmode ? doctor().parseSslMode(flags.sslmode) : undefined;
         let targets;
         if (flags.stack) {
+            this.requireCli(flags.stack);
             targets = doctor().targetsFromOutputs(doctor().plainOutputs(await automation().stackOutputs({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner })), sslMode);
         } else if (flags.outputsFile) {
             targets = doctor().targetsFromOutputs(doctor().plainOutputs(readJsonFile(flags.outputsFile)), sslMode);
@@ -252,7 +277,7 @@ export class Cli {
                 out: (line) => this.io.out(line),
                 az: this.io.az,
                 stackOutputs: async (stack) => {
-                    this.requireCli();
+                    this.requireCli(stack);
                     return doctor().plainOutputs(await automation().stackOutputs({ stack, projectDir: this.projectDir, runner: this.io.runner }));
                 },
             });
@@ -282,7 +307,7 @@ export class Cli {
         }
         // The guard needs no cloud: it answers before the Pulumi CLI is looked for.
         failover().guardFailover(flags.stack, this.projectDir, flags.yes ? { confirm: flags.confirm } : {});
-        this.requireCli();
+        this.requireCli(flags.stack);
         const outputs = doctor().plainOutputs(await automation().stackOutputs({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner }));
         const decision = await this.failoverCall(async () => {
             const stack = await automation().openStack({ stack: flags.stack, projectDir: this.projectDir, runner: this.io.runner });

@@ -52,7 +52,8 @@ export function buildProgram(cli: Cli, io: CliIo, setExit: (code: number) => voi
         .description("database scale-up in Azure's order: the replicas first, then the primary (scale-downs: plain `up`)")))
         .option("-y, --yes", "confirm a guarded operation")
         .option("--confirm <stack>", "type the stack name again to confirm a guarded operation on production")
-        .action(action((flags: PolicyFlags & GuardFlags) => cli.scale(withDefaultPack(flags))));
+        .option("--dry-run", "print each server's deployed and requested size and the updates it would run; change nothing")
+        .action(action((flags: PolicyFlags & GuardFlags & { dryRun?: boolean }) => cli.scale(withDefaultPack(flags))));
 
     withPolicyOptions(withChangeOptions(program.command("bootstrap")
         .description("first deployment: platform and registry (up --target), registry.imports via az acr import, an image check, then up")))
@@ -105,7 +106,7 @@ export function buildProgram(cli: Cli, io: CliIo, setExit: (code: number) => voi
         .description("the seed's load test against the api's entry; exits 7 when p95 or failed requests miss the thresholds")
         .option("-s, --stack <name>", "target the stack's apiUrl output (and, with --engine azure, its Azure Load Testing resource)")
         .option("--url <url>", "the api's base URL, instead of the stack's apiUrl")
-        .option("--profile <name|file.json>", "seed | smoke (loadtest/profile.json), or a spec file in its format", "seed")
+        .option("--profile <name|file.json>", "seed (16 min, the default; a run over a minute starts only when named) | smoke (loadtest/profile.json), or a spec file in its format")
         .addOption(new Option("--engine <engine>", "local (virtual users from where this runs) or azure (Azure Load Testing through az)").choices(["local", "azure"]).default("local"))
         .option("--timeout <seconds>", "local engine: seconds before an unanswered request fails", positiveNumber, 10)
         .option("--ca-cert <file>", "local engine: PEM CA certificates to trust for an https target")

@@ -43,7 +43,7 @@ export interface DatabaseSpec {
     highAvailability: "ZoneRedundant" | "SameZone" | "Disabled";
     replicas: ReplicaSpec[];
     /** VNet per replica region other than the primary's. */
-    replicaNetworks: Record<string, { addressSpace: string; subnet: string }>;
+    replicaNetworks: Partial<Record<string, { addressSpace: string; subnet: string }>>;
     /** `builtin` (Flexible Server's PgBouncer) or `deployment` (PgBouncer pods in the cluster). */
     pooler: "builtin" | "deployment";
     pgbouncer: PgbouncerSettings;

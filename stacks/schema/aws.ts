@@ -2,14 +2,15 @@ import { z } from "zod";
 import { BudgetInput, connectionBudget, PGBOUNCER_MAX_UNAVAILABLE, sharedServerCap } from "../../lib/budget";
 import { contains, hasHostBits, overlaps, parseCidr } from "../../lib/network";
 import type { StackCheck } from "./checks";
-import { bool, email, int, ipv4Cidr, oneOf, pattern } from "./common";
+import { bool, email, int, ipv4Cidr, oneOf, pattern, region } from "./common";
 import { AlertsSchema, ParametersSchema, PgbouncerSchema, sessionClients } from "./database";
 import { azIdRegionCode, EKS_DISALLOWED_AZ_IDS, EKS_VERSIONS, LOG_RETENTION_DAYS, RDS_INSTANCE_CLASSES } from "../../lib/awsCatalog";
+import { AWS_REGIONS, AWS_REGIONS_RETRIEVED } from "../../lib/regions";
 import { hasRdsRootCa } from "../../components/aws/rdsCaBundle";
 
 /** `bookstore:aws` — the AWS platform (`platform: eks`). Every key is validated; unknown keys are errors. */
 
-export const awsRegion = pattern(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as \"us-east-1\"");
+export const awsRegion = region(AWS_REGIONS, "an AWS region such as \"us-east-1\"", `the commercial partition's regions as of ${AWS_REGIONS_RETRIEVED}: docs/configuration.md#regions`);
 const arn = (what: string) => pattern(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$/, `an ARN of ${what}`);
 const hostName = pattern(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "a lowercase DNS host name");
 const instanceTypes = z.array(pattern(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "an EC2 instance type such as \"m7g.large\""),

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { AZURE_REGIONS, AZURE_REGIONS_RETRIEVED } from "../../lib/regions";
+import { closest } from "../../lib/spelling";
 
 /**
  * Schema building blocks. Each carries the "expected ..." phrase that the config error
@@ -36,7 +38,21 @@ export function bool() {
     return z.boolean({ error: "expected true or false" });
 }
 
-export const azureRegion = pattern(/^[a-z]+[a-z0-9]*$/, "an Azure region name such as \"eastus2\"");
+/**
+ * One of a cloud's regions (lib/regions.ts, dated and sourced): a name the cloud does not have is
+ * refused here, naming the key, not mid-deployment. The closest real name is suggested.
+ */
+export function region(regions: readonly [string, ...string[]], what: string, listed: string) {
+    const expected = `expected ${what}`;
+    return z.enum(regions, {
+        error: (issue) => {
+            const near = typeof issue.input === "string" ? closest(issue.input, regions) : undefined;
+            return `${expected} (${near ? `did you mean "${near}"? ` : ""}${listed})`;
+        },
+    }).meta({ title: what });
+}
+
+export const azureRegion = region(AZURE_REGIONS, "an Azure region name such as \"eastus2\"", `the public cloud's regions as of ${AZURE_REGIONS_RETRIEVED}: docs/configuration.md#regions`);
 
 export const ipv4Cidr = pattern(
     /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/([0-9]|[12]\d|3[0-2])$/,

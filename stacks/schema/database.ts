@@ -144,7 +144,7 @@ export const DatabaseSchema = z.strictObject({
         .max(5, { error: "expected at most 5 replicas (Flexible Server's limit)" }).optional()
         .describe("Read replicas. Default: in prod one in `location` and one in `secondaryLocation`; "
             + "none elsewhere."),
-    replicaNetworks: z.record(azureRegion, RemoteNetworkSchema, { error: "expected a map of region to {addressSpace, subnet}" }).default({})
+    replicaNetworks: z.partialRecord(azureRegion, RemoteNetworkSchema, { error: "expected a map of region to {addressSpace, subnet}" }).default({})
         .describe("VNet per replica region other than `location`. Default: 10.41.0.0/16 (subnet "
             + "10.41.8.0/24), 10.42... in order."),
     pooler: oneOf(["builtin", "deployment"]).optional()

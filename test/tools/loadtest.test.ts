@@ -83,7 +83,7 @@ async function closedPort(): Promise<number> {
  * against a loopback server (the seed's 500 ms is asserted on the profile itself); a run expected to
  * fail fails from its first answered request on, whatever the machine's speed.
  */
-function shortSpecFile(overrides: { p95Ms?: number; thinkTimeSeconds?: number; users?: number } = {}): string {
+function shortSpecFile(overrides: { p95Ms?: number; thinkTimeSeconds?: number; users?: number; holdSeconds?: number } = {}): string {
     const spec = readSpec();
     const users = overrides.users ?? 3;
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "loadtest-")), "short.json");
@@ -91,7 +91,7 @@ function shortSpecFile(overrides: { p95Ms?: number; thinkTimeSeconds?: number; u
         ...spec,
         thinkTimeSeconds: overrides.thinkTimeSeconds ?? 0.05,
         thresholds: { ...spec.thresholds, ...(overrides.p95Ms ? { p95Ms: overrides.p95Ms } : {}) },
-        profiles: { short: [{ durationSeconds: 1, target: users }, { durationSeconds: 2, target: users }, { durationSeconds: 1, target: 0 }] },
+        profiles: { short: [{ durationSeconds: 1, target: users }, { durationSeconds: overrides.holdSeconds ?? 2, target: users }, { durationSeconds: 1, target: 0 }] },
     }));
     return file;
 }
@@ -325,6 +325,19 @@ describe("load test", function () {
                 // 3 users, 4 s, 1 s think time: at most about 3 × 5 attempts, not a flood.
                 assert.ok(printed(result.out, /failed requests .*connection refused (\d+)/) <= 18, result.out);
             },
+            // A 62-second run whose api goes away after the setup: stopped once nothing has answered for 5 s, the cause named.
+            "stops a run whose api stopped answering, naming the cause, instead of playing out the profile": async () => {
+                let server: Awaited<ReturnType<typeof startServer>> | undefined;
+                server = await startServer(() => {
+                    void server?.close();
+                    return { status: 200, delayMs: 0 };
+                });
+                const result = await run(["--url", server.url, "--profile", shortSpecFile({ ...GENEROUS, thinkTimeSeconds: 1, holdSeconds: 60 })]);
+                assert.equal(result.exitCode, EXIT.failed, result.out + result.err);
+                assert.match(result.err, /loadtest: cannot run against the target: no answer from http:\/\/127\.0\.0\.1:\d+\/ for 5 s, \d+ s into the run \(connection refused \d+[^)]*\): the run was stopped/);
+                const lines = result.out.split("\n").filter((line) => /users +\d+ ·/.test(line));
+                assert.ok(lines.length < 30, `stopped early, not after the 62-second profile: ${lines.length} progress lines`);
+            },
         };
         // Each scenario plays a 4-second profile against its own server, mostly waiting: they run side
         // by side, started together, and each test checks its own.
@@ -345,12 +358,22 @@ describe("load test", function () {
             assert.equal((await cli(["loadtest", "--url", "ftp://x"])).exitCode, EXIT.usage);
             assert.equal((await cli(["loadtest", "--url", "http://127.0.0.1:9", "--profile", "soak"])).exitCode, EXIT.usage);
             assert.equal((await cli(["loadtest", "--url", "http://127.0.0.1:9", "--engine", "cloud"])).exitCode, EXIT.usage);
-            assert.match((await cli(["loadtest", "--url", "https://127.0.0.1:9", "--ca-cert", "/nonexistent.pem"])).err, /--ca-cert: cannot read \/nonexistent\.pem \(ENOENT\)/);
-            const noResource = await cli(["loadtest", "--stack", "dev", "--engine", "azure", "--url", "https://api.example"], {
+            assert.match((await cli(["loadtest", "--url", "https://127.0.0.1:9", "--profile", "smoke", "--ca-cert", "/nonexistent.pem"])).err, /--ca-cert: cannot read \/nonexistent\.pem \(ENOENT\)/);
+            const noResource = await cli(["loadtest", "--stack", "dev", "--engine", "azure", "--profile", "seed", "--url", "https://api.example"], {
                 runner: new FakePulumiCli().on("stack output", { stdout: JSON.stringify({ apiUrl: "https://api.internal.example" }) }),
             });
             assert.equal(noResource.exitCode, EXIT.usage);
             assert.match(noResource.err, /no loadTestingId output: turn on bookstore:loadTesting\.enabled/);
+        });
+        it("refuses to start a run longer than a minute without an explicit --profile, before asking the stack", async () => {
+            const runner = new FakePulumiCli().on("stack output", { stdout: JSON.stringify({ apiUrl: "http://127.0.0.1:9" }) });
+            for (const target of [["--url", "http://127.0.0.1:9"], ["--stack", "prod"]]) {
+                const result = await cli(["loadtest", ...target], { runner });
+                assert.equal(result.exitCode, EXIT.usage, result.err);
+                assert.match(result.err, /loadtest: the default profile "seed" runs 16\.0 min with up to 200 users: name it to start it \(--profile seed\), or try --profile smoke \(35 s\)$/);
+                assert.equal(result.out, "", "nothing started");
+            }
+            assert.deepEqual(runner.commands(), []);
         });
         it("refuses the azure engine without --url: Azure Load Testing cannot reach the api's in-network entry", async () => {
             const result = await cli(["loadtest", "--stack", "prod", "--engine", "azure"]);
@@ -385,7 +408,7 @@ describe("load test", function () {
                 { status: "EXECUTING", virtualUsers: 120, testRunStatistics: { Total: { sampleCount: 5000, errorCount: 3, pct95ResTime: 210, throughput: 95.5 } } },
                 { status: "DONE", testResult: "PASSED", virtualUsers: 200, testRunStatistics: { Total: { sampleCount: 150000, errorCount: 30, pct95ResTime: 230, throughput: 160 } } },
             ]);
-            const run = await cli(["loadtest", "--stack", "prod", "--engine", "azure", "--url", API, "--poll-seconds", "0.01"], { runner: outputs(), az });
+            const run = await cli(["loadtest", "--stack", "prod", "--engine", "azure", "--profile", "seed", "--url", API, "--poll-seconds", "0.01"], { runner: outputs(), az });
             assert.equal(run.exitCode, EXIT.ok, run.out + run.err);
             const where = ["--load-test-resource", "bookstore-prod-alt", "--resource-group", "bookstore-prod-rg"];
             const env = ["--env", `API_URL=${API}`, "LOAD_PROFILE=seed"];
@@ -411,7 +434,7 @@ describe("load test", function () {
 
         it("reports an az failure without a stack trace (exit 1)", async () => {
             const az: AzRunner = { run: async (args) => (args[2] === "create" ? { stdout: "", stderr: "ERROR: (AuthorizationFailed) no access", exitCode: 1 } : { stdout: "", stderr: "", exitCode: 3 }) };
-            const run = await cli(["loadtest", "--stack", "prod", "--engine", "azure", "--url", API], { runner: outputs(), az });
+            const run = await cli(["loadtest", "--stack", "prod", "--engine", "azure", "--profile", "seed", "--url", API], { runner: outputs(), az });
             assert.equal(run.exitCode, EXIT.failed);
             assert.match(run.err, /loadtest: az load test create failed: ERROR: \(AuthorizationFailed\) no access/);
         });

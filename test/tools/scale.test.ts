@@ -115,6 +115,19 @@ describe("scale order (replicas before the primary on the way up)", () => {
         assert.ok(err instanceof ScaleOrderError && /vCores goes to 8 while bookstore-prod-pg has 4/.test(err.message), String(err));
     });
 
+    it("CLI: `scale --dry-run` shows each server's deployed and requested size and the two updates, and runs none", async () => {
+        const lines: string[] = [];
+        const cli = new FakePulumiCli().on("stack export", { stdout: deployedProd("Standard_D2ds_v5") });
+        const exitCode = await runCli(["scale", "--stack", "prod", "--dry-run"], { out: (l) => lines.push(l), err: (l) => lines.push(l), runner: cli });
+        assert.equal(exitCode, EXIT.ok, lines.join("\n"));
+        const text = lines.join("\n");
+        assert.match(text, /bookstore-prod-pg-replica-1 \(replica\): 2 vCores, 8 GiB, 128 GiB storage \(autogrow\), max_connections 200 → 4 vCores, 16 GiB, 128 GiB storage \(autogrow\), max_connections 200/);
+        assert.match(text, /1\. pulumi up --target \(4\): bookstore-prod-pg-replica-1, bookstore-prod-pg-replica-1-max-connections, bookstore-prod-pg-replica-2, bookstore-prod-pg-replica-2-max-connections/);
+        assert.match(text, /2\. pulumi up \(the primary and the rest\)/);
+        assert.deepEqual(cli.commands().filter((c) => ["up", "preview", "stack import", "refresh"].includes(c)), [], "no update ran");
+        assert.ok(cli.commands().includes("stack export"), "the state was read");
+    });
+
     it("CLI: `up` of prod refused with exit 5 when the stack file outgrows the deployed replicas; `scale` goes through", async () => {
         const io = () => { const lines: string[] = []; return { lines, out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) }; };
         // Deployed at D2ds_v5; Pulumi.prod.yaml asks for D4ds_v5.

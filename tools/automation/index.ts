@@ -228,6 +228,27 @@ export async function scaleStack(options: OperationOptions & PolicyOptions & Con
     return results;
 }
 
+/** What `scaleStack` would do, read from the stack's state and its stack file; changes nothing. */
+export interface ScalePlan {
+    /** The servers as last deployed (empty before the first deployment). */
+    deployed: ServerSize[];
+    /** The servers the stack file asks for. */
+    desired: ServerSize[];
+    /** URNs of the first, targeted update (the replicas and their parameters); empty: one update only. */
+    replicaTargets: string[];
+}
+
+/** `scale --dry-run`: the sizes before and after and the updates a scale would run, from `pulumi stack export` alone. */
+export async function scalePlan(options: StackOptions): Promise<ScalePlan> {
+    const stack = await openStack(options);
+    const state = await stack.exportStack();
+    return {
+        deployed: deployedSizes(state),
+        desired: desiredSizes(options.stack, stackFileOf(options.projectDir ?? PROJECT_DIR, options.stack)),
+        replicaTargets: replicaTargets(state),
+    };
+}
+
 /** `pulumi destroy`. Refused on a production stack unless `confirm` names the stack. */
 export async function destroyStack(options: OperationOptions & Confirmation): Promise<OperationResult> {
     if (isProductionStack(options.stack, options.projectDir ?? PROJECT_DIR) && !isConfirmed(options.stack, options)) {

@@ -8,6 +8,8 @@ import * as os from "os";
 import * as path from "path";
 import * as semver from "semver";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
+import { readStackFile } from "../offline/stackFile";
+import { shortStackName } from "./guard";
 
 /** What one Pulumi CLI invocation returned. */
 export interface CommandOutcome {
@@ -36,18 +38,42 @@ export interface CommandRunner {
     run(args: string[], invocation: CommandInvocation): Promise<CommandOutcome>;
 }
 
+/** The cloud a stack deploys to, which decides the sign-in the CLI needs besides `pulumi login`. */
+export type Cloud = "azure" | "aws";
+
+/** How to sign in to each cloud, for the missing-CLI message. */
+export const CLOUD_SIGN_IN: Record<Cloud, string> = {
+    azure: "`az login` (the Azure CLI)",
+    aws: "an AWS CLI sign-in (`aws sso login`, or credentials in the environment; `aws sts get-caller-identity` checks it)",
+};
+
 /** What to install when the CLI is missing; the cloud commands need it, `plan` does not. */
-export const INSTALL_HINT = [
-    "Install the Pulumi CLI (https://www.pulumi.com/docs/install/):",
-    "  curl -fsSL https://get.pulumi.com | sh      # Linux/macOS; or: brew install pulumi/tap/pulumi",
-    "then `pulumi login` and `az login`.",
-    "Without it, `npm run plan -- --stack <stack>` (or `bookstore-infra plan --stack <stack>`) shows offline",
-    "what a stack deploys: no CLI, no cloud account.",
-].join("\n");
+export function installHint(cloud?: Cloud): string {
+    const signIn = cloud ? CLOUD_SIGN_IN[cloud] : `${CLOUD_SIGN_IN.azure} for an Azure stack, or ${CLOUD_SIGN_IN.aws} for an eks stack`;
+    return [
+        "Install the Pulumi CLI (https://www.pulumi.com/docs/install/):",
+        "  curl -fsSL https://get.pulumi.com | sh      # Linux/macOS; or: brew install pulumi/tap/pulumi",
+        `then \`pulumi login\` and ${signIn}.`,
+        "Without it, `npm run plan -- --stack <stack>` (or `bookstore-infra plan --stack <stack>`) shows offline",
+        "what a stack deploys: no CLI, no cloud account.",
+    ].join("\n");
+}
+
+/** The cloud a stack deploys to, from its stack file's `platform` (`eks` is AWS); undefined when the file can't be read. */
+export function stackCloud(stack: string, projectDir: string): Cloud | undefined {
+    const stackFile = path.join(projectDir, `Pulumi.${shortStackName(stack)}.yaml`);
+    if (!fs.existsSync(stackFile)) return undefined;
+    try {
+        const { project, config } = readStackFile(projectDir, stackFile);
+        return config[`${project}:platform`] === "eks" ? "aws" : "azure";
+    } catch {
+        return undefined;
+    }
+}
 
 export class PulumiCliMissingError extends Error {
-    constructor(installDir: string) {
-        super(`The Pulumi CLI was not found (looked for \`pulumi\` on PATH and in ${installDir}).\n${INSTALL_HINT}`);
+    constructor(installDir: string, cloud?: Cloud) {
+        super(`The Pulumi CLI was not found (looked for \`pulumi\` on PATH and in ${installDir}).\n${installHint(cloud)}`);
         this.name = "PulumiCliMissingError";
     }
 }
@@ -71,10 +97,13 @@ function installerBinDir(env: NodeJS.ProcessEnv): string {
     return path.join(env.PULUMI_HOME ?? path.join(env.HOME ?? os.homedir(), ".pulumi"), "bin");
 }
 
-/** Throws `PulumiCliMissingError` unless the CLI is installed; cheap, so commands check before printing anything. */
-export function requirePulumiCli(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * Throws `PulumiCliMissingError` unless the CLI is installed; cheap, so commands check before
+ * printing anything. `cloud`, when the stack is known, picks the sign-in the message names.
+ */
+export function requirePulumiCli(env: NodeJS.ProcessEnv = process.env, cloud?: Cloud): string {
     const binary = locatePulumiCli(env);
-    if (!binary) throw new PulumiCliMissingError(installerBinDir(env));
+    if (!binary) throw new PulumiCliMissingError(installerBinDir(env), cloud);
     return binary;
 }
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Compiles the offline plan (and the benchmark's scripts) to plain JavaScript bundles in .build/,
-// so `npm run plan` runs on `node` alone: no TypeScript hook on every file, no per-file source maps,
-// no second process. Packages stay external (they load from node_modules as usual). A bundle is
+// Compiles the offline plan, the CLI, the Pulumi program itself (what `pulumi preview` and `up`
+// run: tools/bin/program.js), the Automation API library for plain Node (tools/bin/automation.js)
+// and the benchmark's scripts to plain JavaScript bundles in .build/,
+// so they run on `node` alone: no TypeScript hook on every file, no per-file source maps, no
+// second process. Packages stay external (they load from node_modules as usual). A bundle is
 // rebuilt when the sources' contents differ from those it was built from (a hash of every file,
 // a few milliseconds), so `npm ci && npm run plan` works on a fresh clone and after any edit.
 // Usage: node tools/bin/build.js [--force]   (npm run build)
@@ -15,6 +17,8 @@ const OUT_DIR = path.join(ROOT, ".build");
 /** Bundle name → entry point. Bundles sit one level below the root, like tools/paths.ts. */
 const BUNDLES = {
     plan: "tools/plan.ts",
+    program: "index.ts",
+    automation: "tools/automation/index.ts",
     cli: "tools/cli.ts",
     "bench-replay": "tools/bench/replay.ts",
 };
@@ -93,9 +97,20 @@ function lazyPackageAliases() {
     return files;
 }
 
+/** esbuild, a devDependency, loaded only when a bundle is stale; its absence is a setup mistake with a remedy. */
+function loadEsbuild(name) {
+    try {
+        return require("esbuild");
+    } catch (err) {
+        if (!err || err.code !== "MODULE_NOT_FOUND" || !/esbuild/.test(err.message)) throw err;
+        const missing = new Error(`cannot build .build/${name}.js: esbuild is missing; run \`npm ci\` with the dev dependencies (not --omit=dev, nor NODE_ENV=production)`);
+        missing.code = "ESBUILD_MISSING";
+        throw missing;
+    }
+}
+
 function build(name, hash) {
-    // esbuild arrives with tsx (a devDependency); loaded only when a bundle is stale.
-    const esbuild = require("esbuild");
+    const esbuild = loadEsbuild(name);
     fs.mkdirSync(OUT_DIR, { recursive: true });
     // Written beside the target and renamed, so concurrent plans never read a half-written bundle.
     const temp = path.join(OUT_DIR, `.${name}.${process.pid}.js`);

@@ -36,14 +36,16 @@ const INTERRUPT_BUDGET = 16 * 67584;
 /**
  * The SDK stamps a stack trace on every promise it makes (runtime/debuggable.js: `new Error().stack`,
  * read only by its promise-leak debugging) and the policy analyzer throws an Error per policy that
- * does not apply: thousands of formatted traces per plan. Without `--verbose`, which prints program
- * stack traces, they are not captured at all.
+ * does not apply: thousands of formatted traces per plan. Without `stackTraces` (the plan's
+ * `--verbose`, which prints program stack traces) they are not captured at all. The SDK's source
+ * position of each resource (resource.js `callsites`) lifts the limit while it reads it, so it is
+ * kept either way.
  */
-function prepareRuntime(argv = process.argv) {
+function prepareRuntime(argv = process.argv, { stackTraces = argv.includes("--verbose") } = {}) {
     installLazyTypescript();
     installLazyArborist();
     require("v8").setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET}`);
-    if (!argv.includes("--verbose") && !process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = 0;
+    if (!stackTraces && !process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = 0;
 }
 
 module.exports = { prepareRuntime };

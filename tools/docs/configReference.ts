@@ -24,8 +24,9 @@ export function typeOf(node: JsonSchema): string {
         return nonNull.length < options.length ? `${text} or null` : text;
     }
     if (node.const !== undefined) return code(String(node.const));
-    if (Array.isArray(node.enum)) return node.enum.map((value) => code(String(value))).join(" | ");
+    // A titled enum (a region: dozens of values) reads better by its phrase.
     if (typeof node.title === "string") return node.title;
+    if (Array.isArray(node.enum)) return node.enum.map((value) => code(String(value))).join(" | ");
     switch (node.type) {
         case "integer":
         case "number": {

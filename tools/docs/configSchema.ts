@@ -3,13 +3,10 @@
  * with zod's own converter, so editors validate a stack file as it is typed and the reference
  * (configReference.ts) follows the schema whatever shape it takes.
  */
-import * as fs from "fs";
-import * as path from "path";
 import { z } from "zod";
-import { CONFIG_NAMESPACE, SECRET_ONLY_KEYS, StackConfigSchema } from "../../stacks/config";
+import { CONFIG_NAMESPACE, OTHER_CONFIG_NAMESPACES, SECRET_ONLY_KEYS, StackConfigSchema } from "../../stacks/config";
 import { mapValueSchemas } from "../../stacks/schema/common";
 import { STACK_FILE_KEYS } from "../offline/stackFile";
-import { PROJECT_DIR } from "../paths";
 
 export type JsonSchema = { [key: string]: unknown };
 
@@ -33,21 +30,6 @@ export function configJsonSchema(schema: z.ZodType = StackConfigSchema): JsonSch
         return json;
     };
     return convert(schema);
-}
-
-/**
- * Config namespaces a stack file may hold besides `bookstore:`: `pulumi:` and those of the
- * provider packages the project depends on (a provider's package.json names its namespace under
- * `pulumi.name`). A key in any other namespace is read by nobody, so it is most likely a typo.
- */
-export function providerNamespaces(projectDir = PROJECT_DIR): string[] {
-    const manifest = JSON.parse(fs.readFileSync(path.join(projectDir, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
-    const names = Object.keys(manifest.dependencies ?? {}).flatMap((dependency) => {
-        const file = path.join(projectDir, "node_modules", dependency, "package.json");
-        const pulumi = (JSON.parse(fs.readFileSync(file, "utf8")) as { pulumi?: { resource?: boolean; name?: string } }).pulumi;
-        return pulumi?.resource && pulumi.name ? [pulumi.name] : [];
-    });
-    return ["pulumi", ...names.sort()];
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -78,7 +60,7 @@ function namespacedConfig(config: JsonSchema, others: Record<string, JsonSchema>
 }
 
 /** The JSON Schema of a whole stack file: `config` with every `bookstore:` key, plus Pulumi's own keys. */
-export function stackFileJsonSchema(config: JsonSchema = configJsonSchema(), namespaces: string[] = providerNamespaces()): JsonSchema {
+export function stackFileJsonSchema(config: JsonSchema = configJsonSchema(), namespaces: readonly string[] = OTHER_CONFIG_NAMESPACES): JsonSchema {
     const others = namespaces.filter((ns) => ns !== CONFIG_NAMESPACE);
     const topLevel: Record<string, JsonSchema> = {
         config: {

@@ -97,7 +97,7 @@ export async function e2eRunCommand(io: CliIo, flags: RunFlags): Promise<number>
     const problems = runFlagProblems(flags);
     if (problems.length > 0) throw usage(`e2e run:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     const images = flags.images ? readImages(flags.images) : undefined;
-    if (!io.runner) automation().requirePulumiCli();
+    if (!io.runner) automation().requirePulumiCli(process.env, flags.platform === "eks" ? "aws" : "azure");
     const projectDir = io.projectDir ?? PROJECT_DIR;
     const say = flags.json ? io.err : io.out;
     const signals = interrupts(say);

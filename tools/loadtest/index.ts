@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import { AzRunner, AzCommandError, installedAz, parseLoadTestId, runAzure } from "./azure";
 import { LoadTestTargetError, runLocal } from "./local";
-import { LoadTestInputError, resolveProfile, totalSeconds } from "./profile";
+import { LoadProfile, LoadTestInputError, readSpec, resolveProfile, totalSeconds } from "./profile";
 import { judge } from "./verdict";
 
 export { LoadTestInputError } from "./profile";
@@ -18,8 +18,8 @@ export interface LoadTestFlags {
     stack?: string;
     /** The api's base URL; default the stack's `apiUrl` output. */
     url?: string;
-    /** seed | smoke | a spec file (.json). */
-    profile: string;
+    /** seed | smoke | a spec file (.json); unset: the seed profile, which is then refused (longer than a minute). */
+    profile?: string;
     engine: "local" | "azure";
     /** Azure engine: seconds between polls of the run. */
     pollSeconds?: number;
@@ -57,17 +57,32 @@ export function targetUrl(flags: Pick<LoadTestFlags, "url" | "stack">, outputs: 
     return url;
 }
 
+/** The profile run when --profile is not given: the seed's, 16 minutes. */
+export const DEFAULT_PROFILE = "seed";
+/** Longest run that starts without --profile: a load test of minutes against a stack is a decision, not a default. */
+export const UNNAMED_RUN_LIMIT_SECONDS = 60;
+
+function refuseLongUnnamedRun(profile: LoadProfile): void {
+    const seconds = totalSeconds(profile.stages);
+    if (seconds <= UNNAMED_RUN_LIMIT_SECONDS) return;
+    const others = Object.entries(readSpec().profiles).filter(([name, stages]) => name !== profile.name && totalSeconds(stages) <= UNNAMED_RUN_LIMIT_SECONDS);
+    throw new LoadTestInputError(`the default profile "${profile.name}" runs ${(seconds / 60).toFixed(1)} min with up to ${Math.max(...profile.stages.map((s) => s.target))} users: `
+        + `name it to start it (--profile ${profile.name})${others.map(([name, stages]) => `, or try --profile ${name} (${totalSeconds(stages)} s)`).join("")}`);
+}
+
 /** Runs the command; resolves true when the run met every threshold. */
 export async function loadTestCommand(flags: LoadTestFlags, deps: LoadTestDeps): Promise<boolean> {
-    const profile = resolveProfile(flags.profile);
+    const profile = resolveProfile(flags.profile ?? DEFAULT_PROFILE);
     if (flags.engine === "azure" && !flags.stack) throw new LoadTestInputError("--engine azure needs --stack <name> (its loadTestingId output names the Azure Load Testing resource)");
-    if (flags.engine === "azure" && flags.profile.endsWith(".json")) {
+    if (flags.engine === "azure" && flags.profile?.endsWith(".json")) {
         throw new LoadTestInputError("--engine azure runs the profiles of loadtest/profile.json (the uploaded script holds them): pass --profile seed or smoke");
     }
     // Azure Load Testing's engines run outside the cluster and the Container Apps environment, where the api is not reachable.
     if (flags.engine === "azure" && !flags.url) {
         throw new LoadTestInputError("--engine azure needs --url: an api entry Azure Load Testing's engines can reach (the stack's apiUrl answers only inside its cluster or environment; see docs/load-testing.md)");
     }
+    if (!flags.url && !flags.stack) targetUrl(flags, undefined);
+    if (flags.profile === undefined) refuseLongUnnamedRun(profile);
     const ca = flags.caCert === undefined ? undefined : readCa(flags.caCert);
     // The local engine with --url needs nothing from the stack.
     const outputs = flags.stack && !(flags.engine === "local" && flags.url) ? await deps.stackOutputs(flags.stack) : undefined;

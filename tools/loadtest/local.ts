@@ -135,11 +135,22 @@ export function progressSeconds(profile: Pick<LoadProfile, "stages">): number {
     return Math.min(10, Math.max(1, Math.round(totalSeconds(profile.stages) / 100)));
 }
 
+/**
+ * Seconds without a single answer, while requests fail for want of one (refused, reset, DNS,
+ * timed out), after which the run stops: the target is gone, and the rest of the profile would
+ * only count the same failure.
+ */
+export const UNANSWERED_STOP_SECONDS = 5;
+
 /** Whole-run and since-last-line tallies. */
 class Tally {
     requests = 0;
     failed = 0;
     connections = 0;
+    /** When the first request failed without an answer since the last answer (performance.now() ms). */
+    unansweredSince?: number;
+    /** Failures without an answer since then, by cause. */
+    unanswered: Record<string, number> = {};
     readonly latencies: number[] = [];
     readonly connects: number[] = [];
     readonly failures: Record<string, number> = {};
@@ -155,6 +166,13 @@ class Tally {
         if (outcome.latencyMs !== undefined) {
             this.latencies.push(outcome.latencyMs);
             this.window.latencies.push(outcome.latencyMs);
+        }
+        if (outcome.status !== undefined) {
+            this.unansweredSince = undefined;
+            this.unanswered = {};
+        } else if (outcome.failure) {
+            this.unansweredSince ??= performance.now();
+            this.unanswered[outcome.failure] = (this.unanswered[outcome.failure] ?? 0) + 1;
         }
         if (outcome.failure) {
             this.failed++;
@@ -244,6 +262,12 @@ export async function runLocal(profile: LoadProfile, options: LocalRunOptions): 
         if (t >= nextLine) {
             options.onProgress?.(tally.line(t, Math.min(target, active.length), every));
             nextLine += every;
+        }
+        if (tally.unansweredSince !== undefined && performance.now() - tally.unansweredSince >= UNANSWERED_STOP_SECONDS * 1000) {
+            users.forEach(retire);
+            await Promise.all(users.map((u) => u.done));
+            throw new LoadTestTargetError(`no answer from ${base.href} for ${UNANSWERED_STOP_SECONDS} s, ${Math.round(t)} s into the run `
+                + `(${failureCauses(tally.unanswered)}): the run was stopped (${tally.requests} requests sent, ${tally.requests - tally.failed} answered successfully)`);
         }
         await pause(TICK_MS);
     }

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { ParsedStackConfig, stackConfigFromEntries } from "../../stacks/config";
+import { closest } from "../../lib/spelling";
 import { PROJECT_DIR } from "../paths";
 
 /** Stands in for a `secure:` value: the ciphertext can't be decrypted without the Pulumi CLI. */
@@ -51,24 +52,6 @@ function stripSecure(value: unknown): { value: unknown; secret: boolean } {
 /** The top-level keys of a Pulumi stack file (Pulumi.<stack>.yaml). */
 export const STACK_FILE_KEYS = ["config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt"];
 
-/** The known key a misspelling is closest to (at most two edits, ignoring case), if any. */
-function nearest(key: string): string | undefined {
-    const distance = (a: string, b: string): number => {
-        const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-        for (let i = 1; i <= a.length; i++) {
-            let previous = row[0];
-            row[0] = i;
-            for (let j = 1; j <= b.length; j++) {
-                const current = row[j];
-                row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-                previous = current;
-            }
-        }
-        return row[b.length];
-    };
-    return STACK_FILE_KEYS.find((known) => distance(key.toLowerCase(), known) <= 2);
-}
-
 function qualify(project: string, key: string): string {
     return key.includes(":") ? key : `${project}:${key}`;
 }
@@ -94,7 +77,7 @@ export function readStackFile(projectDir: string, stackFile: string): StackFileC
     const unknownKeys = Object.keys(stack ?? {}).filter((key) => !STACK_FILE_KEYS.includes(key));
     if (unknownKeys.length > 0) {
         throw new StackFileError(`${stackFile}: unknown top-level key${unknownKeys.length === 1 ? "" : "s"} `
-            + unknownKeys.map((key) => `"${key}"${nearest(key) ? ` (did you mean "${nearest(key)}:"?)` : ""}`).join(", ")
+            + unknownKeys.map((key) => `"${key}"${closest(key, STACK_FILE_KEYS) ? ` (did you mean "${closest(key, STACK_FILE_KEYS)}:"?)` : ""}`).join(", ")
             + `; a stack file holds only ${STACK_FILE_KEYS.join(", ")}`);
     }
     for (const [key, rawValue] of Object.entries(stack?.config ?? {})) {
