@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { BuiltInRoles } from "../../components/azure/platform";
+import { BuiltInRoles } from "../../components/azure/roles";
 import { grantTriggers, RBAC_PROPAGATION_SECONDS } from "../../components/azure/propagationWait";
 import { inputs, oneOfType, plannedRun, planOf, resourcesOfType, stackVariant } from "../helpers/plan";
 

@@ -3,10 +3,7 @@ import * as path from "path";
 import { parse, stringify } from "yaml";
 import { PlanJob, PROJECT_DIR, tempDir, type PlanRequest, type PlanRun } from "./planJobs";
 import type { PlanResource } from "../../tools/offline/render";
-import type { PlanDocument } from "../../tools/plan";
-
-export { PROJECT_DIR, tempDir };
-export type { PlanRequest, PlanRun };
+import type { PlanDocument } from "../../tools/offline/types";
 
 /** What a test may ask of a plan besides its stack: environment variables to set for it, too. */
 export interface PlanOptions {

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { parseStackConfig } from "../../stacks/config";
-import { imagePinProblem } from "../../stacks/schema/app";
+import { imagePinProblem } from "../../policy/shared/images";
 import { problemsOf } from "../helpers/config";
 
 /** A minimal valid config; tests break one key at a time. */

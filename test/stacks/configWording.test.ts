@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { connectionBudget } from "../../lib/budget";
+import { connectionBudget } from "../../policy/shared/budget";
 import { parseStackConfig } from "../../stacks/config";
 import { readStackFile } from "../../tools/offline/stackFile";
 import { problemsOf } from "../helpers/config";

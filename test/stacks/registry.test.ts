@@ -1,7 +1,9 @@
 import * as assert from "assert";
 import { parseStackConfig } from "../../stacks/config";
 import { deployerPrincipalType, providerSignIn } from "../../stacks/schema/deployer";
-import { acrLoginServer, effectiveImports, imageHost, imageSource, importedAs, parseRegistryId, PGBOUNCER_IMAGE_SOURCE } from "../../stacks/schema/registry";
+import { effectiveImports, imageSource, importedAs, PGBOUNCER_IMAGE_SOURCE } from "../../stacks/schema/registry";
+import { acrLoginServer, imageHost } from "../../policy/shared/images";
+import { parseRegistryId } from "../../lib/registry";
 import { problemsOf } from "../helpers/config";
 
 const EXISTING_ID = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/shared-rg/providers/Microsoft.ContainerRegistry/registries/ContosoShared";

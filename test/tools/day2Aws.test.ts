@@ -6,7 +6,7 @@ import { kubernetesVersionToSend } from "../../components/aws/eksCluster";
 import rdsFixture from "../fixtures/day2/aws-rds.json";
 import { nextUpdate, rdsInstanceRead, refreshState, type Day2Result, type LiveChange } from "../../tools/review/day2";
 import { replaceReasons } from "../../tools/review/replacement";
-import type { PlanDocument } from "../../tools/plan";
+import type { PlanDocument } from "../../tools/offline/types";
 import { inputs, planned, plannedRun, resourcesOfType, stackVariant } from "../helpers/plan";
 
 const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";

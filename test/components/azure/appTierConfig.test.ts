@@ -1,8 +1,9 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseStackConfig } from "../../../stacks/config";
-import { containerAppsPairProblem, memoryGi, SEED_CUSTOM_METRICS, SEED_HPA_BEHAVIOR } from "../../../stacks/schema/app";
-import { roleService, serviceSettings } from "../../../components/azure/appTier";
+import { containerAppsPairProblem, SEED_CUSTOM_METRICS, SEED_HPA_BEHAVIOR } from "../../../stacks/schema/app";
+import { memoryGi } from "../../../lib/containerApps";
+import { roleService, serviceSettings } from "../../../components/contracts";
 import { containerAppSecretName, containerAppsMemory, scaleRules } from "../../../components/azure/containerApps";
 
 function base(platform: "containerapps" | "aks"): Record<string, any> {

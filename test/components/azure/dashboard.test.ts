@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { workbookUuid } from "../../../components/azure/dashboard";
-import { AZURE_METRICS, CONTAINER_INSIGHTS_COUNTERS, DASHBOARD_PANELS } from "../../../components/azure/dashboardMetrics";
+import { AZURE_METRICS, CONTAINER_INSIGHTS_COUNTERS } from "../../../components/azure/dashboardMetrics";
+import { DASHBOARD_PANELS } from "../../../components/dashboardPanels";
 import { workbookDocument, workbookPanels, WorkbookInputs } from "../../../components/azure/dashboardWorkbook";
 import { loadTestingEnabled } from "../../../stacks/schema/loadTesting";
 import { armIdentity } from "../../../tools/offline/mocks";
