@@ -81,16 +81,36 @@ export function formatBytes(bytes: number): string {
     return `${bytes}B`;
 }
 
+const maxWalSize = (mib: number): ServerParameter => ({ name: "max_wal_size", value: String(mib), unit: "MB", restartRequired: false, display: formatBytes(mib * MB) });
+
 function pages(bytes: number): number {
     return Math.floor(bytes / PAGE_BYTES);
 }
 
 /**
+ * Azure's own max_wal_size by disk size (Learn, "Server parameters: Write-ahead log / checkpoints",
+ * max_wal_size, Azure-specific notes: "The value is computed based on the size of the disk selected
+ * for the instance", and "Every time you change the disk size ... you should also adjust the value of
+ * max_wal_size"; read 2026-12-07): [disk GiB, MiB].
+ */
+export const AZURE_MAX_WAL_SIZE_MIB: readonly (readonly [number, number])[] = [
+    [32, 2048], [64, 4096], [128, 12288], [256, 20480], [512, 25600], [1024, 30720], [2048, 40960], [4096, 40960],
+    [8192, 65536], [16384, 65536], [32767, 65536],
+];
+
+/** Azure's max_wal_size (MiB) for a disk: the row of the largest listed size not above it. */
+export function azureMaxWalSizeMiB(storageGiB: number): number {
+    return [...AZURE_MAX_WAL_SIZE_MIB].reverse().find(([disk]) => disk <= storageGiB)?.[1] ?? AZURE_MAX_WAL_SIZE_MIB[0][1];
+}
+
+/**
  * The seed's performance parameters for a server of the given SKU, converted to the units
  * Flexible Server's `Configuration` API expects. Memory-relative values are computed from the
- * SKU's RAM, so a bigger SKU gets proportionally bigger buffers.
+ * SKU's RAM, so a bigger SKU gets proportionally bigger buffers. With the disk size (Azure), max_wal_size
+ * is never below what Azure sets for that disk (the seed's 4 GB is a third of Azure's 12 GiB on 128 GiB:
+ * checkpoints three times as often).
  */
-export function serverParameters(skuName: string, tuning: PostgresTuning): ServerParameter[] {
+export function serverParameters(skuName: string, tuning: PostgresTuning, storageGiB?: number): ServerParameter[] {
     const ramBytes = postgresSku(skuName).memoryGiB * GB;
     const sharedBuffers = pages(ramBytes * tuning.sharedBuffersPercent / 100);
     const effectiveCache = pages(ramBytes * tuning.effectiveCacheSizePercent / 100);
@@ -106,10 +126,7 @@ export function serverParameters(skuName: string, tuning: PostgresTuning): Serve
         inPages("effective_cache_size", effectiveCache, false),
         inPages("wal_buffers", walBuffers, true),
         plain("checkpoint_completion_target", tuning.checkpointCompletionTarget),
-        {
-            name: "max_wal_size", value: String(tuning.maxWalSizeGB * 1024), unit: "MB", restartRequired: false,
-            display: formatBytes(tuning.maxWalSizeGB * GB),
-        },
+        maxWalSize(storageGiB === undefined ? tuning.maxWalSizeGB * 1024 : Math.max(tuning.maxWalSizeGB * 1024, azureMaxWalSizeMiB(storageGiB))),
         plain("random_page_cost", tuning.randomPageCost),
         plain("effective_io_concurrency", tuning.effectiveIoConcurrency),
         plain("max_connections", tuning.maxConnections, true),

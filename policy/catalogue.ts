@@ -31,7 +31,7 @@ const availabilityPolicies = [
     k8sAvailability.k8sDeploymentReplicas, k8sAvailability.k8sHpaMinReplicas, k8sAvailability.k8sHpaMaxReplicas,
     k8sAvailability.k8sHpaScaleDownStabilization, k8sAvailability.k8sHpaMetrics, k8sAvailability.containerResources,
     k8sAvailability.containerProbes, k8sAvailability.k8sPodDisruptionBudget,
-    azureAvailability.aksUserPoolAutoscaling,
+    azureAvailability.aksUserPoolAutoscaling, azureAvailability.aksUserPoolPerZone,
     azureAvailability.postgresZoneRedundantHa, azureAvailability.postgresReadReplica, azureAvailability.postgresReplicaWithoutHa,
     azureAvailability.postgresBurstableSku, azureAvailability.redisHighAvailability, azureAvailability.signalRCapacity,
 ];

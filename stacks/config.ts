@@ -160,6 +160,11 @@ function keyName(path: readonly PropertyKey[]): string {
     return `${CONFIG_NAMESPACE}:${path.map(String).join(".")}`;
 }
 
+/** Keys an earlier release read, and where their setting lives now: a stack file written for it gets the new key named. */
+const MOVED_KEYS: Record<string, string> = {
+    "bookstore:aws.observability.grafana": "bookstore:observability.grafana.enabled (with adminGroupIds: IAM Identity Center group ids)",
+};
+
 /**
  * Parses raw config values (key → value, already JSON-decoded) into the typed stack config.
  * Throws one ConfigError that lists every bad key, the value given and the expected form.
@@ -175,8 +180,11 @@ export function parseStackConfig(raw: Record<string, unknown>, secretKeys: Reado
     if (!result.success) {
         problems.push(...result.error.issues.flatMap((issue) => {
             if (issue.code === "unrecognized_keys") {
-                return issue.keys.map((key) =>
-                    `${keyName([...issue.path, key])}: unknown key (check the spelling; allowed here: ${allowedKeys(issue.path)})`);
+                return issue.keys.map((key) => {
+                    const name = keyName([...issue.path, key]);
+                    const moved = MOVED_KEYS[name];
+                    return moved ? `${name}: moved to ${moved}` : `${name}: unknown key (check the spelling; allowed here: ${allowedKeys(issue.path)})`;
+                });
             }
             return [`${keyName(issue.path)}: ${issueWording(issue)}, got ${describeValue(issue.input, isSecret(issue.path))}${quotedNumberNote(issue)}`];
         }));

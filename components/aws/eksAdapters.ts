@@ -66,7 +66,7 @@ export interface EksPodIdentityArgs {
 /**
  * EKS Pod Identity: the agent add-on hands the ServiceAccount's pods the role's credentials, so the
  * ServiceAccount carries no annotation and the pods no label (EKS UG — Pod Identity). The binding is
- * an IAM role and a PodIdentityAssociation, children of the tier; pods start after the association.
+ * an IAM role and a PodIdentityAssociation, children of the tier; pods start once both have propagated.
  */
 export function eksPodIdentity(args: EksPodIdentityArgs): CloudIdentity {
     return {
@@ -75,7 +75,7 @@ export function eksPodIdentity(args: EksPodIdentityArgs): CloudIdentity {
         bind(parent, serviceAccount) {
             return new PodIdentity("app-identity", {
                 clusterName: args.clusterName, namespace: serviceAccount.namespace, serviceAccount: serviceAccount.name, statements: args.statements, tags: args.tags,
-            }, { parent, providers: [args.provider] }).association;
+            }, { parent, providers: [args.provider] }).ready;
         },
     };
 }

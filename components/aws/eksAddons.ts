@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
-import { managedPolicy, policyDocument, POD_IDENTITY_TRUST, Statement } from "./iam";
+import { IAM_PROPAGATION_SECONDS, managedPolicy, policyDocument, POD_IDENTITY_TRUST, Statement } from "./iam";
 import { addonVersionFor } from "./eksCluster";
+import { propagationWait } from "../azure/propagationWait";
 
 /**
  * A kubeconfig for the cluster that authenticates with `aws eks get-token` (the `aws` CLI must be on
@@ -28,10 +29,16 @@ export interface PodIdentityArgs {
     tags: Record<string, string>;
 }
 
-/** An IAM role trusted by EKS Pod Identity and bound to one ServiceAccount (EKS UG — Pod Identity). */
+/**
+ * An IAM role trusted by EKS Pod Identity and bound to one ServiceAccount (EKS UG — Pod Identity).
+ * Pods get working credentials once the association and the role's policies have propagated: they
+ * start after `ready`, a wait of IAM_PROPAGATION_SECONDS that follows both.
+ */
 export class PodIdentity extends pulumi.ComponentResource {
     readonly roleArn: pulumi.Output<string>;
     readonly association: aws.eks.PodIdentityAssociation;
+    /** What the pods start after: the association and the policies, propagated. */
+    readonly ready: pulumi.Resource;
 
     constructor(name: string, args: PodIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:aws:PodIdentity", name, {}, opts);
@@ -50,6 +57,7 @@ export class PodIdentity extends pulumi.ComponentResource {
         this.association = new aws.eks.PodIdentityAssociation(n("association"), {
             clusterName: args.clusterName, namespace: args.namespace, serviceAccount: args.serviceAccount, roleArn: role.arn, tags: args.tags,
         }, { parent: this, dependsOn: grants });
+        this.ready = propagationWait(n("propagation"), { grants: [this.association, ...grants as pulumi.CustomResource[]], seconds: IAM_PROPAGATION_SECONDS }, p);
         this.registerOutputs({ roleArn: this.roleArn });
     }
 }
@@ -141,7 +149,9 @@ export class ClusterAddons extends pulumi.ComponentResource {
         const release = (id: string, chart: { chart: string; version: string; repo: string }, values: Record<string, unknown>, dependsOn: pulumi.Resource[]) =>
             new k8s.helm.v3.Release(id, {
                 name: chart.chart, chart: chart.chart, version: chart.version, repositoryOpts: { repo: chart.repo },
-                namespace: "kube-system", values, atomic: true, cleanupOnFail: true, maxHistory: 5,
+                // waitForJobs with the provider's await: the release is ready once its pods and jobs are, and what its
+                // webhooks intercept is created after it (tools/offline/admissionOrder.ts).
+                namespace: "kube-system", values, atomic: true, waitForJobs: true, cleanupOnFail: true, maxHistory: 5,
             }, { ...k, dependsOn });
 
         const lbc = identity("load-balancer-controller", "kube-system", "aws-load-balancer-controller", { statements: loadBalancerControllerStatements() });
@@ -149,7 +159,11 @@ export class ClusterAddons extends pulumi.ComponentResource {
             clusterName: args.clusterName, region: args.region, vpcId: args.vpcId,
             serviceAccount: { create: true, name: "aws-load-balancer-controller" },
             replicaCount: 2,
-        }, [lbc.association]);
+            // Its Service webhook (mservice.elbv2.k8s.aws, failurePolicy Fail on every Service) only makes the controller
+            // the default for `type: LoadBalancer` Services, which this stack has none of; on, it refuses every Service
+            // created before the controller is ready (chart v2.14.1 values.yaml; kubernetes-sigs/aws-load-balancer-controller#4140).
+            enableServiceMutatorWebhook: false,
+        }, [lbc.ready]);
 
         const ca = identity("cluster-autoscaler", "kube-system", "cluster-autoscaler", { statements: clusterAutoscalerStatements(args.clusterName) });
         release("cluster-autoscaler", CHARTS.clusterAutoscaler, {
@@ -157,18 +171,20 @@ export class ClusterAddons extends pulumi.ComponentResource {
             awsRegion: args.region,
             rbac: { serviceAccount: { create: true, name: "cluster-autoscaler" } },
             extraArgs: { "balance-similar-node-groups": true, "skip-nodes-with-system-pods": false, expander: "least-waste" },
-        }, [ca.association]);
+        }, [ca.ready]);
 
         // Container Insights: the CloudWatch agent and Fluent Bit, granted through Pod Identity.
         const insights = new aws.iam.Role(n("container-insights"), { assumeRolePolicy: POD_IDENTITY_TRUST, tags: args.tags }, p);
         const insightsPolicies = ["CloudWatchAgentServerPolicy", "AWSXrayWriteOnlyAccess"].map((policy) =>
             new aws.iam.RolePolicyAttachment(n(`container-insights-${policy}`), { role: insights.name, policyArn: managedPolicy(policy) }, p));
+        // The add-on's agents start with the role's credentials: after its policies have propagated.
+        const insightsReady = propagationWait(n("container-insights-propagation"), { grants: insightsPolicies, seconds: IAM_PROPAGATION_SECONDS }, p);
         new aws.eks.Addon(n("amazon-cloudwatch-observability"), {
             clusterName: args.clusterName, addonName: "amazon-cloudwatch-observability",
             addonVersion: addonVersionFor("amazon-cloudwatch-observability", args.kubernetesVersion, p),
             podIdentityAssociations: [{ roleArn: insights.arn, serviceAccount: "cloudwatch-agent" }],
             resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "PRESERVE", tags: args.tags,
-        }, { parent: this, dependsOn: insightsPolicies });
+        }, { parent: this, dependsOn: [...insightsPolicies, insightsReady] });
         this.registerOutputs({});
     }
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { managedPolicy, serviceTrustPolicy } from "./iam";
+import { IAM_PROPAGATION_SECONDS, managedPolicy, serviceTrustPolicy } from "./iam";
+import { propagationWait } from "../azure/propagationWait";
 
 export interface NodeGroupSpec {
     instanceTypes: string[];
@@ -120,12 +121,14 @@ export class EksCluster extends pulumi.ComponentResource {
         this.name = this.cluster.name;
         this.clusterSecurityGroupId = this.cluster.vpcConfig.apply((v) => v.clusterSecurityGroupId);
 
-        args.adminRoleArns.forEach((principalArn, i) => {
+        const adminAccess = args.adminRoleArns.flatMap((principalArn, i) => {
             const entry = new aws.eks.AccessEntry(n(`admin-${i + 1}`), { clusterName: this.cluster.name, principalArn, type: "STANDARD", tags: args.tags }, p);
-            this.ready.push(new aws.eks.AccessPolicyAssociation(n(`admin-${i + 1}`), {
+            return [entry, new aws.eks.AccessPolicyAssociation(n(`admin-${i + 1}`), {
                 clusterName: this.cluster.name, principalArn, policyArn: CLUSTER_ADMIN_POLICY, accessScope: { type: "cluster" },
-            }, { parent: this, dependsOn: [entry] }));
+            }, { parent: this, dependsOn: [entry] })];
         });
+        // The Kubernetes provider uses these grants for every object: they are waited for like IAM (components/aws/iam.ts).
+        this.ready.push(...adminAccess, propagationWait(n("admin-access-propagation"), { grants: adminAccess, seconds: IAM_PROPAGATION_SECONDS }, p));
 
         // Networking add-ons must run before nodes can become Ready.
         const addon = (addonName: string, o: pulumi.CustomResourceOptions = {}) => new aws.eks.Addon(addonName, {
@@ -137,6 +140,8 @@ export class EksCluster extends pulumi.ComponentResource {
         const nodeRole = new aws.iam.Role(n("nodes"), { assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com"), tags: args.tags }, p);
         const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"].map((policy) =>
             new aws.iam.RolePolicyAttachment(n(`nodes-${policy}`), { role: nodeRole.name, policyArn: managedPolicy(policy) }, p));
+        // Nodes join and kubelets pull images with these policies: the groups start once they have propagated.
+        const nodePoliciesReady = propagationWait(n("nodes-propagation"), { grants: nodePolicies, seconds: IAM_PROPAGATION_SECONDS }, p);
         const group = (groupName: string, spec: NodeGroupSpec, extra: Partial<aws.eks.NodeGroupArgs>) => {
             const nodeGroup = new aws.eks.NodeGroup(groupName, {
                 clusterName: this.cluster.name,
@@ -157,7 +162,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 ...extra,
                 labels: { "bookstore.io/pool": groupName, ...(extra.labels as Record<string, string> | undefined) },
                 tags: args.tags,
-            }, { parent: this, dependsOn: [...nodePolicies, ...beforeNodes], ignoreChanges: ["scalingConfig.desiredSize"] });
+            }, { parent: this, dependsOn: [...nodePolicies, nodePoliciesReady, ...beforeNodes], ignoreChanges: ["scalingConfig.desiredSize"] });
             this.nodeGroups.push(nodeGroup);
             return nodeGroup;
         };

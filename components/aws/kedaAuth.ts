@@ -52,10 +52,10 @@ export class EksKeda extends pulumi.ComponentResource {
         }, { parent: this });
         this.release = new k8s.helm.v3.Release(`${name}-chart`, {
             name: KEDA_CHART.chart, chart: KEDA_CHART.chart, version: KEDA_CHART.version, repositoryOpts: { repo: KEDA_CHART.repo },
-            namespace: KEDA_OPERATOR.namespace, createNamespace: true, atomic: true, cleanupOnFail: true, maxHistory: 5,
+            namespace: KEDA_OPERATOR.namespace, createNamespace: true, atomic: true, waitForJobs: true, cleanupOnFail: true, maxHistory: 5,
             // No values: the chart's default operator ServiceAccount is keda-operator, the one the association binds.
-        // The operator must start with its Pod Identity credentials: the association comes first.
-        }, { parent: this, provider: args.k8sProvider, dependsOn: [identity.association] });
+        // The operator must start with its Pod Identity credentials: the association and its policy, propagated.
+        }, { parent: this, provider: args.k8sProvider, dependsOn: [identity.ready] });
         this.keda = {
             source: { serverAddress: pulumi.output(args.prometheusEndpoint).apply(ampServerAddress), metadata: { awsRegion: args.region } },
             podIdentity: { provider: "aws", identityOwner: "keda" },

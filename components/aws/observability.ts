@@ -12,7 +12,6 @@ export interface AwsObservabilityArgs {
     subnetIds: pulumi.Input<string>[];
     securityGroupId: pulumi.Input<string>;
     k8sProvider: k8s.Provider;
-    grafana: boolean;
     logRetentionDays: number;
     /** SNS topic (same region) the alert manager notifies. */
     alertTopicArn: pulumi.Input<string>;
@@ -98,14 +97,13 @@ export function alertManagerDefinition(topicArn: string, region: string): string
 
 /**
  * Amazon Managed Service for Prometheus: a workspace (logs to CloudWatch) with alert rules routed to
- * SNS, an AWS managed scraper for the cluster with the access entry and RBAC it needs, and optionally
- * Amazon Managed Grafana.
+ * SNS, and an AWS managed scraper for the cluster with the access entry and RBAC it needs (Grafana:
+ * components/aws/grafana.ts).
  */
 export class AwsObservability extends pulumi.ComponentResource {
     readonly prometheusEndpoint: pulumi.Output<string>;
     readonly workspaceId: pulumi.Output<string>;
     readonly workspaceArn: pulumi.Output<string>;
-    readonly grafanaEndpoint?: pulumi.Output<string>;
 
     constructor(name: string, args: AwsObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookstore:aws:Observability", name, {}, opts);
@@ -149,13 +147,6 @@ export class AwsObservability extends pulumi.ComponentResource {
             subjects: [{ kind: "User", name: SCRAPER_USER, apiGroup: "rbac.authorization.k8s.io" }],
             roleRef: { kind: "ClusterRole", name: role.metadata.name, apiGroup: "rbac.authorization.k8s.io" },
         }, k);
-        if (args.grafana) {
-            const grafana = new aws.grafana.Workspace(n("grafana"), {
-                name: `${args.baseName}-grafana`, accountAccessType: "CURRENT_ACCOUNT", authenticationProviders: ["AWS_SSO"],
-                permissionType: "SERVICE_MANAGED", dataSources: ["PROMETHEUS", "CLOUDWATCH"], notificationDestinations: ["SNS"], grafanaVersion: "10.4", tags: args.tags,
-            }, p);
-            this.grafanaEndpoint = pulumi.interpolate`https://${grafana.endpoint}`;
-        }
         this.registerOutputs({ prometheusEndpoint: this.prometheusEndpoint });
     }
 }

@@ -10,6 +10,7 @@ import { aksVersionProblem, DEFAULT_AKS_KUBERNETES_VERSION } from "../../policy/
 import { parseRegistryId } from "../../lib/registry";
 import { nonInteractiveKubeconfig } from "./kubeconfig";
 import { type PlatformOutputs } from "./platform";
+import { AKS_RBAC_PROPAGATION_SECONDS, propagationWait } from "./propagationWait";
 import { BuiltInRoles, roleDefinitionId } from "./roles";
 import type { DiagnosticTarget } from "../wiring";
 
@@ -37,6 +38,46 @@ export function webAppRoutingProfile(implementation: AksGatewayImplementation): 
     return implementation === "approuting-istio"
         ? { webAppRouting: { enabled: true, nginx: { defaultIngressControllerType: "None" } } }
         : { webAppRouting: { enabled: false } };
+}
+
+/**
+ * Name of the managed-Prometheus data collection endpoint and rule of a cluster, as AKS's own
+ * onboarding names them, cut to 44 characters: the 2022-06-01 spec states no limit, but the service
+ * refuses longer ones; Microsoft's Azure/ARO-HCP dev-infrastructure/modules/metrics/datacollection.bicep
+ * takes the same `take('MSProm-<location>-<cluster>', 44)`.
+ */
+export const managedPrometheusName = (location: string, clusterName: string) => `MSProm-${location}-${clusterName}`.slice(0, 44);
+
+/** One autoscaled node pool of a pool spec: its Pulumi name, AKS name, zones and bounds. */
+export interface PoolPlacement {
+    logicalName: string;
+    agentPoolName: string;
+    availabilityZones?: string[];
+    minCount: number;
+    maxCount: number;
+}
+
+/**
+ * The pools of one autoscaled pool spec. Across several zones: one pool per zone, because the
+ * cluster autoscaler cannot ask a scale set for a node in a given zone, and a pod the hard zone
+ * spread pins to a full zone stays Pending when the new node lands elsewhere (Learn, "Best
+ * practices for zone resiliency", articles/aks/aks-zone-resiliency.md: "we recommend using a single
+ * node pool for each zone"; kubernetes/autoscaler FAQ: "use separate node groups per zone"). The
+ * spec's bounds are the whole set's: each zone's pool gets its share, rounded up. One zone or none:
+ * the single pool as before (same names, so no existing pool is replaced).
+ */
+export function zonalPools(base: { logicalName: string; agentPoolName: string }, zones: string[], minCount: number, maxCount: number): PoolPlacement[] {
+    if (zones.length <= 1) {
+        return [{ ...base, ...(zones.length === 1 ? { availabilityZones: zones } : {}), minCount, maxCount }];
+    }
+    const share = (n: number) => Math.ceil(n / zones.length);
+    return zones.map((zone) => ({
+        logicalName: `${base.logicalName}-z${zone}`,
+        agentPoolName: `${base.agentPoolName}${zone}`,
+        availabilityZones: [zone],
+        minCount: share(minCount),
+        maxCount: Math.max(share(maxCount), share(minCount)),
+    }));
 }
 
 export interface AksClusterArgs {
@@ -109,17 +150,24 @@ export class AksCluster extends pulumi.ComponentResource {
         }, child);
         const subnetRole = role("aks-subnet-network-contributor", platform.subnetIds.aks, controlPlane.principalId,
             BuiltInRoles.networkContributor, "ServicePrincipal");
+        // AKS creates the cluster's nodes and load balancer in that subnet as this identity, so the grant must be in effect.
+        const subnetRoleInEffect = propagationWait("control-plane-grant-propagation", { grants: [subnetRole] }, child);
 
         const kubernetesVersion = aks.kubernetesVersion ?? DEFAULT_AKS_KUBERNETES_VERSION;
         // Near or past end of standard support: say so on every plan (the policy pack enforces it).
         const versionProblem = aksVersionProblem(kubernetesVersion);
         if (versionProblem) pulumi.log.warn(versionProblem, this);
         const systemMin = aks.systemPool.minCount ?? (prod ? 3 : 1);
+        // Per-zone user and spot pools (zonalPools) are "similar" node groups the autoscaler keeps level.
+        const perZonePools = zones.length > 1;
         const cluster = new containerservice.ManagedCluster("cluster", {
             ...rg,
             resourceName: clusterName,
             dnsPrefix: base,
             kubernetesVersion,
+            // API 2025-09-01 ManagedClusterPropertiesAutoScalerProfile["balance-similar-node-groups"]; Learn's
+            // zone-resiliency guidance pairs it with one pool per zone. Unset (AKS default false) otherwise.
+            ...(perZonePools ? { autoScalerProfile: { balanceSimilarNodeGroups: "true" } } : {}),
             sku: { name: "Base", tier: aks.skuTier ?? (prod ? "Standard" : "Free") },
             identity: { type: "UserAssigned", userAssignedIdentities: [controlPlane.id] },
             agentPoolProfiles: [{
@@ -134,6 +182,9 @@ export class AksCluster extends pulumi.ComponentResource {
                 minCount: systemMin,
                 maxCount: Math.max(aks.systemPool.maxCount, systemMin),
                 availabilityZones,
+                // Every pool names the control plane's version, so raising kubernetesVersion moves them all
+                // (a pool may not be newer, nor more than two minors older: AgentPool.orchestratorVersion, API 2025-09-01).
+                orchestratorVersion: kubernetesVersion,
                 vnetSubnetID: platform.subnetIds.aks,
                 nodeTaints: [SYSTEM_POOL_TAINT],
                 upgradeSettings: { maxSurge: "33%" },
@@ -171,7 +222,7 @@ export class AksCluster extends pulumi.ComponentResource {
             tags,
         }, {
             ...child,
-            dependsOn: [subnetRole],
+            dependsOn: [subnetRole, subnetRoleInEffect],
             // The autoscaler owns node counts; a plan must not fight it.
             ignoreChanges: ["agentPoolProfiles[*].count"],
         });
@@ -181,38 +232,39 @@ export class AksCluster extends pulumi.ComponentResource {
         this.nodeResourceGroup = cluster.nodeResourceGroup.apply((g) => g ?? "");
         this.diagnosticTarget = { name: "aks", resourceId: cluster.id, resourceType: "Microsoft.ContainerService/managedClusters" };
 
-        const pool = (logicalName: string, poolArgs: Partial<containerservice.AgentPoolArgs>) =>
-            new containerservice.AgentPool(logicalName, {
-                resourceGroupName: platform.resourceGroupName,
-                resourceName: cluster.name,
-                mode: "User",
-                osType: "Linux",
-                osSKU: "AzureLinux",
-                type: "VirtualMachineScaleSets",
-                enableAutoScaling: true,
-                availabilityZones,
-                vnetSubnetID: platform.subnetIds.aks,
-                ...poolArgs,
-            }, { ...child, ignoreChanges: ["count"] });
-        pool("user-pool", {
-            agentPoolName: "user",
+        const pools = (base: { logicalName: string; agentPoolName: string }, bounds: { minCount: number; maxCount: number },
+            poolArgs: Partial<containerservice.AgentPoolArgs>) => {
+            for (const placement of zonalPools(base, zones, bounds.minCount, bounds.maxCount)) {
+                new containerservice.AgentPool(placement.logicalName, {
+                    resourceGroupName: platform.resourceGroupName,
+                    resourceName: cluster.name,
+                    agentPoolName: placement.agentPoolName,
+                    mode: "User",
+                    osType: "Linux",
+                    osSKU: "AzureLinux",
+                    type: "VirtualMachineScaleSets",
+                    enableAutoScaling: true,
+                    availabilityZones: placement.availabilityZones,
+                    orchestratorVersion: kubernetesVersion,
+                    vnetSubnetID: platform.subnetIds.aks,
+                    count: placement.minCount,
+                    minCount: placement.minCount,
+                    maxCount: placement.maxCount,
+                    ...poolArgs,
+                }, { ...child, ignoreChanges: ["count"] });
+            }
+        };
+        pools({ logicalName: "user-pool", agentPoolName: "user" }, aks.userPool, {
             vmSize: aks.userPool.vmSize,
-            count: aks.userPool.minCount,
-            minCount: aks.userPool.minCount,
-            maxCount: aks.userPool.maxCount,
             upgradeSettings: { maxSurge: "33%" },
         });
         this.hasSpotPool = aks.spotPool !== undefined;
         if (aks.spotPool) {
-            pool("spot-pool", {
-                agentPoolName: "spot",
+            pools({ logicalName: "spot-pool", agentPoolName: "spot" }, aks.spotPool, {
                 vmSize: aks.spotPool.vmSize,
                 scaleSetPriority: "Spot",
                 scaleSetEvictionPolicy: "Delete",
                 spotMaxPrice: -1,
-                count: aks.spotPool.minCount,
-                minCount: aks.spotPool.minCount,
-                maxCount: aks.spotPool.maxCount,
                 nodeTaints: [taintString(SPOT_TAINT)],
                 nodeLabels: aks.spotPool.nodeLabels,
             });
@@ -246,7 +298,12 @@ export class AksCluster extends pulumi.ComponentResource {
         }, child);
         const kubeconfig = pulumi.secret(credentials.apply((c) =>
             nonInteractiveKubeconfig(Buffer.from(c.kubeconfigs?.[0]?.value ?? "", "base64").toString("utf8"), aks.kubeloginMode)));
-        this.provider = new k8s.Provider("aks", { kubeconfig }, { ...child, dependsOn: [deployerAdmin] });
+        // Local accounts are off: every Kubernetes call is authorized by this grant, which answers 403 until it
+        // has propagated. The provider, and so every object created with it, waits for that.
+        const deployerGrantInEffect = propagationWait("deployer-grant-propagation", {
+            grants: [deployerAdmin], seconds: AKS_RBAC_PROPAGATION_SECONDS,
+        }, child);
+        this.provider = new k8s.Provider("aks", { kubeconfig }, { ...child, dependsOn: [deployerAdmin, deployerGrantInEffect] });
 
         this.registerOutputs({
             clusterId: this.clusterId,
@@ -287,11 +344,11 @@ export class AksCluster extends pulumi.ComponentResource {
             ...rg, azureMonitorWorkspaceName: `${args.namePrefix}-${args.environment}-amw`, tags,
         }, child);
         const endpoint = new monitor.DataCollectionEndpoint("prometheus", {
-            ...rg, dataCollectionEndpointName: `MSProm-${platform.location}-${clusterName}`, kind: "Linux", tags,
+            ...rg, dataCollectionEndpointName: managedPrometheusName(platform.location, clusterName), kind: "Linux", tags,
         }, child);
         const prometheusRule = new monitor.DataCollectionRule("prometheus", {
             ...rg,
-            dataCollectionRuleName: `MSProm-${platform.location}-${clusterName}`,
+            dataCollectionRuleName: managedPrometheusName(platform.location, clusterName),
             kind: "Linux",
             dataCollectionEndpointId: endpoint.id,
             dataSources: { prometheusForwarder: [{ name: "PrometheusDataSource", streams: ["Microsoft-PrometheusMetrics"], labelIncludeFilter: {} }] },
@@ -304,7 +361,7 @@ export class AksCluster extends pulumi.ComponentResource {
             resourceUri: cluster.id, associationName: "configurationAccessEndpoint", dataCollectionEndpointId: endpoint.id,
         }, child);
         new monitor.DataCollectionRuleAssociation("prometheus-rule", {
-            resourceUri: cluster.id, associationName: `MSProm-${platform.location}-${clusterName}`, dataCollectionRuleId: prometheusRule.id,
+            resourceUri: cluster.id, associationName: managedPrometheusName(platform.location, clusterName), dataCollectionRuleId: prometheusRule.id,
         }, child);
         return workspace;
     }

@@ -1,6 +1,9 @@
 // KQL of the log alerts, and the period they are judged over.
 
-/** Requests in the window below which the error rate is not judged (one failure of three is not an incident). */
+/**
+ * Requests in the window below which the error rate and the p95 are not judged (one failure of three,
+ * or one slow request in a quiet five minutes, is not an incident).
+ */
 export const MIN_REQUESTS_FOR_ERROR_RATE = 20;
 
 /** KQL over Application Insights `requests`: percent answered with 5xx. */
@@ -13,9 +16,13 @@ export function http5xxRateQuery(minRequests = MIN_REQUESTS_FOR_ERROR_RATE): str
     ].join("\n");
 }
 
-/** KQL over Application Insights `requests`: 95th percentile of server duration in ms. */
-export function p95LatencyQuery(): string {
-    return ["requests", "| summarize p95DurationMs = percentile(duration, 95)"].join("\n");
+/** KQL over Application Insights `requests`: 95th percentile of server duration in ms, given enough requests. */
+export function p95LatencyQuery(minRequests = MIN_REQUESTS_FOR_ERROR_RATE): string {
+    return [
+        "requests",
+        "| summarize p95DurationMs = percentile(duration, 95), total = count()",
+        `| where total >= ${minRequests}`,
+    ].join("\n");
 }
 
 /** Aggregation granularity of the log alerts: their windowSize, and the bin of queries judged over several periods. */
@@ -56,6 +63,28 @@ export const MIN_MINUTES_UNDER_WRITES = 3;
  * outstanding, given at least MIN_MINUTES_UNDER_WRITES such minutes in the window.
  */
 export function replicationLagUnderWritesQuery(primaryId: string, replicaIds: string[]): string {
+    return [
+        replicationLagPerMinute(primaryId, replicaIds),
+        "| where behindBytes > 0",
+        "| summarize lagUnderWritesSeconds = min(lagSeconds), minutesBehind = count() by Replica",
+        `| where minutesBehind >= ${MIN_MINUTES_UNDER_WRITES}`,
+    ].join("\n");
+}
+
+/**
+ * The seed's replication lag per replica and minute, as a chart shows it: the replica's lag in
+ * minutes the primary has WAL outstanding, 0 in minutes it has none (an idle primary is no lag).
+ */
+export function replicationLagSeriesQuery(primaryId: string, replicaIds: string[]): string {
+    return [
+        replicationLagPerMinute(primaryId, replicaIds),
+        "| project TimeGenerated, Replica, lagSeconds = iff(behindBytes > 0, lagSeconds, 0.0)",
+        "| order by TimeGenerated asc",
+    ].join("\n");
+}
+
+/** Rows (minute, replica, lagSeconds, behindBytes) of the two metrics, joined on the minute. */
+function replicationLagPerMinute(primaryId: string, replicaIds: string[]): string {
     const quoted = (id: string) => JSON.stringify(id);
     return [
         "let behind = AzureMetrics",
@@ -65,8 +94,5 @@ export function replicationLagUnderWritesQuery(primaryId: string, replicaIds: st
         `| where ResourceId in~ (${replicaIds.map(quoted).join(", ")}) and MetricName == "physical_replication_delay_in_seconds"`,
         "| summarize lagSeconds = min(Minimum) by TimeGenerated = bin(TimeGenerated, 1m), Replica = Resource",
         "| join kind=inner behind on TimeGenerated",
-        "| where behindBytes > 0",
-        "| summarize lagUnderWritesSeconds = min(lagSeconds), minutesBehind = count() by Replica",
-        `| where minutesBehind >= ${MIN_MINUTES_UNDER_WRITES}`,
     ].join("\n");
 }

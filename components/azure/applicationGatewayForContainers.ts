@@ -28,12 +28,16 @@ export const ALB_CONTROLLER_SERVICE_ACCOUNT = "alb-controller-sa";
 /** Learn: "ALB Controller requires a federated credential with the name of azure-alb-identity. Any other name is unsupported." */
 export const ALB_FEDERATED_CREDENTIAL_NAME = "azure-alb-identity";
 /**
- * The ALB Controller chart, pinned. 1.11.3 is the "Latest Release (Recommended)" on Learn's ALB
- * Controller release notes as retrieved 2026-11-29 (Gateway API v1.5.1, Kubernetes >= 1.27; the page
- * gives no release date); CNI overlay needs >= 1.5.2 (container-networking, Limitations).
- * https://learn.microsoft.com/azure/application-gateway/for-containers/alb-controller-release-notes
+ * The ALB Controller chart, pinned. 1.12.1 is the "Latest Helm Release" of Learn's ALB Controller
+ * release notes (ms.date 2026-09-08; MicrosoftDocs/azure-docs
+ * articles/application-gateway/for-containers/alb-controller-release-notes.md at 026714d8, read
+ * 2026-12): Gateway API v1.5.1, Kubernetes >= 1.32, "Security patches, bug fixes". It supersedes
+ * 1.11.5 and 1.11.3 (both listed with security patches); CNI overlay needs >= 1.5.2
+ * (container-networking, Limitations). The values keys set below (albController.namespace,
+ * albController.podIdentity.clientID) are in the chart's documented values (alb-controller-helm-chart.md,
+ * ms.date 2026-06-23). https://learn.microsoft.com/azure/application-gateway/for-containers/alb-controller-release-notes
  */
-export const ALB_CONTROLLER_CHART = { chart: "oci://mcr.microsoft.com/application-lb/charts/alb-controller", version: "1.11.3" } as const;
+export const ALB_CONTROLLER_CHART = { chart: "oci://mcr.microsoft.com/application-lb/charts/alb-controller", version: "1.12.1" } as const;
 
 /** The chart values this program sets (the chart's `albController` section). */
 export interface AlbControllerValues {
@@ -48,6 +52,10 @@ export interface AlbControllerValues {
 export function albControllerValues(clientId: pulumi.Input<string>): AlbControllerValues {
     return { albController: { namespace: ALB_CONTROLLER_NAMESPACE, podIdentity: { clientID: clientId } } };
 }
+
+/** The ARM id of a resource group (a role assignment's scope). */
+const resourceGroupId = (subscriptionId: pulumi.Input<string>, group: pulumi.Input<string>) =>
+    pulumi.interpolate`/subscriptions/${subscriptionId}/resourceGroups/${group}`;
 
 /** The subject the controller's federated credential trusts. */
 export const albControllerSubject = () => `system:serviceaccount:${ALB_CONTROLLER_NAMESPACE}:${ALB_CONTROLLER_SERVICE_ACCOUNT}`;
@@ -135,14 +143,15 @@ export class ApplicationGatewayForContainers extends pulumi.ComponentResource {
             roleDefinitionId: roleDefinitionId(args.subscriptionId, role),
         }, child);
         const grants = [
-            // Learn's BYO quickstart grants it on the resource group holding the AGC; the controller only
-            // configures this AGC and its children, so the grant is scoped to the AGC resource itself.
-            grant("alb-controller-agc-configuration-manager", trafficController.id, BuiltInRoles.appGwForContainersConfigurationManager),
+            // On the resource group holding the AGC, as Learn's BYO quickstart delegates it ("Delegate AppGw for
+            // Containers Configuration Manager role to RG containing Application Gateway for Containers resource",
+            // `--scope $resourceGroupId`): a narrower scope is not documented to work.
+            grant("alb-controller-agc-configuration-manager", resourceGroupId(args.subscriptionId, resourceGroupName),
+                BuiltInRoles.appGwForContainersConfigurationManager),
             // Joining the association subnet (Microsoft.Network/virtualNetworks/subnets/join/action, in Network Contributor).
             grant("alb-controller-subnet-network-contributor", args.subnetId, BuiltInRoles.networkContributor),
             // Learn's controller quickstart: Reader on the cluster's managed (node) resource group.
-            grant("alb-controller-node-resource-group-reader",
-                pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${args.nodeResourceGroup}`, BuiltInRoles.reader),
+            grant("alb-controller-node-resource-group-reader", resourceGroupId(args.subscriptionId, args.nodeResourceGroup), BuiltInRoles.reader),
         ];
         // The controller signs in through the federated credential with these grants: it starts once they have propagated.
         const grantsReady = propagationWait("alb-controller-grants-propagation", {
@@ -157,6 +166,9 @@ export class ApplicationGatewayForContainers extends pulumi.ComponentResource {
             // --create-namespace`); the chart also installs the Gateway API CRDs (albController.installGatewayApiCRDs, default true).
             namespace: ALB_CONTROLLER_NAMESPACE,
             createNamespace: true,
+            // Ready means the controller's Deployment available and any job of the chart done (its CRDs installed):
+            // the Gateway and HTTPRoute are created after it (tools/offline/admissionOrder.ts).
+            waitForJobs: true,
             values: albControllerValues(identity.clientId),
         }, { ...child, provider: args.provider, dependsOn: [grantsReady] });
 

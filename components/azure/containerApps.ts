@@ -131,6 +131,8 @@ export class ContainerAppsTier extends pulumi.ComponentResource implements AppTi
             environmentName: environment.name,
             // The environment reports the id the asuid record must hold, so the record can exist before the app binds the name.
             verificationId: environment.customDomainConfiguration.apply((c) => c?.customDomainVerificationId ?? ""),
+            environmentDefaultDomain: environment.defaultDomain,
+            appName: containerAppName(args.namePrefix, webService),
         }, child);
 
         const identityId = platform.workloadIdentity.id;
@@ -204,7 +206,16 @@ export class ContainerAppsTier extends pulumi.ComponentResource implements AppTi
                     scale: { minReplicas: svc.minReplicas, maxReplicas: svc.maxReplicas, rules: scaleRules(svc.scale) },
                 },
                 tags,
-            }, { ...child, dependsOn: [...platform.identityGrants, grantsInEffect, ...(webDomain && service === webService ? webDomain.ready : [])] });
+            }, {
+                ...child,
+                dependsOn: [
+                    ...platform.identityGrants, grantsInEffect,
+                    // Key Vault references are resolved when the revision is created, over the vault's private
+                    // endpoint in prod (microsoft/sre-agent#347: "Unable to get value using Managed identity").
+                    ...(platform.keyVault.privateAccess ? [platform.keyVault.privateAccess] : []),
+                    ...(webDomain && service === webService ? webDomain.ready : []),
+                ],
+            });
             this.services[service] = {
                 name: containerApp.name,
                 host: containerApp.configuration.apply((c) => c?.ingress?.fqdn ?? ""),

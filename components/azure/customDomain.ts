@@ -1,4 +1,4 @@
-// The web app's own host name on Container Apps: the Cloudflare verification record, the certificate and the binding (Cloudflare below Enterprise).
+// The web app's own host name on Container Apps: the Cloudflare verification and CNAME records, the certificate and the binding (Cloudflare below Enterprise).
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
@@ -22,7 +22,35 @@ export interface ContainerAppCustomDomainArgs extends WebCustomDomainSpec {
     environmentName: pulumi.Input<string>;
     /** The environment's `customDomainConfiguration.customDomainVerificationId`. */
     verificationId: pulumi.Input<string>;
+    /** The environment's `defaultDomain`: with ingress external, the app's FQDN is `<app name>.<defaultDomain>`. */
+    environmentDefaultDomain: pulumi.Input<string>;
+    /** Name of the Container App that binds the host name (known before the app exists). */
+    appName: string;
 }
+
+/**
+ * Whether the host name is already bound on the app, read from Azure before the app's PUT: false
+ * when the app does not exist (a first deploy) or does not list the name yet. It is the web CNAME's
+ * proxy flag: Azure adds a host name to a Container App only when a CNAME of that name points
+ * directly at the app's default host (Learn, custom-domains-certificates: "CNAME | The subdomain |
+ * The generated domain of your container app", beside the `asuid` TXT record), and a proxied
+ * Cloudflare record answers with Cloudflare's addresses instead (microsoft/azure-container-apps#525:
+ * "Not found CNAME of hostname 'xxx' directly pointing to a default hostname"). So the record stays
+ * DNS-only until the binding exists and is proxied from the next `up` on. Only "not found" reads
+ * as unbound; any other failure stops the run, because "unbound" would turn the proxy off.
+ */
+export function hostnameBound(resourceGroupName: pulumi.Input<string>, appName: string, hostname: string, opts: pulumi.InvokeOptions): pulumi.Output<boolean> {
+    return pulumi.output(resourceGroupName).apply(async (rg) => {
+        try {
+            const live = await app.getContainerApp({ resourceGroupName: rg, containerAppName: appName }, opts);
+            return (live.configuration?.ingress?.customDomains ?? []).some((d) => d.name.toLowerCase() === hostname.toLowerCase());
+        } catch (err) {
+            if (/ResourceNotFound|NotFound|\b404\b/.test(err instanceof Error ? err.message : String(err))) return false;
+            throw err;
+        }
+    });
+}
+
 
 /** The TXT record Azure looks up to prove we own a subdomain: `asuid.<host>`. */
 export const verificationRecordName = (hostname: string) => `asuid.${hostname}`;
@@ -38,8 +66,9 @@ export const pemBlob = (pem: string) => Buffer.from(pem, "utf8").toString("base6
 
 /**
  * What the web app needs to serve one of our host names behind a proxied Cloudflare record
- * without an Enterprise Host header override: the ownership record `asuid.<host>` (DNS only) and
- * the Origin CA certificate in the environment. A managed certificate is not an option: its
+ * without an Enterprise Host header override: the ownership record `asuid.<host>` (DNS only), the
+ * CNAME `<host>` to the app's default host (DNS only until the host is bound, then proxied:
+ * hostnameBound) and the Origin CA certificate in the environment. A managed certificate is not an option: its
  * issuance and renewal fail when the CNAME goes through Cloudflare
  * (https://learn.microsoft.com/azure/container-apps/custom-domains-managed-certificates#free-certificate-requirements);
  * an uploaded certificate is validated by Cloudflare's Full (strict) mode, which trusts Origin CA
@@ -63,6 +92,21 @@ export class ContainerAppCustomDomain extends pulumi.ComponentResource {
             ttl: 1,
             comment: "BookStore: Azure Container Apps domain verification (managed by Pulumi)",
         }, { parent: this, provider });
+        // Created before the app (its target is computed from the environment), so the binding finds it. It was
+        // the Cloudflare edge's record before (same name and zone): the alias keeps it rather than replacing it.
+        const bound = hostnameBound(args.resourceGroupName, args.appName, args.hostname, { parent: this });
+        const cname = new cloudflare.DnsRecord(`${name}-cname`, {
+            zoneId: args.zoneId,
+            name: args.hostname,
+            type: "CNAME",
+            content: pulumi.interpolate`${args.appName}.${args.environmentDefaultDomain}`,
+            proxied: bound,
+            ttl: 1,
+            comment: "BookStore web (managed by Pulumi)",
+        }, {
+            parent: this, provider,
+            aliases: [{ name: "cloudflare-web-dns", parent: pulumi.createUrn("cloudflare", "bookstore:cdn:CloudflareEdge") }],
+        });
         const certificate = new app.Certificate(`${name}-certificate`, {
             resourceGroupName: args.resourceGroupName,
             location: args.location,
@@ -75,7 +119,7 @@ export class ContainerAppCustomDomain extends pulumi.ComponentResource {
             },
         }, { parent: this });
         this.binding = { name: args.hostname, certificateId: certificate.id, bindingType: "SniEnabled" };
-        this.ready = [verification, certificate];
+        this.ready = [verification, cname, certificate];
         this.registerOutputs({ hostname: args.hostname, certificateId: certificate.id });
     }
 }

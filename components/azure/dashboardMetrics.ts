@@ -15,7 +15,7 @@
 export const AZURE_METRICS: Readonly<Record<string, readonly string[]>> = {
     "Microsoft.App/containerApps": ["Replicas", "Requests", "UsageNanoCores", "WorkingSetBytes"],
     "Microsoft.DBforPostgreSQL/flexibleServers": [
-        "active_connections", "physical_replication_delay_in_seconds", "cpu_percent", "memory_percent", "tps", "blks_hit", "blks_read",
+        "active_connections", "physical_replication_delay_in_seconds", "physical_replication_delay_in_bytes", "cpu_percent", "memory_percent", "tps", "blks_hit", "blks_read",
     ],
     "Microsoft.Cache/redisEnterprise": ["cachehits", "cachemisses", "usedmemory", "usedmemorypercentage"],
 };

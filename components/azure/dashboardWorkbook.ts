@@ -7,6 +7,7 @@
  */
 import type { MetricUse } from "./dashboardMetrics";
 import type { PanelId } from "../dashboardPanels";
+import { replicationLagSeriesQuery } from "./alertQueries";
 
 export interface WorkbookInputs {
     title: string;
@@ -150,6 +151,7 @@ function databasePanels(inputs: WorkbookInputs): WorkbookPanel[] {
     const type = "Microsoft.DBforPostgreSQL/flexibleServers";
     const ids = inputs.databaseServers.map((s) => s.resourceId);
     const replicas = inputs.databaseServers.filter((s) => s.replica).map((s) => s.resourceId);
+    const writer = inputs.databaseServers.find((s) => !s.replica)?.resourceId ?? "";
     const connections = [
         "let data = AzureMetrics",
         `| where MetricName == "active_connections" and _ResourceId in~ ${list(ids)}`,
@@ -165,7 +167,12 @@ function databasePanels(inputs: WorkbookInputs): WorkbookPanel[] {
     return [
         { id: "db-connections-vs-max", metrics: [{ resourceType: type, name: "active_connections" }], item: kql("db-connections-vs-max", "Database connections vs max_connections", connections, inputs.workspaceId) },
         replicas.length > 0
-            ? { id: "replication-lag", metrics: [{ resourceType: type, name: "physical_replication_delay_in_seconds" }], item: metricsChart("replication-lag", "Replication lag per replica (s)", type, replicas, [{ name: "physical_replication_delay_in_seconds", aggregation: "Maximum" }]) }
+            // The alert's measure (review 2026-12 azure-data-edge m3): the replica metric alone climbs on an idle primary.
+            ? {
+                id: "replication-lag",
+                metrics: [{ resourceType: type, name: "physical_replication_delay_in_seconds" }, { resourceType: type, name: "physical_replication_delay_in_bytes" }],
+                item: kql("replication-lag", "Replication lag per replica under writes (s)", replicationLagSeriesQuery(writer, replicas), inputs.workspaceId),
+            }
             : { id: "replication-lag", metrics: [], item: note("replication-lag", "### Replication lag\nThis stack has no read replicas.") },
         { id: "db-cache-hit-ratio", metrics: [{ resourceType: type, name: "blks_hit" }, { resourceType: type, name: "blks_read" }], item: kql("db-cache-hit-ratio", "PostgreSQL buffer cache hit ratio (%)", hitRatio, inputs.workspaceId) },
         { id: "transactions-per-second", metrics: [{ resourceType: type, name: "tps" }], item: metricsChart("transactions-per-second", "Transactions per second", type, ids, [{ name: "tps", aggregation: "Average" }]) },

@@ -155,7 +155,7 @@ export class DatabaseTier extends pulumi.ComponentResource {
 
         // --- primary
         const primaryName = `${base}-pg`;
-        const primaryParameters = this.parametersFor(db, db.sku.name);
+        const primaryParameters = this.parametersFor(db, db.sku.name, db.storage.sizeGB);
         const primary = new dbforpostgresql.Server(primaryName, {
             resourceGroupName,
             serverName: primaryServerName,
@@ -225,7 +225,7 @@ export class DatabaseTier extends pulumi.ComponentResource {
             });
             // The partner may write (a switchover): it carries the writer's whole tuning for its own SKU, so
             // whichever of the pair writes has it and a failover adds or removes no Configuration.
-            const ownParameters = this.parametersFor(db, replica.sku.name);
+            const ownParameters = this.parametersFor(db, replica.sku.name, replica.storageSizeGB);
             this.configureChain(replicaName, server, partner === i + 1 ? ownParameters : replicaParameters(primaryParameters, ownParameters), [server], resourceGroupName);
             previousReplica = [server];
             return { id: server.id, name: serverName, fqdn: serverName.apply(serverFqdn), location: replica.location };
@@ -307,9 +307,9 @@ export class DatabaseTier extends pulumi.ComponentResource {
         }));
     }
 
-    /** The seed's tuning for a server of this SKU, plus the built-in PgBouncer when that is the pooler. */
-    private parametersFor(db: DatabaseSpec, skuName: string): ServerParameter[] {
-        const tuning = [...serverParameters(skuName, db.parameters), ENHANCED_METRICS_PARAMETER];
+    /** The seed's tuning for a server of this SKU and disk, plus the built-in PgBouncer when that is the pooler. */
+    private parametersFor(db: DatabaseSpec, skuName: string, storageGiB: number): ServerParameter[] {
+        const tuning = [...serverParameters(skuName, db.parameters, storageGiB), ENHANCED_METRICS_PARAMETER];
         return db.pooler === "builtin" ? [...tuning, ...builtinPoolerParameters(db.pgbouncer)] : tuning;
     }
 

@@ -37,15 +37,16 @@ export interface FrontDoorRoutesArgs {
     /** Blob host of the static assets account (the static origin). */
     staticOriginHost: pulumi.Input<string>;
     /**
-     * Path Front Door probes on the static origin (HEAD). The asset publish step uploads it with the
-     * assets. Default "/static/health.txt".
+     * Path Front Door probes on the static origin (HEAD), for a team whose publish step uploads one.
+     * Default: no probe (a single origin is routed to whatever its probes say).
      */
     staticProbePath?: string;
     /**
-     * When set, a second route fronts the web app with caching off: `host` is the Host header (and the
-     * name its certificate is checked against), `address` where Front Door connects (default `host`).
+     * When set, a second route fronts the web app with caching off: `host` is where Front Door connects,
+     * the Host header it sends and the name the origin's certificate must carry (on AKS with AGC a host of
+     * your own is a CNAME to the frontend's generated FQDN, so it resolves there).
      */
-    web?: { host: pulumi.Input<string>; address?: pulumi.Input<string>; healthPath: string };
+    web?: { host: pulumi.Input<string>; healthPath: string };
 }
 
 /** The endpoint and the URLs Front Door serves. */
@@ -57,17 +58,21 @@ export interface FrontDoorRoutes {
     webUrl?: pulumi.Output<string>;
 }
 
-/** A Front Door origin group with a health probe and one origin that receives all traffic. */
+/**
+ * A Front Door origin group with one origin that receives all traffic, probed at `probe` (or not
+ * probed: a single origin gets the traffic whatever its probes say, Learn "Health probes",
+ * Disabling health probes).
+ */
 function singleOriginGroup(
     parent: pulumi.Resource, name: string, profile: cdn.Profile, resourceGroupName: pulumi.Input<string>,
-    host: pulumi.Input<string>, probe: { path: string; method: "HEAD" | "GET" }, address: pulumi.Input<string> = host,
+    host: pulumi.Input<string>, probe: { path: string; method: "HEAD" | "GET" } | undefined,
 ): { group: cdn.AFDOriginGroup; origin: cdn.AFDOrigin } {
     const group = new cdn.AFDOriginGroup(`${name}-origins`, {
         resourceGroupName,
         profileName: profile.name,
         originGroupName: name,
         loadBalancingSettings: { sampleSize: 4, successfulSamplesRequired: 3, additionalLatencyInMilliseconds: 50 },
-        healthProbeSettings: { probePath: probe.path, probeProtocol: "Https", probeRequestType: probe.method, probeIntervalInSeconds: 100 },
+        ...(probe ? { healthProbeSettings: { probePath: probe.path, probeProtocol: "Https", probeRequestType: probe.method, probeIntervalInSeconds: 100 } } : {}),
         sessionAffinityState: "Disabled",
     }, { parent });
     const origin = new cdn.AFDOrigin(`${name}-origin`, {
@@ -75,9 +80,11 @@ function singleOriginGroup(
         profileName: profile.name,
         originGroupName: group.name,
         originName: name,
-        // hostName: where Front Door connects; originHostHeader: the Host it sends, which the origin (the AKS
-        // Gateway's listener and certificate) answers for (https://learn.microsoft.com/azure/frontdoor/origin).
-        hostName: address,
+        // One name for all three: where Front Door connects, the Host it sends and the name it checks the
+        // origin's certificate against. Learn's pages disagree on which one the check uses (end-to-end-tls.md:
+        // "a subject name matching the origin hostname"; origin.md: "the request host name"), so they never
+        // differ: the AKS Gateway's listener and `web-tls` certificate are for this host.
+        hostName: host,
         originHostHeader: host,
         httpsPort: 443,
         httpPort: 80,
@@ -141,8 +148,11 @@ export class FrontDoorCdn extends pulumi.ComponentResource {
             tags: this.args.tags,
         }, child);
 
+        // No probe of the blob host: nothing creates a blob to probe (the account refuses shared-key
+        // writes, so the program cannot upload one), a missing one kept the origin-health alert firing
+        // from the first deploy (review 2026-12 azure-data-edge m2), and a single origin is routed to anyway.
         const staticOrigin = singleOriginGroup(this, "static", profile, rg, args.staticOriginHost,
-            { path: args.staticProbePath ?? `/${STATIC_CONTAINER}/health.txt`, method: "HEAD" });
+            args.staticProbePath ? { path: args.staticProbePath, method: "HEAD" } : undefined);
 
         // Rule set and rule names allow letters and digits only.
         const ruleSet = new cdn.RuleSet(`${name}-static-caching`, {
@@ -213,7 +223,7 @@ export class FrontDoorCdn extends pulumi.ComponentResource {
         let webUrl: pulumi.Output<string> | undefined;
         if (args.web) {
             // Front Door adds X-Azure-FDID to every request it sends the origin (FRONT_DOOR_ID_HEADER); the AKS web route requires it.
-            const webOrigin = singleOriginGroup(this, "web", profile, rg, args.web.host, { path: args.web.healthPath, method: "GET" }, args.web.address);
+            const webOrigin = singleOriginGroup(this, "web", profile, rg, args.web.host, { path: args.web.healthPath, method: "GET" });
             // No cacheConfiguration: caching stays off for pages and the API behind the web app.
             route("web", webOrigin, { patternsToMatch: ["/*"] });
             webUrl = pulumi.interpolate`https://${endpoint.hostName}/`;

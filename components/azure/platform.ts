@@ -77,7 +77,14 @@ export interface PlatformOutputs {
     agcSubnetId?: pulumi.Output<string>;
     workspace: { id: pulumi.Output<string>; name: pulumi.Output<string>; customerId: pulumi.Output<string> };
     appInsights: { id: pulumi.Output<string>; connectionString: pulumi.Output<string> };
-    keyVault: { id: pulumi.Output<string>; name: pulumi.Output<string>; uri: pulumi.Output<string> };
+    keyVault: {
+        id: pulumi.Output<string>; name: pulumi.Output<string>; uri: pulumi.Output<string>;
+        /**
+         * In prod the vault answers only on its private endpoint: the endpoint, its DNS zone, VNet link and
+         * zone group (a PrivateLink component). Whatever reads the vault at create time depends on it.
+         */
+        privateAccess?: pulumi.Resource;
+    };
     workloadIdentity: { id: pulumi.Output<string>; name: pulumi.Output<string>; clientId: pulumi.Output<string>; principalId: pulumi.Output<string> };
     registry: {
         id: pulumi.Output<string>;
@@ -220,22 +227,21 @@ export class PlatformBase extends pulumi.ComponentResource implements PlatformOu
             },
             tags,
         }, { ...child, protect: true });
+        const vaultPrivateAccess = prod ? new PrivateLink("kv-private", {
+            ...rg,
+            vnetId: vnet.id,
+            subnetId: this.subnetIds.privateEndpoints,
+            targetResourceId: vault.id,
+            groupId: "vault",
+            dnsZoneName: "privatelink.vaultcore.azure.net",
+            tags,
+        }, child) : undefined;
         this.keyVault = {
             id: vault.id,
             name: vault.name,
             uri: vault.properties.apply((p) => p.vaultUri ?? ""),
+            ...(vaultPrivateAccess ? { privateAccess: vaultPrivateAccess } : {}),
         };
-        if (prod) {
-            new PrivateLink("kv-private", {
-                ...rg,
-                vnetId: vnet.id,
-                subnetId: this.subnetIds.privateEndpoints,
-                targetResourceId: vault.id,
-                groupId: "vault",
-                dnsZoneName: "privatelink.vaultcore.azure.net",
-                tags,
-            }, child);
-        }
         const secretsUser = new authorization.RoleAssignment("kv-secrets-user", {
             scope: vault.id,
             principalId: identity.principalId,
@@ -291,7 +297,7 @@ export class PlatformBase extends pulumi.ComponentResource implements PlatformOu
             subnetIds: this.subnetIds,
             workspace: this.workspace,
             appInsights: this.appInsights,
-            keyVault: this.keyVault,
+            keyVault: { id: this.keyVault.id, name: this.keyVault.name, uri: this.keyVault.uri },
             workloadIdentity: this.workloadIdentity,
             registry: this.registry,
         });

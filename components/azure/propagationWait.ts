@@ -1,4 +1,4 @@
-// PropagationWait: waits for Azure RBAC role assignments to take effect (a time_sleep from @pulumiverse/time).
+// PropagationWait: waits for grants to take effect (Azure RBAC, federated credentials; AWS IAM uses it too), a time_sleep from @pulumiverse/time.
 import * as pulumi from "@pulumi/pulumi";
 import * as time from "@pulumiverse/time";
 
@@ -13,8 +13,23 @@ import * as time from "@pulumiverse/time";
 /** What Microsoft documents as the upper bound of role-assignment propagation. */
 export const RBAC_PROPAGATION_SECONDS = 600;
 
+/**
+ * Kubernetes authorization through Azure RBAC on AKS: "New role assignments can take up to five
+ * minutes to propagate and be updated by the authorization server" (Learn, "Use Azure RBAC for
+ * Kubernetes Authorization", MicrosoftDocs/azure-aks-docs articles/aks/manage-azure-rbac.md).
+ */
+export const AKS_RBAC_PROPAGATION_SECONDS = 300;
+
+/**
+ * A new federated identity credential: "If a token request is made immediately after adding the
+ * federated identity credential, it might lead to failure for a couple of minutes as the cache is
+ * populated in the directory with old data" (Learn, "Deploy and configure workload identity on an AKS
+ * cluster", articles/aks/workload-identity-deploy-cluster.md). Read as two minutes.
+ */
+export const FEDERATED_CREDENTIAL_PROPAGATION_SECONDS = 120;
+
 export interface PropagationWaitArgs {
-    /** The role assignments to wait for (their ids: a replaced grant means a new wait). */
+    /** The grants to wait for (their ids: a replaced grant means a new wait). */
     grants: pulumi.CustomResource[];
     /** How long to wait after they exist. Default: RBAC_PROPAGATION_SECONDS. */
     seconds?: number;

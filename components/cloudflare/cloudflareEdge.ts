@@ -1,7 +1,7 @@
 // CloudflareEdge: proxied DNS records, host-scoped SSL/TLS, redirect and cache rules, and Cloud Connector for an existing Cloudflare zone.
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
-import type { CloudflarePlan } from "./plans";
+import { type CloudflarePlan, planAllows } from "./plans";
 import {
     cacheRules, httpsRedirectRules, originHeaderRules, originHostRules, sslStrictRules, staticCloudConnectorRules, tlsFloorRules,
 } from "./cloudflareRules";
@@ -26,6 +26,11 @@ export interface CloudflareEdgeArgs {
         originAddress?: pulumi.Input<string>;
         /** A header (secret value) set on every request to the web origin, which the origin requires. Default: none. */
         originHeader?: { name: string; value: pulumi.Input<string> };
+        /**
+         * Create the web host's proxied record. Default true; false when the web app binds the host itself
+         * (components/azure/customDomain.ts), which owns the record because the binding must find it first.
+         */
+        record?: boolean;
     };
     /** Proxied host of the static assets and the blob host it fronts (reached through Cloud Connector). */
     static: { hostname: string; originHost: pulumi.Input<string> };
@@ -51,7 +56,10 @@ export class CloudflareEdge extends pulumi.ComponentResource {
         const child = { parent: this, provider };
         const hostnames = [args.web.hostname, args.static.hostname];
 
-        const targets = [["web", args.web.hostname, args.web.originAddress ?? args.web.originHost], ["static", args.static.hostname, args.static.originHost]] as const;
+        const targets = [
+            ...(args.web.record === false ? [] : [["web", args.web.hostname, args.web.originAddress ?? args.web.originHost] as const]),
+            ["static", args.static.hostname, args.static.originHost] as const,
+        ];
         for (const [role, hostname, target] of targets) {
             new cloudflare.DnsRecord(`${name}-${role}-dns`, {
                 zoneId: args.zoneId,
@@ -76,9 +84,9 @@ export class CloudflareEdge extends pulumi.ComponentResource {
             description: "Static assets cached for a week; API and authenticated paths bypass the cache",
             kind: "zone",
             phase: "http_request_cache_settings",
-            rules: cacheRules(hostnames, args.bypassPathPrefixes),
+            rules: cacheRules(hostnames, args.bypassPathPrefixes, args.plan),
         }, child);
-        if (args.plan === "enterprise") {
+        if (planAllows(args.plan, "hostHeader")) {
             ruleset("origin-rules", "http_request_origin", "origin host header", originHostRules(args.web.hostname, args.web.originHost));
         }
         if (args.web.originHeader) {

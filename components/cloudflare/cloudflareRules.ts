@@ -2,6 +2,7 @@
 import type * as cloudflare from "@pulumi/cloudflare";
 import type * as pulumi from "@pulumi/pulumi";
 import { STATIC_EDGE_TTL_SECONDS, STATIC_FILE_EXTENSIONS } from "../staticFiles";
+import { type CloudflarePlan, planAllows } from "./plans";
 
 /**
  * The Rules-language expressions and rules of the Cloudflare edge, as pure functions. Every rule
@@ -44,11 +45,17 @@ export function bypassExpression(hostnames: readonly string[], pathPrefixes: rea
     return `(${hostMatch(hostnames)} and (${[...paths, ...credentials].join(" or ")}))`;
 }
 
+/** How long the edge keeps a 404 of a static path, where the plan lets a rule say so (Enterprise: "Cache by status code"). */
+export const STATIC_NOT_FOUND_TTL_SECONDS = 60;
+
 /**
  * The zone's cache rules. Cache rules stack and the last match wins, so the bypass rule comes
- * after the static rule: a `/api/export.css` is still never cached.
+ * after the static rule: a `/api/export.css` is still never cached. A 404's own edge TTL is
+ * "Cache by status code", Enterprise-only in Cloudflare's plan matrix (components/cloudflare/plans.ts);
+ * below it a 404 keeps Cloudflare's default TTL for that status.
  */
-export function cacheRules(hostnames: readonly string[], bypassPathPrefixes: readonly string[]): Rule[] {
+export function cacheRules(hostnames: readonly string[], bypassPathPrefixes: readonly string[], plan: CloudflarePlan): Rule[] {
+    const statusCodeTtls = planAllows(plan, "edgeTtl.statusCodeTtls") ? { statusCodeTtls: [{ statusCode: 404, value: STATIC_NOT_FOUND_TTL_SECONDS }] } : {};
     return [
         {
             ref: "cache_static_assets",
@@ -57,7 +64,7 @@ export function cacheRules(hostnames: readonly string[], bypassPathPrefixes: rea
             action: "set_cache_settings",
             actionParameters: {
                 cache: true,
-                edgeTtl: { mode: "override_origin", default: STATIC_EDGE_TTL_SECONDS, statusCodeTtls: [{ statusCode: 404, value: 60 }] },
+                edgeTtl: { mode: "override_origin", default: STATIC_EDGE_TTL_SECONDS, ...statusCodeTtls },
                 browserTtl: { mode: "respect_origin" },
                 respectStrongEtags: true,
             },

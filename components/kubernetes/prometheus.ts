@@ -47,9 +47,12 @@ export function requestP95Query(job: string, window = QUANTILE_WINDOW): string {
     return `histogram_quantile(0.95, sum by (le) (rate(${REQUEST_DURATION}_bucket${selector(job)}[${window}]))) >= 0`;
 }
 
-/** Percent of the service's requests answered 5xx. */
+/**
+ * Percent of the service's requests answered 5xx: 0 while none was (the 5xx series do not exist
+ * until the first one), nothing while the service answers nothing.
+ */
 export function request5xxPercentQuery(job: string, window = QUANTILE_WINDOW): string {
-    return `100 * sum(rate(${REQUEST_DURATION}_count${selector(job, 'http_response_status_code=~"5.."')}[${window}]))`
+    return `100 * (sum(rate(${REQUEST_DURATION}_count${selector(job, 'http_response_status_code=~"5.."')}[${window}])) or vector(0))`
         + ` / sum(rate(${REQUEST_DURATION}_count${selector(job)}[${window}]))`;
 }
 
@@ -95,6 +98,16 @@ export interface AppAlertThresholds {
 export const MIN_REQUESTS_FOR_ALERTS = 20;
 
 const ns = (namespace: string) => `namespace=${JSON.stringify(namespace)}`;
+
+/** Replicas of each HPA of the namespace (kube-state-metrics; KEDA's HPA included), one series per HPA. */
+export function hpaReplicasQuery(namespace: string): string {
+    return `max by (horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_current_replicas{${ns(namespace)}})`;
+}
+
+/** Each HPA's ceiling. */
+export function hpaMaxReplicasQuery(namespace: string): string {
+    return `max by (horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_max_replicas{${ns(namespace)}})`;
+}
 
 /**
  * PromQL: an HPA of the namespace has been at its ceiling (used with `for`). Both sides are reduced

@@ -91,38 +91,78 @@ export const containerAppsEnvironmentZoneRedundant: ResourceValidationPolicy = {
 const aksUserPoolSchema = configSchema({
     environments: environmentsProperty(["prod"]),
     minCount: { type: "integer", minimum: 0, default: 2, description: "Autoscaler floor of a user pool (spot pools are exempt: they may scale to zero)." },
+    perZoneMinCount: {
+        type: "integer", minimum: 0, default: 1,
+        description: "Autoscaler floor of a user pool pinned to one zone (one of a pool-per-zone set, whose floors add up).",
+    },
 });
 
-type AgentPoolProfile = { mode?: string; enableAutoScaling?: boolean; minCount?: number; scaleSetPriority?: string };
+type UserPoolSettings = Scoped & { minCount: number; perZoneMinCount: number };
+type AgentPoolProfile = { mode?: string; enableAutoScaling?: boolean; minCount?: number; scaleSetPriority?: string; availabilityZones?: string[] };
 
-function checkUserPool(pool: AgentPoolProfile, name: string, minCount: number, where: string, reportViolation: (message: string) => void): void {
+function checkUserPool(pool: AgentPoolProfile, name: string, settings: UserPoolSettings, where: string, reportViolation: (message: string) => void): void {
     if ((pool.mode ?? "User") !== "User") return;
     if (pool.enableAutoScaling !== true) {
         reportViolation(`${where} user pool "${name}" does not autoscale (enableAutoScaling is not true).`);
         return;
     }
-    if (pool.scaleSetPriority !== "Spot" && (pool.minCount ?? 0) < minCount) {
-        reportViolation(`${where} user pool "${name}" has minCount ${pool.minCount}; expected at least ${minCount}.`);
+    const floor = (pool.availabilityZones ?? []).length === 1 ? settings.perZoneMinCount : settings.minCount;
+    if (pool.scaleSetPriority !== "Spot" && (pool.minCount ?? 0) < floor) {
+        reportViolation(`${where} user pool "${name}" has minCount ${pool.minCount}; expected at least ${floor}.`);
     }
 }
 
+/** Each inline pool of a cluster that is a User pool (inline pools default to System). */
+const inlineUserPools = (cluster: { agentPoolProfiles?: (AgentPoolProfile & { name: string })[] }) =>
+    (cluster.agentPoolProfiles ?? []).filter((pool) => pool.mode === "User");
+
 export const aksUserPoolAutoscaling: ResourceValidationPolicy = {
     name: "aks-user-pool-autoscaling",
-    description: "AKS user node pools autoscale with at least 2 nodes (spot pools may scale to zero).",
+    description: "AKS user node pools autoscale with at least 2 nodes, or 1 per pool where there is one pool per zone (spot pools may scale to zero).",
     configSchema: aksUserPoolSchema,
     validateResource: [
         validateResourceOfType(AgentPool, (pool, args, reportViolation) => {
-            const settings = settingsOf<Scoped & { minCount: number }>(args, aksUserPoolSchema);
+            const settings = settingsOf<UserPoolSettings>(args, aksUserPoolSchema);
             if (!inScope(settings, pool)) return;
-            checkUserPool(pool, pool.agentPoolName ?? args.name, settings.minCount, "agent pool:", reportViolation);
+            checkUserPool(pool, pool.agentPoolName ?? args.name, settings, "agent pool:", reportViolation);
         }),
         validateResourceOfType(ManagedCluster, (cluster, args, reportViolation) => {
-            const settings = settingsOf<Scoped & { minCount: number }>(args, aksUserPoolSchema);
+            const settings = settingsOf<UserPoolSettings>(args, aksUserPoolSchema);
             if (!inScope(settings, cluster)) return;
-            // Inline pools default to System; a User pool declared inline is held to the same rule.
-            for (const pool of cluster.agentPoolProfiles ?? []) {
-                if (pool.mode === "User") checkUserPool(pool, pool.name, settings.minCount, "agentPoolProfiles:", reportViolation);
-            }
+            for (const pool of inlineUserPools(cluster)) checkUserPool(pool, pool.name, settings, "agentPoolProfiles:", reportViolation);
+        }),
+    ],
+};
+
+/**
+ * An autoscaled user pool spanning several zones, under pods whose zone spread is hard, leaves pods
+ * Pending on scale-out: the cluster autoscaler cannot ask the scale set for a node in a given zone.
+ * Learn, "Best practices for zone resiliency" (articles/aks/aks-zone-resiliency.md): "When implementing
+ * availability zones with the cluster autoscaler, we recommend using a single node pool for each zone".
+ */
+function checkPoolPerZone(pool: AgentPoolProfile, name: string, where: string, reportViolation: (message: string) => void): void {
+    if ((pool.mode ?? "User") !== "User" || pool.enableAutoScaling !== true) return;
+    const zones = new Set(pool.availabilityZones ?? []).size;
+    if (zones > 1) {
+        reportViolation(`${where} autoscaled user pool "${name}" spans ${zones} availability zones; use one pool per zone `
+            + "(the cluster autoscaler cannot add a node in a chosen zone, so zone-spread pods stay Pending on scale-out).");
+    }
+}
+
+const poolPerZoneSchema = configSchema({ environments: environmentsProperty(["prod"]) });
+
+export const aksUserPoolPerZone: ResourceValidationPolicy = {
+    name: "aks-user-pool-per-zone",
+    description: "Autoscaled AKS user pools each stay in one availability zone (one pool per zone), as Learn's AKS zone-resiliency guidance recommends with the cluster autoscaler.",
+    configSchema: poolPerZoneSchema,
+    validateResource: [
+        validateResourceOfType(AgentPool, (pool, args, reportViolation) => {
+            if (!inScope(settingsOf<Scoped>(args, poolPerZoneSchema), pool)) return;
+            checkPoolPerZone(pool, pool.agentPoolName ?? args.name, "agent pool:", reportViolation);
+        }),
+        validateResourceOfType(ManagedCluster, (cluster, args, reportViolation) => {
+            if (!inScope(settingsOf<Scoped>(args, poolPerZoneSchema), cluster)) return;
+            for (const pool of inlineUserPools(cluster)) checkPoolPerZone(pool, pool.name, "agentPoolProfiles:", reportViolation);
         }),
     ],
 };

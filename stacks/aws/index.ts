@@ -33,7 +33,6 @@ export function composeAwsStack(config: EksStackConfig): AwsStackOutputs {
         subnetIds: base.network.privateSubnetIds,
         securityGroupId: compute.cluster.clusterSecurityGroupId,
         k8sProvider: compute.k8sProvider,
-        grafana: config.aws.observability.grafana,
         alertTopicArn: base.alarms.arn,
         region: base.region,
         appNamespace: APP_NAMESPACE,
@@ -57,7 +56,7 @@ export function composeAwsStack(config: EksStackConfig): AwsStackOutputs {
     }, { providers: [base.provider] }) : undefined;
 
     const { database, cache } = data;
-    const cloudwatch = composeDashboard(config, base, database, alb?.loadBalancerDimension ?? "");
+    const dashboards = composeDashboard(config, base, database, alb?.loadBalancerDimension ?? "", observability);
     return {
         cloud: "aws",
         region: base.region,
@@ -93,9 +92,9 @@ export function composeAwsStack(config: EksStackConfig): AwsStackOutputs {
         redisPort: cache.port,
         alertTopicArn: base.alarms.arn,
         ...(observability ? { prometheusEndpoint: observability.prometheusEndpoint } : {}),
-        ...(observability?.grafanaEndpoint ? { grafanaUrl: observability.grafanaEndpoint } : {}),
+        ...(dashboards.grafana ? { grafanaUrl: dashboards.grafana.url, grafanaDashboardUrl: dashboards.grafana.dashboardUrl } : {}),
         dashboards: consoleLinks(base.region, {
             cluster: base.clusterName, database: database.primary.identifier, cache: `${base.baseName}-valkey`, prometheus: observability?.workspaceId,
-        }, cloudwatch),
+        }, dashboards.cloudwatch),
     };
 }

@@ -5,7 +5,7 @@ import type { WebCustomDomainSpec } from "../../components/azure/customDomain";
 import type { AppTierOutputs } from "../../components/contracts";
 import { mergeWiring } from "../../components/wiring";
 import type { StackConfig } from "../config";
-import { webOriginTrusted } from "../schema/edge";
+import { webHostBoundOnApp, webOriginTrusted } from "../schema/edge";
 import type { AzureEdgeLock } from "./edgeLock";
 import type { AzureFoundation } from "./foundation";
 
@@ -15,7 +15,7 @@ import type { AzureFoundation } from "./foundation";
  */
 export function webCustomDomain(config: StackConfig): WebCustomDomainSpec | undefined {
     const cf = config.cdn === "cloudflare" ? config.cloudflare : undefined;
-    if (!cf || cf.plan === "enterprise" || config.platform !== "containerapps") return undefined;
+    if (!cf || !webHostBoundOnApp(config)) return undefined;
     if (!config.cloudflareApiToken || !config.cloudflareOriginCertificate) return undefined;
     return {
         hostname: cf.webHostname,

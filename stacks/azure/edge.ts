@@ -10,7 +10,7 @@ import type { FrontDoorCdn } from "../../components/azure/frontDoor";
 import { StaticAssets } from "../../components/azure/staticAssets";
 import { CloudflareEdge } from "../../components/cloudflare/cloudflareEdge";
 import { frontDoorWebRoute } from "../schema/edge";
-import type { AzureApp } from "./compute";
+import { type AzureApp, webCustomDomain } from "./compute";
 import type { AzureCache } from "./data";
 import type { AzureEdgeLock } from "./edgeLock";
 import type { AzureFoundation } from "./foundation";
@@ -49,7 +49,6 @@ export function composeEdge(base: AzureFoundation, app: AzureApp, cache: AzureCa
             web: frontDoorWebRoute(config)
                 ? {
                     host: appTier.webHost,
-                    ...(appTier.webOriginAddress ? { address: appTier.webOriginAddress } : {}),
                     healthPath: config.app.services[roleService(config.app.services, "web")].healthPath,
                 }
                 : undefined,
@@ -67,6 +66,8 @@ export function composeEdge(base: AzureFoundation, app: AzureApp, cache: AzureCa
                 hostname: cloudflareConfig.webHostname, originHost: appTier.webHost,
                 ...(appTier.webOriginAddress ? { originAddress: appTier.webOriginAddress } : {}),
                 ...(lock.webEdgeHeader ? { originHeader: lock.webEdgeHeader } : {}),
+                // Below Enterprise on Container Apps the web app binds the host, and its custom domain owns the record.
+                record: webCustomDomain(config) === undefined,
             },
             static: { hostname: cloudflareConfig.staticHostname, originHost: staticAssets.blobHost },
             bypassPathPrefixes: cloudflareConfig.bypassPathPrefixes,

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { roleService } from "../../components/contracts";
 import { StackDashboard } from "../../components/azure/dashboard";
 import { LoadTesting } from "../../components/azure/loadTesting";
+import { AzureGrafana } from "../../components/azure/grafana";
 import { Observability, portalLink } from "../../components/azure/observability";
 import { APP_NAMESPACE } from "../../components/kubernetes/kubernetesAppTier";
 import { loadTestingEnabled } from "../schema/loadTesting";
@@ -60,6 +61,7 @@ export function composeOperations(base: AzureFoundation, db: AzureDatabase, cach
         appInsightsId: platform.appInsights.id, workspaceId: platform.workspace.id, redisClusterId: cache.cache.clusterId,
         platform: config.platform, services: appTier.services, kubernetesNamespace: APP_NAMESPACE, database: db.database,
     });
+    const grafana = composeGrafana(base, db, cache);
     const loadTesting = loadTestingEnabled(config)
         ? new LoadTesting("loadtest", { resourceGroupName: platform.resourceGroupName, location: config.location, name: `${base.baseName}-loadtest`, tags })
         : undefined;
@@ -74,6 +76,37 @@ export function composeOperations(base: AzureFoundation, db: AzureDatabase, cach
         ...(frontDoor ? { frontDoor: link(frontDoor.profileId) } : {}),
         ...(aksCluster ? { aks: link(aksCluster.clusterId, "workloads"), prometheus: link(aksCluster.monitorWorkspaceId) } : {}),
         workbook: link(dashboard.workbookId, "workbook"),
+        ...(grafana ? { grafana: grafana.url } : {}),
     };
     if (loadTesting) outputs.loadTestingId = loadTesting.id;
+}
+
+/**
+ * Azure Managed Grafana with the scaling guide's dashboard, with `observability.grafana.enabled`
+ * (aks only: it reads the cluster's Azure Monitor workspace). The database panels follow the
+ * writer's role: the writer first, the replicas' lag after it.
+ */
+function composeGrafana(base: AzureFoundation, db: AzureDatabase, cache: AzureCache): AzureGrafana | undefined {
+    const { config, platform, aksCluster, tags } = base;
+    if (!config.observability.grafana.enabled || !aksCluster) return undefined;
+    const servers = [db.database.primary, ...db.database.replicas];
+    const resources = pulumi.all([db.database.writerIndex, pulumi.all(servers.map((s) => s.id)), cache.cache.clusterId]).apply(([writer, ids, redisClusterId]) => ({
+        servers: [ids[writer], ...ids.filter((_, i) => i !== writer)],
+        maxConnections: db.database.maxConnections,
+        replicationLagSeconds: db.settings.alerts.replicationLagSeconds,
+        redisClusterId,
+    }));
+    return new AzureGrafana("grafana", {
+        resourceGroupName: platform.resourceGroupName,
+        resourceGroupId: pulumi.interpolate`/subscriptions/${platform.subscriptionId}/resourceGroups/${platform.resourceGroupName}`,
+        subscriptionId: platform.subscriptionId,
+        location: config.location,
+        // Instance names are 2-23 characters: `<prefix>-<env>-gf` fits every valid prefix.
+        name: `${base.baseName}-gf`,
+        azureMonitorWorkspaceId: aksCluster.monitorWorkspaceId,
+        adminPrincipalIds: config.observability.grafana.adminGroupIds,
+        viewerPrincipalIds: config.observability.grafana.viewerGroupIds,
+        dashboard: { apiJob: APP_RESOURCE_NAMES.api, namespace: APP_NAMESPACE, thresholds: config.observability, resources },
+        tags,
+    });
 }

@@ -123,8 +123,6 @@ const ObservabilitySchema = z.strictObject({
         .describe("Who the SNS alert topic emails."),
     prometheus: bool().default(true)
         .describe("Amazon Managed Service for Prometheus workspace + managed scraper."),
-    grafana: bool().default(false)
-        .describe("Amazon Managed Grafana workspace (needs IAM Identity Center)."),
 });
 
 export const AwsSchema = z.strictObject({
@@ -150,6 +148,7 @@ export interface AwsConfigView {
     realtime?: string;
     aws?: AwsConfig;
     app: { services: Record<string, { maxReplicas: number; dbPoolSize: number; ingress: { external: boolean }; secretEnv: Record<string, string>; hpa: { customMetrics: { enabled: boolean } } }> };
+    observability?: { grafana?: { enabled: boolean } };
 }
 
 export interface ResolvedAwsReplica { region: string; instanceClass: string; multiAz: boolean; crossRegion: boolean }
@@ -215,6 +214,10 @@ export const awsChecks: StackCheck[] = [
             if (svc.hpa.customMetrics.enabled && config.aws && !config.aws.observability.prometheus) {
                 report(["app", "services", name, "hpa", "customMetrics", "enabled"], "expected false while aws.observability.prometheus is false (custom metrics are read from Amazon Managed Prometheus)", true);
             }
+        }
+        // Grafana's Prometheus data source is the AMP workspace (components/aws/grafana.ts).
+        if (config.observability?.grafana?.enabled && config.aws && !config.aws.observability.prometheus) {
+            report(["observability", "grafana", "enabled"], "expected false while aws.observability.prometheus is false (the dashboard reads Amazon Managed Prometheus)", true);
         }
         // Under a minute, the lag an idle source's replica reports cannot be told from a replica behind (components/aws/database.ts replicaLagAlarm).
         const lag = config.aws?.database.alerts.replicationLagSeconds;

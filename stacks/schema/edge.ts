@@ -92,6 +92,18 @@ const ObservabilitySchema = z.strictObject({
         .describe("SignalR connection-quota percentage that fires an alert. Default 80."),
     frontDoorOriginHealthPercent: int(1, 100).default(100)
         .describe("Front Door origin health percentage below which an alert fires. Default 100."),
+    grafana: z.strictObject({
+        enabled: bool().default(false)
+            .describe("Deploy the managed Grafana with the platform's dashboard. Default off."),
+        adminGroupIds: z.array(text("a group id"), { error: "expected a list of group ids" }).default([])
+            .describe("Groups whose members administer the Grafana instance: IAM Identity Center group "
+                + "ids on eks, Entra ID group object ids on aks. At least one when enabled."),
+        viewerGroupIds: z.array(text("a group id"), { error: "expected a list of group ids" }).default([])
+            .describe("Groups whose members view the dashboards (same kinds of ids)."),
+    }).prefault({})
+        .describe("Managed Grafana reading the cluster's managed Prometheus and the cloud's metrics, with "
+            + "the scaling guide's dashboard (docs/signals.md): Amazon Managed Grafana on eks, Azure "
+            + "Managed Grafana on aks; not on containerapps (no Prometheus workspace)."),
 });
 
 /**
@@ -163,10 +175,38 @@ export function aksWebEdge(config: WebOriginConfigView & { cdn: "frontdoor" | "c
     return config.cdn === "cloudflare" ? "cloudflare" : "direct";
 }
 
+/**
+ * The web Container App serves `cloudflare.webHostname` itself (Cloudflare below Enterprise, which
+ * cannot rewrite the Host header): it binds the host, which takes a DNS-only CNAME on the first `up`
+ * and a second `up` to proxy it (components/azure/customDomain.ts).
+ */
+export function webHostBoundOnApp(config: { platform: string; cdn: "frontdoor" | "cloudflare" | "none"; cloudflare?: { plan: string } }): boolean {
+    return config.cdn === "cloudflare" && config.cloudflare !== undefined && config.cloudflare.plan !== "enterprise" && config.platform === "containerapps";
+}
+
 const TLS_CERTIFICATE_HINT = "set the secrets aksTlsCertificate (PEM chain for app.aks.ingress.host) and aksTlsPrivateKey";
+
+/** An Entra ID object id (a GUID). */
+const ENTRA_OBJECT_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** An IAM Identity Center (Identity Store) group id (IdentityStore API, Group `GroupId` pattern). */
+const IDENTITY_STORE_ID = /^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$/;
 
 /** Cross-key rules of the edge tiers. */
 export const edgeChecks: StackCheck[] = [
+    (config, report) => {
+        const grafana = config.observability.grafana as { enabled: boolean; adminGroupIds: string[]; viewerGroupIds: string[] };
+        if (!grafana.enabled) return;
+        const path = ["observability", "grafana"];
+        if (config.platform === "containerapps") {
+            report([...path, "enabled"], "expected false on platform \"containerapps\" (Grafana reads the cluster's Prometheus workspace, which only aks and eks have)", true);
+            return;
+        }
+        if (grafana.adminGroupIds.length === 0) report([...path, "adminGroupIds"], "expected at least one group when grafana is enabled (nobody could sign in)", []);
+        const [format, what] = config.platform === "eks" ? [IDENTITY_STORE_ID, "an IAM Identity Center group id"] : [ENTRA_OBJECT_ID, "an Entra ID group object id (a GUID)"];
+        for (const key of ["adminGroupIds", "viewerGroupIds"] as const) {
+            grafana[key].forEach((id, i) => { if (!format.test(id)) report([...path, key, i], `expected ${what} on platform "${config.platform}"`, id); });
+        }
+    },
     (config, report) => {
         if (config.realtime === "redis-backplane" && config.platform !== "aks") {
             report(["realtime"], `expected "signalr" on platform "${config.platform}" (the Redis backplane is for platform "aks" only)`, config.realtime);

@@ -22,8 +22,8 @@ export function promDuration(iso: string): string {
     return `${h ? `${h}h` : ""}${m ? `${m}m` : ""}${s ? `${s}s` : ""}` || "0s";
 }
 
-/** A recording-rule name from an object's name: `keda:api:http_requests_per_second`. */
-export const recordName = (...parts: string[]) => parts.map((p) => p.replace(/[^a-zA-Z0-9_]/g, "_")).join(":");
+/** A recording-rule name from an object's name: `keda:api:http_requests_per_second`, `dashboard:request_rate_api:A`. */
+export const recordName = (...parts: string[]) => parts.map((p) => p.toLowerCase().replace(/[^a-z0-9_]+/g, "_").replace(/^_+|_+$/g, "") || "_").join(":");
 
 /** Alert rules keep their expression, `for` and severity; annotations are each cloud's and left out. */
 const alertRule = (alert: string, expr: string, forDuration: string | undefined, severity: string) =>
@@ -44,6 +44,12 @@ export function planRuleGroups(doc: PlanDocument): RuleGroup[] {
                 name: `azure-${inputs.ruleGroupName}`,
                 rules: (inputs.rules as Record<string, any>[]).map((rule) => alertRule(rule.alert, rule.expression, rule.for && promDuration(rule.for), rule.severity === 1 ? "critical" : "warning")),
             });
+        }
+        if (r.type === "grafana:oss/dashboard:Dashboard") {
+            const model = JSON.parse(inputs.configJson) as { uid: string; panels: { title: string; targets: { refId: string; expr?: string; datasource?: { type: string } }[] }[] };
+            const rules = model.panels.flatMap((panel) => panel.targets.filter((t) => t.datasource?.type === "prometheus")
+                .map((t) => ({ record: recordName("dashboard", panel.title, t.refId), expr: t.expr! })));
+            groups.push({ name: `grafana-${model.uid}`, rules });
         }
         if (r.type === "kubernetes:keda.sh/v1alpha1:ScaledObject") {
             const triggers = (inputs.spec.triggers as Record<string, any>[]).filter((t) => t.type === "prometheus");

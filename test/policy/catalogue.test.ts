@@ -121,10 +121,20 @@ const CASES: Record<string, PolicyCases> = {
         pass: [[r.aksCluster, r.userPool, r.spotPool]],
         fail: [
             { resources: [edit(r.userPool, "minCount", 1)], message: /user pool "user" has minCount 1; expected at least 2/ },
+            // A pool pinned to one zone (one per zone) keeps at least one node there.
+            { resources: [edit(edit(r.userPool, "availabilityZones", ["3"]), "minCount", 0)], message: /user pool "user" has minCount 0; expected at least 1/ },
             { resources: [edit(r.userPool, "enableAutoScaling", false)], message: /user pool "user" does not autoscale/ },
             { resources: [edit(edit(r.aksCluster, "agentPoolProfiles.0.mode", "User"), "agentPoolProfiles.0.enableAutoScaling", false)], message: /user pool "system" does not autoscale/ },
         ],
         unknown: { resources: [edit(r.userPool, "minCount", unknown)], path: "minCount" },
+    },
+    "aks-user-pool-per-zone": {
+        pass: [[r.aksCluster, r.userPool, r.spotPool], [edit(edit(r.userPool, "availabilityZones", ["2"]), "minCount", 1)]],
+        fail: [
+            { resources: [edit(r.userPool, "availabilityZones", ["1", "2", "3"])], message: /autoscaled user pool "user" spans 3 availability zones; use one pool per zone/ },
+            { resources: [edit(r.spotPool, "availabilityZones", ["1", "2"])], message: /user pool "spot" spans 2 availability zones/ },
+        ],
+        unknown: { resources: [edit(r.userPool, "availabilityZones", unknown)], path: "availabilityZones" },
     },
     "postgres-zone-redundant-ha": {
         pass: [[r.postgresPrimary, r.postgresReplica]],
@@ -282,6 +292,12 @@ const CASES: Record<string, PolicyCases> = {
             // 1.33 left standard support on 2026-07-31 (AKS release calendar).
             { resources: [edit(r.aksCluster, "kubernetesVersion", "1.33")], message: /Kubernetes 1\.33 left AKS standard support on 2026-07-31/ },
             { resources: [edit(r.aksCluster, "kubernetesVersion", "1.29.4")], message: /not in the AKS support table/ },
+            // Node pools are judged too: a pool left behind on an unsupported minor, or outside the skew.
+            { resources: [edit(r.userPool, "orchestratorVersion", "1.33")], message: /agent pool "user" orchestratorVersion: Kubernetes 1\.33 left AKS standard support/ },
+            {
+                resources: [edit(edit(r.aksCluster, "kubernetesVersion", "1.36"), "agentPoolProfiles.0.orchestratorVersion", "1.37")],
+                message: /agentPoolProfiles "system" orchestratorVersion 1\.37 is newer than the control plane's 1\.36/,
+            },
         ],
         unknown: { resources: [edit(r.aksCluster, "kubernetesVersion", unknown)], path: "kubernetesVersion" },
     },

@@ -64,8 +64,13 @@ describe("AKS version in the offline plan", () => {
         const run = endOfLife();
         assert.strictEqual(run.exitCode, 3, run.stderr);
         assert.match(run.stderr + run.stdout, /Kubernetes 1\.33 left AKS standard support on 2026-07-31/);
-        const violations = (run.document as any).policy.violations.map((v: any) => [v.policy, v.level]);
-        assert.deepStrictEqual(violations, [["aks-kubernetes-version-supported", "mandatory"]]);
+        const violations = (run.document as any).policy.violations;
+        assert.deepStrictEqual([...new Set(violations.map((v: any) => `${v.policy} ${v.level}`))], ["aks-kubernetes-version-supported mandatory"]);
+        // The control plane and every node pool (they name the same version) are refused, each by name.
+        const where = violations.map((v: any) => /^(.*?): Kubernetes 1\.33/.exec(v.message)?.[1]).sort();
+        assert.deepStrictEqual(where, ["agent pool \"spot1\" orchestratorVersion", "agent pool \"spot2\" orchestratorVersion", "agent pool \"spot3\" orchestratorVersion",
+            "agent pool \"user1\" orchestratorVersion", "agent pool \"user2\" orchestratorVersion", "agent pool \"user3\" orchestratorVersion",
+            "agentPoolProfiles \"system\" orchestratorVersion", "kubernetesVersion"]);
     });
 
     it("keeps the near-end check advisory in the shipped policy config", () => {

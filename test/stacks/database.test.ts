@@ -44,6 +44,15 @@ describe("server parameters from the SKU's memory", () => {
             ["shared_buffers", "wal_buffers", "max_connections"]);
     });
 
+    it("never sets max_wal_size below Azure's own value for the disk (Learn: 12288 MiB on 128 GiB), and keeps the seed's 4 GB where it is higher", () => {
+        const walOn = (storageGiB?: number) => serverParameters("Standard_D4ds_v5", seedTuning, storageGiB).find((p) => p.name === "max_wal_size")!;
+        assert.deepStrictEqual([walOn(128).value, walOn(128).display], ["12288", "12GB"]);
+        assert.strictEqual(walOn(32).value, "4096", "Azure's 2048 MiB on 32 GiB is below the seed's 4 GB");
+        assert.strictEqual(walOn(1000).value, "25600", "the row of the largest listed size not above the disk (512 GiB)");
+        assert.strictEqual(walOn(32767).value, "65536");
+        assert.strictEqual(walOn().value, "4096", "without a disk (RDS, the local lab) the seed's value");
+    });
+
     it("scales memory-relative parameters with the SKU: Standard_E8ds_v5 (64 GiB) gets 16GB / 48GB", () => {
         const shown = Object.fromEntries(serverParameters("Standard_E8ds_v5", seedTuning).map((p) => [p.name, p.display]));
         assert.strictEqual(shown.shared_buffers, "16GB");

@@ -29,7 +29,7 @@ describe("edge lock: the AKS web route behind Front Door (plan of prod-aks)", ()
         const profile = oneOfType(doc(), PROFILE, "frontdoor-profile");
         assert.ok(route.dependencies.includes(profile.urn), "the route does not wait for the profile");
         const origin = oneOfType(doc(), "azure-native:cdn:AFDOrigin", "web-origin");
-        assert.match(inputs(origin).hostName, /\.alb\.azure\.com$/, "the web origin still points at the AGC frontend");
+        assert.strictEqual(inputs(origin).hostName, "www.bookstore.example", "the web origin is the host the AGC listener serves");
         assert.ok(!profile.dependencies.some((urn) => urn.includes("KubernetesAppTier")), "the profile must not wait for the app tier");
     });
 

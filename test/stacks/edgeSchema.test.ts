@@ -40,6 +40,7 @@ describe("edge config (cache, cdn, realtime, observability)", () => {
         assert.deepStrictEqual(config.observability, {
             replicasAtMaxMinutes: 10, http5xxPercent: 1, p95LatencyMs: 500,
             redisMemoryPercent: 80, signalrConnectionQuotaPercent: 80, frontDoorOriginHealthPercent: 100,
+            grafana: { enabled: false, adminGroupIds: [], viewerGroupIds: [] },
         });
     });
 

@@ -109,6 +109,23 @@ describe("bootstrap (first deployment over the Automation API)", () => {
         assert.ok(!az.calls.some((c) => c[1] === "import"), "an image already present is not imported again");
     });
 
+    it("behind Cloudflare below Enterprise, runs the whole stack a second time so the bound web host's record is proxied", async () => {
+        const urn = URN("prod-cloudflare");
+        const state = JSON.stringify({ version: 3, deployment: { resources: [
+            { urn: urn("bookstore:platform:PlatformBase$azure-native:containerregistry:Registry", "bookstorecfprodacr"), outputs: REGISTRY },
+            ...["bookstorecf-prod-pg", "bookstorecf-prod-pg-replica-1", "bookstorecf-prod-pg-replica-2"].map((name) => ({ urn: urn(SERVER, name), outputs: {} })),
+        ] } });
+        const cli = new FakePulumiCli().on("stack export", { stdout: state });
+        const progress: string[] = [];
+        await bootstrapStack({ stack: "prod-cloudflare", runner: cli, az: new FakeAz(["bookstore/api:1.0.0", "bookstore/web:1.0.0"]), confirm: "prod-cloudflare", onProgress: (l) => progress.push(l) });
+        const ups = cli.calls.filter((c) => c.command === "up");
+        // The platform step, then the whole stack twice (the replicas exist in this state, so no primary step).
+        assert.equal(ups.length, 3);
+        for (const up of ups.slice(1)) assert.ok(!up.args.includes("--target") && !up.args.includes("--exclude"));
+        assert.deepEqual(progress.filter((l) => l.startsWith("bootstrap ")).map((l) => l.slice(0, 13)),
+            ["bootstrap 1/6", "bootstrap 2/6", "bootstrap 3/6", "bootstrap 4/6", "bootstrap 5/6", "bootstrap 6/6"]);
+    });
+
     it("previews the targeted platform step first on production without --confirm", async () => {
         const cli = new FakePulumiCli().on("stack export", { stdout: exportedState("prod-aks") });
         await bootstrapStack({ stack: "prod-aks", runner: cli, az: new FakeAz(["bookstore/api:1.0.0", "bookstore/web:1.0.0", "cloudnative-pg/pgbouncer:1.25.2"]) });

@@ -4,7 +4,9 @@
  *   1. `up --target` the resource group, registry, workload identity and its AcrPull grants;
  *   2. `az acr import` every `registry.imports` image (and the default PgBouncer image) into the registry (skipped when present);
  *   3. check every image named relative to the registry is there (else stop, saying what to push);
- *   4. `up` the whole stack.
+ *   4. `up` the whole stack;
+ *   5. where the web Container App binds a host behind Cloudflare (below Enterprise), `up` once more: the
+ *      first `up` bound it with a DNS-only CNAME (Azure validates the CNAME), this one proxies the record.
  * Re-running it is safe: step 1 changes nothing on a deployed platform, step 2 imports only what is missing.
  */
 import * as path from "path";
@@ -12,6 +14,7 @@ import { ConfigError, isEksConfig, stackConfigFromEntries, StackConfig } from ".
 import { effectiveImports, importedAs } from "../../stacks/schema/registry";
 import { imageHost } from "../../policy/shared/images";
 import { resolveDatabase } from "../../stacks/schema/database";
+import { webHostBoundOnApp } from "../../stacks/schema/edge";
 import { readStackFile } from "../offline/stackFile";
 import type { Confirmation } from "./guard";
 import { shortStackName } from "./guard";
@@ -150,11 +153,14 @@ export async function bootstrapStack(options: BootstrapOptions): Promise<Bootstr
     const account = await az(azRunner, ["account", "show", "--output", "none"]);
     if (account.exitCode !== 0) throw new AzCliUnavailableError(account.stderr.trim());
 
-    say(`bootstrap 1/5: platform registry, workload identity and AcrPull grants (${plan.targets.length} targets)`);
+    // A host bound on the web app behind Cloudflare needs one more `up` to proxy its record (webHostBoundOnApp).
+    const steps = webHostBoundOnApp(config) ? 6 : 5;
+    const step = (n: number) => `bootstrap ${n}/${steps}`;
+    say(`${step(1)}: platform registry, workload identity and AcrPull grants (${plan.targets.length} targets)`);
     const platform = await deployStack({ ...options, target: plan.targets });
     const registry = await registryFromState(options, plan.registryUrn);
 
-    say(`bootstrap 2/5: importing ${plan.imports.length} image(s) into ${registry.loginServer}`);
+    say(`${step(2)}: importing ${plan.imports.length} image(s) into ${registry.loginServer}`);
     const imported: string[] = [];
     /** Repositories known to be in the registry: found by a check or imported by this run. */
     const inRegistry = new Set<string>();
@@ -170,7 +176,7 @@ export async function bootstrapStack(options: BootstrapOptions): Promise<Bootstr
         inRegistry.add(image);
     }
 
-    say(`bootstrap 3/5: checking ${plan.requiredImages.length} image(s) the workloads pull`);
+    say(`${step(3)}: checking ${plan.requiredImages.length} image(s) the workloads pull`);
     const missing: string[] = [];
     for (const image of plan.requiredImages) if (!(await present(image))) missing.push(image);
     if (missing.length > 0) throw new MissingImagesError(registry.name, registry.loginServer, missing);
@@ -184,16 +190,20 @@ export async function bootstrapStack(options: BootstrapOptions): Promise<Bootstr
     const known = new Set((await stateResources(options)).map((r) => r.urn));
     const { primaryUrn, replicaUrns } = plan.database;
     if (replicaUrns.length > 0 && !replicaUrns.every((urn) => known.has(urn))) {
-        say(`bootstrap 4/5: the database primary and its parameters, without its ${replicaUrns.length} replica(s), then a restart`);
+        say(`${step(4)}: the database primary and its parameters, without its ${replicaUrns.length} replica(s), then a restart`);
         await deployStack({ ...options, target: undefined, exclude: replicaUrns });
         restartedPrimary = serverFromState(await stateResources(options), primaryUrn);
         const restart = await az(azRunner, ["postgres", "flexible-server", "restart", "--resource-group", restartedPrimary.resourceGroup, "--name", restartedPrimary.name, "--output", "none"]);
         if (restart.exitCode !== 0) throw new Error(`bootstrap: az postgres flexible-server restart of ${restartedPrimary.name} failed: ${restart.stderr.trim()}`);
     } else {
-        say("bootstrap 4/5: the database's replicas exist already (or there are none): no primary restart");
+        say(`${step(4)}: the database's replicas exist already (or there are none): no primary restart`);
     }
 
-    say("bootstrap 5/5: the whole stack");
-    const stack = await deployStack({ ...options, target: undefined });
+    say(`${step(5)}: the whole stack`);
+    let stack = await deployStack({ ...options, target: undefined });
+    if (steps === 6) {
+        say(`${step(6)}: the whole stack again, so the web host's Cloudflare record, DNS-only while Azure bound the host, is proxied`);
+        stack = await deployStack({ ...options, target: undefined });
+    }
     return { platform, registry, imported, restartedPrimary, stack };
 }

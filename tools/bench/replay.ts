@@ -67,8 +67,8 @@ class ReplayedDynamic extends pulumi.dynamic.Resource {
 }
 const DYNAMIC_TYPE = "pulumi-nodejs:dynamic:Resource";
 
-/** Packages the stacks use from Pulumiverse rather than @pulumi (time: the role-propagation wait). */
-const PULUMIVERSE = new Set(["time"]);
+/** Packages the stacks use from Pulumiverse rather than @pulumi (time: the role-propagation wait; grafana: the dashboards). */
+const PULUMIVERSE = new Set(["time", "grafana"]);
 
 type ResourceClass = new (name: string, args: pulumi.Inputs, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource;
 

@@ -21,11 +21,11 @@ const BUNDLES = {
 /**
  * Packages only some stacks or options use: an Azure stack never touches @pulumi/aws, a Container
  * Apps stack neither @pulumi/kubernetes nor, without a Cloudflare zone, @pulumi/cloudflare, and
- * `ajv` validates custom resources only for `--manifests`. The bundles import a stand-in with the
+ * `ajv` validates custom resources only for `--manifests`, and only stacks with Grafana use @pulumiverse/grafana. The bundles import a stand-in with the
  * package's export names that loads it on first use (tools/bin/lazyPackage.js), instead of
  * loading them all at startup.
  */
-const LAZY_PACKAGES = ["@pulumi/aws", "@pulumi/cloudflare", "@pulumi/kubernetes", "ajv"];
+const LAZY_PACKAGES = ["@pulumi/aws", "@pulumi/cloudflare", "@pulumi/kubernetes", "@pulumiverse/grafana", "ajv"];
 /** What a bundle is built from: the program, the policy pack and the tools. */
 const SOURCE_DIRS = ["lib", "components", "stacks", "tools", "policy"];
 const SOURCE_FILES = ["index.ts", "package.json", "tsconfig.json"];

@@ -226,6 +226,15 @@ const INVOKES: Record<string, (inputs: Inputs) => Inputs> = {
         if (live.properties) return { name: inputs.serverName, sku: live.sku, location: live.location, ...live.properties };
         return { name: inputs.serverName, storage: { storageSizeGB: live.storageSizeGB }, sku: live.skuName ? { name: live.skuName } : undefined };
     },
+    // Likewise no Container App exists on a first deploy. BOOKSTORE_OFFLINE_LIVE_APPS ({"<app name>":
+    // {"customDomains": ["www.example.com"]}}) stands in for apps that do, with the host names they have bound.
+    "azure-native:app:getContainerApp": (inputs) => {
+        const live = JSON.parse(process.env.BOOKSTORE_OFFLINE_LIVE_APPS ?? "{}")[String(inputs.containerAppName)] as { customDomains?: string[] } | undefined;
+        // The engine hands an invoke's failure to the program as its gRPC `details` (sdk runtime/invoke.js).
+        const message = `ResourceNotFound: container app ${String(inputs.containerAppName)} does not exist`;
+        if (!live) throw Object.assign(new Error(message), { details: message });
+        return { name: inputs.containerAppName, configuration: { ingress: { customDomains: (live.customDomains ?? []).map((name) => ({ name, bindingType: "SniEnabled" })) } } };
+    },
     "azure-native:containerservice:listManagedClusterUserCredentials": (inputs) => ({
         kubeconfigs: [{ name: "clusterUser", value: kubeconfigFor(String(inputs.resourceName)) }],
     }),

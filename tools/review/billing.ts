@@ -57,8 +57,8 @@ export interface UsageItem {
 
 export type CostItem = BilledItem | UsageItem;
 
-/** How a resource is billed: items, or `included` (no charge of its own: part of `by`), or unknown (no model). */
-export type Billing = { items: CostItem[] } | { included: string } | { unknown: true };
+/** How a resource is billed: items, or `included` (no charge of its own: part of `by`), or unknown (no model; `why` when we know why). */
+export type Billing = { items: CostItem[] } | { included: string } | { unknown: true; why?: string };
 
 /** A plan resource as the cost models read it. */
 export interface BillableResource {

@@ -56,7 +56,8 @@ export async function planStacks(io: ReviewIo, command: string, stacks: string[]
     io.err(`${command}: planning ${stacks.length === 1 ? `stack ${stacks[0]}` : `${stacks.length} stacks (${stacks.join(", ")})`} offline …`);
     const worker = async () => {
         for (let stack = queue.shift(); stack; stack = queue.shift()) {
-            documents[stack] = planOrThrow(await planInBackground(io.projectDir, stack), `stack ${stack}`);
+            const onPhase = (phase: string) => io.err(`${command}: ${stack}: ${phase} (${seconds(started)})`);
+            documents[stack] = planOrThrow(await planInBackground(io.projectDir, stack, { onPhase }), `stack ${stack}`);
             io.err(`${command}: planned ${stack} (${Object.keys(documents).length} of ${stacks.length}, ${seconds(started)})`);
         }
     };
@@ -72,14 +73,15 @@ export async function diffCommand(io: ReviewIo, flags: { stack: string; base: st
     const commit = resolveRef(io.projectDir, flags.base); // a bad ref is a usage error before anything is planned
     const started = Date.now();
     io.err(`diff: planning ${flags.stack} at ${flags.base} (${commit.slice(0, 12)}) and in the working tree, side by side …`);
+    const phase = (side: string) => (text: string) => io.err(`diff: ${side}: ${text} (${seconds(started)})`);
     const said = <T extends PlannedStack>(what: string) => (result: T) => {
         io.err(`diff: planned ${what} (${seconds(started)})`);
         return result;
     };
     // The base and the working tree plan side by side (they share nothing but the key).
     const [base, planned] = await Promise.all([
-        planAtRef(io.projectDir, flags.base, flags.stack, env).then(said(`the base ${flags.base}`)),
-        planInBackground(io.projectDir, flags.stack, { env }).then(said("the working tree")),
+        planAtRef(io.projectDir, flags.base, flags.stack, { env, onPhase: phase("the base") }).then(said(`the base ${flags.base}`)),
+        planInBackground(io.projectDir, flags.stack, { env, onPhase: phase("the working tree") }).then(said("the working tree")),
     ]);
     const oldPlan = planOrThrow(base, `the base ${flags.base} (${base.commit.slice(0, 12)})`);
     const newPlan = planOrThrow(planned, "the working tree");

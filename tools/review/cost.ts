@@ -153,7 +153,7 @@ export function costOf(resources: PlanResourceLike[], table: PriceTable): CostSe
         if ("unknown" in billing) {
             costs.push({ ...base, status: "unpriced", lines: [{ what: `no cost model for ${resource.type}`, unit: "", status: "unpriced" }] });
             coverage.unpriced.push(`${resource.name} (${resource.type})`);
-            missing(resource.type, "no cost model for this type", resource.name);
+            missing(resource.type, billing.why ?? "no cost model for this type", resource.name);
             count(unpricedByTier, tier);
             continue;
         }

@@ -207,6 +207,8 @@ export const AWS_MODELS: Record<string, Model> = {
     "aws:amp/workspace:Workspace": usageOnly(["metric samples ingested", "10M samples"], ["metric storage", "GB-Mo"], ["query samples processed", "1B samples"]),
     "aws:amp/ruleGroupNamespace:RuleGroupNamespace": usageOnly(["query samples processed by rule evaluation", "1B samples"]),
     "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": usageOnly(["data transfer across AZs or regions over the peering", "GB"]),
+    // Billed per active user and month, editors/admins and viewers apart (Amazon Managed Grafana pricing); no charge per workspace.
+    "aws:grafana/workspace:Workspace": usageOnly(["active editor or administrator users", "user-Mo"], ["active viewer users", "user-Mo"]),
 };
 
 const FREE_NETWORK = "nothing: part of the VPC, which is free (Amazon VPC pricing)";
@@ -246,4 +248,7 @@ export const AWS_INCLUDED: Record<string, string> = {
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "its S3 bucket",
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": "its S3 bucket",
     "aws:s3/bucketVersioning:BucketVersioning": "its S3 bucket (noncurrent versions are billed as storage)",
+    "aws:grafana/roleAssociation:RoleAssociation": "its Grafana workspace (billed per active user)",
+    "aws:grafana/workspaceServiceAccount:WorkspaceServiceAccount": "its Grafana workspace (service accounts are not users)",
+    "aws:grafana/workspaceServiceAccountToken:WorkspaceServiceAccountToken": "its Grafana workspace",
 };

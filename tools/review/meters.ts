@@ -86,6 +86,8 @@ function vmPool(pool: Inputs, region: string): CostItem {
     return billed(`pool ${pool.name ?? ""} ${size}${spot ? " (Spot)" : ""} × ${min}-${max} nodes`, { key: `vm-linux${spot ? "-spot" : ""}/${size}/${region}`, serviceName: "Virtual Machines", armRegionName: region, armSkuName: size, ...(spot ? { skuName: `${size.replace(/^Standard_/, "").replace(/_/g, " ")} Spot` } : {}), unit: "1 Hour" }, min * HOURS_PER_MONTH, max * HOURS_PER_MONTH);
 }
 
+const AGC_UNPRICED = "Application Gateway for Containers bills hourly per gateway, association and frontend plus capacity units; not modelled: the dated capture has its eastus2 prices but not its meter names (shared/reference/price-sources.md, A1)";
+
 /** Billing of each type the stacks use, by type token. */
 const MODELS: Record<string, (inputs: Inputs, all: Resource[], self: Resource) => Billing | undefined> = {
     "azure-native:app:ContainerApp": (i) => ({ items: containerApp(i) }),
@@ -126,6 +128,17 @@ const MODELS: Record<string, (inputs: Inputs, all: Resource[], self: Resource) =
     "azure-native:monitor:MetricAlert": () => ({ items: [usage("monitored time series", "1 time series/Month")] }),
     "azure-native:monitor:ScheduledQueryRule": () => ({ items: [usage("log alert rule evaluations", "1 rule/Month")] }),
     "azure-native:network:VirtualNetworkPeering": () => ({ items: [usage("peered data transfer", "1 GB")] }),
+    // Managed Prometheus bills the samples a workspace ingests (Retail Prices API `Metrics ingestion`,
+    // per 10M samples) and the samples its queries and rules read; rules, collection rules and endpoints feed it.
+    "azure-native:monitor:AzureMonitorWorkspace": () => ({ items: [usage("metrics ingestion", "10M samples"), usage("metrics queries", "10M samples processed")] }),
+    "azure-native:alertsmanagement:PrometheusRuleGroup": () => ({ items: [usage("rule evaluations (metrics queries)", "10M samples processed")] }),
+    "azure-native:monitor:ActionGroup": () => ({ items: [usage("notifications (email, SMS, voice, webhook)", "1 notification")] }),
+    // Sourced prices exist only as values (shared/reference/price-sources.md A1, eastus2, 2026-08-15:
+    // 0.017 / 0.12 / 0.01 USD per hour, capacity unit 0.008), without the meter names a refresh matches on.
+    "azure-native:servicenetworking:TrafficControllerInterface": () => ({ unknown: true, why: AGC_UNPRICED }),
+    "azure-native:servicenetworking:AssociationsInterface": () => ({ unknown: true, why: AGC_UNPRICED }),
+    "azure-native:servicenetworking:FrontendsInterface": () => ({ unknown: true, why: AGC_UNPRICED }),
+    "azure-native:loadtestservice:LoadTest": () => ({ unknown: true, why: "Azure Load Testing bills virtual-user hours of the tests run; no dated source has that meter (shared/reference/price-sources.md, D.1)" }),
 };
 
 const FRONT_DOOR = "its Front Door profile (base fee, requests and data transfer)";
@@ -143,6 +156,10 @@ const INCLUDED: Record<string, string> = {
     "azure-native:redisenterprise:Database": "its Redis Enterprise cluster",
     "azure-native:redisenterprise:AccessPolicyAssignment": "its Redis Enterprise cluster",
     "azure-native:monitor:DiagnosticSetting": "the workspace's ingestion",
+    "azure-native:monitor:DataCollectionRule": "its Azure Monitor workspace's ingestion",
+    "azure-native:monitor:DataCollectionEndpoint": "its Azure Monitor workspace's ingestion",
+    "azure-native:monitor:DataCollectionRuleAssociation": "its Azure Monitor workspace's ingestion",
+    "azure-native:managedidentity:FederatedIdentityCredential": "its managed identity (managed identities have no charge)",
     "azure-native:network:PrivateDnsZoneGroup": "its private endpoint",
     "azure-native:privatedns:VirtualNetworkLink": "its private DNS zone",
     "azure-native:network:VirtualNetwork": "nothing: virtual networks are free (Azure Virtual Network pricing; peering traffic is billed)",
@@ -164,6 +181,7 @@ export function billingOf(resource: Resource, all: Resource[] = []): Billing {
     const modelled = model?.(inputs, all, resource);
     if (modelled) return modelled;
     if (resource.type.startsWith("kubernetes:")) return { included: "the cluster's nodes" };
+    if (resource.type.startsWith("grafana:")) return { included: "its Grafana instance (configuration inside it)" };
     const included = INCLUDED[resource.type] ?? AWS_INCLUDED[resource.type];
     if (included) return { included };
     return { unknown: true };

@@ -22,11 +22,21 @@ export interface PlannedStack {
  * The command that plans `stack` in `projectDir`: its prebuilt-bundle runner (tools/bin/plan.js,
  * what `npm run plan` runs) where that checkout has one, else tools/plan.ts under tsx (older refs).
  */
-function planArgv(projectDir: string, stack: string, json: string, args: string[] = []): string[] {
+function planArgv(projectDir: string, stack: string, json: string, args: string[] = [], quiet = true): string[] {
     const bin = path.join(projectDir, "tools/bin/plan.js");
     const entry = fs.existsSync(bin) ? [bin] : ["--import", "tsx", path.join(projectDir, "tools/plan.ts")];
-    return [...entry, "--stack", stack, "--quiet", "--json", json, ...args];
+    return [...entry, "--stack", stack, ...(quiet ? ["--quiet"] : []), "--json", json, ...args];
 }
+
+export interface PlanRunOptions {
+    env?: NodeJS.ProcessEnv;
+    args?: string[];
+    /** Called with each phase the plan reports ("checking policy"), as it starts: a plan takes seconds. */
+    onPhase?: (phase: string) => void;
+}
+
+/** A plan's phase line on stderr: `plan: checking policy (4.5 s)` (not --quiet). */
+const PHASE = /^plan: (.+) \(\d+(?:\.\d+)? s\)$/;
 
 const planOutput = () => fs.mkdtempSync(path.join(os.tmpdir(), "review-plan-"));
 
@@ -36,7 +46,7 @@ function collect(out: string, exitCode: number | null, stderr: string): PlannedS
 }
 
 /** Plans `stack` of `projectDir` in a child process and waits for it. */
-export function planInProcess(projectDir: string, stack: string, opts: { env?: NodeJS.ProcessEnv; args?: string[] } = {}): PlannedStack {
+export function planInProcess(projectDir: string, stack: string, opts: Omit<PlanRunOptions, "onPhase"> = {}): PlannedStack {
     const out = planOutput();
     try {
         const child = spawnSync(process.execPath, planArgv(projectDir, stack, path.join(out, "plan.json"), opts.args), {
@@ -52,18 +62,33 @@ export function planInProcess(projectDir: string, stack: string, opts: { env?: N
 }
 
 /** planInProcess without blocking: plans that don't depend on each other run side by side. */
-export function planInBackground(projectDir: string, stack: string, opts: { env?: NodeJS.ProcessEnv; args?: string[] } = {}): Promise<PlannedStack> {
+export function planInBackground(projectDir: string, stack: string, opts: PlanRunOptions = {}): Promise<PlannedStack> {
     const out = planOutput();
+    const { onPhase } = opts;
     return new Promise<PlannedStack>((resolve, reject) => {
-        const child = spawn(process.execPath, planArgv(projectDir, stack, path.join(out, "plan.json"), opts.args), {
+        // Without --quiet the plan reports its phases on stderr (its text on stdout is not read).
+        const child = spawn(process.execPath, planArgv(projectDir, stack, path.join(out, "plan.json"), opts.args, !onPhase), {
             cwd: projectDir,
             env: { ...process.env, ...opts.env },
             stdio: ["ignore", "ignore", "pipe"],
         });
         let stderr = "";
-        child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+        let partial = "";
+        child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+            if (!onPhase) {
+                stderr += chunk;
+                return;
+            }
+            const lines = (partial + chunk).split("\n");
+            partial = lines.pop() ?? "";
+            for (const line of lines) {
+                const phase = PHASE.exec(line)?.[1];
+                if (phase === undefined) stderr += `${line}\n`;
+                else if (phase !== "done") onPhase(phase);
+            }
+        });
         child.on("error", reject);
-        child.on("close", (code) => resolve(collect(out, code, stderr)));
+        child.on("close", (code) => resolve(collect(out, code, stderr + partial)));
     }).finally(() => fs.rmSync(out, { recursive: true, force: true }));
 }
 
@@ -83,7 +108,7 @@ export function resolveRef(projectDir: string, ref: string): string {
  * temporary directory (git archive: no worktree to register or prune) with this checkout's
  * node_modules linked in, planned there, and removed afterwards.
  */
-export async function planAtRef(projectDir: string, ref: string, stack: string, env: NodeJS.ProcessEnv = {}): Promise<PlannedStack & { commit: string }> {
+export async function planAtRef(projectDir: string, ref: string, stack: string, opts: Pick<PlanRunOptions, "env" | "onPhase"> = {}): Promise<PlannedStack & { commit: string }> {
     const commit = resolveRef(projectDir, ref);
     const prefix = git(projectDir, ["rev-parse", "--show-prefix"]);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "review-base-"));
@@ -95,7 +120,7 @@ export async function planAtRef(projectDir: string, ref: string, stack: string, 
             // A stack new in this change: everything in it is created.
             return { commit, exitCode: 0, stderr: "", document: { stack, resources: [] } };
         }
-        return { commit, ...(await planInBackground(dir, stack, { env })) };
+        return { commit, ...(await planInBackground(dir, stack, opts)) };
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -11,14 +11,18 @@ describe("the EKS adapters of the Kubernetes app tier (components/aws/eksAdapter
         stackFile: stackVariant("prod-eks", (config) => { config["bookstore:app"].services.web.spotTolerant = true; }),
     });
 
-    it("binds the app's ServiceAccount with EKS Pod Identity (no annotation) and starts the pods after the association", () => {
+    it("binds the app's ServiceAccount with EKS Pod Identity (no annotation) and starts the pods once the association and its policy have propagated", () => {
         const { resources } = shipped();
         const association = ofType(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation").find((a) => a.inputs.serviceAccount === "bookstore")!;
         assert.equal(association.inputs.namespace, "bookstore");
         assert.match(association.urn, /bookstore:app:KubernetesAppTier\$bookstore:aws:PodIdentity\$/);
         const [account] = ofType(resources, "kubernetes:core/v1:ServiceAccount").filter((s) => s.inputs.metadata.name === "bookstore");
         assert.deepEqual(account.inputs.metadata.annotations ?? {}, {});
-        for (const name of ["api", "web"]) assert.ok(deployment(resources, name).dependencies.includes(association.urn), `${name} must start after the association`);
+        // IAM and Pod Identity are eventually consistent: a 2-minute wait follows the association and the role's policy.
+        const wait = ofType(resources, "time:index/sleep:Sleep").find((w) => w.name === "app-identity-propagation")!;
+        const policy = ofType(resources, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "app-identity-policy")!;
+        assert.deepEqual([wait.inputs.createDuration, wait.dependencies.includes(association.urn), wait.dependencies.includes(policy.urn)], ["120s", true, true]);
+        for (const name of ["api", "web"]) assert.ok(deployment(resources, name).dependencies.includes(wait.urn), `${name} must start after the wait`);
     });
 
     it("serves the web service through an ALB Ingress (class alb, the ACM certificate, TLS 1.2+, HTTP → HTTPS) after the Load Balancer Controller", () => {

@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { inputs, oneOfType, planOf, resourcesOfType } from "../../helpers/plan";
+import { managedPrometheusName, zonalPools } from "../../../components/azure/aksCluster";
 
 describe("AksCluster (plan of prod-aks)", () => {
     const doc = () => planOf("prod-aks");
@@ -15,18 +16,40 @@ describe("AksCluster (plan of prod-aks)", () => {
         assert.deepStrictEqual(cluster().options.ignoreChanges, ["agentPoolProfiles[*].count"]);
     });
 
-    it("autoscales a separate user pool and a spot pool (Spot, Delete, -1) whose counts the plan leaves alone", () => {
-        const user = oneOfType(doc(), "azure-native:containerservice:AgentPool", "user-pool");
-        assert.deepStrictEqual([inputs(user).mode, inputs(user).enableAutoScaling, inputs(user).minCount, inputs(user).maxCount], ["User", true, 2, 10]);
-        const spot = oneOfType(doc(), "azure-native:containerservice:AgentPool", "spot-pool");
-        const s = inputs(spot);
-        assert.deepStrictEqual([s.scaleSetPriority, s.scaleSetEvictionPolicy, s.spotMaxPrice], ["Spot", "Delete", -1]);
-        assert.deepStrictEqual(s.nodeTaints, ["kubernetes.azure.com/scalesetpriority=spot:NoSchedule"]);
-        assert.deepStrictEqual(s.nodeLabels, { workload: "batch" });
-        for (const pool of [user, spot]) {
-            assert.deepStrictEqual(pool.options.ignoreChanges, ["count"]);
-            assert.deepStrictEqual(inputs(pool).availabilityZones, ["1", "2", "3"]);
+    it("autoscales one user and one spot pool per zone (Spot, Delete, -1), kept level, whose counts the plan leaves alone", () => {
+        // Learn, AKS zone resiliency: with the cluster autoscaler, "a single node pool for each zone".
+        const pools = resourcesOfType(doc(), "azure-native:containerservice:AgentPool");
+        assert.deepStrictEqual(pools.map((p) => [p.name, inputs(p).agentPoolName, inputs(p).availabilityZones]).sort(), [
+            ["spot-pool-z1", "spot1", ["1"]], ["spot-pool-z2", "spot2", ["2"]], ["spot-pool-z3", "spot3", ["3"]],
+            ["user-pool-z1", "user1", ["1"]], ["user-pool-z2", "user2", ["2"]], ["user-pool-z3", "user3", ["3"]],
+        ]);
+        for (const user of pools.filter((p) => p.name.startsWith("user"))) {
+            // userPool 2..10 over three zones: 1..4 each.
+            assert.deepStrictEqual([inputs(user).mode, inputs(user).enableAutoScaling, inputs(user).minCount, inputs(user).maxCount], ["User", true, 1, 4]);
         }
+        for (const spot of pools.filter((p) => p.name.startsWith("spot"))) {
+            const s = inputs(spot);
+            assert.deepStrictEqual([s.scaleSetPriority, s.scaleSetEvictionPolicy, s.spotMaxPrice, s.minCount, s.maxCount], ["Spot", "Delete", -1, 0, 4]);
+            assert.deepStrictEqual(s.nodeTaints, ["kubernetes.azure.com/scalesetpriority=spot:NoSchedule"]);
+            assert.deepStrictEqual(s.nodeLabels, { workload: "batch" });
+        }
+        for (const pool of pools) assert.deepStrictEqual(pool.options.ignoreChanges, ["count"]);
+        assert.deepStrictEqual(inputs(cluster()).autoScalerProfile, { balanceSimilarNodeGroups: "true" });
+    });
+
+    it("names the control plane's version on every pool, so raising kubernetesVersion moves the pools too", () => {
+        const version = inputs(cluster()).kubernetesVersion;
+        const versions = [...inputs(cluster()).agentPoolProfiles, ...resourcesOfType(doc(), "azure-native:containerservice:AgentPool").map(inputs)]
+            .map((p: any) => p.orchestratorVersion);
+        assert.deepStrictEqual(versions, Array(versions.length).fill(version));
+    });
+
+    it("creates the Kubernetes provider only once the deployer's cluster-admin grant has had Learn's five minutes to propagate", () => {
+        const grant = oneOfType(doc(), "azure-native:authorization:RoleAssignment", "aks-deployer-cluster-admin");
+        const wait = oneOfType(doc(), "time:index/sleep:Sleep", "deployer-grant-propagation");
+        assert.deepStrictEqual([inputs(wait).createDuration, wait.dependencies], ["300s", [grant.urn]]);
+        const provider = oneOfType(doc(), "pulumi:providers:kubernetes", "aks");
+        assert.ok(provider.dependencies.includes(wait.urn), "the provider does not wait for the grant to propagate");
     });
 
     it("turns on OIDC and workload identity, Azure CNI overlay, Entra RBAC without local accounts", () => {
@@ -64,5 +87,23 @@ describe("AksCluster (plan of prod-aks)", () => {
     it("needs no Key Vault grant for the web certificate (the Gateway serves a Kubernetes TLS Secret)", () => {
         const roles = resourcesOfType(doc(), "azure-native:authorization:RoleAssignment").map((r) => r.name);
         assert.ok(!roles.includes("aks-app-routing-keyvault-certificate-user"), roles.join(", "));
+    });
+});
+
+describe("zonalPools and the managed-Prometheus names", () => {
+    it("splits a pool spec over its zones, rounding each zone's bounds up; one zone or none keeps the single pool", () => {
+        assert.deepStrictEqual(zonalPools({ logicalName: "user-pool", agentPoolName: "user" }, ["1", "2", "3"], 2, 10).map((p) => [p.agentPoolName, p.minCount, p.maxCount]),
+            [["user1", 1, 4], ["user2", 1, 4], ["user3", 1, 4]]);
+        assert.deepStrictEqual(zonalPools({ logicalName: "user-pool", agentPoolName: "user" }, [], 2, 10),
+            [{ logicalName: "user-pool", agentPoolName: "user", minCount: 2, maxCount: 10 }]);
+        assert.deepStrictEqual(zonalPools({ logicalName: "spot-pool", agentPoolName: "spot" }, ["2"], 0, 3),
+            [{ logicalName: "spot-pool", agentPoolName: "spot", availabilityZones: ["2"], minCount: 0, maxCount: 3 }]);
+    });
+
+    it("cuts MSProm-<location>-<cluster> to the 44 characters the service takes", () => {
+        assert.strictEqual(managedPrometheusName("eastus2", "bookstore-prod-aks"), "MSProm-eastus2-bookstore-prod-aks");
+        const long = managedPrometheusName("southcentralus", "bookstoreplat-staging-aks");
+        assert.strictEqual(long, "MSProm-southcentralus-bookstoreplat-staging-");
+        assert.strictEqual(long.length, 44);
     });
 });

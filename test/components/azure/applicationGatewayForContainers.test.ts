@@ -72,7 +72,7 @@ describe("Application Gateway for Containers (plan of prod-aks)", () => {
         assert.notStrictEqual(identity.resourceName, appFic.resourceName, "the controller must not share the app's identity");
     });
 
-    it("grants the controller exactly Learn's roles: Configuration Manager on the AGC, Network Contributor on its subnet, Reader on the node resource group", () => {
+    it("grants the controller exactly Learn's roles: Configuration Manager on the AGC's resource group, Network Contributor on its subnet, Reader on the node resource group", () => {
         const identityPrincipal = (r: Resource) => inputs(r).principalId;
         const controllerGrants = resourcesOfType(doc(), "azure-native:authorization:RoleAssignment").filter((r) => r.name.startsWith("alb-controller-"));
         const principals = new Set(controllerGrants.map(identityPrincipal));
@@ -80,7 +80,8 @@ describe("Application Gateway for Containers (plan of prod-aks)", () => {
         assert.deepStrictEqual(controllerGrants.map((r) => [inputs(r).roleDefinitionId, inputs(r).scope, inputs(r).principalType]).sort(), [
             [ROLE("4d97b98b-1d4f-4787-a291-c67834d212e7"), AGC_SUBNET_ID, "ServicePrincipal"],
             [ROLE("acdd72a7-3385-48ef-bd42-f606fba81ae7"), `${SUB}/resourceGroups/MC_bookstore-prod-rg_bookstore-prod-aks_eastus2`, "ServicePrincipal"],
-            [ROLE("fbc52c3f-28ad-4303-a892-8a056630b8f1"), AGC_ID, "ServicePrincipal"],
+            // Learn's BYO quickstart: "Delegate AppGw for Containers Configuration Manager role to RG containing" the AGC.
+            [ROLE("fbc52c3f-28ad-4303-a892-8a056630b8f1"), `${SUB}/resourceGroups/bookstore-prod-rg`, "ServicePrincipal"],
         ].sort());
         const others = resourcesOfType(doc(), "azure-native:authorization:RoleAssignment").filter((r) => !r.name.startsWith("alb-controller-"));
         assert.ok(!others.some((r) => principals.has(inputs(r).principalId)), "no other grant goes to the controller");
@@ -108,11 +109,15 @@ describe("Application Gateway for Containers (plan of prod-aks)", () => {
         }
     });
 
-    it("points Front Door's web origin at the frontend's FQDN with the web host as Host header, and says where the host's CNAME goes", () => {
+    it("connects Front Door's web origin to the web host itself (Host, SNI and certificate name agree) and says where the host's CNAME goes", () => {
         const fqdn = (doc().outputs as any).webOriginAddress;
         assert.match(fqdn, /^[a-z0-9]+\.fz[a-z0-9]+\.alb\.azure\.com$/);
+        // The listener serves web-tls, issued for www: an origin host name of the frontend's FQDN fails the
+        // certificate check end-to-end-tls.md describes ("a subject name matching the origin hostname").
         const origin = inputs(byName(doc(), "azure-native:cdn:AFDOrigin", "web-origin"));
-        assert.deepStrictEqual([origin.hostName, origin.originHostHeader, origin.enforceCertificateNameCheck], [fqdn, "www.bookstore.example", true]);
+        assert.deepStrictEqual([origin.hostName, origin.originHostHeader, origin.enforceCertificateNameCheck], ["www.bookstore.example", "www.bookstore.example", true]);
+        const listener = inputs(gatewayOf(doc())).spec.listeners.find((l: any) => l.name === "https");
+        assert.strictEqual(listener.hostname, origin.hostName);
         const staticOrigin = inputs(byName(doc(), "azure-native:cdn:AFDOrigin", "static-origin"));
         assert.strictEqual(staticOrigin.hostName, staticOrigin.originHostHeader, "the static origin is unchanged");
     });

@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { workbookUuid } from "../../../components/azure/dashboard";
+import { replicationLagSeriesQuery } from "../../../components/azure/alertQueries";
 import { AZURE_METRICS, CONTAINER_INSIGHTS_COUNTERS } from "../../../components/azure/dashboardMetrics";
 import { DASHBOARD_PANELS } from "../../../components/dashboardPanels";
 import { workbookDocument, workbookPanels, WorkbookInputs } from "../../../components/azure/dashboardWorkbook";
@@ -95,8 +96,12 @@ describe("stack dashboard (Azure Monitor workbook)", () => {
                 assert.deepEqual(itemNamed(doc, "avg-response-by-endpoint").content.crossComponentResources, [given.appInsightsId]);
             });
 
-            it("charts replication lag on the replicas only, and says so when there are none", () => {
-                assert.deepEqual(itemNamed(doc, "replication-lag").content.resourceIds, [given.databaseServers[1].resourceId]);
+            it("charts replication lag as the alert measures it (the replicas' lag only while the writer has WAL outstanding), and says so when there are none", () => {
+                const query = itemNamed(doc, "replication-lag").content.query as string;
+                assert.equal(query, replicationLagSeriesQuery(given.databaseServers[0].resourceId, [given.databaseServers[1].resourceId]));
+                assert.match(query, /ResourceId =~ "[^"]+" and MetricName == "physical_replication_delay_in_bytes"/);
+                assert.ok(query.includes(JSON.stringify(given.databaseServers[0].resourceId)), "the writer's WAL backlog");
+                assert.match(query, /lagSeconds = iff\(behindBytes > 0, lagSeconds, 0\.0\)/, "an idle primary charts 0, not the climbing time since the last replay");
                 const single = workbookDocument({ ...given, databaseServers: [given.databaseServers[0]] });
                 assert.match(itemNamed(single, "replication-lag").content.json, /no read replicas/);
             });
@@ -137,7 +142,8 @@ describe("stack dashboard (Azure Monitor workbook)", () => {
                     }
                 }
                 const replicas = resourcesOfType(plan, "azure-native:dbforpostgresql:Server").filter((s) => inputs(s).createMode === "Replica");
-                assert.equal(itemNamed(doc, "replication-lag").content.resourceIds.length, replicas.length);
+                const lagQuery = itemNamed(doc, "replication-lag").content.query as string;
+                for (const replica of replicas) assert.ok(lagQuery.toLowerCase().includes(armIdOf(replica).toLowerCase()), `${replica.name} is charted`);
                 assert.match(String((plan.outputs as any).dashboards.workbook), /\/Microsoft\.applicationinsights\/workbooks\/[^/]+\/workbook$/i);
             });
         }

@@ -50,14 +50,15 @@ describe("database tier (plan of prod, Container Apps)", () => {
         assert.deepStrictEqual([inputs(database).databaseName, database.options.protect], ["bookstore", true]);
     });
 
-    it("applies the seed's parameters, computed for 16 GiB, as one Configuration after another", () => {
+    it("applies the seed's parameters, computed for 16 GiB and a 128 GiB disk, as one Configuration after another", () => {
         const order = chainOrder(configurationsOf(prod(), "bookstore-prod-pg"), primary());
         assert.deepStrictEqual(Object.fromEntries(order.map((c) => [inputs(c).configurationName, inputs(c).value])), {
             shared_buffers: "524288",
             effective_cache_size: "1572864",
             wal_buffers: "2048",
             checkpoint_completion_target: "0.9",
-            max_wal_size: "4096",
+            // Azure's own value for 128 GiB (Learn), above the seed's 4 GB.
+            max_wal_size: "12288",
             random_page_cost: "1.1",
             effective_io_concurrency: "200",
             max_connections: "200",

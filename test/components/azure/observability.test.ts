@@ -74,6 +74,11 @@ describe("observability: pure settings", () => {
         assert.match(p95LatencyQuery(), /percentile\(duration, 95\)/);
     });
 
+    it("judges the p95 only over 20 requests or more, as the 5xx rate: one slow request in a quiet window does not page", () => {
+        assert.match(p95LatencyQuery(), /summarize p95DurationMs = percentile\(duration, 95\), total = count\(\)\n\| where total >= 20$/);
+        assert.match(http5xxRateQuery(), /\| where total >= 20\n/);
+    });
+
     it("compares each HPA's current replicas to its own maximum, in the app namespace, one series per HPA on each side", () => {
         assert.strictEqual(hpaAtMaxExpression("bookstore"),
             "max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_current_replicas{namespace=\"bookstore\"})"

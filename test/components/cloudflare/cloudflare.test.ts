@@ -8,6 +8,8 @@ import { STATIC_EDGE_TTL_SECONDS, STATIC_FILE_EXTENSIONS } from "../../../compon
 import { DEFAULT_BYPASS_PATH_PREFIXES } from "../../../stacks/schema/edge";
 import { cacheDecision, EdgeRequest, evaluate, evaluateValue } from "../../helpers/cloudflareRules";
 import { inputs, oneOfType, planned, planOf, resourcesOfType, stackVariant } from "../../helpers/plan";
+import { type CloudflarePlan, MIN_EDGE_TTL_SECONDS } from "../../../components/cloudflare/plans";
+import type { PlanDocument } from "../../../tools/offline/types";
 
 const WEB = "www.bookstore.example";
 const STATIC = "static.bookstore.example";
@@ -24,7 +26,7 @@ describe("Cloudflare origin header rule (evaluated like the edge)", () => {
 });
 
 describe("Cloudflare cache rules (evaluated like the edge)", () => {
-    const rules = cacheRules([WEB, STATIC], DEFAULT_BYPASS_PATH_PREFIXES);
+    const rules = cacheRules([WEB, STATIC], DEFAULT_BYPASS_PATH_PREFIXES, "free");
     const decide = (req: EdgeRequest) => cacheDecision(rules as any, req);
 
     it("caches scripts, styles, images and fonts for one week at the edge", () => {
@@ -57,6 +59,16 @@ describe("Cloudflare cache rules (evaluated like the edge)", () => {
 
     it("leaves other hosts of the zone alone", () => {
         assert.strictEqual(decide({ host: "blog.bookstore.example", path: "/api/x.js" }), undefined);
+    });
+
+    it("sets a 404's own edge TTL only on Enterprise (Cache by status code), and no TTL below the plan's minimum", () => {
+        const ttls = (plan: CloudflarePlan) => cacheRules([WEB, STATIC], DEFAULT_BYPASS_PATH_PREFIXES, plan)
+            .flatMap((r: any) => r.actionParameters.edgeTtl ? [r.actionParameters.edgeTtl] : []);
+        for (const plan of ["free", "pro", "business"] as const) {
+            assert.deepStrictEqual(ttls(plan).map((t: any) => t.statusCodeTtls), [undefined], plan);
+            assert.ok(ttls(plan).every((t: any) => t.default >= MIN_EDGE_TTL_SECONDS[plan]), plan);
+        }
+        assert.deepStrictEqual(ttls("enterprise").map((t: any) => t.statusCodeTtls), [[{ statusCode: 404, value: 60 }]]);
     });
 
     it("property: no path under a bypass prefix is ever cached, for any extension or case", () => {
@@ -122,12 +134,12 @@ describe("Cloudflare edge (plan of prod-cloudflare)", () => {
         assert.ok(!JSON.stringify(doc()).includes("offline-plan-placeholder-secret"));
     });
 
-    it("proxies the web and static host names to their Azure origins", () => {
+    it("points the web and static host names at their Azure origins (the web one DNS-only until the app has bound it)", () => {
         const records = resourcesOfType(doc(), "cloudflare:index/dnsRecord:DnsRecord").map(inputs).filter((r) => r.type === "CNAME");
         const byName = Object.fromEntries(records.map((r) => [r.name, r]));
         assert.deepStrictEqual(Object.keys(byName).sort(), [STATIC, WEB]);
+        assert.deepStrictEqual([byName[STATIC].proxied, byName[WEB].proxied], [true, false]);
         for (const r of records) {
-            assert.strictEqual(r.proxied, true);
             assert.strictEqual(r.ttl, 1);
             assert.strictEqual(r.type, "CNAME");
             assert.strictEqual(r.zoneId, "0123456789abcdef0123456789abcdef");
@@ -198,6 +210,14 @@ describe("Cloudflare edge (plan of prod-cloudflare)", () => {
         assert.match(inputs(certificate).certificateName, /^web-origin-ca-[0-9a-f]{12}$/);
         assert.ok(domains[0].certificateId.endsWith(`/certificates/${inputs(certificate).certificateName}`));
         assert.ok(web.dependencies.includes(txt.urn), "the app binds the host name only after the asuid record exists");
+        // Azure also wants a CNAME of the host pointing directly at the app's default host when the binding is
+        // added; a proxied record hides it (microsoft/azure-container-apps#525), so on a first deploy it is DNS-only.
+        const cname = oneOfType(doc(), "cloudflare:index/dnsRecord:DnsRecord", "web-domain-cname");
+        const environment = oneOfType(doc(), "azure-native:app:ManagedEnvironment");
+        assert.deepStrictEqual([inputs(cname).name, inputs(cname).type, inputs(cname).proxied], [WEB, "CNAME", false]);
+        assert.ok(web.dependencies.includes(cname.urn), "the app binds the host name only after its CNAME exists");
+        assert.ok(!cname.dependencies.includes(web.urn), "the CNAME must not wait for the app it lets bind");
+        assert.ok(cname.dependencies.includes(environment.urn), "its target comes from the environment's default domain");
         assert.ok(web.dependencies.includes(certificate.urn));
         assert.strictEqual(inputs(oneOfType(doc(), "azure-native:app:ContainerApp", "api")).configuration.ingress.customDomains, undefined);
         assert.ok(!JSON.stringify(doc()).includes("offline-plan-placeholder"));
@@ -216,6 +236,19 @@ describe("Cloudflare edge (plan of prod-cloudflare)", () => {
         const outputs = doc().outputs as Record<string, unknown>;
         assert.strictEqual(outputs.publicWebUrl, `https://${WEB}/`);
         assert.strictEqual(outputs.cdnUrl, `https://${STATIC}/static/`);
+    });
+});
+
+describe("Cloudflare edge once the web app has bound its host (second up of prod-cloudflare)", () => {
+    const live = planned("prod-cloudflare", { env: { BOOKSTORE_OFFLINE_LIVE_APPS: JSON.stringify({ "bookstorecf-web": { customDomains: [WEB] } }) } });
+    const first = planned("prod-cloudflare");
+
+    it("proxies the web record, pointing at the same default host, and changes nothing else about the binding", () => {
+        const record = (doc: PlanDocument) => inputs(oneOfType(doc, "cloudflare:index/dnsRecord:DnsRecord", "web-domain-cname"));
+        assert.deepStrictEqual([record(first()).proxied, record(live()).proxied], [false, true]);
+        assert.strictEqual(record(live()).content, record(first()).content);
+        const domains = (doc: PlanDocument) => inputs(oneOfType(doc, "azure-native:app:ContainerApp", "web")).configuration.ingress.customDomains;
+        assert.deepStrictEqual(domains(live()), domains(first()));
     });
 });
 

@@ -217,7 +217,7 @@ describe("Kubernetes app tier (plan of prod-aks)", () => {
     });
     it("gives spot-tolerant services the toleration that matches the spot pool's taint, only when the pool exists", () => {
         const withPool = spotWithPool();
-        const poolTaints: string[] = inputs(oneOfType(withPool, "azure-native:containerservice:AgentPool", "spot-pool")).nodeTaints;
+        const poolTaints: string[] = inputs(oneOfType(withPool, "azure-native:containerservice:AgentPool", "spot-pool-z1")).nodeTaints;
         const pod = k8s(withPool, "apps/v1:Deployment", "web").spec.template.spec;
         const tolerations: string[] = pod.tolerations.map((t: any) => taintString(t));
         assert.deepStrictEqual(poolTaints, tolerations);
@@ -228,7 +228,7 @@ describe("Kubernetes app tier (plan of prod-aks)", () => {
         assert.strictEqual(k8s(withPool, "apps/v1:Deployment", "api").spec.template.spec.tolerations, undefined);
 
         const withoutPool = spotWithoutPool();
-        assert.deepStrictEqual(resourcesOfType(withoutPool, "azure-native:containerservice:AgentPool").map((r) => r.name), ["user-pool"]);
+        assert.deepStrictEqual(resourcesOfType(withoutPool, "azure-native:containerservice:AgentPool").map((r) => r.name).sort(), ["user-pool-z1", "user-pool-z2", "user-pool-z3"]);
         const podWithout = k8s(withoutPool, "apps/v1:Deployment", "web").spec.template.spec;
         assert.deepStrictEqual([podWithout.tolerations, podWithout.affinity], [undefined, undefined]);
     });

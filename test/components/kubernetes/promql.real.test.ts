@@ -70,6 +70,13 @@ const NOISE: Traffic[] = [
 const keda = (trigger: string) => recordName("keda", "api", trigger);
 const THROUGHPUT = keda("http-requests-per-second");
 const P95 = keda("api-response-time-p95");
+/** The Grafana dashboard's Prometheus panels, by title (prod-eks ships Grafana). */
+const panel = (title: string, ref = "A") => recordName("dashboard", title, ref);
+const RATE_PANEL = panel("Request rate (api)");
+const P95_PANEL = panel("p95 response time (api)");
+const ERRORS_PANEL = panel("5xx error rate (api)");
+const REPLICAS_PANEL = panel("Replicas vs max (HPA)");
+const MAX_PANEL = panel("Replicas vs max (HPA)", "B");
 
 interface Scenario {
     name: string;
@@ -92,7 +99,10 @@ const SCENARIOS: Scenario[] = [
         // (0.025, 0.05]: p95 = 0.025 + 0.025 × 0.95 = 0.04875 s, well under 0.5.
         name: "busy and fast: throughput drives the api up",
         series: withNoise(api({ perSecond: 1200, buckets: { 0.05: 1 } })),
-        values: [{ expr: THROUGHPUT, at: "10m", value: 12000 }, { expr: P95, at: "10m", value: 0.04875 }],
+        values: [
+            { expr: THROUGHPUT, at: "10m", value: 12000 }, { expr: P95, at: "10m", value: 0.04875 },
+            { expr: RATE_PANEL, at: "10m", value: 12000 }, { expr: P95_PANEL, at: "10m", value: 0.04875 }, { expr: ERRORS_PANEL, at: "10m", value: 0 },
+        ],
         alerts: [{ alert: "ApiP95LatencyHigh", at: "10m" }, { alert: "ApiHttp5xxRateHigh", at: "10m" }, { alert: "ApiRequestMetricsAbsent", at: "30m" }],
     },
     {
@@ -114,7 +124,7 @@ const SCENARIOS: Scenario[] = [
         // 10 × 100 req/s, of which 2 per s answered 503 per pod: 2 % > 1 %.
         name: "2 % of requests answered 503: the 5xx alert fires after 5 minutes",
         series: withNoise(api({ perSecond: 98, buckets: { 0.05: 1 } }), api({ perSecond: 2, status: "503", buckets: { 0.05: 1 } })),
-        values: [{ expr: THROUGHPUT, at: "10m", value: 1000 }],
+        values: [{ expr: THROUGHPUT, at: "10m", value: 1000 }, { expr: ERRORS_PANEL, at: "10m", value: 2 }],
         alerts: [{ alert: "ApiHttp5xxRateHigh", at: "4m" }, { alert: "ApiHttp5xxRateHigh", at: "10m", labels: { severity: "critical" } }],
     },
     {
@@ -156,6 +166,11 @@ const KSM: Scenario[] = [
             { series: `kube_horizontalpodautoscaler_spec_max_replicas{namespace="bookstore",horizontalpodautoscaler="web-hpa",instance="${instance}"}`, values: "8x30" },
             { series: `kube_deployment_status_replicas_available{namespace="bookstore",deployment="pgbouncer",instance="${instance}"}`, values: "3x30" },
         ]),
+        values: [
+            { expr: `${REPLICAS_PANEL}{horizontalpodautoscaler="keda-hpa-api"}`, at: "10m", value: 10 },
+            { expr: `${REPLICAS_PANEL}{horizontalpodautoscaler="web-hpa"}`, at: "10m", value: 5 },
+            { expr: `${MAX_PANEL}{horizontalpodautoscaler="web-hpa"}`, at: "10m", value: 8 },
+        ],
         alerts: [
             { alert: "HpaAtMaxReplicas", at: "9m" },
             { alert: "HpaAtMaxReplicas", at: "10m", labels: { namespace: "bookstore", horizontalpodautoscaler: "keda-hpa-api", severity: "warning" } },
@@ -193,7 +208,7 @@ function unitTests(ruleFile: string, scenarios: Scenario[], defined: Set<string>
             name: s.name,
             interval: "1m",
             input_series: s.series,
-            promql_expr_test: (s.values ?? []).filter((v) => defined.has(v.expr)).map((v) => valueTest(v.expr, v.at, v.value)),
+            promql_expr_test: (s.values ?? []).filter((v) => defined.has(v.expr.split("{")[0])).map((v) => valueTest(v.expr, v.at, v.value)),
             alert_rule_test: (s.alerts ?? []).filter((a) => defined.has(a.alert)).map((a) => ({
                 eval_time: a.at, alertname: a.alert, exp_alerts: a.labels ? [{ exp_labels: a.labels }] : [],
             })),
@@ -224,9 +239,9 @@ for (const stack of ["prod-eks", "prod-aks"]) {
 
         it("carries the KEDA triggers and every alert rule, and promtool accepts them all", () => {
             const defined = names(groups);
-            for (const name of [THROUGHPUT, P95, "HpaAtMaxReplicas", "PgBouncerUnavailable", "ApiHttp5xxRateHigh", "ApiP95LatencyHigh", "ApiRequestMetricsAbsent"]) {
-                assert.ok(defined.has(name), `${name} is not in ${stack}'s plan`);
-            }
+            const expected = [THROUGHPUT, P95, "HpaAtMaxReplicas", "PgBouncerUnavailable", "ApiHttp5xxRateHigh", "ApiP95LatencyHigh", "ApiRequestMetricsAbsent",
+                ...(stack === "prod-eks" ? [RATE_PANEL, P95_PANEL, ERRORS_PANEL, REPLICAS_PANEL, MAX_PANEL] : [])];
+            for (const name of expected) assert.ok(defined.has(name), `${name} is not in ${stack}'s plan`);
             const check = promtool(["check", "rules", ruleFile], dir);
             assert.equal(check.status, 0, check.output);
             assert.match(check.output, /SUCCESS: \d+ rules found/);

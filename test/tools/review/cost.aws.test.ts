@@ -16,7 +16,7 @@ const FIXTURES = path.join(__dirname, "../../fixtures/review");
 const AWS_TABLE = readPriceTable(path.join(FIXTURES, "prices.aws.pinned.json"));
 
 describe("review: monthly cost of the AWS platform (prod-eks plan, pinned prices)", function () {
-    this.timeout(60_000);
+    this.timeout(300_000); // plans prod-eks in process: ~25 s alone, minutes on a loaded machine
     let cost: CostSection;
     const resource = (name: string, type?: string) => cost.resources.find((r) => r.name === name && (!type || r.type === type))!;
 
@@ -78,7 +78,7 @@ describe("review: monthly cost of the AWS platform (prod-eks plan, pinned prices
 });
 
 describe("review: the AWS price table in the repository", function () {
-    this.timeout(60_000);
+    this.timeout(300_000); // plans prod-eks in process: ~25 s alone, minutes on a loaded machine
 
     it("has an entry for exactly the meters of the eks stacks, each priced with its source or unpriced with why", () => {
         const table = readPriceTable(DEFAULT_AWS_PRICE_TABLE);
@@ -137,7 +137,7 @@ describe("review: AWS cost models", () => {
 });
 
 describe("review: bookstore-infra cost --stack prod --stack prod-eks", function () {
-    this.timeout(60_000);
+    this.timeout(300_000); // plans prod-eks in process: ~25 s alone, minutes on a loaded machine
 
     it("puts the Azure and the AWS stack side by side, tier by tier", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cost-aws-"));

@@ -59,6 +59,12 @@ describe("review: monthly cost", () => {
         assert.equal(cost.resources.find((x) => x.name === "gateway")!.status, "unpriced");
     });
 
+    it("says why a modelled type stays unpriced: Application Gateway for Containers has sourced prices but no meter names", () => {
+        const agc = costOf([{ urn: "urn:agc", type: "azure-native:servicenetworking:TrafficControllerInterface", name: "agc", provider: "p", parent: "", inputs: { location: "eastus2" } }] as never, readPriceTable());
+        assert.deepEqual(agc.coverage.unpriced, ["agc (azure-native:servicenetworking:TrafficControllerInterface)"]);
+        assert.match(agc.coverage.unpricedMeters[0].why, /^Application Gateway for Containers bills hourly .* not its meter names \(shared\/reference\/price-sources\.md, A1\)$/);
+    });
+
     it("never shows what is unknown as $0.00: a sum with nothing priced is unknown, one of usage only says so", () => {
         assert.equal(formatSum({ min: 0, max: 0 }, { priced: 0, unpriced: 3 }), "unknown (3 unpriced)");
         assert.equal(formatSum({ min: 0, max: 0 }, { priced: 0, unpriced: 0 }), "usage-based only");
@@ -108,7 +114,13 @@ describe("review: bookstore-infra cost (stacks side by side)", () => {
             assert.equal(await runCli(["cost", "--json"], { out: (l) => out.push(l), err: (l) => err.push(l), projectDir: dir }), 0, err.join("\n"));
             assert.deepEqual(Object.keys(JSON.parse(out.join("\n"))), ["dev", "dev-eks"]);
             assert.equal(err[0], "cost: planning 2 stacks (dev, dev-eks) offline …");
-            for (const stack of ["dev", "dev-eks"]) assert.ok(err.some((l) => new RegExp(`^cost: planned ${stack} \\([12] of 2, [\\d.]+ s\\)$`).test(l)), err.join("\\n"));
+            for (const stack of ["dev", "dev-eks"]) {
+                assert.ok(err.some((l) => new RegExp(`^cost: planned ${stack} \\([12] of 2, [\\d.]+ s\\)$`).test(l)), err.join("\\n"));
+                // Each plan's phases as they start: a plan takes seconds, the command is never silent that long.
+                assert.ok(err.some((l) => new RegExp(`^cost: ${stack}: running the program of ${stack} under the mock monitor \\([\\d.]+ s\\)$`).test(l)), err.join("\\n"));
+                assert.ok(err.some((l) => new RegExp(`^cost: ${stack}: checking policy \\([\\d.]+ s\\)$`).test(l)), err.join("\\n"));
+            }
+            assert.ok(!err.some((l) => /^plan: |: done \(/.test(l)), "the plan's own lines are not passed on raw");
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
@@ -136,7 +148,9 @@ describe("review: the shipped price tables on the prod stack", function () {
         const why = Object.fromEntries(cost.coverage.unpricedMeters.map((m) => [m.meter, m]));
         assert.deepEqual(why["private-endpoint/eastus2"].resources.sort(), ["cache-private-pe", "kv-private-pe"]);
         assert.match(why["private-endpoint/eastus2"].why, /no dated source reachable offline/);
-        assert.equal(why["azure-native:loadtestservice:LoadTest"].why, "no cost model for this type");
+        assert.match(why["azure-native:loadtestservice:LoadTest"].why, /^Azure Load Testing bills virtual-user hours .*no dated source has that meter/);
+        // Usage-based or included, not unpriced: what bills only by use, and what has no charge of its own.
+        for (const type of ["azure-native:monitor:ActionGroup", "azure-native:managedidentity:FederatedIdentityCredential"]) assert.equal(why[type], undefined, type);
         // Every cost line fits 100 columns.
         for (const line of renderCost(cost)) assert.ok(line.length <= 100, line);
     });

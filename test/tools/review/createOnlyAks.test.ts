@@ -27,16 +27,19 @@ describe("review: AKS replacement prediction", () => {
         config["bookstore:app"].aks.dnsServiceIP = "10.1.0.10";
     }) });
 
-    it("replaces the user AgentPool when its vmSize changes, and updates the cluster's tier in place", () => {
+    it("replaces the user AgentPools when their vmSize changes, and updates the cluster's tier in place", () => {
         const diff = diffPlans(base(), resized());
-        const pool = diff.changes.find((c) => c.type === POOL && c.name === "user-pool");
-        assert.equal(pool?.op, "replace");
-        assert.deepEqual(pool?.replaceReasons, [{ path: "vmSize", rule: "replaced by azure-native (its forceNewMap)" }]);
+        const userPools = ["user-pool-z1", "user-pool-z2", "user-pool-z3"];
+        for (const name of userPools) {
+            const pool = diff.changes.find((c) => c.type === POOL && c.name === name);
+            assert.equal(pool?.op, "replace", name);
+            assert.deepEqual(pool?.replaceReasons, [{ path: "vmSize", rule: "replaced by azure-native (its forceNewMap)" }]);
+        }
         const cluster = diff.changes.find((c) => c.type === CLUSTER);
         assert.equal(cluster?.op, "update");
         assert.deepEqual(cluster?.changes.map((c) => c.path), ["sku.tier"]);
         // Other pools are untouched; an agent pool is not stateful, so nothing needs --allow-replace.
-        assert.deepEqual(diff.changes.filter((c) => c.type === POOL).map((c) => c.name), ["user-pool"]);
+        assert.deepEqual(diff.changes.filter((c) => c.type === POOL).map((c) => c.name).sort(), userPools);
         assert.deepEqual(diff.guardedReplacements, []);
     });
 
@@ -52,11 +55,13 @@ describe("review: AKS replacement prediction", () => {
     it("names the create-time rule AKS states in prose (zones, OS disk type) and keeps in-place changes as updates", () => {
         assert.deepEqual(replaceReasons(POOL, ["availabilityZones[0]"]), [{ path: "availabilityZones[0]", rule: "create-time only in AKS (azure-native sends an update, which AKS refuses)" }]);
         assert.equal(replaceReasons(POOL, ["osDiskType"]).length, 1);
-        for (const path of ["maxCount", "minCount", "nodeTaints[0]", "nodeLabels.workload", "upgradeSettings.maxSurge", "mode"]) {
+        // orchestratorVersion: a Kubernetes upgrade of the pool, in place (the control plane's raise moves it).
+        for (const path of ["maxCount", "minCount", "nodeTaints[0]", "nodeLabels.workload", "upgradeSettings.maxSurge", "mode", "orchestratorVersion"]) {
             assert.deepEqual(replaceReasons(POOL, [path]), [], path);
         }
         assert.deepEqual(replaceReasons(CLUSTER, ["dnsPrefix"]).map((r) => r.rule), ["replaced by azure-native (its forceNewMap)"]);
-        assert.deepEqual(replaceReasons(CLUSTER, ["kubernetesVersion", "sku.tier", "networkProfile.loadBalancerSku", "agentPoolProfiles[0].vmSize"]), []);
+        assert.deepEqual(replaceReasons(CLUSTER, ["kubernetesVersion", "sku.tier", "networkProfile.loadBalancerSku", "agentPoolProfiles[0].vmSize",
+            "agentPoolProfiles[0].orchestratorVersion", "autoScalerProfile.balanceSimilarNodeGroups"]), []);
     });
 
     it("cites a source for every maintained entry", () => {

@@ -71,6 +71,10 @@ describe("review: bookstore-infra diff --base on a git repository", function () 
     it("--allow-replace approves it: exit 0, the text shows the replacement first and the cost delta", async () => {
         const run = await approvedRun;
         assert.equal(run.exitCode, 0, run.err);
+        // Progress on stderr while both sides plan (each takes seconds): their phases, then each side done.
+        assert.match(run.err, /^diff: the base: checking policy \([\d.]+ s\)$/m);
+        assert.match(run.err, /^diff: the working tree: checking policy \([\d.]+ s\)$/m);
+        assert.match(run.err, /^diff: planned the base HEAD~1 \([\d.]+ s\)$/m);
         const lines = run.out.split("\n");
         const first = lines.findIndex((l) => /^ (\+-|~|\+|-) /.test(l));
         assert.equal(lines[first], " +- azure-native:dbforpostgresql:Server  bookstore-prod-pg  [protect] [stateful]");
