@@ -72,4 +72,3 @@ export const EKS_DISALLOWED_AZ_IDS: readonly string[] = ["use1-az3", "usw1-az2",
 export const RDS_BACKUP_WINDOW = "03:00-04:00";
 
 // The promoted replica's role tag lives in the policy pack, which must load on its own.
-export { PROMOTED_REPLICA_ROLE } from "../policy/shared/rdsRoles";

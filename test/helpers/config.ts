@@ -11,3 +11,27 @@ export function problemsOf(raw: Record<string, unknown>, secretKeys?: Set<string
     }
     assert.fail("expected the config to be rejected");
 }
+
+/**
+ * A minimal config the platform accepts (prod, tagged, an api and an external web, plus what the platform
+ * requires: a Kubernetes version on aks; the cluster admins, the deployer's CIDRs, the AZ IDs and the edge on eks). Tests break one key at a time.
+ */
+export function valid(platform: "containerapps" | "aks" | "eks" = "containerapps"): Record<string, any> {
+    const common = {
+        environment: "prod",
+        tags: { owner: "team@example.com", costCenter: "cc-1" },
+        app: { services: { api: { image: "bookstore/api:1.2.3" }, web: { image: "bookstore/web:1.2.3", ingress: { external: true } } } },
+    };
+    if (platform === "containerapps") return common;
+    if (platform === "aks") return { ...common, platform, app: { ...common.app, aks: { kubernetesVersion: "1.36" } } };
+    return {
+        ...common,
+        platform,
+        cdn: "none",
+        aws: {
+            network: { availabilityZoneIds: ["use1-az1", "use1-az2", "use1-az4"], replicaAvailabilityZoneIds: ["usw2-az1", "usw2-az2", "usw2-az3"] },
+            eks: { adminRoleArns: ["arn:aws:iam::123456789012:role/deployer"], publicAccessCidrs: ["203.0.113.0/24"] },
+            edge: { webHost: "www.example.com", albCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc" },
+        },
+    };
+}

@@ -1,27 +1,11 @@
 import * as assert from "assert";
 import { isEksConfig, parseStackConfig } from "../../stacks/config";
 import { resolveAwsReplicas } from "../../stacks/schema/aws";
-import { problemsOf } from "../helpers/config";
-
-/** A minimal valid eks config; tests break one key at a time. */
-function valid(): Record<string, any> {
-    return {
-        platform: "eks",
-        environment: "prod",
-        cdn: "none",
-        tags: { owner: "team@example.com", costCenter: "cc-1" },
-        app: { services: { api: { image: "bookstore/api:1.2.3" }, web: { image: "bookstore/web:1.2.3", ingress: { external: true } } } },
-        aws: {
-            network: { availabilityZoneIds: ["use1-az1", "use1-az2", "use1-az4"], replicaAvailabilityZoneIds: ["usw2-az1", "usw2-az2", "usw2-az3"] },
-            eks: { adminRoleArns: ["arn:aws:iam::123456789012:role/deployer"], publicAccessCidrs: ["203.0.113.0/24"] },
-            edge: { webHost: "www.example.com", albCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc" },
-        },
-    };
-}
+import { problemsOf, valid } from "../helpers/config";
 
 describe("aws config section", () => {
     it("fills the seed's defaults: us-east-1 + us-west-2 replicas like a db.r6g.large primary, Valkey 3×(1+1), EKS 1.35", () => {
-        const config = parseStackConfig(valid());
+        const config = parseStackConfig(valid("eks"));
         assert.ok(isEksConfig(config));
         const aws = config.aws!;
         assert.deepStrictEqual([aws.region, aws.replicaRegion, aws.eks.version, aws.cache.shards, aws.cache.replicasPerShard], ["us-east-1", "us-west-2", "1.35", 3, 1]);
@@ -32,7 +16,7 @@ describe("aws config section", () => {
     });
 
     it("rejects unknown keys inside aws, naming the allowed ones", () => {
-        const raw = valid();
+        const raw = valid("eks");
         raw.aws.database = { instanceSize: "big" };
         assert.deepStrictEqual(problemsOf(raw), [
             "bookstore:aws.database.instanceSize: unknown key (check the spelling; allowed here: instanceClass, allocatedStorageGB, maxAllocatedStorageGB, multiAz, backupRetentionDays, replicas, promotedReplica, adminUsername, reservedConnections, parameters, pgbouncer, alerts)",
@@ -40,7 +24,7 @@ describe("aws config section", () => {
     });
 
     it("lists every bad key in one error", () => {
-        const raw = valid();
+        const raw = valid("eks");
         raw.aws.region = "useast1";
         raw.aws.database = { instanceClass: "db.x9.huge" };
         raw.aws.cache = { shards: 0 };
@@ -49,15 +33,15 @@ describe("aws config section", () => {
     });
 
     it("needs an aws section on eks, and refuses one elsewhere", () => {
-        const raw = valid();
+        const raw = valid("eks");
         delete raw.aws;
         assert.deepStrictEqual(problemsOf(raw), ["bookstore:aws: expected an aws section on platform \"eks\", got nothing (the key is required)"]);
-        const azure = { ...valid(), platform: "aks" };
+        const azure = { ...valid("eks"), platform: "aks" };
         assert.ok(problemsOf(azure).includes("bookstore:aws: expected no aws section on platform \"aks\" (it configures platform \"eks\"), got \"{...}\""));
     });
 
     it("refuses custom-metric scaling without Amazon Managed Prometheus (KEDA reads it), naming the service's key", () => {
-        const raw = valid();
+        const raw = valid("eks");
         raw.app.services.api.hpa = { customMetrics: { enabled: true } };
         assert.strictEqual(parseStackConfig(raw).platform, "eks");
         raw.aws.observability = { prometheus: false };
@@ -67,7 +51,7 @@ describe("aws config section", () => {
     });
 
     it("refuses Front Door, a replica smaller than the primary and a third region, and accepts verify-full (the pods mount the RDS CAs)", () => {
-        const raw = valid();
+        const raw = valid("eks");
         raw.cdn = "frontdoor";
         raw.aws.database = { replicas: [{ region: "us-east-1", instanceClass: "db.t4g.large" }, { region: "eu-west-1" }], pgbouncer: { serverTlsSslmode: "verify-full" } };
         const problems = problemsOf(raw);
@@ -78,7 +62,7 @@ describe("aws config section", () => {
     });
 
     it("refuses verify-full for a database region whose RDS root CAs are not bundled, naming the region", () => {
-        const raw = valid();
+        const raw = valid("eks");
         raw.aws.replicaRegion = "ca-west-1";
         raw.aws.network.replicaAvailabilityZoneIds = ["caw1-az1", "caw1-az2"];
         raw.aws.database = { ...raw.aws.database, replicas: [{ region: "us-east-1" }, { region: "ca-west-1" }], pgbouncer: { serverTlsSslmode: "verify-full" } };
@@ -90,7 +74,7 @@ describe("aws config section", () => {
     });
 
     it("keeps at least 2 app nodes in prod and a CloudFront certificate in us-east-1", () => {
-        const raw = valid();
+        const raw = valid("eks");
         raw.aws.eks = { appNodeGroup: { minSize: 1 } };
         raw.aws.edge.staticHost = "static.example.com";
         raw.aws.edge.cloudFrontCertificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/x";
@@ -102,14 +86,14 @@ describe("aws config section", () => {
     });
 
     it("budgets PgBouncer against RDS's max_connections minus its reserved slots", () => {
-        const raw = valid();
+        const raw = valid("eks");
         raw.aws.database = { parameters: { maxConnections: 60 }, pgbouncer: { replicas: 2 } };
         // 2 PgBouncer processes × min(25 + 5, 100) = 60, + the api's 10 replicas × 2 session connections in each process = 100 > 60 - 5 reserved.
         assert.ok(problemsOf(raw).some((p) => /^bookstore:aws\.database\.parameters\.maxConnections: expected room for the pooler's 100 server connections .*30 × 2 PgBouncer processes \+ session pool 20 × 2 \(the primary\) = 100 > max_connections 60 - 5 reserved/.test(p)), problemsOf(raw).join("\n"));
     });
 
     it("accepts only the log retentions CloudWatch Logs offers, naming each key", () => {
-        const raw = valid();
+        const raw = valid("eks");
         raw.aws.eks.logRetentionDays = 100;
         raw.aws.network.flowLogRetentionDays = 2;
         assert.deepStrictEqual(problemsOf(raw).map((p) => p.split(": expected")[0]), ["bookstore:aws.network.flowLogRetentionDays", "bookstore:aws.eks.logRetentionDays"]);
@@ -119,7 +103,7 @@ describe("aws config section", () => {
     });
 
     it("requires the deployer's CIDRs: the run that creates the VPC cannot reach a private-only API endpoint", () => {
-        const raw = valid();
+        const raw = valid("eks");
         delete raw.aws.eks.publicAccessCidrs;
         assert.deepStrictEqual(problemsOf(raw), [
             "bookstore:aws.eks.publicAccessCidrs: expected the egress CIDRs of whoever runs `pulumi up`: the run creates the cluster's VPC and its Kubernetes objects together, and a private-only API endpoint answers only inside that VPC (EKS API VpcConfigRequest), got []",
@@ -127,7 +111,7 @@ describe("aws config section", () => {
     });
 
     it("places subnets by AZ ID: required, of the region, distinct, and not a zone EKS refuses", () => {
-        const raw = valid();
+        const raw = valid("eks");
         raw.aws.network = { availabilityZoneIds: ["use1-az1", "use1-az3", "use1-az4"], replicaAvailabilityZoneIds: ["use1-az1", "use1-az2"] };
         assert.deepStrictEqual(problemsOf(raw), [
             "bookstore:aws.network.availabilityZoneIds: expected zones EKS places clusters in: use1-az3 is refused (EKS UG, networking requirements), got [\"use1-az1\",\"use1-az3\",\"use1-az4\"]",

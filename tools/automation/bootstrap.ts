@@ -11,8 +11,9 @@
  * An eks stack's image step (ECR repositories, copies with docker buildx) is tools/automation/bootstrapEks.ts.
  */
 import * as path from "path";
-import { isEksConfig, ParsedStackConfig, stackConfigFromEntries, StackConfig } from "../../stacks/config";
-import { effectiveImports, imageHost, importedAs } from "../../stacks/schema/registry";
+import { ConfigError, isEksConfig, ParsedStackConfig, stackConfigFromEntries, StackConfig } from "../../stacks/config";
+import { effectiveImports, importedAs } from "../../stacks/schema/registry";
+import { imageHost } from "../../policy/shared/images";
 import { resolveDatabase } from "../../stacks/schema/database";
 import { webHostBoundOnApp } from "../../stacks/schema/edge";
 import { readStackFile } from "../offline/stackFile";
@@ -20,7 +21,6 @@ import { shortStackName } from "./guard";
 import { deployStack, openStack, OperationOptions, OperationResult, PROJECT_DIR } from "./index";
 import type { CommandOutcome } from "./runner";
 
-export { AzRunner, installedAz } from "./az";
 import { AzRunner, installedAz } from "./az";
 import { bootstrapEksStack, type EksBootstrapOptions, type EksBootstrapResult } from "./bootstrapEks";
 export { AwsCliUnavailableError, MissingEcrImagesError, WrongArchitectureError } from "./bootstrapEks";
