@@ -7,7 +7,7 @@
 import * as assert from "assert";
 import { APP_CONTRACT, APP_RESOURCE_NAMES, connectionStringEnv, entriesOf } from "../../components/appContract";
 import { inputs, plannedRun, resourcesOfType, stackVariant } from "../helpers/plan";
-import type { PlanDocument } from "../../tools/plan";
+import type { PlanDocument } from "../../tools/offline/types";
 import { maskedValue, npgsqlPairs, redisOptions } from "../../tools/offline/appContract";
 
 const SHIPPED = ["prod", "prod-aks", "prod-eks", "dev", "dev-eks", "prod-cloudflare"];

@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { ConfigError, OTHER_CONFIG_NAMESPACES, type ParsedStackConfig } from "../../stacks/config";
 import { stackConfigOf } from "../../tools/offline/stackFile";
-import { PROJECT_DIR } from "../helpers/plan";
+import { PROJECT_DIR } from "../helpers/planJobs";
 
 /** The validated config of a copy of a shipped stack file, edited. */
 function configOfEdited(stack: string, edit: (text: string) => string): ParsedStackConfig {

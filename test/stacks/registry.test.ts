@@ -78,10 +78,10 @@ describe("image sources (registry config)", () => {
         const aks = parseStackConfig({ ...valid("aks") });
         assert.strictEqual(aks.database.pgbouncer.image, "cloudnative-pg/pgbouncer:1.25.2");
         assert.strictEqual(PGBOUNCER_IMAGE_SOURCE, "ghcr.io/cloudnative-pg/pgbouncer:1.25.2");
-import { effectiveImports, imageSource, importedAs, OTEL_COLLECTOR_IMAGE_SOURCE, PGBOUNCER_IMAGE_SOURCE } from "../../stacks/schema/registry";
-import { acrLoginServer, imageHost } from "../../policy/shared/images";
-import { parseRegistryId } from "../../lib/registry";
-import { problemsOf, valid } from "../helpers/config";
+        assert.deepStrictEqual(effectiveImports(aks), [PGBOUNCER_IMAGE_SOURCE, OTEL_COLLECTOR_IMAGE_SOURCE]);
+        // Listed already, or another image chosen, or no Deployment: nothing added (aks always runs the OpenTelemetry Collector).
+        assert.deepStrictEqual(effectiveImports(parseStackConfig({ ...valid("aks"), registry: { imports: [PGBOUNCER_IMAGE_SOURCE] } })), [PGBOUNCER_IMAGE_SOURCE, OTEL_COLLECTOR_IMAGE_SOURCE]);
+        assert.deepStrictEqual(effectiveImports(parseStackConfig({ ...valid("aks"), database: { pgbouncer: { image: "tools/pgbouncer:1.25.2" } } })), [OTEL_COLLECTOR_IMAGE_SOURCE]);
         assert.deepStrictEqual(effectiveImports(parseStackConfig(valid())), []);
     });
 });

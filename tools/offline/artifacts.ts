@@ -6,7 +6,7 @@
  * ImagePullBackOff and the first `up` times out on the workload's rollout: at 12753a4 every eks
  * workload pointed at ECR repositories nothing created.
  */
-import { imageHost } from "../../lib/registry";
+import { imageHost } from "../../policy/shared/images";
 import type { ParsedStackConfig } from "../../stacks/config";
 import { imageSource, repositoryOf, stackRegistryImages } from "../../stacks/schema/registry";
 import type { CapturedResource } from "./capture";

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { firstRegistration, ProgramRunError, runtimeOptions, splitArgs } from "../../../tools/bench/languageHost";
-import { PROJECT_DIR } from "../../helpers/plan";
+import { PROJECT_DIR } from "../../helpers/planJobs";
 
 describe("the program as the Pulumi language host runs it", function () {
     this.timeout(240_000);
