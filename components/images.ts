@@ -1,6 +1,6 @@
 // Image references of every runtime, resolved against the stack's registry.
 import * as pulumi from "@pulumi/pulumi";
-import { imageHost } from "../lib/registry";
+import { imageHost } from "../policy/shared/images";
 
 /**
  * The reference a runtime pulls: a relative image ("bookstore/api:1.4.2") becomes a repository of

@@ -46,4 +46,3 @@ export function elastiCacheRegionCode(region: string): string {
 export const RDS_BACKUP_WINDOW = "03:00-04:00";
 
 // The promoted replica's role tag lives in the policy pack, which must load on its own.
-export { PROMOTED_REPLICA_ROLE } from "../policy/shared/rdsRoles";

@@ -2,7 +2,6 @@
  * Container registry helpers the components and the config share: image hosts (the rules live in
  * the policy pack, which must load on its own) and the parts of a registry's resource id.
  */
-export { acrLoginServer, imageHost } from "../policy/shared/images";
 
 /** An Azure Container Registry resource id: subscription, resource group and registry name. */
 export const REGISTRY_ID = /^\/subscriptions\/([0-9a-fA-F-]{36})\/resourceGroups\/([-\w._()]+)\/providers\/Microsoft\.ContainerRegistry\/registries\/([a-zA-Z0-9]{5,50})$/i;

@@ -8,7 +8,7 @@
  */
 import * as os from "os";
 import { Command } from "commander";
-import { connectionBudget } from "../lib/budget";
+import { connectionBudget } from "../policy/shared/budget";
 import { serverParameters } from "../lib/postgresParameters";
 import { budgetInputOf, resolveDatabase } from "../stacks/schema/database";
 import { stackConfigOf } from "./offline/stackFile";

@@ -17,9 +17,6 @@ import { EXIT, CliIo, CliExit, consoleIo, automation } from "./cliSupport";
 import { Cli } from "./cliCommands";
 import { buildProgram } from "./cliProgram";
 
-export { EXIT };
-export type { CliIo };
-
 /**
  * Whether `args` ask for a JSON document on stdout: `--json` on any command but `plan`, where
  * `--json <file>` writes a file and only a bare `--json` means stdout.

@@ -1,7 +1,7 @@
 /** The internal CLI's commands: one method per command, over the Automation API and the tools. */
 import type { Operation, OperationLog, OperationResult } from "./automation";
 import { PROJECT_DIR } from "./paths";
-import type { PlanOptions } from "./plan";
+import type { PlanOptions } from "./offline/types";
 import type { LoadTestFlags } from "./loadtest";
 import type { SslMode } from "./doctor";
 import type { EksStackConfig } from "../stacks/config";

@@ -20,17 +20,12 @@ import { reviewOptionProblems } from "./review/options";
 import { costSummary, CostSection } from "./review/cost";
 
 // The plan's document types and exit codes live in ./offline/types (the sections use them too).
-export { EXIT };
-export type { PlanDocument, PlanOptions };
-
-export { PROJECT_DIR };
 
 export interface PlanResult {
     exitCode: number;
     document?: PlanDocument;
     run?: ProgramRun;
 }
-
 
 function isRunError(err: unknown): err is Error {
     return Boolean(err && typeof err === "object" && (err as { __pulumiRunError?: boolean }).__pulumiRunError);

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as random from "@pulumi/random";
-import { PROMOTED_REPLICA_ROLE, RDS_BACKUP_WINDOW } from "../../lib/awsCatalog";
+import { RDS_BACKUP_WINDOW } from "../../lib/awsCatalog";
+import { PROMOTED_REPLICA_ROLE } from "../../policy/shared/rdsRoles";
 import type { PostgresTuning } from "../../lib/postgresParameters";
 import { AlarmTarget, metricAlarm } from "./alerts";
 import { managedPolicy, serviceTrustPolicy } from "./iam";

@@ -6,11 +6,12 @@ import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as monitor from "@pulumi/azure-native/monitor";
 import type { AksGatewayImplementation, AksSpec } from "./runtimeSpecs";
-import { aksVersionProblem, DEFAULT_AKS_KUBERNETES_VERSION } from "../../lib/aksVersions";
+import { aksVersionProblem, DEFAULT_AKS_KUBERNETES_VERSION } from "../../policy/shared/aksVersions";
 import { parseRegistryId } from "../../lib/registry";
 import { nonInteractiveKubeconfig } from "./kubeconfig";
-import { BuiltInRoles, roleDefinitionId, type PlatformOutputs } from "./platform";
+import { type PlatformOutputs } from "./platform";
 import { AKS_RBAC_PROPAGATION_SECONDS, propagationWait } from "./propagationWait";
+import { BuiltInRoles, roleDefinitionId } from "./roles";
 import type { DiagnosticTarget } from "../wiring";
 
 /**

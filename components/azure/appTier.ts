@@ -18,10 +18,6 @@ import type { PlatformOutputs } from "./platform";
 import type { WebCustomDomainSpec } from "./customDomain";
 import type { AppTierCommonArgs, AppTierOutputs } from "../contracts";
 
-// The shared contracts moved to ./contracts (no cycle with the runtimes); re-exported for existing importers.
-export { millicores, PROBE_TIMINGS, roleService, serviceSettings } from "../contracts";
-export type { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, KeyVaultReference, ServiceSettings } from "../contracts";
-
 /** The runtime sections of the app config a runtime needs beside the services. */
 export type RuntimeConfig = AzureRuntimeSpec;
 

@@ -13,7 +13,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as servicenetworking from "@pulumi/azure-native/servicenetworking";
 import type { GatewayClass } from "../kubernetes/cloudAdapters";
-import { BuiltInRoles, roleDefinitionId } from "./platform";
+import { BuiltInRoles, roleDefinitionId } from "./roles";
 import { propagationWait } from "./propagationWait";
 
 /** The GatewayClass the ALB Controller installs and serves. */

@@ -1,12 +1,7 @@
 /**
  * The metric names the Azure rendering of the stack dashboard may use per resource type; the
- * cloud-neutral panel list lives in components/dashboardPanels.ts (re-exported here).
+ * cloud-neutral panel list lives in components/dashboardPanels.ts.
  */
-
-import { DASHBOARD_PANELS, PanelId } from "../dashboardPanels";
-
-export { DASHBOARD_PANELS };
-export type { PanelId };
 
 /**
  * Platform metric names (the "Name in REST API" column) per resource type, checked 2026-11-29

@@ -5,7 +5,8 @@
  * panels chart Azure Monitor metrics or query their copies in the workspace (`AzureMetrics`, which
  * the diagnostic settings fill) where a ratio or a "vs max" line needs arithmetic.
  */
-import type { MetricUse, PanelId } from "./dashboardMetrics";
+import type { MetricUse } from "./dashboardMetrics";
+import type { PanelId } from "../dashboardPanels";
 import { replicationLagSeriesQuery } from "./alertQueries";
 
 export interface WorkbookInputs {

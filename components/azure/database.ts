@@ -7,14 +7,12 @@ import type { DatabaseSpec } from "./databaseSpec";
 import { createDatabaseAlerts } from "./databaseAlerts";
 import { AZURE_OWNED_SERVER_PROPERTIES, backupFor, failoverRoles, highAvailabilityFor, liveRoles, virtualEndpointPair, type FailoverRoles } from "./databaseFailover";
 import { FLEXIBLE_SERVER_TYPE, replicaPlacements } from "./databaseNetwork";
-import { adoptServerNames, connectionString, liveServer, replicaCreateMode, replicaParameters, serverFqdn, serverNames, storageToSend } from "./databaseServers";
+import { adoptServerNames, liveServer, replicaCreateMode, replicaParameters, serverFqdn, serverNames, storageToSend } from "./databaseServers";
 import { POOLER_PORT } from "../kubernetes/pgbouncer";
 import type { DiagnosticTarget, SecretSetting } from "../wiring";
 import { adminPassword, connectionStringSecrets, type PoolerEndpoint } from "./databaseSecrets";
 
 export const POSTGRES_PORT = 5432;
-export { connectionString, FLEXIBLE_SERVER_TYPE };
-export type { PoolerEndpoint };
 
 export interface DatabaseTierArgs {
     /** Short prefix for resource names (e.g. "bookstore"). */

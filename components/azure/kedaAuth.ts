@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import type { KedaArgs } from "../kubernetes/keda";
-import { roleDefinitionId } from "./platform";
+import { roleDefinitionId } from "./roles";
 import { propagationWait } from "./propagationWait";
 
 /** "Monitoring Data Reader": query an Azure Monitor workspace's Prometheus metrics (built-in role, same id in every tenant). */

@@ -7,8 +7,6 @@ import type { DiagnosticTarget } from "../wiring";
 import { AlertRule, appAlertRules, clusterAlertRules } from "../kubernetes/prometheus";
 import { http5xxRateQuery, LOG_ALERT_PERIOD, p95LatencyQuery, replicasLowestQuery } from "./alertQueries";
 
-export { http5xxRateQuery, LOG_ALERT_PERIOD, MIN_REQUESTS_FOR_ERROR_RATE, p95LatencyQuery, replicasLowestQuery } from "./alertQueries";
-
 /** What a diagnostic setting exports for one resource type. */
 export interface DiagnosticCategories {
     logs: monitor.DiagnosticSettingArgs["logs"] & unknown[];

@@ -10,12 +10,10 @@ import * as network from "@pulumi/azure-native/network";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
 import type * as types from "@pulumi/azure-native/types/input";
-import { acrLoginServer, parseRegistryId } from "../../lib/registry";
+import { parseRegistryId } from "../../lib/registry";
+import { acrLoginServer } from "../../policy/shared/images";
 import { PrivateLink } from "./privateLink";
 import { BuiltInRoles, roleDefinitionId } from "./roles";
-
-// The built-in roles live in roles.ts; re-exported for the tiers that import them from here.
-export { BuiltInRoles, roleDefinitionId };
 
 /** Subnet names and the services each is delegated to (a delegation lets that service inject into it). */
 export const SUBNET_LAYOUT = {

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as signalrservice from "@pulumi/azure-native/signalrservice";
-import { BuiltInRoles, roleDefinitionId } from "./platform";
+import { BuiltInRoles, roleDefinitionId } from "./roles";
 import type { DiagnosticTarget } from "../wiring";
 
 /** The channel prefix the seed's app gives the Redis backplane. */

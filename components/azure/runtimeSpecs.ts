@@ -32,7 +32,7 @@ export interface AksPoolSpec {
 
 /** The AKS cluster: version, pools, zones, network ranges and the web entry's host. */
 export interface AksSpec {
-    /** Kubernetes minor (or patch) version; unset: DEFAULT_AKS_KUBERNETES_VERSION (lib/aksVersions.ts). */
+    /** Kubernetes minor (or patch) version; unset: DEFAULT_AKS_KUBERNETES_VERSION (policy/shared/aksVersions.ts). */
     kubernetesVersion?: string;
     /** How kubelogin signs in without a prompt (kubeconfig.ts). */
     kubeloginMode: KubeloginMode;

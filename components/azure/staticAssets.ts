@@ -4,10 +4,6 @@ import * as storage from "@pulumi/azure-native/storage";
 import type { DiagnosticTarget } from "../wiring";
 import { STATIC_CONTAINER } from "../staticFiles";
 
-// Front Door moved to ./frontDoor.ts; re-exported for existing importers.
-export { FRONT_DOOR_ID_HEADER, FrontDoorCdn, frontDoorDuration } from "./frontDoor";
-export type { FrontDoorCdnArgs, FrontDoorRoutes, FrontDoorRoutesArgs } from "./frontDoor";
-
 export interface StaticAssetsArgs {
     resourceGroupName: pulumi.Input<string>;
     location: string;

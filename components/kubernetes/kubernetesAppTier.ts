@@ -11,9 +11,6 @@ import { AppServiceOutput, AppTierCommonArgs, AppTierOutputs, millicores, PROBE_
 import { resolveImage } from "../images";
 import { createScaledObject, KedaArgs, kedaTriggerAuthentication, telemetryJob, usesKeda } from "./keda";
 
-// Moved to ./scheduling; re-exported for existing importers.
-export { spotScheduling, topologySpread } from "./scheduling";
-
 /** The namespace every app resource lives in (the database tier's PgBouncer joins it). */
 export const APP_NAMESPACE = "bookstore";
 /** The ServiceAccount the pods run as (the cloud identity binds to it). */

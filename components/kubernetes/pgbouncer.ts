@@ -2,7 +2,7 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { PGBOUNCER_MAX_UNAVAILABLE } from "../../lib/budget";
+import { PGBOUNCER_MAX_UNAVAILABLE } from "../../policy/shared/budget";
 import { resolveImage } from "../images";
 
 /** The pooler's settings (`bookstore:database.pgbouncer`; the stack config fills the seed's defaults). */

@@ -1,7 +1,7 @@
 /**
  * Image-reference rules the program and the policy pack share: is a reference pinned, which
  * registry host does it name, what is an ACR's login server. Pure functions with no imports, so
- * the pack stays self-contained (stacks/schema/app.ts and stacks/schema/registry.ts re-export them).
+ * the pack stays self-contained (the program imports them from here too).
  */
 
 /**

@@ -7,7 +7,7 @@ import { albIngress, EKS_SPOT_NODES, eksPodIdentity } from "../../components/aws
 import { EksCluster } from "../../components/aws/eksCluster";
 import { rdsCaBundlePem } from "../../components/aws/rdsCaBundle";
 import { albName } from "../../components/aws/albAlarms";
-import { connectionString } from "../../components/azure/database";
+import { connectionString } from "../../components/azure/databaseServers";
 import { APP_NAMESPACE, KubernetesAppTier } from "../../components/kubernetes/kubernetesAppTier";
 import type { KedaArgs } from "../../components/kubernetes/keda";
 import { PgbouncerDeployment, pgbouncerServiceHost } from "../../components/kubernetes/pgbouncer";

@@ -10,9 +10,6 @@ import { composeEdgeLock } from "./edgeLock";
 import { AzureStackOutputs, composeFoundation } from "./foundation";
 import { composeOperations } from "./operations";
 
-export type { AzureStackOutputs } from "./foundation";
-export { webCustomDomain } from "./compute";
-
 /**
  * Platform base (and the AKS cluster) → database → cache and real-time wiring → the edge's lock
  * (Front Door's profile, the header the AKS web route requires) → app tier (wired by all of them)

@@ -3,14 +3,8 @@ import { KUBELOGIN_MODES } from "../../components/azure/kubeconfig";
 import { AksGatewaySchema } from "./aksGateway";
 import { bool, int, ipv4Cidr, mapOf, memoryQuantity, num, oneOf, pattern, stringMap, text } from "./common";
 import { imagePinProblem } from "../../policy/shared/images";
-import { containerAppName, memoryGi } from "../../lib/containerApps";
+import { memoryGi } from "../../lib/containerApps";
 import { CUSTOM_METRIC_NAMES, type CustomMetricName } from "../../components/kubernetes/prometheus";
-
-// Container Apps arithmetic lives in lib/containerApps.ts (the component uses it too); re-exported for existing importers.
-export { containerAppName, memoryGi };
-
-// The pin rule lives in the policy pack (which must load on its own) and is re-exported here.
-export { imagePinProblem };
 
 /** A container image reference that must be pinned; `example` shows the expected form. */
 export const pinnedImage = (example?: string) =>
@@ -247,7 +241,6 @@ export type AppConfig = z.infer<typeof AppSchema>;
 
 export type ContainerAppsConfig = AppConfig["containerApps"];
 export type AksConfig = AppConfig["aks"];
-
 
 /**
  * Allowed Container Apps cpu/memory pairs (total per replica): 0.25 vCPU steps with 2 GiB per vCPU,

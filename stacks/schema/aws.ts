@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BudgetInput, connectionBudget, PGBOUNCER_MAX_UNAVAILABLE, sharedServerCap } from "../../lib/budget";
+import { BudgetInput, connectionBudget, PGBOUNCER_MAX_UNAVAILABLE, sharedServerCap } from "../../policy/shared/budget";
 import { contains, hasHostBits, overlaps, parseCidr } from "../../lib/network";
 import type { StackCheck } from "./checks";
 import { bool, email, int, ipv4Cidr, oneOf, pattern } from "./common";

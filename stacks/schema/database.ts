@@ -1,6 +1,6 @@
 // The `database` section: its schema, the defaults per environment, and the resolved spec the database tier takes.
 import { z } from "zod";
-import { BudgetInput, PGBOUNCER_MAX_UNAVAILABLE } from "../../lib/budget";
+import { BudgetInput, PGBOUNCER_MAX_UNAVAILABLE } from "../../policy/shared/budget";
 import { POSTGRES_SKUS, PostgresSkuTier, postgresSku } from "../../lib/postgresParameters";
 import { pinnedImage } from "./app";
 import { importedAs, PGBOUNCER_IMAGE_SOURCE } from "./registry";

@@ -1,5 +1,5 @@
 // Cross-key rules of the database tier: what one key alone cannot say (tiers vs SKUs, budget, replica networks).
-import { connectionBudget } from "../../lib/budget";
+import { connectionBudget } from "../../policy/shared/budget";
 import { contains, overlaps, parseCidr, hasHostBits } from "../../lib/network";
 import { PostgresSkuTier, postgresSku } from "../../lib/postgresParameters";
 import type { Report, StackCheck } from "./checks";

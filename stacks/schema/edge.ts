@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { StackCheck } from "./checks";
 import { bool, int, num, oneOf, pattern, text } from "./common";
-import { CLOUDFLARE_PLANS, type CloudflarePlan } from "../../components/cloudflare/plans";
+import { CLOUDFLARE_PLANS } from "../../components/cloudflare/plans";
 
 /** Azure Managed Redis SKUs this program offers (the `redisenterprise` API's B, M and X families). */
 export const CACHE_SKUS = [
@@ -49,10 +49,6 @@ const pathPrefix = pattern(/^\/[A-Za-z0-9._~\-/]*$/, "a path prefix starting wit
 
 /** Paths that are never cached at the edge: the API, sign-in and account pages, and the SignalR hubs. */
 export const DEFAULT_BYPASS_PATH_PREFIXES = ["/api/", "/account/", "/identity/", "/signin-oidc", "/signout", "/hubs/"];
-
-// The plans are the Cloudflare edge component's (components/cloudflare/plans.ts); re-exported for existing importers.
-export { CLOUDFLARE_PLANS };
-export type { CloudflarePlan };
 
 const CloudflareSchema = z.strictObject({
     zoneId: pattern(/^[0-9a-f]{32}$/, "a Cloudflare zone id (32 lowercase hex characters)")

@@ -2,10 +2,8 @@ import { z } from "zod";
 import type { StackCheck } from "./checks";
 import { pinnedImage } from "./app";
 import { oneOf, pattern } from "./common";
-import { acrLoginServer, imageHost, parseRegistryId, REGISTRY_ID } from "../../lib/registry";
-
-// Image host rules and registry ids are pure helpers in lib/registry.ts, re-exported for the config's importers.
-export { acrLoginServer, imageHost, parseRegistryId };
+import { parseRegistryId, REGISTRY_ID } from "../../lib/registry";
+import { acrLoginServer, imageHost } from "../../policy/shared/images";
 
 /**
  * Where workload images come from. An image is one of:

@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { BuiltInRoles } from "../../components/azure/platform";
+import { BuiltInRoles } from "../../components/azure/roles";
 import { grantTriggers, RBAC_PROPAGATION_SECONDS } from "../../components/azure/propagationWait";
-import { inputs, oneOfType, plannedRun, planOf, resourcesOfType, stackVariant } from "../helpers/plan";
+import { inputs, oneOfType, plannedRun, planOf, resourcesOfType, stackVariant, nonEmpty } from "../helpers/plan";
 
 const EXISTING_SUB = "11111111-2222-3333-4444-555555555555";
 const EXISTING_ID = `/subscriptions/${EXISTING_SUB}/resourceGroups/shared-rg/providers/Microsoft.ContainerRegistry/registries/contososhared`;
@@ -28,7 +28,7 @@ describe("workload images and their registries", () => {
             assert.strictEqual(Object.keys(inputs(wait).triggers).length, 2);
             for (const id of Object.values<string>(inputs(wait).triggers)) assert.match(id, /\/providers\/Microsoft\.Authorization\/roleAssignments\/[0-9a-f-]{36}$/);
             assert.strictEqual(inputs(wait).createDuration, `${RBAC_PROPAGATION_SECONDS}s`);
-            for (const app of resourcesOfType(doc(), "azure-native:app:ContainerApp")) {
+            for (const app of nonEmpty(resourcesOfType(doc(), "azure-native:app:ContainerApp"))) {
                 assert.ok(app.dependencies.includes(wait.urn), `${app.name} does not wait for propagation`);
             }
         });

@@ -1,12 +1,10 @@
+import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { PlanJob, PROJECT_DIR, tempDir, type PlanRequest, type PlanRun } from "./planJobs";
 import type { PlanResource } from "../../tools/offline/render";
-import type { PlanDocument } from "../../tools/plan";
-
-export { PROJECT_DIR, tempDir };
-export type { PlanRequest, PlanRun };
+import type { PlanDocument } from "../../tools/offline/types";
 
 /** What a test may ask of a plan besides its stack: environment variables to set for it, too. */
 export interface PlanOptions {
@@ -130,4 +128,10 @@ export function ofType(resources: PlanResource[], type: string): LooseResource[]
 /** Inputs of a resource, typed loosely for assertions. */
 export function inputs(r: Resource): any {
     return r.inputs;
+}
+
+/** The items, after asserting there is at least one: a loop over them cannot pass by finding nothing (a renamed type token). */
+export function nonEmpty<T>(items: T[]): T[] {
+    assert.ok(items.length > 0, "expected at least one item to check, found none");
+    return items;
 }

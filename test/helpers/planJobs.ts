@@ -7,7 +7,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { PlanDocument } from "../../tools/plan";
+import type { PlanDocument } from "../../tools/offline/types";
 
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
 const PLAN_BIN = path.join(PROJECT_DIR, "tools/bin/plan.js");

@@ -4,7 +4,8 @@
  * in parallel with each other and with the tests that need no plan.
  */
 import * as path from "path";
-import { prefetchPlans, PROJECT_DIR } from "./plan";
+import { prefetchPlans } from "./plan";
+import { PROJECT_DIR } from "./planJobs";
 
 const FIXTURES = path.join(PROJECT_DIR, "test/fixtures");
 

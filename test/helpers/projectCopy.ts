@@ -7,7 +7,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_DIR } from "./plan";
+import { PROJECT_DIR } from "./planJobs";
 
 /** The copy's directory; `keepStack` decides which Pulumi.<stack>.yaml files come along (default all). */
 export function copyProject(options: { keepStack?: (stack: string) => boolean } = {}): string {

@@ -9,7 +9,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import type { PlanDocument } from "../../tools/plan";
+import type { PlanDocument } from "../../tools/offline/types";
 
 interface RuleFileRule { alert?: string; record?: string; expr: string; for?: string; labels?: Record<string, string> }
 export interface RuleGroup { name: string; rules: RuleFileRule[] }

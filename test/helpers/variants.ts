@@ -1,6 +1,6 @@
 // Stack variants more than one test file reads: each is written and planned once per run.
 import { planned, stackVariant } from "./plan";
-import type { PlanDocument } from "../../tools/plan";
+import type { PlanDocument } from "../../tools/offline/types";
 
 let prodAksCloudflare: (() => PlanDocument) | undefined;
 

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import fc from "fast-check";
-import { BudgetInput, connectionBudget, sharedServerCap } from "../../lib/budget";
+import { BudgetInput, connectionBudget, sharedServerCap } from "../../policy/shared/budget";
 
 const service = fc.record({
     name: fc.constantFrom("api", "web", "worker"),

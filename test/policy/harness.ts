@@ -1,7 +1,8 @@
 import type { Policies } from "@pulumi/policy";
 import { policies as catalogue } from "../../policy/catalogue";
 import { CapturedResource, UNKNOWN } from "../../tools/offline/capture";
-import { evaluatePolicies, PackConfig, PolicyViolation } from "../../tools/offline/policy";
+import { evaluatePolicies, PolicyViolation } from "../../tools/offline/policy";
+import { PackConfig } from "../../tools/offline/policyConfig";
 
 /** Marks a value the engine does not know during preview (the wire format's unknown sentinel). */
 export const unknown = UNKNOWN;

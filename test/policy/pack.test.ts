@@ -4,7 +4,7 @@ import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
-import { PROJECT_DIR } from "../helpers/plan";
+import { PROJECT_DIR } from "../helpers/planJobs";
 import { policies } from "../../policy/catalogue";
 
 /**

@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { prefetchPlans, PROJECT_DIR, runPlan, tempDir } from "../helpers/plan";
+import { prefetchPlans, runPlan } from "../helpers/plan";
+import { PROJECT_DIR, tempDir } from "../helpers/planJobs";
 import type { PolicyViolation } from "../../tools/offline/policy";
 
 const FIXTURES = path.join(PROJECT_DIR, "test/fixtures");

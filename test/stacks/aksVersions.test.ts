@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { AKS_KUBERNETES_VERSIONS, aksVersionProblem, aksVersionStatus, DEFAULT_AKS_KUBERNETES_VERSION } from "../../lib/aksVersions";
+import { AKS_KUBERNETES_VERSIONS, aksVersionProblem, aksVersionStatus, DEFAULT_AKS_KUBERNETES_VERSION } from "../../policy/shared/aksVersions";
 import { parseStackConfig } from "../../stacks/config";
 import { problemsOf } from "../helpers/config";
 import { plannedRun, stackVariant } from "../helpers/plan";

@@ -1,26 +1,11 @@
 import * as assert from "assert";
 import { isEksConfig, parseStackConfig } from "../../stacks/config";
 import { resolveAwsReplicas } from "../../stacks/schema/aws";
-import { problemsOf } from "../helpers/config";
-
-/** A minimal valid eks config; tests break one key at a time. */
-function valid(): Record<string, any> {
-    return {
-        platform: "eks",
-        environment: "prod",
-        cdn: "none",
-        tags: { owner: "team@example.com", costCenter: "cc-1" },
-        app: { services: { api: { image: "bookstore/api:1.2.3" }, web: { image: "bookstore/web:1.2.3", ingress: { external: true } } } },
-        aws: {
-            eks: { adminRoleArns: ["arn:aws:iam::123456789012:role/deployer"] },
-            edge: { webHost: "www.example.com", albCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc" },
-        },
-    };
-}
+import { problemsOf, valid } from "../helpers/config";
 
 describe("aws config section", () => {
     it("fills the seed's defaults: us-east-1 + us-west-2 replicas like a db.r6g.large primary, Valkey 3×(1+1), EKS 1.35", () => {
-        const config = parseStackConfig(valid());
+        const config = parseStackConfig(valid("eks"));
         assert.ok(isEksConfig(config));
         const aws = config.aws!;
         assert.deepStrictEqual([aws.region, aws.replicaRegion, aws.eks.version, aws.cache.shards, aws.cache.replicasPerShard], ["us-east-1", "us-west-2", "1.35", 3, 1]);
@@ -31,7 +16,7 @@ describe("aws config section", () => {
     });
 
     it("rejects unknown keys inside aws, naming the allowed ones", () => {
-        const raw = valid();
+        const raw = valid("eks");
         raw.aws.database = { instanceSize: "big" };
         assert.deepStrictEqual(problemsOf(raw), [
             "bookstore:aws.database.instanceSize: unknown key (check the spelling; allowed here: instanceClass, allocatedStorageGB, maxAllocatedStorageGB, multiAz, backupRetentionDays, replicas, promotedReplica, adminUsername, reservedConnections, parameters, pgbouncer, alerts)",
@@ -39,7 +24,7 @@ describe("aws config section", () => {
     });
 
     it("lists every bad key in one error", () => {
-        const raw = valid();
+        const raw = valid("eks");
         raw.aws.region = "useast1";
         raw.aws.database = { instanceClass: "db.x9.huge" };
         raw.aws.cache = { shards: 0 };
@@ -48,15 +33,15 @@ describe("aws config section", () => {
     });
 
     it("needs an aws section on eks, and refuses one elsewhere", () => {
-        const raw = valid();
+        const raw = valid("eks");
         delete raw.aws;
         assert.deepStrictEqual(problemsOf(raw), ["bookstore:aws: expected an aws section on platform \"eks\", got nothing (the key is required)"]);
-        const azure = { ...valid(), platform: "aks" };
+        const azure = { ...valid("eks"), platform: "aks" };
         assert.ok(problemsOf(azure).includes("bookstore:aws: expected no aws section on platform \"aks\" (it configures platform \"eks\"), got \"{...}\""));
     });
 
     it("refuses custom-metric scaling without Amazon Managed Prometheus (KEDA reads it), naming the service's key", () => {
-        const raw = valid();
+        const raw = valid("eks");
         raw.app.services.api.hpa = { customMetrics: { enabled: true } };
         assert.strictEqual(parseStackConfig(raw).platform, "eks");
         raw.aws.observability = { prometheus: false };
@@ -66,7 +51,7 @@ describe("aws config section", () => {
     });
 
     it("refuses Front Door, a replica smaller than the primary and a third region, and accepts verify-full (the pods mount the RDS CAs)", () => {
-        const raw = valid();
+        const raw = valid("eks");
         raw.cdn = "frontdoor";
         raw.aws.database = { replicas: [{ region: "us-east-1", instanceClass: "db.t4g.large" }, { region: "eu-west-1" }], pgbouncer: { serverTlsSslmode: "verify-full" } };
         const problems = problemsOf(raw);
@@ -77,7 +62,7 @@ describe("aws config section", () => {
     });
 
     it("refuses verify-full for a database region whose RDS root CAs are not bundled, naming the region", () => {
-        const raw = valid();
+        const raw = valid("eks");
         raw.aws.replicaRegion = "ca-west-1";
         raw.aws.database = { ...raw.aws.database, replicas: [{ region: "us-east-1" }, { region: "ca-west-1" }], pgbouncer: { serverTlsSslmode: "verify-full" } };
         const problems = problemsOf(raw);
@@ -88,7 +73,7 @@ describe("aws config section", () => {
     });
 
     it("keeps at least 2 app nodes in prod and a CloudFront certificate in us-east-1", () => {
-        const raw = valid();
+        const raw = valid("eks");
         raw.aws.eks = { appNodeGroup: { minSize: 1 } };
         raw.aws.edge.staticHost = "static.example.com";
         raw.aws.edge.cloudFrontCertificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/x";
@@ -100,7 +85,7 @@ describe("aws config section", () => {
     });
 
     it("budgets PgBouncer against RDS's max_connections minus its reserved slots", () => {
-        const raw = valid();
+        const raw = valid("eks");
         raw.aws.database = { parameters: { maxConnections: 60 }, pgbouncer: { replicas: 2 } };
         // 2 PgBouncer processes × min(25 + 5, 100) = 60 > 60 - 5 reserved.
         assert.ok(problemsOf(raw).some((p) => /^bookstore:aws\.database\.parameters\.maxConnections: expected room for the pooler's 60 server connections/.test(p)));

@@ -1,16 +1,7 @@
 import * as assert from "assert";
 import { parseStackConfig } from "../../stacks/config";
-import { imagePinProblem } from "../../stacks/schema/app";
-import { problemsOf } from "../helpers/config";
-
-/** A minimal valid config; tests break one key at a time. */
-function valid(): Record<string, any> {
-    return {
-        environment: "prod",
-        tags: { owner: "team@example.com", costCenter: "cc-1" },
-        app: { services: { api: { image: "bookstore/api:1.2.3" } } },
-    };
-}
+import { imagePinProblem } from "../../policy/shared/images";
+import { problemsOf, valid } from "../helpers/config";
 
 describe("stack config", () => {
     it("fills documented defaults from the schema", () => {

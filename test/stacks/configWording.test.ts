@@ -2,18 +2,10 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { connectionBudget } from "../../lib/budget";
+import { connectionBudget } from "../../policy/shared/budget";
 import { parseStackConfig } from "../../stacks/config";
 import { readStackFile } from "../../tools/offline/stackFile";
-import { problemsOf } from "../helpers/config";
-
-function valid(): Record<string, any> {
-    return {
-        environment: "prod",
-        tags: { owner: "team@example.com", costCenter: "cc-1" },
-        app: { services: { api: { image: "acr.example.io/api:1.2.3" } } },
-    };
-}
+import { problemsOf, valid } from "../helpers/config";
 
 describe("config messages a new user reads", () => {
     it("words a wrong shape in the project's form, never zod's stock phrase", () => {

@@ -1,7 +1,8 @@
 import * as assert from "assert";
-import { ConfigError, parseStackConfig } from "../../stacks/config";
+import { parseStackConfig } from "../../stacks/config";
 import { builtinPoolerParameters, POSTGRES_SKUS, serverParameters } from "../../lib/postgresParameters";
 import { resolveDatabase } from "../../stacks/schema/database";
+import { problemsOf } from "../helpers/config";
 
 const seedTuning = {
     sharedBuffersPercent: 25, effectiveCacheSizePercent: 75, walBuffersMB: 16, checkpointCompletionTarget: 0.9,
@@ -15,16 +16,6 @@ function base(environment = "prod", extra: Record<string, unknown> = {}): Record
         app: { services: { api: { image: "bookstore/api:1.2.3", maxReplicas: 10, dbPoolSize: 20 } }, aks: { kubernetesVersion: "1.36" } },
         ...extra,
     };
-}
-
-function problemsOf(raw: Record<string, unknown>): string[] {
-    try {
-        parseStackConfig(raw);
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, String(err));
-        return err.problems;
-    }
-    return assert.fail("expected the config to be rejected");
 }
 
 describe("server parameters from the SKU's memory", () => {

@@ -1,22 +1,12 @@
 import * as assert from "assert";
 import { parseStackConfig } from "../../stacks/config";
 import { frontDoorWebRoute, isValidSignalRCapacity, realtimeMode } from "../../stacks/schema/edge";
-import { problemsOf } from "../helpers/config";
-
-/** A minimal valid config; tests change one edge key at a time. */
-function valid(): Record<string, any> {
-    return {
-        environment: "prod",
-        tags: { owner: "team@example.com", costCenter: "cc-1" },
-        app: { services: { api: { image: "bookstore/api:1.2.3" }, web: { image: "bookstore/web:1.2.3", ingress: { external: true } } } },
-    };
-}
+import { problemsOf, valid } from "../helpers/config";
 
 /** The minimal config on AKS, with `ingress` as app.aks.ingress. */
 function onAks(ingress: Record<string, string> = {}): Record<string, any> {
-    const raw = valid();
-    raw.platform = "aks";
-    raw.app.aks = { kubernetesVersion: "1.36", ingress };
+    const raw = valid("aks");
+    raw.app.aks.ingress = ingress;
     return raw;
 }
 

@@ -2,16 +2,8 @@ import * as assert from "assert";
 import { parseStackConfig, StackConfig } from "../../stacks/config";
 import { tierEnvNames } from "../../stacks/schema/envNames";
 import { stackConfigOf } from "../../tools/offline/stackFile";
-import { inputs, plannedRun, planOf, resourcesOfType, stackVariant } from "../helpers/plan";
-import { problemsOf } from "../helpers/config";
-
-function valid(): Record<string, any> {
-    return {
-        environment: "prod",
-        tags: { owner: "team@example.com", costCenter: "cc-1" },
-        app: { services: { api: { image: "bookstore/api:1.2.3" }, web: { image: "bookstore/web:1.2.3", ingress: { external: true } } } },
-    };
-}
+import { inputs, plannedRun, planOf, resourcesOfType, stackVariant, nonEmpty } from "../helpers/plan";
+import { problemsOf, valid } from "../helpers/config";
 
 /** Keys that exist on every plain object through Object.prototype. */
 const PROTOTYPE_KEYS = ["toString", "constructor", "valueOf", "hasOwnProperty"];
@@ -115,11 +107,11 @@ describe("offline plan: Object.prototype names in maps", () => {
 function envNamesInPlan(doc: ReturnType<typeof planOf>, platform: string): Map<string, Set<string>> {
     const result = new Map<string, Set<string>>();
     if (platform === "containerapps") {
-        for (const app of resourcesOfType(doc, "azure-native:app:ContainerApp")) {
+        for (const app of nonEmpty(resourcesOfType(doc, "azure-native:app:ContainerApp"))) {
             result.set(app.name, new Set(inputs(app).template.containers[0].env.map((e: any) => e.name)));
         }
     } else {
-        for (const dep of resourcesOfType(doc, "kubernetes:apps/v1:Deployment").map(inputs)) {
+        for (const dep of nonEmpty(resourcesOfType(doc, "kubernetes:apps/v1:Deployment").map(inputs))) {
             const service = dep.metadata.labels["app.kubernetes.io/name"];
             if (service === "pgbouncer") continue;
             result.set(service, new Set(dep.spec.template.spec.containers[0].env.map((e: any) => e.name)));

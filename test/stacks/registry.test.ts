@@ -1,22 +1,12 @@
 import * as assert from "assert";
 import { parseStackConfig } from "../../stacks/config";
 import { deployerPrincipalType, providerSignIn } from "../../stacks/schema/deployer";
-import { acrLoginServer, effectiveImports, imageHost, imageSource, importedAs, parseRegistryId, PGBOUNCER_IMAGE_SOURCE } from "../../stacks/schema/registry";
-import { problemsOf } from "../helpers/config";
+import { effectiveImports, imageSource, importedAs, PGBOUNCER_IMAGE_SOURCE } from "../../stacks/schema/registry";
+import { acrLoginServer, imageHost } from "../../policy/shared/images";
+import { parseRegistryId } from "../../lib/registry";
+import { problemsOf, valid } from "../helpers/config";
 
 const EXISTING_ID = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/shared-rg/providers/Microsoft.ContainerRegistry/registries/ContosoShared";
-
-function valid(): Record<string, any> {
-    return {
-        environment: "prod",
-        tags: { owner: "team@example.com", costCenter: "cc-1" },
-        app: {
-            services: { api: { image: "bookstore/api:1.2.3" }, web: { image: "bookstore/web:1.2.3", ingress: { external: true } } },
-            // Prod on aks names its Kubernetes version (policy/shared/aksVersions.ts).
-            aks: { kubernetesVersion: "1.36" },
-        },
-    };
-}
 
 describe("image sources (registry config)", () => {
     it("tells a registry host from a repository path, as Docker does", () => {
@@ -78,20 +68,20 @@ describe("image sources (registry config)", () => {
     });
 
     it("checks the PgBouncer image where it runs as a Deployment (aks), not where the built-in pooler runs", () => {
-        const raw = { ...valid(), platform: "aks", database: { pgbouncer: { image: "ghcr.io/cloudnative-pg/pgbouncer:1.25.2" } } };
+        const raw = { ...valid("aks"), database: { pgbouncer: { image: "ghcr.io/cloudnative-pg/pgbouncer:1.25.2" } } };
         assert.deepStrictEqual(problemsOf(raw).map((p) => p.split(":").slice(0, 2).join(":")), ["bookstore:database.pgbouncer.image"]);
         assert.doesNotThrow(() => parseStackConfig({ ...raw, registry: { publicRegistries: ["ghcr.io"] } }));
         assert.doesNotThrow(() => parseStackConfig({ ...valid(), database: raw.database }));
     });
 
     it("defaults PgBouncer to CloudNativePG's image copied into the stack's registry, which bootstrap imports", () => {
-        const aks = parseStackConfig({ ...valid(), platform: "aks" });
+        const aks = parseStackConfig({ ...valid("aks") });
         assert.strictEqual(aks.database.pgbouncer.image, "cloudnative-pg/pgbouncer:1.25.2");
         assert.strictEqual(PGBOUNCER_IMAGE_SOURCE, "ghcr.io/cloudnative-pg/pgbouncer:1.25.2");
         assert.deepStrictEqual(effectiveImports(aks), [PGBOUNCER_IMAGE_SOURCE]);
         // Listed already, or another image chosen, or no Deployment: nothing added.
-        assert.deepStrictEqual(effectiveImports(parseStackConfig({ ...valid(), platform: "aks", registry: { imports: [PGBOUNCER_IMAGE_SOURCE] } })), [PGBOUNCER_IMAGE_SOURCE]);
-        assert.deepStrictEqual(effectiveImports(parseStackConfig({ ...valid(), platform: "aks", database: { pgbouncer: { image: "tools/pgbouncer:1.25.2" } } })), []);
+        assert.deepStrictEqual(effectiveImports(parseStackConfig({ ...valid("aks"), registry: { imports: [PGBOUNCER_IMAGE_SOURCE] } })), [PGBOUNCER_IMAGE_SOURCE]);
+        assert.deepStrictEqual(effectiveImports(parseStackConfig({ ...valid("aks"), database: { pgbouncer: { image: "tools/pgbouncer:1.25.2" } } })), []);
         assert.deepStrictEqual(effectiveImports(parseStackConfig(valid())), []);
     });
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { bootstrapConfig, bootstrapPlan, bootstrapStack, MissingImagesError } from "../../tools/automation/bootstrap";
-import type { AzRunner } from "../../tools/automation/bootstrap";
+import type { AzRunner } from "../../tools/automation/az";
 import type { CommandOutcome } from "../../tools/automation";
 import { PROJECT_DIR } from "../../tools/automation";
 import { runCli } from "../../tools/cli";

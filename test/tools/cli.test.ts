@@ -3,7 +3,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { EXIT, runCli } from "../../tools/cli";
+import { runCli } from "../../tools/cli";
+import { EXIT } from "../../tools/cliSupport";
 import { PROJECT_DIR } from "../../tools/automation";
 import { diagnosticEvent, failedEvent, FakePulumiCli, policyEvent, stepEvent, summaryEvent } from "./automationFakeCli";
 

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { PROJECT_DIR, tempDir } from "../helpers/plan";
+import { PROJECT_DIR, tempDir } from "../helpers/planJobs";
 
 const BIN = path.join(PROJECT_DIR, "tools", "bin", "bookstore-infra.js");
 const PROBE = path.join(PROJECT_DIR, "tools", "bench", "probe.js");

@@ -8,7 +8,7 @@ import fixture from "../fixtures/day2/azure-postgres.json";
 import { moveEndpointPair } from "../../tools/automation/failover";
 import { nextUpdate, refreshState, type Day2Result, type LiveChange } from "../../tools/review/day2";
 import { planned, stackVariant, type Resource } from "../helpers/plan";
-import type { PlanDocument } from "../../tools/plan";
+import type { PlanDocument } from "../../tools/offline/types";
 
 type Event = keyof typeof fixture.events;
 const SERVER = "azure-native:dbforpostgresql:Server";

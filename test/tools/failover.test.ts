@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import type { AzRunner } from "../../tools/automation/bootstrap";
+import type { AzRunner } from "../../tools/automation/az";
 import type { CommandOutcome } from "../../tools/automation";
 import { PROJECT_DIR, ProductionGuardError } from "../../tools/automation";
 import { decideFailover, FailoverFailedError, FailoverInputError, failoverStack, moveEndpointPair, nextSteps, promoteArgs, waitForPrimary } from "../../tools/automation/failover";

@@ -7,7 +7,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { sourceFiles } from "../../tools/checks/importCycles";
-import { PROJECT_DIR } from "../helpers/plan";
+import { PROJECT_DIR } from "../helpers/planJobs";
 
 const filesUnder = (dir: string) => sourceFiles(path.join(PROJECT_DIR, dir)).map((f) => [path.relative(PROJECT_DIR, f), fs.readFileSync(f, "utf8")] as const);
 

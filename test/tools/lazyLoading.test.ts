@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { PROJECT_DIR, tempDir } from "../helpers/plan";
+import { PROJECT_DIR, tempDir } from "../helpers/planJobs";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { lazyExports } = require("../../tools/bin/lazyPackage.js") as { lazyExports(name: string, keys: string[], esModule: boolean): Record<string, unknown> };

@@ -4,9 +4,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { inputs, oneOfType, planOf, prefetchPlans, PROJECT_DIR, runPlan, stackVariant } from "../helpers/plan";
+import { inputs, oneOfType, planOf, prefetchPlans, runPlan, stackVariant } from "../helpers/plan";
+import { PROJECT_DIR } from "../helpers/planJobs";
 import { serverNames } from "../../components/azure/databaseServers";
-import type { PlanDocument } from "../../tools/plan";
+import type { PlanDocument } from "../../tools/offline/types";
 
 /** A plan in a process of its own (never the shared cache), its JSON text. */
 async function freshPlanJson(stack: string): Promise<string> {

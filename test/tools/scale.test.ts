@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { deployStack, desiredSizes, PROJECT_DIR, ScaleOrderError, scaleOrderProblems, scaleStack, ServerSize } from "../../tools/automation";
-import { EXIT, runCli } from "../../tools/cli";
+import { runCli } from "../../tools/cli";
+import { EXIT } from "../../tools/cliSupport";
 import { stackVariant } from "../helpers/plan";
 import { FakePulumiCli } from "./automationFakeCli";
 

@@ -5,7 +5,9 @@ import * as path from "path";
 import type { CapturedResource } from "../../tools/offline/capture";
 import { UNKNOWN } from "../../tools/offline/capture";
 import { formatSpecViolation, specRules, specRulesSection, specViolations } from "../../tools/offline/specRules";
-import { checkWholeFiles, fileCommit, readMirror, rulesFor, sdkApiVersion } from "../../tools/specs/generate";
+import { rulesFor } from "../../tools/specs/generate";
+import { checkWholeFiles, fileCommit, readMirror } from "../../tools/specs/mirror";
+import { sdkApiVersion } from "../../tools/specs/sdk";
 import { runPlan } from "../helpers/plan";
 
 const ASSIGNMENT = "azure-native:redisenterprise:AccessPolicyAssignment";

@@ -9,7 +9,8 @@ import * as os from "os";
 import * as path from "path";
 import type { CapturedResource } from "../../tools/offline/capture";
 import { formatSpecViolation, specViolations } from "../../tools/offline/specRules";
-import { rulesFor, sdkKeepsProperties } from "../../tools/specs/generate";
+import { rulesFor } from "../../tools/specs/generate";
+import { sdkKeepsProperties } from "../../tools/specs/sdk";
 
 function resource(type: string, name: string, inputs: Record<string, unknown>): CapturedResource {
     return {

@@ -9,8 +9,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { planned, PROJECT_DIR } from "../helpers/plan";
-import type { PlanDocument } from "../../tools/plan";
+import { planned } from "../helpers/plan";
+import { PROJECT_DIR } from "../helpers/planJobs";
+import type { PlanDocument } from "../../tools/offline/types";
 
 const STACKS = ["dev", "prod", "prod-aks", "prod-cloudflare", "prod-eks", "dev-eks"];
 const FIXTURES = path.join(PROJECT_DIR, "test/fixtures/urns");

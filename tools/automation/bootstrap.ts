@@ -11,7 +11,8 @@
  */
 import * as path from "path";
 import { ConfigError, isEksConfig, stackConfigFromEntries, StackConfig } from "../../stacks/config";
-import { effectiveImports, imageHost, importedAs } from "../../stacks/schema/registry";
+import { effectiveImports, importedAs } from "../../stacks/schema/registry";
+import { imageHost } from "../../policy/shared/images";
 import { resolveDatabase } from "../../stacks/schema/database";
 import { webHostBoundOnApp } from "../../stacks/schema/edge";
 import { readStackFile } from "../offline/stackFile";
@@ -20,7 +21,6 @@ import { shortStackName } from "./guard";
 import { deployStack, openStack, OperationOptions, OperationResult, PolicyOptions, PROJECT_DIR } from "./index";
 import type { CommandOutcome } from "./runner";
 
-export { AzRunner, installedAz } from "./az";
 import { AzRunner, installedAz } from "./az";
 
 const PLATFORM = "bookstore:platform:PlatformBase";

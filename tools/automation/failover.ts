@@ -13,7 +13,8 @@
 import * as fs from "fs";
 import { parseDocument } from "yaml";
 import { resolveDatabase } from "../../stacks/schema/database";
-import { AzRunner, bootstrapConfig } from "./bootstrap";
+import { bootstrapConfig } from "./bootstrap";
+import { AzRunner } from "./az";
 import type { Deployment } from "@pulumi/pulumi/automation";
 import { Confirmation, isConfirmed, isProductionStack, ProductionGuardError, shortStackName } from "./guard";
 import { stackFileOf } from "./scale";

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { runProgram } from "../offline/capture";
 import { MASKED_SECRET } from "../offline/render";
-import type { PlanDocument } from "../plan";
+import type { PlanDocument } from "../offline/types";
 
 type PlanResource = PlanDocument["resources"][number];
 

@@ -12,7 +12,6 @@ import type { ProcessRunner } from "../automation/processes";
 import { resolveDatabase } from "../../stacks/schema/database";
 import type { ImageRegistry } from "./images";
 import type { E2ePlatform } from "./names";
-import type { AwsRunSettings } from "./template";
 import type { HealthTarget } from "./health";
 
 export interface CloudContext {
@@ -178,4 +177,3 @@ export function driverFor(platform: E2ePlatform): CloudDriver {
     return platform === "eks" ? aws : azure;
 }
 
-export type { AwsRunSettings };

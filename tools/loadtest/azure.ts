@@ -11,7 +11,6 @@ import { AZURE_TEST_ID, PROFILE_ENV, TARGET_ENV } from "./artifacts";
 import { LOADTEST_DIR, LoadTestInputError } from "./profile";
 import { RunSummary } from "./verdict";
 
-export { AzRunner, installedAz } from "../automation/az";
 import type { AzRunner } from "../automation/az";
 
 export const AZURE_TEST_CONFIG = path.join(LOADTEST_DIR, "azure", "loadtest.yaml");

@@ -4,7 +4,8 @@
  * the thresholds. The CLI loads this module only when the command runs.
  */
 import * as fs from "fs";
-import { AzRunner, AzCommandError, installedAz, parseLoadTestId, runAzure } from "./azure";
+import { AzCommandError, parseLoadTestId, runAzure } from "./azure";
+import { AzRunner, installedAz } from "../automation/az";
 import { LoadTestTargetError, runLocal } from "./local";
 import { LoadTestInputError, resolveProfile, totalSeconds } from "./profile";
 import { judge } from "./verdict";
@@ -12,7 +13,6 @@ import { judge } from "./verdict";
 export { LoadTestInputError } from "./profile";
 export { LoadTestTargetError } from "./local";
 export { AzCommandError } from "./azure";
-export type { AzRunner } from "./azure";
 
 export interface LoadTestFlags {
     stack?: string;

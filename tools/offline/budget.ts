@@ -1,4 +1,4 @@
-import { connectionBudget } from "../../lib/budget";
+import { connectionBudget } from "../../policy/shared/budget";
 import { isEksConfig } from "../../stacks/config";
 import { awsBudgetInput } from "../../stacks/schema/aws";
 import { budgetInputOf, resolveDatabase } from "../../stacks/schema/database";

@@ -43,9 +43,6 @@ export interface PolicyViolation {
     message: string;
 }
 
-export { DEFAULT_POLICY_CONFIG, PolicyConfigError, readPackConfig, validatePackConfig, configurePolicies } from "./policyConfig";
-export type { PackConfig } from "./policyConfig";
-
 function resourceOptions(resource: CapturedResource): analyzer.AnalyzerResourceOptions {
     const options = new analyzer.AnalyzerResourceOptions();
     options.setProtect(resource.options.protect);

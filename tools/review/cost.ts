@@ -4,7 +4,8 @@
  * "unpriced" (by resource name), usage-based charges are "not estimated" (with their unit), and
  * the summary says how much of the stack is priced. Nothing is ever counted as zero silently.
  */
-import { billingOf, CostItem, HOURS_PER_MONTH, isBillable } from "./meters";
+import { billingOf, isBillable } from "./meters";
+import { CostItem, HOURS_PER_MONTH } from "./billing";
 import type { PriceTable } from "./prices";
 import { wrap } from "../offline/render";
 

@@ -7,9 +7,6 @@
 import { AWS_INCLUDED, AWS_MODELS } from "./meters.aws";
 import { billed, Billing, BillableResource, HOURS_PER_MONTH, CostItem, Inputs, usage } from "./billing";
 
-export { HOURS_PER_MONTH, isAwsMeter } from "./billing";
-export type { AnyMeter, AwsMeter, BilledItem, Billing, CostItem, Meter, UsageItem } from "./billing";
-
 const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
 const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
 

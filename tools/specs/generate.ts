@@ -20,9 +20,6 @@ import { checkWholeFiles, fileCommit, type MirrorEntry, readMirror } from "./mir
 import { type Json, SpecReader } from "./reader";
 import { sdkApiVersion, sdkKeepsProperties } from "./sdk";
 
-export { checkWholeFiles, fileCommit, readMirror, sdkApiVersion, sdkKeepsProperties };
-export type { MirrorEntry };
-
 export interface NameRule {
     parameter: string;
     pointer?: string;

@@ -1,36 +1,15 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, parseStackConfig } from "../../../stacks/config";
-import { containerAppsPairProblem, memoryGi, SEED_CUSTOM_METRICS, SEED_HPA_BEHAVIOR } from "../../../stacks/schema/app";
-import { roleService, serviceSettings } from "../../../components/azure/appTier";
+import { parseStackConfig } from "../../../stacks/config";
+import { containerAppsPairProblem, SEED_CUSTOM_METRICS, SEED_HPA_BEHAVIOR } from "../../../stacks/schema/app";
+import { memoryGi } from "../../../lib/containerApps";
+import { roleService, serviceSettings } from "../../../components/contracts";
 import { containerAppSecretName, containerAppsMemory, scaleRules } from "../../../components/azure/containerApps";
-
-function base(platform: "containerapps" | "aks"): Record<string, any> {
-    return {
-        platform,
-        environment: "prod",
-        tags: { owner: "team@example.com", costCenter: "cc-1" },
-        app: {
-            services: { api: { image: "bookstore/api:1.2.3" }, web: { image: "bookstore/web:1.2.3", ingress: { external: true } } },
-            // Prod on aks names its Kubernetes version (policy/shared/aksVersions.ts).
-            ...(platform === "aks" ? { aks: { kubernetesVersion: "1.36" } } : {}),
-        },
-    };
-}
-
-function problemsOf(raw: Record<string, unknown>): string[] {
-    try {
-        parseStackConfig(raw);
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
-        return err.problems;
-    }
-    assert.fail("expected the config to be rejected");
-}
+import { problemsOf, valid } from "../../helpers/config";
 
 describe("app tier config", () => {
     it("defaults every service's HPA to the seed's api behaviour and custom metrics (off)", () => {
-        const api = parseStackConfig(base("aks")).app.services.api;
+        const api = parseStackConfig(valid("aks")).app.services.api;
         assert.deepStrictEqual(api.hpa.behavior, {
             scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: "Percent", value: 50, periodSeconds: 60 }] },
             scaleUp: {
@@ -47,7 +26,7 @@ describe("app tier config", () => {
     });
 
     it("rejects a cpu/memory pair Container Apps does not allow, naming the service", () => {
-        const raw = base("containerapps");
+        const raw = valid("containerapps");
         raw.app.services.web.cpu = 0.5;
         raw.app.services.web.memory = "2Gi";
         const problems = problemsOf(raw);
@@ -67,21 +46,21 @@ describe("app tier config", () => {
     });
 
     it("checks the cpu/memory pair only on Container Apps (AKS requests are free-form)", () => {
-        const raw = base("aks");
+        const raw = valid("aks");
         raw.app.services.api.cpu = 0.5;
         raw.app.services.api.memory = "512Mi";
         assert.doesNotThrow(() => parseStackConfig(raw));
     });
 
     it("rejects maxReplicas below minReplicas", () => {
-        const raw = base("aks");
+        const raw = valid("aks");
         raw.app.services.api.minReplicas = 4;
         raw.app.services.api.maxReplicas = 3;
         assert.deepStrictEqual(problemsOf(raw), ["bookstore:app.services.api.maxReplicas: expected an integer >= minReplicas (4), got 3"]);
     });
 
     it("rejects the latest tag and untagged images", () => {
-        const raw = base("containerapps");
+        const raw = valid("containerapps");
         raw.app.services.api.image = "bookstore/api:latest";
         raw.app.services.web.image = "bookstore/web";
         const problems = problemsOf(raw);
@@ -90,7 +69,7 @@ describe("app tier config", () => {
     });
 
     it("rejects a workload profile the environment does not declare, and sizes beyond a dedicated profile", () => {
-        const raw = base("containerapps");
+        const raw = valid("containerapps");
         raw.app.services.api.workloadProfile = "big";
         raw.app.containerApps = { workloadProfiles: [{ name: "small", workloadProfileType: "D4" }] };
         raw.app.services.web.workloadProfile = "small";
@@ -104,7 +83,7 @@ describe("app tier config", () => {
     });
 
     it("on aks: requests above limits, a second external service, no HPA metric, overlapping ranges", () => {
-        const raw = base("aks");
+        const raw = valid("aks");
         raw.app.services.api.cpu = 2;
         raw.app.services.api.ingress = { external: true };
         raw.app.services.web.scale = { cpuUtilization: null, memoryUtilization: null };
@@ -120,7 +99,7 @@ describe("app tier config", () => {
     });
 
     it("rejects custom-metric HPAs on Container Apps", () => {
-        const raw = base("containerapps");
+        const raw = valid("containerapps");
         raw.app.services.api.hpa = { customMetrics: { enabled: true } };
         assert.deepStrictEqual(problemsOf(raw), [
             'bookstore:app.services.api.hpa.customMetrics.enabled: expected false on platform "containerapps" (custom-metric HPAs are a Kubernetes feature), got true',
@@ -129,7 +108,7 @@ describe("app tier config", () => {
 });
 
 describe("app tier building blocks", () => {
-    const svc = parseStackConfig(base("containerapps")).app.services.api;
+    const svc = parseStackConfig(valid("containerapps")).app.services.api;
 
     it("turns the seed's triggers into KEDA rules and leaves out disabled ones", () => {
         assert.deepStrictEqual(scaleRules({ concurrentRequests: 50, cpuUtilization: 70, memoryUtilization: null }), [

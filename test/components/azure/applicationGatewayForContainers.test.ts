@@ -4,7 +4,7 @@ import {
 } from "../../../components/azure/applicationGatewayForContainers";
 import { gatewaySpec } from "../../../components/kubernetes/webGateway";
 import { inputs, oneOfType, planned, plannedManifests, planOf, Resource, resourcesOfType, stackVariant } from "../../helpers/plan";
-import type { PlanDocument } from "../../../tools/plan";
+import type { PlanDocument } from "../../../tools/offline/types";
 import { prodAksBehindCloudflare } from "../../helpers/variants";
 
 const SUB = "/subscriptions/00000000-0000-0000-0000-000000000000";

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { managedRedisHost, MANAGED_REDIS_TLS_PORT, persistenceSettings, redisConnectionString } from "../../../components/azure/cache";
-import { inputs, oneOfType, planned, planOf, resourcesOfType, stackVariant } from "../../helpers/plan";
+import { inputs, oneOfType, planned, planOf, resourcesOfType, stackVariant, nonEmpty } from "../../helpers/plan";
 
 const CLUSTER = "azure-native:redisenterprise:RedisEnterprise";
 const DATABASE = "azure-native:redisenterprise:Database";
@@ -24,7 +24,7 @@ describe("cache: Azure Managed Redis (plan of prod)", () => {
         assert.strictEqual(managedRedisHost("bookstore-prod-redis", "eastus2"), "bookstore-prod-redis.eastus2.redis.azure.net");
         const doc = prod();
         const cacheUrns = new Set([...resourcesOfType(doc, CLUSTER), ...resourcesOfType(doc, DATABASE)].map((r) => r.urn));
-        for (const app of resourcesOfType(doc, "azure-native:app:ContainerApp")) {
+        for (const app of nonEmpty(resourcesOfType(doc, "azure-native:app:ContainerApp"))) {
             assert.deepStrictEqual(app.dependencies.filter((u) => cacheUrns.has(u)), [], `${app.name} must not wait for the cache`);
             const env = (inputs(app).template.containers[0].env as { name: string; value?: string }[]).find((e) => e.name === "ConnectionStrings__redis");
             assert.strictEqual(env?.value, `bookstore-prod-redis.eastus2.redis.azure.net:${MANAGED_REDIS_TLS_PORT},ssl=True,abortConnect=False`);

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { inputs, oneOfType, planOf, resourcesOfType, runPlan, stackVariant } from "../../helpers/plan";
+import { inputs, oneOfType, planOf, resourcesOfType, runPlan, stackVariant, nonEmpty } from "../../helpers/plan";
 
 describe("Container Apps runtime (plan of prod)", () => {
     const doc = () => planOf("prod");
@@ -68,7 +68,7 @@ describe("Container Apps runtime (plan of prod)", () => {
 
     it("starts each app only after the workload identity may pull images and read Key Vault", () => {
         const grants = ["acr-pull", "kv-secrets-user"].map((name) => oneOfType(doc(), "azure-native:authorization:RoleAssignment", name).urn);
-        for (const app of resourcesOfType(doc(), "azure-native:app:ContainerApp")) {
+        for (const app of nonEmpty(resourcesOfType(doc(), "azure-native:app:ContainerApp"))) {
             for (const grant of grants) assert.ok(app.dependencies.includes(grant), `${app.name} does not wait for ${grant}`);
         }
     });

@@ -1,12 +1,13 @@
 import * as assert from "assert";
 import { workbookUuid } from "../../../components/azure/dashboard";
 import { replicationLagSeriesQuery } from "../../../components/azure/alertQueries";
-import { AZURE_METRICS, CONTAINER_INSIGHTS_COUNTERS, DASHBOARD_PANELS } from "../../../components/azure/dashboardMetrics";
+import { AZURE_METRICS, CONTAINER_INSIGHTS_COUNTERS } from "../../../components/azure/dashboardMetrics";
+import { DASHBOARD_PANELS } from "../../../components/dashboardPanels";
 import { workbookDocument, workbookPanels, WorkbookInputs } from "../../../components/azure/dashboardWorkbook";
 import { loadTestingEnabled } from "../../../stacks/schema/loadTesting";
 import { armIdentity } from "../../../tools/offline/mocks";
 import { problemsOf } from "../../helpers/config";
-import { inputs, oneOfType, planOf, resourcesOfType, Resource } from "../../helpers/plan";
+import { inputs, oneOfType, planOf, resourcesOfType, Resource, nonEmpty } from "../../helpers/plan";
 
 const SUB = "/subscriptions/0/resourceGroups/bookstore-prod-rg/providers";
 const containerAppsInputs: WorkbookInputs = {
@@ -134,7 +135,7 @@ describe("stack dashboard (Azure Monitor workbook)", () => {
                 for (const panel of DASHBOARD_PANELS) assert.ok(itemsOf(doc).some((i) => i.name === panel), `${stack}: panel ${panel}`);
                 // Every charted resource exists in the plan, with the metric's resource type.
                 const planned = new Set(plan.resources.map(armIdOf).map((id) => id.toLowerCase()));
-                for (const item of itemsOf(doc).filter((i) => i.type === 10)) {
+                for (const item of nonEmpty(itemsOf(doc).filter((i) => i.type === 10))) {
                     for (const id of item.content.resourceIds as string[]) {
                         assert.ok(planned.has(id.toLowerCase()), `${item.name}: ${id} is not a planned resource`);
                         assert.ok(id.toLowerCase().includes(`/providers/${item.content.resourceType}/`), `${item.name}: ${id} is not a ${item.content.resourceType}`);

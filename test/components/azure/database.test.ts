@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { inputs, oneOfType, planOf, resourcesOfType, runPlan, stackVariant, Resource } from "../../helpers/plan";
+import { inputs, oneOfType, planOf, resourcesOfType, runPlan, stackVariant, Resource, nonEmpty } from "../../helpers/plan";
 import { armIdentity } from "../../../tools/offline/mocks";
 
 const SERVER = "azure-native:dbforpostgresql:Server";
@@ -133,7 +133,7 @@ describe("database tier (plan of prod, Container Apps)", () => {
             assert.deepStrictEqual(servers.map((r) => r.name), [], `${secret.name} waits for no server`);
         }
         // Nor does any app workload (Container Apps) wait for a replica.
-        for (const app of resourcesOfType(doc, "azure-native:app:ContainerApp")) {
+        for (const app of nonEmpty(resourcesOfType(doc, "azure-native:app:ContainerApp"))) {
             for (const replica of replicas()) assert.ok(!app.dependencies.includes(replica.urn), `${app.name} must not wait for ${replica.name}`);
         }
     });

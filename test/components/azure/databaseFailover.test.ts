@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { backupFor, failoverRoles, highAvailabilityFor, liveRoles, TopologyError, virtualEndpointHosts, virtualEndpointName } from "../../../components/azure/databaseFailover";
 import { serverNames } from "../../../components/azure/databaseServers";
 import { inputs, oneOfType, planned, planOf, Resource, resourcesOfType, stackVariant } from "../../helpers/plan";
-import type { PlanDocument } from "../../../tools/plan";
+import type { PlanDocument } from "../../../tools/offline/types";
 
 const SERVER = "azure-native:dbforpostgresql:Server";
 const ENDPOINT = "azure-native:dbforpostgresql:VirtualEndpoint";

@@ -1,7 +1,6 @@
 import * as assert from "assert";
-import {
-    DIAGNOSTIC_CATEGORIES, diagnosticCategories, http5xxRateQuery, p95LatencyQuery, portalLink,
-} from "../../../components/azure/observability";
+import { DIAGNOSTIC_CATEGORIES, diagnosticCategories, portalLink } from "../../../components/azure/observability";
+import { http5xxRateQuery, p95LatencyQuery } from "../../../components/azure/alertQueries";
 import { hpaAtMaxExpression } from "../../../components/kubernetes/prometheus";
 import { armIdentity } from "../../../tools/offline/mocks";
 import { inputs, oneOfType, planned, planOf, resourcesOfType, Resource, stackVariant } from "../../helpers/plan";

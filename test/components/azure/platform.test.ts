@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { BuiltInRoles } from "../../../components/azure/platform";
+import { BuiltInRoles } from "../../../components/azure/roles";
 import { inputs, oneOfType, planOf, resourcesOfType, Resource } from "../../helpers/plan";
 
 /** A resource type is taggable when its constructor passes a `tags` input to the provider. */

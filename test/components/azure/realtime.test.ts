@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { BuiltInRoles } from "../../../components/azure/platform";
+import { BuiltInRoles } from "../../../components/azure/roles";
 import { signalRIdentityConnectionString } from "../../../components/azure/realtime";
 import { inputs, oneOfType, planned, planOf, resourcesOfType, stackVariant } from "../../helpers/plan";
 

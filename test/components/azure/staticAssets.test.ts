@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { frontDoorDuration } from "../../../components/azure/staticAssets";
+import { frontDoorDuration } from "../../../components/azure/frontDoor";
 import { STATIC_FILE_EXTENSIONS } from "../../../components/staticFiles";
 import { inputs, oneOfType, planned, planOf, resourcesOfType, stackVariant } from "../../helpers/plan";
 

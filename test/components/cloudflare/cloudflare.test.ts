@@ -7,9 +7,9 @@ import { certificateName, pemBlob } from "../../../components/azure/customDomain
 import { STATIC_EDGE_TTL_SECONDS, STATIC_FILE_EXTENSIONS } from "../../../components/staticFiles";
 import { DEFAULT_BYPASS_PATH_PREFIXES } from "../../../stacks/schema/edge";
 import { cacheDecision, EdgeRequest, evaluate, evaluateValue } from "../../helpers/cloudflareRules";
-import { inputs, oneOfType, planned, planOf, resourcesOfType, stackVariant } from "../../helpers/plan";
+import { inputs, oneOfType, planned, planOf, resourcesOfType, stackVariant, nonEmpty } from "../../helpers/plan";
 import { type CloudflarePlan, MIN_EDGE_TTL_SECONDS } from "../../../components/cloudflare/plans";
-import type { PlanDocument } from "../../../tools/plan";
+import type { PlanDocument } from "../../../tools/offline/types";
 
 const WEB = "www.bookstore.example";
 const STATIC = "static.bookstore.example";
@@ -129,7 +129,7 @@ describe("Cloudflare edge (plan of prod-cloudflare)", () => {
         const providers = resourcesOfType(doc(), "pulumi:providers:cloudflare");
         for (const p of providers) assert.strictEqual(inputs(p).apiToken, "[secret]", p.name);
         for (const type of ["cloudflare:index/dnsRecord:DnsRecord", "cloudflare:index/ruleset:Ruleset", "cloudflare:index/cloudConnectorRules:CloudConnectorRules"]) {
-            for (const r of resourcesOfType(doc(), type)) assert.ok(providers.some((p) => p.urn === r.provider), `${r.name} uses the default provider`);
+            for (const r of nonEmpty(resourcesOfType(doc(), type))) assert.ok(providers.some((p) => p.urn === r.provider), `${r.name} uses the default provider`);
         }
         assert.ok(!JSON.stringify(doc()).includes("offline-plan-placeholder-secret"));
     });

@@ -7,9 +7,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { gatewaySpec } from "../../../components/kubernetes/webGateway";
-import { spotScheduling } from "../../../components/kubernetes/kubernetesAppTier";
+import { spotScheduling } from "../../../components/kubernetes/scheduling";
 import { AKS_SPOT_NODES, appRoutingGateway, keyVaultSecretStore } from "../../../components/azure/aksAdapters";
-import { PROJECT_DIR } from "../../helpers/plan";
+import { PROJECT_DIR } from "../../helpers/planJobs";
 
 describe("Kubernetes tier: cloud adapters", () => {
     it("imports nothing from azure-native or the Azure components", () => {

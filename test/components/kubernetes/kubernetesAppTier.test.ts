@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { SPOT_TAINT, taintString } from "../../../components/azure/aksCluster";
 import { inputs, oneOfType, planned, planOf, Resource, resourcesOfType, stackVariant } from "../../helpers/plan";
-import type { PlanDocument } from "../../../tools/plan";
+import type { PlanDocument } from "../../../tools/offline/types";
 import { suffix } from "../../../tools/offline/mocks";
 
 const k8s = (doc: PlanDocument, kind: string, name: string) => inputs(oneOfType(doc, `kubernetes:${kind}`, name));

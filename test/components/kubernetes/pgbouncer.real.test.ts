@@ -6,12 +6,12 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { Client } from "pg";
-import { connectionBudget } from "../../../lib/budget";
+import { connectionBudget } from "../../../policy/shared/budget";
 import { serverParameters } from "../../../lib/postgresParameters";
 import { budgetInputOf, resolveDatabase } from "../../../stacks/schema/database";
 import { stackConfigOf } from "../../../tools/offline/stackFile";
 import { LAB_DATABASE, missingBinaries, PostgresLab } from "../../../tools/postgresLab";
-import { PROJECT_DIR } from "../../helpers/plan";
+import { PROJECT_DIR } from "../../helpers/planJobs";
 
 /** The stack whose PgBouncer Deployment settings are exercised: prod-aks when present, else prod with the Deployment pooler. */
 function deploymentStack() {

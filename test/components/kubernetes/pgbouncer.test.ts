@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { renderPgbouncerIni, renderUserlist } from "../../../components/kubernetes/pgbouncer";
 import { parseStackConfig } from "../../../stacks/config";
 import { resolveDatabase } from "../../../stacks/schema/database";
-import { inputs, oneOfType, planOf } from "../../helpers/plan";
+import { inputs, oneOfType, planOf, nonEmpty } from "../../helpers/plan";
 
 const seedSettings = resolveDatabase(parseStackConfig({
     environment: "prod",
@@ -89,7 +89,7 @@ describe("PgBouncer Deployment (plan of prod-aks)", () => {
     it("renders the [databases] hosts from the server names: no PgBouncer resource waits for a PostgreSQL server", () => {
         const plan = doc();
         const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
-        for (const r of plan.resources.filter((x) => x.type.startsWith("kubernetes:") && x.name.startsWith("pgbouncer-"))) {
+        for (const r of nonEmpty(plan.resources.filter((x) => x.type.startsWith("kubernetes:") && x.name.startsWith("pgbouncer-")))) {
             assert.deepStrictEqual(r.dependencies.filter((u) => byUrn.get(u)?.type.startsWith("azure-native:dbforpostgresql:")), [], r.name);
         }
     });

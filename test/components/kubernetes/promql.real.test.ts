@@ -13,7 +13,8 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { APP_RESOURCE_NAMES } from "../../../components/appContract";
 import { MIN_REQUESTS_FOR_ALERTS } from "../../../components/kubernetes/prometheus";
-import { planned, tempDir } from "../../helpers/plan";
+import { planned } from "../../helpers/plan";
+import { tempDir } from "../../helpers/planJobs";
 import { planRuleGroups, promtool, promtoolMissing, recordName, writeRuleFile, type RuleGroup } from "../../helpers/promql";
 
 const API = APP_RESOURCE_NAMES.api;

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { SYSTEM_POOL_TAINT } from "../../../components/azure/aksCluster";
-import { topologySpread } from "../../../components/kubernetes/kubernetesAppTier";
+import { topologySpread } from "../../../components/kubernetes/scheduling";
 
 interface Node { name: string; zone: string; taints: string[] }
 type Constraint = ReturnType<typeof topologySpread>[number];

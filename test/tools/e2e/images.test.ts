@@ -4,7 +4,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { APP_IMAGES, APP_SOURCE, buildImages, ImageBuildError, imageScript, imageSteps } from "../../../tools/e2e/images";
-import { EXIT, runCli } from "../../../tools/cli";
+import { runCli } from "../../../tools/cli";
+import { EXIT } from "../../../tools/cliSupport";
 import { FakeProcesses } from "./fakeProcesses";
 
 const ACR = { cloud: "azure" as const, name: "e2ek3f9q2prodacr1a2b3c", loginServer: "e2ek3f9q2prodacr1a2b3c.azurecr.io" };

@@ -2,10 +2,11 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { planned, PROJECT_DIR, tempDir } from "../../helpers/plan";
+import { planned } from "../../helpers/plan";
+import { PROJECT_DIR, tempDir } from "../../helpers/planJobs";
 import { E2E_PLATFORMS, E2ePlatform, e2eNamePrefix, e2eStackName } from "../../../tools/e2e/names";
 import { EXPIRES_TAG, renderE2eStack, RUN_TAG, templateFile, TEMPLATES_DIR } from "../../../tools/e2e/template";
-import type { PlanDocument } from "../../../tools/plan";
+import type { PlanDocument } from "../../../tools/offline/types";
 
 const SUFFIX = "k3f9q2";
 const EXPIRES = new Date("2026-12-08T15:30:00Z");

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseDocument } from "yaml";
 import { runCli } from "../../../tools/cli";
-import { PROJECT_DIR } from "../../helpers/plan";
+import { PROJECT_DIR } from "../../helpers/planJobs";
 import { copyProject } from "../../helpers/projectCopy";
 
 const PRICES = path.join(PROJECT_DIR, "test/fixtures/review/prices.pinned.json");

@@ -2,7 +2,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_DIR, runPlan } from "../../helpers/plan";
+import { runPlan } from "../../helpers/plan";
+import { PROJECT_DIR } from "../../helpers/planJobs";
 
 describe("review: npm run plan -- --diff-against OLD.json", () => {
     it("prints the diff after the plan and exits 5 when protected replicas would be deleted", () => {

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { runCli } from "../../../tools/cli";
 import { metersOf } from "../../../tools/review/commands";
-import { isAwsMeter, Meter } from "../../../tools/review/meters";
+import { isAwsMeter, Meter } from "../../../tools/review/billing";
 import { DEFAULT_PRICE_TABLE, meterFilter, readPriceTable, refreshPrices, retailEntry } from "../../../tools/review/prices";
 import { closedPortUrl, failingApi, retailPricesApi, silentApi, stallingApi } from "../../helpers/priceApis";
 import { planned } from "../../helpers/plan";

@@ -8,7 +8,8 @@ import azureTable from "../../../tools/review/createOnly.azure.json";
 import { diffPlans } from "../../../tools/review/diff";
 import { renderDiff } from "../../../tools/review/render";
 import { replaceReasons } from "../../../tools/review/replacement";
-import { planned, PROJECT_DIR } from "../../helpers/plan";
+import { planned } from "../../helpers/plan";
+import { PROJECT_DIR } from "../../helpers/planJobs";
 
 const SHIPPED = fs.readdirSync(PROJECT_DIR).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => Boolean(s)).sort();
 const AWS_SDK = path.dirname(require.resolve("@pulumi/aws/package.json"));
