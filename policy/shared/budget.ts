@@ -72,6 +72,8 @@ export interface ConnectionBudget {
     clientLimit: number;
     /** Server connections one PgBouncer process opens to one server at most. */
     serverConnectionsPerPooler: number;
+    /** Session-level server connections one PgBouncer process may hold to the primary (0 beside the built-in pooler). */
+    sessionConnectionsPerPooler: number;
     /** Server connections one PostgreSQL server receives from the pooler at most. */
     serverConnections: number;
     /** max_connections minus the reserved connections. */
@@ -145,7 +147,7 @@ export function connectionBudget(input: BudgetInput): ConnectionBudget {
     }
     return {
         ok: problems.length === 0, clientConnections, clientLimit,
-        serverConnectionsPerPooler: perProcess, serverConnections, serverLimit, lines, problems,
+        serverConnectionsPerPooler: perProcess, sessionConnectionsPerPooler: pooler.kind === "deployment" ? session : 0, serverConnections, serverLimit, lines, problems,
     };
 }
 
@@ -154,9 +156,10 @@ export function connectionBudget(input: BudgetInput): ConnectionBudget {
  * endpointHosts): the writer's entry keeps its pool, and the other names share what is left of that
  * server's connections, per PgBouncer process, as a per-entry `max_db_connections` ("all pools
  * within the database will not have more than this many server connections", PgBouncer's
- * [databases] section). Below 1 there is no room: the config check reports it.
+ * [databases] section). The session-level entry, to the writer too, keeps its pool. Below 1 there is
+ * no room: the config check reports it.
  */
 export function sharedServerCap(budget: ConnectionBudget, poolerReplicas: number, otherEntries: number): number {
-    const room = Math.floor(budget.serverLimit / poolerReplicas) - budget.serverConnectionsPerPooler;
+    const room = Math.floor(budget.serverLimit / poolerReplicas) - budget.serverConnectionsPerPooler - budget.sessionConnectionsPerPooler;
     return otherEntries > 0 ? Math.floor(room / otherEntries) : room;
 }

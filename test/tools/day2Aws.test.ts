@@ -35,7 +35,8 @@ describe("day 2 on AWS: the next up after EKS or a config change moved prod-eks"
         assert.deepStrictEqual([result.counts.replace, result.counts.create, result.counts.delete], [0, 0, 0]);
         const lines = result.changes.map((c) => `${c.type.split(":").pop()} ${c.name}: ${c.changes.map((p) => `${p.path}=${String(p.new)}`).join(", ")}`).sort();
         assert.deepStrictEqual(lines, [
-            ...["amazon-cloudwatch-observability", "coredns", "eks-pod-identity-agent", "kube-proxy", "kube-state-metrics", "metrics-server", "vpc-cni"]
+            // otel-*: the ADOT collector's add-ons (components/aws/adotCollector.ts).
+            ...["amazon-cloudwatch-observability", "coredns", "eks-pod-identity-agent", "kube-proxy", "kube-state-metrics", "metrics-server", "otel-adot", "otel-cert-manager", "vpc-cni"]
                 .map((a) => `Addon ${a === "amazon-cloudwatch-observability" ? "cluster-addons-" : ""}${a}: addonVersion=default-for-1.36`),
             "Cluster eks-cluster: version=1.36",
             ...["app", "spot", "system"].map((g) => `NodeGroup ${g}: version=1.36`),
@@ -143,12 +144,14 @@ describe("day 2 on AWS: RDS promotion, RDS minor upgrade, ElastiCache node type"
         // Every endpoint name leads to the new writer; the old primary's region may be gone.
         const ini = String(inputs(resourcesOfType(promoted().document!, "kubernetes:core/v1:ConfigMap").find((c) => c.name === "pgbouncer-config")!).data["pgbouncer.ini"]);
         for (const name of ["bookstore", "bookstore-replica-1", "bookstore-replica-2"]) assert.match(ini, new RegExp(`^${name} = host=bookstore-prod-db-replica-2\\.`, "m"));
-        // One server takes every name's pools now: bookstore keeps 30 per PgBouncer process, the replica names share
-        // the rest of (200 − 5 reserved) / 3 processes = 65, so 3 × (30 + 2 × 17) = 192 <= 195.
+        // One server takes every name's pools now: bookstore keeps 30 per PgBouncer process and bookstore-session its 20
+        // (the api's 10 replicas × 2), the replica names share the rest of (200 − 5 reserved) / 3 processes = 65,
+        // so 3 × (30 + 20 + 2 × 7) = 192 <= 195.
         assert.match(ini, /^bookstore = host=\S+ port=5432 dbname=bookstore$/m);
-        for (const name of ["bookstore-replica-1", "bookstore-replica-2"]) assert.match(ini, new RegExp(`^${name} = host=\\S+ port=5432 dbname=bookstore max_db_connections=17$`, "m"));
+        for (const name of ["bookstore-replica-1", "bookstore-replica-2"]) assert.match(ini, new RegExp(`^${name} = host=\\S+ port=5432 dbname=bookstore max_db_connections=7$`, "m"));
         const deployedIni = String(inputs(resourcesOfType(deployed(), "kubernetes:core/v1:ConfigMap").find((c) => c.name === "pgbouncer-config")!).data["pgbouncer.ini"]);
-        assert.doesNotMatch(deployedIni, /max_db_connections=\d+$/m, "before the promotion: the global cap only");
+        assert.doesNotMatch(deployedIni, /^bookstore(-replica-\d)? = .*max_db_connections=\d+$/m, "before the promotion: the global cap only");
+        assert.match(ini, /^bookstore-session = host=bookstore-prod-db-replica-2\.\S+ port=5432 dbname=bookstore pool_mode=session pool_size=20 reserve_pool=0 max_db_connections=20$/m, "the session path follows the writer");
         // The admin secret's value is unknown offline; its host is now replica-2's address, a new version (secretString is ForceNew, no data lost).
         const secret = resourcesOfType(promoted().document!, "aws:secretsmanager/secretVersion:SecretVersion").find((s) => s.name === "database-admin-password")!;
         assert.ok(secret.dependencies.some((d) => d.endsWith(`${INSTANCE}::database-replica-2`)), secret.dependencies.join(", "));

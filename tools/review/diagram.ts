@@ -7,7 +7,7 @@
  * creation-order dependencies. Replication is drawn from each replica's own source. Given a diff's
  * changes, the nodes they touch are marked (+ created, ~ updated, +- replaced) and deletions listed.
  */
-import { connectionStringEnv } from "../../components/appContract";
+import { APP_RESOURCE_NAMES, connectionStringEnv, type AppRole } from "../../components/appContract";
 import { awsRegionOf } from "./meters.aws";
 
 interface Resource {
@@ -45,6 +45,13 @@ const safe = (text: string) => text.replace(/[^A-Za-z0-9_]/g, "_");
 const nodeId = (r: Resource) => safe(`${r.type.split(":").pop()}_${r.name}`);
 const quote = (text: string) => `"${text.replace(/"/g, "'")}"`;
 const replicaRange = (min: unknown, max: unknown) => (min === max ? `${min ?? "?"} replicas` : `${min ?? "?"}–${max ?? "?"} replicas`);
+
+/**
+ * Whether a variable is a service-discovery address of the service `key`: by its own name, or by the
+ * Aspire resource name the app knows it by (`services__apiservice__https__0` for the api; components/appContract.ts).
+ */
+const discovers = (variable: string, key: string | undefined) => key !== undefined
+    && [key, APP_RESOURCE_NAMES[key as AppRole]].some((name) => name !== undefined && variable.startsWith(`services__${name}__`));
 
 /** The app service a Deployment or Container App runs (`bookstore-api` → `api`). */
 const serviceName = (name: string, prefixes: string[]) => prefixes.reduce((n, p) => (n.startsWith(`${p}-`) ? n.slice(p.length + 1) : n), name);
@@ -232,8 +239,8 @@ function edgesOf(nodes: Node[], resources: Resource[]): Edge[] {
     for (const from of services) {
         const vars = env(from);
         for (const to of services) {
-            if (to === from || ![...vars.keys()].some((k) => k.startsWith(`services__${to.key}__`))) continue;
-            const mutual = [...env(to).keys()].some((k) => k.startsWith(`services__${from.key}__`));
+            if (to === from || ![...vars.keys()].some((k) => discovers(k, to.key))) continue;
+            const mutual = [...env(to).keys()].some((k) => discovers(k, from.key));
             if (!mutual || publicServices.has(from.id)) edges.push({ from: from.id, to: to.id, label: "HTTP" });
         }
         const names = [...vars.keys()];

@@ -56,7 +56,7 @@ describe("review: monthly cost of the AWS platform (prod-eks plan, pinned prices
         // observability dashboard $3; eks $520 – $1,874; database $795.9
         assert.deepEqual(cost.tiers.network, { min: 109.5, max: 109.5 });
         assert.deepEqual(cost.tiers.cache, { min: 879.2, max: 879.2 });
-        assert.deepEqual(cost.total, { min: 2325.5, max: 3679.5 });
+        assert.deepEqual(cost.total, { min: 2326.3, max: 3680.3 });
     });
 
     it("reports types without a model by name, usage charges with their unit, free resources with what they belong to", () => {
@@ -151,7 +151,7 @@ describe("review: bookstore-infra cost --stack prod --stack prod-eks", function 
             assert.match(out[1], /^ {20}prod {30}prod-eks$/);
             // A tier only one stack has shows "—" in the other's column.
             assert.equal(out.find((l) => l.startsWith("eks ")), `eks${" ".repeat(17)}—${" ".repeat(33)}$520.00 – $1,874.00 + 1 unpriced`);
-            assert.match(out.find((l) => l.startsWith("total"))!, /\$2,325\.50 – \$3,679\.50 \+ \d+ unpriced$/);
+            assert.match(out.find((l) => l.startsWith("total"))!, /\$2,326\.30 – \$3,680\.30 \+ \d+ unpriced$/);
             assert.ok(out.includes("prod-eks:"));
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });

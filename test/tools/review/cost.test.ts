@@ -146,7 +146,7 @@ describe("review: the shipped price tables on the prod stack", function () {
         assert.deepEqual(cost.pricesAsOf, ["2026-08-15"]);
         assert.match(costSummary(cost), /; list prices as of 2026-08-15;/);
         const why = Object.fromEntries(cost.coverage.unpricedMeters.map((m) => [m.meter, m]));
-        assert.deepEqual(why["private-endpoint/eastus2"].resources.sort(), ["cache-private-pe", "kv-private-pe"]);
+        assert.deepEqual(why["private-endpoint/eastus2"].resources.sort(), ["app-blobs-private-pe", "cache-private-pe", "kv-private-pe"]);
         assert.match(why["private-endpoint/eastus2"].why, /no dated source reachable offline/);
         assert.match(why["azure-native:loadtestservice:LoadTest"].why, /^Azure Load Testing bills virtual-user hours .*no dated source has that meter/);
         // Usage-based or included, not unpriced: what bills only by use, and what has no charge of its own.
