@@ -306,7 +306,7 @@ export function stackConfigFromEntries(
  * other namespace is read by nobody, so it is a typo: refused, not ignored. The stack files' JSON
  * Schema admits the same (tools/docs/configSchema.ts).
  */
-export const OTHER_CONFIG_NAMESPACES = ["pulumi", "aws", "azure-native", "cloudflare", "kubernetes", "random", "time"];
+export const OTHER_CONFIG_NAMESPACES = ["pulumi", "aws", "azure-native", "cloudflare", "grafana", "kubernetes", "random", "time"];
 
 function unknownNamespace(namespace: string, key: string): string {
     const near = closest(namespace, [CONFIG_NAMESPACE, ...OTHER_CONFIG_NAMESPACES]);
