@@ -7,4 +7,7 @@
 require("./lazyTypescript").installLazyTypescript();
 const { ensureBuilt } = require("./build");
 
-require(ensureBuilt("cli")).runCli(process.argv.slice(2)).then((code) => process.exit(code));
+// Exit once stdout has flushed: process.exit drops what a pipe has not taken yet (a `plan --json` of
+// 200 kB arrived cut off); the callback of an empty write runs after every earlier write is flushed.
+const exitAfterFlush = (code) => process.stdout.write("", () => process.exit(code));
+require(ensureBuilt("cli")).runCli(process.argv.slice(2)).then(exitAfterFlush);
