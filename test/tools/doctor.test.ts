@@ -44,7 +44,9 @@ async function doctorWhenIdle(cluster: ReplicatedCluster, args: string[], replic
     for (let attempt = 0; attempt < 5; attempt++) {
         await cluster.caughtUp();
         run = await doctor(args);
-        if (rowOf(run, replica, "replication lag").metric === 0) return run;
+        // Nothing in flight on either side: the replica's replay lag and the primary's view of its standby.
+        const standbyCaughtUp = run.rows.filter((r) => /^standby /.test(r.check)).every((r) => / 0 bytes behind$/.test(r.value));
+        if (rowOf(run, replica, "replication lag").metric === 0 && standbyCaughtUp) return run;
         await sleep(200);
     }
     return run!;
