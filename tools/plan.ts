@@ -9,7 +9,7 @@ import { Command } from "commander";
 import type { ProgramRun } from "./offline/capture";
 import { criticalPathSummary, modelFirstDeploy, readDurationTable, renderCriticalPath } from "./offline/criticalPath";
 import { manifestsDirectoryProblem } from "./offline/manifests";
-import { displayValue, PlanResource, renderOutputs, renderStackFacts, renderTree, StackFacts, summarize, wrap, toPlanResources, TREE_LEGEND } from "./offline/render";
+import { displayValue, renderOutputs, renderStackFacts, renderTree, StackFacts, summarize, wrap, toPlanResources, TREE_LEGEND } from "./offline/render";
 import { addPlanOptions, PROGRAM_VERSION } from "./planOptions";
 import { readStackFile, stackConfigOf, StackFileConfig, StackFileError, stacksIn } from "./offline/stackFile";
 import { resolveDatabase } from "../stacks/schema/database";

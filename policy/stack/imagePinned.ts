@@ -6,7 +6,7 @@ import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy
 import { imagePinProblem } from "../shared/images";
 import { onlyTypes, tokenOf, WORKLOAD_TYPES } from "../common";
 import { ContainerApp } from "../types";
-import { Container, podContainers } from "../kubernetes/workload";
+import { podContainers } from "../kubernetes/workload";
 
 function reportUnpinned(containers: { name?: string; image?: string }[], reportViolation: (message: string) => void): void {
     for (const container of containers) {

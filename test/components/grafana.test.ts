@@ -6,7 +6,7 @@ import { azureMonitorGrafanaPanels, GRAFANA_TOKEN_AUDIENCE } from "../../compone
 import { GRAFANA_PANELS, grafanaDashboard, type CloudPanel } from "../../components/grafanaDashboard";
 import { parseStackConfig } from "../../stacks/config";
 import { problemsOf } from "../helpers/config";
-import { inputs, ofType, planned, stackVariant } from "../helpers/plan";
+import { ofType, planned, stackVariant } from "../helpers/plan";
 
 const cloudwatchInputs: CloudWatchDashboardInputs = {
     region: "us-east-1",

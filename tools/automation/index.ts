@@ -6,7 +6,6 @@
  *   const result = await previewStack({ stack: "dev", onProgress: console.log });
  *   console.log(formatChangeSummary(result.changeSummary, true));
  */
-import * as path from "path";
 import { ConfigMap, EngineEvent, LocalWorkspace, LocalWorkspaceOptions, OpMap, OutputMap, Stack } from "@pulumi/pulumi/automation";
 import { Confirmation, isConfirmed, isProductionStack, refuseDestroy, refuseProtectedReplacements } from "./guard";
 import { EventRecorder, OperationLog, protectedReplacements, StepRecord } from "./progress";

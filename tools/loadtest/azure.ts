@@ -4,9 +4,7 @@
  * starts a run, then polls it and streams its progress.
  * Argument names: Azure/azure-cli-extensions src/load (load test create/update, test-run create/show).
  */
-import { spawn } from "child_process";
 import * as path from "path";
-import type { CommandOutcome } from "../automation/runner";
 import { AZURE_TEST_ID, PROFILE_ENV, TARGET_ENV } from "./artifacts";
 import { LOADTEST_DIR, LoadTestInputError } from "./profile";
 import { RunSummary } from "./verdict";

@@ -4,7 +4,7 @@
  * the thresholds. The CLI loads this module only when the command runs.
  */
 import * as fs from "fs";
-import { AzCommandError, parseLoadTestId, runAzure } from "./azure";
+import { parseLoadTestId, runAzure } from "./azure";
 import { AzRunner, installedAz } from "../automation/az";
 import { LoadTestTargetError, runLocal } from "./local";
 import { LoadProfile, LoadTestInputError, readSpec, resolveProfile, totalSeconds } from "./profile";

@@ -1,6 +1,5 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { kedaThreshold, kedaTriggerAuthentication, scaledObjectSpec, scrapedServices, telemetryJob, triggerAuthenticationSpec } from "../../../components/kubernetes/keda";

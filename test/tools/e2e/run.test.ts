@@ -12,7 +12,6 @@ import * as os from "os";
 import * as path from "path";
 import type { ChildProcess } from "child_process";
 import { parse } from "yaml";
-import type { OpMap } from "@pulumi/pulumi/automation";
 import { PROJECT_DIR } from "../../../tools/automation";
 import { E2eReport, E2eRunOptions, runE2e, RUN_STEPS, zoneIds } from "../../../tools/e2e/run";
 import { EKS_DISALLOWED_AZ_IDS } from "../../../lib/awsCatalog";
@@ -29,7 +28,6 @@ import { FakeProcesses } from "./fakeProcesses";
 
 const SUFFIX = "t3st01";
 const PREFIX = e2eNamePrefix(SUFFIX);
-const NOW = new Date("2026-12-08T03:00:00Z");
 const DIGEST = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;
 const PG = "azure-native:dbforpostgresql:Server";
 const KV = "azure-native:keyvault:Vault";
