@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import { stringify } from "yaml";
 import { AlertRule, AppAlertThresholds, appAlertRules, clusterAlertRules } from "../kubernetes/prometheus";
-import { managedPolicy, policyDocument, serviceTrustPolicy, Statement } from "./iam";
+import { Statement } from "./iam";
 
 export interface AwsObservabilityArgs {
     baseName: string;

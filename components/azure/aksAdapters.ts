@@ -4,7 +4,6 @@
  * Store CSI driver, AKS spot node marks, and the application routing add-on's Gateway API class.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import type { CloudIdentity, CsiSecretStore, GatewayClass, SpotNodes } from "../kubernetes/cloudAdapters";
 import type { PlatformOutputs } from "./platform";

@@ -3,7 +3,7 @@ import { KUBELOGIN_MODES } from "../../components/azure/kubeconfig";
 import { AksGatewaySchema } from "./aksGateway";
 import { bool, int, ipv4Cidr, mapOf, memoryQuantity, num, oneOf, pattern, stringMap, text } from "./common";
 import { imagePinProblem } from "../../policy/shared/images";
-import { containerAppName, memoryGi } from "../../lib/containerApps";
+import { memoryGi } from "../../lib/containerApps";
 import { probePath } from "../../components/appContract";
 import { CUSTOM_METRIC_NAMES, type CustomMetricName } from "../../components/kubernetes/prometheus";
 

@@ -11,7 +11,7 @@
  * An eks stack's image step (ECR repositories, copies with docker buildx) is tools/automation/bootstrapEks.ts.
  */
 import * as path from "path";
-import { ConfigError, isEksConfig, ParsedStackConfig, stackConfigFromEntries, StackConfig } from "../../stacks/config";
+import { isEksConfig, ParsedStackConfig, stackConfigFromEntries, StackConfig } from "../../stacks/config";
 import { effectiveImports, importedAs } from "../../stacks/schema/registry";
 import { imageHost } from "../../policy/shared/images";
 import { resolveDatabase } from "../../stacks/schema/database";

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { managedRedisHost, MANAGED_REDIS_TLS_PORT, persistenceSettings, redisConnectionString } from "../../../components/azure/cache";
-import { inputs, oneOfType, planned, planOf, resourcesOfType, stackVariant, nonEmpty } from "../../helpers/plan";
+import { inputs, oneOfType, planned, planOf, resourcesOfType, stackVariant } from "../../helpers/plan";
 
 const CLUSTER = "azure-native:redisenterprise:RedisEnterprise";
 const DATABASE = "azure-native:redisenterprise:Database";
